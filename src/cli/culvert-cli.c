@@ -1,0 +1,101 @@
+/* culvert-cli.c — the command line without a window
+ *
+ * `culvert --version`, `--help` and the store and headless commands run here,
+ * before GTK is touched, so they work over SSH and in scripts with no display.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libssh/libssh.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "culvert-cli.h"
+
+/* Arguments that mean "no window": anything else goes to the application. */
+static const char * const cli_switches[] = {
+  "-h", "--help", "--help-all", "--version",
+  NULL
+};
+
+gboolean
+culvert_cli_wants_argv (int    argc,
+                        char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (g_strcmp0 (arg, "--") == 0)
+        break;
+
+      for (guint j = 0; cli_switches[j] != NULL; j++)
+        {
+          gsize len = strlen (cli_switches[j]);
+
+          if (strncmp (arg, cli_switches[j], len) == 0 && (arg[len] == '\0' || arg[len] == '='))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+print_version (void)
+{
+  g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+  g_print (_("libssh %s, GLib %u.%u.%u"), ssh_version (0),
+           glib_major_version, glib_minor_version, glib_micro_version);
+  g_print ("\n");
+}
+
+int
+culvert_cli_run (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean version = FALSE;
+  gboolean new_connection = FALSE;
+  GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      N_("Show the version and exit"), NULL },
+    { "new-connection", 0, 0, G_OPTION_ARG_NONE, &new_connection,
+      N_("Open the window with the New Connection dialog"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Culvert keeps SSH port forwards running. Without options it "
+                                  "opens its window."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      g_printerr (_("Run “%s --help” to see the options."), "culvert");
+      g_printerr ("\n");
+      return 2;
+    }
+
+  if (version)
+    {
+      print_version ();
+      return 0;
+    }
+
+  g_printerr ("culvert: %s\n", _("Nothing to do."));
+  return 2;
+}
