@@ -15,16 +15,23 @@
 #include <string.h>
 
 #include "culvert-cli.h"
+#include "culvert-cli-private.h"
 
 /* Arguments that mean "no window": anything else goes to the application. */
-static const char * const cli_switches[] = {
-  "-h", "--help", "--help-all", "--version",
-  NULL
+static const char * const generic_switches[] = {
+  "-h", "--help", "--help-all", "--version", NULL
+};
+static const char * const store_switches[] = {
+  "--list", "--import-ssh-config", "--export", "--delete", NULL
+};
+static const char * const headless_switches[] = {
+  "--headless", NULL
 };
 
-gboolean
-culvert_cli_wants_argv (int    argc,
-                        char **argv)
+static gboolean
+argv_has_any (int                 argc,
+              char              **argv,
+              const char * const *switches)
 {
   for (int i = 1; i < argc; i++)
     {
@@ -33,16 +40,25 @@ culvert_cli_wants_argv (int    argc,
       if (g_strcmp0 (arg, "--") == 0)
         break;
 
-      for (guint j = 0; cli_switches[j] != NULL; j++)
+      for (guint j = 0; switches[j] != NULL; j++)
         {
-          gsize len = strlen (cli_switches[j]);
+          gsize len = strlen (switches[j]);
 
-          if (strncmp (arg, cli_switches[j], len) == 0 && (arg[len] == '\0' || arg[len] == '='))
+          if (strncmp (arg, switches[j], len) == 0 && (arg[len] == '\0' || arg[len] == '='))
             return TRUE;
         }
     }
 
   return FALSE;
+}
+
+gboolean
+culvert_cli_wants_argv (int    argc,
+                        char **argv)
+{
+  return argv_has_any (argc, argv, generic_switches) ||
+         argv_has_any (argc, argv, store_switches) ||
+         argv_has_any (argc, argv, headless_switches);
 }
 
 static void
@@ -71,12 +87,27 @@ culvert_cli_run (int    argc,
     { NULL }
   };
 
+  if (argv_has_any (argc, argv, headless_switches))
+    return culvert_headless_main (argc, argv);
+  if (argv_has_any (argc, argv, store_switches))
+    return culvert_cli_store_main (argc, argv);
+
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
                                 _("Culvert keeps SSH port forwards running. Without options it "
                                   "opens its window."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Other modes:\n"
+      "  culvert --headless [ssh-like flags] [user@]host   Serve forwards without a window\n"
+      "  culvert --headless --profile NAME-OR-ID          Serve a saved connection\n"
+      "  culvert --list                                   List saved connections\n"
+      "  culvert --import-ssh-config [PATH]               Import Host blocks from ~/.ssh/config\n"
+      "  culvert --export NAME-OR-ID --format=command|ssh-config\n"
+      "  culvert --delete NAME-OR-ID                      Delete a saved connection\n"
+      "\n"
+      "Run “culvert --headless --help” for the headless flags."));
 
   args = g_new0 (char *, argc + 1);
   for (int i = 0; i < argc; i++)
