@@ -108,6 +108,35 @@ button_has_label (GtkWidget     *widget,
   return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
+/* CULVERT_SCREENSHOT_DIR=DIR saves what the window shows, for README and AppStream. */
+static void
+maybe_save_screenshot (GtkWidget  *widget,
+                       const char *name)
+{
+  const char *dir = g_getenv ("CULVERT_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  iterate_until_idle ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
 static void
 test_window_empty_state (Fixture       *f,
                          gconstpointer  data)
@@ -127,6 +156,8 @@ test_window_empty_state (Fixture       *f,
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_true (gtk_widget_is_sensitive (button));
+
+  maybe_save_screenshot (GTK_WIDGET (f->window), "main-window.png");
 }
 
 static GtkWindow *
