@@ -282,6 +282,7 @@ login_connect (Login   *login,
 
   banner = ssh_get_serverbanner (login->session);
   cipher = ssh_get_cipher_out (login->session);
+  /* Translators: the parenthesis holds the server's banner and the cipher. */
   login_log (login, _("Connected to %s port %u (%s, %s)"), login->options->host, login->port,
              banner != NULL ? banner : "SSH-2.0", cipher != NULL ? cipher : "?");
 
@@ -1037,6 +1038,8 @@ login_authenticate (Login   *login,
     g_autofree char *allowed = methods_to_string (login->methods);
     g_autoptr(GString) message = g_string_new (NULL);
 
+    /* Translators: OpenSSH's words; %s lists SSH method names ("publickey,password"),
+     * which stay untranslated. */
     g_string_append_printf (message, _("Permission denied (%s)."), allowed);
     /* A method the user chose that the server does not offer. */
     for (Method m = 0; m < N_METHODS; m++)
@@ -1045,6 +1048,7 @@ login_authenticate (Login   *login,
             !method_wanted (login, m) || (login->methods & method_server_bit (m)) != 0)
           continue;
         g_string_append_c (message, '\n');
+        /* Translators: %s is an SSH method name ("password"), untranslated. */
         g_string_append_printf (message, _("The server does not allow %s authentication."),
                                 method_name (m));
       }
