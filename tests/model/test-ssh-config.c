@@ -1,0 +1,559 @@
+/* test-ssh-config.c — importing ~/.ssh/config and exporting it back
+ *
+ * Runs in culvert-test-env, so HOME is a fresh temporary directory.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "culvert-ssh-config.h"
+#include "model-test-util.h"
+
+static GPtrArray *
+build (const char              *text,
+       CulvertSshImportReport **report_out)
+{
+  g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+  g_autoptr(CulvertSshImportReport) report = culvert_ssh_import_report_new ();
+  GPtrArray *profiles;
+
+  culvert_ssh_config_parse_data (config, text, strlen (text), "config");
+  profiles = culvert_ssh_config_build_profiles (config, report);
+  if (report_out != NULL)
+    *report_out = g_steal_pointer (&report);
+  return profiles;
+}
+
+static CulvertProfile *
+profile_named (GPtrArray  *profiles,
+               const char *name)
+{
+  for (guint i = 0; i < profiles->len; i++)
+    if (g_strcmp0 (culvert_profile_get_name (g_ptr_array_index (profiles, i)), name) == 0)
+      return g_ptr_array_index (profiles, i);
+  return NULL;
+}
+
+static char *
+forwards_to_string (CulvertProfile *profile)
+{
+  GListModel *forwards = culvert_profile_get_forwards (profile);
+  GString *str = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    {
+      g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, i);
+      g_autofree char *spec = culvert_forward_to_string (forward);
+
+      g_string_append_printf (str, "%s%s %s", str->len ? " " : "",
+                              culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                              spec);
+    }
+  return g_string_free (str, FALSE);
+}
+
+static gboolean
+array_has (GPtrArray  *array,
+           const char *text)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (strstr (g_ptr_array_index (array, i), text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_syntax (void)
+{
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autofree char *forwards = NULL;
+  CulvertProfile *p;
+  const char *text =
+    "# my servers\r\n"
+    "\n"
+    "Host work\r\n"
+    "  HOSTNAME=work.example.org\r\n"
+    "  user = alice\n"
+    "\tPort 2222   # not the default\n"
+    "  IdentityFile \"~/.ssh/my key\"\n"
+    "  ProxyJump bob@gw.example.org:2200,[2001:db8::1]\n"
+    "  ServerAliveInterval=15\n"
+    "  serveralivecountmax 4\n"
+    "  GatewayPorts yes\n"
+    "  LocalForward 8080 intranet:80\n"
+    "  LocalForward [::1]:8443 [fe80::1%eth0]:443\n"
+    "  RemoteForward *:9000 localhost:3000\n"
+    "  DynamicForward 127.0.0.1:1080\n"
+    "  UserKnownHostsFile ~/.ssh/known_hosts.work\n"
+    "  PreferredAuthentications publickey,password\n"
+    "  IdentitiesOnly yes\n";
+
+  profiles = build (text, &report);
+  g_assert_cmpuint (profiles->len, ==, 1);
+  p = profile_named (profiles, "work");
+  g_assert_nonnull (p);
+  g_assert_cmpstr (culvert_profile_get_host (p), ==, "work.example.org");
+  g_assert_cmpstr (culvert_profile_get_user (p), ==, "alice");
+  g_assert_cmpuint (culvert_profile_get_port (p), ==, 2222);
+  g_assert_true (g_str_has_suffix (culvert_profile_get_identity_file (p), "/.ssh/my key"));
+  g_assert_true (g_str_has_prefix (culvert_profile_get_identity_file (p), g_get_home_dir ()));
+  g_assert_cmpstr (culvert_profile_get_jump_hosts (p)[0], ==, "bob@gw.example.org:2200");
+  g_assert_cmpstr (culvert_profile_get_jump_hosts (p)[1], ==, "[2001:db8::1]");
+  g_assert_null (culvert_profile_get_jump_hosts (p)[2]);
+  g_assert_cmpuint (culvert_profile_get_keepalive_interval (p), ==, 15);
+  g_assert_cmpuint (culvert_profile_get_keepalive_count (p), ==, 4);
+  g_assert_true (culvert_profile_get_gateway_ports (p));
+  g_assert_cmpint (culvert_profile_get_auth_method (p), ==, CULVERT_AUTH_KEY);
+  g_assert_true (g_str_has_suffix (culvert_profile_get_known_hosts_file (p),
+                                   "/.ssh/known_hosts.work"));
+  forwards = forwards_to_string (p);
+  g_assert_cmpstr (forwards, ==,
+                   "-L 8080:intranet:80 -L [::1]:8443:[fe80::1%eth0]:443 "
+                   "-R *:9000:localhost:3000 -D 127.0.0.1:1080");
+  g_assert_cmpuint (report->notes->len, ==, 0);
+  g_assert_cmpuint (report->unsupported->len, ==, 0);
+}
+
+static void
+test_ssh_semantics (void)
+{
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autofree char *web_forwards = NULL;
+  CulvertProfile *web, *db, *lab, *plain;
+  const char *text =
+    "User everyone\n"
+    "Host web db\n"
+    "  HostName %h.example.org\n"
+    "  LocalForward 8080 intranet:80\n"
+    "Host web\n"
+    "  User webadmin\n"
+    "  HostName ignored.example.org\n"
+    "  LocalForward 8081 intranet:81\n"
+    "  LocalForward 8080 intranet:80\n"
+    "Match host db exec \"true\"\n"
+    "  Port 9999\n"
+    "  ProxyCommand nc %h %p\n"
+    "Host *.lab !secret.lab\n"
+    "  Port 2200\n"
+    "Host lab1.lab secret.lab\n"
+    "  Compression yes\n"
+    "Host *\n"
+    "  ServerAliveInterval 60\n"
+    "  ForwardAgent yes\n"
+    "  Port 2022\n"
+    "Host plain WEB\n";
+
+  profiles = build (text, &report);
+  g_assert_cmpuint (profiles->len, ==, 5);
+
+  /* Every matching block counts, the first value wins, forwards add up. */
+  web = profile_named (profiles, "web");
+  g_assert_cmpstr (culvert_profile_get_host (web), ==, "web.example.org");
+  g_assert_cmpstr (culvert_profile_get_user (web), ==, "everyone");
+  g_assert_cmpuint (culvert_profile_get_port (web), ==, 2022);
+  g_assert_cmpuint (culvert_profile_get_keepalive_interval (web), ==, 60);
+  web_forwards = forwards_to_string (web);
+  g_assert_cmpstr (web_forwards, ==, "-L 8080:intranet:80 -L 8081:intranet:81");
+
+  /* Match blocks are skipped. */
+  db = profile_named (profiles, "db");
+  g_assert_cmpstr (culvert_profile_get_host (db), ==, "db.example.org");
+  g_assert_cmpuint (culvert_profile_get_port (db), ==, 2022);
+
+  /* Negated patterns rule a block out. */
+  lab = profile_named (profiles, "lab1.lab");
+  g_assert_cmpuint (culvert_profile_get_port (lab), ==, 2200);
+  g_assert_cmpuint (culvert_profile_get_port (profile_named (profiles, "secret.lab")), ==, 2022);
+
+  /* No HostName: the alias is the host. An alias is imported once, whatever its case. */
+  plain = profile_named (profiles, "plain");
+  g_assert_cmpstr (culvert_profile_get_host (plain), ==, "plain");
+  g_assert_null (profile_named (profiles, "WEB"));
+
+  g_assert_true (array_has (report->skipped, "*.lab: a pattern, not one host"));
+  g_assert_true (array_has (report->skipped, "*: a pattern, not one host"));
+  g_assert_true (array_has (report->notes, "config:10: Match blocks are not imported"));
+  g_assert_true (array_has (report->unsupported, "Compression (config:16)"));
+  g_assert_true (array_has (report->unsupported, "ForwardAgent (config:19)"));
+  /* ProxyCommand sits in a skipped Match block. */
+  g_assert_false (array_has (report->unsupported, "ProxyCommand"));
+  g_assert_cmpuint (report->unsupported->len, ==, 2);
+}
+
+static void
+test_tokens (void)
+{
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autofree char *expected = NULL;
+  CulvertProfile *p;
+
+  g_setenv ("CULVERT_KEYS", "/keys", TRUE);
+  profiles = build ("Host box\n"
+                    "  HostName box.example.org\n"
+                    "  User carol\n"
+                    "  Port 2200\n"
+                    "  IdentityFile %d/.ssh/%u-%h-%r-%p-%n-%%-%C-${CULVERT_KEYS}\n",
+                    &report);
+  p = g_ptr_array_index (profiles, 0);
+  expected = g_strdup_printf ("%s/.ssh/%s-box.example.org-carol-2200-box-%%-%%C-/keys",
+                              g_get_home_dir (), g_get_user_name ());
+  g_assert_cmpstr (culvert_profile_get_identity_file (p), ==, expected);
+  g_assert_true (array_has (report->notes, "uses %C, which Culvert does not expand"));
+}
+
+static const struct {
+  const char *text;
+  const char *skipped;   /* NULL: imported */
+  const char *note;      /* NULL: no note expected */
+} bad_cases[] = {
+  { "Host a\n Port 70000\n", "a: config:2: Port 70000 is out of range (1–65535)", NULL },
+  { "Host a\n Port ssh\n", "a: config:2: The port “ssh” is not a number", NULL },
+  { "Host a\n Port 0\n", "a: config:2: Port 0 is out of range (1–65535)", NULL },
+  { "Host a\n HostName bad..name\n", "a: “bad..name” is not a valid host name", NULL },
+  { "Host -oProxyCommand=evil\n", "-oProxyCommand=evil: “-oProxyCommand=evil” is not a valid "
+    "host name", NULL },
+  { "Host a\n ProxyJump gw:99999\n", "a: config:2: ProxyJump: Port 99999 is out of range "
+    "(1–65535)", NULL },
+  { "Host a\n ProxyJump gw,,gw2\n", "a: config:2: ProxyJump: The jump host “” has no host name",
+    NULL },
+  { "Host a\n LocalForward 8080\n", NULL, "config:2: LocalForward was not imported: “8080” has "
+    "no destination: expected [bind_address:]port:host:hostport" },
+  { "Host a\n LocalForward 70000 h:80\n", NULL, "config:2: LocalForward was not imported: "
+    "Listening port 70000 is out of range (1–65535)" },
+  { "Host a\n RemoteForward 9000\n", NULL, "config:2: RemoteForward was not imported: A remote "
+    "forward without a destination" },
+  { "Host a\n DynamicForward socks\n", NULL, "config:2: DynamicForward was not imported: The "
+    "listening port “socks” is not a number" },
+  { "Host a\n LocalForward /tmp/s h:80\n", NULL, "config:2: LocalForward was not imported: "
+    "Forwarding Unix-domain sockets is not supported" },
+  { "Host a\n ServerAliveInterval soon\n", NULL, "config:2: ServerAliveInterval is not a "
+    "number of seconds and was ignored" },
+  { "Host a\n ServerAliveCountMax -1\n", NULL, "config:2: ServerAliveCountMax is not a number "
+    "and was ignored" },
+  { "Host a\n GatewayPorts clientspecified\n", NULL, "config:2: GatewayPorts is neither yes "
+    "nor no and was ignored" },
+  { "Host a\n User \"unterminated\n", NULL, "config:2: User has a quote that is not closed" },
+  { "Host a\n=value\n", NULL, "config:2: a line without a keyword was ignored" },
+  { "Host a\n User \xff\xfe\n", NULL, "config:2: the line is not valid UTF-8" },
+  { "Host\n", NULL, "config:1: a Host line without a pattern matches nothing" },
+  { "Host a\n PreferredAuthentications gssapi-with-mic\n", NULL, "config:2: "
+    "PreferredAuthentications starts with a method Culvert does not offer" },
+  { "Include other.conf\nHost a\n", NULL, "config:1: Include is not followed when reading text "
+    "alone" },
+};
+
+static void
+test_malformed (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
+    {
+      g_autoptr(CulvertSshImportReport) report = NULL;
+      g_autoptr(GPtrArray) profiles = NULL;
+
+      g_test_message ("malformed case %u", i);
+      profiles = build (bad_cases[i].text, &report);
+      if (bad_cases[i].skipped != NULL)
+        {
+          g_assert_cmpuint (profiles->len, ==, 0);
+          g_assert_cmpuint (report->skipped->len, ==, 1);
+          g_assert_cmpstr (g_ptr_array_index (report->skipped, 0), ==, bad_cases[i].skipped);
+        }
+      else
+        {
+          g_assert_cmpuint (report->skipped->len, ==, 0);
+        }
+      if (bad_cases[i].note != NULL)
+        {
+          if (!array_has (report->notes, bad_cases[i].note))
+            g_error ("expected the note “%s”, got %u notes, first: %s", bad_cases[i].note,
+                     report->notes->len,
+                     report->notes->len ? (char *) g_ptr_array_index (report->notes, 0) : "-");
+        }
+    }
+}
+
+static void
+test_garbage_never_crashes (void)
+{
+  const char *inputs[] = { "", "\n\n\n", "Host", "=", "\"", "Host \"a", "Host a\nLocalForward",
+                           "Host a\nHostName\n", "Host a\nIdentityFile %", "Host *\n",
+                           "Host !a\n", "\0\0\0" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GPtrArray) profiles = build (inputs[i], NULL);
+
+      /* Whatever comes through is a usable connection. */
+      for (guint j = 0; j < profiles->len; j++)
+        g_assert_true (culvert_address_is_valid_host (
+          culvert_profile_get_host (g_ptr_array_index (profiles, j))));
+    }
+}
+
+static CulvertProfile *
+make_profile (CulvertAuthMethod auth)
+{
+  CulvertProfile *profile = culvert_profile_new ();
+  const char *hops[] = { "alice@gw.example.org:2222", "[2001:db8::7]", NULL };
+  const char *specs[] = { "8080:intranet:80", "*:8443:[fe80::1%eth0]:443", "1080" };
+  CulvertForwardKind kinds[] = { CULVERT_FORWARD_LOCAL, CULVERT_FORWARD_REMOTE,
+                                 CULVERT_FORWARD_DYNAMIC };
+
+  g_object_set (profile,
+                "name", "Mail at \"work\"",
+                "host", "mail.example.org",
+                "port", 2200,
+                "user", "bob",
+                "auth-method", auth,
+                "identity-file", "/home/bob/My Keys/id_ed25519",
+                "jump-hosts", hops,
+                "keepalive-interval", 0,
+                "keepalive-count", 5,
+                "gateway-ports", TRUE,
+                "known-hosts-file", "/home/bob/.ssh/known hosts",
+                NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    {
+      g_autoptr(CulvertForward) forward = culvert_forward_parse (kinds[i], specs[i], NULL);
+
+      culvert_profile_add_forward (profile, forward);
+    }
+  return profile;
+}
+
+static void
+test_round_trip (void)
+{
+  for (CulvertAuthMethod auth = CULVERT_AUTH_AUTOMATIC;
+       auth <= CULVERT_AUTH_KEYBOARD_INTERACTIVE; auth++)
+    {
+      g_autoptr(CulvertProfile) profile = make_profile (auth);
+      g_autoptr(CulvertProfile) minimal = culvert_profile_new ();
+      g_autoptr(CulvertSshImportReport) report = NULL;
+      g_autoptr(GPtrArray) profiles = NULL;
+      g_autofree char *text = NULL;
+
+      culvert_profile_set_name (minimal, "tiny");
+      culvert_profile_set_host (minimal, "tiny.example.org");
+
+      text = g_strconcat (culvert_profile_to_ssh_config (profile),
+                          culvert_profile_to_ssh_config (minimal), NULL);
+      profiles = build (text, &report);
+      g_assert_cmpuint (profiles->len, ==, 2);
+      assert_profiles_equal (profile, g_ptr_array_index (profiles, 0), TRUE);
+      assert_profiles_equal (minimal, g_ptr_array_index (profiles, 1), TRUE);
+      g_assert_cmpuint (report->notes->len, ==, 0);
+      g_assert_cmpuint (report->unsupported->len, ==, 0);
+      g_assert_cmpuint (report->skipped->len, ==, 0);
+    }
+}
+
+static void
+write_file (const char *path,
+            const char *text)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+in_test_home (void)
+{
+  if (g_getenv ("CULVERT_TEST_TMPDIR") == NULL)
+    {
+      g_test_skip ("needs culvert-test-env, which gives the test its own HOME");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_include (void)
+{
+  g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+  g_autoptr(CulvertSshImportReport) report = culvert_ssh_import_report_new ();
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ssh_dir = NULL;
+  g_autofree char *main_path = NULL;
+  g_autofree char *a_path = NULL;
+  g_autofree char *b_path = NULL;
+  g_autofree char *hidden_path = NULL;
+  g_autofree char *abs_path = NULL;
+  g_autofree char *main_text = NULL;
+
+  if (!in_test_home ())
+    return;
+
+  ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  main_path = g_build_filename (ssh_dir, "config", NULL);
+  a_path = g_build_filename (ssh_dir, "conf.d", "a.conf", NULL);
+  b_path = g_build_filename (ssh_dir, "conf.d", "b.conf", NULL);
+  hidden_path = g_build_filename (ssh_dir, "conf.d", ".hidden.conf", NULL);
+  abs_path = g_build_filename (g_getenv ("CULVERT_TEST_TMPDIR"), "elsewhere.conf", NULL);
+
+  write_file (a_path, "Host alpha\n  HostName alpha.example.org\n");
+  write_file (b_path, "  User inherited\nHost beta\n  Port 2200\n  Include missing-*.conf\n");
+  write_file (hidden_path, "Host hidden\n");
+  write_file (abs_path, "Host gamma\n");
+  main_text = g_strdup_printf ("Include conf.d/*.conf\n"
+                               "Host beta\n"
+                               "  Include %s\n"
+                               "  User after\n",
+                               abs_path);
+  write_file (main_path, main_text);
+
+  g_assert_true (culvert_ssh_config_parse_file (config, main_path, &error));
+  g_assert_no_error (error);
+  profiles = culvert_ssh_config_build_profiles (config, report);
+
+  g_assert_nonnull (profile_named (profiles, "alpha"));
+  g_assert_cmpstr (culvert_profile_get_host (profile_named (profiles, "alpha")), ==,
+                   "alpha.example.org");
+  g_assert_cmpuint (culvert_profile_get_port (profile_named (profiles, "beta")), ==, 2200);
+  /* A global line of an included file, before its first Host. */
+  g_assert_cmpstr (culvert_profile_get_user (profile_named (profiles, "alpha")), ==,
+                   "inherited");
+  g_assert_nonnull (profile_named (profiles, "gamma"));
+  g_assert_null (profile_named (profiles, "hidden"));
+  g_assert_true (array_has (report->notes, "Include missing-*.conf matched no file"));
+  g_assert_cmpuint (profiles->len, ==, 3);
+
+  g_unlink (main_path);
+}
+
+static void
+test_import_into_store (void)
+{
+  g_autoptr(CulvertProfileStore) store = NULL;
+  g_autoptr(CulvertProfileStore) reloaded = NULL;
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertForward) mine = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *forwards = NULL;
+  CulvertProfile *web;
+
+  if (!in_test_home ())
+    return;
+
+  path = g_build_filename (g_get_home_dir (), ".ssh", "config", NULL);
+  write_file (path,
+              "Host web\n  HostName web.example.org\n  LocalForward 8080 localhost:80\n"
+              "Host db\n  HostName db.example.org\n  Port 2200\n"
+              "Host *.example.org\n  ProxyCommand nc %h %p\n");
+
+  store = culvert_profile_store_new (NULL);
+  g_assert_true (culvert_profile_store_load (store, &error));
+
+  /* NULL: ~/.ssh/config */
+  g_assert_true (culvert_ssh_config_import (store, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->created->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (report->created, 0), ==, "web");
+  g_assert_cmpstr (g_ptr_array_index (report->created, 1), ==, "db");
+  g_assert_true (array_has (report->skipped, "*.example.org"));
+  g_assert_true (array_has (report->unsupported, "ProxyCommand"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_clear_pointer (&report, culvert_ssh_import_report_free);
+
+  /* A forward the user adds in Culvert. */
+  web = culvert_profile_store_find (store, "web");
+  mine = culvert_forward_parse (CULVERT_FORWARD_DYNAMIC, "1080", NULL);
+  culvert_profile_add_forward (web, mine);
+  g_assert_true (culvert_profile_store_save_profile (store, web, &error));
+
+  /* The same file again changes nothing and adds nothing. */
+  g_assert_true (culvert_ssh_config_import (store, path, &report, &error));
+  g_assert_cmpuint (report->created->len, ==, 0);
+  g_assert_cmpuint (report->updated->len, ==, 0);
+  g_assert_cmpuint (report->unchanged->len, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_clear_pointer (&report, culvert_ssh_import_report_free);
+
+  /* A changed file updates the profile and keeps what the user added. */
+  write_file (path,
+              "Host web\n  HostName web2.example.org\n  LocalForward 8080 localhost:80\n"
+              "  LocalForward 8443 localhost:443\n"
+              "Host db\n  HostName db.example.org\n  Port 2200\n");
+  g_assert_true (culvert_ssh_config_import (store, path, &report, &error));
+  g_assert_cmpuint (report->updated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (report->updated, 0), ==, "web");
+  g_assert_cmpuint (report->unchanged->len, ==, 1);
+
+  reloaded = culvert_profile_store_new (NULL);
+  g_assert_true (culvert_profile_store_load (reloaded, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, 2);
+  web = culvert_profile_store_find (reloaded, "web");
+  g_assert_cmpstr (culvert_profile_get_host (web), ==, "web2.example.org");
+  forwards = forwards_to_string (web);
+  g_assert_cmpstr (forwards, ==, "-L 8080:localhost:80 -D 1080 -L 8443:localhost:443");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CulvertProfile) p = g_list_model_get_item (G_LIST_MODEL (reloaded), 0);
+
+      g_assert_true (culvert_profile_store_delete_profile (reloaded, p, &error));
+    }
+  g_unlink (path);
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr(CulvertProfileStore) store = culvert_profile_store_new (NULL);
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (culvert_ssh_config_import (store, "/nonexistent/ssh_config", &report, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/ssh_config"));
+  g_assert_null (report);
+}
+
+static void
+test_report_text (void)
+{
+  g_autoptr(CulvertSshImportReport) report = culvert_ssh_import_report_new ();
+  g_autofree char *empty = culvert_ssh_import_report_to_string (report);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpstr (empty, ==, "No hosts were found.\n");
+  g_ptr_array_add (report->created, g_strdup ("web"));
+  g_ptr_array_add (report->skipped, g_strdup ("*: a pattern, not one host"));
+  text = culvert_ssh_import_report_to_string (report);
+  g_assert_cmpstr (text, ==, "Created:\n  web\nSkipped:\n  *: a pattern, not one host\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ssh-config/syntax", test_syntax);
+  g_test_add_func ("/ssh-config/ssh-semantics", test_ssh_semantics);
+  g_test_add_func ("/ssh-config/tokens", test_tokens);
+  g_test_add_func ("/ssh-config/malformed", test_malformed);
+  g_test_add_func ("/ssh-config/garbage-never-crashes", test_garbage_never_crashes);
+  g_test_add_func ("/ssh-config/round-trip", test_round_trip);
+  g_test_add_func ("/ssh-config/include", test_include);
+  g_test_add_func ("/ssh-config/import-into-store", test_import_into_store);
+  g_test_add_func ("/ssh-config/missing-file", test_missing_file);
+  g_test_add_func ("/ssh-config/report-text", test_report_text);
+
+  return g_test_run ();
+}
