@@ -163,27 +163,41 @@ normalize_name (const char *text,
 }
 
 /* One dot-separated field of an item with `*`: `*` matches any run of
- * characters inside the field, never a dot. */
+ * characters inside the field, never a dot. Greedy with one backtracking
+ * point, so a hostile list full of stars costs linear time, not exponential. */
 static gboolean
 field_matches (const char *pattern,
                const char *field)
 {
-  if (*pattern == '\0')
-    return *field == '\0';
+  const char *star = NULL;
+  const char *resume = NULL;
 
-  if (*pattern == '*')
+  while (*field != '\0')
     {
-      while (*pattern == '*')
-        pattern++;
-      if (*pattern == '\0')
-        return TRUE;
-      for (; *field != '\0'; field++)
-        if (field_matches (pattern, field))
-          return TRUE;
-      return FALSE;
+      if (*pattern == '*')
+        {
+          star = pattern++;
+          resume = field;
+        }
+      else if (*pattern == *field)
+        {
+          pattern++;
+          field++;
+        }
+      else if (star != NULL)
+        {
+          pattern = star + 1;
+          field = ++resume;
+        }
+      else
+        {
+          return FALSE;
+        }
     }
 
-  return *field == *pattern && field_matches (pattern + 1, field + 1);
+  while (*pattern == '*')
+    pattern++;
+  return *pattern == '\0';
 }
 
 static gboolean
