@@ -128,6 +128,11 @@ static const struct {
   { "web*.example.org", "db01.example.org", FALSE },
   { "foo.com, 10.*.*.*", "10.9.8.7", TRUE },
   { "foo.com, 10.*.*.*", "bar.com", FALSE },
+  /* Many stars cost linear time (the fuzzer once found this taking 34 s). */
+  { "a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    FALSE },
+  { "a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+    TRUE },
 };
 
 static void
