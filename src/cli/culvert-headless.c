@@ -1,5 +1,15 @@
 /* culvert-headless.c — serve forwards without a window, with ssh-like flags
  *
+ *   culvert --headless [-p PORT] [-l USER] [-i IDENTITY] [-L SPEC]... [-R SPEC]...
+ *                      [-D SPEC]... [-J JUMPS] [-g] [-o KEY=VALUE]... [-F SSH_CONFIG]
+ *                      [--json] [user@]host
+ *   culvert --headless --profile NAME-OR-ID
+ *
+ * Flags mean what they mean to `ssh -N`. It serves until SIGINT or SIGTERM,
+ * then closes every channel and exits 0; a fatal error exits 255 (as ssh
+ * does) with one line on stderr. With --json every event is one JSON object
+ * per line on stdout.
+ *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,13 +17,853 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "culvert-cli-private.h"
+#include "culvert-forward.h"
+#include "culvert-profile-store.h"
+#include "culvert-profile.h"
+#include "culvert-tunnel.h"
+
+#define EXIT_FATAL 255
+
+typedef struct
+{
+  CulvertTunnel *tunnel;
+  GMainLoop     *loop;
+  gboolean       json;
+  int            exit_code;
+  gboolean       stopping;
+  gboolean       connected_once;
+} Runner;
+
+/* ---------------------------------------------------------------------- */
+/* Output                                                                  */
+
+static void
+json_append_string (GString    *out,
+                    const char *value)
+{
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      unsigned char c = *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Prints one JSON object: pairs of key and a typed value, ended by NULL.
+ * Types: 's' string, 'u' unsigned 64-bit, 'b' boolean. */
+static void
+emit_json (Runner     *runner,
+           const char *event,
+           ...)
+{
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *time = NULL;
+  const char *key;
+  va_list args;
+
+  if (!runner->json)
+    return;
+
+  now = g_date_time_new_now_utc ();
+  time = g_date_time_format_iso8601 (now);
+  out = g_string_new ("{\"event\":");
+  json_append_string (out, event);
+  g_string_append (out, ",\"time\":");
+  json_append_string (out, time);
+
+  va_start (args, event);
+  while ((key = va_arg (args, const char *)) != NULL)
+    {
+      int type = va_arg (args, int);
+
+      g_string_append_c (out, ',');
+      json_append_string (out, key);
+      g_string_append_c (out, ':');
+      switch (type)
+        {
+        case 's':
+          json_append_string (out, va_arg (args, const char *));
+          break;
+        case 'u':
+          g_string_append_printf (out, "%" G_GUINT64_FORMAT, va_arg (args, guint64));
+          break;
+        case 'b':
+          g_string_append (out, va_arg (args, gboolean) ? "true" : "false");
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  va_end (args);
+
+  g_string_append (out, "}\n");
+  fputs (out->str, stdout);
+  fflush (stdout);
+}
+
+static char *
+forward_label (CulvertForward *forward)
+{
+  g_autofree char *spec = culvert_forward_to_string (forward);
+
+  return g_strdup_printf ("%s %s", culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                          spec);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Questions, answered on the terminal                                     */
+
+static char *
+read_tty_line (const char *prompt,
+               gboolean    echo)
+{
+  struct termios saved, quiet;
+  char line[1024];
+  FILE *tty = fopen ("/dev/tty", "r+");
+  gboolean restore = FALSE;
+  char *answer = NULL;
+
+  if (tty == NULL)
+    return NULL;
+
+  fputs (prompt, tty);
+  fflush (tty);
+  if (!echo && tcgetattr (fileno (tty), &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~ECHO;
+      restore = tcsetattr (fileno (tty), TCSAFLUSH, &quiet) == 0;
+    }
+
+  if (fgets (line, sizeof line, tty) != NULL)
+    {
+      line[strcspn (line, "\r\n")] = '\0';
+      answer = g_strdup (line);
+    }
+  explicit_bzero (line, sizeof line);
+
+  if (restore)
+    {
+      tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+      fputs ("\n", tty);
+    }
+  fclose (tty);
+
+  return answer;
+}
+
+static gboolean
+have_terminal (void)
+{
+  return isatty (STDIN_FILENO) && access ("/dev/tty", R_OK | W_OK) == 0;
+}
+
+static void
+on_question (CulvertTunnel   *tunnel,
+             CulvertQuestion *question,
+             Runner          *runner)
+{
+  if (!have_terminal ())
+    {
+      emit_json (runner, "question", "kind", 's',
+                 culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY ? "host-key" : "secret",
+                 "answered", 'b', FALSE, NULL);
+      culvert_question_cancel (question);
+      return;
+    }
+
+  switch (culvert_question_get_kind (question))
+    {
+    case CULVERT_QUESTION_HOST_KEY:
+      {
+        g_autofree char *prompt = NULL;
+        g_autofree char *answer = NULL;
+
+        prompt = g_strdup_printf (_("The authenticity of host %s can't be established.\n"
+                                    "%s key fingerprint is %s.\n"
+                                    "Are you sure you want to continue connecting (yes/no)? "),
+                                  culvert_question_get_title (question),
+                                  culvert_question_get_key_type (question),
+                                  culvert_question_get_detail (question));
+        answer = read_tty_line (prompt, TRUE);
+        culvert_question_answer (question, g_strcmp0 (answer, "yes") == 0, NULL);
+      }
+      break;
+
+    case CULVERT_QUESTION_PASSWORD:
+    case CULVERT_QUESTION_PASSPHRASE:
+      {
+        g_autofree char *prompt = g_strdup_printf ("%s: ", culvert_question_get_title (question));
+        char *answer = read_tty_line (prompt, FALSE);
+        const char *answers[] = { answer, NULL };
+
+        culvert_question_answer (question, answer != NULL, answers);
+        if (answer != NULL)
+          explicit_bzero (answer, strlen (answer));
+        g_free (answer);
+      }
+      break;
+
+    case CULVERT_QUESTION_KEYBOARD_INTERACTIVE:
+      {
+        const char * const *prompts = culvert_question_get_prompts (question);
+        g_autoptr(GPtrArray) answers = g_ptr_array_new ();
+        gboolean ok = TRUE;
+
+        if (culvert_question_get_detail (question) != NULL &&
+            *culvert_question_get_detail (question) != '\0')
+          g_printerr ("%s\n", culvert_question_get_detail (question));
+        for (guint i = 0; prompts != NULL && prompts[i] != NULL && ok; i++)
+          {
+            char *answer = read_tty_line (prompts[i], culvert_question_get_echo (question, i));
+
+            ok = answer != NULL;
+            g_ptr_array_add (answers, answer);
+          }
+        g_ptr_array_add (answers, NULL);
+        culvert_question_answer (question, ok, (const char * const *) answers->pdata);
+        for (guint i = 0; i < answers->len; i++)
+          if (answers->pdata[i] != NULL)
+            {
+              explicit_bzero (answers->pdata[i], strlen (answers->pdata[i]));
+              g_free (answers->pdata[i]);
+            }
+      }
+      break;
+
+    default:
+      culvert_question_cancel (question);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tunnel events                                                           */
+
+static void
+on_state (CulvertTunnel *tunnel,
+          GParamSpec    *pspec,
+          Runner        *runner)
+{
+  CulvertTunnelState state = culvert_tunnel_get_state (tunnel);
+  const char *reason = culvert_tunnel_get_state_reason (tunnel);
+
+  emit_json (runner, "state", "state", 's', culvert_tunnel_state_to_string (state),
+             "reason", 's', reason, NULL);
+
+  if (state == CULVERT_TUNNEL_CONNECTED)
+    runner->connected_once = TRUE;
+
+  if (state == CULVERT_TUNNEL_FAILED)
+    {
+      g_printerr ("culvert: %s\n", reason ? reason : _("The connection failed"));
+      emit_json (runner, "error", "message", 's', reason, NULL);
+      runner->exit_code = EXIT_FATAL;
+    }
+}
+
+static void
+on_log (CulvertTunnel   *tunnel,
+        CulvertLogEntry *entry,
+        Runner          *runner)
+{
+  emit_json (runner, "log", "message", 's', culvert_log_entry_get_message (entry),
+             "error", 'b', culvert_log_entry_get_is_error (entry), NULL);
+  if (!runner->json && culvert_log_entry_get_is_error (entry) &&
+      culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_CONNECTED)
+    g_printerr ("culvert: %s\n", culvert_log_entry_get_message (entry));
+}
+
+static void
+on_client_opened (CulvertTunnel           *tunnel,
+                  CulvertForwardStatus    *status,
+                  CulvertClientConnection *client,
+                  Runner                  *runner)
+{
+  g_autofree char *label = NULL;
+
+  if (!runner->json)
+    return;
+
+  label = forward_label (culvert_forward_status_get_forward (status));
+  emit_json (runner, "client-opened",
+             "forward", 's', label,
+             "id", 'u', culvert_client_connection_get_id (client),
+             "source", 's', culvert_client_connection_get_source (client),
+             "destination", 's', culvert_client_connection_get_destination (client),
+             NULL);
+}
+
+static void
+on_client_closed (CulvertTunnel           *tunnel,
+                  CulvertForwardStatus    *status,
+                  CulvertClientConnection *client,
+                  const char              *reason,
+                  Runner                  *runner)
+{
+  g_autofree char *label = NULL;
+
+  if (!runner->json)
+    return;
+
+  label = forward_label (culvert_forward_status_get_forward (status));
+  emit_json (runner, "client-closed",
+             "forward", 's', label,
+             "id", 'u', culvert_client_connection_get_id (client),
+             "source", 's', culvert_client_connection_get_source (client),
+             "bytes_sent", 'u', culvert_client_connection_get_bytes_sent (client),
+             "bytes_received", 'u', culvert_client_connection_get_bytes_received (client),
+             "reason", 's', reason,
+             NULL);
+}
+
+static void
+on_exited (CulvertTunnel *tunnel,
+           Runner        *runner)
+{
+  g_main_loop_quit (runner->loop);
+}
+
+static gboolean
+give_up_waiting (gpointer user_data)
+{
+  Runner *runner = user_data;
+
+  g_printerr ("culvert: %s\n", _("The connection did not close in time; exiting anyway"));
+  g_main_loop_quit (runner->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Runner *runner = user_data;
+
+  if (runner->stopping)
+    return G_SOURCE_CONTINUE;
+
+  runner->stopping = TRUE;
+  emit_json (runner, "stopping", NULL);
+  culvert_tunnel_disconnect (runner->tunnel);
+  /* Bounded: a server that does not answer must not keep us here. */
+  g_timeout_add_seconds (5, give_up_waiting, runner);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Flags                                                                   */
+
+static gboolean
+parse_yes_no (const char  *key,
+              const char  *value,
+              gboolean    *out,
+              GError     **error)
+{
+  if (g_ascii_strcasecmp (value, "yes") == 0 || g_ascii_strcasecmp (value, "true") == 0)
+    *out = TRUE;
+  else if (g_ascii_strcasecmp (value, "no") == 0 || g_ascii_strcasecmp (value, "false") == 0)
+    *out = FALSE;
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s must be “yes” or “no”, not “%s”"), key, value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_number (const char  *key,
+              const char  *value,
+              guint64      min,
+              guint64      max,
+              guint64     *out,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_ascii_string_to_unsigned (value, 10, min, max, out, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s must be a number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                     ", not “%s”"), key, min, max, value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  CulvertHostKeyPolicy policy;
+  gboolean             exit_on_forward_failure;
+  guint                connect_timeout;
+} Extra;
+
+/* One -o KEY=VALUE (or "KEY VALUE"), as ssh_config spells it. */
+static gboolean
+apply_option (CulvertProfile  *profile,
+              Extra           *extra,
+              const char      *option,
+              GError         **error)
+{
+  g_autofree char *key = NULL;
+  const char *value;
+  const char *sep = strpbrk (option, "= \t");
+  guint64 number;
+  gboolean flag;
+
+  if (sep == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("-o %s: expected KEY=VALUE"), option);
+      return FALSE;
+    }
+  key = g_strndup (option, sep - option);
+  value = sep;
+  while (*value == '=' || *value == ' ' || *value == '\t')
+    value++;
+
+  if (g_ascii_strcasecmp (key, "Port") == 0)
+    {
+      if (!parse_number (key, value, 1, 65535, &number, error))
+        return FALSE;
+      culvert_profile_set_port (profile, number);
+    }
+  else if (g_ascii_strcasecmp (key, "User") == 0)
+    culvert_profile_set_user (profile, value);
+  else if (g_ascii_strcasecmp (key, "IdentityFile") == 0)
+    {
+      culvert_profile_set_identity_file (profile, value);
+      culvert_profile_set_auth_method (profile, CULVERT_AUTH_AUTOMATIC);
+    }
+  else if (g_ascii_strcasecmp (key, "UserKnownHostsFile") == 0)
+    culvert_profile_set_known_hosts_file (profile, value);
+  else if (g_ascii_strcasecmp (key, "StrictHostKeyChecking") == 0)
+    {
+      if (g_ascii_strcasecmp (value, "accept-new") == 0)
+        extra->policy = CULVERT_HOST_KEY_ACCEPT_NEW;
+      else if (g_ascii_strcasecmp (value, "ask") == 0)
+        extra->policy = CULVERT_HOST_KEY_ASK;
+      else if (g_ascii_strcasecmp (value, "off") == 0)
+        extra->policy = CULVERT_HOST_KEY_NO;
+      else if (parse_yes_no (key, value, &flag, NULL))
+        extra->policy = flag ? CULVERT_HOST_KEY_STRICT : CULVERT_HOST_KEY_NO;
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("StrictHostKeyChecking must be yes, no, ask or accept-new, not “%s”"),
+                       value);
+          return FALSE;
+        }
+    }
+  else if (g_ascii_strcasecmp (key, "ServerAliveInterval") == 0)
+    {
+      if (!parse_number (key, value, 0, 86400, &number, error))
+        return FALSE;
+      culvert_profile_set_keepalive_interval (profile, number);
+    }
+  else if (g_ascii_strcasecmp (key, "ServerAliveCountMax") == 0)
+    {
+      if (!parse_number (key, value, 0, 1000, &number, error))
+        return FALSE;
+      culvert_profile_set_keepalive_count (profile, number);
+    }
+  else if (g_ascii_strcasecmp (key, "ExitOnForwardFailure") == 0)
+    {
+      if (!parse_yes_no (key, value, &extra->exit_on_forward_failure, error))
+        return FALSE;
+    }
+  else if (g_ascii_strcasecmp (key, "GatewayPorts") == 0)
+    {
+      if (!parse_yes_no (key, value, &flag, error))
+        return FALSE;
+      culvert_profile_set_gateway_ports (profile, flag);
+    }
+  else if (g_ascii_strcasecmp (key, "ConnectTimeout") == 0)
+    {
+      if (!parse_number (key, value, 1, 3600, &number, error))
+        return FALSE;
+      extra->connect_timeout = number;
+    }
+  else if (g_ascii_strcasecmp (key, "ProxyJump") == 0)
+    {
+      g_auto(GStrv) jumps = g_strsplit (value, ",", -1);
+
+      culvert_profile_set_jump_hosts (profile, g_ascii_strcasecmp (value, "none") == 0
+                                               ? NULL : (const char * const *) jumps);
+    }
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("-o %s: “%s” is not an option Culvert understands (supported: Port, User, "
+                     "IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, "
+                     "ServerAliveInterval, ServerAliveCountMax, ExitOnForwardFailure, "
+                     "GatewayPorts, ConnectTimeout, ProxyJump)"), option, key);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+add_forwards (CulvertProfile      *profile,
+              CulvertForwardKind   kind,
+              const char * const  *specs,
+              GError             **error)
+{
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(CulvertForward) forward = culvert_forward_parse (kind, specs[i], &local_error);
+
+      if (forward == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("Bad %s forwarding specification “%s”: %s"),
+                       culvert_forward_kind_to_flag (kind), specs[i], local_error->message);
+          return FALSE;
+        }
+      culvert_profile_add_forward (profile, forward);
+    }
+
+  return TRUE;
+}
+
+/* Says, once per forward, who can now connect when a forward is off-host. */
+static void
+warn_off_host (CulvertProfile *profile)
+{
+  GListModel *forwards = culvert_profile_get_forwards (profile);
+  gboolean gateway_ports = culvert_profile_get_gateway_ports (profile);
+
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    {
+      g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, i);
+      g_autofree char *bind = NULL;
+      g_autofree char *where = NULL;
+      guint16 port = culvert_forward_get_bind_port (forward);
+
+      if (!culvert_forward_is_off_host_full (forward, gateway_ports))
+        continue;
+
+      bind = culvert_forward_dup_effective_bind_address_full (forward, gateway_ports);
+      if (bind == NULL || *bind == '\0' || g_strcmp0 (bind, "*") == 0)
+        where = g_strdup_printf (_("port %u on all interfaces"), port);
+      else
+        where = g_strdup_printf (_("port %u on %s"), port, bind);
+
+      switch (culvert_forward_get_kind (forward))
+        {
+        case CULVERT_FORWARD_DYNAMIC:
+          g_printerr (_("Warning: %s is an open proxy: anyone who can reach it can use your SSH "
+                        "server to connect anywhere, without a password.\n"), where);
+          break;
+        case CULVERT_FORWARD_REMOTE:
+          g_printerr (_("Warning: %s on the server accepts connections from other computers, "
+                        "without a password.\n"), where);
+          break;
+        case CULVERT_FORWARD_LOCAL:
+        default:
+          g_printerr (_("Warning: %s accepts connections from other computers, without a "
+                        "password; they reach %s:%u through your SSH server.\n"),
+                      where, culvert_forward_get_destination_host (forward),
+                      culvert_forward_get_destination_port (forward));
+          break;
+        }
+    }
+}
+
+static void
+report_forwards (CulvertTunnel *tunnel,
+                 Runner        *runner)
+{
+  GListModel *forwards = culvert_tunnel_get_forwards (tunnel);
+
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    {
+      g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (forwards, i);
+      g_autofree char *label = forward_label (culvert_forward_status_get_forward (status));
+
+      if (culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
+        {
+          const char *error = culvert_forward_status_get_error (status);
+          guint16 suggestion = culvert_forward_status_get_suggested_port (status);
+
+          emit_json (runner, "forward-failed", "forward", 's', label, "error", 's', error,
+                     "suggested_port", 'u', (guint64) suggestion, NULL);
+          if (suggestion != 0)
+            g_printerr (_("Warning: %s: %s (port %u is free)\n"), label, error, suggestion);
+          else
+            g_printerr (_("Warning: %s: %s\n"), label, error);
+        }
+      else
+        {
+          emit_json (runner, "listening", "forward", 's', label,
+                     "address", 's', culvert_forward_status_get_listen_address (status),
+                     "port", 'u', (guint64) culvert_forward_status_get_port (status), NULL);
+        }
+    }
+}
+
+static CulvertProfile *
+load_profile (const char  *name_or_id,
+              GError     **error)
+{
+  g_autoptr(CulvertProfileStore) store = culvert_profile_store_new (NULL);
+  CulvertProfile *profile;
+
+  if (!culvert_profile_store_load (store, error))
+    return NULL;
+
+  profile = culvert_profile_store_find (store, name_or_id);
+  if (profile == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No saved connection is called “%s” (see culvert --list)"), name_or_id);
+      return NULL;
+    }
+
+  return g_object_ref (profile);
+}
 
 int
 culvert_headless_main (int    argc,
                        char **argv)
 {
-  g_printerr ("culvert: %s\n", _("Headless mode is not available in this version."));
-  return 1;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertProfile) profile = NULL;
+  g_autoptr(CulvertTunnel) tunnel = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_auto(GStrv) args = NULL;
+  g_auto(GStrv) local_specs = NULL;
+  g_auto(GStrv) remote_specs = NULL;
+  g_auto(GStrv) dynamic_specs = NULL;
+  g_auto(GStrv) options = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *identity = NULL;
+  g_autofree char *jumps = NULL;
+  g_autofree char *config_file = NULL;
+  g_autofree char *profile_name = NULL;
+  gboolean headless = FALSE;
+  gboolean gateway_ports = FALSE;
+  gboolean json = FALSE;
+  gboolean no_command = FALSE;
+  int port = 0;
+  Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0 };
+  Runner runner = { 0 };
+  GOptionEntry entries[] = {
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, N_("Serve forwards without a window"), NULL },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &profile_name, N_("Serve a saved connection"),
+      N_("NAME-OR-ID") },
+    { NULL, 'p', 0, G_OPTION_ARG_INT, &port, N_("Port of the SSH server"), N_("PORT") },
+    { NULL, 'l', 0, G_OPTION_ARG_STRING, &user, N_("User to log in as"), N_("USER") },
+    { NULL, 'i', 0, G_OPTION_ARG_FILENAME, &identity, N_("Private key file"), N_("FILE") },
+    { NULL, 'L', 0, G_OPTION_ARG_STRING_ARRAY, &local_specs,
+      N_("Outgoing forward: [bind_address:]port:host:hostport"), N_("SPEC") },
+    { NULL, 'R', 0, G_OPTION_ARG_STRING_ARRAY, &remote_specs,
+      N_("Incoming forward: [bind_address:]port:host:hostport"), N_("SPEC") },
+    { NULL, 'D', 0, G_OPTION_ARG_STRING_ARRAY, &dynamic_specs,
+      N_("Dynamic (SOCKS) forward: [bind_address:]port"), N_("SPEC") },
+    { NULL, 'J', 0, G_OPTION_ARG_STRING, &jumps, N_("Jump hosts: [user@]host[:port],…"),
+      N_("JUMPS") },
+    { NULL, 'g', 0, G_OPTION_ARG_NONE, &gateway_ports,
+      N_("Allow other computers to connect to forwarded ports"), NULL },
+    { NULL, 'o', 0, G_OPTION_ARG_STRING_ARRAY, &options, N_("An ssh_config option"),
+      N_("KEY=VALUE") },
+    { NULL, 'F', 0, G_OPTION_ARG_FILENAME, &config_file, N_("Read this ssh_config file"),
+      N_("FILE") },
+    { NULL, 'N', 0, G_OPTION_ARG_NONE, &no_command, N_("Accepted for ssh compatibility (always on)"),
+      NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object per event on stdout"),
+      NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("[user@]host"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Serve SSH port forwards without a window, like “ssh -N”, "
+                                  "until interrupted."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      return EXIT_FATAL;
+    }
+
+  if (profile_name != NULL)
+    {
+      if (g_strv_length (args) > 1)
+        {
+          g_printerr ("culvert: %s\n", _("--profile takes no host"));
+          return EXIT_FATAL;
+        }
+      profile = load_profile (profile_name, &error);
+      if (profile == NULL)
+        {
+          g_printerr ("culvert: %s\n", error->message);
+          return EXIT_FATAL;
+        }
+    }
+  else
+    {
+      const char *destination;
+      const char *at;
+
+      if (g_strv_length (args) != 2)
+        {
+          g_printerr ("culvert: %s\n", g_strv_length (args) < 2
+                      ? _("Which server? Give [user@]host, or --profile NAME")
+                      : _("Only one server can be given; a command to run is not supported"));
+          return EXIT_FATAL;
+        }
+      if (config_file != NULL)
+        {
+          g_printerr ("culvert: %s\n", _("-F is not supported yet in this version"));
+          return EXIT_FATAL;
+        }
+
+      destination = args[1];
+      profile = culvert_profile_new ();
+      at = strrchr (destination, '@');
+      if (at != NULL)
+        {
+          g_autofree char *login = g_strndup (destination, at - destination);
+
+          culvert_profile_set_user (profile, login);
+          destination = at + 1;
+        }
+      if (*destination == '\0')
+        {
+          g_printerr ("culvert: %s\n", _("The server name is empty"));
+          return EXIT_FATAL;
+        }
+      culvert_profile_set_host (profile, destination);
+      culvert_profile_set_name (profile, destination);
+      /* Like ssh: a lost connection ends the run. */
+      culvert_profile_set_reconnect (profile, FALSE);
+      culvert_profile_set_keepalive_interval (profile, 0);
+    }
+
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    if (!apply_option (profile, &extra, options[i], &error))
+      {
+        g_printerr ("culvert: %s\n", error->message);
+        return EXIT_FATAL;
+      }
+
+  if (port != 0)
+    {
+      if (port < 1 || port > 65535)
+        {
+          g_printerr ("culvert: %s\n", _("-p: the port must be from 1 to 65535"));
+          return EXIT_FATAL;
+        }
+      culvert_profile_set_port (profile, port);
+    }
+  if (user != NULL)
+    culvert_profile_set_user (profile, user);
+  if (identity != NULL)
+    culvert_profile_set_identity_file (profile, identity);
+  if (jumps != NULL)
+    {
+      g_auto(GStrv) list = g_strsplit (jumps, ",", -1);
+
+      culvert_profile_set_jump_hosts (profile, (const char * const *) list);
+    }
+  if (gateway_ports)
+    culvert_profile_set_gateway_ports (profile, TRUE);
+
+  if (!add_forwards (profile, CULVERT_FORWARD_LOCAL, (const char * const *) local_specs, &error) ||
+      !add_forwards (profile, CULVERT_FORWARD_REMOTE, (const char * const *) remote_specs, &error) ||
+      !add_forwards (profile, CULVERT_FORWARD_DYNAMIC, (const char * const *) dynamic_specs, &error))
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      return EXIT_FATAL;
+    }
+
+  warn_off_host (profile);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  tunnel = culvert_tunnel_new (profile);
+  culvert_tunnel_set_host_key_policy (tunnel, extra.policy);
+  culvert_tunnel_set_exit_on_forward_failure (tunnel, extra.exit_on_forward_failure);
+  culvert_tunnel_set_connect_timeout (tunnel, extra.connect_timeout);
+
+  runner.tunnel = tunnel;
+  runner.loop = loop;
+  runner.json = json;
+
+  g_signal_connect (tunnel, "notify::state", G_CALLBACK (on_state), &runner);
+  g_signal_connect (tunnel, "log-added", G_CALLBACK (on_log), &runner);
+  g_signal_connect (tunnel, "question", G_CALLBACK (on_question), &runner);
+  g_signal_connect (tunnel, "client-opened", G_CALLBACK (on_client_opened), &runner);
+  g_signal_connect (tunnel, "client-closed", G_CALLBACK (on_client_closed), &runner);
+  g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited), &runner);
+
+  if (!culvert_tunnel_connect (tunnel, &error))
+    {
+      report_forwards (tunnel, &runner);
+      g_printerr ("culvert: %s\n", error->message);
+      emit_json (&runner, "error", "message", 's', error->message, NULL);
+      return EXIT_FATAL;
+    }
+  report_forwards (tunnel, &runner);
+
+  g_unix_signal_add (SIGINT, on_signal, &runner);
+  g_unix_signal_add (SIGTERM, on_signal, &runner);
+
+  g_main_loop_run (loop);
+
+  g_signal_handlers_disconnect_by_data (tunnel, &runner);
+
+  return runner.stopping && runner.exit_code == 0 ? 0 : (runner.exit_code ? runner.exit_code
+                                                                          : EXIT_FATAL);
 }

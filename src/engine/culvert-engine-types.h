@@ -1,0 +1,29 @@
+/* culvert-engine-types.h — the engine's enums (GTypes in culvert-enums.h)
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CULVERT_QUESTION_HOST_KEY,
+  CULVERT_QUESTION_PASSWORD,
+  CULVERT_QUESTION_PASSPHRASE,
+  CULVERT_QUESTION_KEYBOARD_INTERACTIVE,
+} CulvertQuestionKind;
+
+typedef enum
+{
+  CULVERT_FORWARD_STATE_PENDING,    /* waiting for the connection */
+  CULVERT_FORWARD_STATE_LISTENING,  /* accepting clients */
+  CULVERT_FORWARD_STATE_FAILED,     /* could not listen: see the error */
+  CULVERT_FORWARD_STATE_STOPPED,    /* the tunnel is down */
+} CulvertForwardState;
+
+G_END_DECLS

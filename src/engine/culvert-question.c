@@ -1,0 +1,154 @@
+/* culvert-question.c — something the engine needs the user to decide or type
+ *
+ * The worker waits (running its own context) until the front end answers;
+ * an answer travels back to the worker thread and is wiped there.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "culvert-question-private.h"
+
+struct _CulvertQuestion
+{
+  GObject              parent_instance;
+
+  CulvertWorker       *worker;
+  guint                id;
+  CulvertQuestionKind  kind;
+  char                *title;
+  char                *detail;
+  char                *key_type;
+  GStrv                prompts;
+  GArray              *echo;
+  gboolean             answered;
+};
+
+G_DEFINE_FINAL_TYPE (CulvertQuestion, culvert_question, G_TYPE_OBJECT)
+
+static void
+culvert_question_finalize (GObject *object)
+{
+  CulvertQuestion *self = CULVERT_QUESTION (object);
+
+  /* An unanswered question must not leave the worker waiting. */
+  if (!self->answered)
+    culvert_worker_answer (self->worker, self->id, FALSE, NULL);
+
+  g_clear_pointer (&self->worker, culvert_worker_unref);
+  g_free (self->title);
+  g_free (self->detail);
+  g_free (self->key_type);
+  g_strfreev (self->prompts);
+  g_clear_pointer (&self->echo, g_array_unref);
+
+  G_OBJECT_CLASS (culvert_question_parent_class)->finalize (object);
+}
+
+static void
+culvert_question_class_init (CulvertQuestionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = culvert_question_finalize;
+}
+
+static void
+culvert_question_init (CulvertQuestion *self)
+{
+}
+
+CulvertQuestion *
+culvert_question_new (CulvertWorker            *worker,
+                      const CulvertWorkerEvent *event)
+{
+  CulvertQuestion *self = g_object_new (CULVERT_TYPE_QUESTION, NULL);
+
+  self->worker = culvert_worker_ref (worker);
+  self->id = event->question_id;
+  self->kind = event->question_kind;
+  self->title = g_strdup (event->title);
+  self->detail = g_strdup (event->detail);
+  self->key_type = g_strdup (event->key_type);
+  self->prompts = g_strdupv (event->prompts);
+  if (event->echo != NULL)
+    self->echo = g_array_ref (event->echo);
+
+  return self;
+}
+
+CulvertQuestionKind
+culvert_question_get_kind (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), 0);
+  return self->kind;
+}
+
+const char *
+culvert_question_get_title (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->title;
+}
+
+const char *
+culvert_question_get_detail (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->detail;
+}
+
+const char *
+culvert_question_get_key_type (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->key_type;
+}
+
+const char * const *
+culvert_question_get_prompts (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return (const char * const *) self->prompts;
+}
+
+gboolean
+culvert_question_get_echo (CulvertQuestion *self,
+                           guint            prompt)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), FALSE);
+
+  if (self->echo == NULL || prompt >= self->echo->len)
+    return FALSE;
+
+  return g_array_index (self->echo, gboolean, prompt);
+}
+
+gboolean
+culvert_question_is_answered (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), FALSE);
+  return self->answered;
+}
+
+void
+culvert_question_answer (CulvertQuestion    *self,
+                         gboolean            accepted,
+                         const char * const *answers)
+{
+  g_return_if_fail (CULVERT_IS_QUESTION (self));
+
+  if (self->answered)
+    return;
+
+  self->answered = TRUE;
+  culvert_worker_answer (self->worker, self->id, accepted, answers);
+}
+
+void
+culvert_question_cancel (CulvertQuestion *self)
+{
+  culvert_question_answer (self, FALSE, NULL);
+}

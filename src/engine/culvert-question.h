@@ -1,0 +1,37 @@
+/* culvert-question.h — something the engine needs the user to decide or type
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "culvert-engine-types.h"
+
+G_BEGIN_DECLS
+
+#define CULVERT_TYPE_QUESTION (culvert_question_get_type ())
+
+G_DECLARE_FINAL_TYPE (CulvertQuestion, culvert_question, CULVERT, QUESTION, GObject)
+
+CulvertQuestionKind  culvert_question_get_kind     (CulvertQuestion    *self);
+/* HOST_KEY: "[host]:port"; PASSWORD: the prompt naming user@host;
+ * PASSPHRASE: the prompt naming the key file; KEYBOARD_INTERACTIVE: the name. */
+const char          *culvert_question_get_title    (CulvertQuestion    *self);
+/* HOST_KEY: the "SHA256:…" fingerprint; KEYBOARD_INTERACTIVE: the instruction. */
+const char          *culvert_question_get_detail   (CulvertQuestion    *self);
+const char          *culvert_question_get_key_type (CulvertQuestion    *self);
+const char * const  *culvert_question_get_prompts  (CulvertQuestion    *self);
+gboolean             culvert_question_get_echo     (CulvertQuestion    *self,
+                                                    guint               prompt);
+gboolean             culvert_question_is_answered  (CulvertQuestion    *self);
+/* HOST_KEY: accepted or not. Secrets: one answer; keyboard-interactive: one
+ * answer per prompt. The answers are wiped after use. */
+void                 culvert_question_answer       (CulvertQuestion    *self,
+                                                    gboolean            accepted,
+                                                    const char * const *answers);
+void                 culvert_question_cancel       (CulvertQuestion    *self);
+
+G_END_DECLS

@@ -1,0 +1,838 @@
+/* culvert-tunnel.c — one running connection of a profile, on the main thread
+ *
+ * The tunnel binds the listening sockets here, on the main thread, so a port
+ * in use is reported at once and listeners survive reconnects; then it hands
+ * them to a CulvertWorker thread that owns the SSH session. Everything the
+ * worker reports arrives here through the main context, already coalesced.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "culvert-enums.h"
+#include "culvert-forward-status-private.h"
+#include "culvert-question-private.h"
+#include "culvert-tunnel.h"
+#include "culvert-worker.h"
+
+/* How far from a taken port to look for a free one to suggest. */
+#define SUGGESTION_RANGE 100
+
+struct _CulvertTunnel
+{
+  GObject               parent_instance;
+
+  CulvertProfile       *profile;
+  CulvertHostKeyPolicy  host_key_policy;
+  gboolean              exit_on_forward_failure;
+  guint                 connect_timeout;
+
+  CulvertWorker        *worker;
+  guint                 generation;
+  CulvertTunnelState    state;
+  char                 *state_reason;
+  GListStore           *forwards;  /* of CulvertForwardStatus */
+  GPtrArray            *by_index;  /* forward index → CulvertForwardStatus */
+  GListStore           *log;       /* of CulvertLogEntry */
+};
+
+G_DEFINE_FINAL_TYPE (CulvertTunnel, culvert_tunnel, G_TYPE_OBJECT)
+G_DEFINE_QUARK (culvert-tunnel-error-quark, culvert_tunnel_error)
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  PROP_STATE,
+  PROP_STATE_REASON,
+  N_PROPS
+};
+
+enum {
+  QUESTION,
+  CLIENT_OPENED,
+  CLIENT_CLOSED,
+  LOG_ADDED,
+  EXITED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+const char *
+culvert_tunnel_state_to_string (CulvertTunnelState state)
+{
+  switch (state)
+    {
+    case CULVERT_TUNNEL_DISCONNECTED:
+      return "disconnected";
+    case CULVERT_TUNNEL_CONNECTING:
+      return "connecting";
+    case CULVERT_TUNNEL_VERIFYING_HOST_KEY:
+      return "verifying-host-key";
+    case CULVERT_TUNNEL_AUTHENTICATING:
+      return "authenticating";
+    case CULVERT_TUNNEL_CONNECTED:
+      return "connected";
+    case CULVERT_TUNNEL_RECONNECTING:
+      return "reconnecting";
+    case CULVERT_TUNNEL_FAILED:
+      return "failed";
+    default:
+      return "unknown";
+    }
+}
+
+static void
+culvert_tunnel_add_log (CulvertTunnel *self,
+                        const char    *message,
+                        gboolean       is_error)
+{
+  g_autoptr(CulvertLogEntry) entry = culvert_log_entry_new (message, is_error);
+
+  g_list_store_append (self->log, entry);
+  g_signal_emit (self, signals[LOG_ADDED], 0, entry);
+}
+
+static void
+culvert_tunnel_set_state (CulvertTunnel      *self,
+                          CulvertTunnelState  state,
+                          const char         *reason)
+{
+  gboolean reason_changed = g_strcmp0 (self->state_reason, reason) != 0;
+
+  if (reason_changed)
+    {
+      g_free (self->state_reason);
+      self->state_reason = g_strdup (reason);
+    }
+
+  if (self->state != state)
+    {
+      self->state = state;
+
+      /* Forwards follow the connection: they serve only while it is up. */
+      for (guint i = 0; i < self->by_index->len; i++)
+        {
+          CulvertForwardStatus *status = g_ptr_array_index (self->by_index, i);
+
+          if (culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
+            continue;
+          if (state == CULVERT_TUNNEL_CONNECTED)
+            culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
+          else if (state == CULVERT_TUNNEL_FAILED || state == CULVERT_TUNNEL_DISCONNECTED)
+            culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_STOPPED);
+          else
+            culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_PENDING);
+        }
+
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+
+  if (reason_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_REASON]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Events from the worker                                                  */
+
+typedef struct
+{
+  GWeakRef tunnel;
+  guint    generation;
+} EventTarget;
+
+static void
+event_target_free (gpointer data)
+{
+  EventTarget *target = data;
+
+  g_weak_ref_clear (&target->tunnel);
+  g_free (target);
+}
+
+static CulvertForwardStatus *
+status_for_index (CulvertTunnel *self,
+                  guint          index)
+{
+  return index < self->by_index->len ? g_ptr_array_index (self->by_index, index) : NULL;
+}
+
+static void
+culvert_tunnel_on_event (const CulvertWorkerEvent *event,
+                         gpointer                  user_data)
+{
+  EventTarget *target = user_data;
+  g_autoptr(CulvertTunnel) self = g_weak_ref_get (&target->tunnel);
+  CulvertForwardStatus *status;
+
+  /* Events of a worker the tunnel has already let go of are dropped. */
+  if (self == NULL || target->generation != self->generation)
+    return;
+
+  switch (event->type)
+    {
+    case CULVERT_WORKER_EVENT_STATE:
+      if (event->state == CULVERT_TUNNEL_FAILED && event->text != NULL)
+        culvert_tunnel_add_log (self, event->text, TRUE);
+      culvert_tunnel_set_state (self, event->state, event->text);
+      break;
+
+    case CULVERT_WORKER_EVENT_LOG:
+      culvert_tunnel_add_log (self, event->text, event->is_error);
+      break;
+
+    case CULVERT_WORKER_EVENT_CLIENT_OPENED:
+      status = status_for_index (self, event->forward_index);
+      if (status != NULL)
+        {
+          g_autoptr(CulvertClientConnection) client =
+            culvert_client_connection_new (event->client_id, event->source,
+                                           event->destination, event->opened_at);
+
+          culvert_forward_status_add_connection (status, client);
+          g_signal_emit (self, signals[CLIENT_OPENED], 0, status, client);
+        }
+      break;
+
+    case CULVERT_WORKER_EVENT_CLIENT_CLOSED:
+      status = status_for_index (self, event->forward_index);
+      if (status != NULL)
+        {
+          g_autoptr(CulvertClientConnection) client =
+            culvert_forward_status_remove_connection (status, event->client_id);
+
+          if (client != NULL)
+            {
+              culvert_client_connection_set_bytes (client, event->bytes_sent,
+                                                   event->bytes_received);
+              g_signal_emit (self, signals[CLIENT_CLOSED], 0, status, client, event->text);
+            }
+        }
+      break;
+
+    case CULVERT_WORKER_EVENT_STATS:
+      for (guint i = 0; i < event->forward_stats->len; i++)
+        {
+          const CulvertWorkerForwardStats *fs =
+            &g_array_index (event->forward_stats, CulvertWorkerForwardStats, i);
+
+          status = status_for_index (self, fs->forward_index);
+          if (status != NULL)
+            culvert_forward_status_set_counters (status, fs->active, fs->total,
+                                                 fs->bytes_sent, fs->bytes_received);
+        }
+      for (guint i = 0; i < event->client_stats->len; i++)
+        {
+          const CulvertWorkerClientStats *cs =
+            &g_array_index (event->client_stats, CulvertWorkerClientStats, i);
+
+          for (guint j = 0; j < self->by_index->len; j++)
+            {
+              CulvertClientConnection *client =
+                culvert_forward_status_find_connection (g_ptr_array_index (self->by_index, j),
+                                                        cs->client_id);
+
+              if (client != NULL)
+                {
+                  culvert_client_connection_set_bytes (client, cs->bytes_sent,
+                                                       cs->bytes_received);
+                  break;
+                }
+            }
+        }
+      break;
+
+    case CULVERT_WORKER_EVENT_QUESTION:
+      {
+        g_autoptr(CulvertQuestion) question = culvert_question_new (self->worker, event);
+
+        g_signal_emit (self, signals[QUESTION], 0, question);
+      }
+      break;
+
+    case CULVERT_WORKER_EVENT_EXITED:
+      /* The listening sockets went with the worker. */
+      g_clear_pointer (&self->worker, culvert_worker_unref);
+      self->generation++;
+      for (guint i = 0; i < self->by_index->len; i++)
+        culvert_forward_status_clear_connections (g_ptr_array_index (self->by_index, i));
+      g_signal_emit (self, signals[EXITED], 0);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Binding                                                                 */
+
+static GSocket *
+bind_one (GInetAddress  *address,
+          guint16        port,
+          GError       **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  GSocketFamily family = g_inet_address_get_family (address);
+
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+
+  /* "::" serves IPv4 too, as OpenSSH's "*" does. */
+  if (family == G_SOCKET_FAMILY_IPV6 && g_inet_address_get_is_any (address))
+    g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 0, NULL);
+  else if (family == G_SOCKET_FAMILY_IPV6)
+    g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 1, NULL);
+
+  socket_address = g_inet_socket_address_new (address, port);
+  if (!g_socket_bind (socket, socket_address, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, 512);
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+
+  return g_steal_pointer (&socket);
+}
+
+static guint16
+socket_port (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) address = g_socket_get_local_address (socket, NULL);
+
+  return address ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)) : 0;
+}
+
+/* The addresses a bind address stands for. */
+static GList *
+resolve_bind_address (const char  *bind,
+                      GError     **error)
+{
+  GList *addresses = NULL;
+  GInetAddress *literal;
+
+  if (g_strcmp0 (bind, "localhost") == 0)
+    {
+      addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4));
+      addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
+      return addresses;
+    }
+
+  if (bind == NULL || *bind == '\0' || g_strcmp0 (bind, "*") == 0)
+    return g_list_append (NULL, g_inet_address_new_any (G_SOCKET_FAMILY_IPV6));
+
+  literal = g_inet_address_new_from_string (bind);
+  if (literal != NULL)
+    return g_list_append (NULL, literal);
+
+  {
+    g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+    return g_resolver_lookup_by_name (resolver, bind, NULL, error);
+  }
+}
+
+static char *
+format_address (GInetAddress *address,
+                guint16       port)
+{
+  g_autofree char *text = g_inet_address_to_string (address);
+
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]:%u", text, port);
+
+  return g_strdup_printf ("%s:%u", text, port);
+}
+
+/* Binds @addresses on @port; loopback's IPv6 half may be missing. */
+static GPtrArray *
+bind_all (GList    *addresses,
+          guint16   port,
+          GString  *label,
+          GError  **error)
+{
+  g_autoptr(GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *text = NULL;
+      GSocket *socket;
+
+      socket = bind_one (l->data, port, &local_error);
+      if (socket == NULL)
+        {
+          gboolean optional = l != addresses && g_inet_address_get_is_loopback (l->data) &&
+                              g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV6 &&
+                              !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+
+          if (optional)
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      /* Port 0: every address gets the port the first one was given. */
+      if (port == 0)
+        port = socket_port (socket);
+      g_ptr_array_add (sockets, socket);
+      text = format_address (l->data, port);
+      if (label->len > 0)
+        g_string_append (label, ", ");
+      g_string_append (label, text);
+    }
+
+  return g_steal_pointer (&sockets);
+}
+
+static guint16
+find_free_port (GList   *addresses,
+                guint16  taken)
+{
+  for (guint distance = 1; distance <= SUGGESTION_RANGE; distance++)
+    {
+      int candidates[2] = { (int) taken + (int) distance, (int) taken - (int) distance };
+
+      for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+        {
+          g_autoptr(GString) label = g_string_new (NULL);
+          g_autoptr(GPtrArray) sockets = NULL;
+
+          if (candidates[i] < 1024 || candidates[i] > 65535)
+            continue;
+          sockets = bind_all (addresses, candidates[i], label, NULL);
+          if (sockets != NULL)
+            return candidates[i];
+        }
+    }
+
+  return 0;
+}
+
+/* Binds one local forward; on failure sets the status's error and suggestion. */
+static GPtrArray *
+culvert_tunnel_bind_forward (CulvertTunnel         *self,
+                             CulvertForwardStatus  *status,
+                             GError               **error)
+{
+  CulvertForward *forward = culvert_forward_status_get_forward (status);
+  gboolean gateway_ports = culvert_profile_get_gateway_ports (self->profile);
+  g_autofree char *bind = culvert_forward_dup_effective_bind_address_full (forward, gateway_ports);
+  guint16 port = culvert_forward_get_bind_port (forward);
+  g_autolist(GInetAddress) addresses = NULL;
+  g_autoptr(GString) label = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  GPtrArray *sockets;
+
+  addresses = resolve_bind_address (bind, &local_error);
+  if (addresses == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("Cannot listen on %s: %s"), bind, local_error->message);
+      return NULL;
+    }
+
+  sockets = bind_all (addresses, port, label, &local_error);
+  if (sockets == NULL)
+    {
+      const char *shown = g_strcmp0 (bind, "*") == 0 ? _("all interfaces") : bind;
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          guint16 suggestion = find_free_port (addresses, port);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                       _("Port %u on %s is already in use"), port, shown);
+          culvert_forward_status_set_error (status, (*error)->message, suggestion);
+        }
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                       _("Port %u on %s needs administrator rights (ports below 1024 are "
+                         "reserved)"), port, shown);
+          culvert_forward_status_set_error (status, (*error)->message, 0);
+        }
+      else
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("Cannot listen on port %u on %s: %s"), port, shown,
+                       local_error->message);
+          culvert_forward_status_set_error (status, (*error)->message, 0);
+        }
+      return NULL;
+    }
+
+  culvert_forward_status_set_listening (status, label->str,
+                                        socket_port (g_ptr_array_index (sockets, 0)));
+  return sockets;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static CulvertWorkerConfig *
+culvert_tunnel_make_config (CulvertTunnel *self)
+{
+  CulvertWorkerConfig *config = g_new0 (CulvertWorkerConfig, 1);
+  CulvertAuthMethod method = culvert_profile_get_auth_method (self->profile);
+
+  config->host = g_strdup (culvert_profile_get_host (self->profile));
+  config->port = culvert_profile_get_port (self->profile);
+  config->user = g_strdup (culvert_profile_get_user (self->profile));
+  config->auth_method = method;
+  config->identity_file = g_strdup (culvert_profile_get_identity_file (self->profile));
+  config->known_hosts_file = g_strdup (culvert_profile_get_known_hosts_file (self->profile));
+  config->host_key_policy = self->host_key_policy;
+  config->connect_timeout = self->connect_timeout;
+  config->use_agent = method == CULVERT_AUTH_AUTOMATIC || method == CULVERT_AUTH_AGENT;
+  config->keepalive_interval = culvert_profile_get_keepalive_interval (self->profile);
+  config->keepalive_count = culvert_profile_get_keepalive_count (self->profile);
+  config->reconnect = culvert_profile_get_reconnect (self->profile);
+
+  return config;
+}
+
+gboolean
+culvert_tunnel_connect (CulvertTunnel  *self,
+                        GError        **error)
+{
+  GListModel *forwards;
+  g_autoptr(GPtrArray) listeners = NULL;
+  const char * const *jumps;
+  EventTarget *target;
+  guint n;
+
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), FALSE);
+
+  if (self->worker != NULL)
+    {
+      g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_RUNNING,
+                   _("The connection to %s is already running"),
+                   culvert_profile_get_host (self->profile));
+      return FALSE;
+    }
+
+  jumps = culvert_profile_get_jump_hosts (self->profile);
+  if (jumps != NULL && jumps[0] != NULL)
+    {
+      g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
+                   _("Jump hosts are not supported yet in this version"));
+      return FALSE;
+    }
+  if (culvert_profile_get_proxy_mode (self->profile) == CULVERT_PROXY_CUSTOM)
+    {
+      g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
+                   _("Proxies are not supported yet in this version"));
+      return FALSE;
+    }
+
+  g_ptr_array_set_size (self->by_index, 0);
+  g_list_store_remove_all (self->forwards);
+  listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_listener_free);
+
+  forwards = culvert_profile_get_forwards (self->profile);
+  n = g_list_model_get_n_items (forwards);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, i);
+      g_autoptr(CulvertForwardStatus) status = NULL;
+      g_autoptr(GPtrArray) sockets = NULL;
+      g_autoptr(GError) local_error = NULL;
+      guint index;
+
+      if (!culvert_forward_get_enabled (forward))
+        continue;
+
+      status = culvert_forward_status_new (forward);
+      index = self->by_index->len;
+      g_ptr_array_add (self->by_index, g_object_ref (status));
+      g_list_store_append (self->forwards, status);
+
+      if (culvert_forward_get_kind (forward) != CULVERT_FORWARD_LOCAL)
+        {
+          g_autofree char *spec = culvert_forward_to_string (forward);
+
+          g_set_error (&local_error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
+                       _("%s %s: only outgoing forwards are supported in this version"),
+                       culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)), spec);
+          culvert_forward_status_set_error (status, local_error->message, 0);
+        }
+      else
+        {
+          sockets = culvert_tunnel_bind_forward (self, status, &local_error);
+        }
+
+      if (sockets == NULL)
+        {
+          culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
+          culvert_tunnel_add_log (self, local_error->message, TRUE);
+          if (self->exit_on_forward_failure)
+            {
+              g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
+                           "%s", local_error->message);
+              /* Close what was bound already. */
+              g_ptr_array_set_size (listeners, 0);
+              culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, local_error->message);
+              return FALSE;
+            }
+          continue;
+        }
+
+      for (guint j = 0; j < sockets->len; j++)
+        {
+          CulvertWorkerListener *listener = g_new0 (CulvertWorkerListener, 1);
+
+          listener->forward_index = index;
+          listener->socket = g_object_ref (g_ptr_array_index (sockets, j));
+          listener->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
+          listener->destination_port = culvert_forward_get_destination_port (forward);
+          g_ptr_array_add (listeners, listener);
+        }
+      {
+        g_autofree char *line = NULL;
+
+        line = g_strdup_printf (_("Listening on %s for %s:%u"),
+                                culvert_forward_status_get_listen_address (status),
+                                culvert_forward_get_destination_host (forward),
+                                culvert_forward_get_destination_port (forward));
+        culvert_tunnel_add_log (self, line, FALSE);
+      }
+    }
+
+  target = g_new0 (EventTarget, 1);
+  g_weak_ref_init (&target->tunnel, self);
+  target->generation = ++self->generation;
+
+  self->worker = culvert_worker_new (culvert_tunnel_make_config (self),
+                                     g_steal_pointer (&listeners),
+                                     culvert_tunnel_on_event, target, event_target_free);
+  culvert_tunnel_set_state (self, CULVERT_TUNNEL_CONNECTING, NULL);
+  culvert_worker_start (self->worker);
+
+  return TRUE;
+}
+
+void
+culvert_tunnel_disconnect (CulvertTunnel *self)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+
+  if (self->worker != NULL)
+    culvert_worker_stop (self->worker);
+}
+
+gboolean
+culvert_tunnel_is_running (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), FALSE);
+
+  return self->worker != NULL;
+}
+
+void
+culvert_tunnel_close_client (CulvertTunnel           *self,
+                             CulvertClientConnection *client)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  g_return_if_fail (CULVERT_IS_CLIENT_CONNECTION (client));
+
+  if (self->worker != NULL)
+    culvert_worker_close_client (self->worker, culvert_client_connection_get_id (client));
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+culvert_tunnel_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CulvertTunnel *self = CULVERT_TUNNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_STATE_REASON:
+      g_value_set_string (value, self->state_reason);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+culvert_tunnel_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CulvertTunnel *self = CULVERT_TUNNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      self->profile = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+culvert_tunnel_dispose (GObject *object)
+{
+  CulvertTunnel *self = CULVERT_TUNNEL (object);
+
+  /* Nothing joins the worker: it stops on its own and its events are dropped. */
+  if (self->worker != NULL)
+    {
+      culvert_worker_stop (self->worker);
+      g_clear_pointer (&self->worker, culvert_worker_unref);
+    }
+  g_clear_object (&self->profile);
+  g_clear_object (&self->forwards);
+  g_clear_object (&self->log);
+  g_clear_pointer (&self->by_index, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (culvert_tunnel_parent_class)->dispose (object);
+}
+
+static void
+culvert_tunnel_finalize (GObject *object)
+{
+  CulvertTunnel *self = CULVERT_TUNNEL (object);
+
+  g_free (self->state_reason);
+
+  G_OBJECT_CLASS (culvert_tunnel_parent_class)->finalize (object);
+}
+
+static void
+culvert_tunnel_class_init (CulvertTunnelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = culvert_tunnel_get_property;
+  object_class->set_property = culvert_tunnel_set_property;
+  object_class->dispose = culvert_tunnel_dispose;
+  object_class->finalize = culvert_tunnel_finalize;
+
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, CULVERT_TYPE_PROFILE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, CULVERT_TYPE_TUNNEL_STATE,
+                       CULVERT_TUNNEL_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE_REASON] =
+    g_param_spec_string ("state-reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The front end answers with culvert_question_answer(), now or later. */
+  signals[QUESTION] = g_signal_new ("question", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, CULVERT_TYPE_QUESTION);
+  signals[CLIENT_OPENED] = g_signal_new ("client-opened", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                         CULVERT_TYPE_FORWARD_STATUS,
+                                         CULVERT_TYPE_CLIENT_CONNECTION);
+  signals[CLIENT_CLOSED] = g_signal_new ("client-closed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                         CULVERT_TYPE_FORWARD_STATUS,
+                                         CULVERT_TYPE_CLIENT_CONNECTION, G_TYPE_STRING);
+  signals[LOG_ADDED] = g_signal_new ("log-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, CULVERT_TYPE_LOG_ENTRY);
+  signals[EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+culvert_tunnel_init (CulvertTunnel *self)
+{
+  self->host_key_policy = CULVERT_HOST_KEY_ASK;
+  self->forwards = g_list_store_new (CULVERT_TYPE_FORWARD_STATUS);
+  self->by_index = g_ptr_array_new_with_free_func (g_object_unref);
+  self->log = g_list_store_new (CULVERT_TYPE_LOG_ENTRY);
+}
+
+CulvertTunnel *
+culvert_tunnel_new (CulvertProfile *profile)
+{
+  g_return_val_if_fail (CULVERT_IS_PROFILE (profile), NULL);
+
+  return g_object_new (CULVERT_TYPE_TUNNEL, "profile", profile, NULL);
+}
+
+CulvertProfile *
+culvert_tunnel_get_profile (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+  return self->profile;
+}
+
+void
+culvert_tunnel_set_host_key_policy (CulvertTunnel        *self,
+                                    CulvertHostKeyPolicy  policy)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  self->host_key_policy = policy;
+}
+
+void
+culvert_tunnel_set_exit_on_forward_failure (CulvertTunnel *self,
+                                            gboolean       exit_on_failure)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  self->exit_on_forward_failure = exit_on_failure;
+}
+
+void
+culvert_tunnel_set_connect_timeout (CulvertTunnel *self,
+                                    guint          seconds)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  self->connect_timeout = seconds;
+}
+
+CulvertTunnelState
+culvert_tunnel_get_state (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), CULVERT_TUNNEL_DISCONNECTED);
+  return self->state;
+}
+
+const char *
+culvert_tunnel_get_state_reason (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+  return self->state_reason;
+}
+
+GListModel *
+culvert_tunnel_get_forwards (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+  return G_LIST_MODEL (self->forwards);
+}
+
+GListModel *
+culvert_tunnel_get_log (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+  return G_LIST_MODEL (self->log);
+}

@@ -1,0 +1,65 @@
+/* culvert-tunnel.h — one running connection of a profile, on the main thread
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "culvert-client-connection.h"
+#include "culvert-forward-status.h"
+#include "culvert-log-entry.h"
+#include "culvert-profile.h"
+#include "culvert-question.h"
+#include "culvert-ssh-login.h"
+
+G_BEGIN_DECLS
+
+#define CULVERT_TUNNEL_ERROR (culvert_tunnel_error_quark ())
+
+typedef enum
+{
+  CULVERT_TUNNEL_ERROR_RUNNING,         /* connect() while already running */
+  CULVERT_TUNNEL_ERROR_FORWARD_FAILED,  /* a forward could not listen (exit-on-forward-failure) */
+  CULVERT_TUNNEL_ERROR_UNSUPPORTED,     /* a setting this version cannot serve yet */
+} CulvertTunnelError;
+
+#define CULVERT_TYPE_TUNNEL (culvert_tunnel_get_type ())
+
+G_DECLARE_FINAL_TYPE (CulvertTunnel, culvert_tunnel, CULVERT, TUNNEL, GObject)
+
+GQuark              culvert_tunnel_error_quark            (void);
+
+CulvertTunnel      *culvert_tunnel_new                    (CulvertProfile       *profile);
+CulvertProfile     *culvert_tunnel_get_profile            (CulvertTunnel        *self);
+
+/* Settings that are not part of a profile (headless -o options). */
+void                culvert_tunnel_set_host_key_policy    (CulvertTunnel        *self,
+                                                           CulvertHostKeyPolicy  policy);
+void                culvert_tunnel_set_exit_on_forward_failure (CulvertTunnel   *self,
+                                                                gboolean         exit_on_failure);
+void                culvert_tunnel_set_connect_timeout    (CulvertTunnel        *self,
+                                                           guint                 seconds);
+
+/* Binds every enabled forward at once ("port in use" is known before
+ * anything else happens) and starts the worker. A forward that cannot listen
+ * fails alone, unless exit-on-forward-failure is set. */
+gboolean            culvert_tunnel_connect                (CulvertTunnel        *self,
+                                                           GError              **error);
+/* Closes every channel and the session; the state becomes DISCONNECTED and
+ * "exited" is emitted once the worker has finished. */
+void                culvert_tunnel_disconnect             (CulvertTunnel        *self);
+gboolean            culvert_tunnel_is_running             (CulvertTunnel        *self);
+
+CulvertTunnelState  culvert_tunnel_get_state              (CulvertTunnel        *self);
+const char         *culvert_tunnel_get_state_reason       (CulvertTunnel        *self);
+GListModel         *culvert_tunnel_get_forwards           (CulvertTunnel        *self);
+GListModel         *culvert_tunnel_get_log                (CulvertTunnel        *self);
+void                culvert_tunnel_close_client           (CulvertTunnel        *self,
+                                                           CulvertClientConnection *client);
+
+const char         *culvert_tunnel_state_to_string        (CulvertTunnelState    state);
+
+G_END_DECLS

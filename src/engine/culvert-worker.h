@@ -1,0 +1,131 @@
+/* culvert-worker.h — the thread that owns one SSH session and pumps its channels
+ *
+ * Private to the engine: CulvertTunnel (main thread) is its only user.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "culvert-ssh-login.h"
+#include "culvert-engine-types.h"
+#include "culvert-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CulvertWorker CulvertWorker;
+
+typedef struct
+{
+  char                 *host;
+  guint16               port;
+  char                 *user;
+  CulvertAuthMethod     auth_method;
+  char                 *identity_file;
+  char                 *known_hosts_file;
+  CulvertHostKeyPolicy  host_key_policy;
+  guint                 connect_timeout;
+  gboolean              use_agent;
+  guint                 keepalive_interval;  /* seconds, 0: off */
+  guint                 keepalive_count;
+  gboolean              reconnect;
+} CulvertWorkerConfig;
+
+/* A bound, listening socket of a local forward, handed to the worker. */
+typedef struct
+{
+  guint     forward_index;
+  GSocket  *socket;
+  char     *destination_host;
+  guint16   destination_port;
+} CulvertWorkerListener;
+
+typedef enum
+{
+  CULVERT_WORKER_EVENT_STATE,
+  CULVERT_WORKER_EVENT_LOG,
+  CULVERT_WORKER_EVENT_CLIENT_OPENED,
+  CULVERT_WORKER_EVENT_CLIENT_CLOSED,
+  CULVERT_WORKER_EVENT_STATS,
+  CULVERT_WORKER_EVENT_QUESTION,
+  CULVERT_WORKER_EVENT_EXITED,
+} CulvertWorkerEventType;
+
+typedef struct
+{
+  guint    forward_index;
+  guint    active;
+  guint64  total;
+  guint64  bytes_sent;      /* client to server */
+  guint64  bytes_received;  /* server to client */
+} CulvertWorkerForwardStats;
+
+typedef struct
+{
+  guint64  client_id;
+  guint64  bytes_sent;
+  guint64  bytes_received;
+} CulvertWorkerClientStats;
+
+typedef struct
+{
+  CulvertWorkerEventType  type;
+
+  /* STATE */
+  CulvertTunnelState      state;
+  /* STATE: the reason; LOG: the line; CLIENT_CLOSED: why, or NULL */
+  char                   *text;
+  gboolean                is_error;
+
+  /* CLIENT_* */
+  guint                   forward_index;
+  guint64                 client_id;
+  char                   *source;        /* "127.0.0.1:50312" */
+  char                   *destination;   /* "db.internal:5432" */
+  gint64                  opened_at;     /* g_get_real_time () */
+  guint64                 bytes_sent;
+  guint64                 bytes_received;
+
+  /* STATS */
+  GArray                 *forward_stats;  /* of CulvertWorkerForwardStats */
+  GArray                 *client_stats;   /* of CulvertWorkerClientStats */
+
+  /* QUESTION */
+  guint                   question_id;
+  CulvertQuestionKind     question_kind;
+  char                   *title;         /* host label or user@host or key path */
+  char                   *detail;        /* fingerprint, prompt, instruction */
+  char                   *key_type;
+  GStrv                   prompts;       /* keyboard-interactive */
+  GArray                 *echo;          /* of gboolean */
+} CulvertWorkerEvent;
+
+/* Called on the main context for each event, in order. */
+typedef void (*CulvertWorkerEventFunc) (const CulvertWorkerEvent *event,
+                                        gpointer                  user_data);
+
+CulvertWorker *culvert_worker_new          (CulvertWorkerConfig    *config,
+                                            GPtrArray              *listeners,
+                                            CulvertWorkerEventFunc  func,
+                                            gpointer                user_data,
+                                            GDestroyNotify          destroy);
+void           culvert_worker_start        (CulvertWorker          *worker);
+void           culvert_worker_stop         (CulvertWorker          *worker);
+void           culvert_worker_answer       (CulvertWorker          *worker,
+                                            guint                   question_id,
+                                            gboolean                accepted,
+                                            const char * const     *answers);
+void           culvert_worker_close_client (CulvertWorker          *worker,
+                                            guint64                 client_id);
+CulvertWorker *culvert_worker_ref          (CulvertWorker          *worker);
+void           culvert_worker_unref        (CulvertWorker          *worker);
+
+void           culvert_worker_config_free   (CulvertWorkerConfig   *config);
+void           culvert_worker_listener_free (CulvertWorkerListener *listener);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CulvertWorker, culvert_worker_unref)
+
+G_END_DECLS
