@@ -101,10 +101,10 @@ void                culvert_forward_set_bind_port            (CulvertForward    
                                                               guint16              bind_port);
 const char         *culvert_forward_get_destination_host     (CulvertForward      *self);
 void                culvert_forward_set_destination_host     (CulvertForward      *self,
-                                                              const char          *destination_host);
+                                                              const char    *destination_host);
 guint16             culvert_forward_get_destination_port     (CulvertForward      *self);
 void                culvert_forward_set_destination_port     (CulvertForward      *self,
-                                                              guint16              destination_port);
+                                                              guint16        destination_port);
 gboolean            culvert_forward_get_enabled              (CulvertForward      *self);
 void                culvert_forward_set_enabled              (CulvertForward      *self,
                                                               gboolean             enabled);

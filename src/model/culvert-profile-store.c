@@ -793,7 +793,8 @@ profile_to_data (CulvertProfile *profile,
                                 g_strv_length ((char **) jump_hosts));
   set_enum (key_file, extra, "ProxyMode", CULVERT_TYPE_PROXY_MODE,
             culvert_profile_get_proxy_mode (profile), CULVERT_PROXY_NONE);
-  set_optional_string (key_file, PROFILE_GROUP, "ProxyUrl", culvert_profile_get_proxy_url (profile));
+  set_optional_string (key_file, PROFILE_GROUP, "ProxyUrl",
+                       culvert_profile_get_proxy_url (profile));
   set_optional_string (key_file, PROFILE_GROUP, "ProxyBypass",
                        culvert_profile_get_proxy_bypass (profile));
   g_key_file_set_uint64 (key_file, PROFILE_GROUP, "KeepaliveInterval",
