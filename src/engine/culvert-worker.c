@@ -1166,22 +1166,38 @@ worker_process (CulvertWorker *self)
     worker_update_ssh_events (self);
 }
 
+/* Any libssh call may find the connection gone (a failed write closes the
+ * socket, which also leaves our epoll set), so this is asked after each pass. */
+static gboolean
+worker_check_session (CulvertWorker *self,
+                      gboolean       poll_failed)
+{
+  if (self->session_dead)
+    return FALSE;
+
+  if (poll_failed || !ssh_is_connected (self->session) ||
+      (ssh_get_status (self->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
+    {
+      const char *error = ssh_get_error (self->session);
+
+      worker_session_dead (self, error && *error ? error : _("The server closed the connection"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 worker_on_ssh (CulvertWorker *self,
                guint32        revents)
 {
   int rc = ssh_event_dopoll (self->event, 0);
 
-  if (rc == SSH_ERROR || !ssh_is_connected (self->session) ||
-      (ssh_get_status (self->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
-    {
-      const char *error = ssh_get_error (self->session);
-
-      worker_session_dead (self, error && *error ? error : _("The server closed the connection"));
-      return;
-    }
+  if (!worker_check_session (self, rc == SSH_ERROR))
+    return;
 
   worker_process (self);
+  worker_check_session (self, FALSE);
 }
 
 static gboolean
@@ -1226,8 +1242,11 @@ worker_epoll_dispatch (int          fd,
       /* The session goes last so that what clients sent leaves in one pass. */
       if (ssh_ready || self->opening->len > 0)
         worker_on_ssh (self, ssh_revents);
-      else
-        worker_process (self);
+      else if (worker_check_session (self, FALSE))
+        {
+          worker_process (self);
+          worker_check_session (self, FALSE);
+        }
     }
 
   return G_SOURCE_CONTINUE;
@@ -1325,7 +1344,8 @@ worker_keepalive_tick (gpointer user_data)
    * collect the previous reply, the second then sends. */
   ssh_send_keepalive (self->session);
   ssh_send_keepalive (self->session);
-  worker_process (self);
+  if (worker_check_session (self, FALSE))
+    worker_process (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1761,7 +1781,7 @@ close_client_in_worker (gpointer data)
         conn->abandoned = TRUE;
       else
         conn_close (conn, _("Closed by the user"));
-      if (self->session != NULL)
+      if (self->session != NULL && worker_check_session (self, FALSE))
         worker_process (self);
     }
 

@@ -149,6 +149,7 @@ typedef struct
   guint16      port;
   gsize        reply_size;     /* bytes each connection sends back */
   guint8      *reply;          /* NULL: echo the client's bytes instead */
+  gboolean     reply_after_eof; /* send the reply only once the client finished */
   guint        expected;       /* connections to serve, then exit */
   GMutex       lock;
   GHashTable  *received;       /* checksum of what arrived → count */
@@ -197,11 +198,17 @@ dest_sink_thread (gpointer data)
 {
   DestConn *dc = data;
   g_autofree char *sum = NULL;
-  GThread *sender = g_thread_new ("dest-send", dest_send_thread, dc);
+  GThread *sender = NULL;
   gsize total;
 
+  if (!dc->dest->reply_after_eof)
+    sender = g_thread_new ("dest-send", dest_send_thread, dc);
   sum = read_to_eof_checksum (dc->fd, &total);
-  g_thread_join (sender);
+  /* Half-close: the client is done sending, and the answer still flows. */
+  if (sender == NULL)
+    dest_send_thread (dc);
+  else
+    g_thread_join (sender);
   close (dc->fd);
 
   g_mutex_lock (&dc->dest->lock);
@@ -267,6 +274,19 @@ destination_served (Destination *dest)
   return served;
 }
 
+/* The destination's thread records a connection just after closing it. */
+static guint
+destination_wait_served (Destination *dest,
+                         guint        expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (destination_served (dest) < expected && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+
+  return destination_served (dest);
+}
+
 static void
 destination_free (Destination *dest)
 {
@@ -276,6 +296,114 @@ destination_free (Destination *dest)
   g_hash_table_unref (dest->received);
   g_mutex_clear (&dest->lock);
   g_free (dest);
+}
+
+/* ---------------------------------------------------------------------- */
+/* A relay between the tunnel and sshd, which the test can cut.            */
+
+typedef struct
+{
+  int          listen_fd;
+  guint16      port;
+  guint16      target;
+  GThread     *thread;
+  GMutex       lock;
+  GPtrArray   *fds;        /* every socket it holds, to cut them all */
+  gboolean     cut;
+} Relay;
+
+typedef struct
+{
+  Relay *relay;
+  int    from;
+  int    to;
+} Pipe;
+
+static gpointer
+relay_pipe_thread (gpointer data)
+{
+  Pipe *p = data;
+  g_autofree guint8 *buf = g_malloc (64 * 1024);
+  ssize_t n;
+
+  while ((n = recv (p->from, buf, 64 * 1024, 0)) > 0)
+    if (!write_all (p->to, buf, n))
+      break;
+  shutdown (p->to, SHUT_WR);
+  g_free (p);
+  return NULL;
+}
+
+static gpointer
+relay_accept_thread (gpointer data)
+{
+  Relay *relay = data;
+
+  for (;;)
+    {
+      int in = accept4 (relay->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      int out;
+      Pipe *a, *b;
+
+      if (in < 0)
+        break;
+      out = connect_loopback (relay->target);
+      g_mutex_lock (&relay->lock);
+      g_ptr_array_add (relay->fds, GINT_TO_POINTER (in));
+      g_ptr_array_add (relay->fds, GINT_TO_POINTER (out));
+      g_mutex_unlock (&relay->lock);
+      a = g_new0 (Pipe, 1);
+      *a = (Pipe) { relay, in, out };
+      b = g_new0 (Pipe, 1);
+      *b = (Pipe) { relay, out, in };
+      g_thread_unref (g_thread_new ("relay-up", relay_pipe_thread, a));
+      g_thread_unref (g_thread_new ("relay-down", relay_pipe_thread, b));
+    }
+
+  return NULL;
+}
+
+static Relay *
+relay_new (guint16 target)
+{
+  Relay *relay = g_new0 (Relay, 1);
+
+  g_mutex_init (&relay->lock);
+  relay->fds = g_ptr_array_new ();
+  relay->target = target;
+  relay->listen_fd = listen_loopback (&relay->port);
+  relay->thread = g_thread_new ("relay", relay_accept_thread, relay);
+
+  return relay;
+}
+
+/* The server "goes away": every connection through the relay is reset. */
+static void
+relay_cut (Relay *relay)
+{
+  g_mutex_lock (&relay->lock);
+  for (guint i = 0; i < relay->fds->len; i++)
+    {
+      struct linger hard = { 1, 0 };
+      int fd = GPOINTER_TO_INT (g_ptr_array_index (relay->fds, i));
+
+      setsockopt (fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+      shutdown (fd, SHUT_RDWR);
+    }
+  relay->cut = TRUE;
+  g_mutex_unlock (&relay->lock);
+}
+
+static void
+relay_free (Relay *relay)
+{
+  shutdown (relay->listen_fd, SHUT_RDWR);
+  g_thread_join (relay->thread);
+  close (relay->listen_fd);
+  /* The pipe threads end on their own once their sockets are shut down;
+   * the descriptors are left to the process (a test binary). */
+  g_ptr_array_unref (relay->fds);
+  g_free (relay);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -551,7 +679,7 @@ test_tunnel_integrity (Fixture       *f,
   g_assert_true (c->ok);
 
   /* What the server got is what the client sent. */
-  g_assert_cmpuint (destination_served (dest), ==, 1);
+  g_assert_cmpuint (destination_wait_served (dest, 1), ==, 1);
   {
     g_autofree char *up_sum = checksum_of (c->payload, size);
 
@@ -571,6 +699,482 @@ test_tunnel_integrity (Fixture       *f,
   destination_free (dest);
 }
 
+static Client *
+start_client (GPtrArray   *clients,
+              guint16      port,
+              gsize        size,
+              gboolean     echo,
+              const char  *expected_back,
+              gsize        expected_len)
+{
+  Client *c = g_new0 (Client, 1);
+
+  c->port = port;
+  c->size = size;
+  c->payload = random_payload (size);
+  if (echo)
+    {
+      c->expected_back = checksum_of (c->payload, size);
+      c->expected_len = size;
+    }
+  else
+    {
+      c->expected_back = g_strdup (expected_back);
+      c->expected_len = expected_len;
+    }
+  g_ptr_array_add (clients, c);
+  c->thread = g_thread_new ("client", client_thread, c);
+
+  return c;
+}
+
+static void
+assert_clients_ok (GPtrArray *clients)
+{
+  g_assert_true (wait_until (clients_done, clients, 120));
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *c = g_ptr_array_index (clients, i);
+
+      if (!c->ok)
+        g_error ("client %u: %s", i, c->problem);
+    }
+}
+
+/* Many clients at once, each with its own data, each on its own channel. */
+static void
+test_tunnel_many_clients (Fixture       *f,
+                          gconstpointer  data)
+{
+  const guint n_clients = 200;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (n_clients, NULL, 0);
+  CulvertForwardStatus *status;
+  guint16 port;
+
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  port = listening_port (f, 0);
+
+  for (guint i = 0; i < n_clients; i++)
+    start_client (clients, port, 64 * 1024 + g_random_int_range (0, 256 * 1024), TRUE, NULL, 0);
+  assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (dest, n_clients), ==, n_clients);
+
+  /* Every connection was counted and none is left open. */
+  status = status_at (f, 0);
+  while (culvert_forward_status_get_total (status) < n_clients ||
+         culvert_forward_status_get_active (status) != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (culvert_forward_status_get_total (status), ==, n_clients);
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_forward_status_get_connections (status)),
+                    ==, 0);
+
+  destination_free (dest);
+}
+
+/* The client finishes sending first; the server answers after that EOF. */
+static void
+test_tunnel_half_close (Fixture       *f,
+                        gconstpointer  data)
+{
+  gsize reply_size = 3 * MiB;
+  g_autofree guint8 *reply = random_payload (reply_size);
+  g_autofree char *reply_sum = checksum_of (reply, reply_size);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, reply, reply_size);
+
+  dest->reply_after_eof = TRUE;
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+
+  start_client (clients, listening_port (f, 0), 2 * MiB, FALSE, reply_sum, reply_size);
+  assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (dest, 1), ==, 1);
+  {
+    Client *c = g_ptr_array_index (clients, 0);
+    g_autofree char *up_sum = checksum_of (c->payload, c->size);
+
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (dest->received, up_sum)), ==, 1);
+  }
+
+  destination_free (dest);
+}
+
+/* A taken port fails that forward alone, with a suggestion; the others serve. */
+static void
+test_tunnel_port_in_use (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, NULL, 0);
+  CulvertForwardStatus *failed;
+  g_autofree char *message = NULL;
+  guint16 taken;
+  int blocker = listen_loopback (&taken);
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, dest->port);
+  guint16 suggested;
+  int probe;
+
+  add_local (f, spec);
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+
+  failed = status_at (f, 0);
+  message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+  g_assert_cmpint (culvert_forward_status_get_state (failed), ==, CULVERT_FORWARD_STATE_FAILED);
+  g_assert_cmpstr (culvert_forward_status_get_error (failed), ==, message);
+
+  /* The suggested port really is free. */
+  suggested = culvert_forward_status_get_suggested_port (failed);
+  g_assert_cmpuint (suggested, !=, 0);
+  g_assert_cmpuint (suggested, !=, taken);
+  probe = connect_loopback (suggested);
+  g_assert_cmpint (probe, <, 0);
+
+  /* The other forward works. */
+  g_assert_cmpint (culvert_forward_status_get_state (status_at (f, 1)), ==,
+                   CULVERT_FORWARD_STATE_LISTENING);
+  start_client (clients, listening_port (f, 1), 100 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  close (blocker);
+  destination_free (dest);
+}
+
+/* With ExitOnForwardFailure, a taken port stops the whole connection. */
+static void
+test_tunnel_port_in_use_exit (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 taken;
+  int blocker = listen_loopback (&taken);
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", taken);
+  g_autofree char *message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+
+  add_local_to (f, 9);
+  add_local (f, spec);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_exit_on_forward_failure (f->tunnel, TRUE);
+  g_assert_false (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED);
+  g_assert_cmpstr (error->message, ==, message);
+  g_assert_false (culvert_tunnel_is_running (f->tunnel));
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_FAILED);
+
+  close (blocker);
+}
+
+static gboolean
+log_contains (CulvertTunnel *tunnel,
+              const char    *needle)
+{
+  GListModel *log = culvert_tunnel_get_log (tunnel);
+
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+
+      if (strstr (culvert_log_entry_get_message (entry), needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+typedef struct
+{
+  CulvertTunnel *tunnel;
+  const char    *needle;
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  LogWait *w = data;
+
+  return log_contains (w->tunnel, w->needle);
+}
+
+/* A destination that refuses closes only that client, and says which. */
+static void
+test_tunnel_destination_refused (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, NULL, 0);
+  guint16 refused = closed_port ();
+  g_autofree char *needle = g_strdup_printf ("127.0.0.1:%u", refused);
+  LogWait wait = { NULL, needle };
+  char byte;
+  int fd;
+
+  add_local_to (f, refused);
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  wait.tunnel = f->tunnel;
+
+  fd = connect_loopback (listening_port (f, 0));
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (recv (fd, &byte, 1, 0), ==, 0);
+  close (fd);
+  g_assert_true (wait_until (log_has, &wait, 10));
+
+  /* The connection and the other forward are fine. */
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+  start_client (clients, listening_port (f, 1), 200 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  destination_free (dest);
+}
+
+static gboolean
+has_connections (gpointer data)
+{
+  return g_list_model_get_n_items (culvert_forward_status_get_connections (data)) > 0;
+}
+
+static gboolean
+has_no_connections (gpointer data)
+{
+  return !has_connections (data);
+}
+
+/* The live connection is listed, and closing it from the tunnel closes the client. */
+static void
+test_tunnel_close_client (Fixture       *f,
+                          gconstpointer  data)
+{
+  Destination *dest = destination_new (1, NULL, 0);
+  g_autoptr(CulvertClientConnection) client = NULL;
+  CulvertForwardStatus *status;
+  g_autofree char *source = NULL;
+  struct sockaddr_in addr;
+  socklen_t len = sizeof addr;
+  char buf[16];
+  int fd;
+
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  status = status_at (f, 0);
+
+  fd = connect_loopback (listening_port (f, 0));
+  g_assert_cmpint (send (fd, "hello", 5, 0), ==, 5);
+  g_assert_cmpint (recv (fd, buf, 5, MSG_WAITALL), ==, 5);
+  g_assert_true (wait_until (has_connections, status, 5));
+
+  client = g_list_model_get_item (culvert_forward_status_get_connections (status), 0);
+  getsockname (fd, (struct sockaddr *) &addr, &len);
+  source = g_strdup_printf ("127.0.0.1:%u", ntohs (addr.sin_port));
+  g_assert_cmpstr (culvert_client_connection_get_source (client), ==, source);
+  g_assert_cmpuint (culvert_forward_status_get_active (status), <=, 1);
+
+  culvert_tunnel_close_client (f->tunnel, client);
+  g_assert_cmpint (recv (fd, buf, sizeof buf, 0), <=, 0);
+  g_assert_true (wait_until (has_no_connections, status, 5));
+  close (fd);
+
+  destination_free (dest);
+}
+
+static gboolean
+tunnel_failed (gpointer data)
+{
+  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_FAILED;
+}
+
+static void
+connect_expect_failure (Fixture    *f,
+                        const char *needle1,
+                        const char *needle2)
+{
+  g_autoptr(GError) error = NULL;
+  const char *reason;
+
+  if (f->tunnel == NULL)
+    f->tunnel = culvert_tunnel_new (f->profile);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_true (wait_until (tunnel_failed, f->tunnel, 30));
+  reason = culvert_tunnel_get_state_reason (f->tunnel);
+  g_assert_nonnull (reason);
+  if (strstr (reason, needle1) == NULL || (needle2 && strstr (reason, needle2) == NULL))
+    g_error ("expected “%s” and “%s” in: %s", needle1, needle2, reason);
+}
+
+static void
+test_tunnel_unknown_host_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *empty = g_build_filename (f->sshd->dir, "empty_known_hosts", NULL);
+
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, empty);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  connect_expect_failure (f, f->sshd->host_key_fingerprint, "StrictHostKeyChecking=accept-new");
+}
+
+static void
+on_question_accept (CulvertTunnel   *tunnel,
+                    CulvertQuestion *question,
+                    char           **fingerprint)
+{
+  g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_HOST_KEY);
+  *fingerprint = g_strdup (culvert_question_get_detail (question));
+  culvert_question_answer (question, TRUE, NULL);
+}
+
+/* Under "ask" the front end sees the fingerprint and accepts; it is recorded. */
+static void
+test_tunnel_ask_host_key (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->sshd->dir, "new_known_hosts", NULL);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (file, "", 0, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_accept), &fingerprint);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
+  g_assert_cmpstr (fingerprint, ==, f->sshd->host_key_fingerprint);
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "ssh-ed25519"));
+}
+
+static void
+test_tunnel_changed_host_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *other_key = g_build_filename (f->sshd->dir, "other_host", NULL);
+  g_autofree char *other_pub = g_strconcat (other_key, ".pub", NULL);
+  g_autofree char *pub = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *file = g_build_filename (f->sshd->dir, "changed_known_hosts", NULL);
+  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other_key);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_assert_true (g_file_get_contents (other_pub, &pub, NULL, NULL));
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", f->sshd->port, pub);
+  g_assert_true (g_file_set_contents (file, line, -1, NULL));
+  g_assert_true (g_spawn_command_line_sync (fp_cmd, &out, NULL, NULL, NULL));
+  fields = g_strsplit (out, " ", 3);
+
+  /* Refused under every policy, with both fingerprints shown. */
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_NO);
+  connect_expect_failure (f, f->sshd->host_key_fingerprint, fields[1]);
+}
+
+static void
+test_tunnel_wrong_key (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *key = g_build_filename (f->sshd->dir, "stranger", NULL);
+  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", key);
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  culvert_profile_set_identity_file (f->profile, key);
+  connect_expect_failure (f, "Permission denied", "rejected the key");
+}
+
+static void
+on_question_password (CulvertTunnel   *tunnel,
+                      CulvertQuestion *question,
+                      guint           *asked)
+{
+  const char *answers[] = { "not the password", NULL };
+
+  g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_PASSWORD);
+  (*asked)++;
+  culvert_question_answer (question, TRUE, answers);
+}
+
+static void
+test_tunnel_wrong_password (Fixture       *f,
+                            gconstpointer  data)
+{
+  guint asked = 0;
+
+  if (f->sshd->password == NULL)
+    {
+      g_test_skip ("password logins need sshd to run as root");
+      return;
+    }
+
+  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_PASSWORD);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_password), &asked);
+  connect_expect_failure (f, "Permission denied", NULL);
+  g_assert_cmpuint (asked, >=, 1);
+}
+
+typedef struct
+{
+  Client *client;
+} ClientWait;
+
+static gboolean
+client_finished (gpointer data)
+{
+  Client *c = data;
+
+  return c->ok || c->problem != NULL;
+}
+
+/* The server goes away in the middle of a transfer: the tunnel says so,
+ * the client's connection is closed, nothing hangs. */
+static void
+test_tunnel_server_goes_away (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  gsize size = 512 * MiB;
+  Destination *dest = destination_new (1, NULL, 0);
+  Relay *relay = relay_new (f->sshd->port);
+  g_autofree char *known = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *pub = NULL;
+  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
+  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  CulvertForwardStatus *status;
+  Client *c;
+
+  /* The relay's port is another known_hosts entry for the same key. */
+  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
+  g_assert_true (g_file_set_contents (file, line, -1, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  culvert_profile_set_port (f->profile, relay->port);
+
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  status = status_at (f, 0);
+
+  c = start_client (clients, listening_port (f, 0), size, TRUE, NULL, 0);
+  while (culvert_forward_status_get_bytes_received (status) < 4 * MiB)
+    g_main_context_iteration (NULL, TRUE);
+
+  relay_cut (relay);
+  g_assert_true (wait_until (tunnel_failed, f->tunnel, 30));
+  g_assert_nonnull (strstr (culvert_tunnel_get_state_reason (f->tunnel), "lost"));
+  g_assert_true (wait_until (client_finished, c, 30));
+  g_assert_false (c->ok);
+  g_assert_true (wait_until (has_no_connections, status, 10));
+
+  relay_free (relay);
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -585,8 +1189,21 @@ main (int    argc,
       return g_test_run ();
     }
 
-  g_test_add ("/tunnel/integrity", Fixture, NULL, fixture_setup, test_tunnel_integrity,
-              fixture_teardown);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/tunnel/integrity", test_tunnel_integrity);
+  ADD ("/tunnel/many-clients", test_tunnel_many_clients);
+  ADD ("/tunnel/half-close", test_tunnel_half_close);
+  ADD ("/tunnel/port-in-use", test_tunnel_port_in_use);
+  ADD ("/tunnel/port-in-use-exit", test_tunnel_port_in_use_exit);
+  ADD ("/tunnel/destination-refused", test_tunnel_destination_refused);
+  ADD ("/tunnel/close-client", test_tunnel_close_client);
+  ADD ("/tunnel/unknown-host-key", test_tunnel_unknown_host_key);
+  ADD ("/tunnel/ask-host-key", test_tunnel_ask_host_key);
+  ADD ("/tunnel/changed-host-key", test_tunnel_changed_host_key);
+  ADD ("/tunnel/wrong-key", test_tunnel_wrong_key);
+  ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
+  ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
+#undef ADD
 
   return g_test_run ();
 }
