@@ -295,6 +295,20 @@ test_damaged_file (Fixture       *fixture,
     }
 }
 
+/* Makes @path impossible to rename or replace, even for root. */
+static gboolean
+set_immutable (const char *path,
+               gboolean    immutable)
+{
+  const char *argv[] = { "chattr", immutable ? "+i" : "-i", path, NULL };
+  int status = -1;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
 static void
 test_damaged_file_cannot_move (Fixture       *fixture,
                                gconstpointer  data)
@@ -304,31 +318,38 @@ test_damaged_file_cannot_move (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
-
-  if (getuid () == 0)
-    {
-      g_test_skip ("root can always rename files");
-      return;
-    }
+  gboolean as_root = getuid () == 0;
 
   g_assert_cmpint (g_mkdir_with_parents (fixture->dir, 0700), ==, 0);
   path = profile_path (fixture->dir, profile);
   g_assert_true (g_file_set_contents (path, "garbage", -1, NULL));
-  g_assert_cmpint (g_chmod (fixture->dir, 0500), ==, 0);
+
+  /* The damaged file cannot be moved aside: as a user, a read-only folder;
+   * as root (who may rename anything there), an immutable file. */
+  if (as_root)
+    {
+      if (!set_immutable (path, TRUE))
+        {
+          g_test_fail_printf ("chattr +i %s failed: the test folder's file system must "
+                              "support immutable files when run as root", path);
+          return;
+        }
+    }
+  else
+    g_assert_cmpint (g_chmod (fixture->dir, 0500), ==, 0);
 
   store = culvert_profile_store_new (fixture->dir);
-  /* The folder's mode is fixed first, so make it read-only for the load only. */
   g_assert_true (culvert_profile_store_load (store, &error) || error != NULL);
   g_clear_error (&error);
-  g_chmod (fixture->dir, 0700);
-  if (culvert_profile_store_get_problems (store)->len == 0)
-    {
-      g_test_skip ("the folder could not be made read-only");
-      return;
-    }
-  g_assert_true (culvert_profile_store_save_profile (store, profile, &error) ||
-                 g_error_matches (error, CULVERT_PROFILE_STORE_ERROR,
-                                  CULVERT_PROFILE_STORE_ERROR_LOCKED));
+  if (!as_root)
+    g_chmod (fixture->dir, 0700);
+
+  /* The problem is reported, and the store refuses to write that profile. */
+  g_assert_cmpuint (culvert_profile_store_get_problems (store)->len, >, 0);
+  if (as_root)
+    set_immutable (path, FALSE);
+  g_assert_false (culvert_profile_store_save_profile (store, profile, &error));
+  g_assert_error (error, CULVERT_PROFILE_STORE_ERROR, CULVERT_PROFILE_STORE_ERROR_LOCKED);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "garbage");
 }
