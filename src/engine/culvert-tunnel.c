@@ -180,8 +180,6 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
   switch (event->type)
     {
     case CULVERT_WORKER_EVENT_STATE:
-      if (event->state == CULVERT_TUNNEL_FAILED && event->text != NULL)
-        culvert_tunnel_add_log (self, event->text, TRUE);
       culvert_tunnel_set_state (self, event->state, event->text);
       break;
 
