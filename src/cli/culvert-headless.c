@@ -164,14 +164,15 @@ read_tty_line (const char *prompt,
   if (tty == NULL)
     return NULL;
 
-  fputs (prompt, tty);
-  fflush (tty);
+  /* Echo goes off before the prompt shows, so a fast typist is not echoed. */
   if (!echo && tcgetattr (fileno (tty), &saved) == 0)
     {
       quiet = saved;
       quiet.c_lflag &= ~ECHO;
       restore = tcsetattr (fileno (tty), TCSAFLUSH, &quiet) == 0;
     }
+  fputs (prompt, tty);
+  fflush (tty);
 
   if (fgets (line, sizeof line, tty) != NULL)
     {
@@ -836,6 +837,7 @@ culvert_headless_main (int    argc,
   culvert_tunnel_set_host_key_policy (tunnel, extra.policy);
   culvert_tunnel_set_exit_on_forward_failure (tunnel, extra.exit_on_forward_failure);
   culvert_tunnel_set_connect_timeout (tunnel, extra.connect_timeout);
+  culvert_tunnel_set_interactive (tunnel, have_terminal ());
 
   runner.tunnel = tunnel;
   runner.loop = loop;

@@ -594,6 +594,14 @@ load_private_key (Login       *login,
       return STEP_NEXT;
     }
 
+  /* Nobody to ask (no terminal): the key is skipped, as ssh's BatchMode does. */
+  if (login->callbacks->ask_secret == NULL)
+    {
+      login_add_reason (login, _("The key %s needs a passphrase, and there is no way to ask "
+                                 "for it here."), shown);
+      return STEP_NEXT;
+    }
+
   for (guint attempt = 0; attempt < MAX_SECRET_TRIES; attempt++)
     {
       g_autofree char *prompt = g_strdup_printf (_("Passphrase for the key %s"), shown);
@@ -799,6 +807,13 @@ static StepResult
 try_kbdint (Login   *login,
             GError **error)
 {
+  if (login->callbacks->ask_kbdint == NULL)
+    {
+      login_note_reason (login, _("Keyboard-interactive authentication needs someone to answer "
+                                  "its questions, and there is no way to ask them here."));
+      return STEP_NEXT;
+    }
+
   for (guint attempt = 0; attempt < MAX_SECRET_TRIES; attempt++)
     {
       gboolean prompted = FALSE;
@@ -824,6 +839,13 @@ try_password (Login   *login,
 {
   g_autofree char *prompt = g_strdup_printf (_("Password for %s@%s"),
                                              login->user, login->options->host);
+
+  if (login->callbacks->ask_secret == NULL)
+    {
+      login_note_reason (login, _("A password is needed, and there is no way to ask for it "
+                                  "here."));
+      return STEP_NEXT;
+    }
 
   for (guint attempt = 0; attempt < MAX_SECRET_TRIES; attempt++)
     {

@@ -89,8 +89,11 @@ typedef struct
 GQuark      culvert_login_error_quark (void);
 
 /* Returns a connected, authenticated, blocking session, or NULL with @error
- * set to a sentence a user understands. Any callback may be NULL (then the
- * question counts as cancelled). */
+ * set to a sentence a user understands. Any callback may be NULL: there is
+ * nobody to ask (a headless run without a terminal). An unknown host key is
+ * then refused, and a method that needs an answer (password, passphrase,
+ * keyboard-interactive) is skipped, as OpenSSH's BatchMode does; a callback
+ * that returns NULL means the user cancelled. */
 ssh_session culvert_ssh_login         (const CulvertLoginOptions   *options,
                                        const CulvertLoginCallbacks *callbacks,
                                        GCancellable                *cancellable,

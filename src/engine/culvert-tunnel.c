@@ -33,6 +33,7 @@ struct _CulvertTunnel
   CulvertHostKeyPolicy  host_key_policy;
   gboolean              exit_on_forward_failure;
   guint                 connect_timeout;
+  gboolean              interactive;
 
   CulvertWorker        *worker;
   guint                 generation;
@@ -495,6 +496,7 @@ culvert_tunnel_make_config (CulvertTunnel *self)
   config->keepalive_interval = culvert_profile_get_keepalive_interval (self->profile);
   config->keepalive_count = culvert_profile_get_keepalive_count (self->profile);
   config->reconnect = culvert_profile_get_reconnect (self->profile);
+  config->interactive = self->interactive;
 
   return config;
 }
@@ -763,6 +765,7 @@ static void
 culvert_tunnel_init (CulvertTunnel *self)
 {
   self->host_key_policy = CULVERT_HOST_KEY_ASK;
+  self->interactive = TRUE;
   self->forwards = g_list_store_new (CULVERT_TYPE_FORWARD_STATUS);
   self->by_index = g_ptr_array_new_with_free_func (g_object_unref);
   self->log = g_list_store_new (CULVERT_TYPE_LOG_ENTRY);
@@ -805,6 +808,14 @@ culvert_tunnel_set_connect_timeout (CulvertTunnel *self,
 {
   g_return_if_fail (CULVERT_IS_TUNNEL (self));
   self->connect_timeout = seconds;
+}
+
+void
+culvert_tunnel_set_interactive (CulvertTunnel *self,
+                                gboolean       interactive)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  self->interactive = interactive;
 }
 
 CulvertTunnelState

@@ -42,6 +42,10 @@ void                culvert_tunnel_set_exit_on_forward_failure (CulvertTunnel   
                                                                 gboolean         exit_on_failure);
 void                culvert_tunnel_set_connect_timeout    (CulvertTunnel        *self,
                                                            guint                 seconds);
+/* FALSE: nobody can answer questions (a headless run without a terminal), so
+ * passwords and passphrases are not asked for at all. Default TRUE. */
+void                culvert_tunnel_set_interactive        (CulvertTunnel        *self,
+                                                           gboolean              interactive);
 
 /* Binds every enabled forward at once ("port in use" is known before
  * anything else happens) and starts the worker. A forward that cannot listen

@@ -1603,8 +1603,9 @@ worker_thread (gpointer data)
   guint attempt = 0;
   const CulvertLoginCallbacks callbacks = {
     .confirm_host_key = login_confirm_host_key,
-    .ask_secret = login_ask_secret,
-    .ask_kbdint = login_ask_kbdint,
+    /* Without anyone to answer, methods that need answers are skipped. */
+    .ask_secret = config->interactive ? login_ask_secret : NULL,
+    .ask_kbdint = config->interactive ? login_ask_kbdint : NULL,
     .log = login_log,
     .user_data = self,
   };

@@ -32,6 +32,7 @@ typedef struct
   guint                 keepalive_interval;  /* seconds, 0: off */
   guint                 keepalive_count;
   gboolean              reconnect;
+  gboolean              interactive;         /* someone can answer passwords */
 } CulvertWorkerConfig;
 
 /* A bound, listening socket of a local forward, handed to the worker. */

@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1175,6 +1178,520 @@ test_tunnel_server_goes_away (Fixture       *f,
   destination_free (dest);
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* The same scenarios through `culvert --headless`, end to end             */
+
+typedef struct
+{
+  GSubprocess      *proc;
+  GDataInputStream *out;
+  GPtrArray        *events;      /* every JSON line seen */
+  GArray           *ports;       /* listening ports, in order */
+  GArray           *failed;      /* indices of forwards that failed */
+} Headless;
+
+static const char *
+culvert_binary (void)
+{
+  static char *path;
+
+  if (path == NULL)
+    path = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert", NULL);
+
+  return path;
+}
+
+static GPtrArray *
+headless_args (Fixture            *f,
+               const char * const *extra)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (culvert_binary ()));
+  g_ptr_array_add (argv, g_strdup ("--headless"));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", culvert_profile_get_port (f->profile)));
+  g_ptr_array_add (argv, g_strdup ("-l"));
+  g_ptr_array_add (argv, g_strdup (f->sshd->user));
+  g_ptr_array_add (argv, g_strdup ("-o"));
+  g_ptr_array_add (argv, g_strdup_printf ("UserKnownHostsFile=%s",
+                                          culvert_profile_get_known_hosts_file (f->profile)));
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (extra[i]));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, NULL);
+
+  return argv;
+}
+
+static guint64
+json_number (const char *line,
+             const char *key)
+{
+  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
+  const char *at = strstr (line, needle);
+
+  return at ? g_ascii_strtoull (at + strlen (needle), NULL, 10) : 0;
+}
+
+/* Reads events until the tunnel is connected (TRUE) or the runner ends (FALSE). */
+static gboolean
+headless_wait_connected (Headless *h)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      char *line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        return FALSE;
+      g_ptr_array_add (h->events, line);
+      if (strstr (line, "\"event\":\"listening\"") != NULL)
+        {
+          guint16 port = json_number (line, "port");
+
+          g_array_append_val (h->ports, port);
+        }
+      else if (strstr (line, "\"event\":\"forward-failed\"") != NULL)
+        {
+          guint index = h->ports->len + h->failed->len;
+          guint16 none = 0;
+
+          g_array_append_val (h->failed, index);
+          g_array_append_val (h->ports, none);
+        }
+      else if (strstr (line, "\"state\":\"connected\"") != NULL)
+        return TRUE;
+    }
+}
+
+static Headless *
+headless_start (Fixture            *f,
+                const char * const *extra)
+{
+  g_autoptr(GPtrArray) argv = headless_args (f, extra);
+  g_autoptr(GError) error = NULL;
+  Headless *h = g_new0 (Headless, 1);
+
+  h->proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+  h->events = g_ptr_array_new_with_free_func (g_free);
+  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  return h;
+}
+
+/* Reads the rest of stdout and all of stderr, and waits for the exit. */
+static int
+headless_finish (Headless  *h,
+                 char     **err_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rest = NULL;
+  GInputStream *err = g_subprocess_get_stderr_pipe (h->proc);
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  char *line;
+
+  while ((line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, NULL)) != NULL)
+    g_ptr_array_add (h->events, line);
+  g_output_stream_splice (sink, err, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write (sink, "", 1, NULL, NULL);
+  if (err_text != NULL)
+    *err_text = g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (sink)));
+  g_subprocess_wait (h->proc, NULL, &error);
+  g_assert_no_error (error);
+
+  return g_subprocess_get_if_exited (h->proc) ? g_subprocess_get_exit_status (h->proc) : -1;
+}
+
+static void
+headless_free (Headless *h)
+{
+  if (!g_subprocess_get_if_exited (h->proc) && !g_subprocess_get_if_signaled (h->proc))
+    {
+      g_subprocess_force_exit (h->proc);
+      g_subprocess_wait (h->proc, NULL, NULL);
+    }
+  g_object_unref (h->out);
+  g_object_unref (h->proc);
+  g_ptr_array_unref (h->events);
+  g_array_unref (h->ports);
+  g_array_unref (h->failed);
+  g_free (h);
+}
+
+static guint
+count_events (Headless   *h,
+              const char *event)
+{
+  g_autofree char *needle = g_strdup_printf ("\"event\":\"%s\"", event);
+  guint n = 0;
+
+  for (guint i = 0; i < h->events->len; i++)
+    if (strstr (g_ptr_array_index (h->events, i), needle) != NULL)
+      n++;
+
+  return n;
+}
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("expected “%s” in: %s", needle, haystack);
+}
+
+/* Integrity, 200 concurrent clients and half-close through one headless run,
+ * which then stops cleanly on SIGINT. */
+static void
+test_headless_forwards (Fixture       *f,
+                        gconstpointer  data)
+{
+  gsize size = 64 * MiB;
+  const guint n_clients = 200;
+  g_autofree guint8 *down = random_payload (size);
+  g_autofree char *down_sum = checksum_of (down, size);
+  gsize reply_size = 3 * MiB;
+  g_autofree guint8 *reply = random_payload (reply_size);
+  g_autofree char *reply_sum = checksum_of (reply, reply_size);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *bulk = destination_new (1, down, size);
+  Destination *echo = destination_new (n_clients, NULL, 0);
+  Destination *late = destination_new (1, reply, reply_size);
+  g_autofree char *spec1 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), bulk->port);
+  g_autofree char *spec2 = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), echo->port);
+  g_autofree char *spec3 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), late->port);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  const char *extra[] = { "-i", key, "-L", spec1, "-L", spec2, "-L", spec3, NULL };
+  g_autofree char *err = NULL;
+  Headless *h;
+  Client *big;
+
+  late->reply_after_eof = TRUE;
+  h = headless_start (f, extra);
+  g_assert_true (headless_wait_connected (h));
+  g_assert_cmpuint (h->ports->len, ==, 3);
+
+  big = start_client (clients, g_array_index (h->ports, guint16, 0), size, FALSE, down_sum, size);
+  for (guint i = 0; i < n_clients; i++)
+    start_client (clients, g_array_index (h->ports, guint16, 1),
+                  16 * 1024 + g_random_int_range (0, 128 * 1024), TRUE, NULL, 0);
+  start_client (clients, g_array_index (h->ports, guint16, 2), MiB, FALSE, reply_sum, reply_size);
+  assert_clients_ok (clients);
+
+  g_assert_cmpuint (destination_wait_served (bulk, 1), ==, 1);
+  {
+    g_autofree char *up_sum = checksum_of (big->payload, size);
+
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (bulk->received, up_sum)), ==, 1);
+  }
+  g_assert_cmpuint (destination_wait_served (echo, n_clients), ==, n_clients);
+  g_assert_cmpuint (destination_wait_served (late, 1), ==, 1);
+
+  /* Let the last close events out, then stop it like a user would. */
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_subprocess_send_signal (h->proc, SIGINT);
+  g_assert_cmpint (headless_finish (h, &err), ==, 0);
+  g_assert_cmpuint (count_events (h, "client-opened"), ==, n_clients + 2);
+  g_assert_cmpuint (count_events (h, "client-closed"), ==, n_clients + 2);
+  g_assert_cmpuint (count_events (h, "stopping"), ==, 1);
+  assert_contains (g_ptr_array_index (h->events, h->events->len - 1), "\"state\":\"disconnected\"");
+
+  headless_free (h);
+  destination_free (bulk);
+  destination_free (echo);
+  destination_free (late);
+}
+
+static void
+test_headless_port_in_use (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, NULL, 0);
+  guint16 taken;
+  int blocker = listen_loopback (&taken);
+  g_autofree char *bad = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, dest->port);
+  g_autofree char *good = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+  g_autofree char *err = NULL;
+  const char *extra[] = { "-i", key, "-L", bad, "-L", good, NULL };
+  const char *strict[] = { "-i", key, "-o", "ExitOnForwardFailure=yes", "-L", good, "-L", bad, NULL };
+  Headless *h;
+
+  /* One forward fails, with a suggestion; the other serves. */
+  h = headless_start (f, extra);
+  g_assert_true (headless_wait_connected (h));
+  g_assert_cmpuint (h->failed->len, ==, 1);
+  start_client (clients, g_array_index (h->ports, guint16, 1), 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  g_assert_cmpint (headless_finish (h, &err), ==, 0);
+  assert_contains (err, message);
+  assert_contains (err, "is free");
+  headless_free (h);
+  g_clear_pointer (&err, g_free);
+
+  /* With ExitOnForwardFailure the runner stops at once, non-zero. */
+  h = headless_start (f, strict);
+  g_assert_false (headless_wait_connected (h));
+  g_assert_cmpint (headless_finish (h, &err), ==, 255);
+  assert_contains (err, message);
+  headless_free (h);
+
+  close (blocker);
+  destination_free (dest);
+}
+
+/* Runs a headless tunnel that must fail; returns its stderr. */
+static char *
+headless_expect_failure (Fixture            *f,
+                         const char * const *extra)
+{
+  Headless *h = headless_start (f, extra);
+  char *err = NULL;
+
+  g_assert_false (headless_wait_connected (h));
+  g_assert_cmpint (headless_finish (h, &err), ==, 255);
+  g_assert_cmpuint (count_events (h, "error"), >=, 1);
+  headless_free (h);
+
+  return err;
+}
+
+static void
+test_headless_host_keys (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->sshd->dir, "headless_known_hosts", NULL);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *err = NULL;
+  g_autofree char *contents = NULL;
+  const char *plain[] = { "-i", key, NULL };
+  const char *accept[] = { "-i", key, "-o", "StrictHostKeyChecking=accept-new", NULL };
+  Headless *h;
+
+  /* Unknown: refused by default, with the fingerprint and how to accept it. */
+  g_assert_true (g_file_set_contents (file, "", 0, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  err = headless_expect_failure (f, plain);
+  assert_contains (err, f->sshd->host_key_fingerprint);
+  assert_contains (err, "StrictHostKeyChecking=accept-new");
+  g_clear_pointer (&err, g_free);
+
+  /* accept-new records it, and the next run is accepted as known. */
+  h = headless_start (f, accept);
+  g_assert_true (headless_wait_connected (h));
+  g_subprocess_send_signal (h->proc, SIGINT);
+  g_assert_cmpint (headless_finish (h, NULL), ==, 0);
+  headless_free (h);
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "ssh-ed25519"));
+  h = headless_start (f, plain);
+  g_assert_true (headless_wait_connected (h));
+  g_subprocess_send_signal (h->proc, SIGINT);
+  g_assert_cmpint (headless_finish (h, NULL), ==, 0);
+  headless_free (h);
+
+  /* Changed: refused even with StrictHostKeyChecking=no, both fingerprints shown. */
+  {
+    g_autofree char *other = g_build_filename (f->sshd->dir, "other_host", NULL);
+    g_autofree char *other_pub = g_strconcat (other, ".pub", NULL);
+    g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other);
+    g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
+    g_autofree char *pub = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *out = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *no[] = { "-i", key, "-o", "StrictHostKeyChecking=no", NULL };
+
+    g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+    g_assert_true (g_file_get_contents (other_pub, &pub, NULL, NULL));
+    line = g_strdup_printf ("[127.0.0.1]:%u %s", f->sshd->port, pub);
+    g_assert_true (g_file_set_contents (file, line, -1, NULL));
+    g_assert_true (g_spawn_command_line_sync (fp_cmd, &out, NULL, NULL, NULL));
+    fields = g_strsplit (out, " ", 3);
+    err = headless_expect_failure (f, no);
+    assert_contains (err, f->sshd->host_key_fingerprint);
+    assert_contains (err, fields[1]);
+  }
+}
+
+static void
+test_headless_wrong_key (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *key = g_build_filename (f->sshd->dir, "stranger", NULL);
+  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", key);
+  g_autofree char *err = NULL;
+  const char *extra[] = { "-i", key, NULL };
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  err = headless_expect_failure (f, extra);
+  assert_contains (err, "Permission denied");
+  assert_contains (err, "rejected the key");
+}
+
+/* A password asked on the terminal: the runner runs in a pseudo-terminal. */
+static void
+test_headless_wrong_password (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GString) screen = g_string_new (NULL);
+  const char *no_key[] = { NULL };
+  guint answered = 0;
+  int master, status;
+  pid_t pid;
+
+  if (f->sshd->password == NULL)
+    {
+      g_test_skip ("password logins need sshd to run as root");
+      return;
+    }
+
+  /* No key anywhere in this HOME and no agent: the server's password it is. */
+  argv = headless_args (f, no_key);
+  pid = forkpty (&master, NULL, NULL, NULL);
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      execv (g_ptr_array_index (argv, 0), (char **) argv->pdata);
+      _exit (127);
+    }
+
+  for (;;)
+    {
+      char buf[512];
+      ssize_t n = read (master, buf, sizeof buf - 1);
+
+      if (n <= 0)
+        break;
+      buf[n] = '\0';
+      g_string_append (screen, buf);
+      /* Answer each password prompt, once, wrongly. */
+      {
+        guint prompts = 0;
+
+        for (const char *p = screen->str; (p = strstr (p, "Password for ")) != NULL; p++)
+          prompts++;
+        while (answered < prompts && answered < 10)
+          {
+            g_assert_cmpint (write (master, "wrong\n", 6), ==, 6);
+            answered++;
+          }
+      }
+    }
+  close (master);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 255);
+  g_assert_cmpuint (answered, >=, 1);
+  assert_contains (screen->str, "Permission denied");
+  /* What was typed is never echoed back. */
+  if (strstr (screen->str, "wrong") != NULL)
+    g_error ("the password was echoed: %s", screen->str);
+}
+
+static void
+test_headless_server_goes_away (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, NULL, 0);
+  Relay *relay = relay_new (f->sshd->port);
+  g_autofree char *pub = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
+  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *err = NULL;
+  const char *extra[] = { "-i", key, "-L", spec, NULL };
+  Headless *h;
+  Client *c;
+
+  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
+  g_assert_true (g_file_set_contents (file, line, -1, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  culvert_profile_set_port (f->profile, relay->port);
+
+  h = headless_start (f, extra);
+  g_assert_true (headless_wait_connected (h));
+  c = start_client (clients, g_array_index (h->ports, guint16, 0), 512 * MiB, TRUE, NULL, 0);
+  g_usleep (G_USEC_PER_SEC / 2);
+  relay_cut (relay);
+
+  g_assert_cmpint (headless_finish (h, &err), ==, 255);
+  assert_contains (err, "lost");
+  g_assert_true (wait_until (client_finished, c, 30));
+  g_assert_false (c->ok);
+
+  headless_free (h);
+  relay_free (relay);
+  destination_free (dest);
+}
+
+/* Off-host binds are announced; bad flags are refused clearly. */
+static void
+test_headless_warnings_and_bad_input (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  g_autofree char *any = g_strdup_printf ("0.0.0.0:%u:127.0.0.1:9", closed_port ());
+  g_autofree char *err = NULL;
+  const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
+  const char *wildcard[] = { "-i", key, "-L", any, NULL };
+  struct { const char *args[6]; const char *message; } bad[] = {
+    { { "-L", "70000:127.0.0.1:80", NULL }, "out of range" },
+    { { "-L", "8080:127.0.0.1", NULL }, "Bad -L forwarding specification" },
+    { { "-p", "0", NULL }, "port" },
+    { { "-o", "Frobnicate=yes", NULL }, "Frobnicate" },
+    { { "-o", "StrictHostKeyChecking=maybe", NULL }, "StrictHostKeyChecking" },
+  };
+  Headless *h;
+
+  h = headless_start (f, gateway);
+  g_assert_true (headless_wait_connected (h));
+  g_subprocess_send_signal (h->proc, SIGINT);
+  g_assert_cmpint (headless_finish (h, &err), ==, 0);
+  assert_contains (err, "all interfaces");
+  assert_contains (err, "other computers");
+  headless_free (h);
+  g_clear_pointer (&err, g_free);
+
+  h = headless_start (f, wildcard);
+  g_assert_true (headless_wait_connected (h));
+  g_subprocess_send_signal (h->proc, SIGINT);
+  g_assert_cmpint (headless_finish (h, &err), ==, 0);
+  assert_contains (err, "0.0.0.0");
+  assert_contains (err, "other computers");
+  headless_free (h);
+  g_clear_pointer (&err, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      h = headless_start (f, bad[i].args);
+      g_assert_false (headless_wait_connected (h));
+      g_assert_cmpint (headless_finish (h, &err), ==, 255);
+      assert_contains (err, bad[i].message);
+      headless_free (h);
+      g_clear_pointer (&err, g_free);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1203,6 +1720,13 @@ main (int    argc,
   ADD ("/tunnel/wrong-key", test_tunnel_wrong_key);
   ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
   ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
+  ADD ("/headless/forwards", test_headless_forwards);
+  ADD ("/headless/port-in-use", test_headless_port_in_use);
+  ADD ("/headless/host-keys", test_headless_host_keys);
+  ADD ("/headless/wrong-key", test_headless_wrong_key);
+  ADD ("/headless/wrong-password", test_headless_wrong_password);
+  ADD ("/headless/server-goes-away", test_headless_server_goes_away);
+  ADD ("/headless/warnings-and-bad-input", test_headless_warnings_and_bad_input);
 #undef ADD
 
   return g_test_run ();
