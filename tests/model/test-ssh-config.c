@@ -341,12 +341,15 @@ test_round_trip (void)
       g_autoptr(CulvertSshImportReport) report = NULL;
       g_autoptr(GPtrArray) profiles = NULL;
       g_autofree char *text = NULL;
+      g_autofree char *full = NULL;
+      g_autofree char *tiny = NULL;
 
       culvert_profile_set_name (minimal, "tiny");
       culvert_profile_set_host (minimal, "tiny.example.org");
 
-      text = g_strconcat (culvert_profile_to_ssh_config (profile),
-                          culvert_profile_to_ssh_config (minimal), NULL);
+      full = culvert_profile_to_ssh_config (profile);
+      tiny = culvert_profile_to_ssh_config (minimal);
+      text = g_strconcat (full, tiny, NULL);
       profiles = build (text, &report);
       g_assert_cmpuint (profiles->len, ==, 2);
       assert_profiles_equal (profile, g_ptr_array_index (profiles, 0), TRUE);
