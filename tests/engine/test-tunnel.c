@@ -1149,7 +1149,6 @@ test_tunnel_server_goes_away (Fixture       *f,
   gsize size = 512 * MiB;
   Destination *dest = destination_new (1, NULL, 0);
   Relay *relay = relay_new (f->sshd->port);
-  g_autofree char *known = NULL;
   g_autofree char *line = NULL;
   g_autofree char *pub = NULL;
   g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
@@ -1299,7 +1298,6 @@ headless_finish (Headless  *h,
                  char     **err_text)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *rest = NULL;
   GInputStream *err = g_subprocess_get_stderr_pipe (h->proc);
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
   char *line;

@@ -600,7 +600,6 @@ test_key_wrong (void)
   g_autoptr(CulvertTestSshd) sshd = start_sshd ();
   g_autofree char *key = home_path (".ssh/id_ed25519");
   g_autofree char *other = g_build_filename (sshd->dir, "nopub_ed25519", NULL);
-  g_autofree char *shown_other = NULL;
   g_autofree char *fp1 = NULL;
   g_autofree char *fp2 = NULL;
   Answers a;
