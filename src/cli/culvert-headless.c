@@ -27,6 +27,7 @@
 #include "culvert-forward.h"
 #include "culvert-profile-store.h"
 #include "culvert-profile.h"
+#include "culvert-ssh-config.h"
 #include "culvert-tunnel.h"
 
 #define EXIT_FATAL 255
@@ -647,6 +648,41 @@ report_forwards (CulvertTunnel *tunnel,
     }
 }
 
+/* The settings ssh itself would use for `ssh ALIAS` with this config file,
+ * or NULL when the file names no such host. @path NULL: ~/.ssh/config, if any. */
+static CulvertProfile *
+profile_from_ssh_config (const char  *path,
+                         const char  *alias,
+                         GError     **error)
+{
+  g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+  g_autoptr(CulvertSshImportReport) report = culvert_ssh_import_report_new ();
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autofree char *default_path = NULL;
+
+  if (path == NULL)
+    {
+      default_path = culvert_ssh_config_dup_default_path ();
+      if (!g_file_test (default_path, G_FILE_TEST_EXISTS))
+        return NULL;
+      path = default_path;
+    }
+
+  if (!culvert_ssh_config_parse_file (config, path, error))
+    return NULL;
+
+  profiles = culvert_ssh_config_build_profiles (config, report);
+  for (guint i = 0; i < profiles->len; i++)
+    {
+      CulvertProfile *profile = g_ptr_array_index (profiles, i);
+
+      if (g_strcmp0 (culvert_profile_get_name (profile), alias) == 0)
+        return g_object_ref (profile);
+    }
+
+  return NULL;
+}
+
 static CulvertProfile *
 load_profile (const char  *name_or_id,
               GError     **error)
@@ -765,20 +801,13 @@ culvert_headless_main (int    argc,
                       : _("Only one server can be given; a command to run is not supported"));
           return EXIT_FATAL;
         }
-      if (config_file != NULL)
-        {
-          g_printerr ("culvert: %s\n", _("-F is not supported yet in this version"));
-          return EXIT_FATAL;
-        }
+      g_autofree char *login = NULL;
 
       destination = args[1];
-      profile = culvert_profile_new ();
       at = strrchr (destination, '@');
       if (at != NULL)
         {
-          g_autofree char *login = g_strndup (destination, at - destination);
-
-          culvert_profile_set_user (profile, login);
+          login = g_strndup (destination, at - destination);
           destination = at + 1;
         }
       if (*destination == '\0')
@@ -786,11 +815,27 @@ culvert_headless_main (int    argc,
           g_printerr ("culvert: %s\n", _("The server name is empty"));
           return EXIT_FATAL;
         }
-      culvert_profile_set_host (profile, destination);
-      culvert_profile_set_name (profile, destination);
+
+      /* Like ssh: a Host block for this name (in -F FILE, else ~/.ssh/config)
+       * gives the settings, and the command line overrides them. */
+      profile = profile_from_ssh_config (config_file, destination, &error);
+      if (error != NULL)
+        {
+          g_printerr ("culvert: %s\n", error->message);
+          return EXIT_FATAL;
+        }
+      if (profile == NULL)
+        {
+          profile = culvert_profile_new ();
+          culvert_profile_set_host (profile, destination);
+          culvert_profile_set_name (profile, destination);
+          /* ssh sends no keepalives unless asked (ServerAliveInterval). */
+          culvert_profile_set_keepalive_interval (profile, 0);
+        }
+      if (login != NULL)
+        culvert_profile_set_user (profile, login);
       /* Like ssh: a lost connection ends the run. */
       culvert_profile_set_reconnect (profile, FALSE);
-      culvert_profile_set_keepalive_interval (profile, 0);
     }
 
   for (guint i = 0; options != NULL && options[i] != NULL; i++)

@@ -986,6 +986,68 @@ test_tunnel_close_client (Fixture       *f,
   destination_free (dest);
 }
 
+
+static int
+connect_ipv6_loopback (guint16 port)
+{
+  struct sockaddr_in6 addr = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                               .sin6_port = htons (port) };
+  int fd = socket (AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+/* A forward bound on ::1 serves IPv6 clients; "localhost" serves both families. */
+static void
+test_tunnel_ipv6 (Fixture       *f,
+                  gconstpointer  data)
+{
+  Destination *dest = destination_new (2, NULL, 0);
+  g_autofree char *v6 = g_strdup_printf ("[::1]:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *both = g_strdup_printf ("localhost:%u:127.0.0.1:%u", closed_port (), dest->port);
+  char buf[8] = { 0 };
+  int fd;
+
+  if ((fd = socket (AF_INET6, SOCK_STREAM, 0)) < 0)
+    {
+      g_test_skip ("this machine has no IPv6");
+      return;
+    }
+  close (fd);
+
+  add_local (f, v6);
+  add_local (f, both);
+  connect_tunnel (f);
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 0)), "[::1]:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 1)), "127.0.0.1:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 1)), "[::1]:"));
+
+  /* The v6-only forward is not on IPv4. */
+  g_assert_cmpint (connect_loopback (listening_port (f, 0)), <, 0);
+
+  fd = connect_ipv6_loopback (listening_port (f, 0));
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (send (fd, "six", 3, 0), ==, 3);
+  g_assert_cmpint (recv (fd, buf, 3, MSG_WAITALL), ==, 3);
+  g_assert_cmpstr (buf, ==, "six");
+  close (fd);
+
+  fd = connect_ipv6_loopback (listening_port (f, 1));
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (send (fd, "both", 4, 0), ==, 4);
+  g_assert_cmpint (recv (fd, buf, 4, MSG_WAITALL), ==, 4);
+  g_assert_cmpstr (buf, ==, "both");
+  close (fd);
+
+  destination_free (dest);
+}
+
 static gboolean
 tunnel_failed (gpointer data)
 {
@@ -1711,6 +1773,59 @@ test_headless_warnings_and_bad_input (Fixture       *f,
     }
 }
 
+/* An ssh_config Host block gives every setting, forwards included (-F). */
+static void
+test_headless_ssh_config (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  Destination *dest = destination_new (1, NULL, 0);
+  g_autofree char *file = g_build_filename (f->sshd->dir, "ssh_config", NULL);
+  g_autofree char *config = NULL;
+  guint16 port = closed_port ();
+  Headless *h = g_new0 (Headless, 1);
+
+  config = g_strdup_printf ("Host tunnelhost\n"
+                            "  HostName 127.0.0.1\n"
+                            "  Port %u\n"
+                            "  User %s\n"
+                            "  IdentityFile %s\n"
+                            "  UserKnownHostsFile %s\n"
+                            "  LocalForward 127.0.0.1:%u 127.0.0.1:%u\n",
+                            f->sshd->port, f->sshd->user, f->sshd->client_key_path,
+                            f->sshd->known_hosts_path, port, dest->port);
+  g_assert_true (g_file_set_contents (file, config, -1, NULL));
+
+  g_ptr_array_add (argv, (char *) culvert_binary ());
+  g_ptr_array_add (argv, "--headless");
+  g_ptr_array_add (argv, "--json");
+  g_ptr_array_add (argv, "-F");
+  g_ptr_array_add (argv, file);
+  g_ptr_array_add (argv, "tunnelhost");
+  g_ptr_array_add (argv, NULL);
+  h->proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+  h->events = g_ptr_array_new_with_free_func (g_free);
+  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_assert_true (headless_wait_connected (h));
+  g_assert_cmpuint (h->ports->len, ==, 1);
+  g_assert_cmpuint (g_array_index (h->ports, guint16, 0), ==, port);
+  start_client (clients, port, 128 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+  g_subprocess_send_signal (h->proc, SIGINT);
+  headless_assert_exit (h, 0, NULL);
+
+  headless_free (h);
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1733,6 +1848,7 @@ main (int    argc,
   ADD ("/tunnel/port-in-use-exit", test_tunnel_port_in_use_exit);
   ADD ("/tunnel/destination-refused", test_tunnel_destination_refused);
   ADD ("/tunnel/close-client", test_tunnel_close_client);
+  ADD ("/tunnel/ipv6", test_tunnel_ipv6);
   ADD ("/tunnel/unknown-host-key", test_tunnel_unknown_host_key);
   ADD ("/tunnel/ask-host-key", test_tunnel_ask_host_key);
   ADD ("/tunnel/changed-host-key", test_tunnel_changed_host_key);
@@ -1746,6 +1862,7 @@ main (int    argc,
   ADD ("/headless/wrong-password", test_headless_wrong_password);
   ADD ("/headless/server-goes-away", test_headless_server_goes_away);
   ADD ("/headless/warnings-and-bad-input", test_headless_warnings_and_bad_input);
+  ADD ("/headless/ssh-config", test_headless_ssh_config);
 #undef ADD
 
   return g_test_run ();
