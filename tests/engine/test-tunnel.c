@@ -313,6 +313,7 @@ typedef struct
   GMutex       lock;
   GPtrArray   *fds;        /* every socket it holds, to cut them all */
   gboolean     cut;
+  gint         frozen;     /* atomic: hold every byte, as a dead path does */
 } Relay;
 
 typedef struct
@@ -330,8 +331,12 @@ relay_pipe_thread (gpointer data)
   ssize_t n;
 
   while ((n = recv (p->from, buf, 64 * 1024, 0)) > 0)
-    if (!write_all (p->to, buf, n))
-      break;
+    {
+      while (g_atomic_int_get (&p->relay->frozen))
+        g_usleep (10 * 1000);
+      if (!write_all (p->to, buf, n))
+        break;
+    }
   shutdown (p->to, SHUT_WR);
   g_free (p);
   return NULL;
@@ -1826,6 +1831,65 @@ test_headless_ssh_config (Fixture       *f,
   destination_free (dest);
 }
 
+static gboolean
+tunnel_reconnecting (gpointer data)
+{
+  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_RECONNECTING;
+}
+
+static gboolean
+tunnel_connected_again (gpointer data)
+{
+  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_CONNECTED;
+}
+
+/* A path that stops carrying bytes is noticed by keepalives; the tunnel
+ * connects again with the same local port once the path comes back. */
+static void
+test_tunnel_keepalive_reconnect (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (2, NULL, 0);
+  Relay *relay = relay_new (f->sshd->port);
+  g_autofree char *pub = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
+  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  LogWait wait = { NULL, "stopped answering" };
+  guint16 port;
+
+  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
+  g_assert_true (g_file_set_contents (file, line, -1, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  culvert_profile_set_port (f->profile, relay->port);
+  culvert_profile_set_keepalive_interval (f->profile, 1);
+  culvert_profile_set_keepalive_count (f->profile, 2);
+  culvert_profile_set_reconnect (f->profile, TRUE);
+
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  wait.tunnel = f->tunnel;
+  port = listening_port (f, 0);
+  start_client (clients, port, 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  g_atomic_int_set (&relay->frozen, 1);
+  g_assert_true (wait_until (log_has, &wait, 20));
+  g_assert_true (wait_until (tunnel_reconnecting, f->tunnel, 20));
+  g_atomic_int_set (&relay->frozen, 0);
+  g_assert_true (wait_until (tunnel_connected_again, f->tunnel, 60));
+
+  /* Same port, working again. */
+  g_assert_cmpuint (listening_port (f, 0), ==, port);
+  start_client (clients, port, 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  relay_free (relay);
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1855,6 +1919,7 @@ main (int    argc,
   ADD ("/tunnel/wrong-key", test_tunnel_wrong_key);
   ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
   ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
+  ADD ("/tunnel/keepalive-reconnect", test_tunnel_keepalive_reconnect);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);
