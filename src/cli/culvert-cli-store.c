@@ -319,9 +319,8 @@ culvert_cli_store_main (int    argc,
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (context, group);
 
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
+  /* main()'s argv ends with NULL; the parser edits its own copy. */
+  args = g_strdupv (argv);
 
   if (!g_option_context_parse_strv (context, &args, &error))
     {

@@ -109,9 +109,8 @@ culvert_cli_run (int    argc,
       "\n"
       "Run “culvert --headless --help” for the headless flags."));
 
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
+  /* main()'s argv ends with NULL; the parser edits its own copy. */
+  args = g_strdupv (argv);
 
   if (!g_option_context_parse_strv (context, &args, &error))
     {

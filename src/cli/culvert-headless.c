@@ -765,9 +765,8 @@ culvert_headless_main (int    argc,
                                   "until interrupted."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
+  /* main()'s argv ends with NULL; the parser edits its own copy. */
+  args = g_strdupv (argv);
 
   if (!g_option_context_parse_strv (context, &args, &error))
     {
