@@ -427,8 +427,8 @@ parse_number (const char  *key,
   if (!g_ascii_string_to_unsigned (value, 10, min, max, out, &local_error))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s must be a number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-                     ", not “%s”"), key, min, max, value);
+                   _("%s must be a number from %u to %u, not “%s”"),
+                   key, (guint) min, (guint) max, value);
       return FALSE;
     }
 
