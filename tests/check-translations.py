@@ -59,6 +59,9 @@ with tempfile.TemporaryDirectory() as tmp:
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         problems.append('xgettext failed: ' + r.stderr)
+    elif 'warning' in r.stderr:
+        # e.g. a printf macro inside a translatable string
+        problems.append('xgettext warns: ' + r.stderr.strip())
     else:
         with open(pot, encoding='utf-8') as f:
             text = f.read()
