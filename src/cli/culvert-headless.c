@@ -295,7 +295,11 @@ on_state (CulvertTunnel *tunnel,
 
   if (state == CULVERT_TUNNEL_FAILED)
     {
-      g_printerr ("culvert: %s\n", reason ? reason : _("The connection failed"));
+      g_autofree char *line = g_strdup (reason ? reason : _("The connection failed"));
+
+      /* One line on stderr, whatever the reason's own layout. */
+      g_strdelimit (line, "\n", ' ');
+      g_printerr ("culvert: %s\n", line);
       emit_json (runner, "error", "message", 's', reason, NULL);
       runner->exit_code = EXIT_FATAL;
     }

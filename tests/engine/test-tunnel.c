@@ -1552,6 +1552,10 @@ headless_expect_failure (Fixture            *f,
   g_assert_cmpuint (count_events (h, "error"), >=, 1);
   headless_free (h);
 
+  /* A fatal error is one clear line. */
+  if (strchr (err, '\n') != strrchr (err, '\n') || !g_str_has_suffix (err, "\n"))
+    g_error ("expected one line on stderr, got: %s", err);
+
   return err;
 }
 
@@ -1773,6 +1777,7 @@ test_headless_warnings_and_bad_input (Fixture       *f,
       g_assert_false (headless_wait_connected (h));
       headless_assert_exit (h, 255, &err);
       assert_contains (err, bad[i].message);
+      g_assert_true (strchr (err, '\n') == strrchr (err, '\n'));
       headless_free (h);
       g_clear_pointer (&err, g_free);
     }
