@@ -131,6 +131,7 @@ struct _Conn
   gsize          upload_off;
 
   guint32        window;        /* receive window we keep for this channel */
+  guint64        delivered;     /* bytes that reached the client at this window */
   char          *source_host;   /* originator, as told to the server */
   guint16        source_port;
 
@@ -481,8 +482,7 @@ conn_destroy (Conn *conn)
       conn->fd = -1;
     }
 
-  if (self->window_granted >= conn->window - MIN (conn->window, WINDOW_INITIAL))
-    self->window_granted -= conn->window - MIN (conn->window, WINDOW_INITIAL);
+  self->window_granted -= conn->window - WINDOW_INITIAL;
 
   listener->counters->active--;
   listener_mark (listener);
@@ -600,19 +600,23 @@ conn_flush_pending (Conn *conn)
   return TRUE;
 }
 
-/* Grows the window we keep for a channel whose client keeps up. */
+/* A channel's window grows like TCP's slow start: it doubles each time a
+ * whole window has reached the client without the client falling behind,
+ * up to WINDOW_MAX and within the budget all channels share. Over a long
+ * path that lets a bulk download keep the path full; a quiet or interactive
+ * channel never moves enough to grow. */
 static void
-conn_maybe_grow_window (Conn    *conn,
-                        gsize    buffered)
+conn_delivered (Conn  *conn,
+                gsize  bytes)
 {
   CulvertWorker *self = conn->worker;
   guint32 grown;
   guint64 extra;
 
-  /* Only when the server fills what we offer: the path, not the client, is
-   * the limit then. */
-  if (buffered < conn->window / 2 || conn->window >= WINDOW_MAX)
+  conn->delivered += bytes;
+  if (conn->delivered < conn->window || conn->window >= WINDOW_MAX)
     return;
+  conn->delivered = 0;
 
   grown = MIN ((guint64) conn->window * 2, WINDOW_MAX);
   extra = grown - conn->window;
@@ -621,6 +625,19 @@ conn_maybe_grow_window (Conn    *conn,
 
   self->window_granted += extra;
   conn->window = grown;
+}
+
+/* The client fell behind: offer less from now on (the server may still send
+ * what it was already allowed), and give the rest back to the budget. */
+static void
+conn_client_behind (Conn *conn)
+{
+  CulvertWorker *self = conn->worker;
+  guint32 shrunk = MAX (conn->window / 2, WINDOW_INITIAL);
+
+  self->window_granted -= conn->window - shrunk;
+  conn->window = shrunk;
+  conn->delivered = 0;
 }
 
 /* Server to client: move what libssh buffered for the channel to the socket. */
@@ -656,10 +673,7 @@ conn_pump_down (Conn *conn)
       /* Asking for more than is buffered tops the window up to what we ask.
        * When more than the scratch buffer is waiting, the window can wait. */
       if ((gsize) avail <= SCRATCH_SIZE)
-        {
-          conn_maybe_grow_window (conn, avail);
-          count = MAX ((guint32) avail, conn->window);
-        }
+        count = MAX ((guint32) avail, conn->window);
       else
         {
           count = SCRATCH_SIZE;
@@ -702,8 +716,10 @@ conn_pump_down (Conn *conn)
           conn->pending_len = n - written;
           conn->pending_off = 0;
           conn->pending = g_memdup2 (self->scratch + written, conn->pending_len);
+          conn_client_behind (conn);
           break;
         }
+      conn_delivered (conn, n);
 
       /* Polling an empty buffer would make libssh read the socket here. */
       if (n >= avail && !conn->remote_eof)
