@@ -47,10 +47,13 @@
 
 #include "culvert-worker.h"
 
-/* Bytes read from the SSH channel per call when plenty is buffered. */
-#define SCRATCH_SIZE         (1024 * 1024)
+/* Bytes read from a channel per call. What the client's socket does not
+ * take is kept for it, so this also bounds what a slow client costs us
+ * beyond the data libssh holds within the window. */
+#define READ_CHUNK           (128 * 1024)
 /* Bytes read from a client per call before writing them to the channel. */
 #define UPLOAD_CHUNK         (256 * 1024)
+#define SCRATCH_SIZE         MAX (READ_CHUNK, UPLOAD_CHUNK)
 /* Receive window of a new channel (OpenSSH's client uses 2 MiB). */
 #define WINDOW_INITIAL       (2 * 1024 * 1024)
 /* Largest receive window one channel may grow to. */
@@ -670,14 +673,12 @@ conn_pump_down (Conn *conn)
           return;
         }
 
-      /* Asking for more than is buffered tops the window up to what we ask.
-       * When more than the scratch buffer is waiting, the window can wait. */
-      if ((gsize) avail <= SCRATCH_SIZE)
+      /* Asking for more than is buffered tops the window up to what we ask;
+       * while more than a chunk is waiting, the window can wait. */
+      if ((gsize) avail <= READ_CHUNK)
         count = MAX ((guint32) avail, conn->window);
       else
-        {
-          count = SCRATCH_SIZE;
-        }
+        count = READ_CHUNK;
 
       n = ssh_channel_read_timeout (conn->channel, self->scratch, count, 0, 0);
       if (n == SSH_AGAIN || n == 0)
