@@ -52,7 +52,7 @@ EXIT_SKIP = 77
 FULL = {
     'pairs': 5,
     'bulk_bytes': GiB,
-    'long_bytes': GiB,
+    'long_bytes': 256 * MiB,
     'delay_ms': 25,
     'pings': 5000,
     'conns': 2000,
@@ -60,8 +60,8 @@ FULL = {
     'concurrent': 1000,
     'concurrent_bytes': MiB,
     'idle': 10000,
-    'slow_bytes': 512 * MiB,
-    'slow_after': 64 * MiB,
+    'slow_bytes': 256 * MiB,
+    'slow_after': 32 * MiB,
     'slow_pause': 10.0,
 }
 QUICK = {
@@ -79,6 +79,10 @@ QUICK = {
     'slow_after': 2 * MiB,
     'slow_pause': 1.0,
 }
+
+
+TEST_NAMES = ['upload', 'download', 'long upload', 'long download', 'latency', 'connections',
+              'concurrent', 'idle', 'slow reader']
 
 
 class Skip(Exception):
@@ -588,6 +592,8 @@ class Runner:
                 order = TOOLS if pair % 2 == 0 else TOOLS[::-1]
                 log(f'{cipher}: pair {pair + 1} of {s["pairs"]} ({" then ".join(order)})')
                 for test, port, func in tests + (once if pair == 0 else []):
+                    if args.tests and test not in args.tests:
+                        continue
                     for tool in order:
                         self.run_one(cipher, test, tool, port,
                                      lambda f, func=func, pair=pair: func(f, pair * 1000003))
@@ -772,7 +778,11 @@ def main():
     p.add_argument('--pairs', type=int)
     p.add_argument('--cipher', action='append', choices=CIPHERS,
                    help='only this cipher (repeatable)')
-    p.add_argument('--long-bytes', type=int, help='bytes per long-path transfer')
+    p.add_argument('--long-bytes', type=int,
+                   help='bytes per long-path transfer (default 256 MiB: ssh moves 2 MiB per '
+                   'round trip there, so 1 GiB would take half a minute per run)')
+    p.add_argument('--test', action='append', dest='tests', choices=TEST_NAMES,
+                   help='run only this test (repeatable): ' + ', '.join(TEST_NAMES))
     p.add_argument('--output', help='directory for results.json and results.md')
     p.add_argument('--keep', action='store_true', help='keep the temporary directory')
     args = p.parse_args()
