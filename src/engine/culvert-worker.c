@@ -920,8 +920,11 @@ conn_on_socket (Conn     *conn,
        * once it is open, so the server does not keep it. */
       if (revents & (EPOLLHUP | EPOLLERR))
         {
+          /* A hung-up socket is reported whatever the mask: let it go now. */
           conn->abandoned = TRUE;
-          conn_set_events (conn, 0);
+          watch_remove (conn->worker, conn->fd);
+          close (conn->fd);
+          conn->fd = -1;
         }
       return;
     }
@@ -949,6 +952,11 @@ conn_on_socket (Conn     *conn,
         }
       conn_pump_up (conn);
     }
+
+  /* Both directions of the client are gone (or it was reset): nothing more
+   * can reach it, and epoll would report the hang-up on every pass. */
+  if ((revents & EPOLLHUP) && !conn->closing)
+    conn_close (conn, NULL);
 }
 
 static void

@@ -1895,6 +1895,53 @@ test_tunnel_keepalive_reconnect (Fixture       *f,
   destination_free (dest);
 }
 
+static gboolean
+no_active (gpointer data)
+{
+  CulvertForwardStatus *status = data;
+
+  return culvert_forward_status_get_active (status) == 0 &&
+         culvert_forward_status_get_total (status) > 0;
+}
+
+/* Clients that reset right away, before or after their channel opens, are
+ * cleaned up, and the forward goes on serving. */
+static void
+test_tunnel_clients_that_reset (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (100, NULL, 0);
+  CulvertForwardStatus *status;
+  guint16 port;
+
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  status = status_at (f, 0);
+  port = listening_port (f, 0);
+
+  for (guint i = 0; i < 50; i++)
+    {
+      struct linger hard = { 1, 0 };
+      int fd = connect_loopback (port);
+
+      g_assert_cmpint (fd, >=, 0);
+      if (i % 2 == 1)
+        g_assert_cmpint (send (fd, "x", 1, 0), ==, 1);
+      setsockopt (fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+      close (fd);
+    }
+
+  g_assert_true (wait_until (no_active, status, 20));
+  g_assert_cmpuint (culvert_forward_status_get_total (status), ==, 50);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1917,6 +1964,7 @@ main (int    argc,
   ADD ("/tunnel/port-in-use-exit", test_tunnel_port_in_use_exit);
   ADD ("/tunnel/destination-refused", test_tunnel_destination_refused);
   ADD ("/tunnel/close-client", test_tunnel_close_client);
+  ADD ("/tunnel/clients-that-reset", test_tunnel_clients_that_reset);
   ADD ("/tunnel/ipv6", test_tunnel_ipv6);
   ADD ("/tunnel/unknown-host-key", test_tunnel_unknown_host_key);
   ADD ("/tunnel/ask-host-key", test_tunnel_ask_host_key);
