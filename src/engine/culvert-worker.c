@@ -38,6 +38,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -204,6 +205,7 @@ struct _CulvertWorker
   gboolean                write_blocked;
   guint64                 window_granted; /* sum of windows beyond WINDOW_INITIAL */
   guint8                 *scratch;
+  GArray                 *batch;          /* events waiting for the main thread */
   GSource                *stats_source;
   GSource                *keepalive_source;
   guint64                 last_rx_bytes;
@@ -222,27 +224,50 @@ static void worker_process   (CulvertWorker *self);
 /* ---------------------------------------------------------------------- */
 /* Events to the main thread                                               */
 
+/* Events travel in batches: client connections opened and closed wait for
+ * the next stats tick (or a full batch), so a burst of short connections
+ * costs the main thread a few wake-ups a second, not two per connection.
+ * Any other event sends the batch at once, in order. */
+#define EVENT_BATCH_MAX 512
+
 typedef struct
 {
-  CulvertWorker      *worker;
-  CulvertWorkerEvent  event;
+  CulvertWorker *worker;
+  GArray        *events;  /* of CulvertWorkerEvent */
 } EventDelivery;
+
+static void
+event_clear (gpointer data)
+{
+  CulvertWorkerEvent *event = data;
+
+  g_free (event->text);
+  g_free (event->source);
+  g_free (event->destination);
+  g_free (event->title);
+  g_free (event->detail);
+  g_free (event->key_type);
+  g_strfreev (event->prompts);
+  g_clear_pointer (&event->echo, g_array_unref);
+  g_clear_pointer (&event->forward_stats, g_array_unref);
+  g_clear_pointer (&event->client_stats, g_array_unref);
+}
+
+static GArray *
+event_batch_new (void)
+{
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (CulvertWorkerEvent));
+
+  g_array_set_clear_func (events, event_clear);
+  return events;
+}
 
 static void
 event_delivery_free (gpointer data)
 {
   EventDelivery *d = data;
 
-  g_free (d->event.text);
-  g_free (d->event.source);
-  g_free (d->event.destination);
-  g_free (d->event.title);
-  g_free (d->event.detail);
-  g_free (d->event.key_type);
-  g_strfreev (d->event.prompts);
-  g_clear_pointer (&d->event.echo, g_array_unref);
-  g_clear_pointer (&d->event.forward_stats, g_array_unref);
-  g_clear_pointer (&d->event.client_stats, g_array_unref);
+  g_array_unref (d->events);
   culvert_worker_unref (d->worker);
   g_free (d);
 }
@@ -252,9 +277,27 @@ event_deliver (gpointer data)
 {
   EventDelivery *d = data;
 
-  d->worker->event_func (&d->event, d->worker->event_data);
+  for (guint i = 0; i < d->events->len; i++)
+    d->worker->event_func (&g_array_index (d->events, CulvertWorkerEvent, i),
+                           d->worker->event_data);
 
   return G_SOURCE_REMOVE;
+}
+
+static void
+worker_flush_events (CulvertWorker *self)
+{
+  EventDelivery *d;
+
+  if (self->batch->len == 0)
+    return;
+
+  d = g_new0 (EventDelivery, 1);
+  d->worker = culvert_worker_ref (self);
+  d->events = g_steal_pointer (&self->batch);
+  self->batch = event_batch_new ();
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT,
+                              event_deliver, d, event_delivery_free);
 }
 
 /* Takes ownership of the event's strings and arrays. */
@@ -262,12 +305,12 @@ static void
 worker_post (CulvertWorker            *self,
              const CulvertWorkerEvent *event)
 {
-  EventDelivery *d = g_new0 (EventDelivery, 1);
+  g_array_append_vals (self->batch, event, 1);
 
-  d->worker = culvert_worker_ref (self);
-  d->event = *event;
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT,
-                              event_deliver, d, event_delivery_free);
+  if ((event->type != CULVERT_WORKER_EVENT_CLIENT_OPENED &&
+       event->type != CULVERT_WORKER_EVENT_CLIENT_CLOSED) ||
+      self->batch->len >= EVENT_BATCH_MAX)
+    worker_flush_events (self);
 }
 
 static void
@@ -920,7 +963,9 @@ conn_on_socket (Conn     *conn,
        * once it is open, so the server does not keep it. */
       if (revents & (EPOLLHUP | EPOLLERR))
         {
-          /* A hung-up socket is reported whatever the mask: let it go now. */
+          /* Before the channel is open we have not shut our side, so a
+           * hang-up here is a reset: nothing is left to read. It is
+           * reported whatever the mask, so let the socket go now. */
           conn->abandoned = TRUE;
           watch_remove (conn->worker, conn->fd);
           close (conn->fd);
@@ -953,10 +998,10 @@ conn_on_socket (Conn     *conn,
       conn_pump_up (conn);
     }
 
-  /* Both directions of the client are gone (or it was reset): nothing more
-   * can reach it, and epoll would report the hang-up on every pass. */
-  if ((revents & EPOLLHUP) && !conn->closing)
-    conn_close (conn, NULL);
+  /* A reset client is gone for good. A plain hang-up (its FIN after ours)
+   * may still have bytes for us to read, so that one is read to the end. */
+  if ((revents & EPOLLHUP) && (revents & EPOLLERR) && !conn->closing)
+    conn_close (conn, _("The client connection was reset"));
 }
 
 static void
@@ -968,7 +1013,6 @@ listener_accept (Listener *listener)
     {
       struct sockaddr_storage addr;
       socklen_t addr_len = sizeof addr;
-      g_autoptr(GSocketAddress) address = NULL;
       char host[INET6_ADDRSTRLEN] = "?";
       guint16 port = 0;
       int one = 1;
@@ -994,14 +1038,19 @@ listener_accept (Listener *listener)
           continue;
         }
 
-      address = g_socket_address_new_from_native (&addr, addr_len);
-      if (G_IS_INET_SOCKET_ADDRESS (address))
+      if (addr.ss_family == AF_INET)
         {
-          g_autofree char *text = g_inet_address_to_string (
-            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+          const struct sockaddr_in *in4 = (const struct sockaddr_in *) &addr;
 
-          g_strlcpy (host, text, sizeof host);
-          port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+          inet_ntop (AF_INET, &in4->sin_addr, host, sizeof host);
+          port = ntohs (in4->sin_port);
+        }
+      else if (addr.ss_family == AF_INET6)
+        {
+          const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) &addr;
+
+          inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+          port = ntohs (in6->sin6_port);
         }
 
       setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -1212,11 +1261,22 @@ worker_check_session (CulvertWorker *self,
   return TRUE;
 }
 
+/* libssh 0.10 reads its socket 4 KiB per poll; going back to the main loop
+ * after each would cost a round of wake-ups per 4 KiB. */
+#define SSH_READS_PER_WAKEUP 64
+
 static void
 worker_on_ssh (CulvertWorker *self,
                guint32        revents)
 {
-  int rc = ssh_event_dopoll (self->event, 0);
+  int rc = SSH_OK;
+
+  for (guint i = 0; i < SSH_READS_PER_WAKEUP && rc == SSH_OK; i++)
+    {
+      rc = ssh_event_dopoll (self->event, 0);
+      if (rc == SSH_OK && !worker_check_session (self, FALSE))
+        return;
+    }
 
   if (!worker_check_session (self, rc == SSH_ERROR))
     return;
@@ -1324,6 +1384,7 @@ worker_post_stats (CulvertWorker *self)
     {
       g_array_unref (event.forward_stats);
       g_array_unref (event.client_stats);
+      worker_flush_events (self);
       return;
     }
 
@@ -1883,6 +1944,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->paused = g_ptr_array_new ();
   self->closing = g_ptr_array_new ();
   self->scratch = g_malloc (SCRATCH_SIZE);
+  self->batch = event_batch_new ();
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
 
@@ -2001,6 +2063,7 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->listeners);
   g_ptr_array_unref (self->counters);
   g_free (self->scratch);
+  g_array_unref (self->batch);
   g_free (self->dead_reason);
   culvert_worker_config_free (self->config);
   g_free (self);
