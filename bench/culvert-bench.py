@@ -177,7 +177,7 @@ class Helper:
 
 
 class Sshd:
-    def __init__(self, env, cipher):
+    def __init__(self, env, cipher, rekey_limit=None):
         self.env = env
         self.port = free_port()
         d = env.dir
@@ -200,6 +200,8 @@ UseDNS no
 MaxStartups 100
 LogLevel ERROR
 ''')
+            if rekey_limit:
+                f.write(f'RekeyLimit {rekey_limit}\n')
         run_quietly([SSHD, '-t', '-f', self.config])
         self.log = os.path.join(d, f'sshd.{cipher.split("@")[0]}.log')
         self.proc = subprocess.Popen([SSHD, '-D', '-f', self.config, '-E', self.log],
@@ -425,8 +427,13 @@ def run_client(args, fwd, *argv, timeout=120):
     return json.loads(lines[-1])
 
 
+# Seconds a transfer may take at least before it counts as stalled (--quick
+# lowers it, so that a stall fails within the test's own timeout).
+MIN_TIMEOUT = 60
+
+
 def bulk_timeout(nbytes):
-    return max(60, nbytes / (4 * MiB))  # far below any speed either tool reaches
+    return max(MIN_TIMEOUT, nbytes / (4 * MiB))  # far below any speed either tool reaches
 
 
 def test_bulk(args, fwd, direction, nbytes, offset):
@@ -445,19 +452,19 @@ def test_bulk(args, fwd, direction, nbytes, offset):
 
 
 def test_pingpong(args, fwd, count):
-    result = run_client(args, fwd, 'pingpong', count, timeout=120)
+    result = run_client(args, fwd, 'pingpong', count, timeout=2 * MIN_TIMEOUT)
     return {'ok': result['ok'], 'p50_us': result['p50_us'], 'p99_us': result['p99_us']}
 
 
 def test_connrate(args, fwd, count, parallel):
-    result = run_client(args, fwd, 'connrate', count, parallel, timeout=300)
+    result = run_client(args, fwd, 'connrate', count, parallel, timeout=5 * MIN_TIMEOUT)
     return {'ok': result['ok'], 'per_s': result['per_second'],
             'failed': result['failed']}
 
 
 def test_concurrent(args, fwd, count, nbytes):
     result = run_client(args, fwd, 'concurrent', count, nbytes,
-                        timeout=bulk_timeout(2 * count * nbytes) + 60)
+                        timeout=bulk_timeout(2 * count * nbytes) + MIN_TIMEOUT)
     mem = fwd.memory()
     return {'ok': result['ok'], 'whole': result['whole'], 'connections': count,
             'seconds': result['seconds'],
@@ -561,7 +568,7 @@ class Runner:
     def run_cipher(self, cipher):
         s = self.sizes
         args = self.args
-        sshd = Sshd(self.env, cipher)
+        sshd = Sshd(self.env, cipher, args.rekey_limit)
         relay = self.env.start_helper([args.relay, '0', str(sshd.port), str(s['delay_ms'])],
                                       'bench-relay')
         self.env.trust(sshd.port)
@@ -783,6 +790,8 @@ def main():
                    'round trip there, so 1 GiB would take half a minute per run)')
     p.add_argument('--test', action='append', dest='tests', choices=TEST_NAMES,
                    help='run only this test (repeatable): ' + ', '.join(TEST_NAMES))
+    p.add_argument('--rekey-limit', metavar='SIZE',
+                   help="sshd's RekeyLimit (e.g. 1M): key re-exchanges during every transfer")
     p.add_argument('--output', help='directory for results.json and results.md')
     p.add_argument('--keep', action='store_true', help='keep the temporary directory')
     args = p.parse_args()
@@ -792,7 +801,10 @@ def main():
     args.server = args.server or os.path.join(b, 'bench', 'bench-server')
     args.client = args.client or os.path.join(b, 'bench', 'bench-client')
     args.relay = args.relay or os.path.join(b, 'bench', 'bench-relay')
+    global MIN_TIMEOUT
     sizes = dict(QUICK if args.quick else FULL)
+    if args.quick:
+        MIN_TIMEOUT = 10
     if args.pairs:
         sizes['pairs'] = args.pairs
     if args.long_bytes:
