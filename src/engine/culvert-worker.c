@@ -831,11 +831,16 @@ conn_pump_up (Conn *conn)
       return;
     }
 
-  /* Bytes left over from a key re-exchange go first. */
+  /* Bytes left over from a key re-exchange go first, within the window
+   * (a write into a closed window would make libssh wait for it). */
   if (conn->upload_len > 0)
     {
-      int w = ssh_channel_write (conn->channel, conn->upload + conn->upload_off, conn->upload_len);
+      guint32 window = ssh_channel_window_size (conn->channel);
+      int w = 0;
 
+      if (window > 0)
+        w = ssh_channel_write (conn->channel, conn->upload + conn->upload_off,
+                               MIN (conn->upload_len, window));
       if (w < 0)
         {
           conn_close (conn, ssh_get_error (self->session));
@@ -848,6 +853,13 @@ conn_pump_up (Conn *conn)
       listener_mark (conn->listener);
       if (conn->upload_len > 0)
         {
+          /* Still re-keying, or the window is shut: try again after the
+           * next pass over the session. */
+          if (!conn->waiting_window)
+            {
+              conn->waiting_window = TRUE;
+              g_ptr_array_add (self->window_waiters, conn);
+            }
           conn_update_events (conn);
           return;
         }
@@ -909,8 +921,11 @@ conn_pump_up (Conn *conn)
           conn->upload_len = n - w;
           conn->upload_off = 0;
           conn->upload = g_memdup2 (self->scratch + w, conn->upload_len);
-          g_ptr_array_add (self->window_waiters, conn);
-          conn->waiting_window = TRUE;
+          if (!conn->waiting_window)
+            {
+              conn->waiting_window = TRUE;
+              g_ptr_array_add (self->window_waiters, conn);
+            }
           break;
         }
 
@@ -1213,20 +1228,27 @@ worker_process (CulvertWorker *self)
             }
         }
 
-      /* Windows the server opened again. */
-      for (guint i = 0; i < self->window_waiters->len; )
+      /* Windows the server opened again, and writes a re-key held back.
+       * A connection that must wait again goes into a fresh list, for the
+       * next pass. */
+      if (self->window_waiters->len > 0)
         {
-          Conn *conn = g_ptr_array_index (self->window_waiters, i);
+          g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->window_waiters);
 
-          if (conn->closing || conn->state != CONN_OPEN ||
-              ssh_channel_window_size (conn->channel) > 0)
+          self->window_waiters = g_ptr_array_new ();
+          for (guint i = 0; i < waiters->len; i++)
             {
-              g_ptr_array_remove_index_fast (self->window_waiters, i);
-              conn->waiting_window = FALSE;
-              conn_pump_up (conn);
+              Conn *conn = g_ptr_array_index (waiters, i);
+
+              if (conn->closing || conn->state != CONN_OPEN ||
+                  ssh_channel_window_size (conn->channel) > 0)
+                {
+                  conn->waiting_window = FALSE;
+                  conn_pump_up (conn);
+                }
+              else
+                g_ptr_array_add (self->window_waiters, conn);
             }
-          else
-            i++;
         }
 
       /* Channels with data, EOF or close. */
@@ -1751,6 +1773,9 @@ worker_thread (gpointer data)
   self->epoll_source = g_unix_fd_source_new (self->epoll_fd, G_IO_IN);
   g_source_set_callback (self->epoll_source, (GSourceFunc) (void (*) (void)) worker_epoll_dispatch,
                          self, NULL);
+  /* GLib removes and re-adds the descriptors of a source that cannot
+   * recurse around each dispatch, waking the context twice per event. */
+  g_source_set_can_recurse (self->epoll_source, TRUE);
   g_source_attach (self->epoll_source, self->context);
   self->stats_source = worker_add_timeout (self, STATS_INTERVAL_MS, worker_stats_tick, self);
 

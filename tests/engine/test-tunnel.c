@@ -1942,6 +1942,42 @@ test_tunnel_clients_that_reset (Fixture       *f,
   destination_free (dest);
 }
 
+/* The server re-keys every megabyte, in the middle of a transfer both ways:
+ * writes that libssh holds back during a re-key must go on afterwards. */
+static void
+test_tunnel_rekey (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gsize size = 32 * MiB;
+  g_autofree guint8 *down = random_payload (size);
+  g_autofree char *down_sum = checksum_of (down, size);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, down, size);
+  Client *c;
+
+  culvert_test_sshd_stop (f->sshd);
+  f->sshd = culvert_test_sshd_start ("RekeyLimit 1M", &error);
+  g_assert_no_error (error);
+  culvert_profile_set_port (f->profile, f->sshd->port);
+  culvert_profile_set_user (f->profile, f->sshd->user);
+  culvert_profile_set_identity_file (f->profile, f->sshd->client_key_path);
+  culvert_profile_set_known_hosts_file (f->profile, f->sshd->known_hosts_path);
+
+  add_local_to (f, dest->port);
+  connect_tunnel (f);
+  c = start_client (clients, listening_port (f, 0), size, FALSE, down_sum, size);
+  assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (dest, 1), ==, 1);
+  {
+    g_autofree char *up_sum = checksum_of (c->payload, size);
+
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (dest->received, up_sum)), ==, 1);
+  }
+
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1958,6 +1994,7 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/tunnel/integrity", test_tunnel_integrity);
+  ADD ("/tunnel/rekey", test_tunnel_rekey);
   ADD ("/tunnel/many-clients", test_tunnel_many_clients);
   ADD ("/tunnel/half-close", test_tunnel_half_close);
   ADD ("/tunnel/port-in-use", test_tunnel_port_in_use);
