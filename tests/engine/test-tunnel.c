@@ -563,6 +563,26 @@ connect_tunnel (Fixture *f)
   g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
 }
 
+/* Starts a relay in front of the fixture's sshd and points the profile at
+ * it; its port is another known_hosts entry for the same host key. */
+static Relay *
+fixture_use_relay (Fixture *f)
+{
+  Relay *relay = relay_new (f->sshd->port);
+  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
+  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  g_autofree char *pub = NULL;
+  g_autofree char *line = NULL;
+
+  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
+  g_assert_true (g_file_set_contents (file, line, -1, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, file);
+  culvert_profile_set_port (f->profile, relay->port);
+
+  return relay;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Clients                                                                 */
 
@@ -1215,20 +1235,10 @@ test_tunnel_server_goes_away (Fixture       *f,
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   gsize size = 512 * MiB;
   Destination *dest = destination_new (1, NULL, 0);
-  Relay *relay = relay_new (f->sshd->port);
-  g_autofree char *line = NULL;
-  g_autofree char *pub = NULL;
-  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
-  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  Relay *relay = fixture_use_relay (f);
   CulvertForwardStatus *status;
   Client *c;
 
-  /* The relay's port is another known_hosts entry for the same key. */
-  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
-  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
-  g_assert_true (g_file_set_contents (file, line, -1, NULL));
-  culvert_profile_set_known_hosts_file (f->profile, file);
-  culvert_profile_set_port (f->profile, relay->port);
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
@@ -1699,11 +1709,7 @@ test_headless_server_goes_away (Fixture       *f,
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   Destination *dest = destination_new (1, NULL, 0);
-  Relay *relay = relay_new (f->sshd->port);
-  g_autofree char *pub = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
-  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  Relay *relay = fixture_use_relay (f);
   g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *err = NULL;
@@ -1711,11 +1717,6 @@ test_headless_server_goes_away (Fixture       *f,
   Headless *h;
   Client *c;
 
-  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
-  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
-  g_assert_true (g_file_set_contents (file, line, -1, NULL));
-  culvert_profile_set_known_hosts_file (f->profile, file);
-  culvert_profile_set_port (f->profile, relay->port);
 
   h = headless_start (f, extra);
   g_assert_true (headless_wait_connected (h));
@@ -1856,19 +1857,10 @@ test_tunnel_keepalive_reconnect (Fixture       *f,
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   Destination *dest = destination_new (2, NULL, 0);
-  Relay *relay = relay_new (f->sshd->port);
-  g_autofree char *pub = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
-  g_autofree char *file = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  Relay *relay = fixture_use_relay (f);
   LogWait wait = { NULL, "stopped answering" };
   guint16 port;
 
-  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
-  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, pub);
-  g_assert_true (g_file_set_contents (file, line, -1, NULL));
-  culvert_profile_set_known_hosts_file (f->profile, file);
-  culvert_profile_set_port (f->profile, relay->port);
   culvert_profile_set_keepalive_interval (f->profile, 1);
   culvert_profile_set_keepalive_count (f->profile, 2);
   culvert_profile_set_reconnect (f->profile, TRUE);
