@@ -157,6 +157,7 @@ typedef struct
   GMutex       lock;
   GHashTable  *received;       /* checksum of what arrived → count */
   guint        served;
+  guint        accepted;
   GThread     *thread;
 } Destination;
 
@@ -240,6 +241,9 @@ dest_accept_thread (gpointer data)
           g_free (dc);
           break;
         }
+      g_mutex_lock (&dest->lock);
+      dest->accepted++;
+      g_mutex_unlock (&dest->lock);
       thread = g_thread_new ("dest-conn", dest->reply ? dest_sink_thread : dest_echo_thread, dc);
       g_thread_unref (thread);
     }
@@ -293,8 +297,26 @@ destination_wait_served (Destination *dest,
 static void
 destination_free (Destination *dest)
 {
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
   shutdown (dest->fd, SHUT_RDWR);
   g_thread_join (dest->thread);
+
+  /* Connection threads use @dest until they have counted themselves. */
+  for (;;)
+    {
+      gboolean done;
+
+      g_mutex_lock (&dest->lock);
+      done = dest->served >= dest->accepted;
+      g_mutex_unlock (&dest->lock);
+      if (done)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("a destination connection is still open after the test");
+      g_usleep (1000);
+    }
+
   close (dest->fd);
   g_hash_table_unref (dest->received);
   g_mutex_clear (&dest->lock);
@@ -314,6 +336,7 @@ typedef struct
   GPtrArray   *fds;        /* every socket it holds, to cut them all */
   gboolean     cut;
   gint         frozen;     /* atomic: hold every byte, as a dead path does */
+  gint         pipes;      /* atomic: pipe threads still running */
 } Relay;
 
 typedef struct
@@ -338,6 +361,8 @@ relay_pipe_thread (gpointer data)
         break;
     }
   shutdown (p->to, SHUT_WR);
+  /* The last use of the relay: relay_free() waits for this. */
+  g_atomic_int_dec_and_test (&p->relay->pipes);
   g_free (p);
   return NULL;
 }
@@ -364,6 +389,7 @@ relay_accept_thread (gpointer data)
       *a = (Pipe) { relay, in, out };
       b = g_new0 (Pipe, 1);
       *b = (Pipe) { relay, out, in };
+      g_atomic_int_add (&relay->pipes, 2);
       g_thread_unref (g_thread_new ("relay-up", relay_pipe_thread, a));
       g_thread_unref (g_thread_new ("relay-down", relay_pipe_thread, b));
     }
@@ -405,11 +431,23 @@ relay_cut (Relay *relay)
 static void
 relay_free (Relay *relay)
 {
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
   shutdown (relay->listen_fd, SHUT_RDWR);
   g_thread_join (relay->thread);
   close (relay->listen_fd);
-  /* The pipe threads end on their own once their sockets are shut down;
-   * the descriptors are left to the process (a test binary). */
+
+  /* Cut every connection and wait for the pipe threads to let go. */
+  g_atomic_int_set (&relay->frozen, 0);
+  relay_cut (relay);
+  while (g_atomic_int_get (&relay->pipes) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the relay's pipes did not stop");
+      g_usleep (1000);
+    }
+  for (guint i = 0; i < relay->fds->len; i++)
+    close (GPOINTER_TO_INT (g_ptr_array_index (relay->fds, i)));
   g_ptr_array_unref (relay->fds);
   g_free (relay);
 }
