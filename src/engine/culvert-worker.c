@@ -411,13 +411,6 @@ conn_set_events (Conn    *conn,
   watch_set (conn->worker, conn->fd, conn, events, &conn->events);
 }
 
-static void
-ptr_array_remove_fast (GPtrArray *array,
-                       gpointer   item)
-{
-  g_ptr_array_remove_fast (array, item);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Connections                                                             */
 
@@ -590,8 +583,6 @@ conn_check_done (Conn *conn)
     conn_shutdown_write (conn);
 
   if (conn->shut_wr && (conn->eof_sent || conn->remote_closed))
-    conn_close (conn, NULL);
-  else if (conn->remote_closed && conn->pending_len == 0 && conn->shut_wr)
     conn_close (conn, NULL);
 }
 
@@ -1267,12 +1258,12 @@ worker_process (CulvertWorker *self)
               Conn *conn = g_ptr_array_index (closing, i);
 
               if (conn->ready)
-                ptr_array_remove_fast (self->ready, conn);
+                g_ptr_array_remove_fast (self->ready, conn);
               if (conn->waiting_window)
-                ptr_array_remove_fast (self->window_waiters, conn);
+                g_ptr_array_remove_fast (self->window_waiters, conn);
               if (conn->paused)
-                ptr_array_remove_fast (self->paused, conn);
-              ptr_array_remove_fast (self->opening, conn);
+                g_ptr_array_remove_fast (self->paused, conn);
+              g_ptr_array_remove_fast (self->opening, conn);
               conn_destroy (conn);
             }
           again = TRUE;
