@@ -137,6 +137,12 @@ struct _Conn
   guint32        window;        /* receive window we keep for this channel */
   guint64        delivered;     /* bytes that reached the client at this window */
   gint64         window_started; /* when `delivered` started counting */
+  guint64        rate_best;     /* best bytes/s over a window of this size */
+  guint64        rate_before;   /* the same at the size before the last growth */
+  gint64         grow_after;    /* no growth before this time (a probe failed) */
+  guint8         slow_windows;  /* windows in a row that took WINDOW_SLOW or more */
+  guint8         windows_at_size;
+  guint          probing : 1;   /* the window just grew; has it paid off? */
   char          *source_host;   /* originator, as told to the server */
   guint16        source_port;
 
@@ -638,16 +644,36 @@ conn_flush_pending (Conn *conn)
   return TRUE;
 }
 
-/* A channel's window grows only where the window is what limits it: after
- * a whole window has reached the client (without the client falling
- * behind), the window doubles — up to WINDOW_MAX and within the budget all
- * channels share — if delivering it took at least WINDOW_SLOW, that is, if
- * the path holds a window's worth in flight. Over a long path each doubling
- * nearly doubles the speed. On a fast local path a window goes by in well
- * under that, growing would change nothing and only make the server hold
- * more data (OpenSSH's sshd then spends its time allocating buffers), so it
- * stays. A quiet channel never moves enough to grow. */
+/* A channel's window grows only where the window is what limits it. When
+ * the window is the limit, one window arrives per round trip, so doubling it
+ * doubles the speed; when the path or the processor is the limit, a bigger
+ * window changes nothing and only makes the server hold more (OpenSSH's sshd
+ * then spends its time allocating buffers, which halved a loopback download
+ * in the benchmark).
+ *
+ * So a window is a probe: it doubles — up to WINDOW_MAX, within the budget
+ * all channels share — after two windows in a row each took WINDOW_SLOW or
+ * more to reach the client (a quiet channel or a fast local path never
+ * does), and it stays doubled only if the best rate over the next windows
+ * beats the best rate before by a quarter. Otherwise it goes back, and no
+ * probe is made for WINDOW_HOLD. The first window after a change carries the
+ * change itself, so the verdict waits for the second. */
 #define WINDOW_SLOW (10 * G_TIME_SPAN_MILLISECOND)
+#define WINDOW_HOLD (2 * G_TIME_SPAN_SECOND)
+
+static void
+conn_set_window (Conn    *conn,
+                 guint32  window)
+{
+  CulvertWorker *self = conn->worker;
+
+  self->window_granted -= conn->window - WINDOW_INITIAL;
+  self->window_granted += window - WINDOW_INITIAL;
+  conn->window = window;
+  conn->rate_best = 0;
+  conn->slow_windows = 0;
+  conn->windows_at_size = 0;
+}
 
 static void
 conn_delivered (Conn  *conn,
@@ -656,28 +682,50 @@ conn_delivered (Conn  *conn,
   CulvertWorker *self = conn->worker;
   gint64 now;
   gint64 elapsed;
+  guint64 rate;
   guint32 grown;
-  guint64 extra;
 
   conn->delivered += bytes;
   if (conn->delivered < conn->window)
     return;
 
   now = g_get_monotonic_time ();
-  elapsed = now - conn->window_started;
+  elapsed = MAX (now - conn->window_started, 1);
+  rate = conn->delivered * G_TIME_SPAN_SECOND / elapsed;
   conn->delivered = 0;
   conn->window_started = now;
 
-  if (elapsed < WINDOW_SLOW || conn->window >= WINDOW_MAX)
+  conn->rate_best = MAX (conn->rate_best, rate);
+  conn->slow_windows = elapsed >= WINDOW_SLOW ? MIN (conn->slow_windows + 1, 2) : 0;
+  conn->windows_at_size = MIN (conn->windows_at_size + 1, 2);
+
+  if (conn->probing)
+    {
+      if (conn->windows_at_size < 2)
+        return;
+
+      conn->probing = FALSE;
+      if (conn->rate_best * 4 < conn->rate_before * 5)
+        {
+          guint64 rate_before = conn->rate_before;
+
+          conn_set_window (conn, conn->window / 2);
+          conn->rate_best = rate_before;
+          conn->grow_after = now + WINDOW_HOLD;
+          return;
+        }
+    }
+
+  if (conn->slow_windows < 2 || conn->window >= WINDOW_MAX || now < conn->grow_after)
     return;
 
   grown = MIN ((guint64) conn->window * 2, WINDOW_MAX);
-  extra = grown - conn->window;
-  if (self->window_granted + extra > WINDOW_BUDGET)
+  if (self->window_granted + (grown - conn->window) > WINDOW_BUDGET)
     return;
 
-  self->window_granted += extra;
-  conn->window = grown;
+  conn->rate_before = conn->rate_best;
+  conn_set_window (conn, grown);
+  conn->probing = TRUE;
 }
 
 /* The client fell behind: offer less from now on (the server may still send
@@ -685,12 +733,8 @@ conn_delivered (Conn  *conn,
 static void
 conn_client_behind (Conn *conn)
 {
-  CulvertWorker *self = conn->worker;
-  guint32 shrunk = MAX (conn->window / 2, WINDOW_INITIAL);
-
-
-  self->window_granted -= conn->window - shrunk;
-  conn->window = shrunk;
+  conn_set_window (conn, MAX (conn->window / 2, WINDOW_INITIAL));
+  conn->probing = FALSE;
   conn->delivered = 0;
   conn->window_started = g_get_monotonic_time ();
 }
