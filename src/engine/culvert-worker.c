@@ -199,12 +199,13 @@ struct _CulvertWorker
   WatchKind               ssh_watch;
   ssh_session             session;
   ssh_event               event;
-  ssh_counter             rx_counter;
-  ssh_counter             tx_counter;
+  ssh_counter             packet_counter;
+  ssh_counter             socket_counter;
   guint32                 ssh_events;
   GHashTable             *conns;          /* id → Conn* */
   guint64                 next_conn_id;
   GPtrArray              *opening;        /* Conn* whose channel is opening */
+  guint64                 opening_packets; /* packets read when `opening` was last asked */
   GPtrArray              *ready;          /* Conn* marked by callbacks */
   GPtrArray              *window_waiters; /* Conn* waiting for the remote window */
   GPtrArray              *paused;         /* Conn* not read while output is pending */
@@ -215,6 +216,7 @@ struct _CulvertWorker
   GArray                 *batch;          /* events waiting for the main thread */
   GSource                *stats_source;
   GSource                *keepalive_source;
+  GSource                *process_source; /* worker_process again, soon */
   guint64                 last_rx_bytes;
   guint                   keepalive_misses;
   guint                   next_question_id;
@@ -227,6 +229,7 @@ static void conn_pump_down   (Conn *conn);
 static void conn_pump_up     (Conn *conn);
 static void conn_check_done  (Conn *conn);
 static void worker_process   (CulvertWorker *self);
+static gboolean worker_check_session (CulvertWorker *self, gboolean poll_failed);
 
 /* ---------------------------------------------------------------------- */
 /* Events to the main thread                                               */
@@ -772,7 +775,8 @@ conn_pump_down (Conn *conn)
       /* Asking for more than is buffered tops the window up to what we ask;
        * while more than a chunk is waiting, the window can wait. (Topping up
        * only at half a window, as OpenSSH does, halved the speed over a
-       * long path in the benchmark and saved nothing measurable locally.) */
+       * long path in the benchmark; topping up only after an eighth saved a
+       * packet per short connection but made ping-pong about 10 % slower.) */
       if ((gsize) avail <= READ_CHUNK)
         count = MAX ((guint32) avail, conn->window);
       else
@@ -827,6 +831,18 @@ conn_pump_down (Conn *conn)
 
   conn_update_events (conn);
   conn_check_done (conn);
+}
+
+/* Sends what libssh holds for the session, as far as the socket takes it
+ * now; TRUE when something is left. libssh marks its socket "write pending"
+ * after every send until a poll has seen it writable, even when everything
+ * went out, so that flag would hold the clients back and cost a round of
+ * wake-ups per packet; flushing answers from the buffer itself, and costs
+ * no system call when the buffer is empty. */
+static gboolean
+worker_output_pending (CulvertWorker *self)
+{
+  return ssh_blocking_flush (self->session, 0) == SSH_AGAIN;
 }
 
 /* Client to server: read what the channel can take now, and write it. */
@@ -948,7 +964,7 @@ conn_pump_up (Conn *conn)
           break;
         }
 
-      if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
+      if (worker_output_pending (self))
         {
           self->write_blocked = TRUE;
           conn->paused = TRUE;
@@ -1198,11 +1214,30 @@ worker_update_ssh_events (CulvertWorker *self)
   guint32 events = EPOLLIN;
   int fd = ssh_get_fd (self->session);
 
-  if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
+  if (worker_output_pending (self))
     events |= EPOLLOUT;
   if (fd >= 0)
     watch_set (self, fd, &self->ssh_watch, events, &self->ssh_events);
 }
+
+static gboolean
+worker_process_later (gpointer user_data)
+{
+  CulvertWorker *self = user_data;
+
+  g_clear_pointer (&self->process_source, g_source_unref);
+  if (self->session != NULL && worker_check_session (self, FALSE))
+    {
+      worker_process (self);
+      worker_check_session (self, FALSE);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Passes over the connections in one go before clients, listeners and
+ * timers get their turn (packets can keep arriving inside libssh calls). */
+#define PROCESS_PASSES 8
 
 /* Everything that follows a pass of libssh over the session. */
 static void
@@ -1210,28 +1245,51 @@ worker_process (CulvertWorker *self)
 {
   gboolean again = TRUE;
 
-  while (again)
+  for (guint pass = 0; again; pass++)
     {
+      if (pass == PROCESS_PASSES)
+        {
+          /* What libssh already read does not wake the epoll descriptor. */
+          if (self->process_source == NULL)
+            {
+              self->process_source = g_idle_source_new ();
+              g_source_set_callback (self->process_source, worker_process_later, self, NULL);
+              g_source_attach (self->process_source, self->context);
+            }
+          break;
+        }
+
       again = FALSE;
 
-      /* Channels that the server answered. */
-      for (guint i = 0; i < self->opening->len; )
+      /* Channels that the server answered. Asking libssh about a channel
+       * still opening costs a poll of the socket, so the ones not open yet
+       * are asked only once a packet came in since the last time (an open
+       * refused); libssh may read packets inside any call, so its count of
+       * packets tells, not our own polls. */
+      if (self->opening->len > 0)
         {
-          Conn *conn = g_ptr_array_index (self->opening, i);
+          guint64 packets = self->packet_counter->in_packets;
+          gboolean answers = packets != self->opening_packets;
 
-          if (conn->closing)
+          self->opening_packets = packets;
+          for (guint i = 0; i < self->opening->len; )
             {
-              g_ptr_array_remove_index_fast (self->opening, i);
-              continue;
+              Conn *conn = g_ptr_array_index (self->opening, i);
+
+              if (conn->closing)
+                {
+                  g_ptr_array_remove_index_fast (self->opening, i);
+                  continue;
+                }
+              if ((answers || ssh_channel_is_open (conn->channel)) && conn_try_open (conn))
+                g_ptr_array_remove_index_fast (self->opening, i);
+              else
+                i++;
             }
-          if (conn_try_open (conn))
-            g_ptr_array_remove_index_fast (self->opening, i);
-          else
-            i++;
         }
 
       /* Output drained: read the clients we held back. */
-      if (self->write_blocked && !(ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING))
+      if (self->write_blocked && !worker_output_pending (self))
         {
           g_autoptr(GPtrArray) paused = g_steal_pointer (&self->paused);
 
@@ -1312,10 +1370,17 @@ worker_process (CulvertWorker *self)
             }
           again = TRUE;
         }
-    }
 
-  if (self->session != NULL)
-    worker_update_ssh_events (self);
+      if (again || self->session == NULL)
+        continue;
+
+      /* Flushing may have read packets too: data for a channel, or the
+       * answer to an open. */
+      worker_update_ssh_events (self);
+      again = self->ready->len > 0 || self->closing->len > 0 ||
+              (self->opening->len > 0 &&
+               self->packet_counter->in_packets != self->opening_packets);
+    }
 }
 
 /* Any libssh call may find the connection gone (a failed write closes the
@@ -1339,9 +1404,14 @@ worker_check_session (CulvertWorker *self,
   return TRUE;
 }
 
-/* libssh 0.10 reads its socket 4 KiB per poll; going back to the main loop
- * after each would cost a round of wake-ups per 4 KiB. */
+/* libssh 0.10 reads its socket 4 KiB per poll (MAX_BUF_SIZE), so a stream
+ * takes many polls; going back to the main loop after each would cost a
+ * round of wake-ups per 4 KiB. A read that did not fill those 4 KiB emptied
+ * the socket, so the loop stops there instead of polling once more for
+ * nothing (its count of bytes read tells; a libssh that reads more per poll
+ * only costs one poll more). */
 #define SSH_READS_PER_WAKEUP 64
+#define LIBSSH_READ_SIZE     4096
 
 static void
 worker_on_ssh (CulvertWorker *self,
@@ -1349,11 +1419,17 @@ worker_on_ssh (CulvertWorker *self,
 {
   int rc = SSH_OK;
 
-  for (guint i = 0; i < SSH_READS_PER_WAKEUP && rc == SSH_OK; i++)
+  for (guint i = 0; i < SSH_READS_PER_WAKEUP; i++)
     {
+      guint64 before = self->socket_counter->in_bytes;
+
       rc = ssh_event_dopoll (self->event, 0);
-      if (rc == SSH_OK && !worker_check_session (self, FALSE))
+      if (rc != SSH_OK)
+        break;
+      if (!worker_check_session (self, FALSE))
         return;
+      if (self->socket_counter->in_bytes - before < LIBSSH_READ_SIZE)
+        break;
     }
 
   if (!worker_check_session (self, rc == SSH_ERROR))
@@ -1403,7 +1479,7 @@ worker_epoll_dispatch (int          fd,
   if (self->session != NULL)
     {
       /* The session goes last so that what clients sent leaves in one pass. */
-      if (ssh_ready || self->opening->len > 0)
+      if (ssh_ready)
         worker_on_ssh (self, ssh_revents);
       else if (worker_check_session (self, FALSE))
         {
@@ -1487,7 +1563,7 @@ worker_keepalive_tick (gpointer user_data)
   if (self->session == NULL)
     return G_SOURCE_CONTINUE;
 
-  rx = self->rx_counter->in_bytes;
+  rx = self->packet_counter->in_bytes;
   if (rx == self->last_rx_bytes)
     self->keepalive_misses++;
   else
@@ -1569,9 +1645,9 @@ worker_serve (CulvertWorker *self)
   ssh_set_blocking (self->session, 0);
   self->event = ssh_event_new ();
   ssh_event_add_session (self->event, self->session);
-  self->rx_counter = g_new0 (struct ssh_counter_struct, 1);
-  self->tx_counter = g_new0 (struct ssh_counter_struct, 1);
-  ssh_set_counters (self->session, self->tx_counter, self->rx_counter);
+  self->packet_counter = g_new0 (struct ssh_counter_struct, 1);
+  self->socket_counter = g_new0 (struct ssh_counter_struct, 1);
+  ssh_set_counters (self->session, self->socket_counter, self->packet_counter);
   self->last_rx_bytes = 0;
   self->keepalive_misses = 0;
   self->session_dead = FALSE;
@@ -1601,6 +1677,7 @@ worker_serve (CulvertWorker *self)
     g_main_loop_run (self->loop);
 
   clear_source (&self->keepalive_source);
+  clear_source (&self->process_source);
   worker_close_all (self, self->stopping ? NULL : self->dead_reason);
   worker_post_stats (self);
 
@@ -1611,8 +1688,8 @@ worker_serve (CulvertWorker *self)
   ssh_disconnect (self->session);
   ssh_free (self->session);
   self->session = NULL;
-  g_clear_pointer (&self->rx_counter, g_free);
-  g_clear_pointer (&self->tx_counter, g_free);
+  g_clear_pointer (&self->packet_counter, g_free);
+  g_clear_pointer (&self->socket_counter, g_free);
 }
 
 /* ---------------------------------------------------------------------- */
