@@ -833,18 +833,6 @@ conn_pump_down (Conn *conn)
   conn_check_done (conn);
 }
 
-/* Sends what libssh holds for the session, as far as the socket takes it
- * now; TRUE when something is left. libssh marks its socket "write pending"
- * after every send until a poll has seen it writable, even when everything
- * went out, so that flag would hold the clients back and cost a round of
- * wake-ups per packet; flushing answers from the buffer itself, and costs
- * no system call when the buffer is empty. */
-static gboolean
-worker_output_pending (CulvertWorker *self)
-{
-  return ssh_blocking_flush (self->session, 0) == SSH_AGAIN;
-}
-
 /* Client to server: read what the channel can take now, and write it. */
 static void
 conn_pump_up (Conn *conn)
@@ -964,7 +952,7 @@ conn_pump_up (Conn *conn)
           break;
         }
 
-      if (worker_output_pending (self))
+      if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
         {
           self->write_blocked = TRUE;
           conn->paused = TRUE;
@@ -1214,7 +1202,7 @@ worker_update_ssh_events (CulvertWorker *self)
   guint32 events = EPOLLIN;
   int fd = ssh_get_fd (self->session);
 
-  if (worker_output_pending (self))
+  if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
     events |= EPOLLOUT;
   if (fd >= 0)
     watch_set (self, fd, &self->ssh_watch, events, &self->ssh_events);
@@ -1236,7 +1224,8 @@ worker_process_later (gpointer user_data)
 }
 
 /* Passes over the connections in one go before clients, listeners and
- * timers get their turn (packets can keep arriving inside libssh calls). */
+ * timers get their turn (packets can keep arriving while channels that
+ * are opening are asked). */
 #define PROCESS_PASSES 8
 
 /* Everything that follows a pass of libssh over the session. */
@@ -1289,7 +1278,7 @@ worker_process (CulvertWorker *self)
         }
 
       /* Output drained: read the clients we held back. */
-      if (self->write_blocked && !worker_output_pending (self))
+      if (self->write_blocked && !(ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING))
         {
           g_autoptr(GPtrArray) paused = g_steal_pointer (&self->paused);
 
@@ -1371,16 +1360,14 @@ worker_process (CulvertWorker *self)
           again = TRUE;
         }
 
-      if (again || self->session == NULL)
-        continue;
-
-      /* Flushing may have read packets too: data for a channel, or the
-       * answer to an open. */
-      worker_update_ssh_events (self);
-      again = self->ready->len > 0 || self->closing->len > 0 ||
-              (self->opening->len > 0 &&
-               self->packet_counter->in_packets != self->opening_packets);
+      /* Asking one opening channel may have read the answer to another. */
+      if (self->opening->len > 0 &&
+          self->packet_counter->in_packets != self->opening_packets)
+        again = TRUE;
     }
+
+  if (self->session != NULL)
+    worker_update_ssh_events (self);
 }
 
 /* Any libssh call may find the connection gone (a failed write closes the
