@@ -1251,10 +1251,10 @@ worker_process (CulvertWorker *self)
       again = FALSE;
 
       /* Channels that the server answered. Asking libssh about a channel
-       * still opening costs a poll of the socket, so the ones not open yet
-       * are asked only once a packet came in since the last time (an open
-       * refused); libssh may read packets inside any call, so its count of
-       * packets tells, not our own polls. */
+       * still opening costs a poll of the socket, so a channel not open yet
+       * (its open may have been refused) is asked only once a packet came
+       * in since the last time. libssh may read packets inside any call,
+       * so its own count of packets tells, not our polls. */
       if (self->opening->len > 0)
         {
           guint64 packets = self->packet_counter->in_packets;
