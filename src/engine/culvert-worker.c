@@ -833,6 +833,18 @@ conn_pump_down (Conn *conn)
   conn_check_done (conn);
 }
 
+/* The channel takes nothing now (its window is shut, or a key re-exchange
+ * holds writes back): pump it again after the next pass over the session. */
+static void
+conn_wait_window (Conn *conn)
+{
+  if (!conn->waiting_window)
+    {
+      conn->waiting_window = TRUE;
+      g_ptr_array_add (conn->worker->window_waiters, conn);
+    }
+}
+
 /* Client to server: read what the channel can take now, and write it. */
 static void
 conn_pump_up (Conn *conn)
@@ -876,13 +888,8 @@ conn_pump_up (Conn *conn)
       listener_mark (conn->listener);
       if (conn->upload_len > 0)
         {
-          /* Still re-keying, or the window is shut: try again after the
-           * next pass over the session. */
-          if (!conn->waiting_window)
-            {
-              conn->waiting_window = TRUE;
-              g_ptr_array_add (self->window_waiters, conn);
-            }
+          /* Still re-keying, or the window is shut. */
+          conn_wait_window (conn);
           conn_update_events (conn);
           return;
         }
@@ -899,11 +906,7 @@ conn_pump_up (Conn *conn)
 
       if (window == 0)
         {
-          if (!conn->waiting_window)
-            {
-              conn->waiting_window = TRUE;
-              g_ptr_array_add (self->window_waiters, conn);
-            }
+          conn_wait_window (conn);
           break;
         }
 
@@ -944,11 +947,7 @@ conn_pump_up (Conn *conn)
           conn->upload_len = n - w;
           conn->upload_off = 0;
           conn->upload = g_memdup2 (self->scratch + w, conn->upload_len);
-          if (!conn->waiting_window)
-            {
-              conn->waiting_window = TRUE;
-              g_ptr_array_add (self->window_waiters, conn);
-            }
+          conn_wait_window (conn);
           break;
         }
 
