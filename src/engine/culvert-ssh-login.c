@@ -23,6 +23,7 @@
 #define DEFAULT_CONNECT_TIMEOUT  15
 #define MAX_SECRET_TRIES         3
 #define MAX_PARTIAL_ROUNDS       8
+#define MAX_EMPTY_KBDINT_ROUNDS  8
 /* libssh's default, which we never change: read for the "changed key" message. */
 #define GLOBAL_KNOWN_HOSTS_FILE  "/etc/ssh/ssh_known_hosts"
 
@@ -91,6 +92,7 @@ typedef struct
   char                        *known_hosts;     /* absolute path */
   int                          methods;         /* from ssh_userauth_list */
   GPtrArray                   *reasons;         /* sentences for "Permission denied" */
+  int                          handshake_rc;    /* what ssh_connect said in the end */
 } Login;
 
 static void
@@ -258,6 +260,59 @@ login_configure (Login   *login,
   return TRUE;
 }
 
+/* ssh_connect, either blocking or, when the caller can wait for the socket,
+ * non-blocking with the caller's loop running between the steps. FALSE only
+ * when the caller stopped the login; libssh's own result is in handshake_rc. */
+static gboolean
+login_handshake (Login   *login,
+                 GError **error)
+{
+  const CulvertLoginCallbacks *callbacks = login->callbacks;
+  long timeout = login->options->connect_timeout > 0 ? login->options->connect_timeout
+                                                     : DEFAULT_CONNECT_TIMEOUT;
+  gint64 deadline = g_get_monotonic_time () + timeout * G_TIME_SPAN_SECOND;
+  int rc;
+
+  if (callbacks->wait_socket == NULL)
+    {
+      login->handshake_rc = ssh_connect (login->session);
+      return TRUE;
+    }
+
+  ssh_set_blocking (login->session, 0);
+  while ((rc = ssh_connect (login->session)) == SSH_AGAIN)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      GIOCondition condition = G_IO_IN;
+
+      if (left <= 0)
+        break;
+      if (ssh_get_poll_flags (login->session) & SSH_WRITE_PENDING)
+        condition |= G_IO_OUT;
+      if (!callbacks->wait_socket (ssh_get_fd (login->session), condition,
+                                   (int) MIN (left / 1000 + 1, G_MAXINT), callbacks->user_data) ||
+          g_cancellable_is_cancelled (login->cancellable))
+        {
+          g_set_error_literal (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
+                               _("The connection was cancelled."));
+          return FALSE;
+        }
+    }
+  ssh_set_blocking (login->session, 1);
+
+  if (rc == SSH_AGAIN)
+    {
+      g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
+                   _("Could not connect to %s port %u: the server did not answer within %ld "
+                     "seconds"),
+                   login->options->host, login->port, timeout);
+      return FALSE;
+    }
+  login->handshake_rc = rc;
+
+  return TRUE;
+}
+
 /* Step 2: TCP (unless the caller gave a socket) and the SSH handshake. */
 static gboolean
 login_connect (Login   *login,
@@ -272,7 +327,9 @@ login_connect (Login   *login,
   else
     login_log (login, _("Connecting to %s port %u"), login->options->host, login->port);
 
-  if (ssh_connect (login->session) != SSH_OK)
+  if (!login_handshake (login, error))
+    return FALSE;
+  if (login->handshake_rc != SSH_OK)
     {
       g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
                    _("Could not connect to %s port %u: %s"),
@@ -734,6 +791,7 @@ kbdint_once (Login     *login,
              gboolean  *prompted,
              GError   **error)
 {
+  guint empty_rounds = 0;
   int rc;
 
   while ((rc = ssh_userauth_kbdint (login->session, NULL, NULL)) == SSH_AUTH_INFO)
@@ -744,8 +802,20 @@ kbdint_once (Login     *login,
       g_auto(LoginSecrets) answers = NULL;
       guint n_answers;
 
+      /* PAM ends with an empty round: answer it as it is. A server that
+       * sends nothing but empty rounds is not going anywhere. */
       if (n <= 0)
-        continue;  /* PAM ends with an empty round: answer it as it is. */
+        {
+          if (++empty_rounds > MAX_EMPTY_KBDINT_ROUNDS)
+            {
+              g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_FAILED,
+                           _("The server kept sending empty keyboard-interactive questions "
+                             "to %s@%s; gave up after %u."),
+                           login->user, login->options->host, MAX_EMPTY_KBDINT_ROUNDS);
+              return STEP_FAILED;
+            }
+          continue;
+        }
 
       prompts = g_new0 (const char *, n + 1);
       echo = g_new0 (gboolean, n);

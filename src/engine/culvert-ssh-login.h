@@ -83,6 +83,14 @@ typedef struct
   /* A progress line for the tunnel's log ("Authenticated with key ~/.ssh/id_ed25519"). */
   void     (*log)              (const char *line,
                                 gpointer    user_data);
+  /* Waits until @fd is ready for @condition or @timeout_ms passed, and
+   * returns FALSE when the login is to stop. With it, the SSH handshake runs
+   * non-blocking and the caller's loop runs between its steps; without it
+   * (NULL), libssh blocks until the handshake is done. */
+  gboolean (*wait_socket)      (int          fd,
+                                GIOCondition condition,
+                                int          timeout_ms,
+                                gpointer     user_data);
   gpointer   user_data;
 } CulvertLoginCallbacks;
 

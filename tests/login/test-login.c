@@ -137,7 +137,11 @@ static CulvertLoginCallbacks
 callbacks_for (Answers *a)
 {
   CulvertLoginCallbacks callbacks = {
-    on_confirm_host_key, on_ask_secret, on_ask_kbdint, on_log, a,
+    .confirm_host_key = on_confirm_host_key,
+    .ask_secret = on_ask_secret,
+    .ask_kbdint = on_ask_kbdint,
+    .log = on_log,
+    .user_data = a,
   };
 
   return callbacks;

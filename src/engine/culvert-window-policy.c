@@ -1,0 +1,144 @@
+/* culvert-window-policy.c — how big a channel's receive window should be
+ *
+ * A window grows only where the window is what limits the channel. When it
+ * is the limit, one window arrives per round trip, so doubling it doubles
+ * the speed; when the path or the processor is the limit, a bigger window
+ * changes nothing and only makes the server hold more (OpenSSH's sshd then
+ * spends its time allocating buffers, which halved a loopback download in
+ * the benchmark).
+ *
+ * So a window is a probe: it doubles — up to CULVERT_WINDOW_MAX, within the
+ * budget all channels share — after two windows in a row each took
+ * CULVERT_WINDOW_SLOW or more to reach the client (a quiet channel or a fast
+ * local path never does), and it stays doubled only if the best rate over
+ * the next windows beats the best rate before by a quarter. Otherwise it
+ * goes back, and no probe is made for CULVERT_WINDOW_HOLD. The first window
+ * after a change carries the change itself, so the verdict waits for the
+ * second.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "culvert-window-policy.h"
+
+static void
+policy_resize (CulvertWindowPolicy *policy,
+               guint32              window)
+{
+  policy->window = window;
+  policy->rate_best = 0;
+  policy->slow_windows = 0;
+  policy->windows_at_size = 0;
+}
+
+void
+culvert_window_policy_init (CulvertWindowPolicy *policy,
+                            guint32              window,
+                            gint64               now)
+{
+  *policy = (CulvertWindowPolicy) { 0 };
+  policy->window = window;
+  policy->window_started = now;
+}
+
+/* The window a new channel starts with: what earlier channels on this
+ * session found paid off, as far as the shared budget allows. */
+guint32
+culvert_window_policy_start (const CulvertPathMemory *memory,
+                             guint64                  budget_free)
+{
+  guint64 window = CULVERT_WINDOW_INITIAL;
+
+  if (memory != NULL && memory->window > CULVERT_WINDOW_INITIAL)
+    window = MIN ((guint64) memory->window, CULVERT_WINDOW_INITIAL + budget_free);
+
+  return (guint32) MIN (window, (guint64) CULVERT_WINDOW_MAX);
+}
+
+/* @bytes more reached the client at @now. Returns the window to offer from
+ * now on; it differs from policy->window before the call only when it must
+ * change. @budget_free is what the shared budget has left. */
+guint32
+culvert_window_policy_delivered (CulvertWindowPolicy *policy,
+                                 guint64              bytes,
+                                 gint64               now,
+                                 guint64              budget_free)
+{
+  gint64 elapsed;
+  guint64 rate;
+  guint32 grown;
+
+  policy->delivered += bytes;
+  if (policy->delivered < policy->window)
+    return policy->window;
+
+  elapsed = MAX (now - policy->window_started, 1);
+  rate = policy->delivered * G_TIME_SPAN_SECOND / elapsed;
+  policy->delivered = 0;
+  policy->window_started = now;
+
+  policy->rate_best = MAX (policy->rate_best, rate);
+  policy->slow_windows = elapsed >= CULVERT_WINDOW_SLOW ? MIN (policy->slow_windows + 1, 2) : 0;
+  policy->windows_at_size = MIN (policy->windows_at_size + 1, 2);
+
+  if (policy->probing)
+    {
+      if (policy->windows_at_size < 2)
+        return policy->window;
+
+      policy->probing = FALSE;
+      if (policy->rate_best * 4 < policy->rate_before * 5)
+        {
+          guint64 rate_before = policy->rate_before;
+
+          policy_resize (policy, policy->window / 2);
+          policy->rate_best = rate_before;
+          policy->grow_after = now + CULVERT_WINDOW_HOLD;
+          return policy->window;
+        }
+    }
+
+  if (policy->slow_windows < 2 || policy->window >= CULVERT_WINDOW_MAX || now < policy->grow_after)
+    return policy->window;
+
+  grown = MIN ((guint64) policy->window * 2, CULVERT_WINDOW_MAX);
+  if (grown - policy->window > budget_free)
+    return policy->window;
+
+  policy->rate_before = policy->rate_best;
+  policy_resize (policy, grown);
+  policy->probing = TRUE;
+
+  return policy->window;
+}
+
+/* The client fell behind: offer less from now on (the server may still send
+ * what it was already allowed), and give the rest back to the budget. */
+guint32
+culvert_window_policy_behind (CulvertWindowPolicy *policy,
+                              gint64               now)
+{
+  policy_resize (policy, MAX (policy->window / 2, CULVERT_WINDOW_INITIAL));
+  policy->probing = FALSE;
+  policy->delivered = 0;
+  policy->window_started = now;
+
+  return policy->window;
+}
+
+/* Called after each whole window. A window that was tried and kept is one
+ * the path can use; a whole window that reached the client quickly says the
+ * window is not what limits this path, so later channels start small. */
+void
+culvert_path_memory_learn (CulvertPathMemory         *memory,
+                           const CulvertWindowPolicy *policy)
+{
+  memory->rate = MAX (memory->rate, policy->rate_best);
+  if (policy->windows_at_size >= 1 && policy->slow_windows == 0)
+    memory->window = 0;
+  else if (!policy->probing && policy->windows_at_size >= 2)
+    memory->window = MAX (memory->window, policy->window);
+}

@@ -1,0 +1,757 @@
+/* culvert-worker-conn.c — one forwarded connection: a local socket and a channel
+ *
+ * A connection is the same machine whatever made it (a listener's accept
+ * today; a SOCKS handshake or a channel the server opens for an incoming
+ * forward next): it carries its own destination and reports into the
+ * counters of the forward it serves.
+ *
+ * libssh shapes it (shared/notes/libssh.md):
+ * - channel callbacks only mark the connection; all work happens in the
+ *   passes of the pump (callbacks may run re-entrantly inside any libssh
+ *   call that handles packets, and a channel must never be freed inside its
+ *   own callback);
+ * - incoming data is read with sized reads: on libssh 0.10 the size a reader
+ *   asks for is what grows the channel's receive window, and on a libssh with
+ *   ssh_channel_set_window_size() the window is set directly. The window
+ *   policy decides the size;
+ * - ssh_channel_write is only called with at most the remote window, so it
+ *   never waits; 0 means "retry" (key re-exchange);
+ * - the session's output buffer is unbounded, so clients are not read while
+ *   it has data pending.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "culvert-worker-private.h"
+
+/* Upload bytes per wake-up of a client, for fairness. */
+#define UPLOAD_BATCH         (1024 * 1024)
+
+static void conn_check_done (Conn *conn);
+
+static void
+conn_set_events (Conn    *conn,
+                 guint32  events)
+{
+  watch_set (conn->worker, conn->fd, conn, events, &conn->events);
+}
+
+static void
+conn_count (Conn    *conn,
+            guint64  sent,
+            guint64  received)
+{
+  conn->bytes_sent += sent;
+  conn->bytes_received += received;
+  conn->counters->bytes_sent += sent;
+  conn->counters->bytes_received += received;
+  conn->counters->dirty = TRUE;
+}
+
+/* Queues @conn for the next pass over the channels. */
+void
+conn_mark_ready (Conn *conn)
+{
+  if (!conn->ready)
+    {
+      conn->ready = TRUE;
+      g_ptr_array_add (conn->worker->ready, conn);
+    }
+}
+
+static int
+on_channel_data (ssh_session  session,
+                 ssh_channel  channel,
+                 void        *data,
+                 uint32_t     len,
+                 int          is_stderr,
+                 void        *user_data)
+{
+  Conn *conn = user_data;
+
+  /* Consume nothing here: the pass reads with a size that sets the window. */
+  if (conn->state == CONN_OPEN && !is_stderr)
+    conn_mark_ready (conn);
+
+  return 0;
+}
+
+static void
+on_channel_eof (ssh_session  session,
+                ssh_channel  channel,
+                void        *user_data)
+{
+  Conn *conn = user_data;
+
+  conn->remote_eof = TRUE;
+  conn_mark_ready (conn);
+}
+
+static void
+on_channel_close (ssh_session  session,
+                  ssh_channel  channel,
+                  void        *user_data)
+{
+  Conn *conn = user_data;
+
+  /* Never free the channel here: libssh still uses it after we return. */
+  conn->remote_closed = TRUE;
+  conn->remote_eof = TRUE;
+  conn_mark_ready (conn);
+}
+
+static char *
+format_host_port (const char *host,
+                  guint16     port)
+{
+  return strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
+                                    : g_strdup_printf ("%s:%u", host, port);
+}
+
+/* A connection for the client socket @fd (non-blocking, owned from now on)
+ * that came from @source and goes to @destination_host. It is watched, told
+ * to the main thread and counted; its channel is opened next. */
+Conn *
+conn_new (CulvertWorker         *self,
+          Counters              *counters,
+          int                    fd,
+          const struct sockaddr *source,
+          const char            *destination_host,
+          guint16                destination_port)
+{
+  CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_CLIENT_OPENED };
+  char host[INET6_ADDRSTRLEN] = "?";
+  guint16 port = 0;
+  int one = 1;
+  Conn *conn;
+
+  if (source->sa_family == AF_INET)
+    {
+      const struct sockaddr_in *in4 = (const struct sockaddr_in *) source;
+
+      inet_ntop (AF_INET, &in4->sin_addr, host, sizeof host);
+      port = ntohs (in4->sin_port);
+    }
+  else if (source->sa_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) source;
+
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+      port = ntohs (in6->sin6_port);
+    }
+
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+  conn = g_new0 (Conn, 1);
+  conn->kind = WATCH_CONN;
+  conn->worker = self;
+  conn->counters = counters;
+  conn->id = ++self->next_conn_id;
+  conn->fd = fd;
+  conn->state = CONN_OPENING;
+  conn->source_host = g_strdup (host);
+  conn->source_port = port;
+  conn->source = format_host_port (host, port);
+  conn->destination_host = g_strdup (destination_host);
+  conn->destination_port = destination_port;
+  conn->destination = format_host_port (destination_host, destination_port);
+  culvert_window_policy_init (&conn->window,
+                              culvert_window_policy_start (&self->path,
+                                                           WINDOW_BUDGET - self->window_granted),
+                              g_get_monotonic_time ());
+  self->window_granted += conn->window.window - CULVERT_WINDOW_INITIAL;
+  g_hash_table_insert (self->conns, &conn->id, conn);
+  counters->active++;
+  counters->total++;
+  counters->dirty = TRUE;
+
+  conn->opened_reported = TRUE;
+  event.forward_index = counters->forward_index;
+  event.client_id = conn->id;
+  event.source = g_strdup (conn->source);
+  event.destination = g_strdup (conn->destination);
+  event.opened_at = g_get_real_time ();
+  worker_post (self, &event);
+
+  if (!watch_add (self, fd, conn, 0))
+    {
+      conn->fd = -1;
+      close (fd);
+      conn_close (conn, g_strerror (errno));
+    }
+
+  return conn;
+}
+
+static void
+conn_free (Conn *conn)
+{
+  g_free (conn->pending);
+  g_free (conn->upload);
+  g_free (conn->source);
+  g_free (conn->source_host);
+  g_free (conn->destination_host);
+  g_free (conn->destination);
+  g_free (conn->close_reason);
+  g_free (conn);
+}
+
+/* Releases the channel and the socket. Only called outside libssh callbacks. */
+void
+conn_destroy (Conn *conn)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (conn->channel != NULL)
+    {
+      /* After this no callback of libssh can reach the freed Conn, even when
+       * the server sends data for a channel it already closed. */
+      ssh_remove_channel_callbacks (conn->channel, &conn->callbacks);
+      if (!conn->remote_closed && ssh_channel_is_open (conn->channel))
+        ssh_channel_close (conn->channel);
+      ssh_channel_free (conn->channel);
+      conn->channel = NULL;
+    }
+
+  if (conn->fd >= 0)
+    {
+      watch_remove (self, conn->fd);
+      close (conn->fd);
+      conn->fd = -1;
+    }
+
+  self->window_granted -= conn->window.window - CULVERT_WINDOW_INITIAL;
+
+  conn->counters->active--;
+  conn->counters->dirty = TRUE;
+
+  if (conn->opened_reported)
+    {
+      CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_CLIENT_CLOSED };
+
+      event.forward_index = conn->counters->forward_index;
+      event.client_id = conn->id;
+      event.bytes_sent = conn->bytes_sent;
+      event.bytes_received = conn->bytes_received;
+      event.text = g_strdup (conn->close_reason);
+      worker_post (self, &event);
+    }
+
+  g_hash_table_remove (self->conns, &conn->id);
+  conn_free (conn);
+}
+
+/* Marks @conn for destruction after the current pass. */
+void
+conn_close (Conn       *conn,
+            const char *reason)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (conn->closing)
+    return;
+
+  conn->closing = TRUE;
+  conn->state = CONN_CLOSED;
+  if (reason != NULL && conn->close_reason == NULL)
+    conn->close_reason = g_strdup (reason);
+  if (conn->fd >= 0)
+    conn_set_events (conn, 0);
+  g_ptr_array_add (self->closing, conn);
+}
+
+void
+conn_shutdown_write (Conn *conn)
+{
+  if (!conn->shut_wr)
+    {
+      conn->shut_wr = TRUE;
+      shutdown (conn->fd, SHUT_WR);
+    }
+}
+
+/* The connection is finished when both directions are, or the server closed it. */
+static void
+conn_check_done (Conn *conn)
+{
+  if (conn->closing || conn->state != CONN_OPEN)
+    return;
+
+  if (conn->remote_eof && conn->pending_len == 0 && ssh_channel_poll (conn->channel, 0) == SSH_EOF)
+    conn_shutdown_write (conn);
+
+  if (conn->shut_wr && (conn->eof_sent || conn->remote_closed))
+    conn_close (conn, NULL);
+}
+
+static guint32
+conn_wanted_events (Conn *conn)
+{
+  guint32 events = 0;
+
+  if (conn->state != CONN_OPEN || conn->closing)
+    return 0;
+
+  if (!conn->client_eof && conn->upload_len == 0 && !conn->waiting_window && !conn->paused)
+    events |= EPOLLIN;
+  if (conn->pending_len > 0)
+    events |= EPOLLOUT;
+
+  return events;
+}
+
+static void
+conn_update_events (Conn *conn)
+{
+  if (conn->fd >= 0 && !conn->closing)
+    conn_set_events (conn, conn_wanted_events (conn));
+}
+
+/* Writes pending server-to-client bytes; TRUE when none are left. */
+static gboolean
+conn_flush_pending (Conn *conn)
+{
+  while (conn->pending_len > 0)
+    {
+      ssize_t n = send (conn->fd, conn->pending + conn->pending_off, conn->pending_len,
+                        MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (n < 0)
+        {
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return FALSE;
+          if (errno == EINTR)
+            continue;
+          conn_close (conn, g_strerror (errno));
+          return FALSE;
+        }
+
+      conn->pending_off += n;
+      conn->pending_len -= n;
+    }
+
+  g_clear_pointer (&conn->pending, g_free);
+  conn->pending_off = 0;
+
+  return TRUE;
+}
+
+/* Offers the server the window the policy chose. On libssh 0.10 the next
+ * read's size does it; with ssh_channel_set_window_size() (the Flatpak's
+ * libssh) it is said now. */
+static void
+conn_apply_window (Conn    *conn,
+                   guint32  old_window)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (conn->window.window == old_window)
+    return;
+
+  self->window_granted -= old_window - CULVERT_WINDOW_INITIAL;
+  self->window_granted += conn->window.window - CULVERT_WINDOW_INITIAL;
+#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
+  if (conn->channel != NULL && conn->state == CONN_OPEN)
+    ssh_channel_set_window_size (conn->channel, conn->window.window);
+#endif
+}
+
+static void
+conn_delivered (Conn  *conn,
+                gsize  bytes)
+{
+  CulvertWorker *self = conn->worker;
+  guint32 old_window = conn->window.window;
+
+  culvert_window_policy_delivered (&conn->window, bytes, g_get_monotonic_time (),
+                                   WINDOW_BUDGET - self->window_granted);
+  if (conn->window.delivered == 0)
+    culvert_path_memory_learn (&self->path, &conn->window);
+  conn_apply_window (conn, old_window);
+}
+
+/* Server to client: move what libssh buffered for the channel to the socket. */
+void
+conn_pump_down (Conn *conn)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (conn->state != CONN_OPEN || conn->closing)
+    return;
+
+  if (conn->pending_len > 0 && !conn_flush_pending (conn))
+    {
+      conn_update_events (conn);
+      return;
+    }
+
+  for (;;)
+    {
+      int avail = ssh_channel_poll (conn->channel, 0);
+      uint32_t count;
+      int n;
+      ssize_t written = 0;
+
+      if (avail == SSH_EOF || avail == 0)
+        break;
+      if (avail < 0)
+        {
+          conn_close (conn, ssh_get_error (self->session));
+          return;
+        }
+
+      /* Asking for more than is buffered tops the window up to what we ask
+       * (libssh 0.10); while more than a chunk is waiting, the window can
+       * wait. (Topping up only at half a window, as OpenSSH does, halved the
+       * speed over a long path in the benchmark; topping up only after an
+       * eighth saved a packet per short connection but made ping-pong about
+       * 10 % slower.) */
+      if ((gsize) avail <= READ_CHUNK)
+        count = MAX ((guint32) avail, conn->window.window);
+      else
+        count = READ_CHUNK;
+
+      n = ssh_channel_read_timeout (conn->channel, self->scratch, count, 0, 0);
+      if (n == SSH_AGAIN || n == 0)
+        break;
+      if (n < 0)
+        {
+          conn_close (conn, ssh_get_error (self->session));
+          return;
+        }
+
+      conn_count (conn, 0, n);
+
+      while (written < n)
+        {
+          ssize_t w = send (conn->fd, self->scratch + written, n - written,
+                            MSG_NOSIGNAL | MSG_DONTWAIT);
+
+          if (w < 0)
+            {
+              if (errno == EINTR)
+                continue;
+              if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+              conn_close (conn, g_strerror (errno));
+              return;
+            }
+          written += w;
+        }
+
+      if (written < n)
+        {
+          guint32 old_window = conn->window.window;
+
+          /* The client is slower than the path: keep the rest, stop reading
+           * the channel (its window stops growing) until the socket drains. */
+          conn->pending_len = n - written;
+          conn->pending_off = 0;
+          conn->pending = g_memdup2 (self->scratch + written, conn->pending_len);
+          culvert_window_policy_behind (&conn->window, g_get_monotonic_time ());
+          conn_apply_window (conn, old_window);
+          break;
+        }
+      conn_delivered (conn, n);
+
+      /* Polling an empty buffer would make libssh read the socket here. */
+      if (n >= avail && !conn->remote_eof)
+        break;
+    }
+
+  conn_update_events (conn);
+  conn_check_done (conn);
+}
+
+/* The channel takes nothing now (its window is shut, or a key re-exchange
+ * holds writes back): pump it again after the next pass over the session. */
+static void
+conn_wait_window (Conn *conn)
+{
+  if (!conn->waiting_window)
+    {
+      conn->waiting_window = TRUE;
+      g_ptr_array_add (conn->worker->window_waiters, conn);
+    }
+}
+
+static void
+conn_pause (Conn *conn)
+{
+  if (!conn->paused)
+    {
+      conn->paused = TRUE;
+      g_ptr_array_add (conn->worker->paused, conn);
+    }
+}
+
+/* Writes what the channel takes of @data; FALSE when the connection failed.
+ * What it does not take is kept, and the connection waits for the window. */
+static gboolean
+conn_write (Conn         *conn,
+            const guint8 *data,
+            gsize         len,
+            gsize        *written)
+{
+  int w = ssh_channel_write (conn->channel, data, len);
+
+  if (w < 0)
+    {
+      conn_close (conn, ssh_get_error (conn->worker->session));
+      return FALSE;
+    }
+  conn_count (conn, w, 0);
+  *written = w;
+
+  return TRUE;
+}
+
+/* Client to server: read what the channel can take now, and write it. */
+void
+conn_pump_up (Conn *conn)
+{
+  CulvertWorker *self = conn->worker;
+  gsize moved = 0;
+
+  if (conn->state != CONN_OPEN || conn->closing || conn->client_eof)
+    return;
+
+  if (self->write_blocked)
+    {
+      conn_pause (conn);
+      conn_update_events (conn);
+      return;
+    }
+
+  /* Bytes left over from a key re-exchange go first, within the window
+   * (a write into a closed window would make libssh wait for it). */
+  if (conn->upload_len > 0)
+    {
+      guint32 window = ssh_channel_window_size (conn->channel);
+      gsize w = 0;
+
+      if (window > 0 &&
+          !conn_write (conn, conn->upload + conn->upload_off, MIN (conn->upload_len, window), &w))
+        return;
+      conn->upload_off += w;
+      conn->upload_len -= w;
+      if (conn->upload_len > 0)
+        {
+          /* Still re-keying, or the window is shut. */
+          conn_wait_window (conn);
+          conn_update_events (conn);
+          return;
+        }
+      g_clear_pointer (&conn->upload, g_free);
+      conn->upload_off = 0;
+    }
+
+  while (moved < UPLOAD_BATCH)
+    {
+      guint32 window = ssh_channel_window_size (conn->channel);
+      gsize want;
+      gsize w;
+      ssize_t n;
+
+      if (window == 0)
+        {
+          conn_wait_window (conn);
+          break;
+        }
+
+      want = MIN (window, UPLOAD_CHUNK);
+      n = recv (conn->fd, self->scratch, want, MSG_DONTWAIT);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno != EAGAIN && errno != EWOULDBLOCK)
+            conn_close (conn, g_strerror (errno));
+          break;
+        }
+      if (n == 0)
+        {
+          conn->client_eof = TRUE;
+          if (!conn->eof_sent)
+            {
+              conn->eof_sent = TRUE;
+              ssh_channel_send_eof (conn->channel);
+            }
+          break;
+        }
+
+      if (!conn_write (conn, self->scratch, n, &w))
+        return;
+      moved += w;
+
+      if (w < (gsize) n)
+        {
+          conn->upload_len = n - w;
+          conn->upload_off = 0;
+          conn->upload = g_memdup2 (self->scratch + w, conn->upload_len);
+          conn_wait_window (conn);
+          break;
+        }
+
+      if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
+        {
+          self->write_blocked = TRUE;
+          conn_pause (conn);
+          break;
+        }
+
+      if ((gsize) n < want)
+        break;
+    }
+
+  conn_update_events (conn);
+  conn_check_done (conn);
+}
+
+/* Acts on what ssh_channel_open_forward said. */
+static void
+conn_open_result (Conn *conn,
+                  int   rc)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (rc == SSH_AGAIN)
+    {
+      if (!conn->opening)
+        {
+          conn->opening = TRUE;
+          g_ptr_array_add (self->opening, conn);
+        }
+      return;
+    }
+
+  if (conn->opening)
+    {
+      conn->opening = FALSE;
+      g_ptr_array_remove_fast (self->opening, conn);
+    }
+
+  if (rc != SSH_OK)
+    {
+      g_autofree char *reason = g_strdup (ssh_get_error (self->session));
+
+      worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
+                  conn->destination, conn->source, reason);
+      conn_close (conn, reason);
+      return;
+    }
+
+  conn->state = CONN_OPEN;
+  if (conn->abandoned)
+    {
+      conn_close (conn, NULL);
+      return;
+    }
+
+#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
+  if (conn->window.window != CULVERT_WINDOW_INITIAL)
+    ssh_channel_set_window_size (conn->channel, conn->window.window);
+#endif
+
+  /* Data may have arrived with the confirmation. */
+  conn_mark_ready (conn);
+  conn_update_events (conn);
+}
+
+/* Asks the server for a direct-tcpip channel to the connection's destination. */
+void
+conn_open_channel (Conn *conn)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (conn->closing)
+    return;
+
+  conn->callbacks.userdata = conn;
+  conn->callbacks.channel_data_function = on_channel_data;
+  conn->callbacks.channel_eof_function = on_channel_eof;
+  conn->callbacks.channel_close_function = on_channel_close;
+  ssh_callbacks_init (&conn->callbacks);
+
+  conn->channel = ssh_channel_new (self->session);
+  if (conn->channel == NULL)
+    {
+      conn_close (conn, ssh_get_error (self->session));
+      return;
+    }
+  ssh_set_channel_callbacks (conn->channel, &conn->callbacks);
+
+  conn_try_open (conn);
+}
+
+/* Asks again whether the server opened the channel (the same call, again). */
+void
+conn_try_open (Conn *conn)
+{
+  int rc;
+
+  rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
+                                 conn->source_host, conn->source_port);
+  conn_open_result (conn, rc);
+}
+
+void
+conn_on_socket (Conn     *conn,
+                guint32   revents)
+{
+  if (conn->closing)
+    return;
+
+  if (conn->state == CONN_OPENING)
+    {
+      /* The client left before the server answered; the channel is closed
+       * once it is open, so the server does not keep it. */
+      if (revents & (EPOLLHUP | EPOLLERR))
+        {
+          /* Before the channel is open we have not shut our side, so a
+           * hang-up here is a reset: nothing is left to read. It is
+           * reported whatever the mask, so let the socket go now. */
+          conn->abandoned = TRUE;
+          watch_remove (conn->worker, conn->fd);
+          close (conn->fd);
+          conn->fd = -1;
+        }
+      return;
+    }
+
+  if (revents & EPOLLOUT)
+    {
+      /* The client caught up: read the channel again. */
+      if (conn_flush_pending (conn))
+        conn_mark_ready (conn);
+      conn_update_events (conn);
+    }
+
+  if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+    {
+      if (revents & EPOLLERR && !(revents & EPOLLIN))
+        {
+          conn_close (conn, _("The client connection failed"));
+          return;
+        }
+      conn_pump_up (conn);
+    }
+
+  /* A reset client is gone for good. A plain hang-up (its FIN after ours)
+   * may still have bytes for us to read, so that one is read to the end. */
+  if ((revents & EPOLLHUP) && (revents & EPOLLERR) && !conn->closing)
+    conn_close (conn, _("The client connection was reset"));
+}

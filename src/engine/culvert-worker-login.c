@@ -1,0 +1,294 @@
+/* culvert-worker-login.c — reaching the server and logging in, for the worker
+ *
+ * The TCP connection is made by GSocketClient on the worker's own context
+ * (name lookup included), and the SSH handshake runs non-blocking between
+ * iterations of that context, so a stop, an accept or a closed client is
+ * served while a server is being reached. Questions for the user (host key,
+ * password, passphrase, keyboard-interactive) wait the same way. Only then
+ * does libssh get the connected socket.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "culvert-worker-private.h"
+
+/* ---------------------------------------------------------------------- */
+/* Questions during login                                                  */
+
+/* Runs the worker's own context until the main thread answers, so commands
+ * (stop, close) keep working while the user thinks. */
+static Question *
+worker_ask (CulvertWorker      *self,
+            CulvertWorkerEvent *event)
+{
+  Question *question = g_new0 (Question, 1);
+
+  question->id = ++self->next_question_id;
+  self->question = question;
+  event->type = CULVERT_WORKER_EVENT_QUESTION;
+  event->question_id = question->id;
+  worker_post (self, event);
+
+  while (!question->answered && !worker_is_stopping (self))
+    g_main_context_iteration (self->context, TRUE);
+
+  self->question = NULL;
+  return question;
+}
+
+static void
+question_free (Question *question)
+{
+  if (question->answers != NULL)
+    for (guint i = 0; question->answers[i] != NULL; i++)
+      memset (question->answers[i], 0, strlen (question->answers[i]));
+  g_strfreev (question->answers);
+  g_free (question);
+}
+
+static gboolean
+login_confirm_host_key (const char *host_label,
+                        const char *key_type,
+                        const char *fingerprint,
+                        gpointer    user_data)
+{
+  CulvertWorker *self = user_data;
+  CulvertWorkerEvent event = { .question_kind = CULVERT_QUESTION_HOST_KEY };
+  Question *question;
+  gboolean accepted;
+
+  worker_set_state (self, CULVERT_TUNNEL_VERIFYING_HOST_KEY, NULL);
+  event.title = g_strdup (host_label);
+  event.detail = g_strdup (fingerprint);
+  event.key_type = g_strdup (key_type);
+  question = worker_ask (self, &event);
+  accepted = question->answered && question->accepted;
+  question_free (question);
+  worker_set_state (self, CULVERT_TUNNEL_AUTHENTICATING, NULL);
+
+  return accepted;
+}
+
+static char *
+login_ask_secret (const char *prompt,
+                  gboolean    is_passphrase,
+                  gpointer    user_data)
+{
+  CulvertWorker *self = user_data;
+  CulvertWorkerEvent event = { 0 };
+  Question *question;
+  char *answer = NULL;
+
+  event.question_kind = is_passphrase ? CULVERT_QUESTION_PASSPHRASE : CULVERT_QUESTION_PASSWORD;
+  event.title = g_strdup (prompt);
+  question = worker_ask (self, &event);
+  if (question->answered && question->accepted && question->answers != NULL &&
+      question->answers[0] != NULL)
+    answer = g_strdup (question->answers[0]);
+  question_free (question);
+
+  return answer;
+}
+
+static char **
+login_ask_kbdint (const char         *name,
+                  const char         *instruction,
+                  const char * const *prompts,
+                  const gboolean     *echo,
+                  guint               n_prompts,
+                  gpointer            user_data)
+{
+  CulvertWorker *self = user_data;
+  CulvertWorkerEvent event = { .question_kind = CULVERT_QUESTION_KEYBOARD_INTERACTIVE };
+  Question *question;
+  char **answers = NULL;
+
+  event.title = g_strdup (name);
+  event.detail = g_strdup (instruction);
+  event.prompts = g_strdupv ((char **) prompts);
+  event.echo = g_array_sized_new (FALSE, FALSE, sizeof (gboolean), n_prompts);
+  g_array_append_vals (event.echo, echo, n_prompts);
+  question = worker_ask (self, &event);
+  if (question->answered && question->accepted && question->answers != NULL &&
+      g_strv_length (question->answers) == n_prompts)
+    answers = g_strdupv (question->answers);
+  question_free (question);
+
+  return answers;
+}
+
+static void
+login_log (const char *line,
+           gpointer    user_data)
+{
+  worker_log (user_data, FALSE, "%s", line);
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+set_flag_on_io (int          fd,
+                GIOCondition condition,
+                gpointer     user_data)
+{
+  return set_flag (user_data);
+}
+
+/* The SSH handshake runs non-blocking; between its steps the worker's
+ * context runs, so commands are served and a stop ends the wait. */
+static gboolean
+login_wait_socket (int          fd,
+                   GIOCondition condition,
+                   int          timeout_ms,
+                   gpointer     user_data)
+{
+  CulvertWorker *self = user_data;
+  gboolean done = FALSE;
+  GSource *io = g_unix_fd_source_new (fd, condition | G_IO_HUP | G_IO_ERR);
+  GSource *timer = worker_add_timeout (self, MAX (timeout_ms, 1), set_flag, &done);
+
+  g_source_set_callback (io, (GSourceFunc) (void (*) (void)) set_flag_on_io, &done, NULL);
+  g_source_attach (io, self->context);
+
+  while (!done && !worker_is_stopping (self))
+    g_main_context_iteration (self->context, TRUE);
+
+  clear_source (&io);
+  clear_source (&timer);
+
+  return !worker_is_stopping (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Connecting                                                              */
+
+typedef struct
+{
+  gboolean           done;
+  GSocketConnection *connection;
+  GError            *error;
+} ConnectWait;
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ConnectWait *wait = user_data;
+
+  wait->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result,
+                                                     &wait->error);
+  wait->done = TRUE;
+}
+
+/* Resolves the server's name and makes the TCP connection on the worker's
+ * context: listeners, commands and a stop are served meanwhile. */
+static GSocketConnection *
+worker_connect_socket (CulvertWorker  *self,
+                       GError        **error)
+{
+  CulvertWorkerConfig *config = self->config;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnectable) address = NULL;
+  guint16 port = config->port != 0 ? config->port : 22;
+  ConnectWait wait = { 0 };
+
+  /* Proxies are a setting of the profile, not of the environment. */
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, config->connect_timeout > 0 ? config->connect_timeout : 15);
+  address = g_network_address_new (config->host, port);
+
+  g_socket_client_connect_async (client, address, self->cancellable, on_connected, &wait);
+  /* Cancelling the operation finishes it, so this always ends. */
+  while (!wait.done)
+    g_main_context_iteration (self->context, TRUE);
+
+  if (wait.connection == NULL)
+    {
+      if (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_set_error_literal (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
+                             _("The connection was cancelled."));
+      else
+        g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
+                     _("Could not connect to %s port %u: %s"),
+                     config->host, port, wait.error->message);
+      g_clear_error (&wait.error);
+      return NULL;
+    }
+
+  return wait.connection;
+}
+
+/* A stop shuts the login's socket down, which ends any blocking libssh call
+ * of the login (authentication) at once. */
+static void
+worker_set_login_fd (CulvertWorker *self,
+                     int            fd)
+{
+  g_mutex_lock (&self->lock);
+  self->login_fd = fd;
+  if (fd >= 0 && worker_is_stopping (self))
+    shutdown (fd, SHUT_RDWR);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Connects, checks the host key and logs in; the connection stays ours
+ * (libssh does not close a socket it was given) until the session ends. */
+ssh_session
+worker_login (CulvertWorker            *self,
+              GSocketConnection       **connection_out,
+              GError                  **error)
+{
+  CulvertWorkerConfig *config = self->config;
+  g_autoptr(GSocketConnection) connection = NULL;
+  CulvertLoginCallbacks callbacks = {
+    .confirm_host_key = login_confirm_host_key,
+    /* Without anyone to answer, methods that need answers are skipped. */
+    .ask_secret = config->interactive ? login_ask_secret : NULL,
+    .ask_kbdint = config->interactive ? login_ask_kbdint : NULL,
+    .log = login_log,
+    .wait_socket = login_wait_socket,
+    .user_data = self,
+  };
+  CulvertLoginOptions options = {
+    .host = config->host,
+    .port = config->port,
+    .user = config->user,
+    .auth_method = config->auth_method,
+    .identity_file = config->identity_file,
+    .known_hosts_file = config->known_hosts_file,
+    .host_key_policy = config->host_key_policy,
+    .connect_timeout = config->connect_timeout,
+    .use_agent = config->use_agent,
+  };
+  ssh_session session;
+
+  connection = worker_connect_socket (self, error);
+  if (connection == NULL)
+    return NULL;
+
+  options.fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+  worker_set_login_fd (self, options.fd);
+  session = culvert_ssh_login (&options, &callbacks, self->cancellable, error);
+  worker_set_login_fd (self, -1);
+
+  if (session != NULL)
+    *connection_out = g_steal_pointer (&connection);
+
+  return session;
+}
+

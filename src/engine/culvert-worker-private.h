@@ -1,0 +1,286 @@
+/* culvert-worker-private.h — what the worker's rooms share
+ *
+ * The worker is split by job:
+ *   culvert-worker.c          the thread: commands, questions, connecting and
+ *                             reconnecting, event batching to the main thread
+ *   culvert-worker-login.c    reaching the server (asynchronously) and logging in,
+ *                             with the questions that asks
+ *   culvert-worker-pump.c     the session pump: epoll, the pump step and its
+ *                             passes, keepalives, counters
+ *   culvert-worker-conn.c     the connection state machine: a local socket
+ *                             and a channel, whatever made them
+ *   culvert-worker-listen.c   listening sockets and accept
+ *   culvert-window-policy.c   how big a channel's receive window should be
+ *
+ * Everything here runs on the worker thread, except where a field says so.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include "culvert-ssh-login.h"
+#include "culvert-window-policy.h"
+#include "culvert-worker.h"
+
+G_BEGIN_DECLS
+
+/* Bytes read from a channel per call. What the client's socket does not
+ * take is kept for it, so this also bounds what a slow client costs us
+ * beyond the data libssh holds within the window. */
+#define READ_CHUNK           (128 * 1024)
+/* Bytes read from a client per call before writing them to the channel. */
+#define UPLOAD_CHUNK         (256 * 1024)
+#define SCRATCH_SIZE         MAX (READ_CHUNK, UPLOAD_CHUNK)
+/* All channels' windows beyond CULVERT_WINDOW_INITIAL share this budget. */
+#define WINDOW_BUDGET        (96 * 1024 * 1024)
+
+typedef enum
+{
+  WATCH_SSH,
+  WATCH_LISTENER,
+  WATCH_CONN,
+} WatchKind;
+
+/* One forward's counters, shared by everything that serves it: its
+ * listening sockets (127.0.0.1 and ::1) and every connection they made. */
+typedef struct
+{
+  guint          forward_index;
+  guint          active;
+  guint64        total;
+  guint64        bytes_sent;
+  guint64        bytes_received;
+  gboolean       dirty;
+} Counters;
+
+typedef struct
+{
+  WatchKind      kind;          /* first: epoll data points at this struct */
+  CulvertWorker *worker;
+  GSocket       *socket;
+  int            fd;
+  char          *destination_host;
+  guint16        destination_port;
+  Counters      *counters;
+} Listener;
+
+typedef enum
+{
+  CONN_OPENING,   /* the channel is being opened */
+  CONN_OPEN,
+  CONN_CLOSED,
+} ConnState;
+
+typedef struct _Conn Conn;
+
+struct _Conn
+{
+  WatchKind      kind;          /* first: epoll data points at this struct */
+  CulvertWorker *worker;
+  Counters      *counters;      /* the forward this connection serves */
+  guint64        id;
+  int            fd;
+  ssh_channel    channel;
+  struct ssh_channel_callbacks_struct callbacks;
+  ConnState      state;
+  guint32        events;        /* current epoll interest */
+  char          *source;        /* "127.0.0.1:50312", for people */
+  char          *source_host;   /* originator, as told to the server */
+  guint16        source_port;
+  char          *destination_host;
+  guint16        destination_port;
+  char          *destination;   /* "db.internal:5432", for people */
+
+  /* Server to client: bytes read from the channel that the client's socket
+   * did not take yet. While any are pending the channel is not read, so its
+   * window stops growing and the server stops sending. */
+  guint8        *pending;
+  gsize          pending_len;
+  gsize          pending_off;
+
+  /* Client to server: bytes read from the client that the channel did not
+   * take yet (only during a key re-exchange). */
+  guint8        *upload;
+  gsize          upload_len;
+  gsize          upload_off;
+
+  CulvertWindowPolicy window;   /* the receive window we keep for this channel */
+
+  guint64        bytes_sent;
+  guint64        bytes_received;
+  guint64        reported_sent;
+  guint64        reported_received;
+
+  guint          client_eof : 1;     /* the client finished sending */
+  guint          eof_sent : 1;       /* …and we told the server */
+  guint          remote_eof : 1;     /* the server finished sending */
+  guint          shut_wr : 1;        /* …and we told the client */
+  guint          remote_closed : 1;  /* the server closed the channel */
+  guint          abandoned : 1;      /* the client left while the channel was opening */
+  guint          ready : 1;          /* in worker->ready */
+  guint          waiting_window : 1; /* in worker->window_waiters */
+  guint          paused : 1;         /* in worker->paused */
+  guint          opening : 1;        /* in worker->opening */
+  guint          closing : 1;        /* in worker->closing */
+  guint          opened_reported : 1;
+  char          *close_reason;
+};
+
+typedef struct
+{
+  guint      id;
+  gboolean   answered;
+  gboolean   accepted;
+  GStrv      answers;
+} Question;
+
+struct _CulvertWorker
+{
+  gatomicrefcount         ref_count;
+
+  /* Set at creation, read-only afterwards. */
+  CulvertWorkerConfig    *config;
+  GMainContext           *main_context;
+  CulvertWorkerEventFunc  event_func;
+  gpointer                event_data;
+  GDestroyNotify          event_destroy;
+
+  /* Any thread, under `lock`: whether the thread still serves commands, and
+   * the socket being logged in on (a stop shuts it down, which ends any
+   * blocking libssh call at once). */
+  GMutex                  lock;
+  gboolean                exited;
+  int                     login_fd;
+  /* Any thread, atomically. */
+  gint                    stopping;
+
+  /* Worker thread only. */
+  GThread                *thread;
+  GMainContext           *context;
+  GMainLoop              *loop;
+  GCancellable           *cancellable;
+  gboolean                session_dead;
+  char                   *dead_reason;
+  int                     epoll_fd;
+  GSource                *epoll_source;
+  GPtrArray              *listeners;      /* of Listener* */
+  GPtrArray              *counters;       /* of Counters*, one per forward */
+  WatchKind               ssh_watch;
+  ssh_session             session;
+  ssh_event               event;
+  ssh_counter             packet_counter;
+  ssh_counter             socket_counter;
+  guint32                 ssh_events;
+  GHashTable             *conns;          /* id → Conn* */
+  guint64                 next_conn_id;
+  GPtrArray              *opening;        /* Conn* whose channel is opening */
+  guint64                 opening_packets; /* packets read when `opening` was last asked */
+  GPtrArray              *ready;          /* Conn* marked by callbacks */
+  GPtrArray              *window_waiters; /* Conn* waiting for the remote window */
+  GPtrArray              *paused;         /* Conn* not read while output is pending */
+  GPtrArray              *closing;        /* Conn* to free after the pass */
+  gboolean                write_blocked;
+  guint64                 window_granted; /* sum of windows beyond CULVERT_WINDOW_INITIAL */
+  CulvertPathMemory       path;           /* what channels learned of the path */
+  guint8                 *scratch;
+  GArray                 *batch;          /* events waiting for the main thread */
+  GSource                *stats_source;
+  GSource                *keepalive_source;
+  GSource                *process_source; /* another round of passes, soon */
+  guint64                 last_rx_bytes;
+  guint                   keepalive_misses;
+  guint                   next_question_id;
+  Question               *question;
+  gboolean                ever_connected;
+};
+
+/* culvert-worker.c */
+void      worker_post             (CulvertWorker            *self,
+                                   const CulvertWorkerEvent *event);
+void      worker_flush_events     (CulvertWorker            *self);
+void      worker_set_state        (CulvertWorker            *self,
+                                   CulvertTunnelState        state,
+                                   const char               *reason);
+void      worker_log              (CulvertWorker            *self,
+                                   gboolean                  is_error,
+                                   const char               *format,
+                                   ...) G_GNUC_PRINTF (3, 4);
+GSource  *worker_add_timeout      (CulvertWorker            *self,
+                                   guint                     milliseconds,
+                                   GSourceFunc               func,
+                                   gpointer                  data);
+void      clear_source            (GSource                 **source);
+gboolean  worker_is_stopping      (CulvertWorker            *self);
+
+/* culvert-worker-login.c */
+ssh_session worker_login          (CulvertWorker            *self,
+                                   GSocketConnection       **connection,
+                                   GError                  **error);
+
+/* culvert-worker-pump.c */
+gboolean  watch_add               (CulvertWorker            *self,
+                                   int                       fd,
+                                   gpointer                  tag,
+                                   guint32                   events);
+void      watch_set               (CulvertWorker            *self,
+                                   int                       fd,
+                                   gpointer                  tag,
+                                   guint32                   events,
+                                   guint32                  *current);
+void      watch_remove            (CulvertWorker            *self,
+                                   int                       fd);
+gboolean  worker_epoll_dispatch   (int                       fd,
+                                   GIOCondition              condition,
+                                   gpointer                  user_data);
+gboolean  worker_pump             (CulvertWorker            *self,
+                                   gboolean                  read_socket);
+void      worker_post_stats       (CulvertWorker            *self);
+gboolean  worker_stats_tick       (gpointer                  user_data);
+void      worker_serve            (CulvertWorker            *self);
+Counters *worker_counters_for     (CulvertWorker            *self,
+                                   guint                     forward_index);
+
+/* culvert-worker-conn.c */
+Conn     *conn_new                (CulvertWorker            *self,
+                                   Counters                 *counters,
+                                   int                       fd,
+                                   const struct sockaddr    *source,
+                                   const char               *destination_host,
+                                   guint16                   destination_port);
+void      conn_open_channel       (Conn                     *conn);
+void      conn_try_open           (Conn                     *conn);
+void      conn_on_socket          (Conn                     *conn,
+                                   guint32                   revents);
+void      conn_pump_down          (Conn                     *conn);
+void      conn_pump_up            (Conn                     *conn);
+void      conn_mark_ready         (Conn                     *conn);
+void      conn_close              (Conn                     *conn,
+                                   const char               *reason);
+void      conn_shutdown_write     (Conn                     *conn);
+void      conn_destroy            (Conn                     *conn);
+
+/* culvert-worker-listen.c */
+void      worker_add_listener     (CulvertWorker            *self,
+                                   CulvertWorkerListener    *in);
+void      worker_watch_listeners  (CulvertWorker            *self,
+                                   gboolean                  watch);
+void      worker_close_listeners  (CulvertWorker            *self);
+void      listener_accept         (Listener                 *listener);
+void      listener_free           (Listener                 *listener);
+
+/* For tests: a function run at the end of every pass over the connections,
+ * where libssh 0.11+ may already have read or written the socket again
+ * inside ssh_channel_poll; NULL for none. And how many workers are alive. */
+typedef void (*CulvertWorkerPassHook) (ssh_session session,
+                                       ssh_event   event);
+void      culvert_worker_set_pass_hook (CulvertWorkerPassHook hook);
+extern CulvertWorkerPassHook culvert_worker_pass_hook;
+guint     culvert_worker_get_n_alive   (void);
+
+G_END_DECLS
