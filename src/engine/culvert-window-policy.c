@@ -97,8 +97,10 @@ culvert_window_policy_delivered (CulvertWindowPolicy *policy,
           policy_resize (policy, policy->window / 2);
           policy->rate_best = rate_before;
           policy->grow_after = now + CULVERT_WINDOW_HOLD;
+          policy->verdict = CULVERT_PROBE_UNDONE;
           return policy->window;
         }
+      policy->verdict = CULVERT_PROBE_KEPT;
     }
 
   if (policy->slow_windows < 2 || policy->window >= CULVERT_WINDOW_MAX || now < policy->grow_after)
@@ -129,16 +131,17 @@ culvert_window_policy_behind (CulvertWindowPolicy *policy,
   return policy->window;
 }
 
-/* Called after each whole window. A window that was tried and kept is one
- * the path can use; a whole window that reached the client quickly says the
- * window is not what limits this path, so later channels start small. */
+/* Called after each whole window: a probe's verdict is what the session
+ * learns. A window that was tried and kept is one the path can use; one
+ * that was undone says a bigger window does not pay on this path. */
 void
-culvert_path_memory_learn (CulvertPathMemory         *memory,
-                           const CulvertWindowPolicy *policy)
+culvert_path_memory_learn (CulvertPathMemory   *memory,
+                           CulvertWindowPolicy *policy)
 {
   memory->rate = MAX (memory->rate, policy->rate_best);
-  if (policy->windows_at_size >= 1 && policy->slow_windows == 0)
-    memory->window = 0;
-  else if (!policy->probing && policy->windows_at_size >= 2)
+  if (policy->verdict == CULVERT_PROBE_KEPT)
     memory->window = MAX (memory->window, policy->window);
+  else if (policy->verdict == CULVERT_PROBE_UNDONE && memory->window > policy->window)
+    memory->window = policy->window;
+  policy->verdict = CULVERT_PROBE_NONE;
 }

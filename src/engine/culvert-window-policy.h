@@ -35,7 +35,15 @@ typedef struct
   guint8   slow_windows;     /* windows in a row that took CULVERT_WINDOW_SLOW or more */
   guint8   windows_at_size;
   gboolean probing;          /* the window just grew: has it paid off? */
+  guint8   verdict;          /* of the last probe, until learned: CULVERT_PROBE_* */
 } CulvertWindowPolicy;
+
+enum
+{
+  CULVERT_PROBE_NONE,
+  CULVERT_PROBE_KEPT,        /* the bigger window was faster: the path can use it */
+  CULVERT_PROBE_UNDONE,      /* it was not: a bigger window does not pay here */
+};
 
 /* What the session learned from earlier channels: a window that paid off,
  * and the best rate any channel reached. A new channel starts there. */
@@ -57,6 +65,6 @@ guint32  culvert_window_policy_delivered (CulvertWindowPolicy     *policy,
 guint32  culvert_window_policy_behind    (CulvertWindowPolicy     *policy,
                                           gint64                   now);
 void     culvert_path_memory_learn       (CulvertPathMemory       *memory,
-                                          const CulvertWindowPolicy *policy);
+                                          CulvertWindowPolicy     *policy);
 
 G_END_DECLS

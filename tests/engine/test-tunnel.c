@@ -26,6 +26,7 @@
 
 #include "culvert-test-sshd.h"
 #include "culvert-tunnel.h"
+#include "culvert-worker-private.h"
 
 #define MiB (1024 * 1024)
 
@@ -2008,6 +2009,215 @@ test_tunnel_rekey (Fixture       *f,
   destination_free (dest);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The worker's life                                                       */
+
+/* What libssh 0.11+ does inside ssh_channel_poll: read and write the
+ * socket again after a pass has looked at who waits for that. */
+static void
+pump_socket_late (ssh_session session,
+                  ssh_event   event)
+{
+  for (guint i = 0; i < 16 && ssh_event_dopoll (event, 0) == SSH_OK; i++)
+    ;
+}
+
+/* Window adjusts read and output flushed at the end of every pass must
+ * still wake the clients that waited for them, with no keepalive or other
+ * traffic to wake the worker: first one client that uploads far more than
+ * one window to a destination that answers only at the end (so nothing but
+ * window adjusts comes back meanwhile), then many echo clients at once. */
+static void
+test_tunnel_late_socket_work (Fixture       *f,
+                              gconstpointer  data)
+{
+  const guint n_clients = 100;
+  static const guint8 reply[] = "stored";
+  g_autofree char *reply_sum = checksum_of (reply, sizeof reply);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *sink = destination_new (1, reply, sizeof reply);
+  Destination *echo = destination_new (n_clients, NULL, 0);
+  guint16 sink_port;
+  guint16 echo_port;
+
+  sink->reply_after_eof = TRUE;
+  add_local_to (f, sink->port);
+  add_local_to (f, echo->port);
+  connect_tunnel (f);
+  sink_port = listening_port (f, 0);
+  echo_port = listening_port (f, 1);
+
+  culvert_worker_set_pass_hook (pump_socket_late);
+  start_client (clients, sink_port, 32 * MiB, FALSE, reply_sum, sizeof reply);
+  g_assert_true (wait_until (clients_done, clients, 30));
+  for (guint i = 0; i < n_clients; i++)
+    start_client (clients, echo_port, 64 * 1024 + g_random_int_range (0, 4 * MiB), TRUE, NULL, 0);
+  g_assert_true (wait_until (clients_done, clients, 60));
+  culvert_worker_set_pass_hook (NULL);
+  assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (sink, 1), ==, 1);
+  g_assert_cmpuint (destination_wait_served (echo, n_clients), ==, n_clients);
+
+  destination_free (sink);
+  destination_free (echo);
+}
+
+typedef struct
+{
+  Fixture  *f;
+  gboolean  reconnected;
+  GError   *error;
+} Reconnect;
+
+static void
+on_exited_reconnect (CulvertTunnel *tunnel,
+                     Reconnect     *r)
+{
+  if (r->reconnected)
+    return;
+  r->reconnected = culvert_tunnel_connect (tunnel, &r->error);
+}
+
+/* A worker that exited has let go of its ports: connecting again from the
+ * "exited" handler listens on the same port at once. */
+static void
+test_tunnel_reconnect_when_exited (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (2, NULL, 0);
+  Reconnect r = { f, FALSE, NULL };
+  guint16 port;
+  gulong id;
+
+  port = add_local_to (f, dest->port);
+  connect_tunnel (f);
+  g_assert_cmpuint (listening_port (f, 0), ==, port);
+  start_client (clients, port, 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  id = g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited_reconnect), &r);
+  culvert_tunnel_disconnect (f->tunnel);
+  while (!r.reconnected && r.error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (f->tunnel, id);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (listening_port (f, 0), ==, port);
+
+  g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
+  start_client (clients, port, 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  destination_free (dest);
+}
+
+static void
+on_question_keep (CulvertTunnel    *tunnel,
+                  CulvertQuestion  *question,
+                  CulvertQuestion **kept)
+{
+  *kept = g_object_ref (question);
+}
+
+static gboolean
+no_worker_alive (gpointer data)
+{
+  return culvert_worker_get_n_alive () == 0;
+}
+
+/* A question answered after the tunnel stopped is a no-op, and nothing
+ * keeps the worker alive. */
+static void
+test_tunnel_answer_after_stop (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *empty = g_build_filename (f->sshd->dir, "empty_known_hosts", NULL);
+  g_autoptr(GError) error = NULL;
+  CulvertQuestion *question = NULL;
+
+  g_assert_true (wait_until (no_worker_alive, NULL, 5));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  culvert_profile_set_known_hosts_file (f->profile, empty);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_keep), &question);
+  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  while (question == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (culvert_worker_get_n_alive (), ==, 1);
+
+  culvert_tunnel_disconnect (f->tunnel);
+  while (!f->exited)
+    g_main_context_iteration (NULL, TRUE);
+  culvert_question_answer (question, TRUE, NULL);
+  g_object_unref (question);
+  g_assert_true (wait_until (no_worker_alive, NULL, 5));
+
+  /* The key was never accepted. */
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (empty, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "");
+  }
+}
+
+static gboolean
+tunnel_exited (gpointer data)
+{
+  return ((Fixture *) data)->exited;
+}
+
+/* A server that takes the TCP connection and never says a word: while the
+ * handshake waits, clients of the forward are answered (closed) and a stop
+ * ends the attempt within a second. */
+static void
+test_tunnel_stop_during_handshake (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 silent_port;
+  int silent = listen_loopback (&silent_port);
+  int server_side;
+  int fd;
+  char buf[16];
+  guint16 port;
+  gint64 start;
+
+  culvert_profile_set_port (f->profile, silent_port);
+  port = add_local_to (f, closed_port ());
+  f->tunnel = culvert_tunnel_new (f->profile);
+  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+
+  /* The worker reached the silent server. */
+  server_side = accept (silent, NULL, NULL);
+  g_assert_cmpint (server_side, >=, 0);
+
+  /* A client of the forward is not left hanging. */
+  fd = connect_loopback (port);
+  g_assert_cmpint (fd, >=, 0);
+  {
+    struct timeval tv = { 2, 0 };
+
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  g_assert_cmpint (recv (fd, buf, sizeof buf, 0), ==, 0);
+  close (fd);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTING);
+
+  start = g_get_monotonic_time ();
+  culvert_tunnel_disconnect (f->tunnel);
+  g_assert_true (wait_until (tunnel_exited, f, 1));
+  g_assert_cmpint (g_get_monotonic_time () - start, <=, G_USEC_PER_SEC);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
+
+  close (server_side);
+  close (silent);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2040,6 +2250,10 @@ main (int    argc,
   ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
   ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
   ADD ("/tunnel/keepalive-reconnect", test_tunnel_keepalive_reconnect);
+  ADD ("/tunnel/late-socket-work", test_tunnel_late_socket_work);
+  ADD ("/tunnel/reconnect-when-exited", test_tunnel_reconnect_when_exited);
+  ADD ("/tunnel/answer-after-stop", test_tunnel_answer_after_stop);
+  ADD ("/tunnel/stop-during-handshake", test_tunnel_stop_during_handshake);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);

@@ -1,0 +1,214 @@
+/* test-window-policy.c — the receive-window policy against paths made up here
+ *
+ * The policy is a pure function of what reached the client and when, so a
+ * path is a rule that says how long a window of a given size takes.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib.h>
+
+#include "culvert-window-policy.h"
+
+#define MiB (1024 * 1024)
+#define MS  G_TIME_SPAN_MILLISECOND
+#define BUDGET_PLENTY ((guint64) 1024 * MiB)
+
+/* How long one whole window of @window bytes takes on a path. */
+typedef gint64 (*PathFunc) (guint32 window);
+
+/* A long path whose link is fast: one window per 50 ms round trip, up to
+ * 200 MiB/s; the window is the limit until then. */
+static gint64
+long_path (guint32 window)
+{
+  gint64 rtt = 50 * MS;
+  gint64 at_link = (gint64) window * G_TIME_SPAN_SECOND / (200 * MiB);
+
+  return MAX (rtt, at_link);
+}
+
+/* A path limited by the processor at 100 MiB/s: the time grows with the
+ * window, so a bigger window never pays. */
+static gint64
+cpu_bound (guint32 window)
+{
+  return (gint64) window * G_TIME_SPAN_SECOND / (100 * MiB);
+}
+
+/* Loopback: a 2 MiB window arrives in 4 ms. */
+static gint64
+loopback (guint32 window)
+{
+  return (gint64) window * G_TIME_SPAN_SECOND / (500 * MiB);
+}
+
+/* Feeds @n_windows whole windows through @policy; returns the clock. */
+static gint64
+run (CulvertWindowPolicy *policy,
+     PathFunc             path,
+     guint                n_windows,
+     gint64               now,
+     guint64              budget_free)
+{
+  for (guint i = 0; i < n_windows; i++)
+    {
+      guint32 window = policy->window;
+
+      now += path (window);
+      /* Two halves, as reads come in pieces. */
+      culvert_window_policy_delivered (policy, window / 2, now - path (window) / 2, budget_free);
+      culvert_window_policy_delivered (policy, window - window / 2, now, budget_free);
+    }
+
+  return now;
+}
+
+static void
+test_grows_on_long_path (void)
+{
+  CulvertWindowPolicy policy;
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+  run (&policy, long_path, 40, 0, BUDGET_PLENTY);
+
+  /* 200 MiB/s × 50 ms = 10 MiB is what the path needs: it grows past it
+   * to the next power of two and keeps that. */
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_MAX);
+  g_assert_false (policy.probing);
+}
+
+static void
+test_stays_on_loopback (void)
+{
+  CulvertWindowPolicy policy;
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+  run (&policy, loopback, 200, 0, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_INITIAL);
+}
+
+static void
+test_probe_that_does_not_pay_goes_back (void)
+{
+  CulvertWindowPolicy policy;
+  gint64 now;
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+
+  /* Two slow windows: it probes at twice the size. */
+  now = run (&policy, cpu_bound, 2, 0, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, ==, 2 * CULVERT_WINDOW_INITIAL);
+  g_assert_true (policy.probing);
+
+  /* The same rate at the bigger size: back to where it was, and no new
+   * probe until the hold time has passed. */
+  now = run (&policy, cpu_bound, 2, now, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_INITIAL);
+  g_assert_false (policy.probing);
+  g_assert_cmpint (policy.grow_after, >, now);
+
+  now = run (&policy, cpu_bound, 10, now, BUDGET_PLENTY);
+  g_assert_cmpint (now, <, policy.grow_after);
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_INITIAL);
+
+  /* After the hold, it may try again. */
+  run (&policy, cpu_bound, 200, now, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, <=, 2 * CULVERT_WINDOW_INITIAL);
+}
+
+static void
+test_budget_limits_growth (void)
+{
+  CulvertWindowPolicy policy;
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+  run (&policy, long_path, 40, 0, CULVERT_WINDOW_INITIAL);
+  g_assert_cmpuint (policy.window, ==, 2 * CULVERT_WINDOW_INITIAL);
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+  run (&policy, long_path, 40, 0, 0);
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_INITIAL);
+}
+
+static void
+test_behind_halves (void)
+{
+  CulvertWindowPolicy policy;
+
+  culvert_window_policy_init (&policy, 8 * MiB, 0);
+  g_assert_cmpuint (culvert_window_policy_behind (&policy, 10), ==, 4 * MiB);
+  g_assert_cmpuint (culvert_window_policy_behind (&policy, 20), ==, CULVERT_WINDOW_INITIAL);
+  g_assert_cmpuint (culvert_window_policy_behind (&policy, 30), ==, CULVERT_WINDOW_INITIAL);
+  g_assert_cmpuint (policy.delivered, ==, 0);
+  g_assert_cmpint (policy.window_started, ==, 30);
+}
+
+/* A partial window changes nothing. */
+static void
+test_partial_window (void)
+{
+  CulvertWindowPolicy policy;
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+  for (guint i = 0; i < 1000; i++)
+    culvert_window_policy_delivered (&policy, 100, i * 100 * MS, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_INITIAL);
+  g_assert_cmpuint (policy.delivered, ==, 100000);
+}
+
+/* What one channel learned of a long path, the next one starts with; a
+ * fast path makes the session forget it. */
+static void
+test_path_memory (void)
+{
+  CulvertPathMemory memory = { 0 };
+  CulvertWindowPolicy policy;
+  gint64 now = 0;
+
+  g_assert_cmpuint (culvert_window_policy_start (&memory, BUDGET_PLENTY), ==,
+                    CULVERT_WINDOW_INITIAL);
+
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, now);
+  for (guint i = 0; i < 40; i++)
+    {
+      now = run (&policy, long_path, 1, now, BUDGET_PLENTY);
+      culvert_path_memory_learn (&memory, &policy);
+    }
+  g_assert_cmpuint (memory.window, ==, CULVERT_WINDOW_MAX);
+  g_assert_cmpuint (memory.rate, >=, 150 * MiB);
+
+  /* The next channel starts where the first ended, within the budget. */
+  g_assert_cmpuint (culvert_window_policy_start (&memory, BUDGET_PLENTY), ==, CULVERT_WINDOW_MAX);
+  g_assert_cmpuint (culvert_window_policy_start (&memory, 2 * MiB), ==,
+                    CULVERT_WINDOW_INITIAL + 2 * MiB);
+  g_assert_cmpuint (culvert_window_policy_start (&memory, 0), ==, CULVERT_WINDOW_INITIAL);
+
+  /* A channel that starts big on a path where that does not pay: its
+   * probe is undone, and later channels start smaller. */
+  culvert_window_policy_init (&policy, 4 * MiB, now);
+  now = run (&policy, cpu_bound, 4, now, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, ==, 4 * MiB);
+  culvert_path_memory_learn (&memory, &policy);
+  g_assert_cmpuint (culvert_window_policy_start (&memory, BUDGET_PLENTY), ==, 4 * MiB);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/window-policy/grows-on-long-path", test_grows_on_long_path);
+  g_test_add_func ("/window-policy/stays-on-loopback", test_stays_on_loopback);
+  g_test_add_func ("/window-policy/probe-that-does-not-pay", test_probe_that_does_not_pay_goes_back);
+  g_test_add_func ("/window-policy/budget", test_budget_limits_growth);
+  g_test_add_func ("/window-policy/behind", test_behind_halves);
+  g_test_add_func ("/window-policy/partial-window", test_partial_window);
+  g_test_add_func ("/window-policy/path-memory", test_path_memory);
+
+  return g_test_run ();
+}
