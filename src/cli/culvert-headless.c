@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -45,58 +46,20 @@ typedef struct
 /* ---------------------------------------------------------------------- */
 /* Output                                                                  */
 
-static void
-json_append_string (GString    *out,
-                    const char *value)
-{
-  if (value == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      unsigned char c = *p;
-
-      switch (c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-/* Prints one JSON object: pairs of key and a typed value, ended by NULL.
- * Types: 's' string, 'u' unsigned 64-bit, 'b' boolean. */
+/* Prints one JSON object on one line: "event", "time", then pairs of key and
+ * a typed value, ended by NULL. Types: 's' string (NULL gives null),
+ * 'u' unsigned 64-bit, 'b' boolean. */
 static void
 emit_json (Runner     *runner,
            const char *event,
            ...)
 {
-  g_autoptr(GString) out = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GDateTime) now = NULL;
   g_autofree char *time = NULL;
+  g_autofree char *line = NULL;
   const char *key;
   va_list args;
 
@@ -105,38 +68,57 @@ emit_json (Runner     *runner,
 
   now = g_date_time_new_now_utc ();
   time = g_date_time_format_iso8601 (now);
-  out = g_string_new ("{\"event\":");
-  json_append_string (out, event);
-  g_string_append (out, ",\"time\":");
-  json_append_string (out, time);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, time);
 
   va_start (args, event);
   while ((key = va_arg (args, const char *)) != NULL)
     {
       int type = va_arg (args, int);
 
-      g_string_append_c (out, ',');
-      json_append_string (out, key);
-      g_string_append_c (out, ':');
+      json_builder_set_member_name (builder, key);
       switch (type)
         {
         case 's':
-          json_append_string (out, va_arg (args, const char *));
+          {
+            const char *value = va_arg (args, const char *);
+
+            if (value != NULL)
+              json_builder_add_string_value (builder, value);
+            else
+              json_builder_add_null_value (builder);
+          }
           break;
         case 'u':
-          g_string_append_printf (out, "%" G_GUINT64_FORMAT, va_arg (args, guint64));
+          {
+            guint64 value = va_arg (args, guint64);
+
+            g_assert (value <= G_MAXINT64);
+            json_builder_add_int_value (builder, (gint64) value);
+          }
           break;
         case 'b':
-          g_string_append (out, va_arg (args, gboolean) ? "true" : "false");
+          json_builder_add_boolean_value (builder, va_arg (args, gboolean));
           break;
         default:
           g_assert_not_reached ();
         }
     }
   va_end (args);
+  json_builder_end_object (builder);
 
-  g_string_append (out, "}\n");
-  fputs (out->str, stdout);
+  /* Not pretty-printed: one object per line, whatever the strings hold. */
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  fputs (line, stdout);
+  fputc ('\n', stdout);
   fflush (stdout);
 }
 
