@@ -15,6 +15,7 @@
 
 #include <gio/gio.h>
 #include <errno.h>
+#include <json-glib/json-glib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pty.h>
@@ -1305,7 +1306,7 @@ typedef struct
 {
   GSubprocess      *proc;
   GDataInputStream *out;
-  GPtrArray        *events;      /* every JSON line seen */
+  GPtrArray        *events;      /* every event seen, as a JsonObject */
   GArray           *ports;       /* listening ports, in order */
   GArray           *failed;      /* indices of forwards that failed */
 } Headless;
@@ -1345,46 +1346,147 @@ headless_args (Fixture            *f,
   return argv;
 }
 
-static guint64
-json_number (const char *line,
-             const char *key)
+/* One line of --json output: exactly one JSON object, with the event's name
+ * in "event" and an ISO 8601 "time"; anything else fails the test. */
+static JsonObject *
+parse_event (const char *line)
 {
-  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
-  const char *at = strstr (line, needle);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *member;
 
-  return at ? g_ascii_strtoull (at + strlen (needle), NULL, 10) : 0;
+  if (!json_parser_load_from_data (parser, line, -1, &error))
+    g_error ("culvert --headless --json printed a line that is not JSON (%s): %s",
+             error->message, line);
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    g_error ("culvert --headless --json printed a line that is not one object: %s", line);
+  object = json_node_get_object (root);
+
+  member = json_object_get_member (object, "event");
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
+    g_error ("an event without a string \"event\": %s", line);
+  member = json_object_get_member (object, "time");
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING ||
+      (time = g_date_time_new_from_iso8601 (json_node_get_string (member), NULL)) == NULL)
+    g_error ("an event without an ISO 8601 \"time\": %s", line);
+
+  return json_object_ref (object);
+}
+
+static const char *
+event_name (JsonObject *event)
+{
+  return json_object_get_string_member (event, "event");
+}
+
+/* The string member @key of @event; fails the test when it is not a string. */
+static const char *
+event_string (JsonObject *event,
+              const char *key)
+{
+  JsonNode *member = json_object_get_member (event, key);
+
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
+    g_error ("event “%s” has no string “%s”", event_name (event), key);
+
+  return json_node_get_string (member);
+}
+
+/* The whole-number member @key of @event, from @min to @max. */
+static gint64
+event_int (JsonObject *event,
+           const char *key,
+           gint64      min,
+           gint64      max)
+{
+  JsonNode *member = json_object_get_member (event, key);
+  gint64 value;
+
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_INT64)
+    g_error ("event “%s” has no whole number “%s”", event_name (event), key);
+  value = json_node_get_int (member);
+  if (value < min || value > max)
+    g_error ("event “%s”: “%s” is %" G_GINT64_FORMAT ", not from %" G_GINT64_FORMAT
+             " to %" G_GINT64_FORMAT, event_name (event), key, value, min, max);
+
+  return value;
+}
+
+/* Reads one line of stdout into h->events; NULL at the end of the output. */
+static JsonObject *
+headless_read_event (Headless *h)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, &error);
+  JsonObject *event;
+
+  g_assert_no_error (error);
+  if (line == NULL)
+    return NULL;
+  event = parse_event (line);
+  g_ptr_array_add (h->events, event);
+
+  return event;
 }
 
 /* Reads events until the tunnel is connected (TRUE) or the runner ends (FALSE). */
 static gboolean
 headless_wait_connected (Headless *h)
 {
-  for (;;)
+  JsonObject *event;
+
+  while ((event = headless_read_event (h)) != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      char *line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, &error);
+      const char *name = event_name (event);
 
-      g_assert_no_error (error);
-      if (line == NULL)
-        return FALSE;
-      g_ptr_array_add (h->events, line);
-      if (strstr (line, "\"event\":\"listening\"") != NULL)
+      if (g_str_equal (name, "listening"))
         {
-          guint16 port = json_number (line, "port");
+          guint16 port = event_int (event, "port", 1, 65535);
 
+          event_string (event, "forward");
+          event_string (event, "address");
           g_array_append_val (h->ports, port);
         }
-      else if (strstr (line, "\"event\":\"forward-failed\"") != NULL)
+      else if (g_str_equal (name, "forward-failed"))
         {
           guint index = h->ports->len + h->failed->len;
           guint16 none = 0;
 
+          event_string (event, "forward");
+          event_string (event, "error");
+          event_int (event, "suggested_port", 0, 65535);
           g_array_append_val (h->failed, index);
           g_array_append_val (h->ports, none);
         }
-      else if (strstr (line, "\"state\":\"connected\"") != NULL)
+      else if (g_str_equal (name, "state") &&
+               g_str_equal (event_string (event, "state"), "connected"))
         return TRUE;
     }
+
+  return FALSE;
+}
+
+/* Starts `argv` with stdout and stderr piped to the test. */
+static Headless *
+headless_spawn (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  Headless *h = g_new0 (Headless, 1);
+
+  h->proc = g_subprocess_newv (argv,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+  h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  return h;
 }
 
 static Headless *
@@ -1392,19 +1494,8 @@ headless_start (Fixture            *f,
                 const char * const *extra)
 {
   g_autoptr(GPtrArray) argv = headless_args (f, extra);
-  g_autoptr(GError) error = NULL;
-  Headless *h = g_new0 (Headless, 1);
 
-  h->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
-  h->events = g_ptr_array_new_with_free_func (g_free);
-  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
-  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  return h;
+  return headless_spawn ((const char * const *) argv->pdata);
 }
 
 /* Reads the rest of stdout and all of stderr, and waits for the exit. */
@@ -1415,10 +1506,9 @@ headless_finish (Headless  *h,
   g_autoptr(GError) error = NULL;
   GInputStream *err = g_subprocess_get_stderr_pipe (h->proc);
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
-  char *line;
 
-  while ((line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, NULL)) != NULL)
-    g_ptr_array_add (h->events, line);
+  while (headless_read_event (h) != NULL)
+    ;
   g_output_stream_splice (sink, err, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
   g_assert_no_error (error);
   g_output_stream_write (sink, "", 1, NULL, NULL);
@@ -1466,11 +1556,10 @@ static guint
 count_events (Headless   *h,
               const char *event)
 {
-  g_autofree char *needle = g_strdup_printf ("\"event\":\"%s\"", event);
   guint n = 0;
 
   for (guint i = 0; i < h->events->len; i++)
-    if (strstr (g_ptr_array_index (h->events, i), needle) != NULL)
+    if (g_str_equal (event_name (g_ptr_array_index (h->events, i)), event))
       n++;
 
   return n;
@@ -1538,7 +1627,12 @@ test_headless_forwards (Fixture       *f,
   g_assert_cmpuint (count_events (h, "client-opened"), ==, n_clients + 2);
   g_assert_cmpuint (count_events (h, "client-closed"), ==, n_clients + 2);
   g_assert_cmpuint (count_events (h, "stopping"), ==, 1);
-  assert_contains (g_ptr_array_index (h->events, h->events->len - 1), "\"state\":\"disconnected\"");
+  {
+    JsonObject *last = g_ptr_array_index (h->events, h->events->len - 1);
+
+    g_assert_cmpstr (event_name (last), ==, "state");
+    g_assert_cmpstr (event_string (last, "state"), ==, "disconnected");
+  }
 
   headless_free (h);
   destination_free (bulk);
@@ -1829,12 +1923,11 @@ test_headless_ssh_config (Fixture       *f,
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   Destination *dest = destination_new (1, NULL, 0);
   g_autofree char *file = g_build_filename (f->sshd->dir, "ssh_config", NULL);
   g_autofree char *config = NULL;
   guint16 port = closed_port ();
-  Headless *h = g_new0 (Headless, 1);
+  Headless *h;
 
   config = g_strdup_printf ("Host tunnelhost\n"
                             "  HostName 127.0.0.1\n"
@@ -1854,14 +1947,7 @@ test_headless_ssh_config (Fixture       *f,
   g_ptr_array_add (argv, file);
   g_ptr_array_add (argv, "tunnelhost");
   g_ptr_array_add (argv, NULL);
-  h->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
-  h->events = g_ptr_array_new_with_free_func (g_free);
-  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
-  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
+  h = headless_spawn ((const char * const *) argv->pdata);
 
   g_assert_true (headless_wait_connected (h));
   g_assert_cmpuint (h->ports->len, ==, 1);
