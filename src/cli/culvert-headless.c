@@ -6,8 +6,8 @@
  *   culvert --headless --profile NAME-OR-ID
  *
  * Flags mean what they mean to `ssh -N`. It serves until SIGINT or SIGTERM,
- * then closes every channel and exits 0; a fatal error exits 255 (as ssh
- * does) with one line on stderr. With --json every event is one JSON object
+ * then closes every channel and exits 0; a bad command line exits 2 and a
+ * fatal error 255 (as ssh does), each with one line on stderr. With --json every event is one JSON object
  * per line on stdout.
  *
  * Copyright 2026 The Culvert authors
@@ -31,6 +31,7 @@
 #include "culvert-ssh-config.h"
 #include "culvert-tunnel.h"
 
+#define EXIT_USAGE 2
 #define EXIT_FATAL 255
 
 typedef struct
@@ -709,18 +710,19 @@ culvert_headless_main (int    argc,
   g_autofree char *jumps = NULL;
   g_autofree char *config_file = NULL;
   g_autofree char *profile_name = NULL;
+  g_autofree char *port_text = NULL;
   gboolean headless = FALSE;
   gboolean gateway_ports = FALSE;
   gboolean json = FALSE;
   gboolean no_command = FALSE;
-  int port = 0;
+  guint64 port = 0;
   Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0 };
   Runner runner = { 0 };
   GOptionEntry entries[] = {
     { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, N_("Serve forwards without a window"), NULL },
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile_name, N_("Serve a saved connection"),
       N_("NAME-OR-ID") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Port of the SSH server"), N_("PORT") },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text, N_("Port of the SSH server"), N_("PORT") },
     { "login-name", 'l', 0, G_OPTION_ARG_STRING, &user, N_("User to log in as"), N_("USER") },
     { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity, N_("Private key file"), N_("FILE") },
     { "local", 'L', 0, G_OPTION_ARG_STRING_ARRAY, &local_specs,
@@ -757,7 +759,15 @@ culvert_headless_main (int    argc,
   if (!g_option_context_parse_strv (context, &args, &error))
     {
       g_printerr ("culvert: %s\n", error->message);
-      return EXIT_FATAL;
+      return EXIT_USAGE;
+    }
+
+  /* Checked before anything else runs: a bad port is never "the default". */
+  if (port_text != NULL &&
+      !parse_number ("-p", port_text, 1, 65535, &port, &error))
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      return EXIT_USAGE;
     }
 
   if (profile_name != NULL)
@@ -765,7 +775,7 @@ culvert_headless_main (int    argc,
       if (g_strv_length (args) > 1)
         {
           g_printerr ("culvert: %s\n", _("--profile takes no host"));
-          return EXIT_FATAL;
+          return EXIT_USAGE;
         }
       profile = load_profile (profile_name, &error);
       if (profile == NULL)
@@ -784,7 +794,7 @@ culvert_headless_main (int    argc,
           g_printerr ("culvert: %s\n", g_strv_length (args) < 2
                       ? _("Which server? Give [user@]host, or --profile NAME")
                       : _("Only one server can be given; a command to run is not supported"));
-          return EXIT_FATAL;
+          return EXIT_USAGE;
         }
       g_autofree char *login = NULL;
 
@@ -798,7 +808,7 @@ culvert_headless_main (int    argc,
       if (*destination == '\0')
         {
           g_printerr ("culvert: %s\n", _("The server name is empty"));
-          return EXIT_FATAL;
+          return EXIT_USAGE;
         }
 
       /* Like ssh: a Host block for this name (in -F FILE, else ~/.ssh/config)
@@ -827,18 +837,11 @@ culvert_headless_main (int    argc,
     if (!apply_option (profile, &extra, options[i], &error))
       {
         g_printerr ("culvert: %s\n", error->message);
-        return EXIT_FATAL;
+        return EXIT_USAGE;
       }
 
-  if (port != 0)
-    {
-      if (port < 1 || port > 65535)
-        {
-          g_printerr ("culvert: %s\n", _("-p: the port must be from 1 to 65535"));
-          return EXIT_FATAL;
-        }
-      culvert_profile_set_port (profile, port);
-    }
+  if (port_text != NULL)
+    culvert_profile_set_port (profile, port);
   if (user != NULL)
     culvert_profile_set_user (profile, user);
   if (identity != NULL)
@@ -857,7 +860,7 @@ culvert_headless_main (int    argc,
       !add_forwards (profile, CULVERT_FORWARD_DYNAMIC, (const char * const *) dynamic_specs, &error))
     {
       g_printerr ("culvert: %s\n", error->message);
-      return EXIT_FATAL;
+      return EXIT_USAGE;
     }
 
   warn_off_host (profile);

@@ -1509,9 +1509,11 @@ headless_finish (Headless  *h,
 
   while (headless_read_event (h) != NULL)
     ;
-  g_output_stream_splice (sink, err, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  /* The sink stays open for the terminating NUL: a closed one refuses it. */
+  g_output_stream_splice (sink, err, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
   g_assert_no_error (error);
-  g_output_stream_write (sink, "", 1, NULL, NULL);
+  g_assert_cmpint (g_output_stream_write (sink, "", 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
   if (err_text != NULL)
     *err_text = g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (sink)));
   g_subprocess_wait (h->proc, NULL, &error);
@@ -1866,7 +1868,9 @@ test_headless_server_goes_away (Fixture       *f,
   destination_free (dest);
 }
 
-/* Off-host binds are announced; bad flags are refused clearly. */
+/* Off-host binds are announced; a bad command line is refused clearly: exit
+ * status 2, one line on stderr that says what is wrong, and no run at all
+ * (a port out of range is never taken to mean the default, 22). */
 static void
 test_headless_warnings_and_bad_input (Fixture       *f,
                                       gconstpointer  data)
@@ -1880,7 +1884,12 @@ test_headless_warnings_and_bad_input (Fixture       *f,
   struct { const char *args[6]; const char *message; } bad[] = {
     { { "-L", "70000:127.0.0.1:80", NULL }, "out of range" },
     { { "-L", "8080:127.0.0.1", NULL }, "Bad -L forwarding specification" },
-    { { "-p", "0", NULL }, "port" },
+    { { "-p", "0", NULL }, "-p must be a number from 1 to 65535, not “0”" },
+    { { "-p", "65536", NULL }, "-p must be a number from 1 to 65535, not “65536”" },
+    { { "-p", "abc", NULL }, "-p must be a number from 1 to 65535, not “abc”" },
+    { { "-p", "-22", NULL }, "-p must be a number from 1 to 65535, not “-22”" },
+    { { "-o", "Port=0", NULL }, "Port must be a number from 1 to 65535, not “0”" },
+    { { "-o", "Port=65536", NULL }, "Port must be a number from 1 to 65535, not “65536”" },
     { { "-o", "Frobnicate=yes", NULL }, "Frobnicate" },
     { { "-o", "StrictHostKeyChecking=maybe", NULL }, "StrictHostKeyChecking" },
   };
@@ -1908,9 +1917,12 @@ test_headless_warnings_and_bad_input (Fixture       *f,
     {
       h = headless_start (f, bad[i].args);
       g_assert_false (headless_wait_connected (h));
-      headless_assert_exit (h, 255, &err);
+      headless_assert_exit (h, 2, &err);
       assert_contains (err, bad[i].message);
-      g_assert_true (strchr (err, '\n') == strrchr (err, '\n'));
+      if (strchr (err, '\n') != strrchr (err, '\n') || !g_str_has_suffix (err, "\n"))
+        g_error ("expected one line on stderr, got: %s", err);
+      /* Refused before anything ran: no event at all. */
+      g_assert_cmpuint (h->events->len, ==, 0);
       headless_free (h);
       g_clear_pointer (&err, g_free);
     }
