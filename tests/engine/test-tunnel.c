@@ -20,6 +20,7 @@
 #include <netinet/tcp.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1470,16 +1471,36 @@ headless_wait_connected (Headless *h)
   return FALSE;
 }
 
-/* Starts `argv` with stdout and stderr piped to the test. */
+/* The thread that runs main(): the only one that may start children. */
+static GThread *main_thread;
+
+/* Runs in a child between fork and exec (@data: the test's pid). The child
+ * gets SIGTERM when the test dies, however it dies: a failed assertion
+ * aborts the test without any teardown. The kernel sends it when the
+ * *thread* that forked exits, so children are started from the main thread
+ * only. A test that died before this ran is seen as a new parent. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
+    _exit (127);
+}
+
+/* Starts `argv` with stdout and stderr piped to the test; it dies with the test. */
 static Headless *
 headless_spawn (const char * const *argv)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   Headless *h = g_new0 (Headless, 1);
 
-  h->proc = g_subprocess_newv (argv,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
+  g_assert_true (g_thread_self () == main_thread);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test,
+                                         GINT_TO_POINTER (getpid ()), NULL);
+  h->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
   h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -1786,7 +1807,7 @@ test_headless_wrong_password (Fixture       *f,
   const char *no_key[] = { NULL };
   guint answered = 0;
   int master, status;
-  pid_t pid;
+  pid_t pid, parent;
 
   if (f->sshd->password == NULL)
     {
@@ -1796,10 +1817,12 @@ test_headless_wrong_password (Fixture       *f,
 
   /* No key anywhere in this HOME and no agent: the server's password it is. */
   argv = headless_args (f, no_key);
+  parent = getpid ();
   pid = forkpty (&master, NULL, NULL, NULL);
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
+      die_with_test (GINT_TO_POINTER (parent));
       execv (g_ptr_array_index (argv, 0), (char **) argv->pdata);
       _exit (127);
     }
@@ -1973,6 +1996,79 @@ test_headless_ssh_config (Fixture       *f,
   destination_free (dest);
 }
 
+/* TRUE when @pid is gone: no such process, or a zombie nobody has reaped yet. */
+static gboolean
+process_is_gone (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  /* "pid (comm) S …": the state follows the last ')'. */
+  end = strrchr (stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+/* A test that aborts half-way (a failed assertion, no teardown) leaves no
+ * `culvert --headless` behind: the child is asked to stop when its test dies. */
+static void
+test_headless_child_dies_with_test (Fixture       *f,
+                                    gconstpointer  data)
+{
+  const char *pid_file = g_getenv ("CULVERT_TEST_CHILD_PID_FILE");
+  g_autofree char *own_pid_file = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *cmdline_path = NULL;
+  gint64 deadline;
+  pid_t pid;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", closed_port ());
+      g_autofree char *key = g_strdup (f->sshd->client_key_path);
+      g_autofree char *pid_text = NULL;
+      const char *extra[] = { "-i", key, "-L", spec, NULL };
+      Headless *h = headless_start (f, extra);
+
+      g_assert_true (headless_wait_connected (h));
+      pid_text = g_strdup (g_subprocess_get_identifier (h->proc));
+      g_assert_true (g_file_set_contents (pid_file, pid_text, -1, NULL));
+      /* Fails on purpose, with the runner serving: abort(), no teardown. */
+      g_assert_cmpstr ("the runner", ==, "left behind");
+      return;
+    }
+
+  own_pid_file = g_build_filename (f->sshd->dir, "headless.pid", NULL);
+  g_setenv ("CULVERT_TEST_CHILD_PID_FILE", own_pid_file, TRUE);
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("CULVERT_TEST_CHILD_PID_FILE");
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*left behind*");
+
+  g_assert_true (g_file_get_contents (own_pid_file, &text, NULL, NULL));
+  pid = atoi (text);
+  g_assert_cmpint (pid, >, 1);
+
+  /* It has up to 5 s to close its session; give it a little more. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!process_is_gone (pid) && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 20);
+  if (process_is_gone (pid))
+    return;
+
+  /* Still there: clean up what we can be sure is ours, then fail. */
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
+  if (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL) &&
+      g_str_equal (cmdline, culvert_binary ()))
+    kill (pid, SIGKILL);
+  g_error ("culvert --headless (pid %d) outlived the test that started it", (int) pid);
+}
+
 static gboolean
 tunnel_reconnecting (gpointer data)
 {
@@ -2113,6 +2209,7 @@ main (int    argc,
   g_autofree char *reason = NULL;
 
   g_test_init (&argc, &argv, NULL);
+  main_thread = g_thread_self ();
 
   if (!culvert_test_sshd_available (&reason))
     {
@@ -2146,6 +2243,7 @@ main (int    argc,
   ADD ("/headless/server-goes-away", test_headless_server_goes_away);
   ADD ("/headless/warnings-and-bad-input", test_headless_warnings_and_bad_input);
   ADD ("/headless/ssh-config", test_headless_ssh_config);
+  ADD ("/headless/child-dies-with-test", test_headless_child_dies_with_test);
 #undef ADD
 
   return g_test_run ();
