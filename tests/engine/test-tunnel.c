@@ -14,11 +14,15 @@
 #define _GNU_SOURCE 1
 
 #include <gio/gio.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pty.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -2069,6 +2073,194 @@ test_headless_child_dies_with_test (Fixture       *f,
   g_error ("culvert --headless (pid %d) outlived the test that started it", (int) pid);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Where a forward really listens                                          */
+
+/* The addresses of the listening TCP sockets that process @pid holds on
+ * @port, as the kernel has them: /proc/PID/net/tcp and tcp6 (the sockets of
+ * that process's network namespace) matched against the socket inodes in
+ * /proc/PID/fd. Returns the addresses as text ("127.0.0.1", "::1", "::"). */
+static GPtrArray *
+listening_addresses (pid_t   pid,
+                     guint16 port)
+{
+  g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link = g_build_filename (fd_dir, name, NULL);
+      g_autofree char *target = g_file_read_link (link, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:["))
+        g_hash_table_add (inodes, g_strndup (target + 8, strlen (target) - 9));
+    }
+
+  for (guint v6 = 0; v6 <= 1; v6++)
+    {
+      g_autofree char *table = g_strdup_printf ("/proc/%d/net/%s", (int) pid, v6 ? "tcp6" : "tcp");
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (table, &contents, NULL, NULL))
+        continue;  /* no IPv6 on this machine */
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 1; lines[i] != NULL; i++)
+        {
+          /* sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode */
+          g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+          g_autoptr(GPtrArray) cols = g_ptr_array_new ();
+          char text[INET6_ADDRSTRLEN];
+          const char *local, *colon;
+          guint8 bytes[16];
+
+          for (guint j = 0; fields[j] != NULL; j++)
+            if (*fields[j] != '\0')
+              g_ptr_array_add (cols, fields[j]);
+          if (cols->len < 10 || g_strcmp0 (g_ptr_array_index (cols, 3), "0A") != 0 ||
+              !g_hash_table_contains (inodes, g_ptr_array_index (cols, 9)))
+            continue;
+          local = g_ptr_array_index (cols, 1);
+          colon = strchr (local, ':');
+          g_assert_nonnull (colon);
+          if (g_ascii_strtoull (colon + 1, NULL, 16) != port)
+            continue;
+
+          /* The address is printed as 32-bit words in the machine's byte order. */
+          g_assert_cmpint (colon - local, ==, v6 ? 32 : 8);
+          for (guint w = 0; w < (v6 ? 4u : 1u); w++)
+            {
+              g_autofree char *hex = g_strndup (local + 8 * w, 8);
+              guint32 word = (guint32) g_ascii_strtoull (hex, NULL, 16);
+
+              memcpy (bytes + 4 * w, &word, 4);
+            }
+          g_assert_nonnull (inet_ntop (v6 ? AF_INET6 : AF_INET, bytes, text, sizeof text));
+          g_ptr_array_add (found, g_strdup (text));
+        }
+    }
+
+  return found;
+}
+
+/* Fails unless @pid listens on @port, and only on loopback addresses. */
+static void
+assert_listens_only_on_loopback (pid_t   pid,
+                                 guint16 port)
+{
+  g_autoptr(GPtrArray) addresses = listening_addresses (pid, port);
+
+  if (addresses->len == 0)
+    g_error ("process %d has no listening socket on port %u", (int) pid, port);
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      const char *text = g_ptr_array_index (addresses, i);
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
+
+      g_assert_nonnull (address);
+      if (!g_inet_address_get_is_loopback (address))
+        g_error ("port %u listens on %s, not only on loopback", port, text);
+    }
+}
+
+/* TRUE when @pid listens on @port on the wildcard address (0.0.0.0 or ::). */
+static gboolean
+listens_on_any (pid_t   pid,
+                guint16 port)
+{
+  g_autoptr(GPtrArray) addresses = listening_addresses (pid, port);
+
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (addresses->pdata[i]);
+
+      if (g_inet_address_get_is_any (address))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A forward with no bind address listens on loopback only, as the kernel
+ * sees the sockets, and the tunnel says so. */
+static void
+test_tunnel_default_bind_loopback (Fixture       *f,
+                                   gconstpointer  data)
+{
+  Destination *dest = destination_new (1, NULL, 0);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *label = NULL;
+  CulvertForwardStatus *status;
+  guint16 port;
+  int fd;
+
+  add_local (f, spec);
+  connect_tunnel (f);
+  status = status_at (f, 0);
+  port = listening_port (f, 0);
+  assert_listens_only_on_loopback (getpid (), port);
+  label = g_strdup_printf ("127.0.0.1:%u", port);
+  assert_contains (culvert_forward_status_get_listen_address (status), label);
+
+  /* It does serve loopback. */
+  fd = connect_loopback (port);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+
+  destination_free (dest);
+}
+
+/* The same through `culvert --headless`: its own sockets, and its "listening"
+ * event names what the kernel has. With -g it listens on every interface,
+ * which shows that the check sees a wildcard bind. */
+static void
+test_headless_default_bind_loopback (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  const char *plain[] = { "-i", key, "-L", spec, NULL };
+  const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
+  g_autoptr(GPtrArray) addresses = NULL;
+  const char *announced = NULL;
+  Headless *h;
+  pid_t pid;
+  guint16 port;
+
+  h = headless_start (f, plain);
+  g_assert_true (headless_wait_connected (h));
+  pid = atoi (g_subprocess_get_identifier (h->proc));
+  port = g_array_index (h->ports, guint16, 0);
+  assert_listens_only_on_loopback (pid, port);
+  for (guint i = 0; i < h->events->len; i++)
+    if (g_str_equal (event_name (h->events->pdata[i]), "listening"))
+      announced = event_string (h->events->pdata[i], "address");
+  addresses = listening_addresses (pid, port);
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      const char *text = addresses->pdata[i];
+      g_autofree char *shown = strchr (text, ':') ? g_strdup_printf ("[%s]:%u", text, port)
+                                                  : g_strdup_printf ("%s:%u", text, port);
+
+      assert_contains (announced, shown);
+    }
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+
+  h = headless_start (f, gateway);
+  g_assert_true (headless_wait_connected (h));
+  g_assert_true (listens_on_any (atoi (g_subprocess_get_identifier (h->proc)),
+                                 g_array_index (h->ports, guint16, 0)));
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+}
+
 static gboolean
 tunnel_reconnecting (gpointer data)
 {
@@ -2244,6 +2436,8 @@ main (int    argc,
   ADD ("/headless/warnings-and-bad-input", test_headless_warnings_and_bad_input);
   ADD ("/headless/ssh-config", test_headless_ssh_config);
   ADD ("/headless/child-dies-with-test", test_headless_child_dies_with_test);
+  ADD ("/tunnel/default-bind-loopback", test_tunnel_default_bind_loopback);
+  ADD ("/headless/default-bind-loopback", test_headless_default_bind_loopback);
 #undef ADD
 
   return g_test_run ();
