@@ -24,6 +24,7 @@
 #include <pty.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <string.h>
@@ -2261,6 +2262,273 @@ test_headless_default_bind_loopback (Fixture       *f,
   headless_free (h);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Reachable from another computer? Two network namespaces made by the test */
+
+/* Addresses live only inside the namespaces this test creates, never in the
+ * root namespace; every connection to them is made from inside one. */
+#define NETNS_SERVER_ADDRESS "198.51.100.1"
+#define NETNS_PEER_ADDRESS   "198.51.100.2"
+
+typedef struct
+{
+  char  *server;    /* namespace of sshd and the runner */
+  char  *peer;      /* namespace of "another computer" on the same link */
+  GPid   sshd_pid;
+} Netns;
+
+/* Runs `ip ARGS…`, failing the test if it fails. */
+static void
+run_ip (const char *first,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, "ip");
+  va_start (args, first);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
+
+      g_error ("%s failed (%s): %s", line, error->message, err ? err : "");
+    }
+}
+
+/* Deletes namespaces that an earlier run of this test left behind when it
+ * died (their names carry the pid of a process that is gone). */
+static void
+netns_remove_stale (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int pid;
+      char side;
+
+      if (sscanf (name, "culvert-test-%d-%c", &pid, &side) == 2 && pid > 0 &&
+          kill (pid, 0) != 0 && errno == ESRCH)
+        run_ip ("netns", "delete", name, NULL);
+    }
+}
+
+static Netns *
+netns_new (void)
+{
+  Netns *n = g_new0 (Netns, 1);
+
+  netns_remove_stale ();
+  n->server = g_strdup_printf ("culvert-test-%d-a", (int) getpid ());
+  n->peer = g_strdup_printf ("culvert-test-%d-b", (int) getpid ());
+  run_ip ("netns", "add", n->server, NULL);
+  run_ip ("netns", "add", n->peer, NULL);
+  run_ip ("-n", n->server, "link", "add", "culvert-a", "type", "veth", "peer", "name", "culvert-b",
+          NULL);
+  run_ip ("-n", n->server, "link", "set", "culvert-b", "netns", n->peer, NULL);
+  run_ip ("-n", n->server, "addr", "add", NETNS_SERVER_ADDRESS "/24", "dev", "culvert-a", NULL);
+  run_ip ("-n", n->peer, "addr", "add", NETNS_PEER_ADDRESS "/24", "dev", "culvert-b", NULL);
+  run_ip ("-n", n->server, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", n->server, "link", "set", "culvert-a", "up", NULL);
+  run_ip ("-n", n->peer, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", n->peer, "link", "set", "culvert-b", "up", NULL);
+
+  return n;
+}
+
+static void
+netns_free (Netns *n)
+{
+  if (n->sshd_pid > 0)
+    {
+      kill (n->sshd_pid, SIGTERM);
+      waitpid (n->sshd_pid, NULL, 0);
+      g_spawn_close_pid (n->sshd_pid);
+    }
+  run_ip ("netns", "delete", n->server, NULL);
+  run_ip ("netns", "delete", n->peer, NULL);
+  g_free (n->server);
+  g_free (n->peer);
+  g_free (n);
+}
+
+typedef struct
+{
+  const char *netns;
+  const char *host;
+  guint16     port;
+  int         result;   /* 0: connected; else errno */
+} NetnsConnect;
+
+/* A thread that joins @netns (only this thread moves) and connects once. */
+static gpointer
+netns_connect_thread (gpointer data)
+{
+  NetnsConnect *c = data;
+  g_autofree char *path = g_build_filename ("/run/netns", c->netns, NULL);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (c->port) };
+  struct pollfd pfd;
+  socklen_t len = sizeof c->result;
+  int ns = open (path, O_RDONLY | O_CLOEXEC);
+  int fd;
+
+  if (ns < 0 || setns (ns, CLONE_NEWNET) != 0)
+    g_error ("cannot enter the network namespace %s: %s", c->netns, g_strerror (errno));
+  close (ns);
+  g_assert_cmpint (inet_pton (AF_INET, c->host, &addr.sin_addr), ==, 1);
+
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  g_assert_cmpint (fd, >=, 0);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0)
+    c->result = 0;
+  else if (errno != EINPROGRESS)
+    c->result = errno;
+  else
+    {
+      pfd.fd = fd;
+      pfd.events = POLLOUT;
+      if (poll (&pfd, 1, 5000) != 1)
+        c->result = ETIMEDOUT;
+      else
+        g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_ERROR, &c->result, &len), ==, 0);
+    }
+  close (fd);
+
+  return NULL;
+}
+
+/* Connects to @host:@port from inside @netns; 0 or the errno. */
+static int
+netns_connect (const char *netns,
+               const char *host,
+               guint16     port)
+{
+  NetnsConnect c = { netns, host, port, -1 };
+
+  g_thread_join (g_thread_new ("netns-connect", netns_connect_thread, &c));
+
+  return c.result;
+}
+
+/* Starts a second sshd from the fixture's files inside the server namespace:
+ * same host key, same port, on that namespace's own 127.0.0.1. */
+static void
+netns_start_sshd (Netns           *n,
+                  CulvertTestSshd *sshd)
+{
+  g_autofree char *log = g_build_filename (sshd->dir, "sshd-netns.log", NULL);
+  g_autofree char *pid_file = g_strdup_printf ("PidFile=%s/sshd-netns.pid", sshd->dir);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/sshd", "-D",
+                         "-f", sshd->config_path, "-E", log, "-o", pid_file, NULL };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 die_with_test, GINT_TO_POINTER (getpid ()), &n->sshd_pid, &error);
+  g_assert_no_error (error);
+
+  while (netns_connect (n->server, "127.0.0.1", sshd->port) != 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("sshd did not start in the namespace %s", n->server);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+}
+
+/* `culvert --headless` inside the server namespace, with @extra flags. */
+static Headless *
+netns_headless_start (Fixture            *f,
+                      Netns              *n,
+                      const char * const *extra)
+{
+  g_autoptr(GPtrArray) inner = headless_args (f, extra);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, "ip");
+  g_ptr_array_add (argv, "netns");
+  g_ptr_array_add (argv, "exec");
+  g_ptr_array_add (argv, n->server);
+  for (guint i = 0; i < inner->len; i++)
+    g_ptr_array_add (argv, inner->pdata[i]);  /* ends with NULL */
+
+  return headless_spawn ((const char * const *) argv->pdata);
+}
+
+/* A forward with no bind address cannot be reached from another computer;
+ * one with -g can. "Another computer" is a network namespace joined to the
+ * runner's by a veth link: sshd and the runner run in one, the client in the
+ * other. */
+static void
+test_headless_default_bind_unreachable (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  const char *plain[] = { "-i", key, "-L", spec, NULL };
+  const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
+  Headless *h;
+  Netns *n;
+  guint16 port;
+  int result;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return;
+    }
+  if (ip == NULL)
+    {
+      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
+      return;
+    }
+
+  n = netns_new ();
+  netns_start_sshd (n, f->sshd);
+
+  /* Loopback only: served on the runner's own 127.0.0.1, refused from the peer. */
+  h = netns_headless_start (f, n, plain);
+  g_assert_true (headless_wait_connected (h));
+  port = g_array_index (h->ports, guint16, 0);
+  assert_listens_only_on_loopback (atoi (g_subprocess_get_identifier (h->proc)), port);
+  g_assert_cmpint (netns_connect (n->server, "127.0.0.1", port), ==, 0);
+  result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, port);
+  if (result != ECONNREFUSED)
+    g_error ("a forward with no bind address: connecting from another computer gave “%s”, "
+             "expected “%s”", result == 0 ? "connected" : g_strerror (result),
+             g_strerror (ECONNREFUSED));
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+
+  /* -g: the same forward is reachable from the peer, so the link works. */
+  h = netns_headless_start (f, n, gateway);
+  g_assert_true (headless_wait_connected (h));
+  port = g_array_index (h->ports, guint16, 0);
+  g_assert_cmpint (netns_connect (n->peer, NETNS_SERVER_ADDRESS, port), ==, 0);
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+
+  netns_free (n);
+}
+
 static gboolean
 tunnel_reconnecting (gpointer data)
 {
@@ -2438,6 +2706,7 @@ main (int    argc,
   ADD ("/headless/child-dies-with-test", test_headless_child_dies_with_test);
   ADD ("/tunnel/default-bind-loopback", test_tunnel_default_bind_loopback);
   ADD ("/headless/default-bind-loopback", test_headless_default_bind_loopback);
+  ADD ("/headless/default-bind-unreachable", test_headless_default_bind_unreachable);
 #undef ADD
 
   return g_test_run ();
