@@ -7,8 +7,8 @@
  *
  * Flags mean what they mean to `ssh -N`. It serves until SIGINT or SIGTERM,
  * then closes every channel and exits 0; a bad command line exits 2 and a
- * fatal error 255 (as ssh does), each with one line on stderr. With --json every event is one JSON object
- * per line on stdout.
+ * fatal error 255 (as ssh does), each with one line on stderr. With --json
+ * every event is one JSON object per line on stdout, written by json-glib.
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
