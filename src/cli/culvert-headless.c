@@ -6,9 +6,9 @@
  *   culvert --headless --profile NAME-OR-ID
  *
  * Flags mean what they mean to `ssh -N`. It serves until SIGINT or SIGTERM,
- * then closes every channel and exits 0; a fatal error exits 255 (as ssh
- * does) with one line on stderr. With --json every event is one JSON object
- * per line on stdout.
+ * then closes every channel and exits 0; a bad command line exits 2 and a
+ * fatal error 255 (as ssh does), each with one line on stderr. With --json
+ * every event is one JSON object per line on stdout, written by json-glib.
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -30,6 +31,7 @@
 #include "culvert-ssh-config.h"
 #include "culvert-tunnel.h"
 
+#define EXIT_USAGE 2
 #define EXIT_FATAL 255
 
 typedef struct
@@ -45,58 +47,20 @@ typedef struct
 /* ---------------------------------------------------------------------- */
 /* Output                                                                  */
 
-static void
-json_append_string (GString    *out,
-                    const char *value)
-{
-  if (value == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      unsigned char c = *p;
-
-      switch (c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-/* Prints one JSON object: pairs of key and a typed value, ended by NULL.
- * Types: 's' string, 'u' unsigned 64-bit, 'b' boolean. */
+/* Prints one JSON object on one line: "event", "time", then pairs of key and
+ * a typed value, ended by NULL. Types: 's' string (NULL gives null),
+ * 'u' unsigned 64-bit, 'b' boolean. */
 static void
 emit_json (Runner     *runner,
            const char *event,
            ...)
 {
-  g_autoptr(GString) out = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GDateTime) now = NULL;
   g_autofree char *time = NULL;
+  g_autofree char *line = NULL;
   const char *key;
   va_list args;
 
@@ -105,38 +69,57 @@ emit_json (Runner     *runner,
 
   now = g_date_time_new_now_utc ();
   time = g_date_time_format_iso8601 (now);
-  out = g_string_new ("{\"event\":");
-  json_append_string (out, event);
-  g_string_append (out, ",\"time\":");
-  json_append_string (out, time);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, time);
 
   va_start (args, event);
   while ((key = va_arg (args, const char *)) != NULL)
     {
       int type = va_arg (args, int);
 
-      g_string_append_c (out, ',');
-      json_append_string (out, key);
-      g_string_append_c (out, ':');
+      json_builder_set_member_name (builder, key);
       switch (type)
         {
         case 's':
-          json_append_string (out, va_arg (args, const char *));
+          {
+            const char *value = va_arg (args, const char *);
+
+            if (value != NULL)
+              json_builder_add_string_value (builder, value);
+            else
+              json_builder_add_null_value (builder);
+          }
           break;
         case 'u':
-          g_string_append_printf (out, "%" G_GUINT64_FORMAT, va_arg (args, guint64));
+          {
+            guint64 value = va_arg (args, guint64);
+
+            g_assert (value <= G_MAXINT64);
+            json_builder_add_int_value (builder, (gint64) value);
+          }
           break;
         case 'b':
-          g_string_append (out, va_arg (args, gboolean) ? "true" : "false");
+          json_builder_add_boolean_value (builder, va_arg (args, gboolean));
           break;
         default:
           g_assert_not_reached ();
         }
     }
   va_end (args);
+  json_builder_end_object (builder);
 
-  g_string_append (out, "}\n");
-  fputs (out->str, stdout);
+  /* Not pretty-printed: one object per line, whatever the strings hold. */
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  fputs (line, stdout);
+  fputc ('\n', stdout);
   fflush (stdout);
 }
 
@@ -727,18 +710,19 @@ culvert_headless_main (int    argc,
   g_autofree char *jumps = NULL;
   g_autofree char *config_file = NULL;
   g_autofree char *profile_name = NULL;
+  g_autofree char *port_text = NULL;
   gboolean headless = FALSE;
   gboolean gateway_ports = FALSE;
   gboolean json = FALSE;
   gboolean no_command = FALSE;
-  int port = 0;
+  guint64 port = 0;
   Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0 };
   Runner runner = { 0 };
   GOptionEntry entries[] = {
     { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, N_("Serve forwards without a window"), NULL },
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile_name, N_("Serve a saved connection"),
       N_("NAME-OR-ID") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Port of the SSH server"), N_("PORT") },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text, N_("Port of the SSH server"), N_("PORT") },
     { "login-name", 'l', 0, G_OPTION_ARG_STRING, &user, N_("User to log in as"), N_("USER") },
     { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity, N_("Private key file"), N_("FILE") },
     { "local", 'L', 0, G_OPTION_ARG_STRING_ARRAY, &local_specs,
@@ -775,7 +759,15 @@ culvert_headless_main (int    argc,
   if (!g_option_context_parse_strv (context, &args, &error))
     {
       g_printerr ("culvert: %s\n", error->message);
-      return EXIT_FATAL;
+      return EXIT_USAGE;
+    }
+
+  /* Checked before anything else runs: a bad port is never "the default". */
+  if (port_text != NULL &&
+      !parse_number ("-p", port_text, 1, 65535, &port, &error))
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      return EXIT_USAGE;
     }
 
   if (profile_name != NULL)
@@ -783,7 +775,7 @@ culvert_headless_main (int    argc,
       if (g_strv_length (args) > 1)
         {
           g_printerr ("culvert: %s\n", _("--profile takes no host"));
-          return EXIT_FATAL;
+          return EXIT_USAGE;
         }
       profile = load_profile (profile_name, &error);
       if (profile == NULL)
@@ -802,7 +794,7 @@ culvert_headless_main (int    argc,
           g_printerr ("culvert: %s\n", g_strv_length (args) < 2
                       ? _("Which server? Give [user@]host, or --profile NAME")
                       : _("Only one server can be given; a command to run is not supported"));
-          return EXIT_FATAL;
+          return EXIT_USAGE;
         }
       g_autofree char *login = NULL;
 
@@ -816,7 +808,7 @@ culvert_headless_main (int    argc,
       if (*destination == '\0')
         {
           g_printerr ("culvert: %s\n", _("The server name is empty"));
-          return EXIT_FATAL;
+          return EXIT_USAGE;
         }
 
       /* Like ssh: a Host block for this name (in -F FILE, else ~/.ssh/config)
@@ -845,18 +837,11 @@ culvert_headless_main (int    argc,
     if (!apply_option (profile, &extra, options[i], &error))
       {
         g_printerr ("culvert: %s\n", error->message);
-        return EXIT_FATAL;
+        return EXIT_USAGE;
       }
 
-  if (port != 0)
-    {
-      if (port < 1 || port > 65535)
-        {
-          g_printerr ("culvert: %s\n", _("-p: the port must be from 1 to 65535"));
-          return EXIT_FATAL;
-        }
-      culvert_profile_set_port (profile, port);
-    }
+  if (port_text != NULL)
+    culvert_profile_set_port (profile, port);
   if (user != NULL)
     culvert_profile_set_user (profile, user);
   if (identity != NULL)
@@ -875,7 +860,7 @@ culvert_headless_main (int    argc,
       !add_forwards (profile, CULVERT_FORWARD_DYNAMIC, (const char * const *) dynamic_specs, &error))
     {
       g_printerr ("culvert: %s\n", error->message);
-      return EXIT_FATAL;
+      return EXIT_USAGE;
     }
 
   warn_off_host (profile);

@@ -725,6 +725,27 @@ set_optional_string (GKeyFile   *key_file,
     g_key_file_set_string (key_file, group, key, value);
 }
 
+/* A proxy URL without its password, which is a secret and so never goes
+ * into a profile file (DESIGN.md: secrets live only in the keyring). A value
+ * that is not a URL loses everything up to its last '@'. */
+static char *
+dup_proxy_url_for_file (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *at;
+
+  if (url == NULL)
+    return NULL;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    return g_uri_get_password (uri) != NULL ? g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD)
+                                            : g_strdup (url);
+
+  at = strrchr (url, '@');
+  return g_strdup (at != NULL ? at + 1 : url);
+}
+
 /* Writes an enum unless a value from a newer version was kept and the
  * setting still holds the fallback it was read as. */
 static void
@@ -775,6 +796,7 @@ profile_to_data (CulvertProfile *profile,
   const char * const *jump_hosts = culvert_profile_get_jump_hosts (profile);
   guint n_forwards = g_list_model_get_n_items (forwards);
   guint next_forward = 0;
+  g_autofree char *proxy_url = NULL;
 
   g_key_file_set_comment (key_file, NULL, NULL,
                           " A saved connection of Culvert. Passwords are never stored here.",
@@ -793,8 +815,8 @@ profile_to_data (CulvertProfile *profile,
                                 g_strv_length ((char **) jump_hosts));
   set_enum (key_file, extra, "ProxyMode", CULVERT_TYPE_PROXY_MODE,
             culvert_profile_get_proxy_mode (profile), CULVERT_PROXY_NONE);
-  set_optional_string (key_file, PROFILE_GROUP, "ProxyUrl",
-                       culvert_profile_get_proxy_url (profile));
+  proxy_url = dup_proxy_url_for_file (culvert_profile_get_proxy_url (profile));
+  set_optional_string (key_file, PROFILE_GROUP, "ProxyUrl", proxy_url);
   set_optional_string (key_file, PROFILE_GROUP, "ProxyBypass",
                        culvert_profile_get_proxy_bypass (profile));
   g_key_file_set_uint64 (key_file, PROFILE_GROUP, "KeepaliveInterval",

@@ -14,11 +14,18 @@
 #define _GNU_SOURCE 1
 
 #include <gio/gio.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pty.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1306,7 +1313,7 @@ typedef struct
 {
   GSubprocess      *proc;
   GDataInputStream *out;
-  GPtrArray        *events;      /* every JSON line seen */
+  GPtrArray        *events;      /* every event seen, as a JsonObject */
   GArray           *ports;       /* listening ports, in order */
   GArray           *failed;      /* indices of forwards that failed */
 } Headless;
@@ -1346,46 +1353,167 @@ headless_args (Fixture            *f,
   return argv;
 }
 
-static guint64
-json_number (const char *line,
-             const char *key)
+/* One line of --json output: exactly one JSON object, with the event's name
+ * in "event" and an ISO 8601 "time"; anything else fails the test. */
+static JsonObject *
+parse_event (const char *line)
 {
-  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
-  const char *at = strstr (line, needle);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *member;
 
-  return at ? g_ascii_strtoull (at + strlen (needle), NULL, 10) : 0;
+  if (!json_parser_load_from_data (parser, line, -1, &error))
+    g_error ("culvert --headless --json printed a line that is not JSON (%s): %s",
+             error->message, line);
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    g_error ("culvert --headless --json printed a line that is not one object: %s", line);
+  object = json_node_get_object (root);
+
+  member = json_object_get_member (object, "event");
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
+    g_error ("an event without a string \"event\": %s", line);
+  member = json_object_get_member (object, "time");
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING ||
+      (time = g_date_time_new_from_iso8601 (json_node_get_string (member), NULL)) == NULL)
+    g_error ("an event without an ISO 8601 \"time\": %s", line);
+
+  return json_object_ref (object);
+}
+
+static const char *
+event_name (JsonObject *event)
+{
+  return json_object_get_string_member (event, "event");
+}
+
+/* The string member @key of @event; fails the test when it is not a string. */
+static const char *
+event_string (JsonObject *event,
+              const char *key)
+{
+  JsonNode *member = json_object_get_member (event, key);
+
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
+    g_error ("event “%s” has no string “%s”", event_name (event), key);
+
+  return json_node_get_string (member);
+}
+
+/* The whole-number member @key of @event, from @min to @max. */
+static gint64
+event_int (JsonObject *event,
+           const char *key,
+           gint64      min,
+           gint64      max)
+{
+  JsonNode *member = json_object_get_member (event, key);
+  gint64 value;
+
+  if (member == NULL || json_node_get_value_type (member) != G_TYPE_INT64)
+    g_error ("event “%s” has no whole number “%s”", event_name (event), key);
+  value = json_node_get_int (member);
+  if (value < min || value > max)
+    g_error ("event “%s”: “%s” is %" G_GINT64_FORMAT ", not from %" G_GINT64_FORMAT
+             " to %" G_GINT64_FORMAT, event_name (event), key, value, min, max);
+
+  return value;
+}
+
+/* Reads one line of stdout into h->events; NULL at the end of the output. */
+static JsonObject *
+headless_read_event (Headless *h)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, &error);
+  JsonObject *event;
+
+  g_assert_no_error (error);
+  if (line == NULL)
+    return NULL;
+  event = parse_event (line);
+  g_ptr_array_add (h->events, event);
+
+  return event;
 }
 
 /* Reads events until the tunnel is connected (TRUE) or the runner ends (FALSE). */
 static gboolean
 headless_wait_connected (Headless *h)
 {
-  for (;;)
+  JsonObject *event;
+
+  while ((event = headless_read_event (h)) != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      char *line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, &error);
+      const char *name = event_name (event);
 
-      g_assert_no_error (error);
-      if (line == NULL)
-        return FALSE;
-      g_ptr_array_add (h->events, line);
-      if (strstr (line, "\"event\":\"listening\"") != NULL)
+      if (g_str_equal (name, "listening"))
         {
-          guint16 port = json_number (line, "port");
+          guint16 port = event_int (event, "port", 1, 65535);
 
+          event_string (event, "forward");
+          event_string (event, "address");
           g_array_append_val (h->ports, port);
         }
-      else if (strstr (line, "\"event\":\"forward-failed\"") != NULL)
+      else if (g_str_equal (name, "forward-failed"))
         {
           guint index = h->ports->len + h->failed->len;
           guint16 none = 0;
 
+          event_string (event, "forward");
+          event_string (event, "error");
+          event_int (event, "suggested_port", 0, 65535);
           g_array_append_val (h->failed, index);
           g_array_append_val (h->ports, none);
         }
-      else if (strstr (line, "\"state\":\"connected\"") != NULL)
+      else if (g_str_equal (name, "state") &&
+               g_str_equal (event_string (event, "state"), "connected"))
         return TRUE;
     }
+
+  return FALSE;
+}
+
+/* The thread that runs main(): the only one that may start children. */
+static GThread *main_thread;
+
+/* Runs in a child between fork and exec (@data: the test's pid). The child
+ * gets SIGTERM when the test dies, however it dies: a failed assertion
+ * aborts the test without any teardown. The kernel sends it when the
+ * *thread* that forked exits, so children are started from the main thread
+ * only. A test that died before this ran is seen as a new parent. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
+    _exit (127);
+}
+
+/* Starts `argv` with stdout and stderr piped to the test; it dies with the test. */
+static Headless *
+headless_spawn (const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  Headless *h = g_new0 (Headless, 1);
+
+  g_assert_true (g_thread_self () == main_thread);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test,
+                                         GINT_TO_POINTER (getpid ()), NULL);
+  h->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+  h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  return h;
 }
 
 static Headless *
@@ -1393,19 +1521,8 @@ headless_start (Fixture            *f,
                 const char * const *extra)
 {
   g_autoptr(GPtrArray) argv = headless_args (f, extra);
-  g_autoptr(GError) error = NULL;
-  Headless *h = g_new0 (Headless, 1);
 
-  h->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
-  h->events = g_ptr_array_new_with_free_func (g_free);
-  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
-  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  return h;
+  return headless_spawn ((const char * const *) argv->pdata);
 }
 
 /* Reads the rest of stdout and all of stderr, and waits for the exit. */
@@ -1416,13 +1533,14 @@ headless_finish (Headless  *h,
   g_autoptr(GError) error = NULL;
   GInputStream *err = g_subprocess_get_stderr_pipe (h->proc);
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
-  char *line;
 
-  while ((line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, NULL)) != NULL)
-    g_ptr_array_add (h->events, line);
-  g_output_stream_splice (sink, err, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  while (headless_read_event (h) != NULL)
+    ;
+  /* The sink stays open for the terminating NUL: a closed one refuses it. */
+  g_output_stream_splice (sink, err, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
   g_assert_no_error (error);
-  g_output_stream_write (sink, "", 1, NULL, NULL);
+  g_assert_cmpint (g_output_stream_write (sink, "", 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
   if (err_text != NULL)
     *err_text = g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (sink)));
   g_subprocess_wait (h->proc, NULL, &error);
@@ -1467,11 +1585,10 @@ static guint
 count_events (Headless   *h,
               const char *event)
 {
-  g_autofree char *needle = g_strdup_printf ("\"event\":\"%s\"", event);
   guint n = 0;
 
   for (guint i = 0; i < h->events->len; i++)
-    if (strstr (g_ptr_array_index (h->events, i), needle) != NULL)
+    if (g_str_equal (event_name (g_ptr_array_index (h->events, i)), event))
       n++;
 
   return n;
@@ -1539,7 +1656,12 @@ test_headless_forwards (Fixture       *f,
   g_assert_cmpuint (count_events (h, "client-opened"), ==, n_clients + 2);
   g_assert_cmpuint (count_events (h, "client-closed"), ==, n_clients + 2);
   g_assert_cmpuint (count_events (h, "stopping"), ==, 1);
-  assert_contains (g_ptr_array_index (h->events, h->events->len - 1), "\"state\":\"disconnected\"");
+  {
+    JsonObject *last = g_ptr_array_index (h->events, h->events->len - 1);
+
+    g_assert_cmpstr (event_name (last), ==, "state");
+    g_assert_cmpstr (event_string (last, "state"), ==, "disconnected");
+  }
 
   headless_free (h);
   destination_free (bulk);
@@ -1691,7 +1813,7 @@ test_headless_wrong_password (Fixture       *f,
   const char *no_key[] = { NULL };
   guint answered = 0;
   int master, status;
-  pid_t pid;
+  pid_t pid, parent;
 
   if (f->sshd->password == NULL)
     {
@@ -1701,10 +1823,12 @@ test_headless_wrong_password (Fixture       *f,
 
   /* No key anywhere in this HOME and no agent: the server's password it is. */
   argv = headless_args (f, no_key);
+  parent = getpid ();
   pid = forkpty (&master, NULL, NULL, NULL);
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
+      die_with_test (GINT_TO_POINTER (parent));
       execv (g_ptr_array_index (argv, 0), (char **) argv->pdata);
       _exit (127);
     }
@@ -1773,7 +1897,9 @@ test_headless_server_goes_away (Fixture       *f,
   destination_free (dest);
 }
 
-/* Off-host binds are announced; bad flags are refused clearly. */
+/* Off-host binds are announced; a bad command line is refused clearly: exit
+ * status 2, one line on stderr that says what is wrong, and no run at all
+ * (a port out of range is never taken to mean the default, 22). */
 static void
 test_headless_warnings_and_bad_input (Fixture       *f,
                                       gconstpointer  data)
@@ -1787,7 +1913,12 @@ test_headless_warnings_and_bad_input (Fixture       *f,
   struct { const char *args[6]; const char *message; } bad[] = {
     { { "-L", "70000:127.0.0.1:80", NULL }, "out of range" },
     { { "-L", "8080:127.0.0.1", NULL }, "Bad -L forwarding specification" },
-    { { "-p", "0", NULL }, "port" },
+    { { "-p", "0", NULL }, "-p must be a number from 1 to 65535, not “0”" },
+    { { "-p", "65536", NULL }, "-p must be a number from 1 to 65535, not “65536”" },
+    { { "-p", "abc", NULL }, "-p must be a number from 1 to 65535, not “abc”" },
+    { { "-p", "-22", NULL }, "-p must be a number from 1 to 65535, not “-22”" },
+    { { "-o", "Port=0", NULL }, "Port must be a number from 1 to 65535, not “0”" },
+    { { "-o", "Port=65536", NULL }, "Port must be a number from 1 to 65535, not “65536”" },
     { { "-o", "Frobnicate=yes", NULL }, "Frobnicate" },
     { { "-o", "StrictHostKeyChecking=maybe", NULL }, "StrictHostKeyChecking" },
   };
@@ -1815,9 +1946,12 @@ test_headless_warnings_and_bad_input (Fixture       *f,
     {
       h = headless_start (f, bad[i].args);
       g_assert_false (headless_wait_connected (h));
-      headless_assert_exit (h, 255, &err);
+      headless_assert_exit (h, 2, &err);
       assert_contains (err, bad[i].message);
-      g_assert_true (strchr (err, '\n') == strrchr (err, '\n'));
+      if (strchr (err, '\n') != strrchr (err, '\n') || !g_str_has_suffix (err, "\n"))
+        g_error ("expected one line on stderr, got: %s", err);
+      /* Refused before anything ran: no event at all. */
+      g_assert_cmpuint (h->events->len, ==, 0);
       headless_free (h);
       g_clear_pointer (&err, g_free);
     }
@@ -1830,12 +1964,11 @@ test_headless_ssh_config (Fixture       *f,
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   Destination *dest = destination_new (1, NULL, 0);
   g_autofree char *file = g_build_filename (f->sshd->dir, "ssh_config", NULL);
   g_autofree char *config = NULL;
   guint16 port = closed_port ();
-  Headless *h = g_new0 (Headless, 1);
+  Headless *h;
 
   config = g_strdup_printf ("Host tunnelhost\n"
                             "  HostName 127.0.0.1\n"
@@ -1855,14 +1988,7 @@ test_headless_ssh_config (Fixture       *f,
   g_ptr_array_add (argv, file);
   g_ptr_array_add (argv, "tunnelhost");
   g_ptr_array_add (argv, NULL);
-  h->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
-  h->events = g_ptr_array_new_with_free_func (g_free);
-  h->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
-  h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
+  h = headless_spawn ((const char * const *) argv->pdata);
 
   g_assert_true (headless_wait_connected (h));
   g_assert_cmpuint (h->ports->len, ==, 1);
@@ -1874,6 +2000,534 @@ test_headless_ssh_config (Fixture       *f,
 
   headless_free (h);
   destination_free (dest);
+}
+
+/* TRUE when @pid is gone: no such process, or a zombie nobody has reaped yet. */
+static gboolean
+process_is_gone (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  /* "pid (comm) S …": the state follows the last ')'. */
+  end = strrchr (stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+/* A test that aborts half-way (a failed assertion, no teardown) leaves no
+ * `culvert --headless` behind: the child is asked to stop when its test dies. */
+static void
+test_headless_child_dies_with_test (Fixture       *f,
+                                    gconstpointer  data)
+{
+  const char *pid_file = g_getenv ("CULVERT_TEST_CHILD_PID_FILE");
+  g_autofree char *own_pid_file = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *cmdline_path = NULL;
+  gint64 deadline;
+  pid_t pid;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", closed_port ());
+      g_autofree char *key = g_strdup (f->sshd->client_key_path);
+      g_autofree char *pid_text = NULL;
+      const char *extra[] = { "-i", key, "-L", spec, NULL };
+      Headless *h = headless_start (f, extra);
+
+      g_assert_true (headless_wait_connected (h));
+      pid_text = g_strdup (g_subprocess_get_identifier (h->proc));
+      g_assert_true (g_file_set_contents (pid_file, pid_text, -1, NULL));
+      /* Fails on purpose, with the runner serving: abort(), no teardown. */
+      g_assert_cmpstr ("the runner", ==, "left behind");
+      return;
+    }
+
+  own_pid_file = g_build_filename (f->sshd->dir, "headless.pid", NULL);
+  g_setenv ("CULVERT_TEST_CHILD_PID_FILE", own_pid_file, TRUE);
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("CULVERT_TEST_CHILD_PID_FILE");
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*left behind*");
+
+  g_assert_true (g_file_get_contents (own_pid_file, &text, NULL, NULL));
+  pid = atoi (text);
+  g_assert_cmpint (pid, >, 1);
+
+  /* It has up to 5 s to close its session; give it a little more. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!process_is_gone (pid) && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 20);
+  if (process_is_gone (pid))
+    return;
+
+  /* Still there: clean up what we can be sure is ours, then fail. */
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
+  if (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL) &&
+      g_str_equal (cmdline, culvert_binary ()))
+    kill (pid, SIGKILL);
+  g_error ("culvert --headless (pid %d) outlived the test that started it", (int) pid);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Where a forward really listens                                          */
+
+/* The addresses of the listening TCP sockets that process @pid holds on
+ * @port, as the kernel has them: /proc/PID/net/tcp and tcp6 (the sockets of
+ * that process's network namespace) matched against the socket inodes in
+ * /proc/PID/fd. Returns the addresses as text ("127.0.0.1", "::1", "::"). */
+static GPtrArray *
+listening_addresses (pid_t   pid,
+                     guint16 port)
+{
+  g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link = g_build_filename (fd_dir, name, NULL);
+      g_autofree char *target = g_file_read_link (link, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:["))
+        g_hash_table_add (inodes, g_strndup (target + 8, strlen (target) - 9));
+    }
+
+  for (guint v6 = 0; v6 <= 1; v6++)
+    {
+      g_autofree char *table = g_strdup_printf ("/proc/%d/net/%s", (int) pid, v6 ? "tcp6" : "tcp");
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (table, &contents, NULL, NULL))
+        continue;  /* no IPv6 on this machine */
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 1; lines[i] != NULL; i++)
+        {
+          /* sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode */
+          g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+          g_autoptr(GPtrArray) cols = g_ptr_array_new ();
+          char text[INET6_ADDRSTRLEN];
+          const char *local, *colon;
+          guint8 bytes[16];
+
+          for (guint j = 0; fields[j] != NULL; j++)
+            if (*fields[j] != '\0')
+              g_ptr_array_add (cols, fields[j]);
+          if (cols->len < 10 || g_strcmp0 (g_ptr_array_index (cols, 3), "0A") != 0 ||
+              !g_hash_table_contains (inodes, g_ptr_array_index (cols, 9)))
+            continue;
+          local = g_ptr_array_index (cols, 1);
+          colon = strchr (local, ':');
+          g_assert_nonnull (colon);
+          if (g_ascii_strtoull (colon + 1, NULL, 16) != port)
+            continue;
+
+          /* The address is printed as 32-bit words in the machine's byte order. */
+          g_assert_cmpint (colon - local, ==, v6 ? 32 : 8);
+          for (guint w = 0; w < (v6 ? 4u : 1u); w++)
+            {
+              g_autofree char *hex = g_strndup (local + 8 * w, 8);
+              guint32 word = (guint32) g_ascii_strtoull (hex, NULL, 16);
+
+              memcpy (bytes + 4 * w, &word, 4);
+            }
+          g_assert_nonnull (inet_ntop (v6 ? AF_INET6 : AF_INET, bytes, text, sizeof text));
+          g_ptr_array_add (found, g_strdup (text));
+        }
+    }
+
+  return found;
+}
+
+/* Fails unless @pid listens on @port, and only on loopback addresses. */
+static void
+assert_listens_only_on_loopback (pid_t   pid,
+                                 guint16 port)
+{
+  g_autoptr(GPtrArray) addresses = listening_addresses (pid, port);
+
+  if (addresses->len == 0)
+    g_error ("process %d has no listening socket on port %u", (int) pid, port);
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      const char *text = g_ptr_array_index (addresses, i);
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
+
+      g_assert_nonnull (address);
+      if (!g_inet_address_get_is_loopback (address))
+        g_error ("port %u listens on %s, not only on loopback", port, text);
+    }
+}
+
+/* TRUE when @pid listens on @port on the wildcard address (0.0.0.0 or ::). */
+static gboolean
+listens_on_any (pid_t   pid,
+                guint16 port)
+{
+  g_autoptr(GPtrArray) addresses = listening_addresses (pid, port);
+
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (addresses->pdata[i]);
+
+      if (g_inet_address_get_is_any (address))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A forward with no bind address listens on loopback only, as the kernel
+ * sees the sockets, and the tunnel says so. */
+static void
+test_tunnel_default_bind_loopback (Fixture       *f,
+                                   gconstpointer  data)
+{
+  Destination *dest = destination_new (1, NULL, 0);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *label = NULL;
+  CulvertForwardStatus *status;
+  guint16 port;
+  int fd;
+
+  add_local (f, spec);
+  connect_tunnel (f);
+  status = status_at (f, 0);
+  port = listening_port (f, 0);
+  assert_listens_only_on_loopback (getpid (), port);
+  label = g_strdup_printf ("127.0.0.1:%u", port);
+  assert_contains (culvert_forward_status_get_listen_address (status), label);
+
+  /* It does serve loopback. */
+  fd = connect_loopback (port);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+
+  destination_free (dest);
+}
+
+/* The same through `culvert --headless`: its own sockets, and its "listening"
+ * event names what the kernel has. With -g it listens on every interface,
+ * which shows that the check sees a wildcard bind. */
+static void
+test_headless_default_bind_loopback (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  const char *plain[] = { "-i", key, "-L", spec, NULL };
+  const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
+  g_autoptr(GPtrArray) addresses = NULL;
+  const char *announced = NULL;
+  Headless *h;
+  pid_t pid;
+  guint16 port;
+
+  h = headless_start (f, plain);
+  g_assert_true (headless_wait_connected (h));
+  pid = atoi (g_subprocess_get_identifier (h->proc));
+  port = g_array_index (h->ports, guint16, 0);
+  assert_listens_only_on_loopback (pid, port);
+  for (guint i = 0; i < h->events->len; i++)
+    if (g_str_equal (event_name (h->events->pdata[i]), "listening"))
+      announced = event_string (h->events->pdata[i], "address");
+  addresses = listening_addresses (pid, port);
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      const char *text = addresses->pdata[i];
+      g_autofree char *shown = strchr (text, ':') ? g_strdup_printf ("[%s]:%u", text, port)
+                                                  : g_strdup_printf ("%s:%u", text, port);
+
+      assert_contains (announced, shown);
+    }
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+
+  h = headless_start (f, gateway);
+  g_assert_true (headless_wait_connected (h));
+  g_assert_true (listens_on_any (atoi (g_subprocess_get_identifier (h->proc)),
+                                 g_array_index (h->ports, guint16, 0)));
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reachable from another computer? Two network namespaces made by the test */
+
+/* Addresses live only inside the namespaces this test creates, never in the
+ * root namespace; every connection to them is made from inside one. */
+#define NETNS_SERVER_ADDRESS "198.51.100.1"
+#define NETNS_PEER_ADDRESS   "198.51.100.2"
+
+typedef struct
+{
+  char  *server;    /* namespace of sshd and the runner */
+  char  *peer;      /* namespace of "another computer" on the same link */
+  GPid   sshd_pid;
+} Netns;
+
+/* Runs `ip ARGS…`, failing the test if it fails. */
+static void
+run_ip (const char *first,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, "ip");
+  va_start (args, first);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
+
+      g_error ("%s failed (%s): %s", line, error->message, err ? err : "");
+    }
+}
+
+/* Deletes namespaces that an earlier run of this test left behind when it
+ * died (their names carry the pid of a process that is gone). */
+static void
+netns_remove_stale (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int pid;
+      char side;
+
+      if (sscanf (name, "culvert-test-%d-%c", &pid, &side) == 2 && pid > 0 &&
+          kill (pid, 0) != 0 && errno == ESRCH)
+        run_ip ("netns", "delete", name, NULL);
+    }
+}
+
+static Netns *
+netns_new (void)
+{
+  Netns *n = g_new0 (Netns, 1);
+
+  netns_remove_stale ();
+  n->server = g_strdup_printf ("culvert-test-%d-a", (int) getpid ());
+  n->peer = g_strdup_printf ("culvert-test-%d-b", (int) getpid ());
+  run_ip ("netns", "add", n->server, NULL);
+  run_ip ("netns", "add", n->peer, NULL);
+  run_ip ("-n", n->server, "link", "add", "culvert-a", "type", "veth", "peer", "name", "culvert-b",
+          NULL);
+  run_ip ("-n", n->server, "link", "set", "culvert-b", "netns", n->peer, NULL);
+  run_ip ("-n", n->server, "addr", "add", NETNS_SERVER_ADDRESS "/24", "dev", "culvert-a", NULL);
+  run_ip ("-n", n->peer, "addr", "add", NETNS_PEER_ADDRESS "/24", "dev", "culvert-b", NULL);
+  run_ip ("-n", n->server, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", n->server, "link", "set", "culvert-a", "up", NULL);
+  run_ip ("-n", n->peer, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", n->peer, "link", "set", "culvert-b", "up", NULL);
+
+  return n;
+}
+
+static void
+netns_free (Netns *n)
+{
+  if (n->sshd_pid > 0)
+    {
+      kill (n->sshd_pid, SIGTERM);
+      waitpid (n->sshd_pid, NULL, 0);
+      g_spawn_close_pid (n->sshd_pid);
+    }
+  run_ip ("netns", "delete", n->server, NULL);
+  run_ip ("netns", "delete", n->peer, NULL);
+  g_free (n->server);
+  g_free (n->peer);
+  g_free (n);
+}
+
+typedef struct
+{
+  const char *netns;
+  const char *host;
+  guint16     port;
+  int         result;   /* 0: connected; else errno */
+} NetnsConnect;
+
+/* A thread that joins @netns (only this thread moves) and connects once. */
+static gpointer
+netns_connect_thread (gpointer data)
+{
+  NetnsConnect *c = data;
+  g_autofree char *path = g_build_filename ("/run/netns", c->netns, NULL);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (c->port) };
+  struct pollfd pfd;
+  socklen_t len = sizeof c->result;
+  int ns = open (path, O_RDONLY | O_CLOEXEC);
+  int fd;
+
+  if (ns < 0 || setns (ns, CLONE_NEWNET) != 0)
+    g_error ("cannot enter the network namespace %s: %s", c->netns, g_strerror (errno));
+  close (ns);
+  g_assert_cmpint (inet_pton (AF_INET, c->host, &addr.sin_addr), ==, 1);
+
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  g_assert_cmpint (fd, >=, 0);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0)
+    c->result = 0;
+  else if (errno != EINPROGRESS)
+    c->result = errno;
+  else
+    {
+      pfd.fd = fd;
+      pfd.events = POLLOUT;
+      if (poll (&pfd, 1, 5000) != 1)
+        c->result = ETIMEDOUT;
+      else
+        g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_ERROR, &c->result, &len), ==, 0);
+    }
+  close (fd);
+
+  return NULL;
+}
+
+/* Connects to @host:@port from inside @netns; 0 or the errno. */
+static int
+netns_connect (const char *netns,
+               const char *host,
+               guint16     port)
+{
+  NetnsConnect c = { netns, host, port, -1 };
+
+  g_thread_join (g_thread_new ("netns-connect", netns_connect_thread, &c));
+
+  return c.result;
+}
+
+/* Starts a second sshd from the fixture's files inside the server namespace:
+ * same host key, same port, on that namespace's own 127.0.0.1. */
+static void
+netns_start_sshd (Netns           *n,
+                  CulvertTestSshd *sshd)
+{
+  g_autofree char *log = g_build_filename (sshd->dir, "sshd-netns.log", NULL);
+  g_autofree char *pid_file = g_strdup_printf ("PidFile=%s/sshd-netns.pid", sshd->dir);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/sshd", "-D",
+                         "-f", sshd->config_path, "-E", log, "-o", pid_file, NULL };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 die_with_test, GINT_TO_POINTER (getpid ()), &n->sshd_pid, &error);
+  g_assert_no_error (error);
+
+  while (netns_connect (n->server, "127.0.0.1", sshd->port) != 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("sshd did not start in the namespace %s", n->server);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+}
+
+/* `culvert --headless` inside the server namespace, with @extra flags. */
+static Headless *
+netns_headless_start (Fixture            *f,
+                      Netns              *n,
+                      const char * const *extra)
+{
+  g_autoptr(GPtrArray) inner = headless_args (f, extra);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, "ip");
+  g_ptr_array_add (argv, "netns");
+  g_ptr_array_add (argv, "exec");
+  g_ptr_array_add (argv, n->server);
+  for (guint i = 0; i < inner->len; i++)
+    g_ptr_array_add (argv, inner->pdata[i]);  /* ends with NULL */
+
+  return headless_spawn ((const char * const *) argv->pdata);
+}
+
+/* A forward with no bind address cannot be reached from another computer;
+ * one with -g can. "Another computer" is a network namespace joined to the
+ * runner's by a veth link: sshd and the runner run in one, the client in the
+ * other. */
+static void
+test_headless_default_bind_unreachable (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  const char *plain[] = { "-i", key, "-L", spec, NULL };
+  const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
+  Headless *h;
+  Netns *n;
+  guint16 port;
+  int result;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return;
+    }
+  if (ip == NULL)
+    {
+      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
+      return;
+    }
+
+  n = netns_new ();
+  netns_start_sshd (n, f->sshd);
+
+  /* Loopback only: served on the runner's own 127.0.0.1, refused from the peer. */
+  h = netns_headless_start (f, n, plain);
+  g_assert_true (headless_wait_connected (h));
+  port = g_array_index (h->ports, guint16, 0);
+  assert_listens_only_on_loopback (atoi (g_subprocess_get_identifier (h->proc)), port);
+  g_assert_cmpint (netns_connect (n->server, "127.0.0.1", port), ==, 0);
+  result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, port);
+  if (result != ECONNREFUSED)
+    g_error ("a forward with no bind address: connecting from another computer gave “%s”, "
+             "expected “%s”", result == 0 ? "connected" : g_strerror (result),
+             g_strerror (ECONNREFUSED));
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+
+  /* -g: the same forward is reachable from the peer, so the link works. */
+  h = netns_headless_start (f, n, gateway);
+  g_assert_true (headless_wait_connected (h));
+  port = g_array_index (h->ports, guint16, 0);
+  g_assert_cmpint (netns_connect (n->peer, NETNS_SERVER_ADDRESS, port), ==, 0);
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+
+  netns_free (n);
 }
 
 static gboolean
@@ -2225,6 +2879,7 @@ main (int    argc,
   g_autofree char *reason = NULL;
 
   g_test_init (&argc, &argv, NULL);
+  main_thread = g_thread_self ();
 
   if (!culvert_test_sshd_available (&reason))
     {
@@ -2262,6 +2917,10 @@ main (int    argc,
   ADD ("/headless/server-goes-away", test_headless_server_goes_away);
   ADD ("/headless/warnings-and-bad-input", test_headless_warnings_and_bad_input);
   ADD ("/headless/ssh-config", test_headless_ssh_config);
+  ADD ("/headless/child-dies-with-test", test_headless_child_dies_with_test);
+  ADD ("/tunnel/default-bind-loopback", test_tunnel_default_bind_loopback);
+  ADD ("/headless/default-bind-loopback", test_headless_default_bind_loopback);
+  ADD ("/headless/default-bind-unreachable", test_headless_default_bind_unreachable);
 #undef ADD
 
   return g_test_run ();
