@@ -42,6 +42,9 @@ struct _CulvertTunnel
   GListStore           *forwards;  /* of CulvertForwardStatus */
   GPtrArray            *by_index;  /* forward index → CulvertForwardStatus */
   GListStore           *log;       /* of CulvertLogEntry */
+  GPtrArray            *resolving; /* CulvertForwardStatus* whose bind name is being looked up */
+  GCancellable         *lookups;   /* of this run's bind names */
+  char                 *failure;   /* a forward failed under exit-on-forward-failure */
 };
 
 G_DEFINE_FINAL_TYPE (CulvertTunnel, culvert_tunnel, G_TYPE_OBJECT)
@@ -126,7 +129,9 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
 
           if (culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
             continue;
-          if (state == CULVERT_TUNNEL_CONNECTED)
+          if (state == CULVERT_TUNNEL_CONNECTED && g_ptr_array_find (self->resolving, status, NULL))
+            culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_PENDING);
+          else if (state == CULVERT_TUNNEL_CONNECTED)
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
           else if (state == CULVERT_TUNNEL_FAILED || state == CULVERT_TUNNEL_DISCONNECTED)
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_STOPPED);
@@ -181,7 +186,11 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
   switch (event->type)
     {
     case CULVERT_WORKER_EVENT_STATE:
-      culvert_tunnel_set_state (self, event->state, event->text);
+      /* A forward that failed under exit-on-forward-failure stopped the run. */
+      if (self->failure != NULL && event->state == CULVERT_TUNNEL_DISCONNECTED)
+        culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, self->failure);
+      else
+        culvert_tunnel_set_state (self, event->state, event->text);
       break;
 
     case CULVERT_WORKER_EVENT_LOG:
@@ -312,20 +321,16 @@ socket_port (GSocket *socket)
   return address ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)) : 0;
 }
 
-/* The addresses a bind address stands for. */
+/* The addresses a bind address stands for, when that needs no name lookup;
+ * NULL for a name, which is looked up asynchronously. */
 static GList *
-resolve_bind_address (const char  *bind,
-                      GError     **error)
+bind_address_literal (const char *bind)
 {
-  GList *addresses = NULL;
   GInetAddress *literal;
 
   if (g_strcmp0 (bind, "localhost") == 0)
-    {
-      addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4));
-      addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
-      return addresses;
-    }
+    return g_list_append (g_list_append (NULL, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4)),
+                          g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
 
   if (bind == NULL || *bind == '\0' || g_strcmp0 (bind, "*") == 0)
     return g_list_append (NULL, g_inet_address_new_any (G_SOCKET_FAMILY_IPV6));
@@ -334,11 +339,7 @@ resolve_bind_address (const char  *bind,
   if (literal != NULL)
     return g_list_append (NULL, literal);
 
-  {
-    g_autoptr(GResolver) resolver = g_resolver_get_default ();
-
-    return g_resolver_lookup_by_name (resolver, bind, NULL, error);
-  }
+  return NULL;
 }
 
 static char *
@@ -418,26 +419,29 @@ find_free_port (GList   *addresses,
   return 0;
 }
 
-/* Binds one local forward; on failure sets the status's error and suggestion. */
+/* Binds one local forward on @addresses (the addresses @bind stands for, or
+ * NULL with @lookup_error when looking them up failed); on failure sets the
+ * status's error and suggestion. */
 static GPtrArray *
 culvert_tunnel_bind_forward (CulvertTunnel         *self,
                              CulvertForwardStatus  *status,
+                             const char            *bind,
+                             GList                 *addresses,
+                             const GError          *lookup_error,
                              GError               **error)
 {
   CulvertForward *forward = culvert_forward_status_get_forward (status);
-  gboolean gateway_ports = culvert_profile_get_gateway_ports (self->profile);
-  g_autofree char *bind = culvert_forward_dup_effective_bind_address_full (forward, gateway_ports);
   guint16 port = culvert_forward_get_bind_port (forward);
-  g_autolist(GInetAddress) addresses = NULL;
   g_autoptr(GString) label = g_string_new (NULL);
   g_autoptr(GError) local_error = NULL;
   GPtrArray *sockets;
 
-  addresses = resolve_bind_address (bind, &local_error);
   if (addresses == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("Cannot listen on %s: %s"), bind, local_error->message);
+                   _("Cannot listen on %s: %s"), bind,
+                   lookup_error != NULL ? lookup_error->message : _("no address"));
+      culvert_forward_status_set_error (status, (*error)->message, 0);
       return NULL;
     }
 
@@ -474,6 +478,113 @@ culvert_tunnel_bind_forward (CulvertTunnel         *self,
   culvert_forward_status_set_listening (status, label->str,
                                         socket_port (g_ptr_array_index (sockets, 0)));
   return sockets;
+}
+
+/* Binds forward @index on @addresses and adds its sockets to @listeners;
+ * FALSE (with @error) when it failed under exit-on-forward-failure. */
+static gboolean
+culvert_tunnel_listen (CulvertTunnel         *self,
+                       CulvertForwardStatus  *status,
+                       guint                  index,
+                       const char            *bind,
+                       GList                 *addresses,
+                       const GError          *lookup_error,
+                       GPtrArray             *listeners,
+                       GError               **error)
+{
+  CulvertForward *forward = culvert_forward_status_get_forward (status);
+  g_autoptr(GPtrArray) sockets = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *line = NULL;
+
+  sockets = culvert_tunnel_bind_forward (self, status, bind, addresses, lookup_error,
+                                         &local_error);
+  if (sockets == NULL)
+    {
+      culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
+      culvert_tunnel_add_log (self, local_error->message, TRUE);
+      if (self->exit_on_forward_failure)
+        {
+          g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
+                       "%s", local_error->message);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  for (guint j = 0; j < sockets->len; j++)
+    {
+      CulvertWorkerListener *listener = g_new0 (CulvertWorkerListener, 1);
+
+      listener->forward_index = index;
+      listener->socket = g_object_ref (g_ptr_array_index (sockets, j));
+      listener->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
+      listener->destination_port = culvert_forward_get_destination_port (forward);
+      g_ptr_array_add (listeners, listener);
+    }
+
+  line = g_strdup_printf (_("Listening on %s for %s:%u"),
+                          culvert_forward_status_get_listen_address (status),
+                          culvert_forward_get_destination_host (forward),
+                          culvert_forward_get_destination_port (forward));
+  culvert_tunnel_add_log (self, line, FALSE);
+
+  return TRUE;
+}
+
+typedef struct
+{
+  GWeakRef              tunnel;
+  guint                 generation;
+  guint                 index;
+  CulvertForwardStatus *status;
+  char                 *bind;
+} BindLookup;
+
+static void
+bind_lookup_free (BindLookup *lookup)
+{
+  g_weak_ref_clear (&lookup->tunnel);
+  g_object_unref (lookup->status);
+  g_free (lookup->bind);
+  g_free (lookup);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BindLookup, bind_lookup_free)
+
+/* A bind name was looked up: bind it and hand the sockets to the worker. */
+static void
+on_bind_name_resolved (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(BindLookup) lookup = user_data;
+  g_autoptr(GError) lookup_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autolist(GInetAddress) addresses = NULL;
+  g_autoptr(CulvertTunnel) self = NULL;
+  g_autoptr(GPtrArray) listeners = NULL;
+
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &lookup_error);
+  self = g_weak_ref_get (&lookup->tunnel);
+  if (self == NULL || lookup->generation != self->generation || self->worker == NULL)
+    return;
+
+  g_ptr_array_remove (self->resolving, lookup->status);
+  listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_listener_free);
+  if (!culvert_tunnel_listen (self, lookup->status, lookup->index, lookup->bind, addresses,
+                              lookup_error, listeners, &error))
+    {
+      self->failure = g_strdup (error->message);
+      culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, self->failure);
+      culvert_worker_stop (self->worker);
+      return;
+    }
+
+  if (listeners->len > 0 && self->state == CULVERT_TUNNEL_CONNECTED)
+    culvert_forward_status_set_state (lookup->status, CULVERT_FORWARD_STATE_LISTENING);
+  for (guint i = 0; i < listeners->len; i++)
+    culvert_worker_add_listener (self->worker, g_steal_pointer (&listeners->pdata[i]));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -536,7 +647,13 @@ culvert_tunnel_connect (CulvertTunnel  *self,
     }
 
   g_ptr_array_set_size (self->by_index, 0);
+  g_ptr_array_set_size (self->resolving, 0);
   g_list_store_remove_all (self->forwards);
+  g_clear_pointer (&self->failure, g_free);
+  g_cancellable_cancel (self->lookups);
+  g_clear_object (&self->lookups);
+  self->lookups = g_cancellable_new ();
+  self->generation++;
   listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_listener_free);
 
   forwards = culvert_profile_get_forwards (self->profile);
@@ -545,8 +662,9 @@ culvert_tunnel_connect (CulvertTunnel  *self,
     {
       g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, i);
       g_autoptr(CulvertForwardStatus) status = NULL;
-      g_autoptr(GPtrArray) sockets = NULL;
       g_autoptr(GError) local_error = NULL;
+      g_autolist(GInetAddress) addresses = NULL;
+      g_autofree char *bind = NULL;
       guint index;
 
       if (!culvert_forward_get_enabled (forward))
@@ -565,52 +683,52 @@ culvert_tunnel_connect (CulvertTunnel  *self,
                        _("%s %s: only outgoing forwards are supported in this version"),
                        culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)), spec);
           culvert_forward_status_set_error (status, local_error->message, 0);
-        }
-      else
-        {
-          sockets = culvert_tunnel_bind_forward (self, status, &local_error);
-        }
-
-      if (sockets == NULL)
-        {
           culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
           culvert_tunnel_add_log (self, local_error->message, TRUE);
           if (self->exit_on_forward_failure)
             {
               g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
                            "%s", local_error->message);
-              /* Close what was bound already. */
-              g_ptr_array_set_size (listeners, 0);
               culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, local_error->message);
               return FALSE;
             }
           continue;
         }
 
-      for (guint j = 0; j < sockets->len; j++)
+      bind = culvert_forward_dup_effective_bind_address_full (
+        forward, culvert_profile_get_gateway_ports (self->profile));
+      addresses = bind_address_literal (bind);
+      if (addresses == NULL)
         {
-          CulvertWorkerListener *listener = g_new0 (CulvertWorkerListener, 1);
+          /* A name: looked up without blocking; it listens once known. */
+          BindLookup *lookup = g_new0 (BindLookup, 1);
+          g_autoptr(GResolver) resolver = g_resolver_get_default ();
 
-          listener->forward_index = index;
-          listener->socket = g_object_ref (g_ptr_array_index (sockets, j));
-          listener->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
-          listener->destination_port = culvert_forward_get_destination_port (forward);
-          g_ptr_array_add (listeners, listener);
+          g_weak_ref_init (&lookup->tunnel, self);
+          lookup->generation = self->generation;
+          lookup->index = index;
+          lookup->status = g_object_ref (status);
+          lookup->bind = g_steal_pointer (&bind);
+          g_ptr_array_add (self->resolving, status);
+          g_resolver_lookup_by_name_async (resolver, lookup->bind, self->lookups,
+                                           on_bind_name_resolved, lookup);
+          continue;
         }
-      {
-        g_autofree char *line = NULL;
 
-        line = g_strdup_printf (_("Listening on %s for %s:%u"),
-                                culvert_forward_status_get_listen_address (status),
-                                culvert_forward_get_destination_host (forward),
-                                culvert_forward_get_destination_port (forward));
-        culvert_tunnel_add_log (self, line, FALSE);
-      }
+      if (!culvert_tunnel_listen (self, status, index, bind, addresses, NULL, listeners,
+                                  error))
+        {
+          /* Close what was bound already. */
+          g_ptr_array_set_size (listeners, 0);
+          g_cancellable_cancel (self->lookups);
+          culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, (*error)->message);
+          return FALSE;
+        }
     }
 
   target = g_new0 (EventTarget, 1);
   g_weak_ref_init (&target->tunnel, self);
-  target->generation = ++self->generation;
+  target->generation = self->generation;
 
   self->worker = culvert_worker_new (culvert_tunnel_make_config (self),
                                      g_steal_pointer (&listeners),
@@ -626,6 +744,8 @@ culvert_tunnel_disconnect (CulvertTunnel *self)
 {
   g_return_if_fail (CULVERT_IS_TUNNEL (self));
 
+  if (self->lookups != NULL)
+    g_cancellable_cancel (self->lookups);
   if (self->worker != NULL)
     culvert_worker_stop (self->worker);
 }
@@ -708,6 +828,10 @@ culvert_tunnel_dispose (GObject *object)
   g_clear_object (&self->forwards);
   g_clear_object (&self->log);
   g_clear_pointer (&self->by_index, g_ptr_array_unref);
+  g_clear_pointer (&self->resolving, g_ptr_array_unref);
+  if (self->lookups != NULL)
+    g_cancellable_cancel (self->lookups);
+  g_clear_object (&self->lookups);
 
   G_OBJECT_CLASS (culvert_tunnel_parent_class)->dispose (object);
 }
@@ -718,6 +842,7 @@ culvert_tunnel_finalize (GObject *object)
   CulvertTunnel *self = CULVERT_TUNNEL (object);
 
   g_free (self->state_reason);
+  g_free (self->failure);
 
   G_OBJECT_CLASS (culvert_tunnel_parent_class)->finalize (object);
 }
@@ -769,6 +894,7 @@ culvert_tunnel_init (CulvertTunnel *self)
   self->forwards = g_list_store_new (CULVERT_TYPE_FORWARD_STATUS);
   self->by_index = g_ptr_array_new_with_free_func (g_object_unref);
   self->log = g_list_store_new (CULVERT_TYPE_LOG_ENTRY);
+  self->resolving = g_ptr_array_new ();
 }
 
 CulvertTunnel *

@@ -224,24 +224,23 @@ worker_exit (CulvertWorker *self)
 {
   CulvertWorkerEvent exited = { .type = CULVERT_WORKER_EVENT_EXITED };
 
-  worker_close_listeners (self);
-  worker_post_stats (self);
   clear_source (&self->stats_source);
   g_source_destroy (self->epoll_source);
   g_clear_pointer (&self->epoll_source, g_source_unref);
-
-  if (worker_is_stopping (self))
-    worker_set_state (self, CULVERT_TUNNEL_DISCONNECTED, NULL);
 
   g_mutex_lock (&self->lock);
   self->exited = TRUE;
   g_mutex_unlock (&self->lock);
 
-  /* Run the commands sent before that (answers, stops) so nothing waits on
-   * us and nothing holds a reference through our context. */
+  /* Run the commands sent before that (answers, stops, listeners) so
+   * nothing waits on us and nothing holds a reference through our context. */
   while (g_main_context_pending (self->context))
     g_main_context_iteration (self->context, FALSE);
 
+  worker_close_listeners (self);
+  worker_post_stats (self);
+  if (worker_is_stopping (self))
+    worker_set_state (self, CULVERT_TUNNEL_DISCONNECTED, NULL);
   worker_post (self, &exited);
 }
 
@@ -546,6 +545,48 @@ culvert_worker_close_client (CulvertWorker *self,
   cc->worker = culvert_worker_ref (self);
   cc->client_id = client_id;
   worker_send (self, G_PRIORITY_DEFAULT, close_client_in_worker, cc, close_client_free);
+}
+
+typedef struct
+{
+  CulvertWorker         *worker;
+  CulvertWorkerListener *listener;
+} AddListener;
+
+static gboolean
+add_listener_in_worker (gpointer data)
+{
+  AddListener *al = data;
+  CulvertWorker *self = al->worker;
+  Listener *listener;
+
+  worker_add_listener (self, al->listener);
+  listener = g_ptr_array_index (self->listeners, self->listeners->len - 1);
+  watch_add (self, listener->fd, listener, EPOLLIN);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_listener_free (gpointer data)
+{
+  AddListener *al = data;
+
+  culvert_worker_listener_free (al->listener);
+  culvert_worker_unref (al->worker);
+  g_free (al);
+}
+
+/* Takes @listener; once the thread has exited its socket is just closed. */
+void
+culvert_worker_add_listener (CulvertWorker         *self,
+                             CulvertWorkerListener *listener)
+{
+  AddListener *al = g_new0 (AddListener, 1);
+
+  al->worker = culvert_worker_ref (self);
+  al->listener = listener;
+  worker_send (self, G_PRIORITY_DEFAULT, add_listener_in_worker, al, add_listener_free);
 }
 
 CulvertWorker *

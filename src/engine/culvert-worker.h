@@ -121,6 +121,9 @@ void           culvert_worker_answer       (CulvertWorker          *worker,
                                             const char * const     *answers);
 void           culvert_worker_close_client (CulvertWorker          *worker,
                                             guint64                 client_id);
+/* A listener bound later (its bind name had to be looked up first). */
+void           culvert_worker_add_listener (CulvertWorker          *worker,
+                                            CulvertWorkerListener  *listener);
 CulvertWorker *culvert_worker_ref          (CulvertWorker          *worker);
 void           culvert_worker_unref        (CulvertWorker          *worker);
 

@@ -2872,6 +2872,165 @@ test_tunnel_stop_during_handshake (Fixture       *f,
   close (silent);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Bind names                                                              */
+
+/* A resolver that knows one name, answers only asynchronously and late,
+ * and fails the test if anyone asks it synchronously (the main thread must
+ * never wait for a name). The system's resolver would ask a name server
+ * outside this machine for any name not in /etc/hosts. */
+#define SLOW_NAME "tunnel-bind.culvert.test"
+
+typedef struct
+{
+  GResolver parent_instance;
+} SlowResolver;
+
+typedef struct
+{
+  GResolverClass parent_class;
+} SlowResolverClass;
+
+static GType slow_resolver_get_type (void);
+G_DEFINE_TYPE (SlowResolver, slow_resolver, G_TYPE_RESOLVER)
+
+static GList *
+slow_resolver_lookup_by_name (GResolver     *resolver,
+                              const char    *hostname,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_error ("a name (%s) was looked up synchronously", hostname);
+  return NULL;
+}
+
+static gboolean
+slow_resolver_answer (gpointer data)
+{
+  GTask *task = data;
+  const char *name = g_task_get_task_data (task);
+
+  if (g_strcmp0 (name, SLOW_NAME) == 0)
+    g_task_return_pointer (task,
+                           g_list_append (NULL, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4)),
+                           (GDestroyNotify) g_resolver_free_addresses);
+  else
+    g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                             "No such host: %s", name);
+  g_object_unref (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+slow_resolver_lookup_by_name_async (GResolver           *resolver,
+                                    const char          *hostname,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, g_strdup (hostname), g_free);
+  g_timeout_add (300, slow_resolver_answer, task);
+}
+
+static GList *
+slow_resolver_lookup_by_name_finish (GResolver     *resolver,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+slow_resolver_class_init (SlowResolverClass *klass)
+{
+  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
+
+  resolver_class->lookup_by_name = slow_resolver_lookup_by_name;
+  resolver_class->lookup_by_name_async = slow_resolver_lookup_by_name_async;
+  resolver_class->lookup_by_name_finish = slow_resolver_lookup_by_name_finish;
+}
+
+static void
+slow_resolver_init (SlowResolver *self)
+{
+}
+
+static gboolean
+forward_state_is (CulvertForwardStatus    *status,
+                  CulvertForwardState      state)
+{
+  return culvert_forward_status_get_state (status) == state;
+}
+
+static gboolean
+forward_listening (gpointer data)
+{
+  return forward_state_is (data, CULVERT_FORWARD_STATE_LISTENING);
+}
+
+static gboolean
+forward_failed (gpointer data)
+{
+  return forward_state_is (data, CULVERT_FORWARD_STATE_FAILED);
+}
+
+/* A bind address that is a name is looked up without blocking: connecting
+ * returns at once, the forward listens once the name is known, and a name
+ * that does not resolve fails that forward alone. */
+static void
+test_tunnel_bind_name (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GResolver) old_resolver = g_resolver_get_default ();
+  g_autoptr(GResolver) slow = g_object_new (slow_resolver_get_type (), NULL);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autoptr(GError) error = NULL;
+  Destination *dest = destination_new (1, NULL, 0);
+  g_autofree char *named = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *expected = NULL;
+  CulvertForwardStatus *status;
+  CulvertForwardStatus *bad;
+  guint16 port = closed_port ();
+  int fd;
+
+  named = g_strdup_printf (SLOW_NAME ":%u:127.0.0.1:%u", port, dest->port);
+  unknown = g_strdup_printf ("nowhere.culvert.test:%u:127.0.0.1:%u", closed_port (), dest->port);
+  add_local (f, named);
+  add_local (f, unknown);
+
+  g_resolver_set_default (slow);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  status = status_at (f, 0);
+  bad = status_at (f, 1);
+
+  /* Nothing listens before the name is known. */
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_PENDING);
+  fd = connect_loopback (port);
+  g_assert_cmpint (fd, <, 0);
+
+  g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
+  g_assert_true (wait_until (forward_listening, status, 10));
+  expected = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_cmpstr (culvert_forward_status_get_listen_address (status), ==, expected);
+  g_assert_cmpuint (culvert_forward_status_get_port (status), ==, port);
+  start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  g_assert_true (wait_until (forward_failed, bad, 10));
+  g_assert_nonnull (strstr (culvert_forward_status_get_error (bad), "nowhere.culvert.test"));
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  g_resolver_set_default (old_resolver);
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2909,6 +3068,7 @@ main (int    argc,
   ADD ("/tunnel/reconnect-when-exited", test_tunnel_reconnect_when_exited);
   ADD ("/tunnel/answer-after-stop", test_tunnel_answer_after_stop);
   ADD ("/tunnel/stop-during-handshake", test_tunnel_stop_during_handshake);
+  ADD ("/tunnel/bind-name", test_tunnel_bind_name);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);
