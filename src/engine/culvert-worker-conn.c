@@ -405,7 +405,7 @@ conn_pump_down (Conn *conn)
       int n;
       ssize_t written = 0;
 
-      if (avail == SSH_EOF || avail == 0)
+      if (avail == SSH_EOF || (avail == 0 && !conn->grant_window))
         break;
       if (avail < 0)
         {
@@ -424,6 +424,7 @@ conn_pump_down (Conn *conn)
       else
         count = READ_CHUNK;
 
+      conn->grant_window = FALSE;
       n = ssh_channel_read_timeout (conn->channel, self->scratch, count, 0, 0);
       if (n == SSH_AGAIN || n == 0)
         break;
@@ -661,9 +662,10 @@ conn_open_result (Conn *conn,
       return;
     }
 
-#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
-  if (conn->window.window != CULVERT_WINDOW_INITIAL)
-    ssh_channel_set_window_size (conn->channel, conn->window.window);
+#if !defined (HAVE_SSH_CHANNEL_SET_WINDOW_SIZE) && LIBSSH_VERSION_INT < SSH_VERSION_INT (0, 11, 0)
+  /* libssh 0.10 opened the channel with 64,000 bytes; a window the session
+   * learned is granted with the first read, before any data arrives. */
+  conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
 #endif
 
   /* Data may have arrived with the confirmation. */
@@ -693,6 +695,11 @@ conn_open_channel (Conn *conn)
       return;
     }
   ssh_set_channel_callbacks (conn->channel, &conn->callbacks);
+#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
+  /* The channel opens with the window the session learned (libssh 0.10
+   * grows it with the first read instead). */
+  ssh_channel_set_window_size (conn->channel, conn->window.window);
+#endif
 
   conn_try_open (conn);
 }

@@ -127,6 +127,7 @@ struct _Conn
   guint          waiting_window : 1; /* in worker->window_waiters */
   guint          paused : 1;         /* in worker->paused */
   guint          opening : 1;        /* in worker->opening */
+  guint          grant_window : 1;   /* the next read grants the window (libssh 0.10) */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
   char          *close_reason;
