@@ -281,7 +281,6 @@ void      listener_free           (Listener                 *listener);
 typedef void (*CulvertWorkerPassHook) (ssh_session session,
                                        ssh_event   event);
 void      culvert_worker_set_pass_hook (CulvertWorkerPassHook hook);
-extern CulvertWorkerPassHook culvert_worker_pass_hook;
 guint     culvert_worker_get_n_alive   (void);
 
 G_END_DECLS

@@ -46,12 +46,12 @@
  * libssh read is its own business.) */
 #define SSH_READS_PER_WAKEUP 64
 
-CulvertWorkerPassHook culvert_worker_pass_hook;
+static CulvertWorkerPassHook pass_hook;  /* set by a test's thread: atomic */
 
 void
 culvert_worker_set_pass_hook (CulvertWorkerPassHook hook)
 {
-  culvert_worker_pass_hook = hook;
+  g_atomic_pointer_set (&pass_hook, hook);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -322,8 +322,12 @@ worker_pass (CulvertWorker *self)
   packets = self->packet_counter->in_packets;
   pass_ready (self);
 
-  if (culvert_worker_pass_hook != NULL)
-    culvert_worker_pass_hook (self->session, self->event);
+  {
+    CulvertWorkerPassHook hook = g_atomic_pointer_get (&pass_hook);
+
+    if (hook != NULL)
+      hook (self->session, self->event);
+  }
 
   again = pass_closing (self);
 
