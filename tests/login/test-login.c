@@ -10,6 +10,9 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libssh/libssh.h>
+#include <libssh/server.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1103,6 +1106,125 @@ test_agent (void)
   g_subprocess_wait (agent_proc, NULL, NULL);
 }
 
+/* A server made with libssh's server API that answers every
+ * keyboard-interactive request with another round of zero prompts. */
+typedef struct
+{
+  int       listen_fd;
+  char     *host_key_path;
+  guint     rounds;
+  GThread  *thread;
+} EmptyRoundsServer;
+
+static gpointer
+empty_rounds_thread (gpointer data)
+{
+  EmptyRoundsServer *server = data;
+  ssh_bind bind = ssh_bind_new ();
+  ssh_session session = ssh_new ();
+  ssh_message message;
+  int fd = accept (server->listen_fd, NULL, NULL);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ssh_bind_options_set (bind, SSH_BIND_OPTIONS_HOSTKEY, server->host_key_path),
+                   ==, SSH_OK);
+  g_assert_cmpint (ssh_bind_accept_fd (bind, session, fd), ==, SSH_OK);
+  if (ssh_handle_key_exchange (session) == SSH_OK)
+    {
+      ssh_set_auth_methods (session, SSH_AUTH_METHOD_INTERACTIVE);
+      while ((message = ssh_message_get (session)) != NULL)
+        {
+          if (ssh_message_type (message) == SSH_REQUEST_AUTH &&
+              ssh_message_subtype (message) == SSH_AUTH_METHOD_INTERACTIVE &&
+              server->rounds < 1000)
+            {
+              server->rounds++;
+              ssh_message_auth_interactive_request (message, "", "", 0, NULL, NULL);
+            }
+          else
+            {
+              ssh_message_auth_set_methods (message, SSH_AUTH_METHOD_INTERACTIVE);
+              ssh_message_reply_default (message);
+            }
+          ssh_message_free (message);
+        }
+    }
+
+  ssh_disconnect (session);
+  ssh_free (session);
+  ssh_bind_free (bind);
+  close (fd);
+  return NULL;
+}
+
+/* Keyboard-interactive gives up on a server that asks nothing forever. */
+static void
+test_kbdint_empty_rounds (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("culvert-kbdint-XXXXXX", NULL);
+  g_autofree char *known_hosts = g_build_filename (dir, "known_hosts", NULL);
+  g_autoptr(GError) error = NULL;
+  EmptyRoundsServer server = { 0 };
+  CulvertLoginCallbacks callbacks;
+  CulvertLoginOptions options = {
+    .host = "127.0.0.1",
+    .user = g_get_user_name (),
+    .auth_method = CULVERT_AUTH_KEYBOARD_INTERACTIVE,
+    .known_hosts_file = known_hosts,
+    .host_key_policy = CULVERT_HOST_KEY_NO,
+    .connect_timeout = 10,
+    .fd = -1,
+  };
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  ssh_key key = NULL;
+  ssh_session session;
+  Answers a;
+
+  server.host_key_path = g_build_filename (dir, "host_key", NULL);
+  g_assert_cmpint (culvert_test_generate_key (SSH_KEYTYPE_ED25519, 0, &key), ==, SSH_OK);
+  g_assert_cmpint (ssh_pki_export_privkey_file (key, NULL, NULL, NULL, server.host_key_path),
+                   ==, SSH_OK);
+  ssh_key_free (key);
+
+  server.listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (server.listen_fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (server.listen_fd, 1), ==, 0);
+  g_assert_cmpint (getsockname (server.listen_fd, (struct sockaddr *) &addr, &len), ==, 0);
+  options.port = ntohs (addr.sin_port);
+  server.thread = g_thread_new ("empty-rounds", empty_rounds_thread, &server);
+
+  answers_init (&a);
+  callbacks = callbacks_for (&a);
+  session = culvert_ssh_login (&options, &callbacks, NULL, &error);
+  g_assert_null (session);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "empty keyboard-interactive"));
+  g_assert_cmpuint (a.n_kbdint_calls, ==, 0);
+  g_thread_join (server.thread);
+  g_assert_cmpuint (server.rounds, >, 1);
+  g_assert_cmpuint (server.rounds, <, 20);
+
+  answers_clear (&a);
+  close (server.listen_fd);
+  g_free (server.host_key_path);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (dir);
+    g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, "standard::name", 0,
+                                                                     NULL, NULL);
+    GFileInfo *info;
+
+    while (children && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+      {
+        g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+        g_file_delete (child, NULL, NULL);
+        g_object_unref (info);
+      }
+    g_file_delete (file, NULL, NULL);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1130,6 +1252,7 @@ main (int    argc,
   g_test_add_func ("/login/auth/key-passphrase", test_key_passphrase);
   g_test_add_func ("/login/auth/password", test_password);
   g_test_add_func ("/login/auth/keyboard-interactive", test_kbdint);
+  g_test_add_func ("/login/auth/keyboard-interactive-empty-rounds", test_kbdint_empty_rounds);
   g_test_add_func ("/login/auth/multi-factor", test_multi_factor);
   g_test_add_func ("/login/auth/agent", test_agent);
   g_test_add_func ("/login/cancellable", test_cancellable);
