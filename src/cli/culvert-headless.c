@@ -604,6 +604,47 @@ warn_off_host (CulvertProfile *profile)
 }
 
 static void
+report_forward (CulvertForwardStatus *status,
+                Runner               *runner)
+{
+  g_autofree char *label = forward_label (culvert_forward_status_get_forward (status));
+
+  if (culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
+    {
+      const char *error = culvert_forward_status_get_error (status);
+      guint16 suggestion = culvert_forward_status_get_suggested_port (status);
+
+      emit_json (runner, "forward-failed", "forward", 's', label, "error", 's', error,
+                 "suggested_port", 'u', (guint64) suggestion, NULL);
+      if (suggestion != 0)
+        g_printerr (_("Warning: %s: %s (port %u is free)\n"), label, error, suggestion);
+      else
+        g_printerr (_("Warning: %s: %s\n"), label, error);
+    }
+  else
+    {
+      emit_json (runner, "listening", "forward", 's', label,
+                 "address", 's', culvert_forward_status_get_listen_address (status),
+                 "port", 'u', (guint64) culvert_forward_status_get_port (status), NULL);
+    }
+}
+
+/* A forward whose bind name was still being looked up is told once it
+ * listens or failed. */
+static void
+on_forward_settled (CulvertForwardStatus *status,
+                    GParamSpec           *pspec,
+                    Runner               *runner)
+{
+  if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED &&
+      culvert_forward_status_get_listen_address (status) == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_func (status, on_forward_settled, runner);
+  report_forward (status, runner);
+}
+
+static void
 report_forwards (CulvertTunnel *tunnel,
                  Runner        *runner)
 {
@@ -612,26 +653,12 @@ report_forwards (CulvertTunnel *tunnel,
   for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
     {
       g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (forwards, i);
-      g_autofree char *label = forward_label (culvert_forward_status_get_forward (status));
 
-      if (culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
-        {
-          const char *error = culvert_forward_status_get_error (status);
-          guint16 suggestion = culvert_forward_status_get_suggested_port (status);
-
-          emit_json (runner, "forward-failed", "forward", 's', label, "error", 's', error,
-                     "suggested_port", 'u', (guint64) suggestion, NULL);
-          if (suggestion != 0)
-            g_printerr (_("Warning: %s: %s (port %u is free)\n"), label, error, suggestion);
-          else
-            g_printerr (_("Warning: %s: %s\n"), label, error);
-        }
+      if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED &&
+          culvert_forward_status_get_listen_address (status) == NULL)
+        g_signal_connect (status, "notify", G_CALLBACK (on_forward_settled), runner);
       else
-        {
-          emit_json (runner, "listening", "forward", 's', label,
-                     "address", 's', culvert_forward_status_get_listen_address (status),
-                     "port", 'u', (guint64) culvert_forward_status_get_port (status), NULL);
-        }
+        report_forward (status, runner);
     }
 }
 
