@@ -133,6 +133,36 @@ struct _Conn
   char          *close_reason;
 };
 
+/* A global request: libssh has one slot for them (keepalives, and
+ * tcpip-forward and cancel-tcpip-forward for incoming forwards), so they
+ * wait in one queue in the pump and go out one at a time. */
+typedef enum
+{
+  GLOBAL_KEEPALIVE,
+  GLOBAL_LISTEN,
+  GLOBAL_CANCEL,
+} GlobalKind;
+
+typedef struct _GlobalRequest GlobalRequest;
+
+/* @rc: SSH_OK (accepted) or SSH_ERROR (refused, with libssh's words in
+ * @error); @bound_port: the port the server chose for a listen on port 0. */
+typedef void (*GlobalDone) (CulvertWorker *self,
+                            GlobalRequest *request,
+                            int            rc,
+                            int            bound_port,
+                            const char    *error);
+
+struct _GlobalRequest
+{
+  GlobalKind  kind;
+  char       *address;
+  guint16     port;
+  gboolean    sent;
+  GlobalDone  done;
+  gpointer    data;
+};
+
 typedef struct
 {
   guint      id;
@@ -186,6 +216,8 @@ struct _CulvertWorker
   GPtrArray              *window_waiters; /* Conn* waiting for the remote window */
   GPtrArray              *paused;         /* Conn* not read while output is pending */
   GPtrArray              *closing;        /* Conn* to free after the pass */
+  GQueue                  global_requests; /* of GlobalRequest*, the head one in flight */
+  guint64                 global_packets; /* packets read when the head was last asked */
   gboolean                write_blocked;
   guint64                 window_granted; /* sum of windows beyond CULVERT_WINDOW_INITIAL */
   CulvertPathMemory       path;           /* what channels learned of the path */
@@ -241,6 +273,12 @@ gboolean  worker_epoll_dispatch   (int                       fd,
                                    gpointer                  user_data);
 gboolean  worker_pump             (CulvertWorker            *self,
                                    gboolean                  read_socket);
+void      worker_global_request   (CulvertWorker            *self,
+                                   GlobalKind                kind,
+                                   const char               *address,
+                                   guint16                   port,
+                                   GlobalDone                done,
+                                   gpointer                  data);
 void      worker_post_stats       (CulvertWorker            *self);
 gboolean  worker_stats_tick       (gpointer                  user_data);
 void      worker_serve            (CulvertWorker            *self);

@@ -308,6 +308,110 @@ pass_closing (CulvertWorker *self)
   return TRUE;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Global requests                                                         */
+
+static void
+global_request_free (GlobalRequest *request)
+{
+  g_free (request->address);
+  g_free (request);
+}
+
+/* Queues a global request; @done (may be NULL) hears its answer. */
+void
+worker_global_request (CulvertWorker *self,
+                       GlobalKind     kind,
+                       const char    *address,
+                       guint16        port,
+                       GlobalDone     done,
+                       gpointer       data)
+{
+  GlobalRequest *request = g_new0 (GlobalRequest, 1);
+
+  request->kind = kind;
+  request->address = g_strdup (address);
+  request->port = port;
+  request->done = done;
+  request->data = data;
+  g_queue_push_tail (&self->global_requests, request);
+}
+
+static gboolean
+worker_has_keepalive_queued (CulvertWorker *self)
+{
+  for (GList *l = self->global_requests.head; l != NULL; l = l->next)
+    if (((GlobalRequest *) l->data)->kind == GLOBAL_KEEPALIVE)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Sends the head of the queue, or asks libssh whether its answer came;
+ * the next one goes out only once the head is answered. */
+static void
+pass_global (CulvertWorker *self)
+{
+  GlobalRequest *request;
+
+  while ((request = g_queue_peek_head (&self->global_requests)) != NULL)
+    {
+      int bound_port = 0;
+      int rc = SSH_ERROR;
+
+      if (request->sent && self->packet_counter->in_packets == self->global_packets)
+        return;  /* nothing came in since we last asked */
+      self->global_packets = self->packet_counter->in_packets;
+
+      switch (request->kind)
+        {
+        case GLOBAL_KEEPALIVE:
+          if (!request->sent)
+            ssh_send_keepalive (self->session);
+          /* libssh has no call that only asks whether the pending request
+           * was answered; a cancel while the slot is taken sends nothing
+           * and only collects that answer. */
+          rc = ssh_channel_cancel_forward (self->session, "", 0);
+          break;
+
+        case GLOBAL_LISTEN:
+          rc = ssh_channel_listen_forward (self->session, request->address, request->port,
+                                           &bound_port);
+          break;
+
+        case GLOBAL_CANCEL:
+          rc = ssh_channel_cancel_forward (self->session, request->address, request->port);
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+      request->sent = TRUE;
+
+      if (rc == SSH_AGAIN)
+        return;
+
+      g_queue_pop_head (&self->global_requests);
+      if (request->done != NULL)
+        request->done (self, request, rc, bound_port,
+                       rc == SSH_OK ? NULL : ssh_get_error (self->session));
+      global_request_free (request);
+    }
+}
+
+static void
+worker_clear_global_requests (CulvertWorker *self)
+{
+  GlobalRequest *request;
+
+  while ((request = g_queue_pop_head (&self->global_requests)) != NULL)
+    {
+      if (request->done != NULL)
+        request->done (self, request, SSH_ERROR, 0, NULL);
+      global_request_free (request);
+    }
+}
+
 /* One pass over the connections; TRUE when another one is due. */
 static gboolean
 worker_pass (CulvertWorker *self)
@@ -315,6 +419,7 @@ worker_pass (CulvertWorker *self)
   gboolean again;
   guint64 packets;
 
+  pass_global (self);
   pass_opening (self);
   pass_paused (self);
   pass_window_waiters (self);
@@ -335,6 +440,10 @@ worker_pass (CulvertWorker *self)
   if (self->ready->len > 0)
     again = TRUE;
   if (self->window_waiters->len > 0 && self->packet_counter->in_packets != packets)
+    again = TRUE;
+  /* A global request's answer may have come in during the pass. */
+  if (!g_queue_is_empty (&self->global_requests) &&
+      self->packet_counter->in_packets != self->global_packets)
     again = TRUE;
   /* Asking one opening channel may have read the answer to another. */
   if (self->opening->len > 0 && self->packet_counter->in_packets != self->opening_packets)
@@ -538,10 +647,8 @@ worker_keepalive_tick (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
 
-  /* libssh keeps one slot for global requests: the first call may only
-   * collect the previous reply, the second then sends. */
-  ssh_send_keepalive (self->session);
-  ssh_send_keepalive (self->session);
+  if (!worker_has_keepalive_queued (self))
+    worker_global_request (self, GLOBAL_KEEPALIVE, NULL, 0, NULL, NULL);
   worker_pump (self, FALSE);
 
   return G_SOURCE_CONTINUE;
@@ -639,6 +746,7 @@ worker_serve (CulvertWorker *self)
 
   clear_source (&self->keepalive_source);
   clear_source (&self->process_source);
+  worker_clear_global_requests (self);
   worker_close_all (self, worker_is_stopping (self) ? NULL : self->dead_reason);
   worker_post_stats (self);
 

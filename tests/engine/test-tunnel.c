@@ -3031,6 +3031,37 @@ test_tunnel_bind_name (Fixture       *f,
   destination_free (dest);
 }
 
+/* An idle tunnel with keepalives every second, where two unanswered ones
+ * count as a dead server, stays up: each keepalive goes out and its answer
+ * comes back through libssh's one slot for global requests. */
+static void
+test_tunnel_keepalive_idle (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *dest = destination_new (1, NULL, 0);
+  gint64 until;
+  guint16 port;
+
+  culvert_profile_set_keepalive_interval (f->profile, 1);
+  culvert_profile_set_keepalive_count (f->profile, 1);
+  port = add_local_to (f, dest->port);
+  connect_tunnel (f);
+
+  until = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+      g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+    }
+  g_assert_false (log_contains (f->tunnel, "stopped answering"));
+
+  start_client (clients, port, 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3064,6 +3095,7 @@ main (int    argc,
   ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
   ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
   ADD ("/tunnel/keepalive-reconnect", test_tunnel_keepalive_reconnect);
+  ADD ("/tunnel/keepalive-idle", test_tunnel_keepalive_idle);
   ADD ("/tunnel/late-socket-work", test_tunnel_late_socket_work);
   ADD ("/tunnel/reconnect-when-exited", test_tunnel_reconnect_when_exited);
   ADD ("/tunnel/answer-after-stop", test_tunnel_answer_after_stop);
