@@ -129,7 +129,11 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
 
           if (culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
             continue;
-          if (state == CULVERT_TUNNEL_CONNECTED && g_ptr_array_find (self->resolving, status, NULL))
+          /* Names being looked up, and incoming forwards, listen once they are told. */
+          if (state == CULVERT_TUNNEL_CONNECTED &&
+              (g_ptr_array_find (self->resolving, status, NULL) ||
+               culvert_forward_get_kind (culvert_forward_status_get_forward (status)) ==
+                 CULVERT_FORWARD_REMOTE))
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_PENDING);
           else if (state == CULVERT_TUNNEL_CONNECTED)
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
@@ -195,6 +199,26 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
 
     case CULVERT_WORKER_EVENT_LOG:
       culvert_tunnel_add_log (self, event->text, event->is_error);
+      break;
+
+    case CULVERT_WORKER_EVENT_FORWARD_LISTENING:
+      status = status_for_index (self, event->forward_index);
+      if (status != NULL)
+        {
+          culvert_forward_status_set_error (status, NULL, 0);
+          culvert_forward_status_set_listening (status, event->text, event->port);
+          if (self->state == CULVERT_TUNNEL_CONNECTED)
+            culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
+        }
+      break;
+
+    case CULVERT_WORKER_EVENT_FORWARD_FAILED:
+      status = status_for_index (self, event->forward_index);
+      if (status != NULL)
+        {
+          culvert_forward_status_set_error (status, event->text, 0);
+          culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
+        }
       break;
 
     case CULVERT_WORKER_EVENT_CLIENT_OPENED:
@@ -618,6 +642,7 @@ culvert_tunnel_connect (CulvertTunnel  *self,
 {
   GListModel *forwards;
   g_autoptr(GPtrArray) listeners = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
   const char * const *jumps;
   EventTarget *target;
   guint n;
@@ -655,6 +680,7 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   self->lookups = g_cancellable_new ();
   self->generation++;
   listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_listener_free);
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_remote_free);
 
   forwards = culvert_profile_get_forwards (self->profile);
   n = g_list_model_get_n_items (forwards);
@@ -675,12 +701,25 @@ culvert_tunnel_connect (CulvertTunnel  *self,
       g_ptr_array_add (self->by_index, g_object_ref (status));
       g_list_store_append (self->forwards, status);
 
+      if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
+        {
+          CulvertWorkerRemote *remote = g_new0 (CulvertWorkerRemote, 1);
+
+          remote->forward_index = index;
+          remote->bind_address = culvert_forward_dup_effective_bind_address (forward);
+          remote->bind_port = culvert_forward_get_bind_port (forward);
+          remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
+          remote->destination_port = culvert_forward_get_destination_port (forward);
+          g_ptr_array_add (remotes, remote);
+          continue;
+        }
+
       if (culvert_forward_get_kind (forward) != CULVERT_FORWARD_LOCAL)
         {
           g_autofree char *spec = culvert_forward_to_string (forward);
 
           g_set_error (&local_error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
-                       _("%s %s: only outgoing forwards are supported in this version"),
+                       _("%s %s: dynamic (SOCKS) forwards are not supported yet in this version"),
                        culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)), spec);
           culvert_forward_status_set_error (status, local_error->message, 0);
           culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
@@ -732,6 +771,7 @@ culvert_tunnel_connect (CulvertTunnel  *self,
 
   self->worker = culvert_worker_new (culvert_tunnel_make_config (self),
                                      g_steal_pointer (&listeners),
+                                     g_steal_pointer (&remotes),
                                      culvert_tunnel_on_event, target, event_target_free);
   culvert_tunnel_set_state (self, CULVERT_TUNNEL_CONNECTING, NULL);
   culvert_worker_start (self->worker);

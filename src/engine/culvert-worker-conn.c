@@ -121,50 +121,28 @@ format_host_port (const char *host,
                                     : g_strdup_printf ("%s:%u", host, port);
 }
 
-/* A connection for the client socket @fd (non-blocking, owned from now on)
- * that came from @source and goes to @destination_host. It is watched, told
- * to the main thread and counted; its channel is opened next. */
+/* A connection from @source_host to @destination_host, told to the main
+ * thread and counted; it has neither socket nor channel yet. */
 Conn *
-conn_new (CulvertWorker         *self,
-          Counters              *counters,
-          int                    fd,
-          const struct sockaddr *source,
-          const char            *destination_host,
-          guint16                destination_port)
+conn_alloc (CulvertWorker *self,
+            Counters      *counters,
+            const char    *source_host,
+            guint16        source_port,
+            const char    *destination_host,
+            guint16        destination_port)
 {
   CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_CLIENT_OPENED };
-  char host[INET6_ADDRSTRLEN] = "?";
-  guint16 port = 0;
-  int one = 1;
-  Conn *conn;
+  Conn *conn = g_new0 (Conn, 1);
 
-  if (source->sa_family == AF_INET)
-    {
-      const struct sockaddr_in *in4 = (const struct sockaddr_in *) source;
-
-      inet_ntop (AF_INET, &in4->sin_addr, host, sizeof host);
-      port = ntohs (in4->sin_port);
-    }
-  else if (source->sa_family == AF_INET6)
-    {
-      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) source;
-
-      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
-      port = ntohs (in6->sin6_port);
-    }
-
-  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-
-  conn = g_new0 (Conn, 1);
   conn->kind = WATCH_CONN;
   conn->worker = self;
   conn->counters = counters;
   conn->id = ++self->next_conn_id;
-  conn->fd = fd;
+  conn->fd = -1;
   conn->state = CONN_OPENING;
-  conn->source_host = g_strdup (host);
-  conn->source_port = port;
-  conn->source = format_host_port (host, port);
+  conn->source_host = g_strdup (source_host);
+  conn->source_port = source_port;
+  conn->source = format_host_port (source_host, source_port);
   conn->destination_host = g_strdup (destination_host);
   conn->destination_port = destination_port;
   conn->destination = format_host_port (destination_host, destination_port);
@@ -186,12 +164,61 @@ conn_new (CulvertWorker         *self,
   event.opened_at = g_get_real_time ();
   worker_post (self, &event);
 
-  if (!watch_add (self, fd, conn, 0))
+  return conn;
+}
+
+/* Gives @conn its local socket @fd (non-blocking, owned from now on). */
+gboolean
+conn_attach_socket (Conn *conn,
+                    int   fd)
+{
+  int one = 1;
+
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  conn->fd = fd;
+  conn->events = 0;
+  if (!watch_add (conn->worker, fd, conn, 0))
     {
       conn->fd = -1;
       close (fd);
       conn_close (conn, g_strerror (errno));
+      return FALSE;
     }
+
+  return TRUE;
+}
+
+/* A connection for the client socket @fd that a listener accepted from
+ * @source; its channel is opened next. */
+Conn *
+conn_new (CulvertWorker         *self,
+          Counters              *counters,
+          int                    fd,
+          const struct sockaddr *source,
+          const char            *destination_host,
+          guint16                destination_port)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  guint16 port = 0;
+  Conn *conn;
+
+  if (source->sa_family == AF_INET)
+    {
+      const struct sockaddr_in *in4 = (const struct sockaddr_in *) source;
+
+      inet_ntop (AF_INET, &in4->sin_addr, host, sizeof host);
+      port = ntohs (in4->sin_port);
+    }
+  else if (source->sa_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) source;
+
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+      port = ntohs (in6->sin6_port);
+    }
+
+  conn = conn_alloc (self, counters, host, port, destination_host, destination_port);
+  conn_attach_socket (conn, fd);
 
   return conn;
 }
@@ -214,6 +241,13 @@ void
 conn_destroy (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
+
+  if (conn->connecting != NULL)
+    {
+      conn->connecting->conn = NULL;
+      g_cancellable_cancel (conn->connecting->cancellable);
+      conn->connecting = NULL;
+    }
 
   if (conn->channel != NULL)
     {
@@ -276,7 +310,7 @@ conn_close (Conn       *conn,
 void
 conn_shutdown_write (Conn *conn)
 {
-  if (!conn->shut_wr)
+  if (!conn->shut_wr && conn->fd >= 0)
     {
       conn->shut_wr = TRUE;
       shutdown (conn->fd, SHUT_WR);
@@ -655,6 +689,36 @@ conn_open_result (Conn *conn,
       return;
     }
 
+  conn_start (conn);
+}
+
+/* A channel for @conn, not open yet, with our callbacks and the window the
+ * session learned (libssh 0.10 grows it with the first read instead). */
+ssh_channel
+conn_new_channel (Conn *conn)
+{
+  ssh_channel channel = ssh_channel_new (conn->worker->session);
+
+  if (channel == NULL)
+    return NULL;
+
+  conn->callbacks.userdata = conn;
+  conn->callbacks.channel_data_function = on_channel_data;
+  conn->callbacks.channel_eof_function = on_channel_eof;
+  conn->callbacks.channel_close_function = on_channel_close;
+  ssh_callbacks_init (&conn->callbacks);
+  ssh_set_channel_callbacks (channel, &conn->callbacks);
+#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
+  ssh_channel_set_window_size (channel, conn->window.window);
+#endif
+
+  return channel;
+}
+
+/* The channel is open and the local socket connected: serve it. */
+void
+conn_start (Conn *conn)
+{
   conn->state = CONN_OPEN;
   if (conn->abandoned)
     {
@@ -668,7 +732,7 @@ conn_open_result (Conn *conn,
   conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
 #endif
 
-  /* Data may have arrived with the confirmation. */
+  /* Data may have arrived already. */
   conn_mark_ready (conn);
   conn_update_events (conn);
 }
@@ -682,24 +746,12 @@ conn_open_channel (Conn *conn)
   if (conn->closing)
     return;
 
-  conn->callbacks.userdata = conn;
-  conn->callbacks.channel_data_function = on_channel_data;
-  conn->callbacks.channel_eof_function = on_channel_eof;
-  conn->callbacks.channel_close_function = on_channel_close;
-  ssh_callbacks_init (&conn->callbacks);
-
-  conn->channel = ssh_channel_new (self->session);
+  conn->channel = conn_new_channel (conn);
   if (conn->channel == NULL)
     {
       conn_close (conn, ssh_get_error (self->session));
       return;
     }
-  ssh_set_channel_callbacks (conn->channel, &conn->callbacks);
-#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
-  /* The channel opens with the window the session learned (libssh 0.10
-   * grows it with the first read instead). */
-  ssh_channel_set_window_size (conn->channel, conn->window.window);
-#endif
 
   conn_try_open (conn);
 }

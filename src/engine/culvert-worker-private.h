@@ -10,6 +10,8 @@
  *   culvert-worker-conn.c     the connection state machine: a local socket
  *                             and a channel, whatever made them
  *   culvert-worker-listen.c   listening sockets and accept
+ *   culvert-worker-remote.c   incoming forwards: the server listens, and each
+ *                             channel it opens is connected on from here
  *   culvert-window-policy.c   how big a channel's receive window should be
  *
  * Everything here runs on the worker thread, except where a field says so.
@@ -70,14 +72,34 @@ typedef struct
   Counters      *counters;
 } Listener;
 
+/* An incoming forward: the server listens for us. */
+typedef struct
+{
+  CulvertWorker *worker;
+  Counters      *counters;
+  char          *bind_address;    /* as sent in tcpip-forward */
+  guint16        bind_port;       /* as asked; 0: the server picks */
+  guint16        bound_port;      /* as the server answered; 0 until then */
+  char          *destination_host;
+  guint16        destination_port;
+} Remote;
+
 typedef enum
 {
-  CONN_OPENING,   /* the channel is being opened */
+  CONN_OPENING,   /* the channel is being opened, or the local socket connected */
   CONN_OPEN,
   CONN_CLOSED,
 } ConnState;
 
 typedef struct _Conn Conn;
+
+/* A connection to a local destination being made for @conn (NULL once the
+ * connection is gone). */
+typedef struct
+{
+  Conn         *conn;
+  GCancellable *cancellable;
+} LocalConnect;
 
 struct _Conn
 {
@@ -96,6 +118,7 @@ struct _Conn
   char          *destination_host;
   guint16        destination_port;
   char          *destination;   /* "db.internal:5432", for people */
+  LocalConnect  *connecting;    /* the local socket is being connected */
 
   /* Server to client: bytes read from the channel that the client's socket
    * did not take yet. While any are pending the channel is not read, so its
@@ -202,6 +225,8 @@ struct _CulvertWorker
   GSource                *epoll_source;
   GPtrArray              *listeners;      /* of Listener* */
   GPtrArray              *counters;       /* of Counters*, one per forward */
+  GPtrArray              *remotes;        /* of Remote* */
+  GSocketClient          *local_client;   /* connects incoming channels on */
   WatchKind               ssh_watch;
   ssh_session             session;
   ssh_event               event;
@@ -286,6 +311,16 @@ Counters *worker_counters_for     (CulvertWorker            *self,
                                    guint                     forward_index);
 
 /* culvert-worker-conn.c */
+Conn     *conn_alloc              (CulvertWorker            *self,
+                                   Counters                 *counters,
+                                   const char               *source_host,
+                                   guint16                   source_port,
+                                   const char               *destination_host,
+                                   guint16                   destination_port);
+gboolean  conn_attach_socket      (Conn                     *conn,
+                                   int                       fd);
+ssh_channel conn_new_channel      (Conn                     *conn);
+void      conn_start              (Conn                     *conn);
 Conn     *conn_new                (CulvertWorker            *self,
                                    Counters                 *counters,
                                    int                       fd,
@@ -312,6 +347,15 @@ void      worker_watch_listeners  (CulvertWorker            *self,
 void      worker_close_listeners  (CulvertWorker            *self);
 void      listener_accept         (Listener                 *listener);
 void      listener_free           (Listener                 *listener);
+
+/* culvert-worker-remote.c */
+void      worker_add_remote       (CulvertWorker            *self,
+                                   CulvertWorkerRemote      *in);
+void      worker_request_remotes  (CulvertWorker            *self);
+void      remote_free             (Remote                   *remote);
+int       worker_on_message       (ssh_session               session,
+                                   ssh_message               message,
+                                   void                     *user_data);
 
 /* For tests: a function run at the end of every pass over the connections,
  * where libssh 0.11+ may already have read or written the socket again

@@ -738,6 +738,9 @@ worker_serve (CulvertWorker *self)
     self->keepalive_source = worker_add_timeout (self, self->config->keepalive_interval * 1000,
                                                  worker_keepalive_tick, self);
 
+  ssh_set_message_callback (self->session, worker_on_message, self);
+  worker_request_remotes (self);
+
   /* Anything already buffered (the server may have spoken during login). */
   worker_pump (self, FALSE);
 

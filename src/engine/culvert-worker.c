@@ -451,9 +451,21 @@ culvert_worker_listener_free (CulvertWorkerListener *listener)
   g_free (listener);
 }
 
+void
+culvert_worker_remote_free (CulvertWorkerRemote *remote)
+{
+  if (remote == NULL)
+    return;
+
+  g_free (remote->bind_address);
+  g_free (remote->destination_host);
+  g_free (remote);
+}
+
 CulvertWorker *
 culvert_worker_new (CulvertWorkerConfig    *config,
                     GPtrArray              *listeners,
+                    GPtrArray              *remotes,
                     CulvertWorkerEventFunc  func,
                     gpointer                user_data,
                     GDestroyNotify          destroy)
@@ -484,11 +496,16 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->batch = event_batch_new ();
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
+  self->remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) remote_free);
 
   for (guint i = 0; listeners != NULL && i < listeners->len; i++)
     worker_add_listener (self, g_ptr_array_index (listeners, i));
   if (listeners != NULL)
     g_ptr_array_unref (listeners);
+  for (guint i = 0; remotes != NULL && i < remotes->len; i++)
+    worker_add_remote (self, g_ptr_array_index (remotes, i));
+  if (remotes != NULL)
+    g_ptr_array_unref (remotes);
 
   return self;
 }
@@ -619,7 +636,9 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->paused);
   g_ptr_array_unref (self->closing);
   g_ptr_array_unref (self->listeners);
+  g_ptr_array_unref (self->remotes);
   g_ptr_array_unref (self->counters);
+  g_clear_object (&self->local_client);
   g_free (self->scratch);
   g_array_unref (self->batch);
   g_free (self->dead_reason);

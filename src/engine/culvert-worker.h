@@ -44,6 +44,17 @@ typedef struct
   guint16   destination_port;
 } CulvertWorkerListener;
 
+/* An incoming (remote) forward: the server listens, this computer connects
+ * each client on to the destination. */
+typedef struct
+{
+  guint     forward_index;
+  char     *bind_address;      /* as sent in tcpip-forward ("localhost", "", an address) */
+  guint16   bind_port;         /* 0: the server picks */
+  char     *destination_host;
+  guint16   destination_port;
+} CulvertWorkerRemote;
+
 typedef enum
 {
   CULVERT_WORKER_EVENT_STATE,
@@ -53,6 +64,8 @@ typedef enum
   CULVERT_WORKER_EVENT_STATS,
   CULVERT_WORKER_EVENT_QUESTION,
   CULVERT_WORKER_EVENT_EXITED,
+  CULVERT_WORKER_EVENT_FORWARD_LISTENING,  /* the server listens: text, port */
+  CULVERT_WORKER_EVENT_FORWARD_FAILED,     /* the server refused: text */
 } CulvertWorkerEventType;
 
 typedef struct
@@ -81,8 +94,9 @@ typedef struct
   char                   *text;
   gboolean                is_error;
 
-  /* CLIENT_* */
+  /* CLIENT_*, FORWARD_* */
   guint                   forward_index;
+  guint16                 port;          /* FORWARD_LISTENING: the port really bound */
   guint64                 client_id;
   char                   *source;        /* "127.0.0.1:50312" */
   char                   *destination;   /* "db.internal:5432" */
@@ -110,6 +124,7 @@ typedef void (*CulvertWorkerEventFunc) (const CulvertWorkerEvent *event,
 
 CulvertWorker *culvert_worker_new          (CulvertWorkerConfig    *config,
                                             GPtrArray              *listeners,
+                                            GPtrArray              *remotes,
                                             CulvertWorkerEventFunc  func,
                                             gpointer                user_data,
                                             GDestroyNotify          destroy);
@@ -129,6 +144,7 @@ void           culvert_worker_unref        (CulvertWorker          *worker);
 
 void           culvert_worker_config_free   (CulvertWorkerConfig   *config);
 void           culvert_worker_listener_free (CulvertWorkerListener *listener);
+void           culvert_worker_remote_free   (CulvertWorkerRemote   *remote);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CulvertWorker, culvert_worker_unref)
 

@@ -3062,6 +3062,132 @@ test_tunnel_keepalive_idle (Fixture       *f,
   destination_free (dest);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Incoming forwards                                                       */
+
+static CulvertForward *
+add_remote (Fixture    *f,
+            const char *spec)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_REMOTE, spec, &error);
+
+  g_assert_no_error (error);
+  culvert_profile_add_forward (f->profile, forward);
+
+  return forward;
+}
+
+static gboolean
+forward_settled (gpointer data)
+{
+  CulvertForwardState state = culvert_forward_status_get_state (data);
+
+  return state == CULVERT_FORWARD_STATE_LISTENING || state == CULVERT_FORWARD_STATE_FAILED;
+}
+
+/* The server listens on the port it picked (-R 0); what its clients send
+ * reaches the destination here whole, and back: 64 MiB each way. */
+static void
+test_tunnel_remote_integrity (Fixture       *f,
+                              gconstpointer  data)
+{
+  gsize size = 64 * MiB;
+  g_autofree guint8 *down = random_payload (size);
+  g_autofree char *down_sum = checksum_of (down, size);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autofree char *spec = NULL;
+  g_autofree char *label = NULL;
+  Destination *dest = destination_new (1, down, size);
+  CulvertForwardStatus *status;
+  guint16 port;
+  Client *c;
+
+  spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
+  add_remote (f, spec);
+  connect_tunnel (f);
+  status = status_at (f, 0);
+  g_assert_true (wait_until (forward_settled, status, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
+  port = culvert_forward_status_get_port (status);
+  g_assert_cmpuint (port, >, 0);
+  label = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_cmpstr (culvert_forward_status_get_listen_address (status), ==, label);
+
+  /* sshd, on this same machine, listens on that port. */
+  c = start_client (clients, port, size, FALSE, down_sum, size);
+  assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (dest, 1), ==, 1);
+  {
+    g_autofree char *up_sum = checksum_of (c->payload, size);
+
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (dest->received, up_sum)), ==, 1);
+  }
+
+  /* Counted on the forward, and the client's address is the originator. */
+  while (culvert_forward_status_get_bytes_received (status) < size ||
+         culvert_forward_status_get_active (status) != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (culvert_forward_status_get_bytes_sent (status), ==, size);
+  g_assert_cmpuint (culvert_forward_status_get_total (status), ==, 1);
+
+  destination_free (dest);
+}
+
+/* A port the server cannot take fails that forward alone, with a reason;
+ * another incoming forward and a local destination that refuses close only
+ * their own connection. */
+static void
+test_tunnel_remote_refused (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autofree char *taken_spec = NULL;
+  g_autofree char *good_spec = NULL;
+  g_autofree char *refusing_spec = NULL;
+  Destination *dest = destination_new (1, NULL, 0);
+  CulvertForwardStatus *taken;
+  CulvertForwardStatus *good;
+  CulvertForwardStatus *refusing;
+  guint16 taken_port;
+  int taken_fd = listen_loopback (&taken_port);
+  char buf[16];
+  int fd;
+
+  taken_spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken_port, dest->port);
+  good_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
+  refusing_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", closed_port ());
+  add_remote (f, taken_spec);
+  add_remote (f, good_spec);
+  add_remote (f, refusing_spec);
+  connect_tunnel (f);
+  taken = status_at (f, 0);
+  good = status_at (f, 1);
+  refusing = status_at (f, 2);
+
+  g_assert_true (wait_until (forward_settled, taken, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (taken), ==, CULVERT_FORWARD_STATE_FAILED);
+  g_assert_nonnull (culvert_forward_status_get_error (taken));
+  g_assert_true (wait_until (forward_settled, good, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (good), ==, CULVERT_FORWARD_STATE_LISTENING);
+  g_assert_true (wait_until (forward_settled, refusing, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (refusing), ==,
+                   CULVERT_FORWARD_STATE_LISTENING);
+
+  /* The destination that refuses: the client's connection is closed. */
+  fd = connect_loopback (culvert_forward_status_get_port (refusing));
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (recv (fd, buf, sizeof buf, 0), <=, 0);
+  close (fd);
+
+  start_client (clients, culvert_forward_status_get_port (good), 256 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  close (taken_fd);
+  destination_free (dest);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3101,6 +3227,8 @@ main (int    argc,
   ADD ("/tunnel/answer-after-stop", test_tunnel_answer_after_stop);
   ADD ("/tunnel/stop-during-handshake", test_tunnel_stop_during_handshake);
   ADD ("/tunnel/bind-name", test_tunnel_bind_name);
+  ADD ("/tunnel/remote-integrity", test_tunnel_remote_integrity);
+  ADD ("/tunnel/remote-refused", test_tunnel_remote_refused);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);

@@ -1,0 +1,254 @@
+/* culvert-worker-remote.c — incoming (remote, -R) forwards
+ *
+ * The server listens for us: each session asks it with a tcpip-forward
+ * global request (through the pump's queue, as libssh has one slot for
+ * them), and each client of that port reaches us as a forwarded-tcpip
+ * channel the server opens. libssh hands those to the message callback,
+ * on 0.10 and on 0.11+ alike; the channel is accepted there, and the
+ * connection to the local destination is made asynchronously by
+ * GSocketClient (names resolved without blocking, IPv4 and IPv6). Until it
+ * is made the channel is not read, so the server holds what the client
+ * sends within the channel's window.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <libssh/server.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "culvert-worker-private.h"
+
+/* Seconds to reach a local destination of an incoming forward. */
+#define LOCAL_CONNECT_TIMEOUT 15
+
+void
+remote_free (Remote *remote)
+{
+  g_free (remote->bind_address);
+  g_free (remote->destination_host);
+  g_free (remote);
+}
+
+void
+worker_add_remote (CulvertWorker       *self,
+                   CulvertWorkerRemote *in)
+{
+  Remote *remote = g_new0 (Remote, 1);
+
+  remote->worker = self;
+  remote->counters = worker_counters_for (self, in->forward_index);
+  remote->bind_address = g_strdup (in->bind_address);
+  remote->bind_port = in->bind_port;
+  remote->destination_host = g_strdup (in->destination_host);
+  remote->destination_port = in->destination_port;
+  g_ptr_array_add (self->remotes, remote);
+}
+
+static char *
+server_label (const char *address,
+              guint16     port)
+{
+  if (address == NULL || *address == '\0')
+    return g_strdup_printf ("*:%u", port);
+  if (strchr (address, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", address, port);
+  return g_strdup_printf ("%s:%u", address, port);
+}
+
+static void
+on_listen_answered (CulvertWorker *self,
+                    GlobalRequest *request,
+                    int            rc,
+                    int            bound_port,
+                    const char    *error)
+{
+  Remote *remote = request->data;
+  guint forward_index = remote->counters->forward_index;
+  g_autofree char *label = NULL;
+
+  /* The session ended before the server answered. */
+  if (rc != SSH_OK && error == NULL)
+    return;
+
+  if (rc == SSH_OK)
+    {
+      CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_LISTENING };
+      guint16 port = remote->bind_port;
+
+      /* libssh reads the chosen port from the reply only for port 0. */
+      if (port == 0)
+        {
+          if (bound_port <= 0 || bound_port > G_MAXUINT16)
+            {
+              CulvertWorkerEvent failed = { .type = CULVERT_WORKER_EVENT_FORWARD_FAILED };
+
+              failed.forward_index = forward_index;
+              failed.text = g_strdup (_("The server listens, but did not say on which port"));
+              worker_post (self, &failed);
+              return;
+            }
+          port = bound_port;
+        }
+      remote->bound_port = port;
+      label = server_label (remote->bind_address, port);
+      worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
+                  label, remote->destination_host, remote->destination_port);
+      event.forward_index = forward_index;
+      event.text = g_strdup (label);
+      event.port = port;
+      worker_post (self, &event);
+    }
+  else
+    {
+      CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_FAILED };
+
+      label = server_label (remote->bind_address, remote->bind_port);
+      event.forward_index = forward_index;
+      /* The protocol carries no reason: say what it usually is. */
+      event.text = g_strdup_printf (_("The server refused to listen on %s: the port may be in "
+                                      "use there, or the server does not allow incoming "
+                                      "forwards on it (%s)"), label, error);
+      worker_log (self, TRUE, "%s", event.text);
+      worker_post (self, &event);
+    }
+}
+
+/* Asks the server to listen for every incoming forward, at the start of
+ * each session (the server forgets them when a session ends). Requests with
+ * port 0 go first, before channels are busy: libssh reads the chosen port
+ * from the last packet it read. */
+void
+worker_request_remotes (CulvertWorker *self)
+{
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < self->remotes->len; i++)
+      {
+        Remote *remote = g_ptr_array_index (self->remotes, i);
+
+        if ((remote->bind_port == 0) != (pass == 0))
+          continue;
+        remote->bound_port = 0;
+        worker_global_request (self, GLOBAL_LISTEN, remote->bind_address, remote->bind_port,
+                               on_listen_answered, remote);
+      }
+}
+
+static void
+on_local_connected (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  LocalConnect *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  Conn *conn = op->conn;
+  CulvertWorker *self;
+  int fd;
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_object_unref (op->cancellable);
+  g_free (op);
+  if (conn == NULL)
+    return;  /* gone meanwhile */
+
+  self = conn->worker;
+  conn->connecting = NULL;
+  if (connection == NULL)
+    {
+      worker_log (self, TRUE, _("Could not connect to %s for %s: %s"),
+                  conn->destination, conn->source, error->message);
+      conn_close (conn, error->message);
+      worker_pump (self, FALSE);
+      return;
+    }
+
+  /* Ours from now on; the GSocket closes its own descriptor. */
+  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  if (fd < 0 || !conn_attach_socket (conn, fd))
+    {
+      if (fd < 0)
+        conn_close (conn, g_strerror (errno));
+      worker_pump (self, FALSE);
+      return;
+    }
+
+  conn_start (conn);
+  worker_pump (self, FALSE);
+}
+
+/* Accepts a forwarded-tcpip channel for one of our incoming forwards and
+ * starts connecting it to its destination; FALSE when it is none of ours. */
+static gboolean
+worker_accept_forwarded (CulvertWorker *self,
+                         ssh_message    message)
+{
+  int port = ssh_message_channel_request_open_destination_port (message);
+  const char *originator = ssh_message_channel_request_open_originator (message);
+  int originator_port = ssh_message_channel_request_open_originator_port (message);
+  g_autoptr(GSocketConnectable) address = NULL;
+  Remote *remote = NULL;
+  LocalConnect *op;
+  Conn *conn;
+
+  for (guint i = 0; i < self->remotes->len && remote == NULL; i++)
+    {
+      Remote *r = g_ptr_array_index (self->remotes, i);
+
+      if (r->bound_port != 0 && r->bound_port == port)
+        remote = r;
+    }
+  if (remote == NULL)
+    return FALSE;
+
+  conn = conn_alloc (self, remote->counters, originator != NULL ? originator : "?",
+                     CLAMP (originator_port, 0, G_MAXUINT16),
+                     remote->destination_host, remote->destination_port);
+  conn->channel = conn_new_channel (conn);
+  if (conn->channel == NULL ||
+      ssh_message_channel_request_open_reply_accept_channel (message, conn->channel) != SSH_OK)
+    {
+      conn_close (conn, ssh_get_error (self->session));
+      return TRUE;  /* the message is answered: the channel is refused */
+    }
+
+  if (self->local_client == NULL)
+    {
+      self->local_client = g_socket_client_new ();
+      g_socket_client_set_enable_proxy (self->local_client, FALSE);
+      g_socket_client_set_timeout (self->local_client, LOCAL_CONNECT_TIMEOUT);
+    }
+
+  op = g_new0 (LocalConnect, 1);
+  op->conn = conn;
+  op->cancellable = g_cancellable_new ();
+  conn->connecting = op;
+  address = g_network_address_new (remote->destination_host, remote->destination_port);
+  g_socket_client_connect_async (self->local_client, address, op->cancellable,
+                                 on_local_connected, op);
+
+  return TRUE;
+}
+
+/* Called by libssh, inside whatever call read the message: only accept or
+ * refuse here. 0: handled; 1: libssh sends its default answer (a refusal). */
+int
+worker_on_message (ssh_session  session,
+                   ssh_message  message,
+                   void        *user_data)
+{
+  CulvertWorker *self = user_data;
+
+  if (ssh_message_type (message) == SSH_REQUEST_CHANNEL_OPEN &&
+      ssh_message_subtype (message) == SSH_CHANNEL_FORWARDED_TCPIP &&
+      worker_accept_forwarded (self, message))
+    return 0;
+
+  return 1;
+}
