@@ -629,15 +629,16 @@ report_forward (CulvertForwardStatus *status,
     }
 }
 
-/* A forward whose bind name was still being looked up is told once it
- * listens or failed. */
+/* A forward whose bind name was still being looked up, or an incoming
+ * forward the server has not answered yet, is told once it listens or failed. */
 static void
 on_forward_settled (CulvertForwardStatus *status,
                     GParamSpec           *pspec,
                     Runner               *runner)
 {
-  if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED &&
-      culvert_forward_status_get_listen_address (status) == NULL)
+  CulvertForwardState state = culvert_forward_status_get_state (status);
+
+  if (state != CULVERT_FORWARD_STATE_FAILED && state != CULVERT_FORWARD_STATE_LISTENING)
     return;
 
   g_signal_handlers_disconnect_by_func (status, on_forward_settled, runner);
@@ -656,7 +657,7 @@ report_forwards (CulvertTunnel *tunnel,
 
       if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED &&
           culvert_forward_status_get_listen_address (status) == NULL)
-        g_signal_connect (status, "notify", G_CALLBACK (on_forward_settled), runner);
+        g_signal_connect (status, "notify::state", G_CALLBACK (on_forward_settled), runner);
       else
         report_forward (status, runner);
     }

@@ -3188,6 +3188,44 @@ test_tunnel_remote_refused (Fixture       *f,
   destination_free (dest);
 }
 
+/* -R through `culvert --headless`: the port the server picked comes as a
+ * "listening" event once the server answered, and serves. */
+static void
+test_headless_remote (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  Destination *echo = destination_new (1, NULL, 0);
+  g_autofree char *spec = g_strdup_printf ("0:127.0.0.1:%u", echo->port);
+  g_autofree char *label = g_strconcat ("-R ", spec, NULL);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  const char *extra[] = { "-i", key, "-R", spec, NULL };
+  g_autofree char *err = NULL;
+  JsonObject *event;
+  guint16 port = 0;
+  Headless *h;
+
+  h = headless_start (f, extra);
+  g_assert_true (headless_wait_connected (h));
+  g_assert_cmpuint (h->ports->len, ==, 0);
+  while (port == 0 && (event = headless_read_event (h)) != NULL)
+    if (g_str_equal (event_name (event), "listening"))
+      {
+        g_assert_cmpstr (event_string (event, "forward"), ==, label);
+        port = event_int (event, "port", 1, 65535);
+      }
+  g_assert_cmpuint (port, >, 0);
+
+  start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (echo, 1), ==, 1);
+
+  g_subprocess_send_signal (h->proc, SIGINT);
+  headless_assert_exit (h, 0, &err);
+  headless_free (h);
+  destination_free (echo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3230,6 +3268,7 @@ main (int    argc,
   ADD ("/tunnel/remote-integrity", test_tunnel_remote_integrity);
   ADD ("/tunnel/remote-refused", test_tunnel_remote_refused);
   ADD ("/headless/forwards", test_headless_forwards);
+  ADD ("/headless/remote", test_headless_remote);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);
   ADD ("/headless/wrong-key", test_headless_wrong_key);
