@@ -19,7 +19,7 @@
 #include "culvert-enums.h"
 #include "culvert-forward-status-private.h"
 #include "culvert-question-private.h"
-#include "culvert-tunnel.h"
+#include "culvert-tunnel-private.h"
 #include "culvert-worker.h"
 
 /* How far from a taken port to look for a free one to suggest. */
@@ -33,6 +33,7 @@ struct _CulvertTunnel
   CulvertHostKeyPolicy  host_key_policy;
   gboolean              exit_on_forward_failure;
   guint                 connect_timeout;
+  guint                 keepalive_interval_ms;
   gboolean              interactive;
 
   CulvertWorker        *worker;
@@ -611,6 +612,143 @@ on_bind_name_resolved (GObject      *source,
     culvert_worker_add_listener (self->worker, g_steal_pointer (&listeners->pdata[i]));
 }
 
+/* Adds a status for @forward and starts it: a local forward is bound (its
+ * sockets go into @listeners, or to the worker later when its bind name
+ * must be looked up), an incoming one goes into @remotes. Returns the
+ * status, or NULL (with @error) when it failed under
+ * exit-on-forward-failure. */
+static CulvertForwardStatus *
+culvert_tunnel_start_forward (CulvertTunnel   *self,
+                              CulvertForward  *forward,
+                              GPtrArray       *listeners,
+                              GPtrArray       *remotes,
+                              GError         **error)
+{
+  g_autoptr(CulvertForwardStatus) status = culvert_forward_status_new (forward);
+  g_autoptr(GError) local_error = NULL;
+  g_autolist(GInetAddress) addresses = NULL;
+  g_autofree char *bind = NULL;
+  guint index = self->by_index->len;
+
+  g_ptr_array_add (self->by_index, g_object_ref (status));
+  g_list_store_append (self->forwards, status);
+
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
+    {
+      CulvertWorkerRemote *remote = g_new0 (CulvertWorkerRemote, 1);
+
+      remote->forward_index = index;
+      remote->bind_address = culvert_forward_dup_effective_bind_address (forward);
+      remote->bind_port = culvert_forward_get_bind_port (forward);
+      remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
+      remote->destination_port = culvert_forward_get_destination_port (forward);
+      g_ptr_array_add (remotes, remote);
+      return status;
+    }
+
+  if (culvert_forward_get_kind (forward) != CULVERT_FORWARD_LOCAL)
+    {
+      g_autofree char *spec = culvert_forward_to_string (forward);
+
+      g_set_error (&local_error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
+                   _("%s %s: dynamic (SOCKS) forwards are not supported yet in this version"),
+                   culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)), spec);
+      culvert_forward_status_set_error (status, local_error->message, 0);
+      culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
+      culvert_tunnel_add_log (self, local_error->message, TRUE);
+      if (self->exit_on_forward_failure)
+        {
+          g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
+                       "%s", local_error->message);
+          return NULL;
+        }
+      return status;
+    }
+
+  bind = culvert_forward_dup_effective_bind_address_full (
+    forward, culvert_profile_get_gateway_ports (self->profile));
+  addresses = bind_address_literal (bind);
+  if (addresses == NULL)
+    {
+      /* A name: looked up without blocking; it listens once known. */
+      BindLookup *lookup = g_new0 (BindLookup, 1);
+      g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+      g_weak_ref_init (&lookup->tunnel, self);
+      lookup->generation = self->generation;
+      lookup->index = index;
+      lookup->status = g_object_ref (status);
+      lookup->bind = g_steal_pointer (&bind);
+      g_ptr_array_add (self->resolving, status);
+      g_resolver_lookup_by_name_async (resolver, lookup->bind, self->lookups,
+                                       on_bind_name_resolved, lookup);
+      return status;
+    }
+
+  if (!culvert_tunnel_listen (self, status, index, bind, addresses, NULL, listeners, error))
+    return NULL;
+
+  return status;
+}
+
+/* Serves @forward too, while the tunnel runs (it is not added to the
+ * profile: the next connect takes the profile's forwards). Returns its
+ * status, owned by the tunnel, or NULL when the tunnel is not running or
+ * the forward failed under exit-on-forward-failure (with @error). */
+CulvertForwardStatus *
+culvert_tunnel_add_forward (CulvertTunnel   *self,
+                            CulvertForward  *forward,
+                            GError         **error)
+{
+  g_autoptr(GPtrArray) listeners = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  CulvertForwardStatus *status;
+
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+  g_return_val_if_fail (CULVERT_IS_FORWARD (forward), NULL);
+
+  if (self->worker == NULL)
+    return NULL;
+
+  listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_listener_free);
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_worker_remote_free);
+  status = culvert_tunnel_start_forward (self, forward, listeners, remotes, error);
+  if (status == NULL)
+    return NULL;
+
+  for (guint i = 0; i < listeners->len; i++)
+    culvert_worker_add_listener (self->worker, g_steal_pointer (&listeners->pdata[i]));
+  for (guint i = 0; i < remotes->len; i++)
+    culvert_worker_add_remote (self->worker, g_ptr_array_index (remotes, i));
+  if (listeners->len > 0 && self->state == CULVERT_TUNNEL_CONNECTED)
+    culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
+
+  return status;
+}
+
+/* Stops serving the forward of @status: its port is let go (here or on the
+ * server), its connections end, and it leaves the tunnel's list. */
+void
+culvert_tunnel_remove_forward (CulvertTunnel        *self,
+                               CulvertForwardStatus *status)
+{
+  guint index;
+  guint position;
+
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  g_return_if_fail (CULVERT_IS_FORWARD_STATUS (status));
+
+  if (!g_ptr_array_find (self->by_index, status, &index))
+    return;
+
+  if (self->worker != NULL)
+    culvert_worker_remove_forward (self->worker, index);
+  g_ptr_array_remove (self->resolving, status);
+  culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_STOPPED);
+  if (g_list_store_find (self->forwards, status, &position))
+    g_list_store_remove (self->forwards, position);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static CulvertWorkerConfig *
@@ -629,6 +767,7 @@ culvert_tunnel_make_config (CulvertTunnel *self)
   config->connect_timeout = self->connect_timeout;
   config->use_agent = method == CULVERT_AUTH_AUTOMATIC || method == CULVERT_AUTH_AGENT;
   config->keepalive_interval = culvert_profile_get_keepalive_interval (self->profile);
+  config->keepalive_interval_ms = self->keepalive_interval_ms;
   config->keepalive_count = culvert_profile_get_keepalive_count (self->profile);
   config->reconnect = culvert_profile_get_reconnect (self->profile);
   config->interactive = self->interactive;
@@ -687,75 +826,11 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, i);
-      g_autoptr(CulvertForwardStatus) status = NULL;
-      g_autoptr(GError) local_error = NULL;
-      g_autolist(GInetAddress) addresses = NULL;
-      g_autofree char *bind = NULL;
-      guint index;
 
       if (!culvert_forward_get_enabled (forward))
         continue;
 
-      status = culvert_forward_status_new (forward);
-      index = self->by_index->len;
-      g_ptr_array_add (self->by_index, g_object_ref (status));
-      g_list_store_append (self->forwards, status);
-
-      if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
-        {
-          CulvertWorkerRemote *remote = g_new0 (CulvertWorkerRemote, 1);
-
-          remote->forward_index = index;
-          remote->bind_address = culvert_forward_dup_effective_bind_address (forward);
-          remote->bind_port = culvert_forward_get_bind_port (forward);
-          remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
-          remote->destination_port = culvert_forward_get_destination_port (forward);
-          g_ptr_array_add (remotes, remote);
-          continue;
-        }
-
-      if (culvert_forward_get_kind (forward) != CULVERT_FORWARD_LOCAL)
-        {
-          g_autofree char *spec = culvert_forward_to_string (forward);
-
-          g_set_error (&local_error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
-                       _("%s %s: dynamic (SOCKS) forwards are not supported yet in this version"),
-                       culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)), spec);
-          culvert_forward_status_set_error (status, local_error->message, 0);
-          culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
-          culvert_tunnel_add_log (self, local_error->message, TRUE);
-          if (self->exit_on_forward_failure)
-            {
-              g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
-                           "%s", local_error->message);
-              culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, local_error->message);
-              return FALSE;
-            }
-          continue;
-        }
-
-      bind = culvert_forward_dup_effective_bind_address_full (
-        forward, culvert_profile_get_gateway_ports (self->profile));
-      addresses = bind_address_literal (bind);
-      if (addresses == NULL)
-        {
-          /* A name: looked up without blocking; it listens once known. */
-          BindLookup *lookup = g_new0 (BindLookup, 1);
-          g_autoptr(GResolver) resolver = g_resolver_get_default ();
-
-          g_weak_ref_init (&lookup->tunnel, self);
-          lookup->generation = self->generation;
-          lookup->index = index;
-          lookup->status = g_object_ref (status);
-          lookup->bind = g_steal_pointer (&bind);
-          g_ptr_array_add (self->resolving, status);
-          g_resolver_lookup_by_name_async (resolver, lookup->bind, self->lookups,
-                                           on_bind_name_resolved, lookup);
-          continue;
-        }
-
-      if (!culvert_tunnel_listen (self, status, index, bind, addresses, NULL, listeners,
-                                  error))
+      if (culvert_tunnel_start_forward (self, forward, listeners, remotes, error) == NULL)
         {
           /* Close what was bound already. */
           g_ptr_array_set_size (listeners, 0);
@@ -1010,4 +1085,13 @@ culvert_tunnel_get_log (CulvertTunnel *self)
 {
   g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
   return G_LIST_MODEL (self->log);
+}
+
+void
+culvert_tunnel_set_keepalive_interval_ms (CulvertTunnel *self,
+                                          guint          milliseconds)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+
+  self->keepalive_interval_ms = milliseconds;
 }

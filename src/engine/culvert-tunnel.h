@@ -56,6 +56,11 @@ gboolean            culvert_tunnel_connect                (CulvertTunnel        
  * "exited" is emitted once the worker has finished. */
 void                culvert_tunnel_disconnect             (CulvertTunnel        *self);
 gboolean            culvert_tunnel_is_running             (CulvertTunnel        *self);
+CulvertForwardStatus *culvert_tunnel_add_forward          (CulvertTunnel        *self,
+                                                           CulvertForward       *forward,
+                                                           GError              **error);
+void                culvert_tunnel_remove_forward         (CulvertTunnel        *self,
+                                                           CulvertForwardStatus *status);
 
 CulvertTunnelState  culvert_tunnel_get_state              (CulvertTunnel        *self);
 const char         *culvert_tunnel_get_state_reason       (CulvertTunnel        *self);

@@ -116,3 +116,23 @@ listener_accept (Listener *listener)
       conn_open_channel (conn);
     }
 }
+
+/* Closes the listening sockets of forward @forward_index. */
+void
+worker_remove_listeners (CulvertWorker *self,
+                         guint          forward_index)
+{
+  for (guint i = 0; i < self->listeners->len; )
+    {
+      Listener *listener = g_ptr_array_index (self->listeners, i);
+
+      if (listener->counters->forward_index != forward_index)
+        {
+          i++;
+          continue;
+        }
+      watch_remove (self, listener->fd);
+      g_socket_close (listener->socket, NULL);
+      g_ptr_array_remove_index_fast (self->listeners, i);
+    }
+}

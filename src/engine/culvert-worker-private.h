@@ -82,6 +82,7 @@ typedef struct
   guint16        bound_port;      /* as the server answered; 0 until then */
   char          *destination_host;
   guint16        destination_port;
+  gboolean       removed;         /* no longer wanted; freed once the server let go */
 } Remote;
 
 typedef enum
@@ -345,13 +346,19 @@ void      worker_add_listener     (CulvertWorker            *self,
 void      worker_watch_listeners  (CulvertWorker            *self,
                                    gboolean                  watch);
 void      worker_close_listeners  (CulvertWorker            *self);
+void      worker_remove_listeners (CulvertWorker            *self,
+                                   guint                     forward_index);
 void      listener_accept         (Listener                 *listener);
 void      listener_free           (Listener                 *listener);
 
 /* culvert-worker-remote.c */
-void      worker_add_remote       (CulvertWorker            *self,
+Remote   *worker_add_remote       (CulvertWorker            *self,
                                    CulvertWorkerRemote      *in);
 void      worker_request_remotes  (CulvertWorker            *self);
+void      worker_request_remote   (CulvertWorker            *self,
+                                   Remote                   *remote);
+void      worker_remove_remotes   (CulvertWorker            *self,
+                                   guint                     forward_index);
 void      remote_free             (Remote                   *remote);
 int       worker_on_message       (ssh_session               session,
                                    ssh_message               message,

@@ -370,7 +370,10 @@ pass_global (CulvertWorker *self)
             ssh_send_keepalive (self->session);
           /* libssh has no call that only asks whether the pending request
            * was answered; a cancel while the slot is taken sends nothing
-           * and only collects that answer. */
+           * and only collects that answer. (When the answer already came
+           * inside ssh_send_keepalive, the slot is free and this sends a
+           * cancel of nothing, which the server refuses: one more
+           * round trip, collected the same way.) */
           rc = ssh_channel_cancel_forward (self->session, "", 0);
           break;
 
@@ -734,7 +737,10 @@ worker_serve (CulvertWorker *self)
   self->ever_connected = TRUE;
   worker_set_state (self, CULVERT_TUNNEL_CONNECTED, NULL);
 
-  if (self->config->keepalive_interval > 0)
+  if (self->config->keepalive_interval_ms > 0)
+    self->keepalive_source = worker_add_timeout (self, self->config->keepalive_interval_ms,
+                                                 worker_keepalive_tick, self);
+  else if (self->config->keepalive_interval > 0)
     self->keepalive_source = worker_add_timeout (self, self->config->keepalive_interval * 1000,
                                                  worker_keepalive_tick, self);
 

@@ -35,7 +35,7 @@ remote_free (Remote *remote)
   g_free (remote);
 }
 
-void
+Remote *
 worker_add_remote (CulvertWorker       *self,
                    CulvertWorkerRemote *in)
 {
@@ -48,6 +48,8 @@ worker_add_remote (CulvertWorker       *self,
   remote->destination_host = g_strdup (in->destination_host);
   remote->destination_port = in->destination_port;
   g_ptr_array_add (self->remotes, remote);
+
+  return remote;
 }
 
 static char *
@@ -72,8 +74,9 @@ on_listen_answered (CulvertWorker *self,
   guint forward_index = remote->counters->forward_index;
   g_autofree char *label = NULL;
 
-  /* The session ended before the server answered. */
-  if (rc != SSH_OK && error == NULL)
+  /* The session ended before the server answered, or the forward was
+   * removed meanwhile (its cancel follows in the queue). */
+  if ((rc != SSH_OK && error == NULL) || remote->removed)
     return;
 
   if (rc == SSH_OK)
@@ -124,6 +127,15 @@ on_listen_answered (CulvertWorker *self,
  * port 0 go first, before channels are busy: libssh reads the chosen port
  * from the last packet it read. */
 void
+worker_request_remote (CulvertWorker *self,
+                       Remote        *remote)
+{
+  remote->bound_port = 0;
+  worker_global_request (self, GLOBAL_LISTEN, remote->bind_address, remote->bind_port,
+                         on_listen_answered, remote);
+}
+
+void
 worker_request_remotes (CulvertWorker *self)
 {
   for (guint pass = 0; pass < 2; pass++)
@@ -131,12 +143,43 @@ worker_request_remotes (CulvertWorker *self)
       {
         Remote *remote = g_ptr_array_index (self->remotes, i);
 
-        if ((remote->bind_port == 0) != (pass == 0))
-          continue;
-        remote->bound_port = 0;
-        worker_global_request (self, GLOBAL_LISTEN, remote->bind_address, remote->bind_port,
-                               on_listen_answered, remote);
+        if (!remote->removed && (remote->bind_port == 0) == (pass == 0))
+          worker_request_remote (self, remote);
       }
+}
+
+static void
+on_cancel_answered (CulvertWorker *self,
+                    GlobalRequest *request,
+                    int            rc,
+                    int            bound_port,
+                    const char    *error)
+{
+  g_ptr_array_remove_fast (self->remotes, request->data);
+}
+
+/* Stops the incoming forward @forward_index: the server is asked to stop
+ * listening (after anything already queued for it), then it is freed. */
+void
+worker_remove_remotes (CulvertWorker *self,
+                       guint          forward_index)
+{
+  for (guint i = 0; i < self->remotes->len; i++)
+    {
+      Remote *remote = g_ptr_array_index (self->remotes, i);
+
+      if (remote->counters->forward_index != forward_index || remote->removed)
+        continue;
+      remote->removed = TRUE;
+      if (self->session == NULL)
+        {
+          g_ptr_array_remove_index_fast (self->remotes, i--);
+          continue;
+        }
+      worker_global_request (self, GLOBAL_CANCEL, remote->bind_address,
+                             remote->bound_port != 0 ? remote->bound_port : remote->bind_port,
+                             on_cancel_answered, remote);
+    }
 }
 
 static void
@@ -201,7 +244,7 @@ worker_accept_forwarded (CulvertWorker *self,
     {
       Remote *r = g_ptr_array_index (self->remotes, i);
 
-      if (r->bound_port != 0 && r->bound_port == port)
+      if (!r->removed && r->bound_port != 0 && r->bound_port == port)
         remote = r;
     }
   if (remote == NULL)

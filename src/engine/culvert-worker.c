@@ -566,6 +566,94 @@ culvert_worker_close_client (CulvertWorker *self,
 
 typedef struct
 {
+  CulvertWorker       *worker;
+  CulvertWorkerRemote *remote;
+  guint                forward_index;
+} ForwardCommand;
+
+static void
+forward_command_free (gpointer data)
+{
+  ForwardCommand *fc = data;
+
+  culvert_worker_remote_free (fc->remote);
+  culvert_worker_unref (fc->worker);
+  g_free (fc);
+}
+
+static gboolean
+add_remote_in_worker (gpointer data)
+{
+  ForwardCommand *fc = data;
+  CulvertWorker *self = fc->worker;
+  Remote *remote = worker_add_remote (self, fc->remote);
+
+  if (self->session != NULL)
+    {
+      worker_request_remote (self, remote);
+      worker_pump (self, FALSE);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Copies @remote. */
+void
+culvert_worker_add_remote (CulvertWorker       *self,
+                           CulvertWorkerRemote *remote)
+{
+  ForwardCommand *fc = g_new0 (ForwardCommand, 1);
+
+  fc->worker = culvert_worker_ref (self);
+  fc->remote = g_new0 (CulvertWorkerRemote, 1);
+  fc->remote->forward_index = remote->forward_index;
+  fc->remote->bind_address = g_strdup (remote->bind_address);
+  fc->remote->bind_port = remote->bind_port;
+  fc->remote->destination_host = g_strdup (remote->destination_host);
+  fc->remote->destination_port = remote->destination_port;
+  worker_send (self, G_PRIORITY_DEFAULT, add_remote_in_worker, fc, forward_command_free);
+}
+
+static gboolean
+remove_forward_in_worker (gpointer data)
+{
+  ForwardCommand *fc = data;
+  CulvertWorker *self = fc->worker;
+  GHashTableIter iter;
+  gpointer value;
+
+  worker_remove_listeners (self, fc->forward_index);
+  worker_remove_remotes (self, fc->forward_index);
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Conn *conn = value;
+
+      if (conn->counters->forward_index != fc->forward_index)
+        continue;
+      if (conn->state == CONN_OPENING)
+        conn->abandoned = TRUE;
+      else
+        conn_close (conn, _("The forward was removed"));
+    }
+  worker_pump (self, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+culvert_worker_remove_forward (CulvertWorker *self,
+                               guint          forward_index)
+{
+  ForwardCommand *fc = g_new0 (ForwardCommand, 1);
+
+  fc->worker = culvert_worker_ref (self);
+  fc->forward_index = forward_index;
+  worker_send (self, G_PRIORITY_DEFAULT, remove_forward_in_worker, fc, forward_command_free);
+}
+
+typedef struct
+{
   CulvertWorker         *worker;
   CulvertWorkerListener *listener;
 } AddListener;

@@ -30,6 +30,7 @@ typedef struct
   guint                 connect_timeout;
   gboolean              use_agent;
   guint                 keepalive_interval;  /* seconds, 0: off */
+  guint                 keepalive_interval_ms; /* overrides the above when set (tests) */
   guint                 keepalive_count;
   gboolean              reconnect;
   gboolean              interactive;         /* someone can answer passwords */
@@ -136,6 +137,13 @@ void           culvert_worker_answer       (CulvertWorker          *worker,
                                             const char * const     *answers);
 void           culvert_worker_close_client (CulvertWorker          *worker,
                                             guint64                 client_id);
+/* An incoming forward added while the tunnel runs. */
+void           culvert_worker_add_remote   (CulvertWorker          *worker,
+                                            CulvertWorkerRemote    *remote);
+/* Stops serving forward @forward_index: its listening sockets are closed,
+ * the server is asked to stop listening for it, and its connections end. */
+void           culvert_worker_remove_forward (CulvertWorker        *worker,
+                                              guint                 forward_index);
 /* A listener bound later (its bind name had to be looked up first). */
 void           culvert_worker_add_listener (CulvertWorker          *worker,
                                             CulvertWorkerListener  *listener);

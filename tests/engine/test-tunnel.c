@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "culvert-test-sshd.h"
-#include "culvert-tunnel.h"
+#include "culvert-tunnel-private.h"
 #include "culvert-worker-private.h"
 
 #define MiB (1024 * 1024)
@@ -3226,6 +3226,101 @@ test_headless_remote (Fixture       *f,
   destination_free (echo);
 }
 
+static gboolean
+port_refused (gpointer data)
+{
+  int fd = connect_loopback (GPOINTER_TO_UINT (data));
+
+  if (fd >= 0)
+    close (fd);
+  return fd < 0;
+}
+
+static guint
+count_substrings (const char *text,
+                  const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+
+  return n;
+}
+
+/* Keepalives every 100 ms while incoming forwards are added and removed:
+ * each tcpip-forward and cancel-tcpip-forward gets its own answer (the
+ * forward listens, then its port is let go), and the keepalives go out
+ * all along, through libssh's one slot for global requests. */
+static void
+test_tunnel_global_requests (Fixture       *f,
+                             gconstpointer  data)
+{
+  const guint rounds = 6;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *log = NULL;
+  /* Probes of a port being let go may reach the destination too. */
+  Destination *echo = destination_new (1000, NULL, 0);
+  guint16 port;
+
+  culvert_test_sshd_stop (f->sshd);
+  f->sshd = culvert_test_sshd_start ("LogLevel DEBUG1", &error);
+  g_assert_no_error (error);
+  culvert_profile_set_port (f->profile, f->sshd->port);
+  culvert_profile_set_user (f->profile, f->sshd->user);
+  culvert_profile_set_identity_file (f->profile, f->sshd->client_key_path);
+  culvert_profile_set_known_hosts_file (f->profile, f->sshd->known_hosts_path);
+  culvert_profile_set_keepalive_count (f->profile, 0);
+
+  port = add_local_to (f, echo->port);
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  culvert_tunnel_set_keepalive_interval_ms (f->tunnel, 100);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
+  start_client (clients, port, 64 * 1024, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", echo->port);
+  for (guint i = 0; i < rounds; i++)
+    {
+      g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_REMOTE, spec,
+                                                                 &error);
+      g_autoptr(CulvertForwardStatus) status = NULL;
+      guint16 remote_port;
+      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 4;
+
+      g_assert_no_error (error);
+      status = g_object_ref (culvert_tunnel_add_forward (f->tunnel, forward, &error));
+      g_assert_no_error (error);
+      g_assert_true (wait_until (forward_settled, status, 20));
+      g_assert_cmpstr (culvert_forward_status_get_error (status), ==, NULL);
+      g_assert_cmpint (culvert_forward_status_get_state (status), ==,
+                       CULVERT_FORWARD_STATE_LISTENING);
+      remote_port = culvert_forward_status_get_port (status);
+      start_client (clients, remote_port, 64 * 1024, TRUE, NULL, 0);
+      assert_clients_ok (clients);
+
+      /* A few keepalives in between. */
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+
+      culvert_tunnel_remove_forward (f->tunnel, status);
+      g_assert_true (wait_until (port_refused, GUINT_TO_POINTER (remote_port), 10));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_tunnel_get_forwards (f->tunnel)), ==, 1);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  log = culvert_test_sshd_read_log (f->sshd);
+  g_assert_cmpuint (count_substrings (log, "tcpip-forward listen 127.0.0.1 port 0"), ==, rounds);
+  g_assert_cmpuint (count_substrings (log, "cancel-tcpip-forward addr 127.0.0.1 port "), ==, rounds);
+  g_assert_cmpuint (count_substrings (log, "rtype keepalive@openssh.com "), >=, rounds * 2);
+
+  destination_free (echo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3267,6 +3362,7 @@ main (int    argc,
   ADD ("/tunnel/bind-name", test_tunnel_bind_name);
   ADD ("/tunnel/remote-integrity", test_tunnel_remote_integrity);
   ADD ("/tunnel/remote-refused", test_tunnel_remote_refused);
+  ADD ("/tunnel/global-requests", test_tunnel_global_requests);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/remote", test_headless_remote);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
