@@ -63,8 +63,9 @@ test_detection (void)
  * client goes away. */
 typedef struct
 {
-  int      listen_fd;
+  int      listen_fd;         /* -1: connect to connect_port instead */
   guint16  port;
+  guint16  connect_port;
   GThread *thread;
 } Source;
 
@@ -73,8 +74,24 @@ source_thread (gpointer data)
 {
   Source *source = data;
   static char block[64 * 1024];
-  int fd = accept (source->listen_fd, NULL, NULL);
+  int fd;
 
+  if (source->listen_fd >= 0)
+    {
+      fd = accept (source->listen_fd, NULL, NULL);
+    }
+  else
+    {
+      struct sockaddr_in addr = { .sin_family = AF_INET,
+                                  .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                                  .sin_port = htons (source->connect_port) };
+      fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd >= 0 && connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+        {
+          close (fd);
+          fd = -1;
+        }
+    }
   if (fd < 0)
     return NULL;
   for (;;)
@@ -106,13 +123,27 @@ source_start (void)
   return source;
 }
 
+/* A client of 127.0.0.1:@port that sends zeros until the server goes away. */
+static Source *
+source_connect (guint16 port)
+{
+  Source *source = g_new0 (Source, 1);
+
+  source->listen_fd = -1;
+  source->connect_port = port;
+  source->thread = g_thread_new ("source", source_thread, source);
+  return source;
+}
+
 static void
 source_stop (Source *source)
 {
   /* Wakes an accept() that never got its client. */
-  shutdown (source->listen_fd, SHUT_RDWR);
+  if (source->listen_fd >= 0)
+    shutdown (source->listen_fd, SHUT_RDWR);
   g_thread_join (source->thread);
-  close (source->listen_fd);
+  if (source->listen_fd >= 0)
+    close (source->listen_fd);
   g_free (source);
 }
 
@@ -141,22 +172,14 @@ buffered_settles_at (ssh_channel channel, int want)
     }
 }
 
-static void
-test_window_size (void)
+static ssh_session
+log_in (CulvertTestSshd *sshd)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CulvertTestSshd) sshd = culvert_test_sshd_start (NULL, &error);
-  Source *source;
   ssh_session session;
-  ssh_channel channel;
   ssh_key key = NULL;
   int port;
   int process_config = 0;
   long timeout = 10;
-  const int first = 3 * 1024 * 1024, second = 7 * 1024 * 1024 + 12345;
-
-  g_assert_no_error (error);
-  source = source_start ();
 
   session = ssh_new ();
   port = sshd->port;
@@ -172,6 +195,22 @@ test_window_size (void)
                    ==, SSH_OK);
   g_assert_cmpint (ssh_userauth_publickey (session, NULL, key), ==, SSH_AUTH_SUCCESS);
   ssh_key_free (key);
+  return session;
+}
+
+static void
+test_window_size (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = culvert_test_sshd_start (NULL, &error);
+  Source *source;
+  ssh_session session;
+  ssh_channel channel;
+  const int first = 3 * 1024 * 1024, second = 7 * 1024 * 1024 + 12345;
+
+  g_assert_no_error (error);
+  source = source_start ();
+  session = log_in (sshd);
 
   channel = ssh_channel_new (session);
   g_assert_nonnull (channel);
@@ -202,6 +241,39 @@ test_window_size (void)
   source_stop (source);
 }
 
+/* A channel the server opens to us (forwarded-tcpip, for -R) is accepted
+ * with the default window of 2 MiB (stock libssh: 32,000 bytes), and grows
+ * when raised. */
+static void
+test_window_size_accepted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = culvert_test_sshd_start (NULL, &error);
+  Source *source;
+  ssh_session session;
+  ssh_channel channel;
+  int bound_port = 0;
+  const int raised = 5 * 1024 * 1024;
+
+  g_assert_no_error (error);
+  session = log_in (sshd);
+  g_assert_cmpint (ssh_channel_listen_forward (session, "127.0.0.1", 0, &bound_port), ==, SSH_OK);
+  g_assert_cmpint (bound_port, >, 0);
+  source = source_connect (bound_port);
+  channel = ssh_channel_open_forward_port (session, 10000, NULL, NULL, NULL);
+  g_assert_nonnull (channel);
+
+  g_assert_cmpint (buffered_settles_at (channel, 2 * 1024 * 1024), ==, 2 * 1024 * 1024);
+  g_assert_cmpint (ssh_channel_set_window_size (channel, raised), ==, SSH_OK);
+  g_assert_cmpint (buffered_settles_at (channel, raised), ==, raised);
+
+  ssh_channel_close (channel);
+  ssh_channel_free (channel);
+  ssh_disconnect (session);
+  ssh_free (session);
+  source_stop (source);
+}
+
 #endif
 
 int
@@ -216,9 +288,15 @@ main (int argc, char **argv)
   g_test_add_func ("/libssh/detection", test_detection);
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
   if (culvert_test_sshd_available (&reason))
-    g_test_add_func ("/libssh/set-window-size", test_window_size);
+    {
+      g_test_add_func ("/libssh/set-window-size/opened", test_window_size);
+      g_test_add_func ("/libssh/set-window-size/accepted", test_window_size_accepted);
+    }
   else
-    g_test_add_data_func ("/libssh/set-window-size", reason, (GTestDataFunc) g_test_skip);
+    {
+      g_test_add_data_func ("/libssh/set-window-size/opened", reason, (GTestDataFunc) g_test_skip);
+      g_test_add_data_func ("/libssh/set-window-size/accepted", reason, (GTestDataFunc) g_test_skip);
+    }
 #endif
 
   return g_test_run ();
