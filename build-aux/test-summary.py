@@ -6,7 +6,7 @@
 #
 # Each --run is one `meson test`: its label (printed on its own line), its
 # testlog.json (deleted before the run, so a missing file means meson ran
-# nothing), how many tests `meson test --list` defined for it, and meson's
+# nothing; "-" for a build that failed before any test could run), how many tests `meson test --list` defined for it, and meson's
 # exit status. TAP tests count each of their test points; other tests count
 # once. A defined test that did not run counts as failed, and so does a
 # non-zero exit status of meson where no test failed.
@@ -29,11 +29,15 @@ def count(label, path, defined, status):
     skips = []
     notes = []
     ran = 0
-    try:
-        f = open(path, encoding='utf-8')
-    except FileNotFoundError:
+    if path == '-':
         f = None
-        notes.append(f'{label}: meson wrote no {path}: it ran no test')
+        notes.append(f'{label}: did not build, so no test ran')
+    else:
+        try:
+            f = open(path, encoding='utf-8')
+        except FileNotFoundError:
+            f = None
+            notes.append(f'{label}: meson wrote no {path}: it ran no test')
     if f is not None:
         with f:
             for line in f:
