@@ -14,6 +14,10 @@ with open(path, encoding='utf-8') as f:
 
 problems = []
 
+LIBSSH_TAG = 'libssh-0.12.2'
+LIBSSH_COMMIT = '07430deb9b97b751ec5ea5a7fc307f40bf042e0a'
+LIBSSH_PATCH = 'libssh-channel-window-size.patch'
+
 def expect(cond, what):
     if not cond:
         problems.append(what)
@@ -42,13 +46,40 @@ for mod in modules:
         continue
     sources = mod.get('sources', [])
     if mod.get('name') == 'libssh':
-        archives = [s for s in sources if s.get('type') == 'archive']
-        expect(len(archives) == 1, 'libssh must come from one release tarball')
-        for s in archives:
-            expect(re.search(r'libssh-\d+\.\d+\.\d+\.tar\.xz$', s.get('url', '')) is not None,
-                   'libssh url must name a release tarball')
-            expect(re.fullmatch(r'[0-9a-f]{64}', s.get('sha256', '')) is not None,
-                   'libssh tarball needs a sha256')
+        # libssh 0.12.2 by tag and commit (no release tarball checksum could be
+        # confirmed), with the patch and cflags build-aux/build-libssh applies too.
+        gits = [s for s in sources if s.get('type') == 'git']
+        expect(len(gits) == 1 and len(sources) == 2,
+               'libssh must come from one git source and one patch')
+        for s in gits:
+            expect(s.get('url') in ('https://git.libssh.org/projects/libssh.git',
+                                    'https://github.com/libssh/libssh-mirror.git'),
+                   'libssh git url must be libssh\'s repository or its mirror')
+            expect(s.get('tag') == LIBSSH_TAG, f'libssh must be pinned to tag {LIBSSH_TAG}')
+            expect(s.get('commit') == LIBSSH_COMMIT,
+                   f'libssh tag {LIBSSH_TAG} must be pinned to commit {LIBSSH_COMMIT}')
+        expect(not any('sha256' in s for s in sources if s.get('type') != 'patch'),
+               'libssh needs no unconfirmed checksum')
+        patches = [s for s in sources if s.get('type') == 'patch']
+        expect([s.get('path') for s in patches] == [LIBSSH_PATCH],
+               f'libssh must apply {LIBSSH_PATCH}')
+        for s in patches:
+            patch = os.path.join(os.path.dirname(os.path.abspath(path)), s.get('path', ''))
+            expect(os.path.isfile(patch), f'{s.get("path")} is missing next to the manifest')
+            if os.path.isfile(patch):
+                with open(patch, encoding='utf-8') as f:
+                    text = f.read()
+                expect('+int ssh_channel_set_window_size(ssh_channel channel, uint32_t size)' in text
+                       and '+        ssh_channel_set_window_size;' in text,
+                       f'{s.get("path")} must define and export ssh_channel_set_window_size')
+        cflags = mod.get('build-options', {}).get('cflags', '').split()
+        expect('-DMAX_BUF_SIZE=65536' in cflags, 'libssh must be built with -DMAX_BUF_SIZE=65536')
+        opts = mod.get('config-opts', [])
+        for needed in ('-DCMAKE_BUILD_TYPE=Release', '-DWITH_EXAMPLES=OFF', '-DUNIT_TESTING=OFF',
+                       '-DCLIENT_TESTING=OFF', '-DWITH_GSSAPI=OFF'):
+            expect(needed in opts, f'libssh config-opts lack {needed}')
+        expect('-DWITH_SERVER=OFF' not in opts,
+               'libssh needs WITH_SERVER (ssh_send_keepalive is in server.h)')
         expect(mod.get('buildsystem') == 'cmake-ninja', 'libssh builds with cmake-ninja')
     if mod.get('name') == 'culvert':
         expect(mod.get('buildsystem') == 'meson', 'culvert builds with meson')
