@@ -643,6 +643,9 @@ culvert_socks_parser_feed (CulvertSocksParser  *self,
 
   while (status == CULVERT_SOCKS_STATUS_NEED_MORE && pos < len)
     {
+      gsize pos_before = pos;
+      State state_before = self->state;
+
       switch (self->state)
         {
         case STATE_START:
@@ -664,6 +667,11 @@ culvert_socks_parser_feed (CulvertSocksParser  *self,
         default:
           g_assert_not_reached ();
         }
+
+      /* Every step reads a byte or moves on: a bug here is a crash in the
+       * tests, not a worker spinning forever. */
+      g_assert (pos > pos_before || self->state != state_before ||
+                status != CULVERT_SOCKS_STATUS_NEED_MORE);
     }
 
   *consumed = pos;
