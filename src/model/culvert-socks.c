@@ -125,10 +125,11 @@ culvert_socks_build_reply (CulvertSocksVersion  version,
                            CulvertSocksOutcome  outcome,
                            guint8              *reply)
 {
-  guint8 code = culvert_socks_outcome_to_code (version, outcome);
+  guint8 code;
 
   g_return_val_if_fail (reply != NULL, 0);
 
+  code = culvert_socks_outcome_to_code (version, outcome);
   memset (reply, 0, CULVERT_SOCKS_MAX_REPLY);
 
   if (version == CULVERT_SOCKS_VERSION_5)
