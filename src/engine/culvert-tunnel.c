@@ -518,6 +518,7 @@ culvert_tunnel_listen (CulvertTunnel         *self,
                        GError               **error)
 {
   CulvertForward *forward = culvert_forward_status_get_forward (status);
+  gboolean dynamic = culvert_forward_get_kind (forward) == CULVERT_FORWARD_DYNAMIC;
   g_autoptr(GPtrArray) sockets = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *line = NULL;
@@ -543,15 +544,22 @@ culvert_tunnel_listen (CulvertTunnel         *self,
 
       listener->forward_index = index;
       listener->socket = g_object_ref (g_ptr_array_index (sockets, j));
-      listener->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
-      listener->destination_port = culvert_forward_get_destination_port (forward);
+      if (!dynamic)
+        {
+          listener->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
+          listener->destination_port = culvert_forward_get_destination_port (forward);
+        }
       g_ptr_array_add (listeners, listener);
     }
 
-  line = g_strdup_printf (_("Listening on %s for %s:%u"),
-                          culvert_forward_status_get_listen_address (status),
-                          culvert_forward_get_destination_host (forward),
-                          culvert_forward_get_destination_port (forward));
+  if (dynamic)
+    line = g_strdup_printf (_("Listening on %s for SOCKS clients"),
+                            culvert_forward_status_get_listen_address (status));
+  else
+    line = g_strdup_printf (_("Listening on %s for %s:%u"),
+                            culvert_forward_status_get_listen_address (status),
+                            culvert_forward_get_destination_host (forward),
+                            culvert_forward_get_destination_port (forward));
   culvert_tunnel_add_log (self, line, FALSE);
 
   return TRUE;
@@ -643,25 +651,6 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
       remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
       remote->destination_port = culvert_forward_get_destination_port (forward);
       g_ptr_array_add (remotes, remote);
-      return status;
-    }
-
-  if (culvert_forward_get_kind (forward) != CULVERT_FORWARD_LOCAL)
-    {
-      g_autofree char *spec = culvert_forward_to_string (forward);
-
-      g_set_error (&local_error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
-                   _("%s %s: dynamic (SOCKS) forwards are not supported yet in this version"),
-                   culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)), spec);
-      culvert_forward_status_set_error (status, local_error->message, 0);
-      culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
-      culvert_tunnel_add_log (self, local_error->message, TRUE);
-      if (self->exit_on_forward_failure)
-        {
-          g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
-                       "%s", local_error->message);
-          return NULL;
-        }
       return status;
     }
 

@@ -131,7 +131,6 @@ conn_alloc (CulvertWorker *self,
             const char    *destination_host,
             guint16        destination_port)
 {
-  CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_CLIENT_OPENED };
   Conn *conn = g_new0 (Conn, 1);
 
   conn->kind = WATCH_CONN;
@@ -143,9 +142,13 @@ conn_alloc (CulvertWorker *self,
   conn->source_host = g_strdup (source_host);
   conn->source_port = source_port;
   conn->source = format_host_port (source_host, source_port);
-  conn->destination_host = g_strdup (destination_host);
-  conn->destination_port = destination_port;
-  conn->destination = format_host_port (destination_host, destination_port);
+  conn->socks_version = -1;
+  if (destination_host != NULL)
+    {
+      conn->destination_host = g_strdup (destination_host);
+      conn->destination_port = destination_port;
+      conn->destination = format_host_port (destination_host, destination_port);
+    }
   culvert_window_policy_init (&conn->window,
                               culvert_window_policy_start (&self->path,
                                                            WINDOW_BUDGET - self->window_granted),
@@ -156,15 +159,26 @@ conn_alloc (CulvertWorker *self,
   counters->total++;
   counters->dirty = TRUE;
 
+  /* A SOCKS client is told once it said where it goes. */
+  if (conn->destination != NULL)
+    conn_report_opened (conn);
+
+  return conn;
+}
+
+/* Tells the main thread about the connection. */
+void
+conn_report_opened (Conn *conn)
+{
+  CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_CLIENT_OPENED };
+
   conn->opened_reported = TRUE;
-  event.forward_index = counters->forward_index;
+  event.forward_index = conn->counters->forward_index;
   event.client_id = conn->id;
   event.source = g_strdup (conn->source);
   event.destination = g_strdup (conn->destination);
   event.opened_at = g_get_real_time ();
-  worker_post (self, &event);
-
-  return conn;
+  worker_post (conn->worker, &event);
 }
 
 /* Gives @conn its local socket @fd (non-blocking, owned from now on). */
@@ -233,6 +247,7 @@ conn_free (Conn *conn)
   g_free (conn->destination_host);
   g_free (conn->destination);
   g_free (conn->close_reason);
+  g_clear_pointer (&conn->socks, culvert_socks_parser_free);
   g_free (conn);
 }
 
@@ -685,6 +700,8 @@ conn_open_result (Conn *conn,
 
       worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
                   conn->destination, conn->source, reason);
+      if (conn->socks_version >= 0)
+        socks_reply (conn, socks_outcome_for_error (reason));
       conn_close (conn, reason);
       return;
     }
@@ -726,15 +743,23 @@ conn_start (Conn *conn)
       return;
     }
 
+  /* The SOCKS client hears that it is connected before any data. */
+  if (conn->socks_version >= 0 && !socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
+    return;
+
 #if !defined (HAVE_SSH_CHANNEL_SET_WINDOW_SIZE) && LIBSSH_VERSION_INT < SSH_VERSION_INT (0, 11, 0)
   /* libssh 0.10 opened the channel with 64,000 bytes; a window the session
    * learned is granted with the first read, before any data arrives. */
   conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
 #endif
 
-  /* Data may have arrived already. */
+  /* Data may have arrived already, and a SOCKS client may have sent some
+   * with its request. */
   conn_mark_ready (conn);
-  conn_update_events (conn);
+  if (conn->upload_len > 0)
+    conn_pump_up (conn);
+  else
+    conn_update_events (conn);
 }
 
 /* Asks the server for a direct-tcpip channel to the connection's destination. */
@@ -773,6 +798,12 @@ conn_on_socket (Conn     *conn,
 {
   if (conn->closing)
     return;
+
+  if (conn->state == CONN_HANDSHAKE)
+    {
+      socks_on_readable (conn);
+      return;
+    }
 
   if (conn->state == CONN_OPENING)
     {

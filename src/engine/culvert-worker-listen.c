@@ -97,9 +97,7 @@ listener_accept (Listener *listener)
       if (fd < 0)
         {
           if (errno == EMFILE || errno == ENFILE)
-            worker_log (self, TRUE,
-                        _("Too many open files: a client for %s port %u was not accepted"),
-                        listener->destination_host, listener->destination_port);
+            worker_log (self, TRUE, _("Too many open files: a client was not accepted"));
           return;
         }
 
@@ -113,7 +111,10 @@ listener_accept (Listener *listener)
 
       conn = conn_new (self, listener->counters, fd, (struct sockaddr *) &addr,
                        listener->destination_host, listener->destination_port);
-      conn_open_channel (conn);
+      if (listener->destination_host == NULL)
+        socks_start (conn);
+      else
+        conn_open_channel (conn);
     }
 }
 

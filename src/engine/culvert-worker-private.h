@@ -10,6 +10,7 @@
  *   culvert-worker-conn.c     the connection state machine: a local socket
  *                             and a channel, whatever made them
  *   culvert-worker-listen.c   listening sockets and accept
+ *   culvert-worker-socks.c    the SOCKS side of dynamic forwards
  *   culvert-worker-remote.c   incoming forwards: the server listens, and each
  *                             channel it opens is connected on from here
  *   culvert-window-policy.c   how big a channel's receive window should be
@@ -26,6 +27,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "culvert-socks.h"
 #include "culvert-ssh-login.h"
 #include "culvert-window-policy.h"
 #include "culvert-worker.h"
@@ -67,7 +69,7 @@ typedef struct
   CulvertWorker *worker;
   GSocket       *socket;
   int            fd;
-  char          *destination_host;
+  char          *destination_host; /* NULL: a SOCKS server (dynamic forward) */
   guint16        destination_port;
   Counters      *counters;
 } Listener;
@@ -87,6 +89,7 @@ typedef struct
 
 typedef enum
 {
+  CONN_HANDSHAKE, /* a SOCKS client is saying where it wants to go */
   CONN_OPENING,   /* the channel is being opened, or the local socket connected */
   CONN_OPEN,
   CONN_CLOSED,
@@ -120,6 +123,9 @@ struct _Conn
   guint16        destination_port;
   char          *destination;   /* "db.internal:5432", for people */
   LocalConnect  *connecting;    /* the local socket is being connected */
+  CulvertSocksParser *socks;    /* during the SOCKS handshake */
+  gint64         socks_deadline;
+  gint           socks_version; /* CulvertSocksVersion once asked; -1: not SOCKS */
 
   /* Server to client: bytes read from the channel that the client's socket
    * did not take yet. While any are pending the channel is not read, so its
@@ -152,6 +158,7 @@ struct _Conn
   guint          paused : 1;         /* in worker->paused */
   guint          opening : 1;        /* in worker->opening */
   guint          grant_window : 1;   /* the next read grants the window (libssh 0.10) */
+  guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
   char          *close_reason;
@@ -242,6 +249,7 @@ struct _CulvertWorker
   GPtrArray              *window_waiters; /* Conn* waiting for the remote window */
   GPtrArray              *paused;         /* Conn* not read while output is pending */
   GPtrArray              *closing;        /* Conn* to free after the pass */
+  GPtrArray              *handshaking;    /* Conn* in a SOCKS handshake */
   GQueue                  global_requests; /* of GlobalRequest*, the head one in flight */
   guint64                 global_packets; /* packets read when the head was last asked */
   gboolean                write_blocked;
@@ -350,6 +358,15 @@ void      worker_remove_listeners (CulvertWorker            *self,
                                    guint                     forward_index);
 void      listener_accept         (Listener                 *listener);
 void      listener_free           (Listener                 *listener);
+
+/* culvert-worker-socks.c */
+void      socks_start             (Conn                     *conn);
+void      socks_on_readable       (Conn                     *conn);
+gboolean  socks_reply             (Conn                     *conn,
+                                   CulvertSocksOutcome       outcome);
+CulvertSocksOutcome socks_outcome_for_error (const char     *error);
+void      worker_expire_handshakes (CulvertWorker           *self);
+void      conn_report_opened      (Conn                     *conn);
 
 /* culvert-worker-remote.c */
 Remote   *worker_add_remote       (CulvertWorker            *self,

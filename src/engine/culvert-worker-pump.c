@@ -302,6 +302,8 @@ pass_closing (CulvertWorker *self)
         g_ptr_array_remove_fast (self->paused, conn);
       if (conn->opening)
         g_ptr_array_remove_fast (self->opening, conn);
+      if (conn->handshaking)
+        g_ptr_array_remove_fast (self->handshaking, conn);
       conn_destroy (conn);
     }
 
@@ -619,7 +621,14 @@ worker_post_stats (CulvertWorker *self)
 gboolean
 worker_stats_tick (gpointer user_data)
 {
-  worker_post_stats (user_data);
+  CulvertWorker *self = user_data;
+
+  if (self->handshaking->len > 0)
+    {
+      worker_expire_handshakes (self);
+      worker_pump (self, FALSE);
+    }
+  worker_post_stats (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -693,12 +702,14 @@ worker_close_all (CulvertWorker *self,
   g_ptr_array_set_size (self->ready, 0);
   g_ptr_array_set_size (self->window_waiters, 0);
   g_ptr_array_set_size (self->paused, 0);
+  g_ptr_array_set_size (self->handshaking, 0);
 
   for (guint i = 0; i < self->closing->len; i++)
     {
       Conn *conn = g_ptr_array_index (self->closing, i);
 
       conn->ready = conn->waiting_window = conn->paused = conn->opening = FALSE;
+      conn->handshaking = FALSE;
       conn_destroy (conn);
     }
   g_ptr_array_set_size (self->closing, 0);

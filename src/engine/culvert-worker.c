@@ -411,7 +411,7 @@ close_client_in_worker (gpointer data)
       if (conn->state == CONN_OPENING)
         conn->abandoned = TRUE;
       else
-        conn_close (conn, _("Closed by the user"));
+        conn_close (conn, _("Closed by the user"));  /* a SOCKS handshake too */
       worker_pump (self, FALSE);
     }
 
@@ -492,6 +492,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->window_waiters = g_ptr_array_new ();
   self->paused = g_ptr_array_new ();
   self->closing = g_ptr_array_new ();
+  self->handshaking = g_ptr_array_new ();
   self->scratch = g_malloc (SCRATCH_SIZE);
   self->batch = event_batch_new ();
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
@@ -723,6 +724,7 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->window_waiters);
   g_ptr_array_unref (self->paused);
   g_ptr_array_unref (self->closing);
+  g_ptr_array_unref (self->handshaking);
   g_ptr_array_unref (self->listeners);
   g_ptr_array_unref (self->remotes);
   g_ptr_array_unref (self->counters);

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE 1
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -3321,6 +3322,381 @@ test_tunnel_global_requests (Fixture       *f,
   destination_free (echo);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Dynamic forwards                                                        */
+
+static CulvertForward *
+add_dynamic (Fixture *f,
+             guint16  port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_DYNAMIC, spec, &error);
+
+  g_assert_no_error (error);
+  culvert_profile_add_forward (f->profile, forward);
+
+  return forward;
+}
+
+/* A real HTTP server: Python's, serving @dir on 127.0.0.1. */
+static GSubprocess *
+http_server_start (const char *dir,
+                   guint16    *port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = NULL;
+  GSubprocess *proc;
+  gint64 deadline;
+
+  *port = closed_port ();
+  port_text = g_strdup_printf ("%u", *port);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, "/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1",
+                           "--directory", dir, port_text, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (port_refused (GUINT_TO_POINTER (*port)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+
+  return proc;
+}
+
+typedef struct
+{
+  GPtrArray *destinations;  /* what client-opened said, in order */
+} Opened;
+
+static void
+on_client_opened_record (CulvertTunnel           *tunnel,
+                         CulvertForwardStatus    *status,
+                         CulvertClientConnection *client,
+                         Opened                  *opened)
+{
+  g_ptr_array_add (opened->destinations,
+                   g_strdup (culvert_client_connection_get_destination (client)));
+}
+
+/* curl through the SOCKS server, in each flavour, to a real HTTP server:
+ * the file arrives whole, and each client is listed with the destination
+ * it asked for (a name is passed on for the SSH server to resolve). */
+static void
+test_tunnel_dynamic_curl (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("culvert-http-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "payload", NULL);
+  g_autofree char *out = g_build_filename (dir, "received", NULL);
+  gsize size = 4 * MiB;
+  g_autofree guint8 *payload = random_payload (size);
+  g_autofree char *sum = checksum_of (payload, size);
+  const char *flavours[][2] = {
+    { "--socks5-hostname", "localhost" },
+    { "--socks5", "127.0.0.1" },
+    { "--socks4a", "localhost" },
+    { "--socks4", "127.0.0.1" },
+  };
+  Opened opened = { g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr(GSubprocess) http = NULL;
+  guint16 http_port;
+  guint16 port = closed_port ();
+
+  g_assert_true (g_file_set_contents (file, (const char *) payload, size, NULL));
+  http = http_server_start (dir, &http_port);
+
+  add_dynamic (f, port);
+  connect_tunnel (f);
+  g_assert_cmpuint (listening_port (f, 0), ==, port);
+  g_signal_connect (f->tunnel, "client-opened", G_CALLBACK (on_client_opened_record), &opened);
+
+  for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) curl = NULL;
+      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
+      g_autofree char *url = g_strdup_printf ("http://%s:%u/payload", flavours[i][1], http_port);
+      g_autofree char *expected = g_strdup_printf ("%s:%u", flavours[i][1], http_port);
+      g_autofree char *contents = NULL;
+      g_autofree char *got = NULL;
+      gsize len = 0;
+
+      g_unlink (out);
+      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
+                               "--max-time", "30", flavours[i][0], proxy, "-o", out, url, NULL);
+      g_assert_no_error (error);
+      /* The tunnel's worker runs on its own thread meanwhile. */
+      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
+      g_assert_true (g_subprocess_get_if_exited (curl));
+      if (g_subprocess_get_exit_status (curl) != 0)
+        g_error ("curl %s exited with %d", flavours[i][0], g_subprocess_get_exit_status (curl));
+      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
+      g_assert_cmpuint (len, ==, size);
+      got = checksum_of ((const guint8 *) contents, len);
+      g_assert_cmpstr (got, ==, sum);
+
+      while (opened.destinations->len < i + 1)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpstr (opened.destinations->pdata[i], ==, expected);
+    }
+
+  g_subprocess_force_exit (http);
+  g_subprocess_wait (http, NULL, NULL);
+  g_unlink (file);
+  g_unlink (out);
+  g_rmdir (dir);
+  g_ptr_array_unref (opened.destinations);
+}
+
+/* A SOCKS 5 handshake for @host:@port sent in one write with @extra after
+ * it; returns the socket after reading the method reply and the request's
+ * reply into @reply (10 bytes). */
+static int
+socks5_connect (guint16       proxy_port,
+                const char   *host,
+                guint16       port,
+                const guint8 *extra,
+                gsize         extra_len,
+                guint8       *reply)
+{
+  g_autoptr(GByteArray) msg = g_byte_array_new ();
+  guint8 head[] = { 5, 1, 0, 5, 1, 0, 3, (guint8) strlen (host) };
+  guint8 port_be[] = { port >> 8, port & 0xff };
+  guint8 method[2];
+  int fd = connect_loopback (proxy_port);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_byte_array_append (msg, head, sizeof head);
+  g_byte_array_append (msg, (const guint8 *) host, strlen (host));
+  g_byte_array_append (msg, port_be, 2);
+  if (extra_len > 0)
+    g_byte_array_append (msg, extra, extra_len);
+  g_assert_true (write_all (fd, msg->data, msg->len));
+  g_assert_cmpint (recv (fd, method, 2, MSG_WAITALL), ==, 2);
+  g_assert_cmpint (method[0], ==, 5);
+  g_assert_cmpint (method[1], ==, 0);
+  g_assert_cmpint (recv (fd, reply, 10, MSG_WAITALL), ==, 10);
+
+  return fd;
+}
+
+typedef struct
+{
+  guint16   proxy_port;
+  guint16   dest_port;
+  gboolean  ok;
+} SocksClient;
+
+static gpointer
+socks_client_thread (gpointer data)
+{
+  SocksClient *c = data;
+  gsize size = 32 * 1024 + g_random_int_range (0, 256 * 1024);
+  g_autofree guint8 *payload = random_payload (size);
+  g_autofree char *sum = checksum_of (payload, size);
+  g_autofree char *got = NULL;
+  static const guint8 ok[] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+  guint8 reply[10];
+  SendJob job;
+  GThread *sender;
+  gsize total;
+  int fd;
+
+  /* The first 1000 bytes go with the request, before the reply. */
+  fd = socks5_connect (c->proxy_port, "127.0.0.1", c->dest_port, payload, 1000, reply);
+  if (memcmp (reply, ok, sizeof ok) != 0)
+    {
+      close (fd);
+      return NULL;
+    }
+  job = (SendJob) { fd, payload + 1000, size - 1000, FALSE };
+  sender = g_thread_new ("socks-send", send_job_thread, &job);
+  got = read_to_eof_checksum (fd, &total);
+  g_thread_join (sender);
+  close (fd);
+  c->ok = job.ok && total == size && g_strcmp0 (got, sum) == 0;
+
+  return NULL;
+}
+
+/* 100 SOCKS 5 clients at once, each sending part of its data before the
+ * reply: all of it comes back through the echo server, in order. */
+static void
+test_tunnel_dynamic_many (Fixture       *f,
+                          gconstpointer  data)
+{
+  const guint n_clients = 100;
+  Destination *echo = destination_new (n_clients, NULL, 0);
+  SocksClient clients[100];
+  GThread *threads[100];
+  guint16 port = closed_port ();
+
+  add_dynamic (f, port);
+  connect_tunnel (f);
+
+  for (guint i = 0; i < n_clients; i++)
+    {
+      clients[i] = (SocksClient) { port, echo->port, FALSE };
+      threads[i] = g_thread_new ("socks-client", socks_client_thread, &clients[i]);
+    }
+  for (guint i = 0; i < n_clients; i++)
+    {
+      g_thread_join (threads[i]);
+      if (!clients[i].ok)
+        g_error ("SOCKS client %u did not get its data back whole", i);
+    }
+  g_assert_cmpuint (destination_wait_served (echo, n_clients), ==, n_clients);
+
+  destination_free (echo);
+}
+
+static gboolean
+read_closed_within (int    fd,
+                    guint  seconds)
+{
+  struct timeval tv = { seconds, 0 };
+  guint8 buf[64];
+
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return recv (fd, buf, sizeof buf, 0) == 0;
+}
+
+/* What a SOCKS client hears when things go wrong, byte by byte. */
+static void
+test_tunnel_dynamic_errors (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const guint8 refused5[] = { 5, 5, 0, 1, 0, 0, 0, 0, 0, 0 };
+  static const guint8 unsupported5[] = { 5, 7, 0, 1, 0, 0, 0, 0, 0, 0 };
+  static const guint8 rejected4[] = { 0, 0x5b, 0, 0, 0, 0, 0, 0 };
+  guint16 port = closed_port ();
+  guint16 nothing = closed_port ();
+  guint8 reply[10];
+  int fd;
+
+  add_dynamic (f, port);
+  connect_tunnel (f);
+
+  /* A destination that refuses. */
+  fd = socks5_connect (port, "127.0.0.1", nothing, NULL, 0, reply);
+  g_assert_cmpmem (reply, 10, refused5, sizeof refused5);
+  g_assert_true (read_closed_within (fd, 5));
+  close (fd);
+
+  /* BIND is not supported. */
+  {
+    static const guint8 bind_req[] = { 5, 1, 0, 5, 2, 0, 1, 127, 0, 0, 1, 0, 80 };
+    guint8 method[2];
+
+    fd = connect_loopback (port);
+    g_assert_true (write_all (fd, bind_req, sizeof bind_req));
+    g_assert_cmpint (recv (fd, method, 2, MSG_WAITALL), ==, 2);
+    g_assert_cmpint (recv (fd, reply, 10, MSG_WAITALL), ==, 10);
+    g_assert_cmpmem (reply, 10, unsupported5, sizeof unsupported5);
+    g_assert_true (read_closed_within (fd, 5));
+    close (fd);
+  }
+
+  /* SOCKS 4 to a destination that refuses. */
+  {
+    guint8 req4[] = { 4, 1, nothing >> 8, nothing & 0xff, 127, 0, 0, 1, 'u', 0 };
+
+    fd = connect_loopback (port);
+    g_assert_true (write_all (fd, req4, sizeof req4));
+    g_assert_cmpint (recv (fd, reply, 8, MSG_WAITALL), ==, 8);
+    g_assert_cmpmem (reply, 8, rejected4, sizeof rejected4);
+    close (fd);
+  }
+
+  /* Not SOCKS at all: closed without a word. */
+  fd = connect_loopback (port);
+  g_assert_true (write_all (fd, (const guint8 *) "GET / HTTP/1.1\r\n\r\n", 18));
+  g_assert_true (read_closed_within (fd, 5));
+  close (fd);
+
+  /* A client that stops halfway is let go. */
+  fd = connect_loopback (port);
+  g_assert_true (write_all (fd, (const guint8 *) "\x05\x01", 2));
+  g_assert_true (read_closed_within (fd, 15));
+  close (fd);
+
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+}
+
+/* -D through `culvert --headless`, as `ssh -N -D` takes it: curl gets a
+ * file from a real HTTP server through it; bound on every interface it
+ * says on stderr that it is an open proxy, and where. */
+static void
+test_headless_dynamic (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("culvert-http-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "index.txt", NULL);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autoptr(GSubprocess) http = NULL;
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = NULL;
+  g_autofree char *proxy = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *err = NULL;
+  guint16 http_port;
+  guint16 port = closed_port ();
+  Headless *h;
+
+  g_assert_true (g_file_set_contents (file, "through the SOCKS forward\n", -1, NULL));
+  http = http_server_start (dir, &http_port);
+
+  port_text = g_strdup_printf ("127.0.0.1:%u", port);
+  {
+    const char *extra[] = { "-i", key, "-D", port_text, NULL };
+
+    h = headless_start (f, extra);
+  }
+  g_assert_true (headless_wait_connected (h));
+  g_assert_cmpuint (h->ports->len, ==, 1);
+  g_assert_cmpuint (g_array_index (h->ports, guint16, 0), ==, port);
+
+  proxy = g_strdup_printf ("127.0.0.1:%u", port);
+  url = g_strdup_printf ("http://localhost:%u/index.txt", http_port);
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "curl", "-sS", "-f",
+                           "--max-time", "30", "--socks5-hostname", proxy, url, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (curl, NULL, NULL, &body, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (body, ==, "through the SOCKS forward\n");
+
+  g_subprocess_send_signal (h->proc, SIGINT);
+  headless_assert_exit (h, 0, &err);
+  g_assert_null (strstr (err, "open proxy"));
+  headless_free (h);
+  g_clear_pointer (&err, g_free);
+
+  /* Every interface: an open proxy, and it says so. */
+  g_clear_pointer (&port_text, g_free);
+  port_text = g_strdup_printf ("0.0.0.0:%u", closed_port ());
+  {
+    const char *extra[] = { "-i", key, "-D", port_text, NULL };
+
+    h = headless_start (f, extra);
+  }
+  g_assert_true (headless_wait_connected (h));
+  g_subprocess_send_signal (h->proc, SIGINT);
+  headless_assert_exit (h, 0, &err);
+  assert_contains (err, "open proxy");
+  assert_contains (err, "0.0.0.0");
+  headless_free (h);
+
+  g_subprocess_force_exit (http);
+  g_subprocess_wait (http, NULL, NULL);
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3363,8 +3739,12 @@ main (int    argc,
   ADD ("/tunnel/remote-integrity", test_tunnel_remote_integrity);
   ADD ("/tunnel/remote-refused", test_tunnel_remote_refused);
   ADD ("/tunnel/global-requests", test_tunnel_global_requests);
+  ADD ("/tunnel/dynamic-curl", test_tunnel_dynamic_curl);
+  ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
+  ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/remote", test_headless_remote);
+  ADD ("/headless/dynamic", test_headless_dynamic);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);
   ADD ("/headless/wrong-key", test_headless_wrong_key);

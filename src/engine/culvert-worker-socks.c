@@ -1,0 +1,229 @@
+/* culvert-worker-socks.c — the SOCKS side of dynamic (-D) forwards
+ *
+ * A client of a dynamic forward first says where it wants to go, in SOCKS
+ * 4, 4a or 5 (culvert-socks.c parses that, as a pure function); then the
+ * connection is the same machine as any other: a direct-tcpip channel to
+ * that destination, names resolved by the SSH server. The client hears the
+ * outcome in its own protocol's words; bytes it sent after its request are
+ * kept and go first once the channel is open. A handshake that takes
+ * longer than SOCKS_HANDSHAKE_TIMEOUT is given up.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "culvert-worker-private.h"
+
+#define SOCKS_HANDSHAKE_TIMEOUT (10 * G_TIME_SPAN_SECOND)
+
+static void
+socks_done_handshaking (Conn *conn)
+{
+  g_clear_pointer (&conn->socks, culvert_socks_parser_free);
+  if (conn->handshaking)
+    {
+      conn->handshaking = FALSE;
+      g_ptr_array_remove_fast (conn->worker->handshaking, conn);
+    }
+}
+
+/* A client of a dynamic forward was accepted: read its request first. */
+void
+socks_start (Conn *conn)
+{
+  if (conn->closing)
+    return;
+
+  conn->state = CONN_HANDSHAKE;
+  conn->socks = culvert_socks_parser_new ();
+  conn->socks_deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
+  conn->handshaking = TRUE;
+  g_ptr_array_add (conn->worker->handshaking, conn);
+  watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
+}
+
+/* Sends all of a short message; the socket is new, so it has room. */
+static gboolean
+send_short (Conn         *conn,
+            const guint8 *data,
+            gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = send (conn->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          conn_close (conn, n < 0 ? g_strerror (errno) : NULL);
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+
+  return TRUE;
+}
+
+/* Answers the client's request; FALSE when the connection failed. */
+gboolean
+socks_reply (Conn                *conn,
+             CulvertSocksOutcome  outcome)
+{
+  guint8 reply[CULVERT_SOCKS_MAX_REPLY];
+  gsize len = culvert_socks_build_reply (conn->socks_version, outcome, reply);
+
+  return send_short (conn, reply, len);
+}
+
+/* What a refused channel open means to a SOCKS client. libssh keeps the
+ * server's reason code to itself; its message carries the description. */
+CulvertSocksOutcome
+socks_outcome_for_error (const char *error)
+{
+  g_autofree char *lower = g_ascii_strdown (error != NULL ? error : "", -1);
+
+  if (strstr (lower, "refused") != NULL)
+    return CULVERT_SOCKS_OUTCOME_CONNECTION_REFUSED;
+  if (strstr (lower, "network is unreachable") != NULL)
+    return CULVERT_SOCKS_OUTCOME_NETWORK_UNREACHABLE;
+  if (strstr (lower, "unreachable") != NULL || strstr (lower, "no route") != NULL ||
+      strstr (lower, "not known") != NULL || strstr (lower, "resolve") != NULL ||
+      strstr (lower, "timed out") != NULL)
+    return CULVERT_SOCKS_OUTCOME_HOST_UNREACHABLE;
+
+  return CULVERT_SOCKS_OUTCOME_GENERAL_FAILURE;
+}
+
+/* The client asked for @request: open the channel to it. @rest are bytes
+ * the client already sent for the destination. */
+static void
+socks_requested (Conn                      *conn,
+                 const CulvertSocksRequest *request,
+                 const guint8              *rest,
+                 gsize                      rest_len)
+{
+  conn->socks_version = request->version;
+  conn->destination_host = g_strdup (request->host);
+  conn->destination_port = request->port;
+  conn->destination = strchr (request->host, ':') != NULL
+                      ? g_strdup_printf ("[%s]:%u", request->host, request->port)
+                      : g_strdup_printf ("%s:%u", request->host, request->port);
+  socks_done_handshaking (conn);
+  conn_report_opened (conn);
+
+  if (rest_len > 0)
+    {
+      conn->upload = g_memdup2 (rest, rest_len);
+      conn->upload_len = rest_len;
+      conn->upload_off = 0;
+    }
+
+  /* Nothing more is read from the client until the channel is open. */
+  conn->state = CONN_OPENING;
+  watch_set (conn->worker, conn->fd, conn, 0, &conn->events);
+  conn_open_channel (conn);
+}
+
+static void
+socks_failed (Conn         *conn,
+              const GError *error)
+{
+  gsize reply_len = 0;
+  const guint8 *reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+
+  worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source, error->message);
+  if (reply_len > 0 && !send_short (conn, reply, reply_len))
+    return;
+  conn_close (conn, error->message);
+}
+
+void
+socks_on_readable (Conn *conn)
+{
+  guint8 buf[CULVERT_SOCKS_MAX_HANDSHAKE + 512];
+  gsize off = 0;
+  ssize_t n;
+
+  n = recv (conn->fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0)
+    {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        conn_close (conn, g_strerror (errno));
+      return;
+    }
+  if (n == 0)
+    {
+      conn_close (conn, _("The SOCKS client left before saying where to go"));
+      return;
+    }
+
+  while (conn->socks != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize consumed = 0;
+      const guint8 *reply;
+      gsize reply_len = 0;
+
+      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
+        {
+        case CULVERT_SOCKS_STATUS_NEED_MORE:
+          return;
+
+        case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
+          off += consumed;
+          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+          if (!send_short (conn, reply, reply_len))
+            return;
+          if (off == (gsize) n)
+            return;
+          break;
+
+        case CULVERT_SOCKS_STATUS_REQUEST:
+          off += consumed;
+          socks_requested (conn, culvert_socks_parser_get_request (conn->socks),
+                           buf + off, n - off);
+          return;
+
+        case CULVERT_SOCKS_STATUS_FAILED:
+          socks_failed (conn, error);
+          return;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* Gives up on clients that take too long to say where they go (from the
+ * stats tick, a few times a second). */
+void
+worker_expire_handshakes (CulvertWorker *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->handshaking->len; )
+    {
+      Conn *conn = g_ptr_array_index (self->handshaking, i);
+
+      if (now < conn->socks_deadline)
+        {
+          i++;
+          continue;
+        }
+      conn->handshaking = FALSE;
+      g_ptr_array_remove_index_fast (self->handshaking, i);
+      worker_log (self, TRUE, _("SOCKS client %s did not say where to go in time"),
+                  conn->source);
+      conn_close (conn, _("The SOCKS handshake took too long"));
+    }
+}
