@@ -393,18 +393,42 @@ answer_in_worker (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A command about a connection or a forward, run on the worker thread. */
 typedef struct
 {
-  CulvertWorker *worker;
-  guint64        client_id;
-} CloseClient;
+  CulvertWorker         *worker;
+  guint64                client_id;
+  guint                  forward_index;
+  CulvertWorkerListener *listener;
+  CulvertWorkerRemote   *remote;
+} Command;
+
+static Command *
+command_new (CulvertWorker *self)
+{
+  Command *command = g_new0 (Command, 1);
+
+  command->worker = culvert_worker_ref (self);
+  return command;
+}
+
+static void
+command_free (gpointer data)
+{
+  Command *command = data;
+
+  culvert_worker_listener_free (command->listener);
+  culvert_worker_remote_free (command->remote);
+  culvert_worker_unref (command->worker);
+  g_free (command);
+}
 
 static gboolean
 close_client_in_worker (gpointer data)
 {
-  CloseClient *cc = data;
-  CulvertWorker *self = cc->worker;
-  Conn *conn = g_hash_table_lookup (self->conns, &cc->client_id);
+  Command *command = data;
+  CulvertWorker *self = command->worker;
+  Conn *conn = g_hash_table_lookup (self->conns, &command->client_id);
 
   if (conn != NULL)
     {
@@ -416,15 +440,6 @@ close_client_in_worker (gpointer data)
     }
 
   return G_SOURCE_REMOVE;
-}
-
-static void
-close_client_free (gpointer data)
-{
-  CloseClient *cc = data;
-
-  culvert_worker_unref (cc->worker);
-  g_free (cc);
 }
 
 void
@@ -558,36 +573,18 @@ void
 culvert_worker_close_client (CulvertWorker *self,
                              guint64        client_id)
 {
-  CloseClient *cc = g_new0 (CloseClient, 1);
+  Command *command = command_new (self);
 
-  cc->worker = culvert_worker_ref (self);
-  cc->client_id = client_id;
-  worker_send (self, G_PRIORITY_DEFAULT, close_client_in_worker, cc, close_client_free);
-}
-
-typedef struct
-{
-  CulvertWorker       *worker;
-  CulvertWorkerRemote *remote;
-  guint                forward_index;
-} ForwardCommand;
-
-static void
-forward_command_free (gpointer data)
-{
-  ForwardCommand *fc = data;
-
-  culvert_worker_remote_free (fc->remote);
-  culvert_worker_unref (fc->worker);
-  g_free (fc);
+  command->client_id = client_id;
+  worker_send (self, G_PRIORITY_DEFAULT, close_client_in_worker, command, command_free);
 }
 
 static gboolean
 add_remote_in_worker (gpointer data)
 {
-  ForwardCommand *fc = data;
-  CulvertWorker *self = fc->worker;
-  Remote *remote = worker_add_remote (self, fc->remote);
+  Command *command = data;
+  CulvertWorker *self = command->worker;
+  Remote *remote = worker_add_remote (self, command->remote);
 
   if (self->session != NULL)
     {
@@ -603,34 +600,33 @@ void
 culvert_worker_add_remote (CulvertWorker       *self,
                            CulvertWorkerRemote *remote)
 {
-  ForwardCommand *fc = g_new0 (ForwardCommand, 1);
+  Command *command = command_new (self);
 
-  fc->worker = culvert_worker_ref (self);
-  fc->remote = g_new0 (CulvertWorkerRemote, 1);
-  fc->remote->forward_index = remote->forward_index;
-  fc->remote->bind_address = g_strdup (remote->bind_address);
-  fc->remote->bind_port = remote->bind_port;
-  fc->remote->destination_host = g_strdup (remote->destination_host);
-  fc->remote->destination_port = remote->destination_port;
-  worker_send (self, G_PRIORITY_DEFAULT, add_remote_in_worker, fc, forward_command_free);
+  command->remote = g_new0 (CulvertWorkerRemote, 1);
+  command->remote->forward_index = remote->forward_index;
+  command->remote->bind_address = g_strdup (remote->bind_address);
+  command->remote->bind_port = remote->bind_port;
+  command->remote->destination_host = g_strdup (remote->destination_host);
+  command->remote->destination_port = remote->destination_port;
+  worker_send (self, G_PRIORITY_DEFAULT, add_remote_in_worker, command, command_free);
 }
 
 static gboolean
 remove_forward_in_worker (gpointer data)
 {
-  ForwardCommand *fc = data;
-  CulvertWorker *self = fc->worker;
+  Command *command = data;
+  CulvertWorker *self = command->worker;
   GHashTableIter iter;
   gpointer value;
 
-  worker_remove_listeners (self, fc->forward_index);
-  worker_remove_remotes (self, fc->forward_index);
+  worker_remove_listeners (self, command->forward_index);
+  worker_remove_remotes (self, command->forward_index);
   g_hash_table_iter_init (&iter, self->conns);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Conn *conn = value;
 
-      if (conn->counters->forward_index != fc->forward_index)
+      if (conn->counters->forward_index != command->forward_index)
         continue;
       if (conn->state == CONN_OPENING)
         conn->abandoned = TRUE;
@@ -646,41 +642,24 @@ void
 culvert_worker_remove_forward (CulvertWorker *self,
                                guint          forward_index)
 {
-  ForwardCommand *fc = g_new0 (ForwardCommand, 1);
+  Command *command = command_new (self);
 
-  fc->worker = culvert_worker_ref (self);
-  fc->forward_index = forward_index;
-  worker_send (self, G_PRIORITY_DEFAULT, remove_forward_in_worker, fc, forward_command_free);
+  command->forward_index = forward_index;
+  worker_send (self, G_PRIORITY_DEFAULT, remove_forward_in_worker, command, command_free);
 }
-
-typedef struct
-{
-  CulvertWorker         *worker;
-  CulvertWorkerListener *listener;
-} AddListener;
 
 static gboolean
 add_listener_in_worker (gpointer data)
 {
-  AddListener *al = data;
-  CulvertWorker *self = al->worker;
+  Command *command = data;
+  CulvertWorker *self = command->worker;
   Listener *listener;
 
-  worker_add_listener (self, al->listener);
+  worker_add_listener (self, command->listener);
   listener = g_ptr_array_index (self->listeners, self->listeners->len - 1);
   watch_add (self, listener->fd, listener, EPOLLIN);
 
   return G_SOURCE_REMOVE;
-}
-
-static void
-add_listener_free (gpointer data)
-{
-  AddListener *al = data;
-
-  culvert_worker_listener_free (al->listener);
-  culvert_worker_unref (al->worker);
-  g_free (al);
 }
 
 /* Takes @listener; once the thread has exited its socket is just closed. */
@@ -688,11 +667,10 @@ void
 culvert_worker_add_listener (CulvertWorker         *self,
                              CulvertWorkerListener *listener)
 {
-  AddListener *al = g_new0 (AddListener, 1);
+  Command *command = command_new (self);
 
-  al->worker = culvert_worker_ref (self);
-  al->listener = listener;
-  worker_send (self, G_PRIORITY_DEFAULT, add_listener_in_worker, al, add_listener_free);
+  command->listener = listener;
+  worker_send (self, G_PRIORITY_DEFAULT, add_listener_in_worker, command, command_free);
 }
 
 CulvertWorker *

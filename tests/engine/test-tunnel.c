@@ -552,16 +552,24 @@ fixture_teardown (Fixture       *f,
 }
 
 static CulvertForward *
-add_local (Fixture    *f,
-           const char *spec)
+add_forward (Fixture            *f,
+             CulvertForwardKind  kind,
+             const char         *spec)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, &error);
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (kind, spec, &error);
 
   g_assert_no_error (error);
   culvert_profile_add_forward (f->profile, forward);
 
   return forward;
+}
+
+static CulvertForward *
+add_local (Fixture    *f,
+           const char *spec)
+{
+  return add_forward (f, CULVERT_FORWARD_LOCAL, spec);
 }
 
 static guint16
@@ -3070,13 +3078,7 @@ static CulvertForward *
 add_remote (Fixture    *f,
             const char *spec)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_REMOTE, spec, &error);
-
-  g_assert_no_error (error);
-  culvert_profile_add_forward (f->profile, forward);
-
-  return forward;
+  return add_forward (f, CULVERT_FORWARD_REMOTE, spec);
 }
 
 static gboolean
@@ -3329,14 +3331,9 @@ static CulvertForward *
 add_dynamic (Fixture *f,
              guint16  port)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u", port);
-  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_DYNAMIC, spec, &error);
 
-  g_assert_no_error (error);
-  culvert_profile_add_forward (f->profile, forward);
-
-  return forward;
+  return add_forward (f, CULVERT_FORWARD_DYNAMIC, spec);
 }
 
 /* A real HTTP server: Python's, serving @dir on 127.0.0.1. */
