@@ -1,15 +1,13 @@
 /* culvert-worker-conn.c — one forwarded connection: a local socket and a channel
  *
- * A connection is the same machine whatever made it (a listener's accept
- * today; a SOCKS handshake or a channel the server opens for an incoming
- * forward next): it carries its own destination and reports into the
- * counters of the forward it serves.
+ * A connection is the same machine whatever made it (a listener's accept,
+ * a SOCKS handshake, a channel the server opened for an incoming forward):
+ * it carries its own destination and reports into the counters of the
+ * forward it serves. Opening its channel is culvert-worker-open.c's job;
+ * here it lives, moves bytes and ends.
  *
  * libssh shapes it (shared/notes/libssh.md):
- * - channel callbacks only mark the connection; all work happens in the
- *   passes of the pump (callbacks may run re-entrantly inside any libssh
- *   call that handles packets, and a channel must never be freed inside its
- *   own callback);
+ * - all work happens in the passes of the pump, never in a callback;
  * - incoming data is read with sized reads: on libssh 0.10 the size a reader
  *   asks for is what grows the channel's receive window, and on a libssh with
  *   ssh_channel_set_window_size() the window is set directly. The window
@@ -70,47 +68,6 @@ conn_mark_ready (Conn *conn)
       conn->ready = TRUE;
       g_ptr_array_add (conn->worker->ready, conn);
     }
-}
-
-static int
-on_channel_data (ssh_session  session,
-                 ssh_channel  channel,
-                 void        *data,
-                 uint32_t     len,
-                 int          is_stderr,
-                 void        *user_data)
-{
-  Conn *conn = user_data;
-
-  /* Consume nothing here: the pass reads with a size that sets the window. */
-  if (conn->state == CONN_OPEN && !is_stderr)
-    conn_mark_ready (conn);
-
-  return 0;
-}
-
-static void
-on_channel_eof (ssh_session  session,
-                ssh_channel  channel,
-                void        *user_data)
-{
-  Conn *conn = user_data;
-
-  conn->remote_eof = TRUE;
-  conn_mark_ready (conn);
-}
-
-static void
-on_channel_close (ssh_session  session,
-                  ssh_channel  channel,
-                  void        *user_data)
-{
-  Conn *conn = user_data;
-
-  /* Never free the channel here: libssh still uses it after we return. */
-  conn->remote_closed = TRUE;
-  conn->remote_eof = TRUE;
-  conn_mark_ready (conn);
 }
 
 static char *
@@ -362,7 +319,7 @@ conn_wanted_events (Conn *conn)
   return events;
 }
 
-static void
+void
 conn_update_events (Conn *conn)
 {
   if (conn->fd >= 0 && !conn->closing)
@@ -669,127 +626,6 @@ conn_pump_up (Conn *conn)
 
   conn_update_events (conn);
   conn_check_done (conn);
-}
-
-/* Acts on what ssh_channel_open_forward said. */
-static void
-conn_open_result (Conn *conn,
-                  int   rc)
-{
-  CulvertWorker *self = conn->worker;
-
-  if (rc == SSH_AGAIN)
-    {
-      if (!conn->opening)
-        {
-          conn->opening = TRUE;
-          g_ptr_array_add (self->opening, conn);
-        }
-      return;
-    }
-
-  if (conn->opening)
-    {
-      conn->opening = FALSE;
-      g_ptr_array_remove_fast (self->opening, conn);
-    }
-
-  if (rc != SSH_OK)
-    {
-      g_autofree char *reason = g_strdup (ssh_get_error (self->session));
-
-      worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
-                  conn->destination, conn->source, reason);
-      if (conn->socks_version >= 0)
-        socks_reply (conn, socks_outcome_for_error (reason));
-      conn_close (conn, reason);
-      return;
-    }
-
-  conn_start (conn);
-}
-
-/* A channel for @conn, not open yet, with our callbacks and the window the
- * session learned (libssh 0.10 grows it with the first read instead). */
-ssh_channel
-conn_new_channel (Conn *conn)
-{
-  ssh_channel channel = ssh_channel_new (conn->worker->session);
-
-  if (channel == NULL)
-    return NULL;
-
-  conn->callbacks.userdata = conn;
-  conn->callbacks.channel_data_function = on_channel_data;
-  conn->callbacks.channel_eof_function = on_channel_eof;
-  conn->callbacks.channel_close_function = on_channel_close;
-  ssh_callbacks_init (&conn->callbacks);
-  ssh_set_channel_callbacks (channel, &conn->callbacks);
-#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
-  ssh_channel_set_window_size (channel, conn->window.window);
-#endif
-
-  return channel;
-}
-
-/* The channel is open and the local socket connected: serve it. */
-void
-conn_start (Conn *conn)
-{
-  conn->state = CONN_OPEN;
-  if (conn->abandoned)
-    {
-      conn_close (conn, NULL);
-      return;
-    }
-
-  /* The SOCKS client hears that it is connected before any data. */
-  if (conn->socks_version >= 0 && !socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
-    return;
-
-#if !defined (HAVE_SSH_CHANNEL_SET_WINDOW_SIZE) && LIBSSH_VERSION_INT < SSH_VERSION_INT (0, 11, 0)
-  /* libssh 0.10 opened the channel with 64,000 bytes; a window the session
-   * learned is granted with the first read, before any data arrives. */
-  conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
-#endif
-
-  /* Data may have arrived already, and a SOCKS client may have sent some
-   * with its request. */
-  conn_mark_ready (conn);
-  if (conn->upload_len > 0)
-    conn_pump_up (conn);
-  else
-    conn_update_events (conn);
-}
-
-/* Asks the server for a direct-tcpip channel to the connection's destination. */
-void
-conn_open_channel (Conn *conn)
-{
-  CulvertWorker *self = conn->worker;
-
-  if (conn->closing)
-    return;
-
-  conn->channel = conn_new_channel (conn);
-  if (conn->channel == NULL)
-    {
-      conn_close (conn, ssh_get_error (self->session));
-      return;
-    }
-
-  conn_try_open (conn);
-}
-
-/* Asks again whether the server opened the channel (the same call, again). */
-void
-conn_try_open (Conn *conn)
-{
-  int rc;
-
-  rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
-                                 conn->source_host, conn->source_port);
-  conn_open_result (conn, rc);
 }
 
 void

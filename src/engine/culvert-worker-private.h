@@ -9,6 +9,7 @@
  *                             passes, keepalives, counters
  *   culvert-worker-conn.c     the connection state machine: a local socket
  *                             and a channel, whatever made them
+ *   culvert-worker-open.c     a connection's channel: opening it, callbacks
  *   culvert-worker-listen.c   listening sockets and accept
  *   culvert-worker-socks.c    the SOCKS side of dynamic forwards
  *   culvert-worker-remote.c   incoming forwards: the server listens, and each
@@ -345,6 +346,7 @@ void      conn_pump_up            (Conn                     *conn);
 void      conn_mark_ready         (Conn                     *conn);
 void      conn_close              (Conn                     *conn,
                                    const char               *reason);
+void      conn_update_events      (Conn                     *conn);
 void      conn_shutdown_write     (Conn                     *conn);
 void      conn_destroy            (Conn                     *conn);
 

@@ -1,0 +1,184 @@
+/* culvert-worker-open.c — a connection's channel: opening it, and its callbacks
+ *
+ * A direct-tcpip channel is asked for (again and again with the same
+ * channel, as non-blocking libssh wants, until the server answers) once a
+ * connection knows its destination; a forwarded-tcpip channel is accepted
+ * by culvert-worker-remote.c. Either way the connection starts serving
+ * once its channel is open and its local socket connected.
+ *
+ * Channel callbacks only mark the connection for the next pass: they may
+ * run re-entrantly inside any libssh call that handles packets, and a
+ * channel must never be freed inside its own callback.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "culvert-worker-private.h"
+
+static int
+on_channel_data (ssh_session  session,
+                 ssh_channel  channel,
+                 void        *data,
+                 uint32_t     len,
+                 int          is_stderr,
+                 void        *user_data)
+{
+  Conn *conn = user_data;
+
+  /* Consume nothing here: the pass reads with a size that sets the window. */
+  if (conn->state == CONN_OPEN && !is_stderr)
+    conn_mark_ready (conn);
+
+  return 0;
+}
+
+static void
+on_channel_eof (ssh_session  session,
+                ssh_channel  channel,
+                void        *user_data)
+{
+  Conn *conn = user_data;
+
+  conn->remote_eof = TRUE;
+  conn_mark_ready (conn);
+}
+
+static void
+on_channel_close (ssh_session  session,
+                  ssh_channel  channel,
+                  void        *user_data)
+{
+  Conn *conn = user_data;
+
+  /* Never free the channel here: libssh still uses it after we return. */
+  conn->remote_closed = TRUE;
+  conn->remote_eof = TRUE;
+  conn_mark_ready (conn);
+}
+
+/* Acts on what ssh_channel_open_forward said. */
+static void
+conn_open_result (Conn *conn,
+                  int   rc)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (rc == SSH_AGAIN)
+    {
+      if (!conn->opening)
+        {
+          conn->opening = TRUE;
+          g_ptr_array_add (self->opening, conn);
+        }
+      return;
+    }
+
+  if (conn->opening)
+    {
+      conn->opening = FALSE;
+      g_ptr_array_remove_fast (self->opening, conn);
+    }
+
+  if (rc != SSH_OK)
+    {
+      g_autofree char *reason = g_strdup (ssh_get_error (self->session));
+
+      worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
+                  conn->destination, conn->source, reason);
+      if (conn->socks_version >= 0)
+        socks_reply (conn, socks_outcome_for_error (reason));
+      conn_close (conn, reason);
+      return;
+    }
+
+  conn_start (conn);
+}
+
+/* A channel for @conn, not open yet, with our callbacks and the window the
+ * session learned (libssh 0.10 grows it with the first read instead). */
+ssh_channel
+conn_new_channel (Conn *conn)
+{
+  ssh_channel channel = ssh_channel_new (conn->worker->session);
+
+  if (channel == NULL)
+    return NULL;
+
+  conn->callbacks.userdata = conn;
+  conn->callbacks.channel_data_function = on_channel_data;
+  conn->callbacks.channel_eof_function = on_channel_eof;
+  conn->callbacks.channel_close_function = on_channel_close;
+  ssh_callbacks_init (&conn->callbacks);
+  ssh_set_channel_callbacks (channel, &conn->callbacks);
+#ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
+  ssh_channel_set_window_size (channel, conn->window.window);
+#endif
+
+  return channel;
+}
+
+/* The channel is open and the local socket connected: serve it. */
+void
+conn_start (Conn *conn)
+{
+  conn->state = CONN_OPEN;
+  if (conn->abandoned)
+    {
+      conn_close (conn, NULL);
+      return;
+    }
+
+  /* The SOCKS client hears that it is connected before any data. */
+  if (conn->socks_version >= 0 && !socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
+    return;
+
+#if !defined (HAVE_SSH_CHANNEL_SET_WINDOW_SIZE) && LIBSSH_VERSION_INT < SSH_VERSION_INT (0, 11, 0)
+  /* libssh 0.10 opened the channel with 64,000 bytes; a window the session
+   * learned is granted with the first read, before any data arrives. */
+  conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
+#endif
+
+  /* Data may have arrived already, and a SOCKS client may have sent some
+   * with its request. */
+  conn_mark_ready (conn);
+  if (conn->upload_len > 0)
+    conn_pump_up (conn);
+  else
+    conn_update_events (conn);
+}
+
+/* Asks the server for a direct-tcpip channel to the connection's destination. */
+void
+conn_open_channel (Conn *conn)
+{
+  CulvertWorker *self = conn->worker;
+
+  if (conn->closing)
+    return;
+
+  conn->channel = conn_new_channel (conn);
+  if (conn->channel == NULL)
+    {
+      conn_close (conn, ssh_get_error (self->session));
+      return;
+    }
+
+  conn_try_open (conn);
+}
+
+/* Asks again whether the server opened the channel (the same call, again). */
+void
+conn_try_open (Conn *conn)
+{
+  int rc;
+
+  rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
+                                 conn->source_host, conn->source_port);
+  conn_open_result (conn, rc);
+}
+
