@@ -10,13 +10,16 @@
 
 #include "culvert-application.h"
 #include "culvert-preferences-window.h"
+#include "culvert-question-dialog.h"
 #include "culvert-window.h"
 
 struct _CulvertApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication       parent_instance;
 
-  GSettings      *settings;
+  GSettings           *settings;
+  CulvertProfileStore *store;
+  GHashTable          *tunnels;  /* CulvertProfile → CulvertTunnel */
 };
 
 G_DEFINE_FINAL_TYPE (CulvertApplication, culvert_application, ADW_TYPE_APPLICATION)
@@ -30,6 +33,52 @@ culvert_application_ensure_window (CulvertApplication *self)
     window = GTK_WINDOW (culvert_window_new (self));
 
   return CULVERT_WINDOW (window);
+}
+
+static gboolean
+culvert_application_store_has (CulvertApplication *self,
+                               CulvertProfile     *profile)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertProfile) item = g_list_model_get_item (model, i);
+
+      if (item == profile)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+culvert_application_on_question (CulvertApplication *self,
+                                 CulvertQuestion    *question,
+                                 CulvertTunnel      *tunnel)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  culvert_question_dialog_present (parent, tunnel, question);
+}
+
+static void
+culvert_application_on_tunnel_exited (CulvertApplication *self,
+                                      CulvertTunnel      *tunnel)
+{
+  CulvertProfile *profile = culvert_tunnel_get_profile (tunnel);
+
+  /* The tunnel of a deleted connection goes once it has stopped. */
+  if (!culvert_application_store_has (self, profile))
+    g_hash_table_remove (self->tunnels, profile);
+}
+
+static void
+culvert_application_on_store_problem (CulvertApplication *self,
+                                      const GError       *error)
+{
+  g_message ("%s", error->message);
 }
 
 static void
@@ -136,7 +185,13 @@ culvert_application_startup (GApplication *app)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *new_connection_accels[] = { "<Control>n", NULL };
 
+  g_autoptr(GError) error = NULL;
+
   G_APPLICATION_CLASS (culvert_application_parent_class)->startup (app);
+
+  /* A directory that cannot be read leaves the list empty; the window says so. */
+  if (!culvert_profile_store_load (self->store, &error))
+    g_message ("%s", error->message);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 
@@ -175,6 +230,20 @@ culvert_application_dispose (GObject *object)
 {
   CulvertApplication *self = CULVERT_APPLICATION (object);
 
+  if (self->tunnels != NULL)
+    {
+      GHashTableIter iter;
+      gpointer tunnel;
+
+      g_hash_table_iter_init (&iter, self->tunnels);
+      while (g_hash_table_iter_next (&iter, NULL, &tunnel))
+        {
+          g_signal_handlers_disconnect_by_data (tunnel, self);
+          culvert_tunnel_disconnect (tunnel);
+        }
+    }
+  g_clear_pointer (&self->tunnels, g_hash_table_unref);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (culvert_application_parent_class)->dispose (object);
@@ -203,6 +272,11 @@ culvert_application_init (CulvertApplication *self)
   };
 
   self->settings = g_settings_new (APPLICATION_ID);
+  self->store = culvert_profile_store_new (NULL);
+  self->tunnels = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  g_signal_connect_object (self->store, "problem",
+                           G_CALLBACK (culvert_application_on_store_problem), self,
+                           G_CONNECT_SWAPPED);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 
@@ -222,4 +296,68 @@ culvert_application_get_settings (CulvertApplication *self)
   g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+CulvertProfileStore *
+culvert_application_get_profile_store (CulvertApplication *self)
+{
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/* Returns: (transfer none): the one tunnel of @profile, made on first use;
+ * it lives as long as the application, or until @profile is deleted and the
+ * tunnel has stopped. */
+CulvertTunnel *
+culvert_application_get_tunnel (CulvertApplication *self,
+                                CulvertProfile     *profile)
+{
+  CulvertTunnel *tunnel;
+
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (CULVERT_IS_PROFILE (profile), NULL);
+
+  tunnel = g_hash_table_lookup (self->tunnels, profile);
+  if (tunnel == NULL)
+    {
+      tunnel = culvert_tunnel_new (profile);
+      g_hash_table_insert (self->tunnels, g_object_ref (profile), tunnel);
+      g_signal_connect_object (tunnel, "question",
+                               G_CALLBACK (culvert_application_on_question), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (tunnel, "exited",
+                               G_CALLBACK (culvert_application_on_tunnel_exited), self,
+                               G_CONNECT_SWAPPED);
+    }
+
+  return tunnel;
+}
+
+/* Returns: (transfer none) (nullable): the tunnel of @profile if it has one */
+CulvertTunnel *
+culvert_application_lookup_tunnel (CulvertApplication *self,
+                                   CulvertProfile     *profile)
+{
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
+
+  return g_hash_table_lookup (self->tunnels, profile);
+}
+
+/* Forgets the tunnel of a deleted profile: stops it if it runs. */
+void
+culvert_application_forget_tunnel (CulvertApplication *self,
+                                   CulvertProfile     *profile)
+{
+  CulvertTunnel *tunnel;
+
+  g_return_if_fail (CULVERT_IS_APPLICATION (self));
+
+  tunnel = g_hash_table_lookup (self->tunnels, profile);
+  if (tunnel == NULL)
+    return;
+  if (culvert_tunnel_is_running (tunnel))
+    culvert_tunnel_disconnect (tunnel);  /* removed in the "exited" handler */
+  else
+    g_hash_table_remove (self->tunnels, profile);
 }
