@@ -7,10 +7,20 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "culvert-application.h"
+#include "culvert-connection-page-private.h"
+#include "culvert-connection-row.h"
+#include "culvert-forward-dialog-private.h"
 #include "culvert-new-connection-dialog.h"
-#include "culvert-window.h"
+#include "culvert-preferences-window.h"
+#include "culvert-secrets.h"
+#include "culvert-test-sshd.h"
+#include "culvert-window-private.h"
 
 /* One application per process: it owns its D-Bus name once registered. */
 static CulvertApplication *the_app;
@@ -71,10 +81,28 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
   GList *windows;
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
     gtk_window_destroy (windows->data);
+  iterate_until_idle ();
+
+  /* Every test starts from an empty list of connections. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
+      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
+
+      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
+        {
+          culvert_tunnel_disconnect (tunnel);
+          while (culvert_tunnel_is_running (tunnel))
+            g_main_context_iteration (NULL, TRUE);
+        }
+      culvert_application_forget_tunnel (f->app, profile);
+      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
+    }
   iterate_until_idle ();
 }
 
@@ -277,6 +305,233 @@ test_window_about (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (about));
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* Helpers for the connections                                             */
+
+static CulvertProfile *
+add_profile (Fixture    *f,
+             const char *name,
+             const char *host)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+  g_autoptr(GError) error = NULL;
+
+  culvert_profile_set_name (profile, name);
+  culvert_profile_set_host (profile, host);
+  culvert_profile_set_user (profile, "alice");
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, &error));
+  g_assert_no_error (error);
+
+  return profile;  /* the store keeps it */
+}
+
+static void
+collect_labels (GtkWidget *root,
+                GString   *out)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root))
+    {
+      g_string_append (out, gtk_label_get_label (GTK_LABEL (root)));
+      g_string_append_c (out, '|');
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+/* The sidebar as the user reads it: "name|user@host|" per row, one per line. */
+static char *
+sidebar_text (Fixture *f)
+{
+  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
+  GString *out = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (!CULVERT_IS_CONNECTION_ROW (row) || !gtk_widget_get_mapped (row))
+        continue;
+      collect_labels (row, out);
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *expected;
+} SidebarWait;
+
+static gboolean
+sidebar_is (gpointer data)
+{
+  SidebarWait *wait = data;
+  g_autofree char *text = sidebar_text (wait->f);
+
+  return g_strcmp0 (text, wait->expected) == 0;
+}
+
+static void
+assert_sidebar (Fixture    *f,
+                const char *expected)
+{
+  SidebarWait wait = { f, expected };
+
+  if (!wait_for (sidebar_is, &wait))
+    {
+      g_autofree char *text = sidebar_text (f);
+
+      g_error ("sidebar shows\n%s\ninstead of\n%s", text, expected);
+    }
+}
+
+static void
+test_window_sidebar (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkSearchEntry *search = culvert_window_get_search_entry (f->window);
+  GtkWidget *status = find_widget (GTK_WIDGET (f->window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
+
+  g_assert_true (gtk_widget_get_mapped (status));
+
+  add_profile (f, "Zulu mail", "mail.example.org");
+  add_profile (f, "alpha database", "db.example.org");
+  add_profile (f, "Mid", "mid.example.org");
+
+  /* Sorted by name, ignoring case; the empty state is gone. */
+  assert_sidebar (f, "alpha database|alice@db.example.org|\n"
+                     "Mid|alice@mid.example.org|\n"
+                     "Zulu mail|alice@mail.example.org|\n");
+  g_assert_false (gtk_widget_get_mapped (status));
+
+  /* Ctrl+F opens the search; typing filters by name or address. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.find", NULL));
+  iterate_until_idle ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (search)));
+  gtk_editable_set_text (GTK_EDITABLE (search), "mail");
+  assert_sidebar (f, "Zulu mail|alice@mail.example.org|\n");
+  gtk_editable_set_text (GTK_EDITABLE (search), "DB.EXAMPLE");
+  assert_sidebar (f, "alpha database|alice@db.example.org|\n");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  assert_sidebar (f, "alpha database|alice@db.example.org|\n"
+                     "Mid|alice@mid.example.org|\n"
+                     "Zulu mail|alice@mail.example.org|\n");
+
+  /* A renamed connection moves to its place. */
+  culvert_profile_set_name (culvert_profile_store_find (culvert_application_get_profile_store (f->app),
+                                                       "Mid"), "Aaron");
+  assert_sidebar (f, "Aaron|alice@mid.example.org|\n"
+                     "alpha database|alice@db.example.org|\n"
+                     "Zulu mail|alice@mail.example.org|\n");
+
+  maybe_save_screenshot (GTK_WIDGET (f->window), "sidebar.png");
+}
+
+static gboolean
+undo_toast_gone (gpointer data)
+{
+  return culvert_window_get_undo_toast (data) == NULL;
+}
+
+static gboolean
+secret_is_gone (gpointer data)
+{
+  CulvertProfile *profile = data;
+  g_autofree char *secret = culvert_secrets_lookup_sync (CULVERT_SECRET_PASSWORD,
+                                                         culvert_profile_get_id (profile),
+                                                         culvert_profile_get_user (profile),
+                                                         culvert_profile_get_host (profile),
+                                                         NULL, NULL);
+
+  return secret == NULL;
+}
+
+static void
+test_window_delete_undo (Fixture       *f,
+                         gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfile *mail = add_profile (f, "Mail", "mail.example.org");
+  g_autoptr(CulvertProfile) db = g_object_ref (add_profile (f, "Database", "db.example.org"));
+  g_autofree char *path = g_strdup_printf ("%s/%s.profile", culvert_profile_store_get_directory (store),
+                                           culvert_profile_get_id (db));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  AdwToast *toast;
+
+  g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, culvert_profile_get_id (db),
+                                             "alice", "db.example.org", "test", "hunter2",
+                                             NULL, &error));
+  g_assert_no_error (error);
+  assert_sidebar (f, "Database|alice@db.example.org|\nMail|alice@mail.example.org|\n");
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Delete from the context menu's action: the row and the file go... */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete", "s",
+                              culvert_profile_get_id (db));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  toast = culvert_window_get_undo_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "“Database” deleted");
+  g_assert_cmpstr (adw_toast_get_button_label (toast), ==, "_Undo");
+
+  /* ...but the secret stays while the deletion can be undone. */
+  iterate_until_idle ();
+  g_assert_false (secret_is_gone (db));
+
+  /* Undo, as the toast's button does: everything is back. */
+  g_assert_cmpstr (adw_toast_get_action_name (toast), ==, "win.undo-delete");
+  gtk_widget_activate_action_variant (GTK_WIDGET (f->window), adw_toast_get_action_name (toast),
+                                      adw_toast_get_action_target_value (toast));
+  /* The button dismisses the toast, once it is on screen. */
+  iterate_until_idle ();
+  adw_toast_dismiss (toast);
+  assert_sidebar (f, "Database|alice@db.example.org|\nMail|alice@mail.example.org|\n");
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (culvert_profile_store_find (store, culvert_profile_get_id (db)) == db);
+  iterate_until_idle ();
+  g_assert_false (secret_is_gone (db));
+
+  /* Deleted again and the toast expires: now the secret goes too. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete", "s",
+                              culvert_profile_get_id (db));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  toast = culvert_window_get_undo_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_true (wait_for (undo_toast_gone, f->window));
+  g_assert_true (wait_for (secret_is_gone, db));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_null (culvert_profile_store_find (store, culvert_profile_get_id (db)));
+  g_assert_nonnull (mail);
+
+  /* Toasts come and go without upsetting the overlay. */
+  for (guint i = 0; i < 5; i++)
+    iterate_until_idle ();
+}
+
+static void
+test_window_duplicate_and_copy (Fixture       *f,
+                                gconstpointer  data)
+{
+  CulvertProfile *mail = add_profile (f, "Mail", "mail.example.org");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "1143:imap.internal:143", NULL);
+
+  culvert_profile_add_forward (mail, forward);
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.duplicate", "s",
+                              culvert_profile_get_id (mail));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n");
+}
+
 static void
 test_window_size_remembered (void)
 {
@@ -331,6 +586,13 @@ main (int    argc,
   g_test_add ("/window/about", Fixture, NULL,
               fixture_setup, test_window_about, fixture_teardown);
   g_test_add_func ("/window/size-remembered", test_window_size_remembered);
+  g_test_add ("/window/sidebar", Fixture, NULL,
+              fixture_setup, test_window_sidebar, fixture_teardown);
+  g_test_add ("/window/delete-undo", Fixture, NULL,
+              fixture_setup, test_window_delete_undo, fixture_teardown);
+  g_test_add ("/window/duplicate", Fixture, NULL,
+              fixture_setup, test_window_duplicate_and_copy, fixture_teardown);
+
 
   ret = g_test_run ();
   g_clear_object (&the_app);
