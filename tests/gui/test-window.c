@@ -532,6 +532,81 @@ test_window_duplicate_and_copy (Fixture       *f,
   assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n");
 }
 
+/* ---------------------------------------------------------------------- */
+/* Preferences                                                             */
+
+static gboolean
+row_has_title (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static AdwActionRow *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  return ADW_ACTION_ROW (find_widget (root, ADW_TYPE_ACTION_ROW, row_has_title, title));
+}
+
+static gboolean
+has_preferences (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+static void
+test_window_preferences (Fixture       *f,
+                         gconstpointer  data)
+{
+  GSettings *settings = culvert_application_get_settings (f->app);
+  GtkWindow *preferences;
+  AdwActionRow *row;
+  GtkSwitch *notifications;
+  GtkSwitch *background;
+
+  g_settings_reset (settings, "notifications");
+  g_settings_reset (settings, "run-in-background");
+
+  /* Ctrl+comma, or the menu's item: both are app.preferences. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (wait_for (has_preferences, NULL));
+  preferences = find_toplevel (CULVERT_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (wait_for (widget_is_mapped, preferences));
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (f->window));
+  g_assert_cmpstr (gtk_window_get_title (preferences), ==, "Preferences");
+
+  row = find_row_titled (GTK_WIDGET (preferences), "_Notifications");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  notifications = GTK_SWITCH (adw_action_row_get_activatable_widget (row));
+  row = find_row_titled (GTK_WIDGET (preferences), "Run in _Background");
+  g_assert_nonnull (row);
+  background = GTK_SWITCH (adw_action_row_get_activatable_widget (row));
+
+  /* The switches show the settings... */
+  g_assert_true (gtk_switch_get_active (notifications));
+  g_assert_false (gtk_switch_get_active (background));
+
+  /* ...change them when the user activates their rows... */
+  adw_action_row_activate (find_row_titled (GTK_WIDGET (preferences), "_Notifications"));
+  iterate_until_idle ();
+  g_assert_false (gtk_switch_get_active (notifications));
+  g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  adw_action_row_activate (row);
+  iterate_until_idle ();
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+
+  /* ...and follow changes made elsewhere. */
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  iterate_until_idle ();
+  g_assert_true (gtk_switch_get_active (notifications));
+
+  gtk_window_destroy (preferences);
+  g_settings_reset (settings, "notifications");
+  g_settings_reset (settings, "run-in-background");
+}
+
 static void
 test_window_size_remembered (void)
 {
@@ -592,6 +667,8 @@ main (int    argc,
               fixture_setup, test_window_delete_undo, fixture_teardown);
   g_test_add ("/window/duplicate", Fixture, NULL,
               fixture_setup, test_window_duplicate_and_copy, fixture_teardown);
+  g_test_add ("/window/preferences", Fixture, NULL,
+              fixture_setup, test_window_preferences, fixture_teardown);
 
 
   ret = g_test_run ();
