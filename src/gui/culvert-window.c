@@ -146,6 +146,24 @@ create_sidebar_row (gpointer item,
 }
 
 static void
+culvert_window_update_title (CulvertWindow *self)
+{
+  g_autofree char *address = NULL;
+
+  if (self->selected == NULL)
+    {
+      adw_window_title_set_title (self->content_title, "");
+      adw_window_title_set_subtitle (self->content_title, "");
+      return;
+    }
+
+  address = culvert_gui_profile_address (self->selected);
+  adw_window_title_set_title (self->content_title,
+                              culvert_profile_get_display_name (self->selected));
+  adw_window_title_set_subtitle (self->content_title, address);
+}
+
+static void
 culvert_window_show_profile (CulvertWindow  *self,
                              CulvertProfile *profile)
 {
@@ -160,20 +178,14 @@ culvert_window_show_profile (CulvertWindow  *self,
   if (profile != NULL)
     {
       g_autoptr(GMenuModel) menu = culvert_connection_menu_new (profile);
-      g_autofree char *address = culvert_gui_profile_address (profile);
 
-      adw_window_title_set_title (self->content_title, culvert_profile_get_display_name (profile));
-      adw_window_title_set_subtitle (self->content_title, address);
       gtk_menu_button_set_menu_model (self->connection_menu_button, menu);
-      g_signal_connect_object (profile, "notify", G_CALLBACK (culvert_window_show_profile), self,
+      g_signal_connect_object (profile, "notify", G_CALLBACK (culvert_window_update_title), self,
                                G_CONNECT_SWAPPED);
     }
   else
-    {
-      adw_window_title_set_title (self->content_title, "");
-      adw_window_title_set_subtitle (self->content_title, "");
-      gtk_menu_button_set_menu_model (self->connection_menu_button, NULL);
-    }
+    gtk_menu_button_set_menu_model (self->connection_menu_button, NULL);
+  culvert_window_update_title (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->connection_page), profile != NULL);
 }
 
