@@ -242,13 +242,24 @@ culvert_forward_dialog_apply (CulvertForwardDialog *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
+static gboolean
+apply_when_idle (gpointer data)
+{
+  CulvertForwardDialog *self = data;
+
+  if (self->candidate != NULL && self->store != NULL)
+    culvert_forward_dialog_apply (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_off_host_response (AdwMessageDialog     *dialog,
                       const char           *response,
                       CulvertForwardDialog *self)
 {
-  if (g_strcmp0 (response, "allow") == 0 && self->candidate != NULL)
-    culvert_forward_dialog_apply (self);
+  /* Once the confirmation has closed: it is transient for this window. */
+  if (g_strcmp0 (response, "allow") == 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT, apply_when_idle, g_object_ref (self), g_object_unref);
 }
 
 static void
