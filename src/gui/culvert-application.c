@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "culvert-application.h"
+#include "culvert-gui-util.h"
 #include "culvert-preferences-window.h"
 #include "culvert-question-dialog.h"
 #include "culvert-window.h"
@@ -322,6 +323,7 @@ culvert_application_get_tunnel (CulvertApplication *self,
   if (tunnel == NULL)
     {
       tunnel = culvert_tunnel_new (profile);
+      culvert_gui_tunnel_track (tunnel);
       g_hash_table_insert (self->tunnels, g_object_ref (profile), tunnel);
       g_signal_connect_object (tunnel, "question",
                                G_CALLBACK (culvert_application_on_question), self,
