@@ -314,6 +314,19 @@ new_cell_label (void)
   return label;
 }
 
+/* Numbers stay whole; they are short. */
+static void
+setup_number_cell (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   CulvertConnectionPage    *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (list_item, label);
+}
+
 static void
 setup_label_cell (GtkSignalListItemFactory *factory,
                   GtkListItem              *list_item,
@@ -572,7 +585,7 @@ update_client_bytes (CulvertClientConnection *client,
 {
   g_autofree char *sent = g_format_size (culvert_client_connection_get_bytes_sent (client));
   g_autofree char *received = g_format_size (culvert_client_connection_get_bytes_received (client));
-  g_autofree char *text = g_strdup_printf (_("↑ %s  ↓ %s"), sent, received);
+  g_autofree char *text = g_strdup_printf (_("↑ %s ↓ %s"), sent, received);
 
   gtk_label_set_label (label, text);
 }
@@ -936,6 +949,7 @@ culvert_connection_page_class_init (CulvertConnectionPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, setup_listen_cell);
   gtk_widget_class_bind_template_callback (widget_class, bind_listen_cell);
   gtk_widget_class_bind_template_callback (widget_class, setup_label_cell);
+  gtk_widget_class_bind_template_callback (widget_class, setup_number_cell);
   gtk_widget_class_bind_template_callback (widget_class, bind_destination_cell);
   gtk_widget_class_bind_template_callback (widget_class, setup_state_cell);
   gtk_widget_class_bind_template_callback (widget_class, bind_state_cell);

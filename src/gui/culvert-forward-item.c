@@ -157,12 +157,12 @@ culvert_forward_item_update (CulvertForwardItem *self)
   switch (kind)
     {
     case CULVERT_FORWARD_LOCAL:
-      set_string (self, &self->kind_icon, g_strdup ("go-next-symbolic"), PROP_KIND_ICON);
+      set_string (self, &self->kind_icon, g_strdup ("network-transmit-symbolic"), PROP_KIND_ICON);
       /* Translators: kind of forward, ssh -L */
       set_string (self, &self->kind_text, g_strdup (_("Outgoing")), PROP_KIND_TEXT);
       break;
     case CULVERT_FORWARD_REMOTE:
-      set_string (self, &self->kind_icon, g_strdup ("go-previous-symbolic"), PROP_KIND_ICON);
+      set_string (self, &self->kind_icon, g_strdup ("network-receive-symbolic"), PROP_KIND_ICON);
       /* Translators: kind of forward, ssh -R */
       set_string (self, &self->kind_text, g_strdup (_("Incoming")), PROP_KIND_TEXT);
       break;
@@ -218,8 +218,9 @@ culvert_forward_item_update (CulvertForwardItem *self)
       }
   set_string (self, &self->state_text, text, PROP_STATE_TEXT);
 
+  /* Translators: connections open now / connections since the start */
   if (status != NULL)
-    text = g_strdup_printf (_("%u active / %" G_GUINT64_FORMAT " total"),
+    text = g_strdup_printf (_("%u / %" G_GUINT64_FORMAT),
                             culvert_forward_status_get_active (status),
                             culvert_forward_status_get_total (status));
   else
@@ -232,7 +233,7 @@ culvert_forward_item_update (CulvertForwardItem *self)
       g_autofree char *received = g_format_size (culvert_forward_status_get_bytes_received (status));
 
       /* Translators: bytes sent towards the destination, then bytes received from it */
-      text = g_strdup_printf (_("↑ %s  ↓ %s"), sent, received);
+      text = g_strdup_printf (_("↑ %s ↓ %s"), sent, received);
     }
   else
     text = g_strdup ("—");
