@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 #include <errno.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -331,7 +332,9 @@ static void
 collect_labels (GtkWidget *root,
                 GString   *out)
 {
-  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root))
+  if (!gtk_widget_get_visible (root))
+    return;
+  if (GTK_IS_LABEL (root))
     {
       g_string_append (out, gtk_label_get_label (GTK_LABEL (root)));
       g_string_append_c (out, '|');
@@ -532,6 +535,548 @@ test_window_duplicate_and_copy (Fixture       *f,
   assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n");
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* The forwarding table                                                    */
+
+/* The table as the user reads it: the visible labels of each row. */
+static char *
+table_text (Fixture *f)
+{
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  GtkWidget *view = GTK_WIDGET (culvert_connection_page_get_forwards_view (page));
+  GtkWidget *list = find_widget (view, GTK_TYPE_LIST_VIEW, NULL, NULL);
+  GString *out = g_string_new (NULL);
+
+  if (!gtk_widget_get_mapped (view))
+    return g_string_free (out, FALSE);
+  for (GtkWidget *row = gtk_widget_get_first_child (list);
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (!gtk_widget_get_mapped (row))
+        continue;
+      collect_labels (row, out);
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *needle;
+} TableWait;
+
+static gboolean
+table_contains (gpointer data)
+{
+  TableWait *wait = data;
+  g_autofree char *text = table_text (wait->f);
+
+  return strstr (text, wait->needle) != NULL;
+}
+
+static void
+assert_table_contains (Fixture    *f,
+                       const char *needle)
+{
+  TableWait wait = { f, needle };
+
+  if (!wait_for (table_contains, &wait))
+    {
+      g_autofree char *text = table_text (f);
+
+      g_error ("the table shows\n%s\nwithout “%s”", text, needle);
+    }
+}
+
+static gboolean
+button_label_starts (GtkWidget     *widget,
+                     gconstpointer  prefix)
+{
+  const char *label = gtk_button_get_label (GTK_BUTTON (widget));
+
+  return label != NULL && g_str_has_prefix (label, prefix) && gtk_widget_get_mapped (widget);
+}
+
+static GtkWidget *
+find_row_of (Fixture        *f,
+             CulvertProfile *profile)
+{
+  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (CULVERT_IS_CONNECTION_ROW (row) &&
+        culvert_connection_row_get_profile (CULVERT_CONNECTION_ROW (row)) == profile)
+      return row;
+
+  return NULL;
+}
+
+static gboolean
+status_is (gpointer data)
+{
+  gpointer *args = data;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
+
+  return g_strcmp0 (gtk_label_get_label (culvert_connection_page_get_status_title (page)),
+                    args[1]) == 0;
+}
+
+static void
+assert_status (Fixture    *f,
+               const char *title)
+{
+  gpointer args[2] = { f, (gpointer) title };
+
+  if (!wait_for (status_is, args))
+    {
+      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+      g_error ("the status says “%s” (%s), not “%s”",
+               gtk_label_get_label (culvert_connection_page_get_status_title (page)),
+               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), title);
+    }
+}
+
+/* A destination that echoes what it gets, on its own thread. */
+typedef struct
+{
+  int      fd;
+  guint16  port;
+  GThread *thread;
+} Echo;
+
+static int
+listen_loopback (guint16 *port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (*port) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 64), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *port = ntohs (addr.sin_port);
+
+  return fd;
+}
+
+static int
+connect_loopback (guint16 port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  return fd;
+}
+
+static gpointer
+echo_connection_thread (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  char buffer[4096];
+  ssize_t n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    if (write (fd, buffer, n) != n)
+      break;
+  close (fd);
+  return NULL;
+}
+
+static gpointer
+echo_thread (gpointer data)
+{
+  Echo *echo = data;
+  int fd;
+
+  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
+    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
+  return NULL;
+}
+
+static Echo *
+echo_new (void)
+{
+  Echo *echo = g_new0 (Echo, 1);
+
+  echo->fd = listen_loopback (&echo->port);
+  echo->thread = g_thread_new ("echo", echo_thread, echo);
+  return echo;
+}
+
+static void
+echo_free (Echo *echo)
+{
+  shutdown (echo->fd, SHUT_RDWR);
+  g_thread_join (echo->thread);
+  close (echo->fd);
+  g_free (echo);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
+
+/* Sends @len bytes through @fd and reads them back. */
+static void
+echo_through (int   fd,
+              gsize len)
+{
+  g_autofree char *out = g_malloc (len);
+  g_autofree char *in = g_malloc0 (len);
+  gsize got = 0;
+
+  memset (out, 'x', len);
+  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
+  while (got < len)
+    {
+      ssize_t n = read (fd, in + got, len - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  g_assert_cmpmem (in, len, out, len);
+}
+
+static CulvertProfile *
+add_sshd_profile (Fixture         *f,
+                  CulvertTestSshd *sshd,
+                  const char      *spec)
+{
+  CulvertProfile *profile = add_profile (f, "Test server", "127.0.0.1");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
+
+  g_assert_nonnull (forward);
+  culvert_profile_set_port (profile, sshd->port);
+  culvert_profile_set_user (profile, sshd->user);
+  culvert_profile_set_identity_file (profile, sshd->client_key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, sshd->known_hosts_path);
+  culvert_profile_set_reconnect (profile, FALSE);
+  culvert_profile_add_forward (profile, forward);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+  return profile;
+}
+
+/* Turns the connection on with its switch in the sidebar, as a user does. */
+static void
+switch_on (Fixture        *f,
+           CulvertProfile *profile)
+{
+  GtkWidget *row = find_row_of (f, profile);
+  GtkWidget *toggle;
+
+  g_assert_nonnull (row);
+  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_nonnull (toggle);
+  gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window), GTK_LIST_BOX_ROW (row));
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+}
+
+static guint16
+free_port (void)
+{
+  guint16 port = 0;
+  int fd = listen_loopback (&port);
+
+  close (fd);
+  return port;
+}
+
+static gboolean
+has_client_rows (gpointer data)
+{
+  Fixture *f = data;
+  GtkListBox *clients = culvert_connection_page_get_clients_list (
+    culvert_window_get_connection_page (f->window));
+
+  return gtk_list_box_get_row_at_index (clients, 0) != NULL;
+}
+
+static gboolean
+skip_without_sshd (void)
+{
+  g_autofree char *reason = NULL;
+
+  if (culvert_test_sshd_available (&reason))
+    return FALSE;
+  g_test_skip (reason);
+  return TRUE;
+}
+
+static void
+test_window_tunnel_live (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *clients = NULL;
+  struct sockaddr_in addr;
+  socklen_t len = sizeof addr;
+  CulvertProfile *profile;
+  GtkListBox *client_list;
+  GtkWidget *close_button;
+  guint16 port = free_port ();
+  char byte;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+
+  /* Before connecting, the row shows the rule as configured. */
+  listen = g_strdup_printf ("127.0.0.1:%u", port);
+  assert_table_contains (f, "Not connected");
+  assert_status (f, "Disconnected");
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  {
+    g_autofree char *row = g_strdup_printf ("Outgoing|%s|127.0.0.1:%u|Listening|0 / 0|",
+                                            listen, echo->port);
+
+    assert_table_contains (f, row);
+  }
+  /* A forward that listens offers no other port. */
+  g_assert_null (find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                                culvert_window_get_connection_page (f->window))),
+                              GTK_TYPE_BUTTON, button_label_starts, "Use Port "));
+
+  /* A client passes bytes: the counters and the traffic follow. */
+  fd = connect_loopback (port);
+  echo_through (fd, 1000);
+  /* g_format_size() puts a no-break space before the unit. */
+  assert_table_contains (f, "|1 / 1|↑ 1.0\u00a0kB ↓ 1.0\u00a0kB|");
+
+  /* It is listed under "Connected Now", with its own address and bytes. */
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  source = g_strdup_printf ("127.0.0.1:%u", ntohs (addr.sin_port));
+  g_assert_true (wait_for (has_client_rows, f));
+  client_list = culvert_connection_page_get_clients_list (culvert_window_get_connection_page (f->window));
+  {
+    GString *out = g_string_new (NULL);
+
+    collect_labels (GTK_WIDGET (gtk_list_box_get_row_at_index (client_list, 0)), out);
+    clients = g_string_free (out, FALSE);
+  }
+  g_assert_true (g_str_has_prefix (clients, source));
+  g_assert_nonnull (strstr (clients, "|since "));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 680);
+  iterate_until_idle ();
+  maybe_save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+  {
+    /* The dark variant, for the metainfo. */
+    AdwStyleManager *style = adw_style_manager_get_default ();
+
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    maybe_save_screenshot (GTK_WIDGET (f->window), "main-window-dark.png");
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  }
+
+  /* Its close button closes that client's socket. */
+  close_button = find_widget (GTK_WIDGET (client_list), GTK_TYPE_BUTTON, NULL, NULL);
+  g_assert_nonnull (close_button);
+  g_signal_emit_by_name (close_button, "clicked");
+  {
+    struct timeval timeout = { .tv_sec = 10 };
+
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    g_assert_cmpint (read (fd, &byte, 1), <=, 0);
+    g_assert_true (errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+  close (fd);
+  assert_table_contains (f, "|0 / 1|");
+}
+
+static void
+test_window_port_in_use (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *taken_text = NULL;
+  CulvertProfile *profile;
+  CulvertForward *forward;
+  GtkWidget *use_button;
+  guint16 taken = 0;
+  guint16 suggested;
+  int blocker;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  blocker = listen_loopback (&taken);
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  taken_text = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+  assert_table_contains (f, taken_text);
+
+  /* One click on the offered port, and the forward works there. */
+  use_button = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                              culvert_window_get_connection_page (f->window))),
+                            GTK_TYPE_BUTTON, button_label_starts, "Use Port ");
+  g_assert_nonnull (use_button);
+  suggested = (guint16) g_ascii_strtoull (gtk_button_get_label (GTK_BUTTON (use_button))
+                                          + strlen ("Use Port "), NULL, 10);
+  g_assert_cmpuint (suggested, !=, taken);
+  g_assert_cmpuint (suggested, >, 0);
+  g_signal_emit_by_name (use_button, "clicked");
+
+  {
+    g_autofree char *row = g_strdup_printf ("127.0.0.1:%u|127.0.0.1:%u|Listening|",
+                                            suggested, echo->port);
+
+    assert_table_contains (f, row);
+  }
+  assert_status (f, "Connected");
+  forward = g_list_model_get_item (culvert_profile_get_forwards (profile), 0);
+  g_assert_cmpuint (culvert_forward_get_bind_port (forward), ==, suggested);
+  g_object_unref (forward);
+
+  fd = connect_loopback (suggested);
+  echo_through (fd, 100);
+  close (fd);
+  close (blocker);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The forward editor                                                      */
+
+static gboolean
+has_forward_dialog (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_FORWARD_DIALOG) != NULL;
+}
+
+static gboolean
+has_no_forward_dialog (gpointer data)
+{
+  return !has_forward_dialog (data);
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static CulvertForwardDialog *
+open_add_forward (Fixture                   *f,
+                  CulvertForwardDialogParts *parts)
+{
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  CulvertForwardDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.add-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_true (wait_for (widget_is_mapped, dialog));
+  culvert_forward_dialog_get_parts (dialog, parts);
+  return dialog;
+}
+
+static void
+test_window_forward_dialog (Fixture       *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertForwardDialogParts parts;
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertProfile *saved;
+  GtkWindow *confirm;
+  GtkWidget *warning;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  open_add_forward (f, &parts);
+
+  /* Nothing typed yet: no complaint, but nothing to save either. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+
+  /* A port out of range: the parser's message under the field, no Save. */
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "imap.internal");
+  gtk_editable_set_text (GTK_EDITABLE (parts.destination_port_row), "143");
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "70000");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_nonnull (strstr (gtk_label_get_label (parts.listen_error), "70000"));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "12a");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+
+  /* A bad destination host complains under the destination. */
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "1143");
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "imap internal");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (parts.destination_error)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+
+  /* Valid: Save works and the table shows the new row. */
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "imap.internal");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (parts.destination_error)));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Not connected|");
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+
+  /* Off-host: a confirmation that says who can connect, then a marked row. */
+  open_add_forward (f, &parts);
+  adw_combo_row_set_selected (parts.kind_row, 2);  /* dynamic */
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "1080");
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (confirm)), ==,
+                   "Let Other Computers Connect?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm)),
+                            "open proxy"));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "allow");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_table_contains (f, "Dynamic (SOCKS)|all interfaces:1080|Any host the client asks for|");
+  warning = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                           culvert_window_get_connection_page (f->window))),
+                         GTK_TYPE_IMAGE, NULL, NULL);
+  g_assert_nonnull (warning);
+
+  /* Both rules reached the file. */
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+  g_assert_nonnull (saved);
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 2);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Preferences                                                             */
 
@@ -667,6 +1212,12 @@ main (int    argc,
               fixture_setup, test_window_delete_undo, fixture_teardown);
   g_test_add ("/window/duplicate", Fixture, NULL,
               fixture_setup, test_window_duplicate_and_copy, fixture_teardown);
+  g_test_add ("/window/tunnel-live", Fixture, NULL,
+              fixture_setup, test_window_tunnel_live, fixture_teardown);
+  g_test_add ("/window/port-in-use", Fixture, NULL,
+              fixture_setup, test_window_port_in_use, fixture_teardown);
+  g_test_add ("/window/forward-dialog", Fixture, NULL,
+              fixture_setup, test_window_forward_dialog, fixture_teardown);
   g_test_add ("/window/preferences", Fixture, NULL,
               fixture_setup, test_window_preferences, fixture_teardown);
 
