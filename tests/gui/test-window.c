@@ -186,7 +186,7 @@ test_window_empty_state (Fixture       *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_true (gtk_widget_is_sensitive (button));
 
-  maybe_save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+  maybe_save_screenshot (GTK_WIDGET (f->window), "empty-window.png");
 }
 
 static GtkWindow *
@@ -879,8 +879,15 @@ test_window_tunnel_live (Fixture       *f,
   g_assert_true (g_str_has_prefix (clients, source));
   g_assert_nonnull (strstr (clients, "|since "));
 
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 680);
+  /* What a newcomer sees: a few connections, one running, its log open. */
+  add_profile (f, "Mail server", "mail.example.org");
+  add_profile (f, "Lab instruments", "gateway.lab.example.org");
+  gtk_expander_set_expanded (GTK_EXPANDER (find_widget (GTK_WIDGET (f->window), GTK_TYPE_EXPANDER,
+                                                        NULL, NULL)), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 700);
   iterate_until_idle ();
+  g_assert_true (culvert_connection_page_get_tunnel (culvert_window_get_connection_page (f->window))
+                 == culvert_application_lookup_tunnel (f->app, profile));
   maybe_save_screenshot (GTK_WIDGET (f->window), "main-window.png");
   {
     /* The dark variant, for the metainfo. */
