@@ -749,13 +749,13 @@ culvert_window_class_init (CulvertWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.find", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
-                                       "win.delete-selected", NULL);
 }
 
 static void
 culvert_window_init (CulvertWindow *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
@@ -766,6 +766,13 @@ culvert_window_init (CulvertWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_swapped (self->search_entry, "search-changed",
                             G_CALLBACK (on_search_changed), self);
+  /* Delete acts on the sidebar's connection only while the sidebar has the
+   * focus: elsewhere the key belongs to what is focused. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("win.delete-selected")));
+  gtk_widget_add_controller (GTK_WIDGET (self->sidebar_list), shortcuts);
   g_signal_connect (self->sidebar_list, "row-selected", G_CALLBACK (on_row_selected), self);
   g_signal_connect (self->sidebar_list, "row-activated", G_CALLBACK (on_row_activated), self);
 
