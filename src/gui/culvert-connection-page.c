@@ -255,6 +255,9 @@ rebuild_items (CulvertConnectionPage *self)
   if (selected != GTK_INVALID_LIST_POSITION && selected < n)
     gtk_single_selection_set_selected (self->selection, selected);
   gtk_stack_set_visible_child_name (self->forwards_stack, n > 0 ? "table" : "empty");
+  /* Who is connected belongs to a forward: none, nothing to show. */
+  gtk_widget_set_visible (GTK_WIDGET (self->clients_heading), n > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->clients_list), n > 0);
 }
 
 static CulvertForwardItem *
