@@ -1084,6 +1084,311 @@ test_window_forward_dialog (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 2);
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* Folding, the context menu, failures, accessibility                      */
+
+/* Whether @widget's own or its class's shortcuts map @trigger to @action. */
+static gboolean
+has_shortcut (GtkWidget  *widget,
+              const char *trigger,
+              const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+
+          if (g_strcmp0 (text, trigger) == 0 && GTK_IS_NAMED_ACTION (named) &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action) == 0)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+widget_is_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (data);
+}
+
+static void
+test_window_folds (Fixture       *f,
+                   gconstpointer  data)
+{
+  AdwLeaflet *leaflet = culvert_window_get_leaflet (f->window);
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  GtkWidget *row;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 600);
+  iterate_until_idle ();
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+
+  /* Narrow: one pane at a time, and Back leads to the list. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, 600);
+  g_assert_true (wait_for (leaflet_folded, leaflet));
+  row = find_row_of (f, profile);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
+  g_assert_true (wait_for (widget_is_mapped, row));
+  g_assert_true (wait_for (widget_is_unmapped, culvert_window_get_connection_page (f->window)));
+
+  /* Activating a connection shows it; Back returns to the list. */
+  g_signal_emit_by_name (culvert_window_get_sidebar_list (f->window), "row-activated", row);
+  g_assert_true (wait_for (widget_is_mapped, culvert_window_get_connection_page (f->window)));
+  g_assert_true (wait_for (widget_is_unmapped, row));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
+  g_assert_true (wait_for (widget_is_mapped, row));
+}
+
+typedef struct
+{
+  char     *text;
+  gboolean  done;
+} ClipboardRead;
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  ClipboardRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clipboard_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
+static char *
+read_clipboard (Fixture *f)
+{
+  ClipboardRead read = { NULL, FALSE };
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL,
+                                 on_clipboard_text, &read);
+  g_assert_true (wait_for (clipboard_done, &read));
+  return read.text;
+}
+
+static void
+test_window_context_menu (Fixture       *f,
+                          gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  const char *expected[][2] = {
+    { "_Connect", "win.connect" },
+    { "_Disconnect", "win.disconnect" },
+    { "_Edit…", "win.edit" },
+    { "D_uplicate", "win.duplicate" },
+    { "Copy as _ssh Command", "win.copy-command" },
+    { "_Delete", "win.delete" },
+  };
+  g_autofree char *command = NULL;
+  g_autofree char *copied = NULL;
+  GtkWidget *row;
+  GtkWidget *popover;
+  GMenuModel *menu;
+  guint k = 0;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  row = find_row_of (f, profile);
+
+  /* Shift+F10 or Menu on the row: the menu pops up. */
+  g_assert_true (has_shortcut (row, "<Shift>F10", "row.menu"));
+  g_assert_true (has_shortcut (row, "Menu", "row.menu"));
+  g_assert_true (has_shortcut (GTK_WIDGET (f->window), "<Control>f", "win.find"));
+  g_assert_true (has_shortcut (GTK_WIDGET (culvert_window_get_sidebar_list (f->window)), "Delete",
+                               "win.delete-selected"));
+  g_assert_true (gtk_widget_activate_action (row, "row.menu", NULL));
+  iterate_until_idle ();
+  popover = find_widget (row, GTK_TYPE_POPOVER_MENU, NULL, NULL);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (popover));
+  menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      for (int j = 0; j < g_menu_model_get_n_items (section); j++, k++)
+        {
+          g_autofree char *label = NULL;
+          g_autofree char *action = NULL;
+          g_autoptr(GVariant) target = NULL;
+
+          g_assert_cmpuint (k, <, G_N_ELEMENTS (expected));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "label", "s", &label));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "action", "s", &action));
+          target = g_menu_model_get_item_attribute_value (section, j, "target",
+                                                          G_VARIANT_TYPE_STRING);
+          g_assert_cmpstr (label, ==, expected[k][0]);
+          g_assert_cmpstr (action, ==, expected[k][1]);
+          g_assert_cmpstr (g_variant_get_string (target, NULL), ==, culvert_profile_get_id (profile));
+        }
+    }
+  g_assert_cmpuint (k, ==, G_N_ELEMENTS (expected));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* Copy as ssh Command puts the command on the clipboard. */
+  command = culvert_profile_to_command_line (profile);
+  gtk_widget_activate_action (row, "win.copy-command", "s", culvert_profile_get_id (profile));
+  copied = read_clipboard (f);
+  g_assert_cmpstr (copied, ==, command);
+}
+
+static gboolean
+log_has_rows (gpointer data)
+{
+  gpointer *args = data;
+  GtkListBox *log = culvert_connection_page_get_log_list (
+    culvert_window_get_connection_page (((Fixture *) args[0])->window));
+
+  return gtk_list_box_get_row_at_index (log, GPOINTER_TO_INT (args[1]) - 1) != NULL;
+}
+
+static void
+test_window_connect_failure (Fixture       *f,
+                             gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Nowhere", "127.0.0.1");
+  CulvertConnectionPage *page;
+  g_autofree char *copied = NULL;
+  gpointer args[2] = { f, NULL };
+  GtkWidget *retry;
+  GtkWidget *row;
+  guint n_log;
+
+  /* Nothing listens there. */
+  culvert_profile_set_port (profile, free_port ());
+  culvert_profile_set_reconnect (profile, FALSE);
+  {
+    g_autofree char *expected = g_strdup_printf ("Nowhere|alice@127.0.0.1:%u|\n",
+                                                 culvert_profile_get_port (profile));
+
+    assert_sidebar (f, expected);
+  }
+
+  /* Disconnected: nothing to retry. */
+  page = culvert_window_get_connection_page (f->window);
+  assert_status (f, "Disconnected");
+  retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
+  g_assert_nonnull (retry);
+  g_assert_false (gtk_widget_get_visible (retry));
+
+  switch_on (f, profile);
+  assert_status (f, "Failed");
+  g_assert_nonnull (strstr (gtk_label_get_label (culvert_connection_page_get_status_detail (page)),
+                            "127.0.0.1"));
+  retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
+  g_assert_nonnull (retry);
+
+  /* The sidebar says so too, and the switch is off again. */
+  row = find_row_of (f, profile);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH, NULL, NULL))));
+  g_assert_nonnull (find_widget (row, GTK_TYPE_IMAGE, NULL, NULL));
+
+  /* Retry tries again: more log lines, failed again. */
+  n_log = 0;
+  while (gtk_list_box_get_row_at_index (culvert_connection_page_get_log_list (page), n_log) != NULL)
+    n_log++;
+  g_assert_cmpuint (n_log, >, 0);
+  g_signal_emit_by_name (retry, "clicked");
+  args[1] = GINT_TO_POINTER (n_log + 1);
+  g_assert_true (wait_for (log_has_rows, args));
+  assert_status (f, "Failed");
+
+  /* Copy puts the log on the clipboard. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.copy-log", NULL));
+  copied = read_clipboard (f);
+  g_assert_nonnull (strstr (copied, "Connecting to 127.0.0.1"));
+  g_assert_true (g_str_has_suffix (copied, "\n"));
+}
+
+/* Every icon-only button and every input has a name a screen reader says. */
+static void
+check_accessible_names (GtkWidget *root,
+                        GString   *missing)
+{
+  gboolean needs_name = FALSE;
+
+  if (!gtk_widget_get_visible (root))
+    return;
+
+  if ((GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) == NULL &&
+       gtk_button_get_child (GTK_BUTTON (root)) != NULL && GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (root)))) ||
+      GTK_IS_SWITCH (root) || GTK_IS_SEARCH_ENTRY (root) ||
+      (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL))
+    needs_name = TRUE;
+  /* Internal buttons of composite widgets name themselves. */
+  if (gtk_widget_get_ancestor (root, GTK_TYPE_MENU_BUTTON) != NULL && !GTK_IS_MENU_BUTTON (root))
+    needs_name = FALSE;
+  if (GTK_IS_SWITCH (root) && gtk_widget_get_ancestor (root, ADW_TYPE_ACTION_ROW) != NULL)
+    needs_name = FALSE;  /* labelled by its row */
+
+  if (needs_name && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (root),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL))
+    g_string_append_printf (missing, "%s (%s) ", G_OBJECT_TYPE_NAME (root),
+                            gtk_widget_get_tooltip_text (root) ? gtk_widget_get_tooltip_text (root) : "");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_accessible_names (child, missing);
+}
+
+static void
+test_window_accessible_names (Fixture       *f,
+                              gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "*:1143:imap.internal:143", NULL);
+  g_autoptr(GString) missing = g_string_new (NULL);
+  CulvertForwardDialogParts parts;
+
+  culvert_profile_add_forward (profile, forward);
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  assert_table_contains (f, "imap.internal:143");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.find", NULL);
+  iterate_until_idle ();
+
+  check_accessible_names (GTK_WIDGET (f->window), missing);
+  g_assert_cmpstr (missing->str, ==, "");
+
+  open_add_forward (f, &parts);
+  check_accessible_names (GTK_WIDGET (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG)), missing);
+  g_assert_cmpstr (missing->str, ==, "");
+  g_assert_true (gtk_test_accessible_has_property (
+    GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (parts.port_row))),
+    GTK_ACCESSIBLE_PROPERTY_LABEL));
+  gtk_test_accessible_assert_property (
+    GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (parts.port_row))),
+    GTK_ACCESSIBLE_PROPERTY_LABEL, "Port");
+  gtk_window_destroy (GTK_WINDOW (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG)));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Preferences                                                             */
 
@@ -1195,6 +1500,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* Accessible properties are kept (and can be checked) with the test backend. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -1225,6 +1532,14 @@ main (int    argc,
               fixture_setup, test_window_port_in_use, fixture_teardown);
   g_test_add ("/window/forward-dialog", Fixture, NULL,
               fixture_setup, test_window_forward_dialog, fixture_teardown);
+  g_test_add ("/window/folds", Fixture, NULL,
+              fixture_setup, test_window_folds, fixture_teardown);
+  g_test_add ("/window/context-menu", Fixture, NULL,
+              fixture_setup, test_window_context_menu, fixture_teardown);
+  g_test_add ("/window/connect-failure", Fixture, NULL,
+              fixture_setup, test_window_connect_failure, fixture_teardown);
+  g_test_add ("/window/accessible-names", Fixture, NULL,
+              fixture_setup, test_window_accessible_names, fixture_teardown);
   g_test_add ("/window/preferences", Fixture, NULL,
               fixture_setup, test_window_preferences, fixture_teardown);
 
