@@ -993,6 +993,14 @@ has_message_dialog (gpointer data)
   return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
+static gboolean
+image_is_warning (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)), "dialog-warning-symbolic") == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
 static CulvertForwardDialog *
 open_add_forward (Fixture                   *f,
                   CulvertForwardDialogParts *parts)
@@ -1073,8 +1081,10 @@ test_window_forward_dialog (Fixture       *f,
   assert_table_contains (f, "Dynamic (SOCKS)|all interfaces:1080|Any host the client asks for|");
   warning = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
                            culvert_window_get_connection_page (f->window))),
-                         GTK_TYPE_IMAGE, NULL, NULL);
+                         GTK_TYPE_IMAGE, image_is_warning, NULL);
   g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "open proxy"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "port 1080"));
 
   /* Both rules reached the file. */
   reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
@@ -1084,6 +1094,115 @@ test_window_forward_dialog (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 2);
 }
 
+
+
+static void
+test_window_forward_rules (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  GtkColumnView *view = culvert_connection_page_get_forwards_view (page);
+  g_autoptr(CulvertForward) imap = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                          "1143:imap.internal:143", NULL);
+  g_autoptr(CulvertForward) smtp = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                          "1025:smtp.internal:25", NULL);
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertForwardDialogParts parts;
+  CulvertForwardDialog *dialog;
+  GtkWidget *toggle;
+
+  culvert_profile_add_forward (profile, imap);
+  culvert_profile_add_forward (profile, smtp);
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Not connected|");
+  assert_table_contains (f, "Outgoing|localhost:1025|smtp.internal:25|Not connected|");
+
+  /* Edit the second rule: the editor starts from it, Save changes it. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (view), 1, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.edit-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Forward");
+  culvert_forward_dialog_get_parts (dialog, &parts);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.port_row)), ==, "1025");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.host_row)), ==, "smtp.internal");
+  g_assert_false (gtk_switch_get_active (parts.other_hosts_switch));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "2525");
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_table_contains (f, "Outgoing|localhost:2525|smtp.internal:25|Not connected|");
+  g_assert_cmpuint (culvert_forward_get_bind_port (smtp), ==, 2525);
+
+  /* Its switch turns it off. */
+  toggle = find_widget (GTK_WIDGET (view), GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+  assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Off|");
+  g_assert_false (culvert_forward_get_enabled (imap));
+
+  /* Remove the selected (first) rule. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (view), 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.remove-forward", NULL));
+  iterate_until_idle ();
+  {
+    g_autofree char *text = table_text (f);
+
+    g_assert_null (strstr (text, "imap.internal"));
+    g_assert_nonnull (strstr (text, "smtp.internal:25"));
+  }
+
+  /* All of it reached the file. */
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  {
+    CulvertProfile *saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+    g_autoptr(CulvertForward) only = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 1);
+    only = g_list_model_get_item (culvert_profile_get_forwards (saved), 0);
+    g_assert_cmpuint (culvert_forward_get_bind_port (only), ==, 2525);
+  }
+}
+
+static void
+test_window_host_key_question (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *recorded = NULL;
+  CulvertProfile *profile;
+  AdwMessageDialog *question;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+  known = g_build_filename (sshd->dir, "gui_known_hosts", NULL);
+  culvert_profile_set_known_hosts_file (profile, known);
+
+  /* A server never seen before: the window asks, with the fingerprint. */
+  switch_on (f, profile);
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  question = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Trust This Server?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (question), sshd->host_key_fingerprint));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (question)) == GTK_WINDOW (f->window));
+
+  adw_message_dialog_response (question, "accept");
+  assert_status (f, "Connected");
+  g_assert_true (g_file_get_contents (known, &recorded, NULL, NULL));
+  g_assert_nonnull (strstr (recorded, "127.0.0.1"));
+}
 
 /* ---------------------------------------------------------------------- */
 /* Folding, the context menu, failures, accessibility                      */
@@ -1532,6 +1651,10 @@ main (int    argc,
               fixture_setup, test_window_port_in_use, fixture_teardown);
   g_test_add ("/window/forward-dialog", Fixture, NULL,
               fixture_setup, test_window_forward_dialog, fixture_teardown);
+  g_test_add ("/window/forward-rules", Fixture, NULL,
+              fixture_setup, test_window_forward_rules, fixture_teardown);
+  g_test_add ("/window/host-key-question", Fixture, NULL,
+              fixture_setup, test_window_host_key_question, fixture_teardown);
   g_test_add ("/window/folds", Fixture, NULL,
               fixture_setup, test_window_folds, fixture_teardown);
   g_test_add ("/window/context-menu", Fixture, NULL,
