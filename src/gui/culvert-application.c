@@ -103,6 +103,31 @@ new_connection_action (GSimpleAction *action,
 }
 
 static void
+connect_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CulvertApplication *self = user_data;
+  const char *name_or_id = g_variant_get_string (parameter, NULL);
+  CulvertWindow *window = culvert_application_ensure_window (self);
+  CulvertProfile *profile = culvert_profile_store_find (self->store, name_or_id);
+
+  gtk_window_present (GTK_WINDOW (window));
+  if (profile == NULL)
+    {
+      AdwToast *toast = adw_toast_new_format (_("No saved connection is called “%s”"), name_or_id);
+
+      adw_toast_set_timeout (toast, 0);
+      culvert_window_add_toast (window, toast);
+      return;
+    }
+
+  culvert_window_select_profile (window, profile);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.connect", "s",
+                              culvert_profile_get_id (profile));
+}
+
+static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
@@ -171,6 +196,7 @@ quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "new-connection", new_connection_action },
+  { "connect", connect_action, "s" },
   { "preferences", preferences_action },
   { "help", help_action },
   { "about", about_action },
@@ -211,8 +237,10 @@ culvert_application_handle_local_options (GApplication *app,
                                           GVariantDict *options)
 {
   g_autoptr(GError) error = NULL;
+  const char *connect_name = NULL;
 
-  if (!g_variant_dict_contains (options, "new-connection"))
+  g_variant_dict_lookup (options, "connect", "&s", &connect_name);
+  if (!g_variant_dict_contains (options, "new-connection") && connect_name == NULL)
     return -1;
 
   /* Runs in the first instance or forwards to the one already running. */
@@ -222,7 +250,11 @@ culvert_application_handle_local_options (GApplication *app,
       return 1;
     }
 
-  g_action_group_activate_action (G_ACTION_GROUP (app), "new-connection", NULL);
+  if (connect_name != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "connect",
+                                    g_variant_new_string (connect_name));
+  else
+    g_action_group_activate_action (G_ACTION_GROUP (app), "new-connection", NULL);
   return g_application_get_is_remote (app) ? 0 : -1;
 }
 
@@ -269,6 +301,8 @@ culvert_application_init (CulvertApplication *self)
   static const GOptionEntry options[] = {
     { "new-connection", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Open the window with the New Connection dialog"), NULL },
+    { "connect", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the window and connect a saved connection"), N_("NAME-OR-ID") },
     { NULL }
   };
 

@@ -1204,6 +1204,77 @@ test_window_host_key_question (Fixture       *f,
   g_assert_nonnull (strstr (recorded, "127.0.0.1"));
 }
 
+
+static gboolean
+label_is (GtkWidget     *widget,
+          gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+has_toast_titled (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *found = find_widget (GTK_WIDGET (((Fixture *) args[0])->window), GTK_TYPE_LABEL,
+                                  label_is, args[1]);
+
+  return found != NULL;
+}
+
+static gboolean
+page_shows (gpointer data)
+{
+  gpointer *args = data;
+
+  return culvert_connection_page_get_tunnel (args[0]) == args[1];
+}
+
+static void
+test_window_connect_by_name (Fixture       *f,
+                             gconstpointer  data)
+{
+  CulvertProfile *other = add_profile (f, "Another", "other.example.org");
+  CulvertProfile *profile = add_profile (f, "Nowhere", "127.0.0.1");
+  gpointer args[2] = { f, (gpointer) "No saved connection is called “Elsewhere”" };
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+  culvert_profile_set_port (profile, free_port ());
+  culvert_profile_set_reconnect (profile, FALSE);
+  g_assert_true (wait_for (widget_is_mapped, page));
+  g_assert_true (culvert_connection_page_get_tunnel (page) ==
+                 culvert_application_get_tunnel (f->app, other));
+
+  /* culvert --connect NAME-OR-ID lands here, in this instance or the running one. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "connect",
+                                  g_variant_new_string ("Nowhere"));
+  g_assert_true (culvert_connection_page_get_tunnel (page) ==
+                 culvert_application_get_tunnel (f->app, profile));
+  assert_status (f, "Failed");
+
+  /* The real command line, from a second process: it hands the request to
+   * this (registered) instance and exits 0. */
+  {
+    g_autofree char *culvert = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
+                                                 NULL);
+    const char *argv[] = { culvert, "--connect", "Another", NULL };
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+
+    process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    g_assert_true (wait_for (page_shows, (gpointer[]) { page, culvert_application_get_tunnel (f->app, other) }));
+    g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+    g_assert_no_error (error);
+    assert_status (f, "Failed");
+  }
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "connect",
+                                  g_variant_new_string ("Elsewhere"));
+  g_assert_true (wait_for (has_toast_titled, args));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Folding, the context menu, failures, accessibility                      */
 
@@ -1655,6 +1726,8 @@ main (int    argc,
               fixture_setup, test_window_forward_rules, fixture_teardown);
   g_test_add ("/window/host-key-question", Fixture, NULL,
               fixture_setup, test_window_host_key_question, fixture_teardown);
+  g_test_add ("/window/connect-by-name", Fixture, NULL,
+              fixture_setup, test_window_connect_by_name, fixture_teardown);
   g_test_add ("/window/folds", Fixture, NULL,
               fixture_setup, test_window_folds, fixture_teardown);
   g_test_add ("/window/context-menu", Fixture, NULL,
