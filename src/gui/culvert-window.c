@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "culvert-connection-editor.h"
 #include "culvert-connection-page.h"
 #include "culvert-connection-row.h"
 #include "culvert-gui-util.h"
@@ -385,13 +386,14 @@ culvert_window_edit_action (GtkWidget  *widget,
 {
   CulvertWindow *self = CULVERT_WINDOW (widget);
   CulvertProfile *profile = profile_of (self, parameter);
+  GtkWidget *editor;
 
-  /* The connection editor is its own piece of work; until then, Edit opens
-   * the connection, where its forwards are edited. */
   if (profile == NULL)
     return;
   culvert_window_select_profile (self, profile);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  editor = culvert_connection_editor_new (GTK_WINDOW (self), self->store,
+                                          culvert_application_get_tunnel (self->app, profile));
+  gtk_window_present (GTK_WINDOW (editor));
 }
 
 static void

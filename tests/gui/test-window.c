@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "culvert-application.h"
+#include "culvert-connection-editor.h"
 #include "culvert-connection-page-private.h"
 #include "culvert-connection-row.h"
 #include "culvert-forward-dialog-private.h"
@@ -1275,6 +1276,144 @@ test_window_connect_by_name (Fixture       *f,
   g_assert_true (wait_for (has_toast_titled, args));
 }
 
+
+static void check_accessible_names (GtkWidget *root,
+                                    GString   *missing);
+
+static gboolean
+has_editor (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR) != NULL;
+}
+
+static gboolean
+preferences_row_titled (GtkWidget     *widget,
+                        gconstpointer  title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static GtkEditable *
+editor_entry (GtkWindow  *editor,
+              const char *title)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, preferences_row_titled,
+                                title);
+
+  g_assert_nonnull (row);
+  return GTK_EDITABLE (row);
+}
+
+static gboolean
+group_says (GtkWindow  *editor,
+            const char *text)
+{
+  for (GtkWidget *group = find_widget (GTK_WIDGET (editor), ADW_TYPE_PREFERENCES_GROUP, NULL, NULL);
+       group != NULL;
+       group = gtk_widget_get_next_sibling (group))
+    {
+      const char *description;
+
+      if (!ADW_IS_PREFERENCES_GROUP (group))
+        continue;
+      description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group));
+      if (description != NULL && strstr (description, text) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_window_connection_editor (Fixture       *f,
+                               gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  g_autofree char *path = g_strdup_printf ("%s/%s.profile", culvert_profile_store_get_directory (store),
+                                           culvert_profile_get_id (profile));
+  g_autofree char *contents = NULL;
+  GtkWindow *editor;
+  AdwActionRow *reconnect;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+
+  /* Edit… from the connection's menu. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit", "s",
+                              culvert_profile_get_id (profile));
+  g_assert_true (wait_for (has_editor, NULL));
+  editor = find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR);
+  g_assert_true (wait_for (widget_is_mapped, editor));
+  g_assert_cmpstr (gtk_editable_get_text (editor_entry (editor, "_Host")), ==, "mail.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (editor_entry (editor, "_Port")), ==, "22");
+  {
+    g_autoptr(GString) missing = g_string_new (NULL);
+
+    check_accessible_names (GTK_WIDGET (editor), missing);
+    g_assert_cmpstr (missing->str, ==, "");
+  }
+
+  /* A valid change is in the profile, the sidebar and the file at once. */
+  gtk_editable_set_text (editor_entry (editor, "_Host"), "imap.example.org");
+  gtk_editable_set_text (editor_entry (editor, "_User (empty: your own user name)"), "bob");
+  assert_sidebar (f, "Mail|bob@imap.example.org|\n");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "imap.example.org"));
+  g_clear_pointer (&contents, g_free);
+
+  /* An invalid one says why and changes nothing. */
+  gtk_editable_set_text (editor_entry (editor, "_Port"), "0");
+  g_assert_true (group_says (editor, "0"));
+  g_assert_cmpuint (culvert_profile_get_port (profile), ==, 22);
+  gtk_editable_set_text (editor_entry (editor, "_Port"), "2222");
+  g_assert_false (group_says (editor, "0"));
+  g_assert_cmpuint (culvert_profile_get_port (profile), ==, 2222);
+  assert_sidebar (f, "Mail|bob@imap.example.org:2222|\n");
+
+  gtk_editable_set_text (editor_entry (editor, "_Jump Hosts (user@host:port, comma-separated)"),
+                         "gw.example.org, bad host");
+  g_assert_true (gtk_widget_has_css_class (
+    GTK_WIDGET (editor_entry (editor, "_Jump Hosts (user@host:port, comma-separated)")), "error"));
+  g_assert_true (culvert_profile_get_jump_hosts (profile) == NULL ||
+                 culvert_profile_get_jump_hosts (profile)[0] == NULL);
+  gtk_editable_set_text (editor_entry (editor, "_Jump Hosts (user@host:port, comma-separated)"),
+                         "gw.example.org, eve@lab:2022");
+  g_assert_cmpstr (culvert_profile_get_jump_hosts (profile)[1], ==, "eve@lab:2022");
+
+  gtk_editable_set_text (editor_entry (editor, "_Keepalive Interval (seconds, 0: off)"), "ten");
+  g_assert_true (group_says (editor, "ten"));
+  g_assert_cmpuint (culvert_profile_get_keepalive_interval (profile), ==, 30);
+  gtk_editable_set_text (editor_entry (editor, "_Keepalive Interval (seconds, 0: off)"), "15");
+  g_assert_cmpuint (culvert_profile_get_keepalive_interval (profile), ==, 15);
+
+  reconnect = ADW_ACTION_ROW (find_widget (GTK_WIDGET (editor), ADW_TYPE_ACTION_ROW,
+                                           preferences_row_titled,
+                                           "_Reconnect When the Connection Drops"));
+  g_assert_nonnull (reconnect);
+  g_assert_true (culvert_profile_get_reconnect (profile));
+  adw_action_row_activate (reconnect);
+  iterate_until_idle ();  /* the switch moves, then changes */
+  g_assert_false (culvert_profile_get_reconnect (profile));
+
+  /* What the editor saved reads back. */
+  {
+    g_autoptr(CulvertProfileStore) reread = culvert_profile_store_new (
+      culvert_profile_store_get_directory (store));
+    CulvertProfile *saved;
+
+    g_assert_true (culvert_profile_store_load (reread, NULL));
+    saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+    g_assert_cmpstr (culvert_profile_get_host (saved), ==, "imap.example.org");
+    g_assert_cmpstr (culvert_profile_get_user (saved), ==, "bob");
+    g_assert_cmpuint (culvert_profile_get_port (saved), ==, 2222);
+    g_assert_cmpuint (culvert_profile_get_keepalive_interval (saved), ==, 15);
+    g_assert_false (culvert_profile_get_reconnect (saved));
+    g_assert_cmpuint (g_strv_length ((char **) culvert_profile_get_jump_hosts (saved)), ==, 2);
+  }
+
+  gtk_window_destroy (editor);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Folding, the context menu, failures, accessibility                      */
 
@@ -1537,6 +1676,8 @@ check_accessible_names (GtkWidget *root,
   if (GTK_IS_SWITCH (root) && gtk_widget_get_ancestor (root, ADW_TYPE_ACTION_ROW) != NULL)
     needs_name = FALSE;  /* labelled by its row */
 
+  if (!gtk_widget_get_mapped (root))
+    needs_name = FALSE;  /* only what is on screen */
   if (needs_name && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (root),
                                                        GTK_ACCESSIBLE_PROPERTY_LABEL))
     g_string_append_printf (missing, "%s (%s) ", G_OBJECT_TYPE_NAME (root),
@@ -1728,6 +1869,8 @@ main (int    argc,
               fixture_setup, test_window_host_key_question, fixture_teardown);
   g_test_add ("/window/connect-by-name", Fixture, NULL,
               fixture_setup, test_window_connect_by_name, fixture_teardown);
+  g_test_add ("/window/connection-editor", Fixture, NULL,
+              fixture_setup, test_window_connection_editor, fixture_teardown);
   g_test_add ("/window/folds", Fixture, NULL,
               fixture_setup, test_window_folds, fixture_teardown);
   g_test_add ("/window/context-menu", Fixture, NULL,
