@@ -64,6 +64,18 @@ wait_for (gboolean (*check) (gpointer),
 }
 
 static gboolean
+switch_is_on (gpointer data)
+{
+  return gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
+switch_is_off (gpointer data)
+{
+  return !gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
 widget_is_mapped (gpointer data)
 {
   return gtk_widget_get_mapped (GTK_WIDGET (data));
@@ -1392,7 +1404,8 @@ test_window_connection_editor (Fixture       *f,
   g_assert_nonnull (reconnect);
   g_assert_true (culvert_profile_get_reconnect (profile));
   adw_action_row_activate (reconnect);
-  iterate_until_idle ();  /* the switch moves, then changes */
+  /* The switch moves, then changes. */
+  g_assert_true (wait_for (switch_is_off, adw_action_row_get_activatable_widget (reconnect)));
   g_assert_false (culvert_profile_get_reconnect (profile));
 
   /* What the editor saved reads back. */
@@ -1778,11 +1791,10 @@ test_window_preferences (Fixture       *f,
 
   /* ...change them when the user activates their rows... */
   adw_action_row_activate (find_row_titled (GTK_WIDGET (preferences), "_Notifications"));
-  iterate_until_idle ();
-  g_assert_false (gtk_switch_get_active (notifications));
+  g_assert_true (wait_for (switch_is_off, notifications));  /* it moves, then changes */
   g_assert_false (g_settings_get_boolean (settings, "notifications"));
   adw_action_row_activate (row);
-  iterate_until_idle ();
+  g_assert_true (wait_for (switch_is_on, background));
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
 
   /* ...and follow changes made elsewhere. */
