@@ -45,6 +45,11 @@ struct _CulvertWindow
   GtkStack              *sidebar_stack;
   GtkListBox            *sidebar_list;
   AdwWindowTitle        *content_title;
+  GtkRevealer           *problem_revealer;
+  GtkLabel              *problem_label;
+  GtkRevealer           *problem_revealer_content;
+  GtkLabel              *problem_label_content;
+  GString               *problems;
   GtkMenuButton         *connection_menu_button;
   CulvertConnectionPage *connection_page;
 };
@@ -86,6 +91,41 @@ culvert_window_find (CulvertWindow *self,
     }
 
   return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Saved connections that could not be read                                */
+
+static void
+culvert_window_show_problems (CulvertWindow *self)
+{
+  gboolean any = self->problems->len > 0;
+
+  gtk_label_set_label (self->problem_label, self->problems->str);
+  gtk_label_set_label (self->problem_label_content, self->problems->str);
+  gtk_revealer_set_reveal_child (self->problem_revealer, any);
+  gtk_revealer_set_reveal_child (self->problem_revealer_content, any);
+}
+
+static void
+on_store_problem (CulvertWindow *self,
+                  const GError  *error)
+{
+  if (self->problems->len > 0)
+    g_string_append_c (self->problems, '\n');
+  g_string_append (self->problems, error->message);
+  culvert_window_show_problems (self);
+}
+
+static void
+culvert_window_dismiss_problems (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  CulvertWindow *self = CULVERT_WINDOW (widget);
+
+  g_string_truncate (self->problems, 0);
+  culvert_window_show_problems (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -648,6 +688,15 @@ culvert_window_set_up_lists (CulvertWindow      *self,
 
   g_signal_connect_object (self->store, "items-changed", G_CALLBACK (on_store_changed), self,
                            G_CONNECT_SWAPPED);
+  /* Problems of the load at startup, and of any later one. */
+  {
+    GPtrArray *problems = culvert_profile_store_get_problems (self->store);
+
+    for (guint i = 0; i < problems->len; i++)
+      on_store_problem (self, g_ptr_array_index (problems, i));
+  }
+  g_signal_connect_object (self->store, "problem", G_CALLBACK (on_store_problem), self,
+                           G_CONNECT_SWAPPED);
   on_store_changed (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)));
   gtk_list_box_bind_model (self->sidebar_list, G_LIST_MODEL (self->sorted),
                            create_sidebar_row, self, NULL);
@@ -695,6 +744,8 @@ culvert_window_finalize (GObject *object)
   CulvertWindow *self = CULVERT_WINDOW (object);
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  if (self->problems != NULL)
+    g_string_free (self->problems, TRUE);
 
   G_OBJECT_CLASS (culvert_window_parent_class)->finalize (object);
 }
@@ -724,12 +775,18 @@ culvert_window_class_init (CulvertWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, CulvertWindow, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CulvertWindow, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, CulvertWindow, problem_revealer_content);
+  gtk_widget_class_bind_template_child (widget_class, CulvertWindow, problem_label_content);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, connection_menu_button);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, connection_page);
 
   gtk_widget_class_install_action (widget_class, "win.new-connection", NULL,
                                    culvert_window_new_connection);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, culvert_window_find_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-problems", NULL,
+                                   culvert_window_dismiss_problems);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, culvert_window_back_action);
   gtk_widget_class_install_action (widget_class, "win.connect", "s",
                                    culvert_window_connect_action);
@@ -761,6 +818,7 @@ culvert_window_init (CulvertWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
+  self->problems = g_string_new (NULL);
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
@@ -823,4 +881,10 @@ AdwToast *
 culvert_window_get_undo_toast (CulvertWindow *self)
 {
   return self->undo_toast;
+}
+
+const char *
+culvert_window_get_problem_text (CulvertWindow *self)
+{
+  return gtk_revealer_get_reveal_child (self->problem_revealer) ? self->problems->str : NULL;
 }

@@ -1227,7 +1227,7 @@ label_is (GtkWidget     *widget,
 }
 
 static gboolean
-has_toast_titled (gpointer data)
+has_label_on_screen (gpointer data)
 {
   gpointer *args = data;
   GtkWidget *found = find_widget (GTK_WIDGET (((Fixture *) args[0])->window), GTK_TYPE_LABEL,
@@ -1285,7 +1285,7 @@ test_window_connect_by_name (Fixture       *f,
 
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "connect",
                                   g_variant_new_string ("Elsewhere"));
-  g_assert_true (wait_for (has_toast_titled, args));
+  g_assert_true (wait_for (has_label_on_screen, args));
 }
 
 
@@ -1425,6 +1425,42 @@ test_window_connection_editor (Fixture       *f,
   }
 
   gtk_window_destroy (editor);
+}
+
+
+static void
+test_window_store_problem (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  g_autofree char *bad = g_build_filename (culvert_profile_store_get_directory (store),
+                                           "broken.profile", NULL);
+  const char *text;
+  GtkWidget *label;
+
+  add_profile (f, "Mail", "mail.example.org");
+  g_assert_null (culvert_window_get_problem_text (f->window));
+
+  /* A file that does not parse: the banner says which and where it went. */
+  g_assert_true (g_file_set_contents (bad, "[Connection\nHost=\n", -1, NULL));
+  g_assert_true (culvert_profile_store_load (store, NULL));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  text = culvert_window_get_problem_text (f->window);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "“broken.profile”"));
+  g_assert_nonnull (strstr (text, "broken.profile.damaged-"));
+  g_assert_nonnull (strstr (text, culvert_profile_store_get_directory (store)));
+  {
+    gpointer args[2] = { f, (gpointer) text };
+
+    g_assert_true (wait_for (has_label_on_screen, args));
+  }
+  label = find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, label_is, text);
+  g_assert_nonnull (label);
+
+  /* Dismissed, it goes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.dismiss-problems", NULL));
+  g_assert_null (culvert_window_get_problem_text (f->window));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1883,6 +1919,8 @@ main (int    argc,
               fixture_setup, test_window_connect_by_name, fixture_teardown);
   g_test_add ("/window/connection-editor", Fixture, NULL,
               fixture_setup, test_window_connection_editor, fixture_teardown);
+  g_test_add ("/window/store-problem", Fixture, NULL,
+              fixture_setup, test_window_store_problem, fixture_teardown);
   g_test_add ("/window/folds", Fixture, NULL,
               fixture_setup, test_window_folds, fixture_teardown);
   g_test_add ("/window/context-menu", Fixture, NULL,
