@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -985,6 +986,200 @@ test_window_port_in_use (Fixture       *f,
   close (blocker);
 }
 
+
+/* A relay in front of sshd that the test can cut and resume, so the
+ * connection drops and cannot come back until the test allows it. */
+typedef struct
+{
+  guint16     port;
+  guint16     target;
+  int         listen_fd;
+  GThread    *thread;
+  GMutex      lock;
+  GArray     *fds;  /* of int: every relayed socket */
+} Relay;
+
+static gpointer
+relay_pump_thread (gpointer data)
+{
+  int *pair = data;
+  struct pollfd fds[2] = { { pair[0], POLLIN, 0 }, { pair[1], POLLIN, 0 } };
+  char buffer[16384];
+
+  while (poll (fds, 2, -1) > 0)
+    {
+      for (guint i = 0; i < 2; i++)
+        if (fds[i].revents != 0)
+          {
+            ssize_t n = read (fds[i].fd, buffer, sizeof buffer);
+
+            if (n <= 0 || write (fds[1 - i].fd, buffer, n) != n)
+              goto out;
+          }
+    }
+out:
+  shutdown (pair[0], SHUT_RDWR);
+  shutdown (pair[1], SHUT_RDWR);
+  g_free (pair);
+  return NULL;
+}
+
+static gpointer
+relay_accept_thread (gpointer data)
+{
+  Relay *relay = data;
+  int fd;
+
+  while ((fd = accept (relay->listen_fd, NULL, NULL)) >= 0)
+    {
+      int *pair = g_new (int, 2);
+
+      pair[0] = fd;
+      pair[1] = connect_loopback (relay->target);
+      g_mutex_lock (&relay->lock);
+      g_array_append_vals (relay->fds, pair, 2);
+      g_mutex_unlock (&relay->lock);
+      g_thread_unref (g_thread_new ("relay-pump", relay_pump_thread, pair));
+    }
+  return NULL;
+}
+
+static void
+relay_resume (Relay *relay)
+{
+  int one = 1;
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (relay->port) };
+
+  relay->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  setsockopt (relay->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  g_assert_cmpint (bind (relay->listen_fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (relay->listen_fd, 16), ==, 0);
+  relay->thread = g_thread_new ("relay", relay_accept_thread, relay);
+}
+
+static void
+relay_cut (Relay *relay)
+{
+  shutdown (relay->listen_fd, SHUT_RDWR);
+  g_thread_join (relay->thread);
+  close (relay->listen_fd);
+  g_mutex_lock (&relay->lock);
+  for (guint i = 0; i < relay->fds->len; i++)
+    shutdown (g_array_index (relay->fds, int, i), SHUT_RDWR);
+  g_mutex_unlock (&relay->lock);
+}
+
+static Relay *
+relay_new (guint16 target)
+{
+  Relay *relay = g_new0 (Relay, 1);
+
+  relay->target = target;
+  relay->port = free_port ();
+  relay->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_mutex_init (&relay->lock);
+  relay_resume (relay);
+  return relay;
+}
+
+static void
+relay_free (Relay *relay)
+{
+  relay_cut (relay);
+  /* The pumps end on their own once their sockets are shut down. */
+  g_usleep (G_USEC_PER_SEC / 10);
+  for (guint i = 0; i < relay->fds->len; i++)
+    close (g_array_index (relay->fds, int, i));
+  g_array_unref (relay->fds);
+  g_mutex_clear (&relay->lock);
+  g_free (relay);
+}
+
+static gboolean
+detail_contains (gpointer data)
+{
+  gpointer *args = data;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
+
+  return strstr (gtk_label_get_label (culvert_connection_page_get_status_detail (page)),
+                 args[1]) != NULL;
+}
+
+static void
+assert_detail_contains (Fixture    *f,
+                        const char *text)
+{
+  gpointer args[2] = { f, (gpointer) text };
+
+  if (!wait_for (detail_contains, args))
+    {
+      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+      g_error ("the status detail says “%s”, without “%s”",
+               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), text);
+    }
+}
+
+static void
+test_window_reconnecting (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  CulvertProfile *profile;
+  Relay *relay;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  relay = relay_new (sshd->port);
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+  /* The relay's port, under the sshd's host key. */
+  {
+    g_autofree char *known = g_build_filename (sshd->dir, "relay_known_hosts", NULL);
+    g_autofree char *line = NULL;
+    g_autofree char *original = NULL;
+    g_auto(GStrv) fields = NULL;
+
+    g_assert_true (g_file_get_contents (sshd->known_hosts_path, &original, NULL, NULL));
+    fields = g_strsplit (original, " ", 2);
+    line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, fields[1]);
+    g_assert_true (g_file_set_contents (known, line, -1, NULL));
+    culvert_profile_set_known_hosts_file (profile, known);
+  }
+  culvert_profile_set_port (profile, relay->port);
+  culvert_profile_set_reconnect (profile, TRUE);
+  culvert_profile_set_keepalive_interval (profile, 1);
+  culvert_profile_set_keepalive_count (profile, 2);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+
+  /* The path breaks and stays broken: reconnecting, with the attempt and
+   * when the next one starts. */
+  relay_cut (relay);
+  assert_status (f, "Reconnecting…");
+  assert_detail_contains (f, "Attempt 2 starts at ");
+  {
+    GtkWidget *try_now = find_widget (GTK_WIDGET (culvert_window_get_connection_page (f->window)),
+                                      GTK_TYPE_BUTTON, button_has_label, "_Try Now");
+
+    g_assert_nonnull (try_now);
+    g_assert_true (gtk_widget_get_visible (try_now));
+  }
+
+  /* The path is back: connected again, on its own. */
+  relay_resume (relay);
+  assert_status (f, "Connected");
+  relay_free (relay);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The forward editor                                                      */
 
@@ -1909,6 +2104,8 @@ main (int    argc,
               fixture_setup, test_window_tunnel_live, fixture_teardown);
   g_test_add ("/window/port-in-use", Fixture, NULL,
               fixture_setup, test_window_port_in_use, fixture_teardown);
+  g_test_add ("/window/reconnecting", Fixture, NULL,
+              fixture_setup, test_window_reconnecting, fixture_teardown);
   g_test_add ("/window/forward-dialog", Fixture, NULL,
               fixture_setup, test_window_forward_dialog, fixture_teardown);
   g_test_add ("/window/forward-rules", Fixture, NULL,
