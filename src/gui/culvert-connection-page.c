@@ -972,6 +972,8 @@ culvert_connection_page_class_init (CulvertConnectionPageClass *klass)
 static void
 culvert_connection_page_init (CulvertConnectionPage *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->items = g_list_store_new (CULVERT_TYPE_FORWARD_ITEM);
@@ -983,5 +985,11 @@ culvert_connection_page_init (CulvertConnectionPage *self)
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (update_forward_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect (self->forwards_view, "activate", G_CALLBACK (on_forward_activated), self);
+  /* In the table: Delete removes the selected forward, Enter edits it. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("page.remove-forward")));
+  gtk_widget_add_controller (GTK_WIDGET (self->forwards_view), shortcuts);
   update_forward_actions (self);
 }
