@@ -82,6 +82,28 @@ culvert_application_on_store_problem (CulvertApplication *self,
   g_message ("%s", error->message);
 }
 
+/* Connects every saved connection marked "connect when Culvert starts".
+ * Failures show on each connection's page (and in its log). */
+void
+culvert_application_connect_at_startup (CulvertApplication *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
+      g_autoptr(GError) error = NULL;
+      CulvertTunnel *tunnel;
+
+      if (!culvert_profile_get_connect_at_startup (profile))
+        continue;
+      tunnel = culvert_application_get_tunnel (self, profile);
+      if (!culvert_tunnel_is_running (tunnel) && !culvert_tunnel_connect (tunnel, &error))
+        g_message ("%s: %s", culvert_profile_get_display_name (profile), error->message);
+    }
+}
+
 static void
 culvert_application_activate (GApplication *app)
 {
@@ -219,6 +241,7 @@ culvert_application_startup (GApplication *app)
   /* A directory that cannot be read leaves the list empty; the window says so. */
   if (!culvert_profile_store_load (self->store, &error))
     g_message ("%s", error->message);
+  culvert_application_connect_at_startup (self);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 

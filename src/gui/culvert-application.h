@@ -26,5 +26,6 @@ CulvertTunnel       *culvert_application_lookup_tunnel     (CulvertApplication *
                                                             CulvertProfile     *profile);
 void                 culvert_application_forget_tunnel     (CulvertApplication *self,
                                                             CulvertProfile     *profile);
+void                 culvert_application_connect_at_startup (CulvertApplication *self);
 
 G_END_DECLS

@@ -1658,6 +1658,29 @@ test_window_store_problem (Fixture       *f,
   g_assert_null (culvert_window_get_problem_text (f->window));
 }
 
+
+static void
+test_window_connect_at_startup (Fixture       *f,
+                                gconstpointer  data)
+{
+  CulvertProfile *marked = add_profile (f, "Marked", "127.0.0.1");
+  CulvertProfile *plain = add_profile (f, "Plain", "127.0.0.1");
+
+  culvert_profile_set_port (marked, free_port ());
+  culvert_profile_set_reconnect (marked, FALSE);
+  culvert_profile_set_connect_at_startup (marked, TRUE);
+  culvert_profile_set_port (plain, free_port ());
+
+  /* What startup does after loading the store: only the marked one tries. */
+  culvert_application_connect_at_startup (f->app);
+  g_assert_true (culvert_tunnel_is_running (culvert_application_get_tunnel (f->app, marked)) ||
+                 culvert_tunnel_get_state (culvert_application_get_tunnel (f->app, marked)) ==
+                 CULVERT_TUNNEL_FAILED);
+  g_assert_cmpint (culvert_tunnel_get_state (culvert_application_get_tunnel (f->app, plain)), ==,
+                   CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_false (culvert_tunnel_is_running (culvert_application_get_tunnel (f->app, plain)));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Folding, the context menu, failures, accessibility                      */
 
@@ -1794,6 +1817,9 @@ test_window_context_menu (Fixture       *f,
   g_assert_true (has_shortcut (GTK_WIDGET (f->window), "<Control>f", "win.find"));
   g_assert_true (has_shortcut (GTK_WIDGET (culvert_window_get_sidebar_list (f->window)), "Delete",
                                "win.delete-selected"));
+  g_assert_true (has_shortcut (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                                 culvert_window_get_connection_page (f->window))),
+                               "Delete", "page.remove-forward"));
   g_assert_true (gtk_widget_activate_action (row, "row.menu", NULL));
   iterate_until_idle ();
   popover = find_widget (row, GTK_TYPE_POPOVER_MENU, NULL, NULL);
@@ -2118,6 +2144,8 @@ main (int    argc,
               fixture_setup, test_window_connection_editor, fixture_teardown);
   g_test_add ("/window/store-problem", Fixture, NULL,
               fixture_setup, test_window_store_problem, fixture_teardown);
+  g_test_add ("/window/connect-at-startup", Fixture, NULL,
+              fixture_setup, test_window_connect_at_startup, fixture_teardown);
   g_test_add ("/window/folds", Fixture, NULL,
               fixture_setup, test_window_folds, fixture_teardown);
   g_test_add ("/window/context-menu", Fixture, NULL,
