@@ -127,6 +127,7 @@ culvert_connection_menu_new (CulvertProfile *profile)
     { second, N_("_Edit…"), "win.edit" },
     { second, N_("D_uplicate"), "win.duplicate" },
     { second, N_("Copy as _ssh Command"), "win.copy-command" },
+    { second, N_("Copy as ssh__config Block"), "win.copy-ssh-config" },
     { third, N_("_Delete"), "win.delete" },
   };
 

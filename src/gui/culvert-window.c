@@ -19,6 +19,7 @@
 #include "culvert-gui-util.h"
 #include "culvert-new-connection-dialog.h"
 #include "culvert-secrets.h"
+#include "culvert-ssh-config.h"
 #include "culvert-window-private.h"
 
 struct _CulvertWindow
@@ -478,6 +479,86 @@ culvert_window_copy_command_action (GtkWidget  *widget,
   culvert_window_add_toast (self, adw_toast_new (_("Command copied")));
 }
 
+static void
+culvert_window_copy_ssh_config_action (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
+{
+  CulvertWindow *self = CULVERT_WINDOW (widget);
+  CulvertProfile *profile = profile_of (self, parameter);
+  g_autofree char *block = NULL;
+
+  if (profile == NULL)
+    return;
+  block = culvert_profile_to_ssh_config (profile);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), block);
+  culvert_window_add_toast (self, adw_toast_new (_("ssh_config block copied")));
+}
+
+/* Imports @path and shows what happened, in the importer's own words. */
+static void
+culvert_window_import_file (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  CulvertWindow *self = CULVERT_WINDOW (widget);
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *basename = g_path_get_basename (path);
+  GtkWidget *dialog;
+
+  if (!culvert_ssh_config_import (self->store, path, &report, &error))
+    {
+      culvert_window_toast_error (self, error);
+      if (report == NULL)
+        return;
+    }
+
+  text = culvert_ssh_import_report_to_string (report);
+  heading = g_strdup_printf (_("Imported from “%s”"), basename);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, g_strchomp (text));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_import_chosen (GtkNativeDialog *chooser,
+                  int              response,
+                  CulvertWindow   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.import-file", "s", path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+culvert_window_import_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  CulvertWindow *self = CULVERT_WINDOW (widget);
+  g_autofree char *path = culvert_ssh_config_dup_default_path ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Import from SSH Config"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_import_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 typedef struct
 {
   char *id;
@@ -799,6 +880,12 @@ culvert_window_class_init (CulvertWindowClass *klass)
                                    culvert_window_duplicate_action);
   gtk_widget_class_install_action (widget_class, "win.copy-command", "s",
                                    culvert_window_copy_command_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-ssh-config", "s",
+                                   culvert_window_copy_ssh_config_action);
+  gtk_widget_class_install_action (widget_class, "win.import-ssh-config", NULL,
+                                   culvert_window_import_action);
+  gtk_widget_class_install_action (widget_class, "win.import-file", "s",
+                                   culvert_window_import_file);
   gtk_widget_class_install_action (widget_class, "win.delete", "s",
                                    culvert_window_delete_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s",

@@ -256,6 +256,7 @@ test_window_primary_menu (Fixture       *f,
 {
   GtkWidget *menu_button = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
   const char *expected[][2] = {
+    { "_Import from SSH Config…", "win.import-ssh-config" },
     { "_Preferences", "app.preferences" },
     { "_Keyboard Shortcuts", "win.show-help-overlay" },
     { "_Help", "app.help" },
@@ -267,21 +268,25 @@ test_window_primary_menu (Fixture       *f,
   g_assert_nonnull (menu_button);
   menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
   g_assert_nonnull (menu);
-  section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
-  g_assert_nonnull (section);
-  g_assert_cmpint (g_menu_model_get_n_items (section), ==, G_N_ELEMENTS (expected));
-
-  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+  for (int i = 0, k = 0; i < g_menu_model_get_n_items (menu); i++)
     {
-      g_autofree char *label = NULL;
-      g_autofree char *action = NULL;
+      section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_assert_nonnull (section);
+      for (int j = 0; j < g_menu_model_get_n_items (section); j++, k++)
+        {
+          g_autofree char *label = NULL;
+          g_autofree char *action = NULL;
 
-      g_assert_true (g_menu_model_get_item_attribute (section, i, "label", "s", &label));
-      g_assert_true (g_menu_model_get_item_attribute (section, i, "action", "s", &action));
-      g_assert_cmpstr (label, ==, expected[i][0]);
-      g_assert_cmpstr (action, ==, expected[i][1]);
+          g_assert_cmpint (k, <, G_N_ELEMENTS (expected));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "label", "s", &label));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "action", "s", &action));
+          g_assert_cmpstr (label, ==, expected[k][0]);
+          g_assert_cmpstr (action, ==, expected[k][1]);
+        }
+      g_object_unref (section);
+      if (i == g_menu_model_get_n_items (menu) - 1)
+        g_assert_cmpint (k, ==, G_N_ELEMENTS (expected));
     }
-  g_object_unref (section);
 
   /* Every menu action exists and can be used. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "preferences"));
@@ -1681,6 +1686,52 @@ test_window_connect_at_startup (Fixture       *f,
   g_assert_false (culvert_tunnel_is_running (culvert_application_get_tunnel (f->app, plain)));
 }
 
+
+static void
+test_window_import (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  g_autofree char *path = g_build_filename (dir, "config", NULL);
+  GtkWindow *report;
+  const char *body;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+                                      "Host db\n"
+                                      "  HostName db.example.org\n"
+                                      "  User alice\n"
+                                      "  LocalForward 5432 localhost:5432\n"
+                                      "  Compression yes\n"
+                                      "Host *.lab\n"
+                                      "  User bob\n", -1, NULL));
+
+  /* What the file chooser hands on. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-file", "s", path);
+  assert_sidebar (f, "db|alice@db.example.org|\n");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  report = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (report)), ==,
+                   "Imported from “config”");
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report));
+  g_assert_nonnull (strstr (body, "Created:"));
+  g_assert_nonnull (strstr (body, "db"));
+  g_assert_nonnull (strstr (body, "Compression"));
+  g_assert_nonnull (strstr (body, "*.lab"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  assert_table_contains (f, "localhost:5432|localhost:5432|");
+
+  /* Again: nothing new, and it says so. */
+  iterate_until_idle ();
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-file", "s", path);
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  report = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report)),
+                            "Already up to date:"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  assert_sidebar (f, "db|alice@db.example.org|\n");
+}
+
 /* ---------------------------------------------------------------------- */
 /* Folding, the context menu, failures, accessibility                      */
 
@@ -1799,6 +1850,7 @@ test_window_context_menu (Fixture       *f,
     { "_Edit…", "win.edit" },
     { "D_uplicate", "win.duplicate" },
     { "Copy as _ssh Command", "win.copy-command" },
+    { "Copy as ssh__config Block", "win.copy-ssh-config" },
     { "_Delete", "win.delete" },
   };
   g_autofree char *command = NULL;
@@ -1853,6 +1905,14 @@ test_window_context_menu (Fixture       *f,
   /* Copy as ssh Command puts the command on the clipboard. */
   command = culvert_profile_to_command_line (profile);
   gtk_widget_activate_action (row, "win.copy-command", "s", culvert_profile_get_id (profile));
+  copied = read_clipboard (f);
+  g_assert_cmpstr (copied, ==, command);
+
+  /* So does Copy as ssh_config Block, with the block. */
+  g_clear_pointer (&command, g_free);
+  g_clear_pointer (&copied, g_free);
+  command = culvert_profile_to_ssh_config (profile);
+  gtk_widget_activate_action (row, "win.copy-ssh-config", "s", culvert_profile_get_id (profile));
   copied = read_clipboard (f);
   g_assert_cmpstr (copied, ==, command);
 }
@@ -2146,6 +2206,8 @@ main (int    argc,
               fixture_setup, test_window_store_problem, fixture_teardown);
   g_test_add ("/window/connect-at-startup", Fixture, NULL,
               fixture_setup, test_window_connect_at_startup, fixture_teardown);
+  g_test_add ("/window/import", Fixture, NULL,
+              fixture_setup, test_window_import, fixture_teardown);
   g_test_add ("/window/folds", Fixture, NULL,
               fixture_setup, test_window_folds, fixture_teardown);
   g_test_add ("/window/context-menu", Fixture, NULL,
