@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "culvert-application.h"
 #include "culvert-gui-util.h"
@@ -21,7 +23,15 @@ struct _CulvertApplication
   GSettings           *settings;
   CulvertProfileStore *store;
   GHashTable          *tunnels;  /* CulvertProfile → CulvertTunnel */
+
+  /* CULVERT_STALL_LOG: how late the main loop runs a 5 ms timer */
+  char                *stall_log;
+  GArray              *stall_lateness;  /* of gint64, µs */
+  gint64               stall_last;
+  guint                stall_id;
 };
+
+#define STALL_INTERVAL_MS 5
 
 G_DEFINE_FINAL_TYPE (CulvertApplication, culvert_application, ADW_TYPE_APPLICATION)
 
@@ -102,6 +112,69 @@ culvert_application_connect_at_startup (CulvertApplication *self)
       if (!culvert_tunnel_is_running (tunnel) && !culvert_tunnel_connect (tunnel, &error))
         g_message ("%s: %s", culvert_profile_get_display_name (profile), error->message);
     }
+}
+
+/* The timer is due STALL_INTERVAL_MS after it last ran; whatever more it
+ * waited is time the main loop spent elsewhere. */
+static gboolean
+stall_tick (gpointer data)
+{
+  CulvertApplication *self = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - self->stall_last - STALL_INTERVAL_MS * 1000;
+
+  g_array_append_val (self->stall_lateness, late);
+  self->stall_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+write_stall_log (CulvertApplication *self)
+{
+  GArray *values = self->stall_lateness;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  double p99 = 0, max = 0;
+
+  if (values->len > 0)
+    {
+      g_array_sort (values, compare_gint64);
+      p99 = MAX (0, g_array_index (values, gint64, (values->len * 99 - 1) / 100)) / 1000.0;
+      max = MAX (0, g_array_index (values, gint64, values->len - 1)) / 1000.0;
+    }
+  text = g_strdup_printf ("count %u\np99 %.2f\nmax %.2f\n", values->len, p99, max);
+  if (!g_file_set_contents (self->stall_log, text, -1, &error))
+    g_printerr ("culvert: %s\n", error->message);
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+culvert_application_shutdown (GApplication *app)
+{
+  CulvertApplication *self = CULVERT_APPLICATION (app);
+
+  if (self->stall_log != NULL)
+    {
+      g_clear_handle_id (&self->stall_id, g_source_remove);
+      write_stall_log (self);
+    }
+
+  G_APPLICATION_CLASS (culvert_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -243,6 +316,21 @@ culvert_application_startup (GApplication *app)
     g_message ("%s", error->message);
   culvert_application_connect_at_startup (self);
 
+  /* SIGINT and SIGTERM close the windows like Ctrl+Q, so everything that
+   * happens at exit (saved sizes, the stall log) still happens. */
+  g_unix_signal_add (SIGINT, on_quit_signal, self);
+  g_unix_signal_add (SIGTERM, on_quit_signal, self);
+
+  self->stall_log = g_strdup (g_getenv ("CULVERT_STALL_LOG"));
+  if (self->stall_log != NULL && *self->stall_log != '\0')
+    {
+      self->stall_lateness = g_array_new (FALSE, FALSE, sizeof (gint64));
+      self->stall_last = g_get_monotonic_time ();
+      self->stall_id = g_timeout_add (STALL_INTERVAL_MS, stall_tick, self);
+    }
+  else
+    g_clear_pointer (&self->stall_log, g_free);
+
   gtk_window_set_default_icon_name (APPLICATION_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
@@ -299,6 +387,9 @@ culvert_application_dispose (GObject *object)
         }
     }
   g_clear_pointer (&self->tunnels, g_hash_table_unref);
+  g_clear_handle_id (&self->stall_id, g_source_remove);
+  g_clear_pointer (&self->stall_lateness, g_array_unref);
+  g_clear_pointer (&self->stall_log, g_free);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -315,6 +406,7 @@ culvert_application_class_init (CulvertApplicationClass *klass)
 
   app_class->activate = culvert_application_activate;
   app_class->startup = culvert_application_startup;
+  app_class->shutdown = culvert_application_shutdown;
   app_class->handle_local_options = culvert_application_handle_local_options;
 }
 

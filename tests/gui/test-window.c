@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <errno.h>
+#include <signal.h>
 #include <poll.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -2124,6 +2126,60 @@ test_window_preferences (Fixture       *f,
   g_settings_reset (settings, "run-in-background");
 }
 
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_window_stall_log (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("culvert-stall-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (tmp, "stalls", NULL);
+  g_autofree char *pidfile = g_build_filename (tmp, "pid", NULL);
+  g_autofree char *culvert = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
+                                               NULL);
+  g_autofree char *script = g_strdup_printf ("'%s' & echo $! > '%s'; wait", culvert, pidfile);
+  const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint64 count = 0;
+
+  /* The real binary in a bus of its own (this process owns the name here). */
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_setenv (launcher, "CULVERT_STALL_LOG", log, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_for (file_exists, pidfile));
+  g_usleep (G_USEC_PER_SEC);  /* let the window come up and the timer run */
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  g_assert_cmpint (kill (atoi (pid_text), SIGTERM), ==, 0);
+  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Written at exit: count, p99 and max lateness in ms, one per line. */
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_prefix (lines[0], "count "));
+  g_assert_true (g_str_has_prefix (lines[1], "p99 "));
+  g_assert_true (g_str_has_prefix (lines[2], "max "));
+  count = g_ascii_strtoull (lines[0] + strlen ("count "), NULL, 10);
+  g_assert_cmpuint (count, >, 20);
+  g_assert_cmpfloat (g_ascii_strtod (lines[1] + strlen ("p99 "), NULL), <=,
+                     g_ascii_strtod (lines[2] + strlen ("max "), NULL));
+
+  g_unlink (log);
+  g_unlink (pidfile);
+  g_rmdir (tmp);
+}
+
 static void
 test_window_size_remembered (void)
 {
@@ -2180,6 +2236,7 @@ main (int    argc,
   g_test_add ("/window/about", Fixture, NULL,
               fixture_setup, test_window_about, fixture_teardown);
   g_test_add_func ("/window/size-remembered", test_window_size_remembered);
+  g_test_add_func ("/window/stall-log", test_window_stall_log);
   g_test_add ("/window/sidebar", Fixture, NULL,
               fixture_setup, test_window_sidebar, fixture_teardown);
   g_test_add ("/window/delete-undo", Fixture, NULL,
