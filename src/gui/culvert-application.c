@@ -35,13 +35,42 @@ struct _CulvertApplication
 
 G_DEFINE_FINAL_TYPE (CulvertApplication, culvert_application, ADW_TYPE_APPLICATION)
 
+static gboolean stall_tick (gpointer data);
+
+static void
+on_first_paint (GdkFrameClock      *clock,
+                CulvertApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
+  if (self->stall_id == 0)
+    {
+      self->stall_last = g_get_monotonic_time ();
+      self->stall_id = g_timeout_add (STALL_INTERVAL_MS, stall_tick, self);
+    }
+}
+
+/* Building and first drawing the window happen once, before anyone sees it:
+ * the measurement starts with the first frame on screen. */
+static void
+start_stall_timer_after_paint (GtkWidget          *window,
+                               CulvertApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (window, start_stall_timer_after_paint, self);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_first_paint), self);
+}
+
 static CulvertWindow *
 culvert_application_ensure_window (CulvertApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (culvert_window_new (self));
+    {
+      window = GTK_WINDOW (culvert_window_new (self));
+      if (self->stall_lateness != NULL && self->stall_id == 0)
+        g_signal_connect_after (window, "map", G_CALLBACK (start_stall_timer_after_paint), self);
+    }
 
   return CULVERT_WINDOW (window);
 }
@@ -325,8 +354,6 @@ culvert_application_startup (GApplication *app)
   if (self->stall_log != NULL && *self->stall_log != '\0')
     {
       self->stall_lateness = g_array_new (FALSE, FALSE, sizeof (gint64));
-      self->stall_last = g_get_monotonic_time ();
-      self->stall_id = g_timeout_add (STALL_INTERVAL_MS, stall_tick, self);
     }
   else
     g_clear_pointer (&self->stall_log, g_free);
