@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 GtkColumnView *culvert_connection_page_get_forwards_view (CulvertConnectionPage *self);
-GtkListBox    *culvert_connection_page_get_clients_list  (CulvertConnectionPage *self);
+GtkListView   *culvert_connection_page_get_clients_list  (CulvertConnectionPage *self);
 GtkListBox    *culvert_connection_page_get_log_list      (CulvertConnectionPage *self);
 GtkLabel      *culvert_connection_page_get_status_title  (CulvertConnectionPage *self);
 GtkLabel      *culvert_connection_page_get_status_detail (CulvertConnectionPage *self);

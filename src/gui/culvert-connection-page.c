@@ -38,7 +38,9 @@ struct _CulvertConnectionPage
   GtkStack            *forwards_stack;
   GtkColumnView       *forwards_view;
   GtkLabel            *clients_heading;
-  GtkListBox          *clients_list;
+  GtkStack            *clients_stack;
+  GtkListView         *clients_list;
+  GListModel          *clients;       /* the shown forward's connections */
   GtkListBox          *log_list;
 };
 
@@ -257,7 +259,7 @@ rebuild_items (CulvertConnectionPage *self)
   gtk_stack_set_visible_child_name (self->forwards_stack, n > 0 ? "table" : "empty");
   /* Who is connected belongs to a forward: none, nothing to show. */
   gtk_widget_set_visible (GTK_WIDGET (self->clients_heading), n > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->clients_list), n > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->clients_stack), n > 0);
 }
 
 static CulvertForwardItem *
@@ -603,28 +605,16 @@ on_close_client (GtkButton             *button,
     culvert_tunnel_close_client (self->tunnel, client);
 }
 
-static GtkWidget *
-create_client_row (gpointer item,
-                   gpointer user_data)
+static void
+setup_client_row (GtkSignalListItemFactory *factory,
+                  GtkListItem              *list_item,
+                  CulvertConnectionPage    *self)
 {
-  CulvertConnectionPage *self = user_data;
-  CulvertClientConnection *client = item;
-  g_autoptr(GDateTime) opened = NULL;
-  g_autofree char *since = NULL;
-  g_autofree char *since_text = NULL;
-  g_autofree char *close_label = NULL;
-  GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *source = gtk_label_new (culvert_client_connection_get_source (client));
-  GtkWidget *when;
+  GtkWidget *source = gtk_label_new (NULL);
+  GtkWidget *when = gtk_label_new (NULL);
   GtkWidget *bytes = gtk_label_new (NULL);
   GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
-
-  opened = g_date_time_new_from_unix_local (culvert_client_connection_get_opened_at (client)
-                                            / G_USEC_PER_SEC);
-  since = format_time (opened);
-  since_text = g_strdup_printf (_("since %s"), since);
-  when = gtk_label_new (since_text);
 
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 6);
@@ -638,26 +628,71 @@ create_client_row (gpointer item,
   gtk_widget_set_valign (close, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (close, "flat");
   gtk_widget_set_tooltip_text (close, _("Close This Connection"));
+  g_signal_connect (close, "clicked", G_CALLBACK (on_close_client), self);
+
+  gtk_box_append (GTK_BOX (box), source);
+  gtk_box_append (GTK_BOX (box), when);
+  gtk_box_append (GTK_BOX (box), bytes);
+  gtk_box_append (GTK_BOX (box), close);
+  gtk_list_item_set_child (list_item, box);
+  gtk_list_item_set_activatable (list_item, FALSE);
+  gtk_list_item_set_selectable (list_item, FALSE);
+}
+
+static void
+bind_client_row (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 CulvertConnectionPage    *self)
+{
+  CulvertClientConnection *client = gtk_list_item_get_item (list_item);
+  GtkWidget *source = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
+  GtkWidget *when = gtk_widget_get_next_sibling (source);
+  GtkWidget *bytes = gtk_widget_get_next_sibling (when);
+  GtkWidget *close = gtk_widget_get_next_sibling (bytes);
+  g_autoptr(GDateTime) opened = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *since_text = NULL;
+  g_autofree char *close_label = NULL;
+
+  opened = g_date_time_new_from_unix_local (culvert_client_connection_get_opened_at (client)
+                                            / G_USEC_PER_SEC);
+  since = format_time (opened);
+  since_text = g_strdup_printf (_("since %s"), since);
+  gtk_label_set_label (GTK_LABEL (source), culvert_client_connection_get_source (client));
+  gtk_label_set_label (GTK_LABEL (when), since_text);
   close_label = g_strdup_printf (_("Close the connection from %s"),
                                  culvert_client_connection_get_source (client));
   culvert_gui_set_accessible_label (close, close_label);
   g_object_set_data_full (G_OBJECT (close), "client", g_object_ref (client), g_object_unref);
-  g_signal_connect (close, "clicked", G_CALLBACK (on_close_client), self);
 
   g_signal_connect_object (client, "notify::bytes-sent", G_CALLBACK (update_client_bytes),
                            bytes, 0);
   g_signal_connect_object (client, "notify::bytes-received", G_CALLBACK (update_client_bytes),
                            bytes, 0);
   update_client_bytes (client, NULL, GTK_LABEL (bytes));
+}
 
-  gtk_box_append (GTK_BOX (box), source);
-  gtk_box_append (GTK_BOX (box), when);
-  gtk_box_append (GTK_BOX (box), bytes);
-  gtk_box_append (GTK_BOX (box), close);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+static void
+unbind_client_row (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   CulvertConnectionPage    *self)
+{
+  CulvertClientConnection *client = gtk_list_item_get_item (list_item);
+  GtkWidget *source = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
+  GtkWidget *bytes = gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (source));
+  GtkWidget *close = gtk_widget_get_next_sibling (bytes);
 
-  return row;
+  if (client != NULL)
+    g_signal_handlers_disconnect_by_data (client, bytes);
+  g_object_set_data (G_OBJECT (close), "client", NULL);
+}
+
+static void
+update_clients_stack (CulvertConnectionPage *self)
+{
+  gboolean any = self->clients != NULL && g_list_model_get_n_items (self->clients) > 0;
+
+  gtk_stack_set_visible_child_name (self->clients_stack, any ? "list" : "empty");
 }
 
 static void
@@ -681,9 +716,22 @@ show_clients (CulvertConnectionPage *self)
     heading = g_strdup_printf (_("Connected Now to %s"),
                                culvert_forward_item_get_listen_text (item));
   gtk_label_set_label (self->clients_heading, heading != NULL ? heading : _("Connected Now"));
-  gtk_list_box_bind_model (self->clients_list,
-                           status != NULL ? culvert_forward_status_get_connections (status) : NULL,
-                           create_client_row, self, NULL);
+  if (self->clients != NULL)
+    g_signal_handlers_disconnect_by_func (self->clients, update_clients_stack, self);
+  g_clear_object (&self->clients);
+  if (status != NULL)
+    {
+      g_autoptr(GtkNoSelection) selection = NULL;
+
+      self->clients = g_object_ref (culvert_forward_status_get_connections (status));
+      g_signal_connect_object (self->clients, "items-changed", G_CALLBACK (update_clients_stack),
+                               self, G_CONNECT_SWAPPED);
+      selection = gtk_no_selection_new (g_object_ref (self->clients));
+      gtk_list_view_set_model (self->clients_list, GTK_SELECTION_MODEL (selection));
+    }
+  else
+    gtk_list_view_set_model (self->clients_list, NULL);
+  update_clients_stack (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -883,7 +931,7 @@ culvert_connection_page_get_forwards_view (CulvertConnectionPage *self)
   return self->forwards_view;
 }
 
-GtkListBox *
+GtkListView *
 culvert_connection_page_get_clients_list (CulvertConnectionPage *self)
 {
   return self->clients_list;
@@ -914,6 +962,11 @@ culvert_connection_page_dispose (GObject *object)
 
   culvert_connection_page_set_tunnel (self, NULL, NULL);
   g_clear_object (&self->shown_item);
+  if (self->clients != NULL)
+    g_signal_handlers_disconnect_by_func (self->clients, update_clients_stack, self);
+  g_clear_object (&self->clients);
+  if (self->clients_list != NULL)
+    gtk_list_view_set_model (self->clients_list, NULL);
   if (self->forwards_view != NULL)
     gtk_column_view_set_model (self->forwards_view, NULL);
   g_clear_object (&self->selection);
@@ -942,6 +995,7 @@ culvert_connection_page_class_init (CulvertConnectionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, forwards_stack);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, forwards_view);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_heading);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_stack);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_list);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, log_list);
 
@@ -959,6 +1013,9 @@ culvert_connection_page_class_init (CulvertConnectionPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, bind_connections_cell);
   gtk_widget_class_bind_template_callback (widget_class, bind_traffic_cell);
   gtk_widget_class_bind_template_callback (widget_class, unbind_cell);
+  gtk_widget_class_bind_template_callback (widget_class, setup_client_row);
+  gtk_widget_class_bind_template_callback (widget_class, bind_client_row);
+  gtk_widget_class_bind_template_callback (widget_class, unbind_client_row);
 
   gtk_widget_class_install_action (widget_class, "page.toggle", NULL, page_toggle);
   gtk_widget_class_install_action (widget_class, "page.retry", NULL, page_retry);

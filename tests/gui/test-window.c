@@ -560,6 +560,34 @@ test_window_duplicate_and_copy (Fixture       *f,
 /* ---------------------------------------------------------------------- */
 /* The forwarding table                                                    */
 
+static gboolean
+label_is (GtkWidget     *widget,
+          gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+has_label_on_screen (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *found = find_widget (GTK_WIDGET (((Fixture *) args[0])->window), GTK_TYPE_LABEL,
+                                  label_is, args[1]);
+
+  return found != NULL;
+}
+
+static gboolean
+page_shows (gpointer data)
+{
+  gpointer *args = data;
+
+  return culvert_connection_page_get_tunnel (args[0]) == args[1];
+}
+
+
+
 /* The table as the user reads it: the visible labels of each row. */
 static char *
 table_text (Fixture *f)
@@ -817,10 +845,12 @@ static gboolean
 has_client_rows (gpointer data)
 {
   Fixture *f = data;
-  GtkListBox *clients = culvert_connection_page_get_clients_list (
+  GtkListView *clients = culvert_connection_page_get_clients_list (
     culvert_window_get_connection_page (f->window));
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (clients));
 
-  return gtk_list_box_get_row_at_index (clients, 0) != NULL;
+  return row != NULL && gtk_widget_get_mapped (row) &&
+         find_widget (row, GTK_TYPE_BUTTON, NULL, NULL) != NULL;
 }
 
 static gboolean
@@ -848,7 +878,7 @@ test_window_tunnel_live (Fixture       *f,
   struct sockaddr_in addr;
   socklen_t len = sizeof addr;
   CulvertProfile *profile;
-  GtkListBox *client_list;
+  GtkListView *client_list;
   GtkWidget *close_button;
   guint16 port = free_port ();
   char byte;
@@ -894,7 +924,7 @@ test_window_tunnel_live (Fixture       *f,
   {
     GString *out = g_string_new (NULL);
 
-    collect_labels (GTK_WIDGET (gtk_list_box_get_row_at_index (client_list, 0)), out);
+    collect_labels (gtk_widget_get_first_child (GTK_WIDGET (client_list)), out);
     clients = g_string_free (out, FALSE);
   }
   g_assert_true (g_str_has_prefix (clients, source));
@@ -932,6 +962,11 @@ test_window_tunnel_live (Fixture       *f,
   }
   close (fd);
   assert_table_contains (f, "|0 / 1|");
+  {
+    gpointer args[2] = { f, (gpointer) "Nobody is connected through this forward." };
+
+    g_assert_true (wait_for (has_label_on_screen, args));
+  }
 }
 
 static void
@@ -1419,32 +1454,6 @@ test_window_host_key_question (Fixture       *f,
   g_assert_nonnull (strstr (recorded, "127.0.0.1"));
 }
 
-
-static gboolean
-label_is (GtkWidget     *widget,
-          gconstpointer  text)
-{
-  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0 &&
-         gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-has_label_on_screen (gpointer data)
-{
-  gpointer *args = data;
-  GtkWidget *found = find_widget (GTK_WIDGET (((Fixture *) args[0])->window), GTK_TYPE_LABEL,
-                                  label_is, args[1]);
-
-  return found != NULL;
-}
-
-static gboolean
-page_shows (gpointer data)
-{
-  gpointer *args = data;
-
-  return culvert_connection_page_get_tunnel (args[0]) == args[1];
-}
 
 static void
 test_window_connect_by_name (Fixture       *f,
