@@ -41,6 +41,8 @@ struct _CulvertConnectionPage
   GtkStack            *clients_stack;
   GtkListView         *clients_list;
   GListModel          *clients;       /* the shown forward's connections */
+  GListStore          *shown_clients; /* what the list shows: follows clients */
+  guint                clients_sync_id;
   GtkListBox          *log_list;
 };
 
@@ -687,12 +689,34 @@ unbind_client_row (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (close), "client", NULL);
 }
 
+/* Copies the engine's list of connections into the one on screen. Hundreds
+ * of clients can come and go in a second; taken one by one, each would cost
+ * the list a layout, so the list follows at most ten times a second. */
+static gboolean
+sync_clients (gpointer data)
+{
+  CulvertConnectionPage *self = data;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = self->clients != NULL ? g_list_model_get_n_items (self->clients) : 0;
+
+  self->clients_sync_id = 0;
+  if (self->shown_clients == NULL)
+    return G_SOURCE_REMOVE;
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (self->clients, i));
+  g_list_store_splice (self->shown_clients, 0,
+                       g_list_model_get_n_items (G_LIST_MODEL (self->shown_clients)),
+                       items->pdata, items->len);
+  gtk_stack_set_visible_child_name (self->clients_stack, n > 0 ? "list" : "empty");
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update_clients_stack (CulvertConnectionPage *self)
 {
-  gboolean any = self->clients != NULL && g_list_model_get_n_items (self->clients) > 0;
-
-  gtk_stack_set_visible_child_name (self->clients_stack, any ? "list" : "empty");
+  if (self->clients_sync_id == 0)
+    self->clients_sync_id = g_timeout_add (100, sync_clients, self);
 }
 
 static void
@@ -721,17 +745,13 @@ show_clients (CulvertConnectionPage *self)
   g_clear_object (&self->clients);
   if (status != NULL)
     {
-      g_autoptr(GtkNoSelection) selection = NULL;
-
       self->clients = g_object_ref (culvert_forward_status_get_connections (status));
       g_signal_connect_object (self->clients, "items-changed", G_CALLBACK (update_clients_stack),
                                self, G_CONNECT_SWAPPED);
-      selection = gtk_no_selection_new (g_object_ref (self->clients));
-      gtk_list_view_set_model (self->clients_list, GTK_SELECTION_MODEL (selection));
     }
-  else
-    gtk_list_view_set_model (self->clients_list, NULL);
-  update_clients_stack (self);
+  /* Another forward: show its list at once. */
+  g_clear_handle_id (&self->clients_sync_id, g_source_remove);
+  sync_clients (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -965,8 +985,10 @@ culvert_connection_page_dispose (GObject *object)
   if (self->clients != NULL)
     g_signal_handlers_disconnect_by_func (self->clients, update_clients_stack, self);
   g_clear_object (&self->clients);
+  g_clear_handle_id (&self->clients_sync_id, g_source_remove);
   if (self->clients_list != NULL)
     gtk_list_view_set_model (self->clients_list, NULL);
+  g_clear_object (&self->shown_clients);
   if (self->forwards_view != NULL)
     gtk_column_view_set_model (self->forwards_view, NULL);
   g_clear_object (&self->selection);
@@ -1034,6 +1056,13 @@ culvert_connection_page_init (CulvertConnectionPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->items = g_list_store_new (CULVERT_TYPE_FORWARD_ITEM);
+  self->shown_clients = g_list_store_new (CULVERT_TYPE_CLIENT_CONNECTION);
+  {
+    g_autoptr(GtkNoSelection) clients = gtk_no_selection_new (
+      g_object_ref (G_LIST_MODEL (self->shown_clients)));
+
+    gtk_list_view_set_model (self->clients_list, GTK_SELECTION_MODEL (clients));
+  }
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->items)));
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   gtk_column_view_set_model (self->forwards_view, GTK_SELECTION_MODEL (self->selection));
