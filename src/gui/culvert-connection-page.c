@@ -39,6 +39,7 @@ struct _CulvertConnectionPage
   GtkColumnView       *forwards_view;
   GtkLabel            *clients_heading;
   GtkStack            *clients_stack;
+  GtkLabel            *clients_more;
   GtkListView         *clients_list;
   GListModel          *clients;       /* the shown forward's connections */
   GListStore          *shown_clients; /* what the list shows: follows clients */
@@ -47,6 +48,9 @@ struct _CulvertConnectionPage
 };
 
 G_DEFINE_FINAL_TYPE (CulvertConnectionPage, culvert_connection_page, ADW_TYPE_BIN)
+
+/* Connected Now lists at most this many clients of a forward. */
+#define MAX_SHOWN_CLIENTS 20
 
 static void
 culvert_connection_page_toast (CulvertConnectionPage *self,
@@ -262,6 +266,8 @@ rebuild_items (CulvertConnectionPage *self)
   /* Who is connected belongs to a forward: none, nothing to show. */
   gtk_widget_set_visible (GTK_WIDGET (self->clients_heading), n > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->clients_stack), n > 0);
+  if (n == 0)
+    gtk_widget_set_visible (GTK_WIDGET (self->clients_more), FALSE);
 }
 
 static CulvertForwardItem *
@@ -698,16 +704,28 @@ sync_clients (gpointer data)
   CulvertConnectionPage *self = data;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint n = self->clients != NULL ? g_list_model_get_n_items (self->clients) : 0;
+  guint first = n > MAX_SHOWN_CLIENTS ? n - MAX_SHOWN_CLIENTS : 0;
 
   self->clients_sync_id = 0;
   if (self->shown_clients == NULL)
     return G_SOURCE_REMOVE;
-  for (guint i = 0; i < n; i++)
+  /* The newest ones; the table has the count of them all. */
+  for (guint i = first; i < n; i++)
     g_ptr_array_add (items, g_list_model_get_item (self->clients, i));
   g_list_store_splice (self->shown_clients, 0,
                        g_list_model_get_n_items (G_LIST_MODEL (self->shown_clients)),
                        items->pdata, items->len);
   gtk_stack_set_visible_child_name (self->clients_stack, n > 0 ? "list" : "empty");
+  if (first > 0)
+    {
+      g_autofree char *more = g_strdup_printf (ngettext ("The newest %u of %u connection is listed.",
+                                                         "The newest %u of %u connections are listed.",
+                                                         n),
+                                               MAX_SHOWN_CLIENTS, n);
+
+      gtk_label_set_label (self->clients_more, more);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->clients_more), first > 0);
 
   return G_SOURCE_REMOVE;
 }
@@ -1018,6 +1036,7 @@ culvert_connection_page_class_init (CulvertConnectionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, forwards_view);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_heading);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_stack);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_more);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, clients_list);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionPage, log_list);
 
