@@ -153,11 +153,13 @@ button_has_label (GtkWidget     *widget,
   return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
-/* CULVERT_SCREENSHOT_DIR=DIR saves what the window shows, for README and AppStream. */
+/* Saves what the window shows into $CULVERT_SCREENSHOT_DIR, for README and
+ * AppStream, or else into screenshots/ in the build directory. */
 static void
 maybe_save_screenshot (GtkWidget  *widget,
                        const char *name)
 {
+  g_autofree char *build_dir = NULL;
   const char *dir = g_getenv ("CULVERT_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
@@ -166,6 +168,12 @@ maybe_save_screenshot (GtkWidget  *widget,
   g_autofree char *path = NULL;
   int width, height;
 
+  if (dir == NULL && g_getenv ("CULVERT_BUILD_DIR") != NULL)
+    {
+      build_dir = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "screenshots", NULL);
+      g_assert_cmpint (g_mkdir_with_parents (build_dir, 0755), ==, 0);
+      dir = build_dir;
+    }
   if (dir == NULL)
     return;
 
