@@ -176,9 +176,19 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
       g_autoptr(CulvertForward) parsed = NULL;
 
       /* The model's parser has the last word on the whole rule. */
+      const char *kept = self->forward != NULL ? culvert_forward_get_bind_address (self->forward)
+                                                : NULL;
+
       if (off_host)
         {
           g_autofree char *shown = *bind == '\0' ? g_strdup ("*") : culvert_address_format_host (bind);
+
+          g_string_append_printf (spec, "%s:", shown);
+        }
+      else if (kept != NULL && culvert_address_classify (kept) == CULVERT_ADDRESS_LOOPBACK)
+        {
+          /* A loopback address the rule already had (127.0.0.1, ::1) stays as it was. */
+          g_autofree char *shown = culvert_address_format_host (kept);
 
           g_string_append_printf (spec, "%s:", shown);
         }

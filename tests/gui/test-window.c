@@ -1416,7 +1416,7 @@ test_window_forward_rules (Fixture       *f,
   g_autoptr(CulvertForward) imap = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
                                                           "1143:imap.internal:143", NULL);
   g_autoptr(CulvertForward) smtp = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
-                                                          "1025:smtp.internal:25", NULL);
+                                                          "127.0.0.1:1025:smtp.internal:25", NULL);
   g_autoptr(CulvertProfileStore) reread = NULL;
   CulvertForwardDialogParts parts;
   CulvertForwardDialog *dialog;
@@ -1426,7 +1426,7 @@ test_window_forward_rules (Fixture       *f,
   culvert_profile_add_forward (profile, smtp);
   assert_sidebar (f, "Mail|alice@mail.example.org|\n");
   assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Not connected|");
-  assert_table_contains (f, "Outgoing|localhost:1025|smtp.internal:25|Not connected|");
+  assert_table_contains (f, "Outgoing|127.0.0.1:1025|smtp.internal:25|Not connected|");
 
   /* Edit the second rule: the editor starts from it, Save changes it. */
   gtk_selection_model_select_item (gtk_column_view_get_model (view), 1, TRUE);
@@ -1442,8 +1442,10 @@ test_window_forward_rules (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "2525");
   g_signal_emit_by_name (parts.save_button, "clicked");
   g_assert_true (wait_for (has_no_forward_dialog, NULL));
-  assert_table_contains (f, "Outgoing|localhost:2525|smtp.internal:25|Not connected|");
+  assert_table_contains (f, "Outgoing|127.0.0.1:2525|smtp.internal:25|Not connected|");
   g_assert_cmpuint (culvert_forward_get_bind_port (smtp), ==, 2525);
+  /* Its loopback address stays what it was. */
+  g_assert_cmpstr (culvert_forward_get_bind_address (smtp), ==, "127.0.0.1");
 
   /* Its switch turns it off. */
   toggle = find_widget (GTK_WIDGET (view), GTK_TYPE_SWITCH, NULL, NULL);
