@@ -577,12 +577,16 @@ bind_state_cell (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_widget_get_first_child (box);
   GtkWidget *button = gtk_widget_get_next_sibling (label);
   CulvertForwardItem *item = item_of (list_item);
+  CulvertForwardItem *before = g_object_get_data (G_OBJECT (button), "item");
 
   bind_item (list_item, "state-text", label, "label");
   bind_item (list_item, "state-text", label, "tooltip-text");
   bind_item (list_item, "has-suggestion", button, "visible");
-  g_signal_handlers_disconnect_matched (item, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0,
-                                        NULL, update_suggestion_label, button);
+
+  /* The cell may have shown another rule before: stop following it. */
+  if (before != NULL)
+    g_signal_handlers_disconnect_by_func (before, update_suggestion_label, button);
+  g_object_set_data_full (G_OBJECT (button), "item", g_object_ref (item), g_object_unref);
   g_signal_connect_object (item, "notify::suggested-port", G_CALLBACK (update_suggestion_label),
                            button, 0);
   update_suggestion_label (item, NULL, GTK_BUTTON (button));
