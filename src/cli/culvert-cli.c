@@ -79,11 +79,14 @@ culvert_cli_run (int    argc,
   g_auto(GStrv) args = NULL;
   gboolean version = FALSE;
   gboolean new_connection = FALSE;
+  g_autofree char *connect_name = NULL;
   GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       N_("Show the version and exit"), NULL },
     { "new-connection", 0, 0, G_OPTION_ARG_NONE, &new_connection,
       N_("Open the window with the New Connection dialog"), NULL },
+    { "connect", 0, 0, G_OPTION_ARG_STRING, &connect_name,
+      N_("Open the window and connect a saved connection"), N_("NAME-OR-ID") },
     { NULL }
   };
 

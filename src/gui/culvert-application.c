@@ -7,19 +7,58 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "culvert-application.h"
+#include "culvert-gui-util.h"
 #include "culvert-preferences-window.h"
+#include "culvert-question-dialog.h"
 #include "culvert-window.h"
 
 struct _CulvertApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication       parent_instance;
 
-  GSettings      *settings;
+  GSettings           *settings;
+  CulvertProfileStore *store;
+  GHashTable          *tunnels;  /* CulvertProfile → CulvertTunnel */
+
+  /* CULVERT_STALL_LOG: how late the main loop runs a 5 ms timer */
+  char                *stall_log;
+  GArray              *stall_lateness;  /* of gint64, µs */
+  gint64               stall_last;
+  guint                stall_id;
 };
 
+#define STALL_INTERVAL_MS 5
+
 G_DEFINE_FINAL_TYPE (CulvertApplication, culvert_application, ADW_TYPE_APPLICATION)
+
+static gboolean stall_tick (gpointer data);
+
+static void
+on_first_paint (GdkFrameClock      *clock,
+                CulvertApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, self);
+  if (self->stall_id == 0)
+    {
+      self->stall_last = g_get_monotonic_time ();
+      self->stall_id = g_timeout_add (STALL_INTERVAL_MS, stall_tick, self);
+    }
+}
+
+/* Building and first drawing the window happen once, before anyone sees it:
+ * the measurement starts with the first frame on screen. */
+static void
+start_stall_timer_after_paint (GtkWidget          *window,
+                               CulvertApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (window, start_stall_timer_after_paint, self);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_first_paint), self);
+}
 
 static CulvertWindow *
 culvert_application_ensure_window (CulvertApplication *self)
@@ -27,9 +66,144 @@ culvert_application_ensure_window (CulvertApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (culvert_window_new (self));
+    {
+      window = GTK_WINDOW (culvert_window_new (self));
+      if (self->stall_lateness != NULL && self->stall_id == 0)
+        g_signal_connect_after (window, "map", G_CALLBACK (start_stall_timer_after_paint), self);
+    }
 
   return CULVERT_WINDOW (window);
+}
+
+static gboolean
+culvert_application_store_has (CulvertApplication *self,
+                               CulvertProfile     *profile)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertProfile) item = g_list_model_get_item (model, i);
+
+      if (item == profile)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+culvert_application_on_question (CulvertApplication *self,
+                                 CulvertQuestion    *question,
+                                 CulvertTunnel      *tunnel)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  culvert_question_dialog_present (parent, tunnel, question);
+}
+
+static void
+culvert_application_on_tunnel_exited (CulvertApplication *self,
+                                      CulvertTunnel      *tunnel)
+{
+  CulvertProfile *profile = culvert_tunnel_get_profile (tunnel);
+
+  /* The tunnel of a deleted connection goes once it has stopped. */
+  if (!culvert_application_store_has (self, profile))
+    g_hash_table_remove (self->tunnels, profile);
+}
+
+static void
+culvert_application_on_store_problem (CulvertApplication *self,
+                                      const GError       *error)
+{
+  g_message ("%s", error->message);
+}
+
+/* Connects every saved connection marked "connect when Culvert starts".
+ * Failures show on each connection's page (and in its log). */
+void
+culvert_application_connect_at_startup (CulvertApplication *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
+      g_autoptr(GError) error = NULL;
+      CulvertTunnel *tunnel;
+
+      if (!culvert_profile_get_connect_at_startup (profile))
+        continue;
+      tunnel = culvert_application_get_tunnel (self, profile);
+      if (!culvert_tunnel_is_running (tunnel) && !culvert_tunnel_connect (tunnel, &error))
+        g_message ("%s: %s", culvert_profile_get_display_name (profile), error->message);
+    }
+}
+
+/* The timer is due STALL_INTERVAL_MS after it last ran; whatever more it
+ * waited is time the main loop spent elsewhere. */
+static gboolean
+stall_tick (gpointer data)
+{
+  CulvertApplication *self = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - self->stall_last - STALL_INTERVAL_MS * 1000;
+
+  g_array_append_val (self->stall_lateness, late);
+  self->stall_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+write_stall_log (CulvertApplication *self)
+{
+  GArray *values = self->stall_lateness;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  double p99 = 0, max = 0;
+
+  if (values->len > 0)
+    {
+      g_array_sort (values, compare_gint64);
+      p99 = MAX (0, g_array_index (values, gint64, (values->len * 99 - 1) / 100)) / 1000.0;
+      max = MAX (0, g_array_index (values, gint64, values->len - 1)) / 1000.0;
+    }
+  text = g_strdup_printf ("count %u\np99 %.2f\nmax %.2f\n", values->len, p99, max);
+  if (!g_file_set_contents (self->stall_log, text, -1, &error))
+    g_printerr ("culvert: %s\n", error->message);
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+culvert_application_shutdown (GApplication *app)
+{
+  CulvertApplication *self = CULVERT_APPLICATION (app);
+
+  if (self->stall_log != NULL)
+    {
+      g_clear_handle_id (&self->stall_id, g_source_remove);
+      write_stall_log (self);
+    }
+
+  G_APPLICATION_CLASS (culvert_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -50,6 +224,31 @@ new_connection_action (GSimpleAction *action,
 
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-connection", NULL);
+}
+
+static void
+connect_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CulvertApplication *self = user_data;
+  const char *name_or_id = g_variant_get_string (parameter, NULL);
+  CulvertWindow *window = culvert_application_ensure_window (self);
+  CulvertProfile *profile = culvert_profile_store_find (self->store, name_or_id);
+
+  gtk_window_present (GTK_WINDOW (window));
+  if (profile == NULL)
+    {
+      AdwToast *toast = adw_toast_new_format (_("No saved connection is called “%s”"), name_or_id);
+
+      adw_toast_set_timeout (toast, 0);
+      culvert_window_add_toast (window, toast);
+      return;
+    }
+
+  culvert_window_select_profile (window, profile);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.connect", "s",
+                              culvert_profile_get_id (profile));
 }
 
 static void
@@ -121,6 +320,7 @@ quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "new-connection", new_connection_action },
+  { "connect", connect_action, "s" },
   { "preferences", preferences_action },
   { "help", help_action },
   { "about", about_action },
@@ -136,7 +336,27 @@ culvert_application_startup (GApplication *app)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *new_connection_accels[] = { "<Control>n", NULL };
 
+  g_autoptr(GError) error = NULL;
+
   G_APPLICATION_CLASS (culvert_application_parent_class)->startup (app);
+
+  /* A directory that cannot be read leaves the list empty; the window says so. */
+  if (!culvert_profile_store_load (self->store, &error))
+    g_message ("%s", error->message);
+  culvert_application_connect_at_startup (self);
+
+  /* SIGINT and SIGTERM close the windows like Ctrl+Q, so everything that
+   * happens at exit (saved sizes, the stall log) still happens. */
+  g_unix_signal_add (SIGINT, on_quit_signal, self);
+  g_unix_signal_add (SIGTERM, on_quit_signal, self);
+
+  self->stall_log = g_strdup (g_getenv ("CULVERT_STALL_LOG"));
+  if (self->stall_log != NULL && *self->stall_log != '\0')
+    {
+      self->stall_lateness = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
+  else
+    g_clear_pointer (&self->stall_log, g_free);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 
@@ -155,8 +375,10 @@ culvert_application_handle_local_options (GApplication *app,
                                           GVariantDict *options)
 {
   g_autoptr(GError) error = NULL;
+  const char *connect_name = NULL;
 
-  if (!g_variant_dict_contains (options, "new-connection"))
+  g_variant_dict_lookup (options, "connect", "&s", &connect_name);
+  if (!g_variant_dict_contains (options, "new-connection") && connect_name == NULL)
     return -1;
 
   /* Runs in the first instance or forwards to the one already running. */
@@ -166,7 +388,11 @@ culvert_application_handle_local_options (GApplication *app,
       return 1;
     }
 
-  g_action_group_activate_action (G_ACTION_GROUP (app), "new-connection", NULL);
+  if (connect_name != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "connect",
+                                    g_variant_new_string (connect_name));
+  else
+    g_action_group_activate_action (G_ACTION_GROUP (app), "new-connection", NULL);
   return g_application_get_is_remote (app) ? 0 : -1;
 }
 
@@ -175,6 +401,23 @@ culvert_application_dispose (GObject *object)
 {
   CulvertApplication *self = CULVERT_APPLICATION (object);
 
+  if (self->tunnels != NULL)
+    {
+      GHashTableIter iter;
+      gpointer tunnel;
+
+      g_hash_table_iter_init (&iter, self->tunnels);
+      while (g_hash_table_iter_next (&iter, NULL, &tunnel))
+        {
+          g_signal_handlers_disconnect_by_data (tunnel, self);
+          culvert_tunnel_disconnect (tunnel);
+        }
+    }
+  g_clear_pointer (&self->tunnels, g_hash_table_unref);
+  g_clear_handle_id (&self->stall_id, g_source_remove);
+  g_clear_pointer (&self->stall_lateness, g_array_unref);
+  g_clear_pointer (&self->stall_log, g_free);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (culvert_application_parent_class)->dispose (object);
@@ -190,6 +433,7 @@ culvert_application_class_init (CulvertApplicationClass *klass)
 
   app_class->activate = culvert_application_activate;
   app_class->startup = culvert_application_startup;
+  app_class->shutdown = culvert_application_shutdown;
   app_class->handle_local_options = culvert_application_handle_local_options;
 }
 
@@ -199,10 +443,17 @@ culvert_application_init (CulvertApplication *self)
   static const GOptionEntry options[] = {
     { "new-connection", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Open the window with the New Connection dialog"), NULL },
+    { "connect", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the window and connect a saved connection"), N_("NAME-OR-ID") },
     { NULL }
   };
 
   self->settings = g_settings_new (APPLICATION_ID);
+  self->store = culvert_profile_store_new (NULL);
+  self->tunnels = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  g_signal_connect_object (self->store, "problem",
+                           G_CALLBACK (culvert_application_on_store_problem), self,
+                           G_CONNECT_SWAPPED);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 
@@ -222,4 +473,69 @@ culvert_application_get_settings (CulvertApplication *self)
   g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+CulvertProfileStore *
+culvert_application_get_profile_store (CulvertApplication *self)
+{
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/* Returns: (transfer none): the one tunnel of @profile, made on first use;
+ * it lives as long as the application, or until @profile is deleted and the
+ * tunnel has stopped. */
+CulvertTunnel *
+culvert_application_get_tunnel (CulvertApplication *self,
+                                CulvertProfile     *profile)
+{
+  CulvertTunnel *tunnel;
+
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (CULVERT_IS_PROFILE (profile), NULL);
+
+  tunnel = g_hash_table_lookup (self->tunnels, profile);
+  if (tunnel == NULL)
+    {
+      tunnel = culvert_tunnel_new (profile);
+      culvert_gui_tunnel_track (tunnel);
+      g_hash_table_insert (self->tunnels, g_object_ref (profile), tunnel);
+      g_signal_connect_object (tunnel, "question",
+                               G_CALLBACK (culvert_application_on_question), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (tunnel, "exited",
+                               G_CALLBACK (culvert_application_on_tunnel_exited), self,
+                               G_CONNECT_SWAPPED);
+    }
+
+  return tunnel;
+}
+
+/* Returns: (transfer none) (nullable): the tunnel of @profile if it has one */
+CulvertTunnel *
+culvert_application_lookup_tunnel (CulvertApplication *self,
+                                   CulvertProfile     *profile)
+{
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (self), NULL);
+
+  return g_hash_table_lookup (self->tunnels, profile);
+}
+
+/* Forgets the tunnel of a deleted profile: stops it if it runs. */
+void
+culvert_application_forget_tunnel (CulvertApplication *self,
+                                   CulvertProfile     *profile)
+{
+  CulvertTunnel *tunnel;
+
+  g_return_if_fail (CULVERT_IS_APPLICATION (self));
+
+  tunnel = g_hash_table_lookup (self->tunnels, profile);
+  if (tunnel == NULL)
+    return;
+  if (culvert_tunnel_is_running (tunnel))
+    culvert_tunnel_disconnect (tunnel);  /* removed in the "exited" handler */
+  else
+    g_hash_table_remove (self->tunnels, profile);
 }

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (CulvertWindow, culvert_window, CULVERT, WINDOW, AdwApplicationWindow)
 
-CulvertWindow *culvert_window_new (CulvertApplication *application);
+CulvertWindow *culvert_window_new               (CulvertApplication *application);
+/* Takes @toast (transfer full). */
+void           culvert_window_add_toast         (CulvertWindow      *self,
+                                                 AdwToast           *toast);
+void           culvert_window_select_profile    (CulvertWindow      *self,
+                                                 CulvertProfile     *profile);
 
 G_END_DECLS

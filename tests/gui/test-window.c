@@ -7,10 +7,25 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <signal.h>
+#include <poll.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "culvert-application.h"
+#include "culvert-connection-editor.h"
+#include "culvert-connection-page-private.h"
+#include "culvert-connection-row.h"
+#include "culvert-forward-dialog-private.h"
 #include "culvert-new-connection-dialog.h"
-#include "culvert-window.h"
+#include "culvert-preferences-window.h"
+#include "culvert-secrets.h"
+#include "culvert-test-sshd.h"
+#include "culvert-window-private.h"
 
 /* One application per process: it owns its D-Bus name once registered. */
 static CulvertApplication *the_app;
@@ -52,6 +67,18 @@ wait_for (gboolean (*check) (gpointer),
 }
 
 static gboolean
+switch_is_on (gpointer data)
+{
+  return gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
+switch_is_off (gpointer data)
+{
+  return !gtk_switch_get_active (GTK_SWITCH (data));
+}
+
+static gboolean
 widget_is_mapped (gpointer data)
 {
   return gtk_widget_get_mapped (GTK_WIDGET (data));
@@ -71,10 +98,28 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
   GList *windows;
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
     gtk_window_destroy (windows->data);
+  iterate_until_idle ();
+
+  /* Every test starts from an empty list of connections. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
+      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
+
+      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
+        {
+          culvert_tunnel_disconnect (tunnel);
+          while (culvert_tunnel_is_running (tunnel))
+            g_main_context_iteration (NULL, TRUE);
+        }
+      culvert_application_forget_tunnel (f->app, profile);
+      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
+    }
   iterate_until_idle ();
 }
 
@@ -108,11 +153,13 @@ button_has_label (GtkWidget     *widget,
   return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
-/* CULVERT_SCREENSHOT_DIR=DIR saves what the window shows, for README and AppStream. */
+/* Saves what the window shows into $CULVERT_SCREENSHOT_DIR, for README and
+ * AppStream, or else into screenshots/ in the build directory. */
 static void
 maybe_save_screenshot (GtkWidget  *widget,
                        const char *name)
 {
+  g_autofree char *build_dir = NULL;
   const char *dir = g_getenv ("CULVERT_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
@@ -121,6 +168,12 @@ maybe_save_screenshot (GtkWidget  *widget,
   g_autofree char *path = NULL;
   int width, height;
 
+  if (dir == NULL && g_getenv ("CULVERT_BUILD_DIR") != NULL)
+    {
+      build_dir = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "screenshots", NULL);
+      g_assert_cmpint (g_mkdir_with_parents (build_dir, 0755), ==, 0);
+      dir = build_dir;
+    }
   if (dir == NULL)
     return;
 
@@ -157,7 +210,7 @@ test_window_empty_state (Fixture       *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_true (gtk_widget_is_sensitive (button));
 
-  maybe_save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+  maybe_save_screenshot (GTK_WIDGET (f->window), "empty-window.png");
 }
 
 static GtkWindow *
@@ -213,6 +266,7 @@ test_window_primary_menu (Fixture       *f,
 {
   GtkWidget *menu_button = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
   const char *expected[][2] = {
+    { "_Import from SSH Config…", "win.import-ssh-config" },
     { "_Preferences", "app.preferences" },
     { "_Keyboard Shortcuts", "win.show-help-overlay" },
     { "_Help", "app.help" },
@@ -224,21 +278,25 @@ test_window_primary_menu (Fixture       *f,
   g_assert_nonnull (menu_button);
   menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
   g_assert_nonnull (menu);
-  section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
-  g_assert_nonnull (section);
-  g_assert_cmpint (g_menu_model_get_n_items (section), ==, G_N_ELEMENTS (expected));
-
-  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+  for (int i = 0, k = 0; i < g_menu_model_get_n_items (menu); i++)
     {
-      g_autofree char *label = NULL;
-      g_autofree char *action = NULL;
+      section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_assert_nonnull (section);
+      for (int j = 0; j < g_menu_model_get_n_items (section); j++, k++)
+        {
+          g_autofree char *label = NULL;
+          g_autofree char *action = NULL;
 
-      g_assert_true (g_menu_model_get_item_attribute (section, i, "label", "s", &label));
-      g_assert_true (g_menu_model_get_item_attribute (section, i, "action", "s", &action));
-      g_assert_cmpstr (label, ==, expected[i][0]);
-      g_assert_cmpstr (action, ==, expected[i][1]);
+          g_assert_cmpint (k, <, G_N_ELEMENTS (expected));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "label", "s", &label));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "action", "s", &action));
+          g_assert_cmpstr (label, ==, expected[k][0]);
+          g_assert_cmpstr (action, ==, expected[k][1]);
+        }
+      g_object_unref (section);
+      if (i == g_menu_model_get_n_items (menu) - 1)
+        g_assert_cmpint (k, ==, G_N_ELEMENTS (expected));
     }
-  g_object_unref (section);
 
   /* Every menu action exists and can be used. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "preferences"));
@@ -277,6 +335,1921 @@ test_window_about (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (about));
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* Helpers for the connections                                             */
+
+static CulvertProfile *
+add_profile (Fixture    *f,
+             const char *name,
+             const char *host)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+  g_autoptr(GError) error = NULL;
+
+  culvert_profile_set_name (profile, name);
+  culvert_profile_set_host (profile, host);
+  culvert_profile_set_user (profile, "alice");
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, &error));
+  g_assert_no_error (error);
+
+  return profile;  /* the store keeps it */
+}
+
+static void
+collect_labels (GtkWidget *root,
+                GString   *out)
+{
+  if (!gtk_widget_get_visible (root))
+    return;
+  if (GTK_IS_LABEL (root))
+    {
+      g_string_append (out, gtk_label_get_label (GTK_LABEL (root)));
+      g_string_append_c (out, '|');
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+/* The sidebar as the user reads it: "name|user@host|" per row, one per line. */
+static char *
+sidebar_text (Fixture *f)
+{
+  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
+  GString *out = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (!CULVERT_IS_CONNECTION_ROW (row) || !gtk_widget_get_mapped (row))
+        continue;
+      collect_labels (row, out);
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *expected;
+} SidebarWait;
+
+static gboolean
+sidebar_is (gpointer data)
+{
+  SidebarWait *wait = data;
+  g_autofree char *text = sidebar_text (wait->f);
+
+  return g_strcmp0 (text, wait->expected) == 0;
+}
+
+static void
+assert_sidebar (Fixture    *f,
+                const char *expected)
+{
+  SidebarWait wait = { f, expected };
+
+  if (!wait_for (sidebar_is, &wait))
+    {
+      g_autofree char *text = sidebar_text (f);
+
+      g_error ("sidebar shows\n%s\ninstead of\n%s", text, expected);
+    }
+}
+
+static void
+test_window_sidebar (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkSearchEntry *search = culvert_window_get_search_entry (f->window);
+  GtkWidget *status = find_widget (GTK_WIDGET (f->window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
+
+  g_assert_true (gtk_widget_get_mapped (status));
+
+  add_profile (f, "Zulu mail", "mail.example.org");
+  add_profile (f, "alpha database", "db.example.org");
+  add_profile (f, "Mid", "mid.example.org");
+
+  /* Sorted by name, ignoring case; the empty state is gone. */
+  assert_sidebar (f, "alpha database|alice@db.example.org|\n"
+                     "Mid|alice@mid.example.org|\n"
+                     "Zulu mail|alice@mail.example.org|\n");
+  g_assert_false (gtk_widget_get_mapped (status));
+
+  /* Ctrl+F opens the search; typing filters by name or address. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.find", NULL));
+  iterate_until_idle ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (search)));
+  gtk_editable_set_text (GTK_EDITABLE (search), "mail");
+  assert_sidebar (f, "Zulu mail|alice@mail.example.org|\n");
+  gtk_editable_set_text (GTK_EDITABLE (search), "DB.EXAMPLE");
+  assert_sidebar (f, "alpha database|alice@db.example.org|\n");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  assert_sidebar (f, "alpha database|alice@db.example.org|\n"
+                     "Mid|alice@mid.example.org|\n"
+                     "Zulu mail|alice@mail.example.org|\n");
+
+  /* A renamed connection moves to its place. */
+  culvert_profile_set_name (culvert_profile_store_find (culvert_application_get_profile_store (f->app),
+                                                       "Mid"), "Aaron");
+  assert_sidebar (f, "Aaron|alice@mid.example.org|\n"
+                     "alpha database|alice@db.example.org|\n"
+                     "Zulu mail|alice@mail.example.org|\n");
+
+  maybe_save_screenshot (GTK_WIDGET (f->window), "sidebar.png");
+}
+
+static gboolean
+undo_toast_gone (gpointer data)
+{
+  return culvert_window_get_undo_toast (data) == NULL;
+}
+
+static gboolean
+secret_is_gone (gpointer data)
+{
+  CulvertProfile *profile = data;
+  g_autofree char *secret = culvert_secrets_lookup_sync (CULVERT_SECRET_PASSWORD,
+                                                         culvert_profile_get_id (profile),
+                                                         culvert_profile_get_user (profile),
+                                                         culvert_profile_get_host (profile),
+                                                         NULL, NULL);
+
+  return secret == NULL;
+}
+
+static void
+test_window_delete_undo (Fixture       *f,
+                         gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfile *mail = add_profile (f, "Mail", "mail.example.org");
+  g_autoptr(CulvertProfile) db = g_object_ref (add_profile (f, "Database", "db.example.org"));
+  g_autofree char *path = g_strdup_printf ("%s/%s.profile", culvert_profile_store_get_directory (store),
+                                           culvert_profile_get_id (db));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  AdwToast *toast;
+
+  g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, culvert_profile_get_id (db),
+                                             "alice", "db.example.org", "test", "hunter2",
+                                             NULL, &error));
+  g_assert_no_error (error);
+  assert_sidebar (f, "Database|alice@db.example.org|\nMail|alice@mail.example.org|\n");
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Delete from the context menu's action: the row and the file go... */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete", "s",
+                              culvert_profile_get_id (db));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  toast = culvert_window_get_undo_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "“Database” deleted");
+  g_assert_cmpstr (adw_toast_get_button_label (toast), ==, "_Undo");
+
+  /* ...but the secret stays while the deletion can be undone. */
+  iterate_until_idle ();
+  g_assert_false (secret_is_gone (db));
+
+  /* Undo, as the toast's button does: everything is back. */
+  g_assert_cmpstr (adw_toast_get_action_name (toast), ==, "win.undo-delete");
+  gtk_widget_activate_action_variant (GTK_WIDGET (f->window), adw_toast_get_action_name (toast),
+                                      adw_toast_get_action_target_value (toast));
+  /* The button dismisses the toast, once it is on screen. */
+  iterate_until_idle ();
+  adw_toast_dismiss (toast);
+  assert_sidebar (f, "Database|alice@db.example.org|\nMail|alice@mail.example.org|\n");
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (culvert_profile_store_find (store, culvert_profile_get_id (db)) == db);
+  iterate_until_idle ();
+  g_assert_false (secret_is_gone (db));
+
+  /* Deleted again and the toast expires: now the secret goes too. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete", "s",
+                              culvert_profile_get_id (db));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  toast = culvert_window_get_undo_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_true (wait_for (undo_toast_gone, f->window));
+  g_assert_true (wait_for (secret_is_gone, db));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_null (culvert_profile_store_find (store, culvert_profile_get_id (db)));
+  g_assert_nonnull (mail);
+
+  /* Toasts come and go without upsetting the overlay. */
+  for (guint i = 0; i < 5; i++)
+    iterate_until_idle ();
+}
+
+static void
+test_window_duplicate_and_copy (Fixture       *f,
+                                gconstpointer  data)
+{
+  CulvertProfile *mail = add_profile (f, "Mail", "mail.example.org");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "1143:imap.internal:143", NULL);
+
+  culvert_profile_add_forward (mail, forward);
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.duplicate", "s",
+                              culvert_profile_get_id (mail));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n");
+}
+
+
+/* ---------------------------------------------------------------------- */
+/* The forwarding table                                                    */
+
+static gboolean
+label_is (GtkWidget     *widget,
+          gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+has_label_on_screen (gpointer data)
+{
+  gpointer *args = data;
+  GtkWidget *found = find_widget (GTK_WIDGET (((Fixture *) args[0])->window), GTK_TYPE_LABEL,
+                                  label_is, args[1]);
+
+  return found != NULL;
+}
+
+/* The Connected Now list shows one row, of the client at args[1]. */
+static gboolean
+clients_are_only (gpointer data)
+{
+  gpointer *args = data;
+  GtkListView *list = culvert_connection_page_get_clients_list (
+    culvert_window_get_connection_page (((Fixture *) args[0])->window));
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list));
+  g_autoptr(CulvertClientConnection) only = NULL;
+
+  if (g_list_model_get_n_items (model) != 1)
+    return FALSE;
+  only = g_list_model_get_item (model, 0);
+  return g_strcmp0 (culvert_client_connection_get_source (only), args[1]) == 0;
+}
+
+static gboolean
+has_no_label_on_screen (gpointer data)
+{
+  return !has_label_on_screen (data);
+}
+
+static gboolean
+page_shows (gpointer data)
+{
+  gpointer *args = data;
+
+  return culvert_connection_page_get_tunnel (args[0]) == args[1];
+}
+
+
+
+/* The table as the user reads it: the visible labels of each row. */
+static char *
+table_text (Fixture *f)
+{
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  GtkWidget *view = GTK_WIDGET (culvert_connection_page_get_forwards_view (page));
+  GtkWidget *list = find_widget (view, GTK_TYPE_LIST_VIEW, NULL, NULL);
+  GString *out = g_string_new (NULL);
+
+  if (!gtk_widget_get_mapped (view))
+    return g_string_free (out, FALSE);
+  for (GtkWidget *row = gtk_widget_get_first_child (list);
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (!gtk_widget_get_mapped (row))
+        continue;
+      collect_labels (row, out);
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *needle;
+} TableWait;
+
+static gboolean
+table_contains (gpointer data)
+{
+  TableWait *wait = data;
+  g_autofree char *text = table_text (wait->f);
+
+  return strstr (text, wait->needle) != NULL;
+}
+
+static void
+assert_table_contains (Fixture    *f,
+                       const char *needle)
+{
+  TableWait wait = { f, needle };
+
+  if (!wait_for (table_contains, &wait))
+    {
+      g_autofree char *text = table_text (f);
+
+      g_error ("the table shows\n%s\nwithout “%s”", text, needle);
+    }
+}
+
+static gboolean
+widget_is_shown (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+button_label_starts (GtkWidget     *widget,
+                     gconstpointer  prefix)
+{
+  const char *label = gtk_button_get_label (GTK_BUTTON (widget));
+
+  return label != NULL && g_str_has_prefix (label, prefix) && gtk_widget_get_mapped (widget);
+}
+
+static GtkWidget *
+find_row_of (Fixture        *f,
+             CulvertProfile *profile)
+{
+  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (CULVERT_IS_CONNECTION_ROW (row) &&
+        culvert_connection_row_get_profile (CULVERT_CONNECTION_ROW (row)) == profile)
+      return row;
+
+  return NULL;
+}
+
+static gboolean
+status_is (gpointer data)
+{
+  gpointer *args = data;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
+
+  return g_strcmp0 (gtk_label_get_label (culvert_connection_page_get_status_title (page)),
+                    args[1]) == 0;
+}
+
+static void
+assert_status (Fixture    *f,
+               const char *title)
+{
+  gpointer args[2] = { f, (gpointer) title };
+
+  if (!wait_for (status_is, args))
+    {
+      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+      g_error ("the status says “%s” (%s), not “%s”",
+               gtk_label_get_label (culvert_connection_page_get_status_title (page)),
+               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), title);
+    }
+}
+
+/* A destination that echoes what it gets, on its own thread. */
+typedef struct
+{
+  int      fd;
+  guint16  port;
+  GThread *thread;
+} Echo;
+
+static int
+listen_loopback (guint16 *port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (*port) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 64), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *port = ntohs (addr.sin_port);
+
+  return fd;
+}
+
+static int
+connect_loopback (guint16 port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  return fd;
+}
+
+static gpointer
+echo_connection_thread (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  char buffer[4096];
+  ssize_t n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    if (write (fd, buffer, n) != n)
+      break;
+  close (fd);
+  return NULL;
+}
+
+static gpointer
+echo_thread (gpointer data)
+{
+  Echo *echo = data;
+  int fd;
+
+  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
+    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
+  return NULL;
+}
+
+static Echo *
+echo_new (void)
+{
+  Echo *echo = g_new0 (Echo, 1);
+
+  echo->fd = listen_loopback (&echo->port);
+  echo->thread = g_thread_new ("echo", echo_thread, echo);
+  return echo;
+}
+
+static void
+echo_free (Echo *echo)
+{
+  shutdown (echo->fd, SHUT_RDWR);
+  g_thread_join (echo->thread);
+  close (echo->fd);
+  g_free (echo);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
+
+/* Sends @len bytes through @fd and reads them back. */
+static void
+echo_through (int   fd,
+              gsize len)
+{
+  g_autofree char *out = g_malloc (len);
+  g_autofree char *in = g_malloc0 (len);
+  gsize got = 0;
+
+  memset (out, 'x', len);
+  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
+  while (got < len)
+    {
+      ssize_t n = read (fd, in + got, len - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  g_assert_cmpmem (in, len, out, len);
+}
+
+static CulvertProfile *
+add_sshd_profile (Fixture         *f,
+                  CulvertTestSshd *sshd,
+                  const char      *spec)
+{
+  CulvertProfile *profile = add_profile (f, "Test server", "127.0.0.1");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
+
+  g_assert_nonnull (forward);
+  culvert_profile_set_port (profile, sshd->port);
+  culvert_profile_set_user (profile, sshd->user);
+  culvert_profile_set_identity_file (profile, sshd->client_key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, sshd->known_hosts_path);
+  culvert_profile_set_reconnect (profile, FALSE);
+  culvert_profile_add_forward (profile, forward);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+  return profile;
+}
+
+/* Turns the connection on with its switch in the sidebar, as a user does. */
+static void
+switch_on (Fixture        *f,
+           CulvertProfile *profile)
+{
+  GtkWidget *row = find_row_of (f, profile);
+  GtkWidget *toggle;
+
+  g_assert_nonnull (row);
+  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_nonnull (toggle);
+  gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window), GTK_LIST_BOX_ROW (row));
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+}
+
+static guint16
+free_port (void)
+{
+  guint16 port = 0;
+  int fd = listen_loopback (&port);
+
+  close (fd);
+  return port;
+}
+
+static gboolean
+has_client_rows (gpointer data)
+{
+  Fixture *f = data;
+  GtkListView *clients = culvert_connection_page_get_clients_list (
+    culvert_window_get_connection_page (f->window));
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (clients));
+
+  return row != NULL && gtk_widget_get_mapped (row) &&
+         find_widget (row, GTK_TYPE_BUTTON, NULL, NULL) != NULL;
+}
+
+static gboolean
+skip_without_sshd (void)
+{
+  g_autofree char *reason = NULL;
+
+  if (culvert_test_sshd_available (&reason))
+    return FALSE;
+  g_test_skip (reason);
+  return TRUE;
+}
+
+static void
+test_window_tunnel_live (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *clients = NULL;
+  struct sockaddr_in addr;
+  socklen_t len = sizeof addr;
+  CulvertProfile *profile;
+  GtkListView *client_list;
+  GtkWidget *close_button;
+  guint16 port = free_port ();
+  char byte;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+
+  /* Before connecting, the row shows the rule as configured. */
+  listen = g_strdup_printf ("127.0.0.1:%u", port);
+  assert_table_contains (f, "Not connected");
+  assert_status (f, "Disconnected");
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  {
+    g_autofree char *row = g_strdup_printf ("Outgoing|%s|127.0.0.1:%u|Listening|0 / 0|",
+                                            listen, echo->port);
+
+    assert_table_contains (f, row);
+  }
+  /* A forward that listens offers no other port. */
+  g_assert_null (find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                                culvert_window_get_connection_page (f->window))),
+                              GTK_TYPE_BUTTON, button_label_starts, "Use Port "));
+
+  /* A client passes bytes: the counters and the traffic follow. */
+  fd = connect_loopback (port);
+  echo_through (fd, 1000);
+  /* g_format_size() puts a no-break space before the unit. */
+  assert_table_contains (f, "|1 / 1|↑ 1.0\u00a0kB ↓ 1.0\u00a0kB|");
+
+  /* It is listed under "Connected Now", with its own address and bytes. */
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  source = g_strdup_printf ("127.0.0.1:%u", ntohs (addr.sin_port));
+  g_assert_true (wait_for (has_client_rows, f));
+  client_list = culvert_connection_page_get_clients_list (culvert_window_get_connection_page (f->window));
+  {
+    GString *out = g_string_new (NULL);
+
+    collect_labels (gtk_widget_get_first_child (GTK_WIDGET (client_list)), out);
+    clients = g_string_free (out, FALSE);
+  }
+  g_assert_true (g_str_has_prefix (clients, source));
+  g_assert_nonnull (strstr (clients, "|since "));
+
+  /* What a newcomer sees: a few connections, one running, its log open. */
+  add_profile (f, "Mail server", "mail.example.org");
+  add_profile (f, "Lab instruments", "gateway.lab.example.org");
+  gtk_expander_set_expanded (GTK_EXPANDER (find_widget (GTK_WIDGET (f->window), GTK_TYPE_EXPANDER,
+                                                        NULL, NULL)), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 700);
+  iterate_until_idle ();
+  g_assert_true (culvert_connection_page_get_tunnel (culvert_window_get_connection_page (f->window))
+                 == culvert_application_lookup_tunnel (f->app, profile));
+  maybe_save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+  {
+    /* The dark variant, for the metainfo. */
+    AdwStyleManager *style = adw_style_manager_get_default ();
+
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    maybe_save_screenshot (GTK_WIDGET (f->window), "main-window-dark.png");
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  }
+
+  /* Many at once: the newest 20 are listed, and the rest counted. */
+  {
+    int many[24];
+    gpointer args[2] = { f, (gpointer) "The newest 20 of 25 connections are listed." };
+
+    for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+      many[i] = connect_loopback (port);
+    assert_table_contains (f, "|25 / 25|");
+    g_assert_true (wait_for (has_label_on_screen, args));
+    for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+      close (many[i]);
+    assert_table_contains (f, "|1 / 25|");
+    g_assert_true (wait_for (has_no_label_on_screen, args));
+    args[1] = source;
+    g_assert_true (wait_for (clients_are_only, args));
+  }
+
+  /* Its close button closes that client's socket. */
+  close_button = find_widget (GTK_WIDGET (client_list), GTK_TYPE_BUTTON, widget_is_shown, NULL);
+  g_assert_nonnull (close_button);
+  g_signal_emit_by_name (close_button, "clicked");
+  {
+    struct timeval timeout = { .tv_sec = 10 };
+
+    ssize_t n;
+
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    errno = 0;
+    n = read (fd, &byte, 1);
+    /* End of stream or a reset: not the 10 s timeout. */
+    g_assert_cmpint (n, <=, 0);
+    g_assert_true (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK));
+  }
+  close (fd);
+  assert_table_contains (f, "|0 / 25|");
+  {
+    gpointer args[2] = { f, (gpointer) "Nobody is connected through this forward." };
+
+    g_assert_true (wait_for (has_label_on_screen, args));
+  }
+}
+
+static void
+test_window_port_in_use (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *taken_text = NULL;
+  CulvertProfile *profile;
+  CulvertForward *forward;
+  GtkWidget *use_button;
+  guint16 taken = 0;
+  guint16 suggested;
+  int blocker;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  blocker = listen_loopback (&taken);
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  taken_text = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+  assert_table_contains (f, taken_text);
+
+  /* One click on the offered port, and the forward works there. */
+  use_button = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                              culvert_window_get_connection_page (f->window))),
+                            GTK_TYPE_BUTTON, button_label_starts, "Use Port ");
+  g_assert_nonnull (use_button);
+  suggested = (guint16) g_ascii_strtoull (gtk_button_get_label (GTK_BUTTON (use_button))
+                                          + strlen ("Use Port "), NULL, 10);
+  g_assert_cmpuint (suggested, !=, taken);
+  g_assert_cmpuint (suggested, >, 0);
+  g_signal_emit_by_name (use_button, "clicked");
+
+  {
+    g_autofree char *row = g_strdup_printf ("127.0.0.1:%u|127.0.0.1:%u|Listening|",
+                                            suggested, echo->port);
+
+    assert_table_contains (f, row);
+  }
+  assert_status (f, "Connected");
+  forward = g_list_model_get_item (culvert_profile_get_forwards (profile), 0);
+  g_assert_cmpuint (culvert_forward_get_bind_port (forward), ==, suggested);
+  g_object_unref (forward);
+
+  fd = connect_loopback (suggested);
+  echo_through (fd, 100);
+  close (fd);
+  close (blocker);
+}
+
+
+/* A relay in front of sshd that the test can cut and resume, so the
+ * connection drops and cannot come back until the test allows it. */
+typedef struct
+{
+  guint16     port;
+  guint16     target;
+  int         listen_fd;
+  GThread    *thread;
+  GMutex      lock;
+  GArray     *fds;  /* of int: every relayed socket */
+} Relay;
+
+static gpointer
+relay_pump_thread (gpointer data)
+{
+  int *pair = data;
+  struct pollfd fds[2] = { { pair[0], POLLIN, 0 }, { pair[1], POLLIN, 0 } };
+  char buffer[16384];
+
+  while (poll (fds, 2, -1) > 0)
+    {
+      for (guint i = 0; i < 2; i++)
+        if (fds[i].revents != 0)
+          {
+            ssize_t n = read (fds[i].fd, buffer, sizeof buffer);
+
+            if (n <= 0 || write (fds[1 - i].fd, buffer, n) != n)
+              goto out;
+          }
+    }
+out:
+  shutdown (pair[0], SHUT_RDWR);
+  shutdown (pair[1], SHUT_RDWR);
+  g_free (pair);
+  return NULL;
+}
+
+static gpointer
+relay_accept_thread (gpointer data)
+{
+  Relay *relay = data;
+  int fd;
+
+  while ((fd = accept (relay->listen_fd, NULL, NULL)) >= 0)
+    {
+      int *pair = g_new (int, 2);
+
+      pair[0] = fd;
+      pair[1] = connect_loopback (relay->target);
+      g_mutex_lock (&relay->lock);
+      g_array_append_vals (relay->fds, pair, 2);
+      g_mutex_unlock (&relay->lock);
+      g_thread_unref (g_thread_new ("relay-pump", relay_pump_thread, pair));
+    }
+  return NULL;
+}
+
+static void
+relay_resume (Relay *relay)
+{
+  int one = 1;
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (relay->port) };
+
+  relay->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  setsockopt (relay->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  g_assert_cmpint (bind (relay->listen_fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (relay->listen_fd, 16), ==, 0);
+  relay->thread = g_thread_new ("relay", relay_accept_thread, relay);
+}
+
+static void
+relay_cut (Relay *relay)
+{
+  shutdown (relay->listen_fd, SHUT_RDWR);
+  g_thread_join (relay->thread);
+  close (relay->listen_fd);
+  g_mutex_lock (&relay->lock);
+  for (guint i = 0; i < relay->fds->len; i++)
+    shutdown (g_array_index (relay->fds, int, i), SHUT_RDWR);
+  g_mutex_unlock (&relay->lock);
+}
+
+static Relay *
+relay_new (guint16 target)
+{
+  Relay *relay = g_new0 (Relay, 1);
+
+  relay->target = target;
+  relay->port = free_port ();
+  relay->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_mutex_init (&relay->lock);
+  relay_resume (relay);
+  return relay;
+}
+
+static void
+relay_free (Relay *relay)
+{
+  relay_cut (relay);
+  /* The pumps end on their own once their sockets are shut down. */
+  g_usleep (G_USEC_PER_SEC / 10);
+  for (guint i = 0; i < relay->fds->len; i++)
+    close (g_array_index (relay->fds, int, i));
+  g_array_unref (relay->fds);
+  g_mutex_clear (&relay->lock);
+  g_free (relay);
+}
+
+static gboolean
+detail_contains (gpointer data)
+{
+  gpointer *args = data;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
+
+  return strstr (gtk_label_get_label (culvert_connection_page_get_status_detail (page)),
+                 args[1]) != NULL;
+}
+
+static void
+assert_detail_contains (Fixture    *f,
+                        const char *text)
+{
+  gpointer args[2] = { f, (gpointer) text };
+
+  if (!wait_for (detail_contains, args))
+    {
+      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+      g_error ("the status detail says “%s”, without “%s”",
+               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), text);
+    }
+}
+
+static void
+test_window_reconnecting (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  CulvertProfile *profile;
+  Relay *relay;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  relay = relay_new (sshd->port);
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+  /* The relay's port, under the sshd's host key. */
+  {
+    g_autofree char *known = g_build_filename (sshd->dir, "relay_known_hosts", NULL);
+    g_autofree char *line = NULL;
+    g_autofree char *original = NULL;
+    g_auto(GStrv) fields = NULL;
+
+    g_assert_true (g_file_get_contents (sshd->known_hosts_path, &original, NULL, NULL));
+    fields = g_strsplit (original, " ", 2);
+    line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, fields[1]);
+    g_assert_true (g_file_set_contents (known, line, -1, NULL));
+    culvert_profile_set_known_hosts_file (profile, known);
+  }
+  culvert_profile_set_port (profile, relay->port);
+  culvert_profile_set_reconnect (profile, TRUE);
+  culvert_profile_set_keepalive_interval (profile, 1);
+  culvert_profile_set_keepalive_count (profile, 2);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+
+  /* The path breaks and stays broken: reconnecting, with the attempt and
+   * when the next one starts. */
+  relay_cut (relay);
+  assert_status (f, "Reconnecting…");
+  assert_detail_contains (f, "Attempt 2 starts at ");
+  {
+    GtkWidget *try_now = find_widget (GTK_WIDGET (culvert_window_get_connection_page (f->window)),
+                                      GTK_TYPE_BUTTON, button_has_label, "_Try Now");
+
+    g_assert_nonnull (try_now);
+    g_assert_true (gtk_widget_get_visible (try_now));
+  }
+
+  /* The path is back: connected again, on its own. */
+  relay_resume (relay);
+  assert_status (f, "Connected");
+  relay_free (relay);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The forward editor                                                      */
+
+static gboolean
+has_forward_dialog (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_FORWARD_DIALOG) != NULL;
+}
+
+static gboolean
+has_no_forward_dialog (gpointer data)
+{
+  return !has_forward_dialog (data);
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+image_is_warning (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)), "dialog-warning-symbolic") == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+static CulvertForwardDialog *
+open_add_forward (Fixture                   *f,
+                  CulvertForwardDialogParts *parts)
+{
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  CulvertForwardDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.add-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_true (wait_for (widget_is_mapped, dialog));
+  culvert_forward_dialog_get_parts (dialog, parts);
+  return dialog;
+}
+
+static void
+test_window_forward_dialog (Fixture       *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertForwardDialogParts parts;
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertProfile *saved;
+  GtkWindow *confirm;
+  GtkWidget *warning;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  open_add_forward (f, &parts);
+
+  /* Nothing typed yet: no complaint, but nothing to save either. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+
+  /* A port out of range: the parser's message under the field, no Save. */
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "imap.internal");
+  gtk_editable_set_text (GTK_EDITABLE (parts.destination_port_row), "143");
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "70000");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_nonnull (strstr (gtk_label_get_label (parts.listen_error), "70000"));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "12a");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+
+  /* A bad destination host complains under the destination. */
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "1143");
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "imap internal");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (parts.listen_error)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (parts.destination_error)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+
+  /* Valid: Save works and the table shows the new row. */
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "imap.internal");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (parts.destination_error)));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Not connected|");
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+
+  /* Off-host: a confirmation that says who can connect, then a marked row. */
+  open_add_forward (f, &parts);
+  adw_combo_row_set_selected (parts.kind_row, 2);  /* dynamic */
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "1080");
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (confirm)), ==,
+                   "Let Other Computers Connect?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm)),
+                            "open proxy"));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "allow");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_table_contains (f, "Dynamic (SOCKS)|all interfaces:1080|Any host the client asks for|");
+  warning = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                           culvert_window_get_connection_page (f->window))),
+                         GTK_TYPE_IMAGE, image_is_warning, NULL);
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "open proxy"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "port 1080"));
+
+  /* Both rules reached the file. */
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+  g_assert_nonnull (saved);
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 2);
+}
+
+
+
+static void
+test_window_forward_rules (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  GtkColumnView *view = culvert_connection_page_get_forwards_view (page);
+  g_autoptr(CulvertForward) imap = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                          "1143:imap.internal:143", NULL);
+  g_autoptr(CulvertForward) smtp = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                          "127.0.0.1:1025:smtp.internal:25", NULL);
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertForwardDialogParts parts;
+  CulvertForwardDialog *dialog;
+  GtkWidget *toggle;
+
+  culvert_profile_add_forward (profile, imap);
+  culvert_profile_add_forward (profile, smtp);
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Not connected|");
+  assert_table_contains (f, "Outgoing|127.0.0.1:1025|smtp.internal:25|Not connected|");
+
+  /* Edit the second rule: the editor starts from it, Save changes it. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (view), 1, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.edit-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Forward");
+  culvert_forward_dialog_get_parts (dialog, &parts);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.port_row)), ==, "1025");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.host_row)), ==, "smtp.internal");
+  g_assert_false (gtk_switch_get_active (parts.other_hosts_switch));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  gtk_editable_set_text (GTK_EDITABLE (parts.port_row), "2525");
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_table_contains (f, "Outgoing|127.0.0.1:2525|smtp.internal:25|Not connected|");
+  g_assert_cmpuint (culvert_forward_get_bind_port (smtp), ==, 2525);
+  /* Its loopback address stays what it was. */
+  g_assert_cmpstr (culvert_forward_get_bind_address (smtp), ==, "127.0.0.1");
+
+  /* Its switch turns it off. */
+  toggle = find_widget (GTK_WIDGET (view), GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+  assert_table_contains (f, "Outgoing|localhost:1143|imap.internal:143|Off|");
+  g_assert_false (culvert_forward_get_enabled (imap));
+
+  /* Remove the selected (first) rule. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (view), 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.remove-forward", NULL));
+  iterate_until_idle ();
+  {
+    g_autofree char *text = table_text (f);
+
+    g_assert_null (strstr (text, "imap.internal"));
+    g_assert_nonnull (strstr (text, "smtp.internal:25"));
+  }
+
+  /* All of it reached the file. */
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  {
+    CulvertProfile *saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+    g_autoptr(CulvertForward) only = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 1);
+    only = g_list_model_get_item (culvert_profile_get_forwards (saved), 0);
+    g_assert_cmpuint (culvert_forward_get_bind_port (only), ==, 2525);
+  }
+}
+
+static void
+test_window_host_key_question (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *recorded = NULL;
+  CulvertProfile *profile;
+  AdwMessageDialog *question;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+  known = g_build_filename (sshd->dir, "gui_known_hosts", NULL);
+  culvert_profile_set_known_hosts_file (profile, known);
+
+  /* A server never seen before: the window asks, with the fingerprint. */
+  switch_on (f, profile);
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  question = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Trust This Server?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (question), sshd->host_key_fingerprint));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (question)) == GTK_WINDOW (f->window));
+
+  adw_message_dialog_response (question, "accept");
+  assert_status (f, "Connected");
+  g_assert_true (g_file_get_contents (known, &recorded, NULL, NULL));
+  g_assert_nonnull (strstr (recorded, "127.0.0.1"));
+}
+
+
+static void
+test_window_connect_by_name (Fixture       *f,
+                             gconstpointer  data)
+{
+  CulvertProfile *other = add_profile (f, "Another", "other.example.org");
+  CulvertProfile *profile = add_profile (f, "Nowhere", "127.0.0.1");
+  gpointer args[2] = { f, (gpointer) "No saved connection is called “Elsewhere”" };
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+  culvert_profile_set_port (profile, free_port ());
+  culvert_profile_set_reconnect (profile, FALSE);
+  g_assert_true (wait_for (widget_is_mapped, page));
+  g_assert_true (culvert_connection_page_get_tunnel (page) ==
+                 culvert_application_get_tunnel (f->app, other));
+
+  /* culvert --connect NAME-OR-ID lands here, in this instance or the running one. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "connect",
+                                  g_variant_new_string ("Nowhere"));
+  g_assert_true (culvert_connection_page_get_tunnel (page) ==
+                 culvert_application_get_tunnel (f->app, profile));
+  assert_status (f, "Failed");
+
+  /* The real command line, from a second process: it hands the request to
+   * this (registered) instance and exits 0. */
+  {
+    g_autofree char *culvert = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
+                                                 NULL);
+    const char *argv[] = { culvert, "--connect", "Another", NULL };
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+
+    process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    g_assert_true (wait_for (page_shows, (gpointer[]) { page, culvert_application_get_tunnel (f->app, other) }));
+    g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+    g_assert_no_error (error);
+    assert_status (f, "Failed");
+  }
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "connect",
+                                  g_variant_new_string ("Elsewhere"));
+  g_assert_true (wait_for (has_label_on_screen, args));
+}
+
+
+static void check_accessible_names (GtkWidget *root,
+                                    GString   *missing);
+
+static gboolean
+has_editor (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR) != NULL;
+}
+
+static gboolean
+preferences_row_titled (GtkWidget     *widget,
+                        gconstpointer  title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static GtkEditable *
+editor_entry (GtkWindow  *editor,
+              const char *title)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, preferences_row_titled,
+                                title);
+
+  g_assert_nonnull (row);
+  return GTK_EDITABLE (row);
+}
+
+static gboolean
+group_says (GtkWindow  *editor,
+            const char *text)
+{
+  for (GtkWidget *group = find_widget (GTK_WIDGET (editor), ADW_TYPE_PREFERENCES_GROUP, NULL, NULL);
+       group != NULL;
+       group = gtk_widget_get_next_sibling (group))
+    {
+      const char *description;
+
+      if (!ADW_IS_PREFERENCES_GROUP (group))
+        continue;
+      description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group));
+      if (description != NULL && strstr (description, text) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_window_connection_editor (Fixture       *f,
+                               gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  g_autofree char *path = g_strdup_printf ("%s/%s.profile", culvert_profile_store_get_directory (store),
+                                           culvert_profile_get_id (profile));
+  g_autofree char *contents = NULL;
+  GtkWindow *editor;
+  AdwActionRow *reconnect;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+
+  /* Edit… from the connection's menu. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit", "s",
+                              culvert_profile_get_id (profile));
+  g_assert_true (wait_for (has_editor, NULL));
+  editor = find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR);
+  g_assert_true (wait_for (widget_is_mapped, editor));
+  g_assert_cmpstr (gtk_editable_get_text (editor_entry (editor, "_Host")), ==, "mail.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (editor_entry (editor, "_Port")), ==, "22");
+  {
+    g_autoptr(GString) missing = g_string_new (NULL);
+
+    check_accessible_names (GTK_WIDGET (editor), missing);
+    g_assert_cmpstr (missing->str, ==, "");
+  }
+
+  /* A valid change is in the profile, the sidebar and the file at once. */
+  gtk_editable_set_text (editor_entry (editor, "_Host"), "imap.example.org");
+  gtk_editable_set_text (editor_entry (editor, "_User (empty: your own user name)"), "bob");
+  assert_sidebar (f, "Mail|bob@imap.example.org|\n");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "imap.example.org"));
+  g_clear_pointer (&contents, g_free);
+
+  /* An invalid one says why and changes nothing. */
+  gtk_editable_set_text (editor_entry (editor, "_Port"), "0");
+  g_assert_true (group_says (editor, "0"));
+  g_assert_cmpuint (culvert_profile_get_port (profile), ==, 22);
+  gtk_editable_set_text (editor_entry (editor, "_Port"), "2222");
+  g_assert_false (group_says (editor, "0"));
+  g_assert_cmpuint (culvert_profile_get_port (profile), ==, 2222);
+  assert_sidebar (f, "Mail|bob@imap.example.org:2222|\n");
+
+  gtk_editable_set_text (editor_entry (editor, "_Jump Hosts (user@host:port, comma-separated)"),
+                         "gw.example.org, bad host");
+  g_assert_true (gtk_widget_has_css_class (
+    GTK_WIDGET (editor_entry (editor, "_Jump Hosts (user@host:port, comma-separated)")), "error"));
+  g_assert_true (culvert_profile_get_jump_hosts (profile) == NULL ||
+                 culvert_profile_get_jump_hosts (profile)[0] == NULL);
+  gtk_editable_set_text (editor_entry (editor, "_Jump Hosts (user@host:port, comma-separated)"),
+                         "gw.example.org, eve@lab:2022");
+  g_assert_cmpstr (culvert_profile_get_jump_hosts (profile)[1], ==, "eve@lab:2022");
+
+  gtk_editable_set_text (editor_entry (editor, "_Keepalive Interval (seconds, 0: off)"), "ten");
+  g_assert_true (group_says (editor, "ten"));
+  g_assert_cmpuint (culvert_profile_get_keepalive_interval (profile), ==, 30);
+  gtk_editable_set_text (editor_entry (editor, "_Keepalive Interval (seconds, 0: off)"), "15");
+  g_assert_cmpuint (culvert_profile_get_keepalive_interval (profile), ==, 15);
+
+  reconnect = ADW_ACTION_ROW (find_widget (GTK_WIDGET (editor), ADW_TYPE_ACTION_ROW,
+                                           preferences_row_titled,
+                                           "_Reconnect When the Connection Drops"));
+  g_assert_nonnull (reconnect);
+  g_assert_true (culvert_profile_get_reconnect (profile));
+  adw_action_row_activate (reconnect);
+  /* The switch moves, then changes. */
+  g_assert_true (wait_for (switch_is_off, adw_action_row_get_activatable_widget (reconnect)));
+  g_assert_false (culvert_profile_get_reconnect (profile));
+
+  /* What the editor saved reads back. */
+  {
+    g_autoptr(CulvertProfileStore) reread = culvert_profile_store_new (
+      culvert_profile_store_get_directory (store));
+    CulvertProfile *saved;
+
+    g_assert_true (culvert_profile_store_load (reread, NULL));
+    saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+    g_assert_cmpstr (culvert_profile_get_host (saved), ==, "imap.example.org");
+    g_assert_cmpstr (culvert_profile_get_user (saved), ==, "bob");
+    g_assert_cmpuint (culvert_profile_get_port (saved), ==, 2222);
+    g_assert_cmpuint (culvert_profile_get_keepalive_interval (saved), ==, 15);
+    g_assert_false (culvert_profile_get_reconnect (saved));
+    g_assert_cmpuint (g_strv_length ((char **) culvert_profile_get_jump_hosts (saved)), ==, 2);
+  }
+
+  gtk_window_destroy (editor);
+}
+
+
+static void
+test_window_store_problem (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  g_autofree char *bad = g_build_filename (culvert_profile_store_get_directory (store),
+                                           "broken.profile", NULL);
+  const char *text;
+  GtkWidget *label;
+
+  add_profile (f, "Mail", "mail.example.org");
+  g_assert_null (culvert_window_get_problem_text (f->window));
+
+  /* A file that does not parse: the banner says which and where it went. */
+  g_assert_true (g_file_set_contents (bad, "[Connection\nHost=\n", -1, NULL));
+  g_assert_true (culvert_profile_store_load (store, NULL));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  text = culvert_window_get_problem_text (f->window);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "“broken.profile”"));
+  g_assert_nonnull (strstr (text, "broken.profile.damaged-"));
+  g_assert_nonnull (strstr (text, culvert_profile_store_get_directory (store)));
+  {
+    gpointer args[2] = { f, (gpointer) text };
+
+    g_assert_true (wait_for (has_label_on_screen, args));
+  }
+  label = find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, label_is, text);
+  g_assert_nonnull (label);
+
+  /* Dismissed, it goes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.dismiss-problems", NULL));
+  g_assert_null (culvert_window_get_problem_text (f->window));
+}
+
+
+static void
+test_window_connect_at_startup (Fixture       *f,
+                                gconstpointer  data)
+{
+  CulvertProfile *marked = add_profile (f, "Marked", "127.0.0.1");
+  CulvertProfile *plain = add_profile (f, "Plain", "127.0.0.1");
+
+  culvert_profile_set_port (marked, free_port ());
+  culvert_profile_set_reconnect (marked, FALSE);
+  culvert_profile_set_connect_at_startup (marked, TRUE);
+  culvert_profile_set_port (plain, free_port ());
+
+  /* What startup does after loading the store: only the marked one tries. */
+  culvert_application_connect_at_startup (f->app);
+  g_assert_true (culvert_tunnel_is_running (culvert_application_get_tunnel (f->app, marked)) ||
+                 culvert_tunnel_get_state (culvert_application_get_tunnel (f->app, marked)) ==
+                 CULVERT_TUNNEL_FAILED);
+  g_assert_cmpint (culvert_tunnel_get_state (culvert_application_get_tunnel (f->app, plain)), ==,
+                   CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_false (culvert_tunnel_is_running (culvert_application_get_tunnel (f->app, plain)));
+}
+
+
+static void
+test_window_import (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  g_autofree char *path = g_build_filename (dir, "config", NULL);
+  GtkWindow *report;
+  const char *body;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+                                      "Host db\n"
+                                      "  HostName db.example.org\n"
+                                      "  User alice\n"
+                                      "  LocalForward 5432 localhost:5432\n"
+                                      "  Compression yes\n"
+                                      "Host *.lab\n"
+                                      "  User bob\n", -1, NULL));
+
+  /* What the file chooser hands on. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-file", "s", path);
+  assert_sidebar (f, "db|alice@db.example.org|\n");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  report = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (report)), ==,
+                   "Imported from “config”");
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report));
+  g_assert_nonnull (strstr (body, "Created:"));
+  g_assert_nonnull (strstr (body, "db"));
+  g_assert_nonnull (strstr (body, "Compression"));
+  g_assert_nonnull (strstr (body, "*.lab"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  assert_table_contains (f, "localhost:5432|localhost:5432|");
+
+  /* Again: nothing new, and it says so. */
+  iterate_until_idle ();
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-file", "s", path);
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  report = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report)),
+                            "Already up to date:"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  assert_sidebar (f, "db|alice@db.example.org|\n");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Folding, the context menu, failures, accessibility                      */
+
+/* Whether @widget's own or its class's shortcuts map @trigger to @action. */
+static gboolean
+has_shortcut (GtkWidget  *widget,
+              const char *trigger,
+              const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+
+          if (g_strcmp0 (text, trigger) == 0 && GTK_IS_NAMED_ACTION (named) &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action) == 0)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+widget_is_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (data);
+}
+
+static void
+test_window_folds (Fixture       *f,
+                   gconstpointer  data)
+{
+  AdwLeaflet *leaflet = culvert_window_get_leaflet (f->window);
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  GtkWidget *row;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 600);
+  iterate_until_idle ();
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+
+  /* Narrow: one pane at a time, and Back leads to the list. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, 600);
+  g_assert_true (wait_for (leaflet_folded, leaflet));
+  row = find_row_of (f, profile);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
+  g_assert_true (wait_for (widget_is_mapped, row));
+  g_assert_true (wait_for (widget_is_unmapped, culvert_window_get_connection_page (f->window)));
+
+  /* Activating a connection shows it; Back returns to the list. */
+  g_signal_emit_by_name (culvert_window_get_sidebar_list (f->window), "row-activated", row);
+  g_assert_true (wait_for (widget_is_mapped, culvert_window_get_connection_page (f->window)));
+  g_assert_true (wait_for (widget_is_unmapped, row));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
+  g_assert_true (wait_for (widget_is_mapped, row));
+}
+
+typedef struct
+{
+  char     *text;
+  gboolean  done;
+} ClipboardRead;
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  ClipboardRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clipboard_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
+static char *
+read_clipboard (Fixture *f)
+{
+  ClipboardRead read = { NULL, FALSE };
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL,
+                                 on_clipboard_text, &read);
+  g_assert_true (wait_for (clipboard_done, &read));
+  return read.text;
+}
+
+static void
+test_window_context_menu (Fixture       *f,
+                          gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  const char *expected[][2] = {
+    { "_Connect", "win.connect" },
+    { "_Disconnect", "win.disconnect" },
+    { "_Edit…", "win.edit" },
+    { "D_uplicate", "win.duplicate" },
+    { "Copy as _ssh Command", "win.copy-command" },
+    { "Copy as ssh__config Block", "win.copy-ssh-config" },
+    { "_Delete", "win.delete" },
+  };
+  g_autofree char *command = NULL;
+  g_autofree char *copied = NULL;
+  GtkWidget *row;
+  GtkWidget *popover;
+  GMenuModel *menu;
+  guint k = 0;
+
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  row = find_row_of (f, profile);
+
+  /* Shift+F10 or Menu on the row: the menu pops up. */
+  g_assert_true (has_shortcut (row, "<Shift>F10", "row.menu"));
+  g_assert_true (has_shortcut (row, "Menu", "row.menu"));
+  g_assert_true (has_shortcut (GTK_WIDGET (f->window), "<Control>f", "win.find"));
+  g_assert_true (has_shortcut (GTK_WIDGET (culvert_window_get_sidebar_list (f->window)), "Delete",
+                               "win.delete-selected"));
+  g_assert_true (has_shortcut (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                                 culvert_window_get_connection_page (f->window))),
+                               "Delete", "page.remove-forward"));
+  g_assert_true (gtk_widget_activate_action (row, "row.menu", NULL));
+  iterate_until_idle ();
+  popover = find_widget (row, GTK_TYPE_POPOVER_MENU, NULL, NULL);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (popover));
+  menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      for (int j = 0; j < g_menu_model_get_n_items (section); j++, k++)
+        {
+          g_autofree char *label = NULL;
+          g_autofree char *action = NULL;
+          g_autoptr(GVariant) target = NULL;
+
+          g_assert_cmpuint (k, <, G_N_ELEMENTS (expected));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "label", "s", &label));
+          g_assert_true (g_menu_model_get_item_attribute (section, j, "action", "s", &action));
+          target = g_menu_model_get_item_attribute_value (section, j, "target",
+                                                          G_VARIANT_TYPE_STRING);
+          g_assert_cmpstr (label, ==, expected[k][0]);
+          g_assert_cmpstr (action, ==, expected[k][1]);
+          g_assert_cmpstr (g_variant_get_string (target, NULL), ==, culvert_profile_get_id (profile));
+        }
+    }
+  g_assert_cmpuint (k, ==, G_N_ELEMENTS (expected));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* Copy as ssh Command puts the command on the clipboard. */
+  command = culvert_profile_to_command_line (profile);
+  gtk_widget_activate_action (row, "win.copy-command", "s", culvert_profile_get_id (profile));
+  copied = read_clipboard (f);
+  g_assert_cmpstr (copied, ==, command);
+
+  /* So does Copy as ssh_config Block, with the block. */
+  g_clear_pointer (&command, g_free);
+  g_clear_pointer (&copied, g_free);
+  command = culvert_profile_to_ssh_config (profile);
+  gtk_widget_activate_action (row, "win.copy-ssh-config", "s", culvert_profile_get_id (profile));
+  copied = read_clipboard (f);
+  g_assert_cmpstr (copied, ==, command);
+}
+
+static gboolean
+log_has_rows (gpointer data)
+{
+  gpointer *args = data;
+  GtkListBox *log = culvert_connection_page_get_log_list (
+    culvert_window_get_connection_page (((Fixture *) args[0])->window));
+
+  return gtk_list_box_get_row_at_index (log, GPOINTER_TO_INT (args[1]) - 1) != NULL;
+}
+
+static void
+test_window_connect_failure (Fixture       *f,
+                             gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Nowhere", "127.0.0.1");
+  CulvertConnectionPage *page;
+  g_autofree char *copied = NULL;
+  gpointer args[2] = { f, NULL };
+  GtkWidget *retry;
+  GtkWidget *row;
+  guint n_log;
+
+  /* Nothing listens there. */
+  culvert_profile_set_port (profile, free_port ());
+  culvert_profile_set_reconnect (profile, FALSE);
+  {
+    g_autofree char *expected = g_strdup_printf ("Nowhere|alice@127.0.0.1:%u|\n",
+                                                 culvert_profile_get_port (profile));
+
+    assert_sidebar (f, expected);
+  }
+
+  /* Disconnected: nothing to retry. */
+  page = culvert_window_get_connection_page (f->window);
+  assert_status (f, "Disconnected");
+  retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
+  g_assert_nonnull (retry);
+  g_assert_false (gtk_widget_get_visible (retry));
+
+  switch_on (f, profile);
+  assert_status (f, "Failed");
+  g_assert_nonnull (strstr (gtk_label_get_label (culvert_connection_page_get_status_detail (page)),
+                            "127.0.0.1"));
+  retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
+  g_assert_nonnull (retry);
+
+  /* The sidebar says so too, and the switch is off again. */
+  row = find_row_of (f, profile);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH, NULL, NULL))));
+  g_assert_nonnull (find_widget (row, GTK_TYPE_IMAGE, NULL, NULL));
+
+  /* Retry tries again: more log lines, failed again. */
+  n_log = 0;
+  while (gtk_list_box_get_row_at_index (culvert_connection_page_get_log_list (page), n_log) != NULL)
+    n_log++;
+  g_assert_cmpuint (n_log, >, 0);
+  g_signal_emit_by_name (retry, "clicked");
+  args[1] = GINT_TO_POINTER (n_log + 1);
+  g_assert_true (wait_for (log_has_rows, args));
+  assert_status (f, "Failed");
+
+  /* Copy puts the log on the clipboard. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.copy-log", NULL));
+  copied = read_clipboard (f);
+  g_assert_nonnull (strstr (copied, "Connecting to 127.0.0.1"));
+  g_assert_true (g_str_has_suffix (copied, "\n"));
+}
+
+/* Every icon-only button and every input has a name a screen reader says. */
+static void
+check_accessible_names (GtkWidget *root,
+                        GString   *missing)
+{
+  gboolean needs_name = FALSE;
+
+  if (!gtk_widget_get_visible (root))
+    return;
+
+  if ((GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) == NULL &&
+       gtk_button_get_child (GTK_BUTTON (root)) != NULL && GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (root)))) ||
+      GTK_IS_SWITCH (root) || GTK_IS_SEARCH_ENTRY (root) ||
+      (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL))
+    needs_name = TRUE;
+  /* Internal buttons of composite widgets name themselves. */
+  if (gtk_widget_get_ancestor (root, GTK_TYPE_MENU_BUTTON) != NULL && !GTK_IS_MENU_BUTTON (root))
+    needs_name = FALSE;
+  if (GTK_IS_SWITCH (root) && gtk_widget_get_ancestor (root, ADW_TYPE_ACTION_ROW) != NULL)
+    needs_name = FALSE;  /* labelled by its row */
+
+  if (!gtk_widget_get_mapped (root))
+    needs_name = FALSE;  /* only what is on screen */
+  if (needs_name && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (root),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL))
+    g_string_append_printf (missing, "%s (%s) ", G_OBJECT_TYPE_NAME (root),
+                            gtk_widget_get_tooltip_text (root) ? gtk_widget_get_tooltip_text (root) : "");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_accessible_names (child, missing);
+}
+
+static void
+test_window_accessible_names (Fixture       *f,
+                              gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "*:1143:imap.internal:143", NULL);
+  g_autoptr(GString) missing = g_string_new (NULL);
+  CulvertForwardDialogParts parts;
+
+  culvert_profile_add_forward (profile, forward);
+  assert_sidebar (f, "Mail|alice@mail.example.org|\n");
+  assert_table_contains (f, "imap.internal:143");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.find", NULL);
+  iterate_until_idle ();
+
+  check_accessible_names (GTK_WIDGET (f->window), missing);
+  g_assert_cmpstr (missing->str, ==, "");
+
+  open_add_forward (f, &parts);
+  check_accessible_names (GTK_WIDGET (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG)), missing);
+  g_assert_cmpstr (missing->str, ==, "");
+  g_assert_true (gtk_test_accessible_has_property (
+    GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (parts.port_row))),
+    GTK_ACCESSIBLE_PROPERTY_LABEL));
+  gtk_test_accessible_assert_property (
+    GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (parts.port_row))),
+    GTK_ACCESSIBLE_PROPERTY_LABEL, "Port");
+  gtk_window_destroy (GTK_WINDOW (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG)));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Preferences                                                             */
+
+static gboolean
+row_has_title (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static AdwActionRow *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  return ADW_ACTION_ROW (find_widget (root, ADW_TYPE_ACTION_ROW, row_has_title, title));
+}
+
+static gboolean
+has_preferences (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+static void
+test_window_preferences (Fixture       *f,
+                         gconstpointer  data)
+{
+  GSettings *settings = culvert_application_get_settings (f->app);
+  GtkWindow *preferences;
+  AdwActionRow *row;
+  GtkSwitch *notifications;
+  GtkSwitch *background;
+
+  g_settings_reset (settings, "notifications");
+  g_settings_reset (settings, "run-in-background");
+
+  /* Ctrl+comma, or the menu's item: both are app.preferences. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (wait_for (has_preferences, NULL));
+  preferences = find_toplevel (CULVERT_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (wait_for (widget_is_mapped, preferences));
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (f->window));
+  g_assert_cmpstr (gtk_window_get_title (preferences), ==, "Preferences");
+
+  row = find_row_titled (GTK_WIDGET (preferences), "_Notifications");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  notifications = GTK_SWITCH (adw_action_row_get_activatable_widget (row));
+  row = find_row_titled (GTK_WIDGET (preferences), "Run in _Background");
+  g_assert_nonnull (row);
+  background = GTK_SWITCH (adw_action_row_get_activatable_widget (row));
+
+  /* The switches show the settings... */
+  g_assert_true (gtk_switch_get_active (notifications));
+  g_assert_false (gtk_switch_get_active (background));
+
+  /* ...change them when the user activates their rows... */
+  adw_action_row_activate (find_row_titled (GTK_WIDGET (preferences), "_Notifications"));
+  g_assert_true (wait_for (switch_is_off, notifications));  /* it moves, then changes */
+  g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  adw_action_row_activate (row);
+  g_assert_true (wait_for (switch_is_on, background));
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+
+  /* ...and follow changes made elsewhere. */
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  iterate_until_idle ();
+  g_assert_true (gtk_switch_get_active (notifications));
+
+  gtk_window_destroy (preferences);
+  g_settings_reset (settings, "notifications");
+  g_settings_reset (settings, "run-in-background");
+}
+
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_window_stall_log (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("culvert-stall-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (tmp, "stalls", NULL);
+  g_autofree char *pidfile = g_build_filename (tmp, "pid", NULL);
+  g_autofree char *culvert = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
+                                               NULL);
+  g_autofree char *script = g_strdup_printf ("'%s' & echo $! > '%s'; wait", culvert, pidfile);
+  const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint64 count = 0;
+
+  /* The real binary in a bus of its own (this process owns the name here). */
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_setenv (launcher, "CULVERT_STALL_LOG", log, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_for (file_exists, pidfile));
+  g_usleep (G_USEC_PER_SEC);  /* let the window come up and the timer run */
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  g_assert_cmpint (kill (atoi (pid_text), SIGTERM), ==, 0);
+  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Written at exit: count, p99 and max lateness in ms, one per line. */
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_prefix (lines[0], "count "));
+  g_assert_true (g_str_has_prefix (lines[1], "p99 "));
+  g_assert_true (g_str_has_prefix (lines[2], "max "));
+  count = g_ascii_strtoull (lines[0] + strlen ("count "), NULL, 10);
+  g_assert_cmpuint (count, >, 20);
+  g_assert_cmpfloat (g_ascii_strtod (lines[1] + strlen ("p99 "), NULL), <=,
+                     g_ascii_strtod (lines[2] + strlen ("max "), NULL));
+
+  g_unlink (log);
+  g_unlink (pidfile);
+  g_rmdir (tmp);
+}
+
 static void
 test_window_size_remembered (void)
 {
@@ -313,6 +2286,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* Accessible properties are kept (and can be checked) with the test backend. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -331,6 +2306,46 @@ main (int    argc,
   g_test_add ("/window/about", Fixture, NULL,
               fixture_setup, test_window_about, fixture_teardown);
   g_test_add_func ("/window/size-remembered", test_window_size_remembered);
+  g_test_add_func ("/window/stall-log", test_window_stall_log);
+  g_test_add ("/window/sidebar", Fixture, NULL,
+              fixture_setup, test_window_sidebar, fixture_teardown);
+  g_test_add ("/window/delete-undo", Fixture, NULL,
+              fixture_setup, test_window_delete_undo, fixture_teardown);
+  g_test_add ("/window/duplicate", Fixture, NULL,
+              fixture_setup, test_window_duplicate_and_copy, fixture_teardown);
+  g_test_add ("/window/tunnel-live", Fixture, NULL,
+              fixture_setup, test_window_tunnel_live, fixture_teardown);
+  g_test_add ("/window/port-in-use", Fixture, NULL,
+              fixture_setup, test_window_port_in_use, fixture_teardown);
+  g_test_add ("/window/reconnecting", Fixture, NULL,
+              fixture_setup, test_window_reconnecting, fixture_teardown);
+  g_test_add ("/window/forward-dialog", Fixture, NULL,
+              fixture_setup, test_window_forward_dialog, fixture_teardown);
+  g_test_add ("/window/forward-rules", Fixture, NULL,
+              fixture_setup, test_window_forward_rules, fixture_teardown);
+  g_test_add ("/window/host-key-question", Fixture, NULL,
+              fixture_setup, test_window_host_key_question, fixture_teardown);
+  g_test_add ("/window/connect-by-name", Fixture, NULL,
+              fixture_setup, test_window_connect_by_name, fixture_teardown);
+  g_test_add ("/window/connection-editor", Fixture, NULL,
+              fixture_setup, test_window_connection_editor, fixture_teardown);
+  g_test_add ("/window/store-problem", Fixture, NULL,
+              fixture_setup, test_window_store_problem, fixture_teardown);
+  g_test_add ("/window/connect-at-startup", Fixture, NULL,
+              fixture_setup, test_window_connect_at_startup, fixture_teardown);
+  g_test_add ("/window/import", Fixture, NULL,
+              fixture_setup, test_window_import, fixture_teardown);
+  g_test_add ("/window/folds", Fixture, NULL,
+              fixture_setup, test_window_folds, fixture_teardown);
+  g_test_add ("/window/context-menu", Fixture, NULL,
+              fixture_setup, test_window_context_menu, fixture_teardown);
+  g_test_add ("/window/connect-failure", Fixture, NULL,
+              fixture_setup, test_window_connect_failure, fixture_teardown);
+  g_test_add ("/window/accessible-names", Fixture, NULL,
+              fixture_setup, test_window_accessible_names, fixture_teardown);
+  g_test_add ("/window/preferences", Fixture, NULL,
+              fixture_setup, test_window_preferences, fixture_teardown);
+
 
   ret = g_test_run ();
   g_clear_object (&the_app);

@@ -1,0 +1,470 @@
+/* culvert-connection-editor.c — every setting of one saved connection
+ *
+ * Each valid change goes into the profile and through the store to its
+ * file at once; a field that does not parse says why above its group and
+ * changes nothing. A running connection keeps its old settings until it
+ * reconnects, which the editor offers rather than forces.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "culvert-connection-editor.h"
+#include "culvert-gui-util.h"
+
+struct _CulvertConnectionEditor
+{
+  AdwPreferencesWindow  parent_instance;
+
+  CulvertProfileStore  *store;
+  CulvertTunnel        *tunnel;
+  CulvertProfile       *profile;
+  gboolean              loading;
+  gboolean              offered_reconnect;
+
+  AdwPreferencesGroup  *server_group;
+  AdwPreferencesGroup  *network_group;
+  AdwPreferencesGroup  *staying_group;
+  AdwEntryRow          *name_row;
+  AdwEntryRow          *host_row;
+  AdwEntryRow          *port_row;
+  AdwEntryRow          *user_row;
+  AdwComboRow          *auth_row;
+  AdwActionRow         *identity_row;
+  AdwEntryRow          *jump_row;
+  AdwComboRow          *proxy_row;
+  AdwEntryRow          *proxy_url_row;
+  AdwEntryRow          *bypass_row;
+  AdwEntryRow          *keepalive_row;
+  GtkSwitch            *reconnect_switch;
+  GtkSwitch            *startup_switch;
+};
+
+G_DEFINE_FINAL_TYPE (CulvertConnectionEditor, culvert_connection_editor,
+                     ADW_TYPE_PREFERENCES_WINDOW)
+
+static char *
+text_of (AdwEntryRow *row)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+}
+
+static void
+mark (AdwEntryRow *row,
+      gboolean     wrong)
+{
+  if (wrong)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+}
+
+static void
+culvert_connection_editor_save (CulvertConnectionEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading)
+    return;
+
+  if (!culvert_profile_store_save_profile (self->store, self->profile, &error))
+    {
+      AdwToast *toast = adw_toast_new (error->message);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+      return;
+    }
+
+  if (culvert_tunnel_is_running (self->tunnel) && !self->offered_reconnect)
+    {
+      AdwToast *toast = adw_toast_new (_("The changes apply when the connection restarts"));
+
+      adw_toast_set_button_label (toast, _("_Reconnect Now"));
+      adw_toast_set_action_name (toast, "editor.reconnect");
+      adw_toast_set_timeout (toast, 0);
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+      self->offered_reconnect = TRUE;
+    }
+}
+
+static void
+update_identity (CulvertConnectionEditor *self)
+{
+  const char *file = culvert_profile_get_identity_file (self->profile);
+
+  adw_action_row_set_subtitle (self->identity_row, file != NULL ? file : _("None"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.clear-identity", file != NULL);
+}
+
+/* The Server group: name, host, port, user. */
+static void
+server_changed (CulvertConnectionEditor *self)
+{
+  g_autofree char *name = text_of (self->name_row);
+  g_autofree char *host = text_of (self->host_row);
+  g_autofree char *port_text = text_of (self->port_row);
+  g_autofree char *user = text_of (self->user_row);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint16 port = 0;
+
+  if (self->loading)
+    return;
+
+  mark (self->host_row, FALSE);
+  mark (self->port_row, FALSE);
+  mark (self->user_row, FALSE);
+  if (*host == '\0' || !culvert_address_is_valid_host (host))
+    {
+      message = *host == '\0' ? g_strdup (_("Enter the SSH server’s host name or address"))
+                              : g_strdup_printf (_("“%s” is not a host name or an IP address"), host);
+      mark (self->host_row, TRUE);
+    }
+  else if (!culvert_address_parse_port (port_text, FALSE, CULVERT_PORT_FIELD_PORT, &port, &error))
+    {
+      message = g_strdup (error->message);
+      mark (self->port_row, TRUE);
+    }
+  else if (strpbrk (user, " \t@:") != NULL)
+    {
+      message = g_strdup_printf (_("“%s” is not a user name"), user);
+      mark (self->user_row, TRUE);
+    }
+
+  adw_preferences_group_set_description (self->server_group, message);
+  if (message != NULL)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self->profile));
+  culvert_profile_set_name (self->profile, name);
+  culvert_profile_set_host (self->profile, host);
+  culvert_profile_set_port (self->profile, port);
+  culvert_profile_set_user (self->profile, user);
+  g_object_thaw_notify (G_OBJECT (self->profile));
+  culvert_connection_editor_save (self);
+}
+
+static void
+auth_changed (CulvertConnectionEditor *self)
+{
+  if (self->loading)
+    return;
+  culvert_profile_set_auth_method (self->profile, adw_combo_row_get_selected (self->auth_row));
+  culvert_connection_editor_save (self);
+}
+
+/* The Network group: jump hosts and the proxy. */
+static void
+network_changed (CulvertConnectionEditor *self)
+{
+  g_autofree char *jumps_text = text_of (self->jump_row);
+  g_autofree char *url = text_of (self->proxy_url_row);
+  g_autofree char *bypass = text_of (self->bypass_row);
+  g_auto(GStrv) parts = g_strsplit (jumps_text, ",", -1);
+  g_autoptr(GPtrArray) jumps = g_ptr_array_new_with_free_func (g_free);
+  CulvertProxyMode mode = adw_combo_row_get_selected (self->proxy_row);
+  g_autofree char *message = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_url_row), mode == CULVERT_PROXY_CUSTOM);
+  gtk_widget_set_visible (GTK_WIDGET (self->bypass_row), mode == CULVERT_PROXY_CUSTOM);
+  if (self->loading)
+    return;
+
+  mark (self->jump_row, FALSE);
+  mark (self->proxy_url_row, FALSE);
+  for (guint i = 0; parts[i] != NULL && message == NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      char *jump = g_strstrip (parts[i]);
+
+      if (*jump == '\0')
+        continue;
+      if (!culvert_jump_host_parse (jump, NULL, NULL, NULL, &error))
+        {
+          message = g_strdup (error->message);
+          mark (self->jump_row, TRUE);
+        }
+      g_ptr_array_add (jumps, g_strdup (jump));
+    }
+  if (message == NULL && mode == CULVERT_PROXY_CUSTOM &&
+      (*url == '\0' || !g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL)))
+    {
+      message = g_strdup (_("Enter the proxy as a URL, such as http://proxy.example.org:3128 or "
+                            "socks5://127.0.0.1:1080"));
+      mark (self->proxy_url_row, TRUE);
+    }
+
+  adw_preferences_group_set_description (self->network_group, message);
+  if (message != NULL)
+    return;
+
+  g_ptr_array_add (jumps, NULL);
+  g_object_freeze_notify (G_OBJECT (self->profile));
+  culvert_profile_set_jump_hosts (self->profile, (const char * const *) jumps->pdata);
+  culvert_profile_set_proxy_mode (self->profile, mode);
+  if (mode == CULVERT_PROXY_CUSTOM)
+    {
+      culvert_profile_set_proxy_url (self->profile, url);
+      culvert_profile_set_proxy_bypass (self->profile, bypass);
+    }
+  g_object_thaw_notify (G_OBJECT (self->profile));
+  culvert_connection_editor_save (self);
+}
+
+/* The Staying Connected group. */
+static void
+staying_changed (CulvertConnectionEditor *self)
+{
+  g_autofree char *text = text_of (self->keepalive_row);
+  guint64 seconds = 0;
+
+  if (self->loading)
+    return;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, 3600, &seconds, NULL))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The keepalive interval is a number of seconds from 0 to 3600, "
+                           "not “%s”"), text);
+
+      adw_preferences_group_set_description (self->staying_group, message);
+      mark (self->keepalive_row, TRUE);
+      return;
+    }
+
+  adw_preferences_group_set_description (self->staying_group, NULL);
+  mark (self->keepalive_row, FALSE);
+  g_object_freeze_notify (G_OBJECT (self->profile));
+  culvert_profile_set_keepalive_interval (self->profile, seconds);
+  culvert_profile_set_reconnect (self->profile, gtk_switch_get_active (self->reconnect_switch));
+  culvert_profile_set_connect_at_startup (self->profile,
+                                          gtk_switch_get_active (self->startup_switch));
+  g_object_thaw_notify (G_OBJECT (self->profile));
+  culvert_connection_editor_save (self);
+}
+
+static void
+on_identity_chosen (GtkNativeDialog         *chooser,
+                    int                      response,
+                    CulvertConnectionEditor *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        {
+          culvert_profile_set_identity_file (self->profile, path);
+          if (culvert_profile_get_auth_method (self->profile) == CULVERT_AUTH_AUTOMATIC)
+            adw_combo_row_set_selected (self->auth_row, CULVERT_AUTH_KEY);
+          update_identity (self);
+          culvert_connection_editor_save (self);
+        }
+    }
+  g_object_unref (chooser);
+}
+
+static void
+editor_choose_identity (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (ssh_dir);
+
+  chooser = gtk_file_chooser_native_new (_("Choose a Private Key"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (g_file_test (ssh_dir, G_FILE_TEST_IS_DIR))
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_identity_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+editor_clear_identity (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (widget);
+
+  culvert_profile_set_identity_file (self->profile, NULL);
+  update_identity (self);
+  culvert_connection_editor_save (self);
+}
+
+static void
+editor_reconnect (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (widget);
+  g_autoptr(GError) error = NULL;
+
+  self->offered_reconnect = FALSE;
+  if (!culvert_gui_tunnel_restart (self->tunnel, &error))
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+}
+
+static void
+label_entry_row (AdwEntryRow *row)
+{
+  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
+  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  g_autoptr(GString) plain = g_string_new (NULL);
+
+  for (const char *p = title; *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (plain, *p);
+  culvert_gui_set_accessible_label (GTK_WIDGET (row), plain->str);
+  if (delegate != NULL)
+    culvert_gui_set_accessible_label (GTK_WIDGET (delegate), plain->str);
+}
+
+static void
+set_text (AdwEntryRow *row,
+          const char  *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+}
+
+static void
+culvert_connection_editor_load (CulvertConnectionEditor *self)
+{
+  CulvertProfile *profile = self->profile;
+  g_autofree char *port = g_strdup_printf ("%u", culvert_profile_get_port (profile));
+  g_autofree char *keepalive = g_strdup_printf ("%u",
+                                                culvert_profile_get_keepalive_interval (profile));
+  const char * const *jumps = culvert_profile_get_jump_hosts (profile);
+  g_autofree char *jump_text = jumps != NULL ? g_strjoinv (", ", (char **) jumps) : NULL;
+
+  self->loading = TRUE;
+  set_text (self->name_row, culvert_profile_get_name (profile));
+  set_text (self->host_row, culvert_profile_get_host (profile));
+  set_text (self->port_row, port);
+  set_text (self->user_row, culvert_profile_get_user (profile));
+  adw_combo_row_set_selected (self->auth_row, culvert_profile_get_auth_method (profile));
+  set_text (self->jump_row, jump_text);
+  adw_combo_row_set_selected (self->proxy_row, culvert_profile_get_proxy_mode (profile));
+  set_text (self->proxy_url_row, culvert_profile_get_proxy_url (profile));
+  set_text (self->bypass_row, culvert_profile_get_proxy_bypass (profile));
+  set_text (self->keepalive_row, keepalive);
+  gtk_switch_set_active (self->reconnect_switch, culvert_profile_get_reconnect (profile));
+  gtk_switch_set_active (self->startup_switch, culvert_profile_get_connect_at_startup (profile));
+  update_identity (self);
+  self->loading = FALSE;
+  network_changed (self);  /* only shows or hides the proxy rows while nothing changed */
+}
+
+static void
+culvert_connection_editor_dispose (GObject *object)
+{
+  CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (object);
+
+  g_clear_object (&self->profile);
+  g_clear_object (&self->tunnel);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (culvert_connection_editor_parent_class)->dispose (object);
+}
+
+static void
+culvert_connection_editor_class_init (CulvertConnectionEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = culvert_connection_editor_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/culvert-connection-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, server_group);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, network_group);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, staying_group);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, name_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, host_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, port_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, user_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, auth_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, identity_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, jump_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, proxy_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, proxy_url_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, bypass_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, keepalive_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, reconnect_switch);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, startup_switch);
+
+  gtk_widget_class_install_action (widget_class, "editor.choose-identity", NULL,
+                                   editor_choose_identity);
+  gtk_widget_class_install_action (widget_class, "editor.clear-identity", NULL,
+                                   editor_clear_identity);
+  gtk_widget_class_install_action (widget_class, "editor.reconnect", NULL, editor_reconnect);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+culvert_connection_editor_init (CulvertConnectionEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+culvert_connection_editor_new (GtkWindow           *parent,
+                               CulvertProfileStore *store,
+                               CulvertTunnel       *tunnel)
+{
+  CulvertConnectionEditor *self;
+  AdwEntryRow *server_rows[4];
+  AdwEntryRow *network_rows[3];
+
+  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), NULL);
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (tunnel), NULL);
+
+  self = g_object_new (CULVERT_TYPE_CONNECTION_EDITOR, "transient-for", parent, NULL);
+  self->store = g_object_ref (store);
+  self->tunnel = g_object_ref (tunnel);
+  self->profile = g_object_ref (culvert_tunnel_get_profile (tunnel));
+  culvert_connection_editor_load (self);
+
+  server_rows[0] = self->name_row;
+  server_rows[1] = self->host_row;
+  server_rows[2] = self->port_row;
+  server_rows[3] = self->user_row;
+  for (guint i = 0; i < G_N_ELEMENTS (server_rows); i++)
+    {
+      label_entry_row (server_rows[i]);
+      g_signal_connect_object (server_rows[i], "changed", G_CALLBACK (server_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  network_rows[0] = self->jump_row;
+  network_rows[1] = self->proxy_url_row;
+  network_rows[2] = self->bypass_row;
+  for (guint i = 0; i < G_N_ELEMENTS (network_rows); i++)
+    {
+      label_entry_row (network_rows[i]);
+      g_signal_connect_object (network_rows[i], "changed", G_CALLBACK (network_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  label_entry_row (self->keepalive_row);
+  g_signal_connect_object (self->proxy_row, "notify::selected", G_CALLBACK (network_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->auth_row, "notify::selected", G_CALLBACK (auth_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->keepalive_row, "changed", G_CALLBACK (staying_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->reconnect_switch, "notify::active",
+                           G_CALLBACK (staying_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->startup_switch, "notify::active",
+                           G_CALLBACK (staying_changed), self, G_CONNECT_SWAPPED);
+
+  return GTK_WIDGET (self);
+}

@@ -1,0 +1,221 @@
+/* culvert-gui-util.c — small helpers the window's parts share
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "culvert-gui-util.h"
+
+char *
+culvert_gui_profile_address (CulvertProfile *profile)
+{
+  const char *user = culvert_profile_get_user (profile);
+  const char *host = culvert_profile_get_host (profile);
+  guint16 port = culvert_profile_get_port (profile);
+  g_autofree char *shown = culvert_address_format_host (host != NULL ? host : "");
+
+  if (user == NULL)
+    user = g_get_user_name ();
+  if (port != 22 && port != 0)
+    return g_strdup_printf ("%s@%s:%u", user, shown, port);
+  return g_strdup_printf ("%s@%s", user, shown);
+}
+
+const char *
+culvert_gui_state_text (CulvertTunnelState state)
+{
+  switch (state)
+    {
+    case CULVERT_TUNNEL_DISCONNECTED:
+      return _("Disconnected");
+    case CULVERT_TUNNEL_CONNECTING:
+      return _("Connecting…");
+    case CULVERT_TUNNEL_VERIFYING_HOST_KEY:
+      return _("Checking the server’s key…");
+    case CULVERT_TUNNEL_AUTHENTICATING:
+      return _("Logging in…");
+    case CULVERT_TUNNEL_CONNECTED:
+      return _("Connected");
+    case CULVERT_TUNNEL_RECONNECTING:
+      return _("Reconnecting…");
+    case CULVERT_TUNNEL_FAILED:
+      return _("Failed");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+culvert_gui_state_is_on (CulvertTunnelState state)
+{
+  return state != CULVERT_TUNNEL_DISCONNECTED && state != CULVERT_TUNNEL_FAILED;
+}
+
+void
+culvert_gui_set_accessible_label (GtkWidget  *widget,
+                                  const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+typedef struct
+{
+  GDateTime          *since;
+  GDateTime          *next_try;
+  CulvertTunnelState  state;
+  guint               attempt;
+  gboolean            waiting;
+} Track;
+
+static void
+track_free (gpointer data)
+{
+  Track *track = data;
+
+  g_clear_pointer (&track->since, g_date_time_unref);
+  g_clear_pointer (&track->next_try, g_date_time_unref);
+  g_free (track);
+}
+
+static Track *
+get_track (CulvertTunnel *tunnel)
+{
+  return g_object_get_data (G_OBJECT (tunnel), "culvert-gui-track");
+}
+
+static void
+track_state (CulvertTunnel *tunnel)
+{
+  Track *track = get_track (tunnel);
+  CulvertTunnelState state = culvert_tunnel_get_state (tunnel);
+  gboolean has_reason = culvert_tunnel_get_state_reason (tunnel) != NULL;
+
+  if (state == track->state)
+    return;
+
+  g_clear_pointer (&track->since, g_date_time_unref);
+  g_clear_pointer (&track->next_try, g_date_time_unref);
+  track->since = g_date_time_new_now_local ();
+  track->state = state;
+  /* Reconnecting with a reason: waiting before the first attempt. */
+  track->waiting = state == CULVERT_TUNNEL_RECONNECTING && has_reason;
+  track->attempt = state == CULVERT_TUNNEL_RECONNECTING && !has_reason ? 1 : 0;
+}
+
+static void
+track_reason (CulvertTunnel *tunnel)
+{
+  Track *track = get_track (tunnel);
+  gboolean waiting;
+
+  track_state (tunnel);
+  waiting = track->state == CULVERT_TUNNEL_RECONNECTING &&
+            culvert_tunnel_get_state_reason (tunnel) != NULL;
+  /* While reconnecting, the reason goes away when the next attempt starts. */
+  if (track->state == CULVERT_TUNNEL_RECONNECTING && track->waiting && !waiting)
+    {
+      track->attempt++;
+      g_clear_pointer (&track->next_try, g_date_time_unref);
+    }
+  track->waiting = waiting;
+}
+
+/* The worker logs "Connecting again in N.N seconds" as it starts to wait;
+ * the number is the only one in that line. */
+static void
+track_log (CulvertTunnel   *tunnel,
+           CulvertLogEntry *entry)
+{
+  Track *track = get_track (tunnel);
+  const char *message = culvert_log_entry_get_message (entry);
+  const char *p;
+  double seconds;
+  char *end;
+
+  if (culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_RECONNECTING ||
+      culvert_tunnel_get_state_reason (tunnel) == NULL ||
+      culvert_log_entry_get_is_error (entry))
+    return;
+
+  for (p = message; *p != '\0' && !g_ascii_isdigit (*p); p++)
+    ;
+  if (*p == '\0')
+    return;
+  seconds = g_ascii_strtod (p, &end);
+  if (end == p || seconds < 0 || seconds > 3600)
+    return;
+
+  g_clear_pointer (&track->next_try, g_date_time_unref);
+  track->next_try = g_date_time_add_seconds (culvert_log_entry_get_time (entry), seconds);
+}
+
+void
+culvert_gui_tunnel_track (CulvertTunnel *tunnel)
+{
+  Track *track;
+
+  if (get_track (tunnel) != NULL)
+    return;
+
+  track = g_new0 (Track, 1);
+  track->state = culvert_tunnel_get_state (tunnel);
+  track->since = g_date_time_new_now_local ();
+  g_object_set_data_full (G_OBJECT (tunnel), "culvert-gui-track", track, track_free);
+  g_signal_connect (tunnel, "notify::state", G_CALLBACK (track_state), NULL);
+  g_signal_connect (tunnel, "notify::state-reason", G_CALLBACK (track_reason), NULL);
+  g_signal_connect (tunnel, "log-added", G_CALLBACK (track_log), NULL);
+}
+
+GDateTime *
+culvert_gui_tunnel_get_since (CulvertTunnel *tunnel)
+{
+  Track *track = get_track (tunnel);
+
+  return track != NULL ? track->since : NULL;
+}
+
+guint
+culvert_gui_tunnel_get_attempt (CulvertTunnel *tunnel)
+{
+  Track *track = get_track (tunnel);
+
+  return track != NULL ? track->attempt : 0;
+}
+
+GDateTime *
+culvert_gui_tunnel_get_next_try (CulvertTunnel *tunnel)
+{
+  Track *track = get_track (tunnel);
+
+  return track != NULL ? track->next_try : NULL;
+}
+
+static void
+restart_on_exited (CulvertTunnel *tunnel,
+                   gpointer       data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_func (tunnel, restart_on_exited, data);
+  if (!culvert_tunnel_connect (tunnel, &error))
+    g_message ("%s", error->message);
+}
+
+gboolean
+culvert_gui_tunnel_restart (CulvertTunnel  *tunnel,
+                            GError        **error)
+{
+  if (!culvert_tunnel_is_running (tunnel))
+    return culvert_tunnel_connect (tunnel, error);
+
+  g_signal_handlers_disconnect_by_func (tunnel, restart_on_exited, NULL);
+  g_signal_connect (tunnel, "exited", G_CALLBACK (restart_on_exited), NULL);
+  culvert_tunnel_disconnect (tunnel);
+  return TRUE;
+}

@@ -1,0 +1,40 @@
+/* culvert-gui-util.h — small helpers the window's parts share
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "culvert-profile.h"
+#include "culvert-tunnel.h"
+
+G_BEGIN_DECLS
+
+/* "alice@db.example.org", with ":port" when it is not 22 */
+char       *culvert_gui_profile_address (CulvertProfile     *profile);
+/* The state in words, for people: "Connected", "Connecting…" */
+const char *culvert_gui_state_text      (CulvertTunnelState  state);
+/* Whether the tunnel is meant to be running (its switch is on). */
+gboolean    culvert_gui_state_is_on     (CulvertTunnelState  state);
+void        culvert_gui_set_accessible_label (GtkWidget    *widget,
+                                              const char   *label);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Follows @tunnel's state to remember since when it is in it and, while it
+ * reconnects, which attempt this is and when the next one starts. */
+void        culvert_gui_tunnel_track          (CulvertTunnel *tunnel);
+GDateTime  *culvert_gui_tunnel_get_since      (CulvertTunnel *tunnel);
+guint       culvert_gui_tunnel_get_attempt    (CulvertTunnel *tunnel);
+/* Returns: (nullable): when the next attempt starts, while waiting for it */
+GDateTime  *culvert_gui_tunnel_get_next_try   (CulvertTunnel *tunnel);
+/* Stops @tunnel if it runs and starts it again once it has stopped. */
+gboolean    culvert_gui_tunnel_restart        (CulvertTunnel *tunnel,
+                                               GError       **error);
+
+G_END_DECLS
