@@ -321,10 +321,8 @@ login_connect (Login   *login,
   const char *banner;
   const char *cipher;
 
-  if (login->options->fd >= 0)
-    login_log (login, _("Connecting to %s port %u through the given connection"),
-               login->options->host, login->port);
-  else
+  /* Whoever made the connection said so already. */
+  if (login->options->fd < 0)
     login_log (login, _("Connecting to %s port %u"), login->options->host, login->port);
 
   if (!login_handshake (login, error))

@@ -212,6 +212,7 @@ worker_connect_socket (CulvertWorker  *self,
   g_socket_client_set_timeout (client, config->connect_timeout > 0 ? config->connect_timeout : 15);
   address = g_network_address_new (config->host, port);
 
+  worker_log (self, FALSE, _("Connecting to %s port %u"), config->host, port);
   g_socket_client_connect_async (client, address, self->cancellable, on_connected, &wait);
   /* Cancelling the operation finishes it, so this always ends. */
   while (!wait.done)
