@@ -40,6 +40,9 @@ struct _CulvertTunnel
   guint                 generation;
   CulvertTunnelState    state;
   char                 *state_reason;
+  gint64                state_since;   /* g_get_real_time () */
+  guint                 attempt;       /* reconnect attempts since the last success */
+  gint64                next_try;      /* g_get_real_time () of the next one, or 0 */
   GListStore           *forwards;  /* of CulvertForwardStatus */
   GPtrArray            *by_index;  /* forward index → CulvertForwardStatus */
   GListStore           *log;       /* of CulvertLogEntry */
@@ -56,6 +59,9 @@ enum {
   PROP_PROFILE,
   PROP_STATE,
   PROP_STATE_REASON,
+  PROP_STATE_SINCE,
+  PROP_RECONNECT_ATTEMPT,
+  PROP_NEXT_TRY,
   N_PROPS
 };
 
@@ -122,6 +128,8 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
   if (self->state != state)
     {
       self->state = state;
+      self->state_since = g_get_real_time ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_SINCE]);
 
       /* Forwards follow the connection: they serve only while it is up. */
       for (guint i = 0; i < self->by_index->len; i++)
@@ -149,6 +157,23 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
 
   if (reason_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_REASON]);
+}
+
+static void
+culvert_tunnel_set_retry (CulvertTunnel *self,
+                          guint          attempt,
+                          gint64         next_try)
+{
+  if (self->attempt != attempt)
+    {
+      self->attempt = attempt;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
+    }
+  if (self->next_try != next_try)
+    {
+      self->next_try = next_try;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_TRY]);
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -191,6 +216,9 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
   switch (event->type)
     {
     case CULVERT_WORKER_EVENT_STATE:
+      culvert_tunnel_set_retry (self, event->state == CULVERT_TUNNEL_CONNECTED ? 0
+                                      : MAX (event->attempt, self->attempt),
+                                event->next_try);
       /* A forward that failed under exit-on-forward-failure stopped the run. */
       if (self->failure != NULL && event->state == CULVERT_TUNNEL_DISCONNECTED)
         culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, self->failure);
@@ -803,6 +831,7 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   g_ptr_array_set_size (self->resolving, 0);
   g_list_store_remove_all (self->forwards);
   g_clear_pointer (&self->failure, g_free);
+  culvert_tunnel_set_retry (self, 0, 0);
   g_cancellable_cancel (self->lookups);
   g_clear_object (&self->lookups);
   self->lookups = g_cancellable_new ();
@@ -894,6 +923,15 @@ culvert_tunnel_get_property (GObject    *object,
     case PROP_STATE_REASON:
       g_value_set_string (value, self->state_reason);
       break;
+    case PROP_STATE_SINCE:
+      g_value_set_int64 (value, self->state_since);
+      break;
+    case PROP_RECONNECT_ATTEMPT:
+      g_value_set_uint (value, self->attempt);
+      break;
+    case PROP_NEXT_TRY:
+      g_value_set_int64 (value, self->next_try);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -971,6 +1009,19 @@ culvert_tunnel_class_init (CulvertTunnelClass *klass)
   properties[PROP_STATE_REASON] =
     g_param_spec_string ("state-reason", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* When the state last changed, in g_get_real_time () microseconds. */
+  properties[PROP_STATE_SINCE] =
+    g_param_spec_int64 ("state-since", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Reconnect attempts made since the connection was last up. */
+  properties[PROP_RECONNECT_ATTEMPT] =
+    g_param_spec_uint ("reconnect-attempt", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* While waiting to reconnect: when the next attempt starts
+   * (g_get_real_time () microseconds); 0 otherwise. */
+  properties[PROP_NEXT_TRY] =
+    g_param_spec_int64 ("next-try", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The front end answers with culvert_question_answer(), now or later. */
@@ -1053,6 +1104,30 @@ culvert_tunnel_get_state (CulvertTunnel *self)
 {
   g_return_val_if_fail (CULVERT_IS_TUNNEL (self), CULVERT_TUNNEL_DISCONNECTED);
   return self->state;
+}
+
+gint64
+culvert_tunnel_get_state_since (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), 0);
+
+  return self->state_since;
+}
+
+guint
+culvert_tunnel_get_reconnect_attempt (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), 0);
+
+  return self->attempt;
+}
+
+gint64
+culvert_tunnel_get_next_try (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), 0);
+
+  return self->next_try;
 }
 
 const char *

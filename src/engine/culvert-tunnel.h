@@ -64,6 +64,9 @@ void                culvert_tunnel_remove_forward         (CulvertTunnel        
 
 CulvertTunnelState  culvert_tunnel_get_state              (CulvertTunnel        *self);
 const char         *culvert_tunnel_get_state_reason       (CulvertTunnel        *self);
+gint64              culvert_tunnel_get_state_since        (CulvertTunnel        *self);
+guint               culvert_tunnel_get_reconnect_attempt  (CulvertTunnel        *self);
+gint64              culvert_tunnel_get_next_try           (CulvertTunnel        *self);
 GListModel         *culvert_tunnel_get_forwards           (CulvertTunnel        *self);
 GListModel         *culvert_tunnel_get_log                (CulvertTunnel        *self);
 void                culvert_tunnel_close_client           (CulvertTunnel        *self,

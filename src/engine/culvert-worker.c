@@ -306,9 +306,15 @@ worker_thread (gpointer data)
       {
         guint delay = MIN (1000u << MIN (attempt, 6u), 60000u);
 
+        CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATE,
+                                     .state = CULVERT_TUNNEL_RECONNECTING };
+
         delay = delay / 2 + g_random_int_range (0, delay / 2 + 1);
         attempt++;
-        worker_set_state (self, CULVERT_TUNNEL_RECONNECTING, reason);
+        event.text = g_strdup (reason);
+        event.attempt = attempt;
+        event.next_try = g_get_real_time () + (gint64) delay * 1000;
+        worker_post (self, &event);
         worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
         worker_sleep (self, delay);
       }

@@ -91,6 +91,8 @@ typedef struct
 
   /* STATE */
   CulvertTunnelState      state;
+  guint                   attempt;       /* RECONNECTING: attempts so far; 0: none yet */
+  gint64                  next_try;      /* RECONNECTING: g_get_real_time () of the next; 0 */
   /* STATE: the reason; LOG: the line; CLIENT_CLOSED: why, or NULL */
   char                   *text;
   gboolean                is_error;

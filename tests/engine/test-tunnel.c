@@ -2551,6 +2551,12 @@ tunnel_connected_again (gpointer data)
   return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_CONNECTED;
 }
 
+static gboolean
+next_try_known (gpointer data)
+{
+  return culvert_tunnel_get_next_try (data) != 0;
+}
+
 /* A path that stops carrying bytes is noticed by keepalives; the tunnel
  * connects again with the same local port once the path comes back. */
 static void
@@ -2577,8 +2583,19 @@ test_tunnel_keepalive_reconnect (Fixture       *f,
   g_atomic_int_set (&relay->frozen, 1);
   g_assert_true (wait_until (log_has, &wait, 20));
   g_assert_true (wait_until (tunnel_reconnecting, f->tunnel, 20));
+
+  /* While it waits, the tunnel says which attempt comes and when. */
+  g_assert_true (wait_until (next_try_known, f->tunnel, 20));
+  g_assert_cmpuint (culvert_tunnel_get_reconnect_attempt (f->tunnel), >=, 1);
+  g_assert_cmpint (culvert_tunnel_get_next_try (f->tunnel), >, g_get_real_time () - G_USEC_PER_SEC);
+  g_assert_cmpint (culvert_tunnel_get_next_try (f->tunnel), <=,
+                   g_get_real_time () + 61 * G_USEC_PER_SEC);
+
   g_atomic_int_set (&relay->frozen, 0);
   g_assert_true (wait_until (tunnel_connected_again, f->tunnel, 60));
+  g_assert_cmpuint (culvert_tunnel_get_reconnect_attempt (f->tunnel), ==, 0);
+  g_assert_cmpint (culvert_tunnel_get_next_try (f->tunnel), ==, 0);
+  g_assert_cmpint (culvert_tunnel_get_state_since (f->tunnel), >, g_get_real_time () - 60 * G_USEC_PER_SEC);
 
   /* Same port, working again. */
   g_assert_cmpuint (listening_port (f, 0), ==, port);
