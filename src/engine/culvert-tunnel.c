@@ -1013,7 +1013,8 @@ culvert_tunnel_class_init (CulvertTunnelClass *klass)
   properties[PROP_STATE_SINCE] =
     g_param_spec_int64 ("state-since", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  /* Reconnect attempts made since the connection was last up. */
+  /* The reconnect attempt being waited for or being made (1 for the first
+   * after the connection was lost); 0 while connected. */
   properties[PROP_RECONNECT_ATTEMPT] =
     g_param_spec_uint ("reconnect-attempt", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -941,7 +941,10 @@ culvert_connection_page_set_tunnel (CulvertConnectionPage *self,
   g_signal_connect_object (tunnel, "notify::state-reason",
                            G_CALLBACK (culvert_connection_page_update_status), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (tunnel, "log-added",
+  g_signal_connect_object (tunnel, "notify::reconnect-attempt",
+                           G_CALLBACK (culvert_connection_page_update_status), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tunnel, "notify::next-try",
                            G_CALLBACK (culvert_connection_page_update_status), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->profile, "notify",

@@ -68,9 +68,6 @@ typedef struct
 {
   GDateTime          *since;
   GDateTime          *next_try;
-  CulvertTunnelState  state;
-  guint               attempt;
-  gboolean            waiting;
 } Track;
 
 static void
@@ -89,87 +86,43 @@ get_track (CulvertTunnel *tunnel)
   return g_object_get_data (G_OBJECT (tunnel), "culvert-gui-track");
 }
 
+/* g_get_real_time () microseconds as local time; NULL for 0. */
+static GDateTime *
+date_time_from_real_time (gint64 usec)
+{
+  g_autoptr(GDateTime) seconds = NULL;
+
+  if (usec <= 0)
+    return NULL;
+  seconds = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+  return g_date_time_add (seconds, usec % G_USEC_PER_SEC);
+}
+
+/* The tunnel says when its state began and when it tries again; the
+ * widgets want them as local times. */
 static void
-track_state (CulvertTunnel *tunnel)
+track_times (CulvertTunnel *tunnel)
 {
   Track *track = get_track (tunnel);
-  CulvertTunnelState state = culvert_tunnel_get_state (tunnel);
-  gboolean has_reason = culvert_tunnel_get_state_reason (tunnel) != NULL;
-
-  if (state == track->state)
-    return;
 
   g_clear_pointer (&track->since, g_date_time_unref);
   g_clear_pointer (&track->next_try, g_date_time_unref);
-  track->since = g_date_time_new_now_local ();
-  track->state = state;
-  /* Reconnecting with a reason: waiting before the first attempt. */
-  track->waiting = state == CULVERT_TUNNEL_RECONNECTING && has_reason;
-  track->attempt = state == CULVERT_TUNNEL_RECONNECTING && !has_reason ? 1 : 0;
-}
-
-static void
-track_reason (CulvertTunnel *tunnel)
-{
-  Track *track = get_track (tunnel);
-  gboolean waiting;
-
-  track_state (tunnel);
-  waiting = track->state == CULVERT_TUNNEL_RECONNECTING &&
-            culvert_tunnel_get_state_reason (tunnel) != NULL;
-  /* While reconnecting, the reason goes away when the next attempt starts. */
-  if (track->state == CULVERT_TUNNEL_RECONNECTING && track->waiting && !waiting)
-    {
-      track->attempt++;
-      g_clear_pointer (&track->next_try, g_date_time_unref);
-    }
-  track->waiting = waiting;
-}
-
-/* The worker logs "Connecting again in N.N seconds" as it starts to wait;
- * the number is the only one in that line. */
-static void
-track_log (CulvertTunnel   *tunnel,
-           CulvertLogEntry *entry)
-{
-  Track *track = get_track (tunnel);
-  const char *message = culvert_log_entry_get_message (entry);
-  const char *p;
-  double seconds;
-  char *end;
-
-  if (culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_RECONNECTING ||
-      culvert_tunnel_get_state_reason (tunnel) == NULL ||
-      culvert_log_entry_get_is_error (entry))
-    return;
-
-  for (p = message; *p != '\0' && !g_ascii_isdigit (*p); p++)
-    ;
-  if (*p == '\0')
-    return;
-  seconds = g_ascii_strtod (p, &end);
-  if (end == p || seconds < 0 || seconds > 3600)
-    return;
-
-  g_clear_pointer (&track->next_try, g_date_time_unref);
-  track->next_try = g_date_time_add_seconds (culvert_log_entry_get_time (entry), seconds);
+  track->since = date_time_from_real_time (culvert_tunnel_get_state_since (tunnel));
+  if (track->since == NULL)
+    track->since = g_date_time_new_now_local ();
+  track->next_try = date_time_from_real_time (culvert_tunnel_get_next_try (tunnel));
 }
 
 void
 culvert_gui_tunnel_track (CulvertTunnel *tunnel)
 {
-  Track *track;
-
   if (get_track (tunnel) != NULL)
     return;
 
-  track = g_new0 (Track, 1);
-  track->state = culvert_tunnel_get_state (tunnel);
-  track->since = g_date_time_new_now_local ();
-  g_object_set_data_full (G_OBJECT (tunnel), "culvert-gui-track", track, track_free);
-  g_signal_connect (tunnel, "notify::state", G_CALLBACK (track_state), NULL);
-  g_signal_connect (tunnel, "notify::state-reason", G_CALLBACK (track_reason), NULL);
-  g_signal_connect (tunnel, "log-added", G_CALLBACK (track_log), NULL);
+  g_object_set_data_full (G_OBJECT (tunnel), "culvert-gui-track", g_new0 (Track, 1), track_free);
+  track_times (tunnel);
+  g_signal_connect (tunnel, "notify::state-since", G_CALLBACK (track_times), NULL);
+  g_signal_connect (tunnel, "notify::next-try", G_CALLBACK (track_times), NULL);
 }
 
 GDateTime *
@@ -183,9 +136,7 @@ culvert_gui_tunnel_get_since (CulvertTunnel *tunnel)
 guint
 culvert_gui_tunnel_get_attempt (CulvertTunnel *tunnel)
 {
-  Track *track = get_track (tunnel);
-
-  return track != NULL ? track->attempt : 0;
+  return culvert_tunnel_get_reconnect_attempt (tunnel);
 }
 
 GDateTime *
