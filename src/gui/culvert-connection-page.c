@@ -219,8 +219,9 @@ attach_statuses (CulvertConnectionPage *self)
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
   g_autofree gboolean *taken = g_new0 (gboolean, n_statuses + 1);
 
-  /* The engine keeps a copy of each enabled rule it runs; a rule edited
-   * since then has no status until the next connect. */
+  /* The engine keeps a copy of each enabled rule it serves; a rule changed
+   * on a running connection is served anew (culvert_gui_tunnel_apply_forwards)
+   * and so finds its new status here. */
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(CulvertForwardItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
@@ -382,38 +383,29 @@ bind_traffic_cell (GtkSignalListItemFactory *factory,
   bind_label (list_item, "traffic-text");
 }
 
-/* The engine serves the rules it was started with: a change to a running
- * connection needs a restart, which closes its clients, so ask first. */
 static void
-offer_reconnect (CulvertConnectionPage *self)
-{
-  AdwToast *toast;
-
-  if (!culvert_tunnel_is_running (self->tunnel))
-    return;
-
-  toast = adw_toast_new (_("The change applies when the connection restarts"));
-  adw_toast_set_button_label (toast, _("_Reconnect"));
-  adw_toast_set_action_target_value (toast,
-                                     g_variant_new_string (culvert_profile_get_id (self->profile)));
-  adw_toast_set_action_name (toast, "win.reconnect");
-  culvert_connection_page_toast (self, toast);
-}
-
-static void
-save_profile (CulvertConnectionPage *self,
-              gboolean               ask_to_reconnect)
+apply_forwards (CulvertConnectionPage *self,
+                CulvertTunnel         *tunnel)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!culvert_profile_store_save_profile (self->store, self->profile, &error))
-    {
-      culvert_connection_page_toast_error (self, error);
-      return;
-    }
+  if (!culvert_gui_tunnel_apply_forwards (tunnel, &error))
+    culvert_connection_page_toast_error (self, error);
+}
 
-  if (ask_to_reconnect)
-    offer_reconnect (self);
+/* Saves the rules and, while the connection runs, serves them as they are
+ * now: only the forwards that changed stop or start, so the programs using
+ * the others stay connected. */
+static void
+save_forwards (CulvertConnectionPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The table shows the rules as changed: serve them so even when they
+   * could not be written (the toast says why). */
+  if (!culvert_profile_store_save_profile (self->store, self->profile, &error))
+    culvert_connection_page_toast_error (self, error);
+  apply_forwards (self, self->tunnel);
 }
 
 static void
@@ -431,7 +423,7 @@ on_enabled_switch (GtkSwitch   *toggle,
   if (culvert_forward_get_enabled (forward) == gtk_switch_get_active (toggle))
     return;
   culvert_forward_set_enabled (forward, gtk_switch_get_active (toggle));
-  save_profile (self, TRUE);
+  save_forwards (self);
 }
 
 static void
@@ -526,16 +518,14 @@ on_use_suggestion (GtkButton   *button,
 {
   CulvertConnectionPage *self = g_object_get_data (G_OBJECT (button), "page");
   CulvertForwardItem *item = item_of (list_item);
-  g_autoptr(GError) error = NULL;
   guint16 port;
 
   if (item == NULL || (port = culvert_forward_item_get_suggested_port (item)) == 0)
     return;
 
+  /* Only this forward starts again, on the free port. */
   culvert_forward_set_bind_port (culvert_forward_item_get_forward (item), port);
-  save_profile (self, FALSE);
-  if (!culvert_gui_tunnel_restart (self->tunnel, &error))
-    culvert_connection_page_toast_error (self, error);
+  save_forwards (self);
 }
 
 static void
@@ -829,10 +819,15 @@ page_copy_log (GtkWidget  *widget,
 /* ---------------------------------------------------------------------- */
 /* Adding, editing and removing rules                                      */
 
+/* The dialog saved the rules of the tunnel it was opened for. */
 static void
-on_forward_saved (CulvertConnectionPage *self)
+on_forward_saved (CulvertForwardDialog  *dialog,
+                  CulvertConnectionPage *self)
 {
-  offer_reconnect (self);
+  CulvertTunnel *tunnel = g_object_get_data (G_OBJECT (dialog), "tunnel");
+
+  if (tunnel != NULL)
+    apply_forwards (self, tunnel);
 }
 
 static void
@@ -845,8 +840,9 @@ open_forward_dialog (CulvertConnectionPage *self,
     return;
   dialog = culvert_forward_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                        self->store, self->profile, forward);
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_forward_saved), self,
-                           G_CONNECT_SWAPPED);
+  g_object_set_data_full (G_OBJECT (dialog), "tunnel", g_object_ref (self->tunnel),
+                          g_object_unref);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_forward_saved), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -881,7 +877,7 @@ page_remove_forward (GtkWidget  *widget,
   if (position == GTK_INVALID_LIST_POSITION)
     return;
   culvert_profile_remove_forward (self->profile, position);
-  save_profile (self, TRUE);
+  save_forwards (self);
 }
 
 static void

@@ -170,3 +170,171 @@ culvert_gui_tunnel_restart (CulvertTunnel  *tunnel,
   culvert_tunnel_disconnect (tunnel);
   return TRUE;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Applying rule changes to a running tunnel                               */
+
+/* The worker lets a removed forward's port go on its own thread, a moment
+ * after culvert_tunnel_remove_forward() returns. A rule that is to listen on
+ * a port let go that recently waits for it (tried every RETRY_MS ms, for at
+ * most LET_GO_WAIT_MS ms) instead of failing as "in use" by ourselves. */
+#define RETRY_MS        20
+#define LET_GO_WAIT_MS  2000
+
+typedef struct
+{
+  GHashTable *let_go;    /* local port → when it was let go (monotonic µs) */
+  guint       retry_id;
+} Live;
+
+static void
+live_free (gpointer data)
+{
+  Live *live = data;
+
+  g_clear_handle_id (&live->retry_id, g_source_remove);
+  g_hash_table_unref (live->let_go);
+  g_free (live);
+}
+
+static Live *
+get_live (CulvertTunnel *tunnel)
+{
+  Live *live = g_object_get_data (G_OBJECT (tunnel), "culvert-gui-live");
+
+  if (live == NULL)
+    {
+      live = g_new0 (Live, 1);
+      live->let_go = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+      g_object_set_data_full (G_OBJECT (tunnel), "culvert-gui-live", live, live_free);
+    }
+  return live;
+}
+
+/* The port @forward listens on here, or 0: incoming forwards listen on the
+ * server, and port 0 is a new port every time. */
+static guint16
+local_port (CulvertForward *forward)
+{
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
+    return 0;
+  return culvert_forward_get_bind_port (forward);
+}
+
+static gboolean apply_forwards (CulvertTunnel *tunnel,
+                                gboolean       retrying,
+                                GError       **error);
+
+static gboolean
+retry_forwards (gpointer data)
+{
+  CulvertTunnel *tunnel = data;
+  g_autoptr(GError) error = NULL;
+
+  get_live (tunnel)->retry_id = 0;
+  if (!apply_forwards (tunnel, TRUE, &error))
+    g_message ("%s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+apply_forwards (CulvertTunnel  *tunnel,
+                gboolean        retrying,
+                GError        **error)
+{
+  Live *live = get_live (tunnel);
+  GListModel *rules = culvert_profile_get_forwards (culvert_tunnel_get_profile (tunnel));
+  GListModel *statuses = culvert_tunnel_get_forwards (tunnel);
+  guint n_rules = g_list_model_get_n_items (rules);
+  guint n_statuses = g_list_model_get_n_items (statuses);
+  g_autofree gboolean *wanted = g_new0 (gboolean, n_statuses + 1);
+  g_autoptr(GPtrArray) to_add = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) to_remove = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 now = g_get_monotonic_time ();
+  gboolean again = FALSE;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_handle_id (&live->retry_id, g_source_remove);
+  if (!culvert_tunnel_is_running (tunnel))
+    {
+      g_hash_table_remove_all (live->let_go);
+      return TRUE;
+    }
+
+  /* Joined as the forwarding table joins them: each enabled rule takes the
+   * first status of an equal forward not taken yet. */
+  for (guint i = 0; i < n_rules; i++)
+    {
+      g_autoptr(CulvertForward) rule = g_list_model_get_item (rules, i);
+      gboolean served = FALSE;
+
+      if (!culvert_forward_get_enabled (rule))
+        continue;
+      for (guint j = 0; j < n_statuses && !served; j++)
+        {
+          g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (statuses, j);
+
+          if (!wanted[j] && culvert_forward_equal (culvert_forward_status_get_forward (status),
+                                                   rule))
+            wanted[j] = served = TRUE;
+        }
+      if (!served)
+        g_ptr_array_add (to_add, g_steal_pointer (&rule));
+    }
+  for (guint j = 0; j < n_statuses; j++)
+    if (!wanted[j])
+      g_ptr_array_add (to_remove, g_list_model_get_item (statuses, j));
+
+  for (guint i = 0; i < to_remove->len; i++)
+    {
+      CulvertForwardStatus *status = g_ptr_array_index (to_remove, i);
+      guint16 port = local_port (culvert_forward_status_get_forward (status));
+
+      /* One that failed never held its port. */
+      if (port != 0 && culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED)
+        g_hash_table_insert (live->let_go, GUINT_TO_POINTER (port), g_memdup2 (&now, sizeof now));
+      culvert_tunnel_remove_forward (tunnel, status);
+    }
+
+  g_hash_table_iter_init (&iter, live->let_go);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now - *(gint64 *) value > LET_GO_WAIT_MS * 1000)
+      g_hash_table_iter_remove (&iter);
+
+  for (guint i = 0; i < to_add->len; i++)
+    {
+      CulvertForward *rule = g_ptr_array_index (to_add, i);
+      gboolean waiting = g_hash_table_contains (live->let_go,
+                                                GUINT_TO_POINTER (local_port (rule)));
+      CulvertForwardStatus *status;
+
+      /* Its port is being let go: the worker has surely not done it yet. */
+      if (waiting && !retrying)
+        {
+          again = TRUE;
+          continue;
+        }
+      status = culvert_tunnel_add_forward (tunnel, rule, error);
+      if (status == NULL)
+        return FALSE;
+      if (waiting && culvert_forward_status_get_state (status) == CULVERT_FORWARD_STATE_FAILED)
+        {
+          culvert_tunnel_remove_forward (tunnel, status);
+          again = TRUE;
+        }
+    }
+
+  if (again)
+    live->retry_id = g_timeout_add (RETRY_MS, retry_forwards, tunnel);
+  return TRUE;
+}
+
+gboolean
+culvert_gui_tunnel_apply_forwards (CulvertTunnel  *tunnel,
+                                   GError        **error)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (tunnel), FALSE);
+
+  return apply_forwards (tunnel, FALSE, error);
+}

@@ -36,5 +36,13 @@ GDateTime  *culvert_gui_tunnel_get_next_try   (CulvertTunnel *tunnel);
 /* Stops @tunnel if it runs and starts it again once it has stopped. */
 gboolean    culvert_gui_tunnel_restart        (CulvertTunnel *tunnel,
                                                GError       **error);
+/* Makes a running @tunnel serve what its profile's enabled rules say now:
+ * stops each forward no rule asks for any more and starts each rule it does
+ * not serve yet; the others, and the programs connected through them, are
+ * left alone. A rule that fails to listen fails on its own row, as at
+ * connect. Does nothing while @tunnel is not running: the next connect takes
+ * the profile's rules. */
+gboolean    culvert_gui_tunnel_apply_forwards (CulvertTunnel *tunnel,
+                                               GError       **error);
 
 G_END_DECLS

@@ -1478,6 +1478,349 @@ test_window_forward_rules (Fixture       *f,
   }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Rule changes on a running connection                                    */
+
+/* A connection to @port, or -1 when it is refused. */
+static int
+try_connect_loopback (guint16 port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+                              .sin_port = htons (port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0)
+    return fd;
+  g_assert_cmpint (errno, ==, ECONNREFUSED);
+  close (fd);
+  return -1;
+}
+
+static gboolean
+port_refuses (gpointer data)
+{
+  int fd = try_connect_loopback (GPOINTER_TO_UINT (data));
+
+  if (fd < 0)
+    return TRUE;
+  close (fd);
+  return FALSE;
+}
+
+/* Whether bytes sent through the connected socket @fd still come back:
+ * FALSE once the forward it went through has closed it. */
+static gboolean
+still_echoes (int fd)
+{
+  struct timeval timeout = { .tv_sec = 10 };
+  char out[100];
+  char in[sizeof out];
+  gsize got = 0;
+
+  memset (out, 'y', sizeof out);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  if (send (fd, out, sizeof out, MSG_NOSIGNAL) != (gssize) sizeof out)
+    return FALSE;
+  while (got < sizeof out)
+    {
+      ssize_t n = recv (fd, in + got, sizeof out - got, 0);
+
+      if (n <= 0)
+        return FALSE;
+      got += n;
+    }
+  return memcmp (in, out, sizeof out) == 0;
+}
+
+static void
+note_state_left (CulvertTunnel *tunnel,
+                 GParamSpec    *pspec,
+                 gboolean      *left)
+{
+  if (culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_CONNECTED)
+    *left = TRUE;
+}
+
+static CulvertProfile *
+add_sshd_profile_two (Fixture         *f,
+                      CulvertTestSshd *sshd,
+                      guint16          first,
+                      guint16          second,
+                      guint16          destination)
+{
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", first, destination);
+  g_autofree char *spec2 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", second, destination);
+  CulvertProfile *profile = add_sshd_profile (f, sshd, spec);
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec2, NULL);
+
+  g_assert_nonnull (forward);
+  culvert_profile_add_forward (profile, forward);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+  return profile;
+}
+
+static void
+assert_row_listening (Fixture    *f,
+                      const char *listen,
+                      const char *destination_host,
+                      guint16     destination_port)
+{
+  g_autofree char *row = g_strdup_printf ("%s|%s:%u|Listening|", listen, destination_host,
+                                          destination_port);
+
+  assert_table_contains (f, row);
+}
+
+static void
+test_window_live_add_and_edit (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *first_listen = NULL;
+  g_autofree char *second_listen = NULL;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  GtkColumnView *view = culvert_connection_page_get_forwards_view (page);
+  CulvertForwardDialogParts parts;
+  CulvertForwardDialog *dialog;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  gboolean left = FALSE;
+  gulong watch;
+  guint16 first = free_port ();
+  guint16 second = free_port ();
+  guint16 third = free_port ();
+  int client;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  profile = add_sshd_profile_two (f, sshd, first, second, echo->port);
+  first_listen = g_strdup_printf ("127.0.0.1:%u", first);
+  second_listen = g_strdup_printf ("127.0.0.1:%u", second);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  assert_row_listening (f, first_listen, "127.0.0.1", echo->port);
+  assert_row_listening (f, second_listen, "127.0.0.1", echo->port);
+  tunnel = culvert_application_lookup_tunnel (f->app, profile);
+  watch = g_signal_connect (tunnel, "notify::state", G_CALLBACK (note_state_left), &left);
+
+  /* Someone uses the first forward. */
+  client = connect_loopback (first);
+  echo_through (client, 1000);
+
+  /* A third rule, added through the dialog: it serves at once. */
+  open_add_forward (f, &parts);
+  {
+    g_autofree char *port = g_strdup_printf ("%u", third);
+    g_autofree char *destination = g_strdup_printf ("%u", echo->port);
+
+    gtk_editable_set_text (GTK_EDITABLE (parts.port_row), port);
+    gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "localhost");
+    gtk_editable_set_text (GTK_EDITABLE (parts.destination_port_row), destination);
+  }
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (parts.save_button)));
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  {
+    g_autofree char *row = g_strdup_printf ("|localhost:%u|Listening|", echo->port);
+
+    assert_table_contains (f, row);
+  }
+  fd = connect_loopback (third);
+  echo_through (fd, 1000);
+  close (fd);
+  g_assert_true (still_echoes (client));
+
+  /* The second rule leads elsewhere now, on the same port: it is served
+   * again there, as soon as its old listener has let the port go. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (view), 1, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.edit-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  culvert_forward_dialog_get_parts (dialog, &parts);
+  gtk_editable_set_text (GTK_EDITABLE (parts.host_row), "localhost");
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  assert_row_listening (f, second_listen, "localhost", echo->port);
+  fd = connect_loopback (second);
+  echo_through (fd, 1000);
+  close (fd);
+
+  /* The first client never noticed, and the connection stayed up. */
+  g_assert_true (still_echoes (client));
+  close (client);
+  g_assert_false (left);
+  g_signal_handler_disconnect (tunnel, watch);
+  assert_status (f, "Connected");
+
+  /* Nothing to reconnect for: no toast asks to. */
+  g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label,
+                              "_Reconnect"));
+
+  /* All of it reached the file too. */
+  {
+    g_autoptr(CulvertProfileStore) reread = culvert_profile_store_new (
+      culvert_profile_store_get_directory (culvert_application_get_profile_store (f->app)));
+    CulvertProfile *saved;
+    g_autoptr(CulvertForward) edited = NULL;
+
+    g_assert_true (culvert_profile_store_load (reread, NULL));
+    saved = culvert_profile_store_find (reread, culvert_profile_get_id (profile));
+    g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (saved)), ==, 3);
+    edited = g_list_model_get_item (culvert_profile_get_forwards (saved), 1);
+    g_assert_cmpstr (culvert_forward_get_destination_host (edited), ==, "localhost");
+  }
+}
+
+static void
+test_window_live_use_port (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *taken_text = NULL;
+  g_autofree char *other_listen = NULL;
+  g_autofree char *suggested_listen = NULL;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  GtkWidget *use_button;
+  gboolean left = FALSE;
+  gulong watch;
+  guint16 taken = 0;
+  guint16 other = free_port ();
+  guint16 suggested;
+  int blocker;
+  int client;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  blocker = listen_loopback (&taken);
+  profile = add_sshd_profile_two (f, sshd, taken, other, echo->port);
+  other_listen = g_strdup_printf ("127.0.0.1:%u", other);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  taken_text = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+  assert_table_contains (f, taken_text);
+  assert_row_listening (f, other_listen, "127.0.0.1", echo->port);
+  tunnel = culvert_application_lookup_tunnel (f->app, profile);
+  watch = g_signal_connect (tunnel, "notify::state", G_CALLBACK (note_state_left), &left);
+
+  /* Someone uses the forward that works. */
+  client = connect_loopback (other);
+  echo_through (client, 1000);
+
+  /* One click: the forward that failed listens on the free port. */
+  use_button = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
+                              culvert_window_get_connection_page (f->window))),
+                            GTK_TYPE_BUTTON, button_label_starts, "Use Port ");
+  g_assert_nonnull (use_button);
+  suggested = (guint16) g_ascii_strtoull (gtk_button_get_label (GTK_BUTTON (use_button))
+                                          + strlen ("Use Port "), NULL, 10);
+  g_assert_cmpuint (suggested, >, 0);
+  g_assert_cmpuint (suggested, !=, taken);
+  g_signal_emit_by_name (use_button, "clicked");
+  suggested_listen = g_strdup_printf ("127.0.0.1:%u", suggested);
+  assert_row_listening (f, suggested_listen, "127.0.0.1", echo->port);
+  fd = connect_loopback (suggested);
+  echo_through (fd, 100);
+  close (fd);
+
+  /* The other forward's client stays connected; so does the connection. */
+  g_assert_true (still_echoes (client));
+  close (client);
+  g_assert_false (left);
+  g_signal_handler_disconnect (tunnel, watch);
+  close (blocker);
+}
+
+static void
+test_window_live_switch_remove (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *first_listen = NULL;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  GtkWidget *toggle;
+  gboolean left = FALSE;
+  gulong watch;
+  guint16 first = free_port ();
+  guint16 second = free_port ();
+  int client;
+  int fd;
+
+  if (skip_without_sshd ())
+    return;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  profile = add_sshd_profile_two (f, sshd, first, second, echo->port);
+  first_listen = g_strdup_printf ("127.0.0.1:%u", first);
+
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  assert_row_listening (f, first_listen, "127.0.0.1", echo->port);
+  tunnel = culvert_application_lookup_tunnel (f->app, profile);
+  watch = g_signal_connect (tunnel, "notify::state", G_CALLBACK (note_state_left), &left);
+  client = connect_loopback (second);
+  echo_through (client, 1000);
+
+  /* Off: its port closes. */
+  toggle = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (page)),
+                        GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+  g_assert_true (wait_for (port_refuses, GUINT_TO_POINTER (first)));
+  {
+    g_autofree char *row = g_strdup_printf ("%s|127.0.0.1:%u|Off|", first_listen, echo->port);
+
+    assert_table_contains (f, row);
+  }
+  g_assert_true (still_echoes (client));
+  g_assert_false (left);
+
+  /* On again: it listens and serves. */
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  assert_row_listening (f, first_listen, "127.0.0.1", echo->port);
+  fd = connect_loopback (first);
+  echo_through (fd, 1000);
+  close (fd);
+
+  g_assert_false (left);
+
+  /* Removed: its port closes too, and it is gone from the table. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (
+                                     culvert_connection_page_get_forwards_view (page)), 0, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.remove-forward", NULL));
+  g_assert_true (wait_for (port_refuses, GUINT_TO_POINTER (first)));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_tunnel_get_forwards (tunnel)), ==, 1);
+
+  /* Through it all, connected, and the other forward's client too. */
+  g_assert_true (still_echoes (client));
+  close (client);
+  g_assert_false (left);
+  g_signal_handler_disconnect (tunnel, watch);
+  assert_status (f, "Connected");
+}
+
 static void
 test_window_host_key_question (Fixture       *f,
                                gconstpointer  data)
@@ -2323,6 +2666,12 @@ main (int    argc,
               fixture_setup, test_window_forward_dialog, fixture_teardown);
   g_test_add ("/window/forward-rules", Fixture, NULL,
               fixture_setup, test_window_forward_rules, fixture_teardown);
+  g_test_add ("/window/live-add-and-edit", Fixture, NULL,
+              fixture_setup, test_window_live_add_and_edit, fixture_teardown);
+  g_test_add ("/window/live-use-port", Fixture, NULL,
+              fixture_setup, test_window_live_use_port, fixture_teardown);
+  g_test_add ("/window/live-switch-remove", Fixture, NULL,
+              fixture_setup, test_window_live_switch_remove, fixture_teardown);
   g_test_add ("/window/host-key-question", Fixture, NULL,
               fixture_setup, test_window_host_key_question, fixture_teardown);
   g_test_add ("/window/connect-by-name", Fixture, NULL,
