@@ -785,6 +785,9 @@ culvert_tunnel_make_config (CulvertTunnel *self)
   config->use_agent = method == CULVERT_AUTH_AUTOMATIC || method == CULVERT_AUTH_AGENT;
   config->keepalive_interval = culvert_profile_get_keepalive_interval (self->profile);
   config->keepalive_interval_ms = self->keepalive_interval_ms;
+  config->proxy_mode = culvert_profile_get_proxy_mode (self->profile);
+  config->proxy_url = g_strdup (culvert_profile_get_proxy_url (self->profile));
+  config->proxy_bypass = g_strdup (culvert_profile_get_proxy_bypass (self->profile));
   config->keepalive_count = culvert_profile_get_keepalive_count (self->profile);
   config->reconnect = culvert_profile_get_reconnect (self->profile);
   config->interactive = self->interactive;
@@ -818,12 +821,6 @@ culvert_tunnel_connect (CulvertTunnel  *self,
     {
       g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
                    _("Jump hosts are not supported yet in this version"));
-      return FALSE;
-    }
-  if (culvert_profile_get_proxy_mode (self->profile) == CULVERT_PROXY_CUSTOM)
-    {
-      g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
-                   _("Proxies are not supported yet in this version"));
       return FALSE;
     }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "culvert-address.h"
 #include "culvert-worker-private.h"
 
 /* ---------------------------------------------------------------------- */
@@ -195,6 +196,76 @@ on_connected (GObject      *source,
   wait->done = TRUE;
 }
 
+/* The proxy URI as GIO wants it: the profile's URL with its default port
+ * (8080 for http, 1080 for socks5) when it names none; NULL when it is not
+ * a proxy URL Culvert can use. */
+static char *
+proxy_uri_with_port (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+  int port;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return NULL;
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    port = 8080;
+  else if (g_ascii_strcasecmp (scheme, "socks5") == 0)
+    port = 1080;
+  else
+    return NULL;
+  if (g_uri_get_port (uri) > 0)
+    port = g_uri_get_port (uri);
+
+  return g_uri_join (G_URI_FLAGS_NONE, scheme, g_uri_get_userinfo (uri), g_uri_get_host (uri),
+                     port, "", NULL, NULL);
+}
+
+/* Sets up @client for the profile's proxy mode; returns the proxy's URI
+ * for the log, or NULL when the connection goes direct. */
+static char *
+worker_choose_proxy (CulvertWorker *self,
+                     GSocketClient *client)
+{
+  CulvertWorkerConfig *config = self->config;
+  g_autoptr(GProxyResolver) resolver = NULL;
+  char *uri;
+
+  switch (config->proxy_mode)
+    {
+    case CULVERT_PROXY_SYSTEM:
+      /* GIO's resolver (GNOME's settings, or the *_proxy variables) decides
+       * for each address as GSocketClient goes; asking it here as well could
+       * take as long as the connection itself (a PAC script). */
+      g_socket_client_set_enable_proxy (client, TRUE);
+      worker_log (self, FALSE, _("Using the system's proxy settings"));
+      return NULL;
+
+    case CULVERT_PROXY_CUSTOM:
+      uri = config->proxy_url != NULL ? proxy_uri_with_port (config->proxy_url) : NULL;
+      if (uri == NULL || culvert_proxy_bypass_matches (config->proxy_bypass, config->host))
+        {
+          if (uri == NULL)
+            worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// address; "
+                                      "connecting directly"),
+                        config->proxy_url != NULL ? config->proxy_url : "");
+          g_free (uri);
+          g_socket_client_set_enable_proxy (client, FALSE);
+          return NULL;
+        }
+      resolver = g_simple_proxy_resolver_new (uri, NULL);
+      g_socket_client_set_proxy_resolver (client, resolver);
+      g_socket_client_set_enable_proxy (client, TRUE);
+      return uri;
+
+    case CULVERT_PROXY_NONE:
+    default:
+      g_socket_client_set_enable_proxy (client, FALSE);
+      return NULL;
+    }
+}
+
 /* Resolves the server's name and makes the TCP connection on the worker's
  * context: listeners, commands and a stop are served meanwhile. */
 static GSocketConnection *
@@ -205,14 +276,18 @@ worker_connect_socket (CulvertWorker  *self,
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnectable) address = NULL;
   guint16 port = config->port != 0 ? config->port : 22;
+  g_autofree char *proxy = NULL;
   ConnectWait wait = { 0 };
 
-  /* Proxies are a setting of the profile, not of the environment. */
-  g_socket_client_set_enable_proxy (client, FALSE);
   g_socket_client_set_timeout (client, config->connect_timeout > 0 ? config->connect_timeout : 15);
   address = g_network_address_new (config->host, port);
+  proxy = worker_choose_proxy (self, client);
 
-  worker_log (self, FALSE, _("Connecting to %s port %u"), config->host, port);
+  if (proxy != NULL)
+    worker_log (self, FALSE, _("Connecting to %s port %u through the proxy %s"),
+                config->host, port, proxy);
+  else
+    worker_log (self, FALSE, _("Connecting to %s port %u"), config->host, port);
   g_socket_client_connect_async (client, address, self->cancellable, on_connected, &wait);
   /* Cancelling the operation finishes it, so this always ends. */
   while (!wait.done)
@@ -223,6 +298,22 @@ worker_connect_socket (CulvertWorker  *self,
       if (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_set_error_literal (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
                              _("The connection was cancelled."));
+      else if (proxy != NULL &&
+               (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_NEED_AUTH) ||
+                g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_AUTH_FAILED)))
+        g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
+                     _("The proxy %s wants a user name and password to reach %s port %u: "
+                       "%s"), proxy, config->host, port, wait.error->message);
+      else if (proxy != NULL &&
+               (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED) ||
+                g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_NOT_ALLOWED)))
+        g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
+                     _("The proxy %s refused the connection to %s port %u: %s"),
+                     proxy, config->host, port, wait.error->message);
+      else if (proxy != NULL)
+        g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
+                     _("Could not connect to %s port %u through the proxy %s: %s"),
+                     config->host, port, proxy, wait.error->message);
       else
         g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
                      _("Could not connect to %s port %u: %s"),

@@ -458,6 +458,8 @@ culvert_worker_config_free (CulvertWorkerConfig *config)
   g_free (config->user);
   g_free (config->identity_file);
   g_free (config->known_hosts_file);
+  g_free (config->proxy_url);
+  g_free (config->proxy_bypass);
   g_free (config);
 }
 

@@ -34,6 +34,9 @@ typedef struct
   guint                 keepalive_count;
   gboolean              reconnect;
   gboolean              interactive;         /* someone can answer passwords */
+  CulvertProxyMode      proxy_mode;
+  char                 *proxy_url;           /* CUSTOM: http://host[:port] or socks5://… */
+  char                 *proxy_bypass;        /* CUSTOM: hosts reached directly; NULL: defaults */
 } CulvertWorkerConfig;
 
 /* A bound, listening socket of a local forward, handed to the worker. */

@@ -3711,6 +3711,228 @@ test_headless_dynamic (Fixture       *f,
   g_rmdir (dir);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Proxies                                                                 */
+
+typedef struct
+{
+  GSubprocess *proc;
+  guint16      port;
+  char        *log_path;
+} Proxy;
+
+static void
+proxy_stop (Proxy *proxy)
+{
+  if (proxy->proc != NULL)
+    {
+      g_subprocess_send_signal (proxy->proc, SIGTERM);
+      g_subprocess_wait (proxy->proc, NULL, NULL);
+      g_clear_object (&proxy->proc);
+    }
+  g_free (proxy->log_path);
+}
+
+/* Ends the fixture's tunnel while its proxy still carries it. */
+static void
+fixture_disconnect (Fixture *f)
+{
+  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+  f->exited = FALSE;
+  culvert_tunnel_disconnect (f->tunnel);
+  while (!f->exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
+}
+
+static char *
+proxy_read_log (Proxy *proxy)
+{
+  char *text = NULL;
+
+  if (!g_file_get_contents (proxy->log_path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+/* tinyproxy (HTTP CONNECT) on 127.0.0.1, allowed to connect to
+ * @connect_port only (anything else: 403). FALSE when it is not installed. */
+static gboolean
+proxy_start_tinyproxy (Proxy      *proxy,
+                       const char *dir,
+                       guint16     connect_port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf = g_build_filename (dir, "tinyproxy.conf", NULL);
+  g_autofree char *pid = g_build_filename (dir, "tinyproxy.pid", NULL);
+  g_autofree char *text = NULL;
+  gint64 deadline;
+
+  if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
+    return FALSE;
+
+  proxy->port = closed_port ();
+  proxy->log_path = g_build_filename (dir, "tinyproxy.log", NULL);
+  text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 600\nAllow 127.0.0.1\n"
+                          "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n",
+                          proxy->port, connect_port, proxy->log_path, pid);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  proxy->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                  G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                  &error, "/usr/bin/tinyproxy", "-d", "-c", conf, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (port_refused (GUINT_TO_POINTER (proxy->port)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
+/* dante (SOCKS 5) on 127.0.0.1, allowed to connect to 127.0.0.1 only. */
+static gboolean
+proxy_start_dante (Proxy      *proxy,
+                   const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf = g_build_filename (dir, "danted.conf", NULL);
+  g_autofree char *pid = g_build_filename (dir, "danted.pid", NULL);
+  g_autofree char *text = NULL;
+  gint64 deadline;
+
+  if (!g_file_test ("/usr/sbin/danted", G_FILE_TEST_IS_EXECUTABLE) || geteuid () != 0)
+    return FALSE;
+
+  proxy->port = closed_port ();
+  proxy->log_path = g_build_filename (dir, "danted.log", NULL);
+  text = g_strdup_printf ("logoutput: %s\ninternal: 127.0.0.1 port = %u\nexternal: 127.0.0.1\n"
+                          "socksmethod: none\nclientmethod: none\n"
+                          "client pass {\n  from: 127.0.0.1/32 to: 0.0.0.0/0\n  log: connect\n}\n"
+                          "socks pass {\n  from: 127.0.0.1/32 to: 127.0.0.1/32\n"
+                          "  command: connect\n  log: connect\n}\n",
+                          proxy->log_path, proxy->port);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  proxy->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                  G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                  &error, "/usr/sbin/danted", "-f", conf, "-p", pid, "-N", "1",
+                                  NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (port_refused (GUINT_TO_POINTER (proxy->port)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
+/* The SSH connection goes through a real HTTP CONNECT proxy (the proxy's
+ * log shows it), and a forward through it carries data whole; a proxy that
+ * refuses (403) fails the connection with its answer. */
+static void
+test_tunnel_http_proxy (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autofree char *url = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *needle = NULL;
+  Destination *echo = destination_new (1, NULL, 0);
+  Proxy proxy = { 0 };
+  Proxy refusing = { 0 };
+  guint16 port;
+
+  if (!proxy_start_tinyproxy (&proxy, f->sshd->dir, f->sshd->port))
+    {
+      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
+      destination_free (echo);
+      return;
+    }
+
+  url = g_strdup_printf ("http://127.0.0.1:%u", proxy.port);
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, url);
+  /* The default rules would send 127.0.0.1 direct. */
+  culvert_profile_set_proxy_bypass (f->profile, "bypass.example.org");
+  port = add_local_to (f, echo->port);
+  connect_tunnel (f);
+  start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  log = proxy_read_log (&proxy);
+  needle = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->sshd->port);
+  assert_contains (log, needle);
+
+  /* A proxy that may not connect to the server's port. */
+  g_assert_true (proxy_start_tinyproxy (&refusing, f->sshd->dir, 1));
+  g_clear_pointer (&url, g_free);
+  url = g_strdup_printf ("http://127.0.0.1:%u", refusing.port);
+  culvert_profile_set_proxy_url (f->profile, url);
+  {
+    g_autoptr(CulvertTunnel) tunnel = culvert_tunnel_new (f->profile);
+    g_autoptr(GError) error = NULL;
+
+    culvert_tunnel_set_host_key_policy (tunnel, CULVERT_HOST_KEY_STRICT);
+    g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited), f);
+    g_assert_true (culvert_tunnel_connect (tunnel, &error));
+    g_assert_true (wait_until (tunnel_failed, tunnel, 20));
+    assert_contains (culvert_tunnel_get_state_reason (tunnel), "refused");
+    g_clear_pointer (&log, g_free);
+    log = proxy_read_log (&refusing);
+    assert_contains (log, "Refused CONNECT");
+    f->exited = FALSE;
+    while (culvert_tunnel_is_running (tunnel))
+      g_main_context_iteration (NULL, TRUE);
+  }
+
+  fixture_disconnect (f);
+  proxy_stop (&refusing);
+  proxy_stop (&proxy);
+  destination_free (echo);
+}
+
+/* The same through a real SOCKS 5 proxy. */
+static void
+test_tunnel_socks_proxy (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autofree char *url = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *needle = NULL;
+  Destination *echo = destination_new (1, NULL, 0);
+  Proxy proxy = { 0 };
+  guint16 port;
+
+  if (!proxy_start_dante (&proxy, f->sshd->dir))
+    {
+      g_test_skip ("danted is not installed or the test is not root "
+                   "(build-aux/install-deps test installs it; CI runs as root)");
+      destination_free (echo);
+      return;
+    }
+
+  url = g_strdup_printf ("socks5://127.0.0.1:%u", proxy.port);
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, url);
+  culvert_profile_set_proxy_bypass (f->profile, "bypass.example.org");
+  port = add_local_to (f, echo->port);
+  connect_tunnel (f);
+  start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
+  assert_clients_ok (clients);
+
+  log = proxy_read_log (&proxy);
+  needle = g_strdup_printf ("127.0.0.1.%u", f->sshd->port);
+  assert_contains (log, needle);
+
+  fixture_disconnect (f);
+  proxy_stop (&proxy);
+  destination_free (echo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3756,6 +3978,8 @@ main (int    argc,
   ADD ("/tunnel/dynamic-curl", test_tunnel_dynamic_curl);
   ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
   ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
+  ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
+  ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/remote", test_headless_remote);
   ADD ("/headless/dynamic", test_headless_dynamic);
