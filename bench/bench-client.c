@@ -9,7 +9,11 @@
  *
  * Talks to bench-server through whatever listens on 127.0.0.1:PORT and
  * prints one JSON object with the result on stdout (idle and a paused
- * download also print progress events). Every byte is checked: upload and
+ * download also print progress events). With BENCH_PROGRESS=1 in the
+ * environment, a download's result also carries "progress": pairs of
+ * [seconds since the connect, bytes received by then], one at most every
+ * PROGRESS_STEP_NS, so the harness can see how fast the channel got up to
+ * speed. Every byte is checked: upload and
  * download compare a checksum of what was sent with one of what arrived,
  * echoes compare both ways. Exit status 0 when everything arrived whole,
  * 1 when something did not, 2 on an error. Every mode gives up after
@@ -36,9 +40,52 @@
 #define ECHO_CHUNK     (64 * 1024)
 #define CONNECT_BATCH  64
 #define EPOLL_BATCH    256
+#define PROGRESS_STEP_NS  (5 * 1000 * 1000)
+#define PROGRESS_MAX      (1 << 16)
 
 static uint8_t scratch[CHUNK];
 static double deadline;
+
+/* A download's bytes against time (BENCH_PROGRESS=1). */
+typedef struct
+{
+  int64_t  ns;
+  uint64_t bytes;
+} Progress;
+
+static Progress *progress;
+static size_t progress_len;
+
+static void
+progress_note (int64_t  start_ns,
+               uint64_t bytes,
+               int      last)
+{
+  int64_t ns;
+
+  if (progress == NULL)
+    return;
+  ns = bench_now_ns () - start_ns;
+  if (progress_len > 0 && !last && ns - progress[progress_len - 1].ns < PROGRESS_STEP_NS)
+    return;
+  if (progress_len == PROGRESS_MAX)
+    progress_len--;   /* keep the last sample the last one */
+  progress[progress_len].ns = ns;
+  progress[progress_len].bytes = bytes;
+  progress_len++;
+}
+
+static void
+progress_print (void)
+{
+  if (progress == NULL)
+    return;
+  printf (",\"progress\":[");
+  for (size_t i = 0; i < progress_len; i++)
+    printf ("%s[%.6f,%" PRIu64 "]", i > 0 ? "," : "", (double) progress[i].ns / 1e9,
+            progress[i].bytes);
+  printf ("]");
+}
 
 static void
 on_alarm (int signum)
@@ -146,11 +193,19 @@ run_download (uint16_t port,
   uint64_t received = 0;
   uint64_t theirs, ours;
   double start, seconds;
+  int64_t start_ns;
   int paused = pause_seconds <= 0;
   int fd;
 
   bench_sum_init (&sum);
   start = bench_now ();
+  start_ns = bench_now_ns ();
+  if (getenv ("BENCH_PROGRESS") != NULL && progress == NULL)
+    {
+      progress = calloc (PROGRESS_MAX, sizeof *progress);
+      if (progress == NULL)
+        bench_die ("out of memory");
+    }
   fd = connect_or_die (port);
   send_header (fd, BENCH_MODE_DOWNLOAD, bytes, offset);
   while (received < bytes)
@@ -179,6 +234,7 @@ run_download (uint16_t port,
                    received, bytes);
       bench_sum_update (&sum, scratch, (size_t) n);
       received += (uint64_t) n;
+      progress_note (start_ns, received, received == bytes);
     }
   if (bench_read_all (fd, trailer, sizeof trailer) != 0)
     bench_die ("bench-client: the checksum did not follow the download");
@@ -188,8 +244,10 @@ run_download (uint16_t port,
   theirs = bench_get_u64 (trailer);
   ours = bench_sum_final (&sum);
   printf ("{\"mode\":\"download\",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,"
-          "\"sent_sum\":\"%016" PRIx64 "\",\"received_sum\":\"%016" PRIx64 "\",\"ok\":%s}\n",
+          "\"sent_sum\":\"%016" PRIx64 "\",\"received_sum\":\"%016" PRIx64 "\",\"ok\":%s",
           bytes, seconds, theirs, ours, ours == theirs ? "true" : "false");
+  progress_print ();
+  printf ("}\n");
 
   return ours == theirs ? 0 : 1;
 }
