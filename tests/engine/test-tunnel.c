@@ -3353,6 +3353,19 @@ add_dynamic (Fixture *f,
   return add_forward (f, CULVERT_FORWARD_DYNAMIC, spec);
 }
 
+/* Waits until something listens on @port (a server the test started). */
+static void
+wait_port_open (guint16 port)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (port_refused (GUINT_TO_POINTER (port)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+}
+
 /* A real HTTP server: Python's, serving @dir on 127.0.0.1. */
 static GSubprocess *
 http_server_start (const char *dir,
@@ -3361,7 +3374,6 @@ http_server_start (const char *dir,
   g_autoptr(GError) error = NULL;
   g_autofree char *port_text = NULL;
   GSubprocess *proc;
-  gint64 deadline;
 
   *port = closed_port ();
   port_text = g_strdup_printf ("%u", *port);
@@ -3370,12 +3382,7 @@ http_server_start (const char *dir,
                            "--directory", dir, port_text, NULL);
   g_assert_no_error (error);
 
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (port_refused (GUINT_TO_POINTER (*port)))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
+  wait_port_open (*port);
 
   return proc;
 }
@@ -3766,7 +3773,6 @@ proxy_start_tinyproxy (Proxy      *proxy,
   g_autofree char *conf = g_build_filename (dir, "tinyproxy.conf", NULL);
   g_autofree char *pid = g_build_filename (dir, "tinyproxy.pid", NULL);
   g_autofree char *text = NULL;
-  gint64 deadline;
 
   if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
     return FALSE;
@@ -3782,12 +3788,7 @@ proxy_start_tinyproxy (Proxy      *proxy,
                                   &error, "/usr/bin/tinyproxy", "-d", "-c", conf, NULL);
   g_assert_no_error (error);
 
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (port_refused (GUINT_TO_POINTER (proxy->port)))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
+  wait_port_open (proxy->port);
   return TRUE;
 }
 
@@ -3800,7 +3801,6 @@ proxy_start_dante (Proxy      *proxy,
   g_autofree char *conf = g_build_filename (dir, "danted.conf", NULL);
   g_autofree char *pid = g_build_filename (dir, "danted.pid", NULL);
   g_autofree char *text = NULL;
-  gint64 deadline;
 
   if (!g_file_test ("/usr/sbin/danted", G_FILE_TEST_IS_EXECUTABLE) || geteuid () != 0)
     return FALSE;
@@ -3820,39 +3820,24 @@ proxy_start_dante (Proxy      *proxy,
                                   NULL);
   g_assert_no_error (error);
 
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (port_refused (GUINT_TO_POINTER (proxy->port)))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
+  wait_port_open (proxy->port);
   return TRUE;
 }
 
-/* The SSH connection goes through a real HTTP CONNECT proxy (the proxy's
- * log shows it), and a forward through it carries data whole; a proxy that
- * refuses (403) fails the connection with its answer. */
+/* Connects the fixture's tunnel through the proxy at @url and passes 4 MiB
+ * through a forward; the proxy's log must show @seen (the connection to
+ * the server). */
 static void
-test_tunnel_http_proxy (Fixture       *f,
-                        gconstpointer  data)
+assert_tunnel_through_proxy (Fixture    *f,
+                             Proxy      *proxy,
+                             const char *url,
+                             const char *seen)
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
-  g_autofree char *url = NULL;
-  g_autofree char *log = NULL;
-  g_autofree char *needle = NULL;
   Destination *echo = destination_new (1, NULL, 0);
-  Proxy proxy = { 0 };
-  Proxy refusing = { 0 };
+  g_autofree char *log = NULL;
   guint16 port;
 
-  if (!proxy_start_tinyproxy (&proxy, f->sshd->dir, f->sshd->port))
-    {
-      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
-      destination_free (echo);
-      return;
-    }
-
-  url = g_strdup_printf ("http://127.0.0.1:%u", proxy.port);
   culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
   culvert_profile_set_proxy_url (f->profile, url);
   /* The default rules would send 127.0.0.1 direct. */
@@ -3862,9 +3847,33 @@ test_tunnel_http_proxy (Fixture       *f,
   start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
   assert_clients_ok (clients);
 
-  log = proxy_read_log (&proxy);
+  log = proxy_read_log (proxy);
+  assert_contains (log, seen);
+  destination_free (echo);
+}
+
+/* The SSH connection goes through a real HTTP CONNECT proxy (the proxy's
+ * log shows it), and a forward through it carries data whole; a proxy that
+ * refuses (403) fails the connection with its answer. */
+static void
+test_tunnel_http_proxy (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *needle = NULL;
+  Proxy proxy = { 0 };
+  Proxy refusing = { 0 };
+
+  if (!proxy_start_tinyproxy (&proxy, f->sshd->dir, f->sshd->port))
+    {
+      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
+      return;
+    }
+
+  url = g_strdup_printf ("http://127.0.0.1:%u", proxy.port);
   needle = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->sshd->port);
-  assert_contains (log, needle);
+  assert_tunnel_through_proxy (f, &proxy, url, needle);
 
   /* A proxy that may not connect to the server's port. */
   g_assert_true (proxy_start_tinyproxy (&refusing, f->sshd->dir, 1));
@@ -3891,7 +3900,6 @@ test_tunnel_http_proxy (Fixture       *f,
   fixture_disconnect (f);
   proxy_stop (&refusing);
   proxy_stop (&proxy);
-  destination_free (echo);
 }
 
 /* The same through a real SOCKS 5 proxy. */
@@ -3899,38 +3907,23 @@ static void
 test_tunnel_socks_proxy (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   g_autofree char *url = NULL;
-  g_autofree char *log = NULL;
   g_autofree char *needle = NULL;
-  Destination *echo = destination_new (1, NULL, 0);
   Proxy proxy = { 0 };
-  guint16 port;
 
   if (!proxy_start_dante (&proxy, f->sshd->dir))
     {
       g_test_skip ("danted is not installed or the test is not root "
                    "(build-aux/install-deps test installs it; CI runs as root)");
-      destination_free (echo);
       return;
     }
 
   url = g_strdup_printf ("socks5://127.0.0.1:%u", proxy.port);
-  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
-  culvert_profile_set_proxy_url (f->profile, url);
-  culvert_profile_set_proxy_bypass (f->profile, "bypass.example.org");
-  port = add_local_to (f, echo->port);
-  connect_tunnel (f);
-  start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
-  assert_clients_ok (clients);
-
-  log = proxy_read_log (&proxy);
   needle = g_strdup_printf ("127.0.0.1.%u", f->sshd->port);
-  assert_contains (log, needle);
+  assert_tunnel_through_proxy (f, &proxy, url, needle);
 
   fixture_disconnect (f);
   proxy_stop (&proxy);
-  destination_free (echo);
 }
 
 int
