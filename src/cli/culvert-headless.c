@@ -515,6 +515,13 @@ apply_option (CulvertProfile  *profile,
         return FALSE;
       extra->connect_timeout = number;
     }
+  else if (g_ascii_strcasecmp (key, "ProxyCommand") == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("-o ProxyCommand is not supported: Culvert makes the connection itself. "
+                     "Use --proxy URL for an HTTP or SOCKS 5 proxy, or -J for a jump host"));
+      return FALSE;
+    }
   else if (g_ascii_strcasecmp (key, "ProxyJump") == 0)
     {
       g_auto(GStrv) jumps = g_strsplit (value, ",", -1);
@@ -601,6 +608,94 @@ warn_off_host (CulvertProfile *profile)
           break;
         }
     }
+}
+
+/* An http:// or socks5:// proxy URL with a host; @what names it in errors. */
+static gboolean
+check_proxy_url (const char  *url,
+                 const char  *what,
+                 GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0 &&
+       g_ascii_strcasecmp (g_uri_get_scheme (uri), "socks5") != 0))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: “%s” is not a proxy address; expected http://host[:port] or "
+                     "socks5://host[:port]"), what, url);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* How the run reaches the server: --proxy URL, --no-proxy, or else (for a
+ * run from flags, not a saved connection) HTTPPROXY and HTTPPROXYBYPASS,
+ * then the usual *_proxy variables through the system's settings. */
+static gboolean
+apply_proxy (CulvertProfile  *profile,
+             const char      *proxy_url,
+             gboolean         no_proxy,
+             gboolean         from_profile,
+             GError         **error)
+{
+  const char *bypass = g_getenv ("HTTPPROXYBYPASS");
+  const char *env = g_getenv ("HTTPPROXY");
+  static const char * const variables[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+  };
+
+  if (proxy_url != NULL && no_proxy)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--proxy and --no-proxy cannot be used together"));
+      return FALSE;
+    }
+
+  if (no_proxy)
+    {
+      culvert_profile_set_proxy_mode (profile, CULVERT_PROXY_NONE);
+      return TRUE;
+    }
+
+  if (proxy_url == NULL && from_profile)
+    return TRUE;
+
+  if (proxy_url == NULL && env != NULL && *env != '\0')
+    {
+      g_autofree char *url = strstr (env, "://") != NULL ? g_strdup (env)
+                                                         : g_strconcat ("http://", env, NULL);
+
+      if (!check_proxy_url (url, "HTTPPROXY", error))
+        return FALSE;
+      culvert_profile_set_proxy_mode (profile, CULVERT_PROXY_CUSTOM);
+      culvert_profile_set_proxy_url (profile, url);
+      culvert_profile_set_proxy_bypass (profile, bypass);
+      return TRUE;
+    }
+
+  if (proxy_url != NULL)
+    {
+      if (!check_proxy_url (proxy_url, "--proxy", error))
+        return FALSE;
+      culvert_profile_set_proxy_mode (profile, CULVERT_PROXY_CUSTOM);
+      culvert_profile_set_proxy_url (profile, proxy_url);
+      culvert_profile_set_proxy_bypass (profile, bypass);
+      return TRUE;
+    }
+
+  culvert_profile_set_proxy_mode (profile, CULVERT_PROXY_NONE);
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      const char *value = g_getenv (variables[i]);
+
+      if (value != NULL && *value != '\0')
+        culvert_profile_set_proxy_mode (profile, CULVERT_PROXY_SYSTEM);
+    }
+
+  return TRUE;
 }
 
 static void
@@ -739,6 +834,8 @@ culvert_headless_main (int    argc,
   g_autofree char *config_file = NULL;
   g_autofree char *profile_name = NULL;
   g_autofree char *port_text = NULL;
+  g_autofree char *proxy_url = NULL;
+  gboolean no_proxy = FALSE;
   gboolean headless = FALSE;
   gboolean gateway_ports = FALSE;
   gboolean json = FALSE;
@@ -761,6 +858,11 @@ culvert_headless_main (int    argc,
       N_("Dynamic (SOCKS) forward: [bind_address:]port"), N_("SPEC") },
     { "jump", 'J', 0, G_OPTION_ARG_STRING, &jumps, N_("Jump hosts: [user@]host[:port],…"),
       N_("JUMPS") },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &proxy_url,
+      N_("Reach the server through this proxy: http://host[:port] or socks5://host[:port]"),
+      N_("URL") },
+    { "no-proxy", 0, 0, G_OPTION_ARG_NONE, &no_proxy,
+      N_("Reach the server directly, whatever the environment says"), NULL },
     { "gateway-ports", 'g', 0, G_OPTION_ARG_NONE, &gateway_ports,
       N_("Allow other computers to connect to forwarded ports"), NULL },
     { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &options, N_("An ssh_config option"),
@@ -882,6 +984,11 @@ culvert_headless_main (int    argc,
     }
   if (gateway_ports)
     culvert_profile_set_gateway_ports (profile, TRUE);
+  if (!apply_proxy (profile, proxy_url, no_proxy, profile_name != NULL, &error))
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      return EXIT_USAGE;
+    }
 
   if (!add_forwards (profile, CULVERT_FORWARD_LOCAL, (const char * const *) local_specs, &error) ||
       !add_forwards (profile, CULVERT_FORWARD_REMOTE, (const char * const *) remote_specs, &error) ||

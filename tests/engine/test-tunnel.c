@@ -1502,9 +1502,12 @@ die_with_test (gpointer data)
     _exit (127);
 }
 
-/* Starts `argv` with stdout and stderr piped to the test; it dies with the test. */
+/* Starts `argv` with stdout and stderr piped to the test, with @env
+ * ("NAME", "VALUE", … NULL; may be NULL) added to the environment; it dies
+ * with the test. */
 static Headless *
-headless_spawn (const char * const *argv)
+headless_spawn_env (const char * const *argv,
+                    const char * const *env)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
@@ -1513,6 +1516,8 @@ headless_spawn (const char * const *argv)
   g_assert_true (g_thread_self () == main_thread);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_test,
                                          GINT_TO_POINTER (getpid ()), NULL);
   h->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
@@ -1523,6 +1528,12 @@ headless_spawn (const char * const *argv)
   h->failed = g_array_new (FALSE, FALSE, sizeof (guint));
 
   return h;
+}
+
+static Headless *
+headless_spawn (const char * const *argv)
+{
+  return headless_spawn_env (argv, NULL);
 }
 
 static Headless *
@@ -3926,6 +3937,107 @@ test_tunnel_socks_proxy (Fixture       *f,
   proxy_stop (&proxy);
 }
 
+static guint
+proxy_connects (Proxy   *proxy,
+                guint16  port)
+{
+  g_autofree char *log = proxy_read_log (proxy);
+  g_autofree char *needle = g_strdup_printf ("CONNECT 127.0.0.1:%u", port);
+
+  return count_substrings (log, needle);
+}
+
+/* The headless runner through a real HTTP proxy: HTTPPROXY alone in the
+ * environment (a host and port, no scheme) is honoured, --proxy too, and
+ * --no-proxy goes direct whatever the environment says. -o ProxyCommand
+ * and a proxy that is not a URL are command-line errors. */
+static void
+test_headless_proxy (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *proxy_host = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *spec = NULL;
+  Destination *echo = destination_new (10, NULL, 0);
+  Proxy proxy = { 0 };
+  guint16 port;
+  struct
+  {
+    const char *flag;
+    guint       connects_after;
+  } runs[] = {
+    { NULL, 1 },           /* HTTPPROXY from the environment */
+    { "--no-proxy", 1 },   /* direct: the proxy sees nothing more */
+    { "--proxy", 2 },      /* --proxy URL, with HTTPPROXYBYPASS */
+  };
+
+  if (!proxy_start_tinyproxy (&proxy, f->sshd->dir, f->sshd->port))
+    {
+      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
+      destination_free (echo);
+      return;
+    }
+  proxy_host = g_strdup_printf ("127.0.0.1:%u", proxy.port);
+  proxy_url = g_strdup_printf ("http://127.0.0.1:%u", proxy.port);
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      /* 127.0.0.1 is on the default bypass list: name another. */
+      const char *env[] = { "HTTPPROXYBYPASS", "bypass.example.org", "HTTPPROXY", proxy_host,
+                            NULL };
+      const char *extra[8] = { "-i", key, "-L", NULL, NULL, NULL, NULL, NULL };
+      g_autoptr(GPtrArray) argv = NULL;
+      g_autofree char *err = NULL;
+      Headless *h;
+
+      port = closed_port ();
+      g_clear_pointer (&spec, g_free);
+      spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+      extra[3] = spec;
+      if (runs[i].flag != NULL)
+        {
+          extra[4] = runs[i].flag;
+          if (g_str_equal (runs[i].flag, "--proxy"))
+            extra[5] = proxy_url;
+        }
+      argv = headless_args (f, extra);
+      /* With --proxy, only the bypass list comes from the environment. */
+      if (g_strcmp0 (runs[i].flag, "--proxy") == 0)
+        env[2] = NULL;
+      h = headless_spawn_env ((const char * const *) argv->pdata, env);
+      g_assert_true (headless_wait_connected (h));
+      start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
+      assert_clients_ok (clients);
+      g_subprocess_send_signal (h->proc, SIGINT);
+      headless_assert_exit (h, 0, &err);
+      headless_free (h);
+      g_assert_cmpuint (proxy_connects (&proxy, f->sshd->port), ==, runs[i].connects_after);
+    }
+
+  /* Not what Culvert can use. */
+  {
+    const char *bad[][3] = {
+      { "-o", "ProxyCommand=nc %h %p", NULL },
+      { "--proxy", "ftp://127.0.0.1:21", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *err = NULL;
+        Headless *h = headless_start (f, bad[i]);
+
+        headless_assert_exit (h, 2, &err);
+        g_assert_nonnull (strstr (err, i == 0 ? "ProxyCommand" : "proxy"));
+        headless_free (h);
+      }
+  }
+
+  proxy_stop (&proxy);
+  destination_free (echo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3976,6 +4088,7 @@ main (int    argc,
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/remote", test_headless_remote);
   ADD ("/headless/dynamic", test_headless_dynamic);
+  ADD ("/headless/proxy", test_headless_proxy);
   ADD ("/headless/port-in-use", test_headless_port_in_use);
   ADD ("/headless/host-keys", test_headless_host_keys);
   ADD ("/headless/wrong-key", test_headless_wrong_key);
