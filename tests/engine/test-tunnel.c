@@ -3776,9 +3776,10 @@ proxy_read_log (Proxy *proxy)
 /* tinyproxy (HTTP CONNECT) on 127.0.0.1, allowed to connect to
  * @connect_port only (anything else: 403). FALSE when it is not installed. */
 static gboolean
-proxy_start_tinyproxy (Proxy      *proxy,
-                       const char *dir,
-                       guint16     connect_port)
+proxy_start_tinyproxy_full (Proxy      *proxy,
+                            const char *dir,
+                            guint16     connect_port,
+                            const char *extra)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *conf = g_build_filename (dir, "tinyproxy.conf", NULL);
@@ -3791,8 +3792,9 @@ proxy_start_tinyproxy (Proxy      *proxy,
   proxy->port = closed_port ();
   proxy->log_path = g_build_filename (dir, "tinyproxy.log", NULL);
   text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 600\nAllow 127.0.0.1\n"
-                          "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n",
-                          proxy->port, connect_port, proxy->log_path, pid);
+                          "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n%s\n",
+                          proxy->port, connect_port, proxy->log_path, pid,
+                          extra != NULL ? extra : "");
   g_assert_true (g_file_set_contents (conf, text, -1, NULL));
   proxy->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE,
@@ -3801,6 +3803,14 @@ proxy_start_tinyproxy (Proxy      *proxy,
 
   wait_port_open (proxy->port);
   return TRUE;
+}
+
+static gboolean
+proxy_start_tinyproxy (Proxy      *proxy,
+                       const char *dir,
+                       guint16     connect_port)
+{
+  return proxy_start_tinyproxy_full (proxy, dir, connect_port, NULL);
 }
 
 /* dante (SOCKS 5) on 127.0.0.1, allowed to connect to 127.0.0.1 only. */
@@ -4038,6 +4048,48 @@ test_headless_proxy (Fixture       *f,
   destination_free (echo);
 }
 
+/* A proxy that wants a password (407): without one the tunnel fails with
+ * that reason and the proxy never opens the connection to the server; with
+ * the user and password in the proxy's URL it carries the tunnel. */
+static void
+test_tunnel_proxy_auth (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *needle = NULL;
+  Proxy proxy = { 0 };
+
+  if (!proxy_start_tinyproxy_full (&proxy, f->sshd->dir, f->sshd->port,
+                                   "BasicAuth alice s3cret-proxy"))
+    {
+      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
+      return;
+    }
+
+  url = g_strdup_printf ("http://127.0.0.1:%u", proxy.port);
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, url);
+  culvert_profile_set_proxy_bypass (f->profile, "bypass.example.org");
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  connect_expect_failure (f, "user name and password", NULL);
+  log = proxy_read_log (&proxy);
+  g_assert_null (strstr (log, "opensock: opening connection"));
+  g_clear_object (&f->tunnel);
+
+  g_clear_pointer (&url, g_free);
+  url = g_strdup_printf ("http://alice:s3cret-proxy@127.0.0.1:%u", proxy.port);
+  needle = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->sshd->port);
+  assert_tunnel_through_proxy (f, &proxy, url, needle);
+  g_clear_pointer (&log, g_free);
+  log = proxy_read_log (&proxy);
+  assert_contains (log, "opensock: opening connection");
+
+  fixture_disconnect (f);
+  proxy_stop (&proxy);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -4085,6 +4137,7 @@ main (int    argc,
   ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
   ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
   ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);
+  ADD ("/tunnel/proxy-auth", test_tunnel_proxy_auth);
   ADD ("/headless/forwards", test_headless_forwards);
   ADD ("/headless/remote", test_headless_remote);
   ADD ("/headless/dynamic", test_headless_dynamic);
