@@ -43,6 +43,8 @@ kind_to_string (CulvertSecretKind kind)
       return "password";
     case CULVERT_SECRET_KEY_PASSPHRASE:
       return "key-passphrase";
+    case CULVERT_SECRET_PROXY_PASSWORD:
+      return "proxy-password";
     default:
       g_assert_not_reached ();
     }

@@ -14,6 +14,7 @@ typedef enum
 {
   CULVERT_SECRET_PASSWORD,
   CULVERT_SECRET_KEY_PASSPHRASE,
+  CULVERT_SECRET_PROXY_PASSWORD,  /* user and host are the proxy's */
 } CulvertSecretKind;
 
 gboolean  culvert_secrets_store_sync  (CulvertSecretKind   kind,

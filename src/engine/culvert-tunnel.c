@@ -774,6 +774,7 @@ culvert_tunnel_make_config (CulvertTunnel *self)
   CulvertWorkerConfig *config = g_new0 (CulvertWorkerConfig, 1);
   CulvertAuthMethod method = culvert_profile_get_auth_method (self->profile);
 
+  config->profile_id = g_strdup (culvert_profile_get_id (self->profile));
   config->host = g_strdup (culvert_profile_get_host (self->profile));
   config->port = culvert_profile_get_port (self->profile);
   config->user = g_strdup (culvert_profile_get_user (self->profile));

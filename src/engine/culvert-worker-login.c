@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "culvert-address.h"
+#include "culvert-secrets.h"
 #include "culvert-worker-private.h"
 
 /* ---------------------------------------------------------------------- */
@@ -200,9 +201,10 @@ on_connected (GObject      *source,
  * (8080 for http, 1080 for socks5) when it names none; NULL when it is not
  * a proxy URL Culvert can use. */
 static char *
-proxy_uri_with_port (const char *url)
+proxy_uri_with_port (const char *url,
+                     const char *profile_id)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD, NULL);
   const char *scheme;
   int port;
 
@@ -218,8 +220,43 @@ proxy_uri_with_port (const char *url)
   if (g_uri_get_port (uri) > 0)
     port = g_uri_get_port (uri);
 
-  return g_uri_join (G_URI_FLAGS_NONE, scheme, g_uri_get_userinfo (uri), g_uri_get_host (uri),
-                     port, "", NULL, NULL);
+  /* A user without a password: the password is in the keyring (profile
+   * files never hold it). */
+  if (g_uri_get_user (uri) != NULL && g_uri_get_password (uri) == NULL && profile_id != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      char *secret = culvert_secrets_lookup_sync (CULVERT_SECRET_PROXY_PASSWORD, profile_id,
+                                                  g_uri_get_user (uri), g_uri_get_host (uri),
+                                                  NULL, &error);
+
+      if (secret != NULL)
+        {
+          char *joined = g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD, scheme,
+                                               g_uri_get_user (uri), secret, NULL,
+                                               g_uri_get_host (uri), port, "", NULL, NULL);
+
+          culvert_secrets_free (secret);
+          return joined;
+        }
+    }
+
+  return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD, scheme, g_uri_get_user (uri),
+                               g_uri_get_password (uri), NULL, g_uri_get_host (uri), port, "",
+                               NULL, NULL);
+}
+
+/* The proxy as the log and errors show it: without a password. */
+static char *
+proxy_uri_for_people (const char *uri_text)
+{
+  g_autoptr(GUri) uri = g_uri_parse (uri_text, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  if (uri == NULL)
+    return g_strdup (uri_text);
+
+  return g_uri_join_with_user (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), g_uri_get_user (uri),
+                               NULL, NULL, g_uri_get_host (uri), g_uri_get_port (uri), "", NULL,
+                               NULL);
 }
 
 /* Sets up @client for the profile's proxy mode; returns the proxy's URI
@@ -243,7 +280,8 @@ worker_choose_proxy (CulvertWorker *self,
       return NULL;
 
     case CULVERT_PROXY_CUSTOM:
-      uri = config->proxy_url != NULL ? proxy_uri_with_port (config->proxy_url) : NULL;
+      uri = config->proxy_url != NULL ? proxy_uri_with_port (config->proxy_url,
+                                                             config->profile_id) : NULL;
       if (uri == NULL || culvert_proxy_bypass_matches (config->proxy_bypass, config->host))
         {
           if (uri == NULL)
@@ -257,7 +295,13 @@ worker_choose_proxy (CulvertWorker *self,
       resolver = g_simple_proxy_resolver_new (uri, NULL);
       g_socket_client_set_proxy_resolver (client, resolver);
       g_socket_client_set_enable_proxy (client, TRUE);
-      return uri;
+      {
+        char *shown = proxy_uri_for_people (uri);
+
+        explicit_bzero (uri, strlen (uri));
+        g_free (uri);
+        return shown;
+      }
 
     case CULVERT_PROXY_NONE:
     default:

@@ -454,6 +454,7 @@ culvert_worker_config_free (CulvertWorkerConfig *config)
   if (config == NULL)
     return;
 
+  g_free (config->profile_id);
   g_free (config->host);
   g_free (config->user);
   g_free (config->identity_file);

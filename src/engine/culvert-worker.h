@@ -20,6 +20,7 @@ typedef struct _CulvertWorker CulvertWorker;
 
 typedef struct
 {
+  char                 *profile_id;          /* keys the keyring's secrets */
   char                 *host;
   guint16               port;
   char                 *user;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "culvert-test-sshd.h"
+#include "culvert-secrets.h"
 #include "culvert-tunnel-private.h"
 #include "culvert-worker-private.h"
 
@@ -4085,8 +4086,36 @@ test_tunnel_proxy_auth (Fixture       *f,
   g_clear_pointer (&log, g_free);
   log = proxy_read_log (&proxy);
   assert_contains (log, "opensock: opening connection");
-
+  /* The password is in no log line. */
+  g_assert_true (log_contains (f->tunnel, "through the proxy"));
+  g_assert_false (log_contains (f->tunnel, "s3cret-proxy"));
   fixture_disconnect (f);
+  g_clear_object (&f->tunnel);
+
+  /* A user alone in the URL: the password comes from the keyring. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *before = NULL;
+
+    g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PROXY_PASSWORD,
+                                               culvert_profile_get_id (f->profile), "alice",
+                                               "127.0.0.1", "test proxy", "s3cret-proxy", NULL,
+                                               &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&url, g_free);
+    url = g_strdup_printf ("http://alice@127.0.0.1:%u", proxy.port);
+    before = proxy_read_log (&proxy);
+    assert_tunnel_through_proxy (f, &proxy, url, needle);
+    g_clear_pointer (&log, g_free);
+    log = proxy_read_log (&proxy);
+    g_assert_cmpuint (count_substrings (log, "opensock: opening connection"), >,
+                      count_substrings (before, "opensock: opening connection"));
+    fixture_disconnect (f);
+    g_assert_true (culvert_secrets_clear_sync (CULVERT_SECRET_PROXY_PASSWORD,
+                                               culvert_profile_get_id (f->profile), "alice",
+                                               "127.0.0.1", NULL, &error));
+  }
+
   proxy_stop (&proxy);
 }
 
