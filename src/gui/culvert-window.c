@@ -564,6 +564,8 @@ typedef struct
   char *id;
   char *user;
   char *host;
+  char *proxy_user;  /* the custom proxy's, when its URL names one */
+  char *proxy_host;
 } SecretKey;
 
 static void
@@ -574,6 +576,8 @@ secret_key_free (gpointer data)
   g_free (key->id);
   g_free (key->user);
   g_free (key->host);
+  g_free (key->proxy_user);
+  g_free (key->proxy_host);
   g_free (key);
 }
 
@@ -594,6 +598,14 @@ clear_secrets_thread (GTask        *task,
       if (!culvert_secrets_clear_sync (kinds[i], key->id, key->user, key->host, NULL, &error))
         g_debug ("%s", error->message);
     }
+  if (key->proxy_user != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!culvert_secrets_clear_sync (CULVERT_SECRET_PROXY_PASSWORD, key->id, key->proxy_user,
+                                       key->proxy_host, NULL, &error))
+        g_debug ("%s", error->message);
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -606,6 +618,17 @@ culvert_window_forget_secrets (CulvertProfile *profile)
   key->id = g_strdup (culvert_profile_get_id (profile));
   key->user = g_strdup (culvert_profile_get_user (profile));
   key->host = g_strdup (culvert_profile_get_host (profile));
+  if (culvert_profile_get_proxy_url (profile) != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (culvert_profile_get_proxy_url (profile),
+                                         G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+      if (uri != NULL && g_uri_get_user (uri) != NULL)
+        {
+          key->proxy_user = g_strdup (g_uri_get_user (uri));
+          key->proxy_host = g_strdup (g_uri_get_host (uri));
+        }
+    }
   g_task_set_task_data (task, key, secret_key_free);
   g_task_run_in_thread (task, clear_secrets_thread);
 }

@@ -484,6 +484,18 @@ secret_is_gone (gpointer data)
   return secret == NULL;
 }
 
+static gboolean
+proxy_secret_is_gone (gpointer data)
+{
+  CulvertProfile *profile = data;
+  g_autofree char *secret = culvert_secrets_lookup_sync (CULVERT_SECRET_PROXY_PASSWORD,
+                                                         culvert_profile_get_id (profile),
+                                                         "carol", "proxy.example.org",
+                                                         NULL, NULL);
+
+  return secret == NULL;
+}
+
 static void
 test_window_delete_undo (Fixture       *f,
                          gconstpointer  data)
@@ -499,6 +511,14 @@ test_window_delete_undo (Fixture       *f,
 
   g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, culvert_profile_get_id (db),
                                              "alice", "db.example.org", "test", "hunter2",
+                                             NULL, &error));
+  g_assert_no_error (error);
+  /* Its proxy's password is the profile's too. */
+  culvert_profile_set_proxy_mode (db, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (db, "http://carol@proxy.example.org:3128");
+  g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PROXY_PASSWORD,
+                                             culvert_profile_get_id (db), "carol",
+                                             "proxy.example.org", "test", "proxy-pw",
                                              NULL, &error));
   g_assert_no_error (error);
   assert_sidebar (f, "Database|alice@db.example.org|\nMail|alice@mail.example.org|\n");
@@ -517,6 +537,7 @@ test_window_delete_undo (Fixture       *f,
   /* ...but the secret stays while the deletion can be undone. */
   iterate_until_idle ();
   g_assert_false (secret_is_gone (db));
+  g_assert_false (proxy_secret_is_gone (db));
 
   /* Undo, as the toast's button does: everything is back. */
   g_assert_cmpstr (adw_toast_get_action_name (toast), ==, "win.undo-delete");
@@ -539,6 +560,7 @@ test_window_delete_undo (Fixture       *f,
   g_assert_nonnull (toast);
   g_assert_true (wait_for (undo_toast_gone, f->window));
   g_assert_true (wait_for (secret_is_gone, db));
+  g_assert_true (wait_for (proxy_secret_is_gone, db));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_null (culvert_profile_store_find (store, culvert_profile_get_id (db)));
   g_assert_nonnull (mail);
