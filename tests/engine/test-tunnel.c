@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-secrets.h"
 #include "culvert-tunnel-private.h"
@@ -42,38 +43,18 @@
 /* ---------------------------------------------------------------------- */
 /* Plain sockets                                                           */
 
+/* A listening socket on any free port of 127.0.0.1. */
 static int
 listen_loopback (guint16 *port)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-
-  g_assert_cmpint (fd, >=, 0);
-  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (fd, 1024), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  *port = ntohs (addr.sin_port);
-
-  return fd;
+  *port = 0;
+  return culvert_test_listen_loopback (port);
 }
 
 static int
 connect_loopback (guint16 port)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-                              .sin_port = htons (port) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0)
-    {
-      close (fd);
-      return -1;
-    }
-
-  return fd;
+  return culvert_test_connect_loopback (port);
 }
 
 /* A port with nothing listening on it. */

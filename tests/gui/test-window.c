@@ -24,6 +24,7 @@
 #include "culvert-new-connection-dialog.h"
 #include "culvert-preferences-window.h"
 #include "culvert-secrets.h"
+#include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
 
@@ -762,28 +763,15 @@ typedef struct
 static int
 listen_loopback (guint16 *port)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-                              .sin_port = htons (*port) };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (fd, 64), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  *port = ntohs (addr.sin_port);
-
-  return fd;
+  return culvert_test_listen_loopback (port);
 }
 
 static int
 connect_loopback (guint16 port)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-                              .sin_port = htons (port) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = culvert_test_connect_loopback (port);
 
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (fd, >=, 0);
   return fd;
 }
 
