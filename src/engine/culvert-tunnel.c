@@ -613,6 +613,19 @@ bind_lookup_free (BindLookup *lookup)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BindLookup, bind_lookup_free)
 
+/* Gives a running worker the sockets a forward was bound to after it
+ * started, and says the forward listens once the connection is up. */
+static void
+culvert_tunnel_hand_over (CulvertTunnel        *self,
+                          CulvertForwardStatus *status,
+                          GPtrArray            *listeners)
+{
+  for (guint i = 0; i < listeners->len; i++)
+    culvert_worker_add_listener (self->worker, g_steal_pointer (&listeners->pdata[i]));
+  if (listeners->len > 0 && self->state == CULVERT_TUNNEL_CONNECTED)
+    culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
+}
+
 /* A bind name was looked up: bind it and hand the sockets to the worker. */
 static void
 on_bind_name_resolved (GObject      *source,
@@ -642,10 +655,7 @@ on_bind_name_resolved (GObject      *source,
       return;
     }
 
-  if (listeners->len > 0 && self->state == CULVERT_TUNNEL_CONNECTED)
-    culvert_forward_status_set_state (lookup->status, CULVERT_FORWARD_STATE_LISTENING);
-  for (guint i = 0; i < listeners->len; i++)
-    culvert_worker_add_listener (self->worker, g_steal_pointer (&listeners->pdata[i]));
+  culvert_tunnel_hand_over (self, lookup->status, listeners);
 }
 
 /* Adds a status for @forward and starts it: a local forward is bound (its
@@ -733,12 +743,9 @@ culvert_tunnel_add_forward (CulvertTunnel   *self,
   if (status == NULL)
     return NULL;
 
-  for (guint i = 0; i < listeners->len; i++)
-    culvert_worker_add_listener (self->worker, g_steal_pointer (&listeners->pdata[i]));
+  culvert_tunnel_hand_over (self, status, listeners);
   for (guint i = 0; i < remotes->len; i++)
     culvert_worker_add_remote (self->worker, g_ptr_array_index (remotes, i));
-  if (listeners->len > 0 && self->state == CULVERT_TUNNEL_CONNECTED)
-    culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
 
   return status;
 }

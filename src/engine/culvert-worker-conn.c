@@ -358,20 +358,29 @@ conn_flush_pending (Conn *conn)
 /* Offers the server the window the policy chose. On libssh 0.10 the next
  * read's size does it; with ssh_channel_set_window_size() (the Flatpak's
  * libssh) it is said now. */
-static void
-conn_apply_window (Conn    *conn,
+static gboolean
+conn_count_window (Conn    *conn,
                    guint32  old_window)
 {
   CulvertWorker *self = conn->worker;
 
   if (conn->window.window == old_window)
-    return;
+    return FALSE;
 
   self->window_granted -= old_window - CULVERT_WINDOW_INITIAL;
   self->window_granted += conn->window.window - CULVERT_WINDOW_INITIAL;
+  return TRUE;
+}
+
+static void
+conn_apply_window (Conn    *conn,
+                   guint32  old_window)
+{
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
-  if (conn->channel != NULL && conn->state == CONN_OPEN)
+  if (conn_count_window (conn, old_window) && conn->channel != NULL && conn->state == CONN_OPEN)
     ssh_channel_set_window_size (conn->channel, conn->window.window);
+#else
+  conn_count_window (conn, old_window);
 #endif
 }
 
@@ -386,9 +395,10 @@ conn_delivered (Conn  *conn,
                                    WINDOW_BUDGET - self->window_granted);
   if (conn->window.delivered == 0)
     culvert_path_memory_learn (&self->path, &conn->window);
-  conn_apply_window (conn, old_window);
+  conn_count_window (conn, old_window);
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
-  /* Give back what was read at once, as a read's size does on libssh 0.10.
+  /* Offer the window the policy chose, and give back what was read at
+   * once, as a read's size does on libssh 0.10.
    * Left to itself, libssh 0.11+ waits until half the window is free and
    * then allows the server half a window in one go; OpenSSH's sshd then
    * holds megabytes it may send but sends them slowly (libssh's log: 12 MB
