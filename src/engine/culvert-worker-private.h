@@ -142,6 +142,7 @@ struct _Conn
   gsize          upload_off;
 
   CulvertWindowPolicy window;   /* the receive window we keep for this channel */
+  guint32        window_owed;   /* delivered since the window was last offered */
 
   guint64        bytes_sent;
   guint64        bytes_received;
@@ -159,6 +160,7 @@ struct _Conn
   guint          paused : 1;         /* in worker->paused */
   guint          opening : 1;        /* in worker->opening */
   guint          grant_window : 1;   /* the next read grants the window (libssh 0.10) */
+  guint          offer_window : 1;   /* data was delivered: offer the window again */
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
@@ -344,6 +346,9 @@ void      conn_on_socket          (Conn                     *conn,
 void      conn_pump_down          (Conn                     *conn);
 void      conn_pump_up            (Conn                     *conn);
 void      conn_mark_ready         (Conn                     *conn);
+gsize     conn_take_data          (Conn                     *conn,
+                                   const guint8             *data,
+                                   gsize                     len);
 void      conn_close              (Conn                     *conn,
                                    const char               *reason);
 void      conn_update_events      (Conn                     *conn);
