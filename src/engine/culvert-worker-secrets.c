@@ -42,8 +42,15 @@ note_keyring_problem (CulvertWorker *self,
   if (self->keyring_problem != NULL)
     return;
 
-  self->keyring_problem = g_strdup (error->message);
-  worker_log (self, FALSE, _("Passwords cannot be remembered: %s"), error->message);
+  /* The usual case, said without D-Bus words. */
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    self->keyring_problem = g_strdup (_("The desktop keyring is not available: no Secret "
+                                        "Service (such as GNOME Keyring) runs in this "
+                                        "session."));
+  else
+    self->keyring_problem = g_strdup (error->message);
+  worker_log (self, FALSE, _("Passwords cannot be remembered: %s"), self->keyring_problem);
 }
 
 char *

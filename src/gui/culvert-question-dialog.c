@@ -45,6 +45,10 @@ on_response (AdwMessageDialog *dialog,
 {
   g_autoptr(GPtrArray) answers = g_ptr_array_new ();
 
+  /* GTK 4.8's GtkPasswordEntry hears of a focus change during its own
+   * destruction, after it is gone; let it hear of it now. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
   if (culvert_question_is_answered (ask->question))
     return;
 
@@ -96,6 +100,7 @@ add_entry (Ask        *ask,
            const char *prompt,
            gboolean    echo)
 {
+  const char * const *prompts;
   GtkWidget *entry;
 
   if (echo)
@@ -113,7 +118,8 @@ add_entry (Ask        *ask,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, prompt,
                                   -1);
 
-  if (ask->entries->len > 0 || g_strv_length ((char **) culvert_question_get_prompts (ask->question)) > 1)
+  prompts = culvert_question_get_prompts (ask->question);
+  if (ask->entries->len > 0 || (prompts != NULL && g_strv_length ((char **) prompts) > 1))
     {
       GtkWidget *label = gtk_label_new (prompt);
 
