@@ -674,6 +674,46 @@ test_prompts_remember_passphrase (Fixture       *f,
   assert_echoes (port);
 }
 
+/* Keyboard-interactive through PAM: the server's own prompt, in a dialog
+ * naming the connection, without "Remember" (these answers are never kept). */
+static void
+test_prompts_keyboard_interactive (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  CulvertProfile *profile;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  guint16 port;
+
+  if (skip_without_sshd ())
+    return;
+  if (getuid () != 0)
+    {
+      g_test_skip ("keyboard-interactive through PAM needs the sshd fixture to run as root");
+      return;
+    }
+  sshd = culvert_test_sshd_start_full (NULL, CULVERT_TEST_SSHD_KBDINT_PAM, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+  profile = add_forwarding_profile (f, sshd, echo, &port);
+  use_password (f, profile);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEYBOARD_INTERACTIVE);
+
+  switch_on (f, profile);
+  dialog = wait_for_dialog (f, "The Server Asks");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Test server"));
+  g_assert_null (find_widget (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON, NULL, NULL));
+  entry = find_widget (GTK_WIDGET (dialog), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), sshd->password);
+  click (dialog, "_Send");
+  assert_status (f, "Connected");
+  assert_echoes (port);
+}
+
 /* A connection to @port through which one byte came back, or -1. */
 static int
 echoing_connection (guint16 port)
@@ -826,6 +866,8 @@ main (int   argc,
                   fixture_setup, test_prompts_wrong_remembered_password, fixture_teardown);
       g_test_add ("/prompts/cancel", Fixture, NULL,
                   fixture_setup, test_prompts_cancel, fixture_teardown);
+      g_test_add ("/prompts/keyboard-interactive", Fixture, NULL,
+                  fixture_setup, test_prompts_keyboard_interactive, fixture_teardown);
       g_test_add ("/prompts/remember-passphrase", Fixture, NULL,
                   fixture_setup, test_prompts_remember_passphrase, fixture_teardown);
       g_test_add ("/prompts/headless-remembered", Fixture, NULL,
