@@ -330,3 +330,96 @@ skip_without_sshd (void)
   g_test_skip (reason);
   return TRUE;
 }
+
+AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
+        (heading == NULL ||
+         g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0))
+      return l->data;
+
+  return NULL;
+}
+
+gboolean
+has_dialog_titled (gpointer heading)
+{
+  return find_dialog (heading) != NULL;
+}
+
+gboolean
+has_no_dialog_titled (gpointer heading)
+{
+  return find_dialog (heading) == NULL;
+}
+
+gboolean
+button_labelled (GtkWidget     *widget,
+                 gconstpointer  label)
+{
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+void
+click (AdwMessageDialog *dialog,
+       const char       *label)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+collect_button_labels (GtkWidget *root,
+                       GString   *out)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root))
+    g_string_append_printf (out, "%s|", gtk_button_get_label (GTK_BUTTON (root))
+                                        ? gtk_button_get_label (GTK_BUTTON (root)) : "(icon)");
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_button_labels (child, out);
+}
+
+gboolean
+label_starts (GtkWidget     *widget,
+              gconstpointer  prefix)
+{
+  return g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix) &&
+         gtk_widget_get_mapped (widget);
+}
+
+gboolean
+check_labelled (GtkWidget     *widget,
+                gconstpointer  label)
+{
+  return g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
+}
+
+void
+assert_echoes (guint16 port)
+{
+  int fd = connect_loopback (port);
+
+  echo_through (fd, 4096);
+  close (fd);
+}
+
+gboolean
+port_is_closed (gpointer data)
+{
+  int fd = culvert_test_connect_loopback (GPOINTER_TO_UINT (data));
+
+  if (fd < 0)
+    return TRUE;
+  close (fd);
+  return FALSE;
+}

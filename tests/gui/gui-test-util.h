@@ -45,6 +45,24 @@ GtkWidget      *find_widget        (GtkWidget      *root,
 GtkWindow      *find_toplevel      (GType           type);
 gboolean        has_message_dialog (gpointer        data);
 
+/* A visible AdwMessageDialog with this heading (any, for NULL). */
+AdwMessageDialog *find_dialog      (const char     *heading);
+gboolean        has_dialog_titled  (gpointer        heading);
+gboolean        has_no_dialog_titled (gpointer        heading);
+/* Clicks the mapped, sensitive button labelled @label in @dialog. */
+void            click              (AdwMessageDialog *dialog,
+                                    const char     *label);
+/* Appends "label|" (or "(icon)|") for each mapped button under @root. */
+void            collect_button_labels (GtkWidget   *root,
+                                    GString        *out);
+/* find_widget() matchers. */
+gboolean        button_labelled    (GtkWidget      *widget,
+                                    gconstpointer   label);
+gboolean        label_starts       (GtkWidget      *widget,
+                                    gconstpointer   prefix);
+gboolean        check_labelled     (GtkWidget      *widget,
+                                    gconstpointer   label);
+
 CulvertProfile *add_profile        (Fixture        *f,
                                     const char     *name,
                                     const char     *host);
@@ -78,6 +96,10 @@ void            echo_through       (int             fd,
 int             listen_loopback    (guint16        *port);
 int             connect_loopback   (guint16         port);
 guint16         free_port          (void);
+/* Bytes sent to 127.0.0.1:@port come back. */
+void            assert_echoes      (guint16         port);
+/* Nothing listens on 127.0.0.1:@port (a GUINT_TO_POINTER). */
+gboolean        port_is_closed     (gpointer        port);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
 

@@ -98,38 +98,12 @@ ssh_keygen_fingerprint (const char *path)
 /* Dialogs                                                                 */
 
 static AdwMessageDialog *
-find_dialog (const char *heading)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
-        (heading == NULL ||
-         g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0))
-      return l->data;
-
-  return NULL;
-}
-
-static gboolean
-has_dialog (gpointer heading)
-{
-  return find_dialog (heading) != NULL;
-}
-
-static gboolean
-has_no_dialog (gpointer heading)
-{
-  return find_dialog (heading) == NULL;
-}
-
-static AdwMessageDialog *
 wait_for_dialog (Fixture    *f,
                  const char *heading)
 {
   AdwMessageDialog *dialog;
 
-  if (!wait_for (has_dialog, (gpointer) heading))
+  if (!wait_for (has_dialog_titled, (gpointer) heading))
     {
       CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
 
@@ -144,53 +118,6 @@ wait_for_dialog (Fixture    *f,
   g_assert_true (wait_for (widget_is_mapped, dialog));
 
   return dialog;
-}
-
-static gboolean
-button_labelled (GtkWidget     *widget,
-                 gconstpointer  label)
-{
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
-         gtk_widget_get_mapped (widget);
-}
-
-static void
-click (AdwMessageDialog *dialog,
-       const char       *label)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled, label);
-
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static void
-collect_button_labels (GtkWidget *root,
-                       GString   *out)
-{
-  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root))
-    g_string_append_printf (out, "%s|", gtk_button_get_label (GTK_BUTTON (root))
-                                        ? gtk_button_get_label (GTK_BUTTON (root)) : "(icon)");
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_button_labels (child, out);
-}
-
-static gboolean
-label_starts (GtkWidget     *widget,
-              gconstpointer  prefix)
-{
-  return g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix) &&
-         gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-check_labelled (GtkWidget     *widget,
-                gconstpointer  label)
-{
-  return g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
 }
 
 /* Types @secret into the dialog's password entry, ticks or leaves "Remember"
@@ -241,26 +168,6 @@ use_password (Fixture         *f,
   culvert_profile_set_identity_file (profile, NULL);
   g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
                                                      profile, NULL));
-}
-
-static void
-assert_echoes (guint16 port)
-{
-  int fd = connect_loopback (port);
-
-  echo_through (fd, 4096);
-  close (fd);
-}
-
-static gboolean
-port_refuses (gpointer data)
-{
-  int fd = culvert_test_connect_loopback (GPOINTER_TO_UINT (data));
-
-  if (fd < 0)
-    return TRUE;
-  close (fd);
-  return FALSE;
 }
 
 static CulvertTunnelState
@@ -379,13 +286,13 @@ test_prompts_unknown_host (Fixture       *f,
   g_assert_nonnull (strstr (body, "Test server"));
   /* Enter does not trust a key. */
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
-  g_assert_true (port_refuses (GUINT_TO_POINTER (port)) ||
+  g_assert_true (port_is_closed (GUINT_TO_POINTER (port)) ||
                  state_of (f, profile) != CULVERT_TUNNEL_CONNECTED);
 
   click (dialog, "_Trust and Connect");
   assert_status (f, "Connected");
   assert_echoes (port);
-  g_assert_true (has_no_dialog (NULL));
+  g_assert_true (has_no_dialog_titled (NULL));
 
   /* The key the server really has is now in the file. */
   g_assert_true (g_file_get_contents (known, &recorded, NULL, NULL));
@@ -466,12 +373,12 @@ test_prompts_changed_host_key (Fixture       *f,
 
   /* The connection does not come up, and known_hosts is as it was. */
   assert_status (f, "Failed");
-  g_assert_true (wait_for (port_refuses, GUINT_TO_POINTER (port)));
+  g_assert_true (wait_for (port_is_closed, GUINT_TO_POINTER (port)));
   g_assert_true (g_file_get_contents (known, &after, NULL, NULL));
   g_assert_cmpstr (after, ==, line);
 
   click (dialog, "_Close");
-  g_assert_true (wait_for (has_no_dialog, NULL));
+  g_assert_true (wait_for (has_no_dialog_titled, NULL));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -520,7 +427,7 @@ test_prompts_remember_password (Fixture       *f,
 
   /* Next connect: no prompt, and the tunnel comes up. */
   switch_off_and_wait (f, profile);
-  g_assert_true (wait_for (port_refuses, GUINT_TO_POINTER (port)));
+  g_assert_true (wait_for (port_is_closed, GUINT_TO_POINTER (port)));
   watch.profile = profile;
   switch_on (f, profile);
   g_assert_true (wait_for (connected_without_dialog, &watch));
@@ -628,8 +535,8 @@ test_prompts_cancel (Fixture       *f,
   click (dialog, "_Cancel");
   assert_status (f, "Failed");
   g_assert_true (wait_for (has_page_status, (gpointer[]) { f, "cancelled" }));
-  g_assert_true (wait_for (has_no_dialog, NULL));
-  g_assert_true (wait_for (port_refuses, GUINT_TO_POINTER (asking_port)));
+  g_assert_true (wait_for (has_no_dialog_titled, NULL));
+  g_assert_true (wait_for (port_is_closed, GUINT_TO_POINTER (asking_port)));
   g_assert_cmpint (state_of (f, other), ==, CULVERT_TUNNEL_CONNECTED);
   assert_echoes (other_port);
 }
