@@ -203,6 +203,7 @@ typedef struct
   gboolean   answered;
   gboolean   accepted;
   GStrv      answers;
+  gboolean   remember;  /* store the secret once it worked */
 } Question;
 
 struct _CulvertWorker
@@ -268,6 +269,9 @@ struct _CulvertWorker
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
+  /* culvert-worker-secrets.c */
+  gboolean                remember_secret;  /* the user asked to keep the next secret */
+  char                   *keyring_problem;  /* why the keyring cannot be used, or NULL */
 };
 
 /* culvert-worker.c */
@@ -292,6 +296,22 @@ gboolean  worker_is_stopping      (CulvertWorker            *self);
 ssh_session worker_login          (CulvertWorker            *self,
                                    GSocketConnection       **connection,
                                    GError                  **error);
+
+/* culvert-worker-secrets.c */
+char     *worker_recall_secret    (gboolean                  is_passphrase,
+                                   gpointer                  user_data);
+void      worker_secret_result    (gboolean                  is_passphrase,
+                                   const char               *secret,
+                                   gboolean                  recalled,
+                                   gboolean                  accepted,
+                                   gpointer                  user_data);
+void      worker_host_key_changed (const CulvertHostKeyChange *change,
+                                   gpointer                  user_data);
+/* Fills in whether a secret question may offer "Remember", and keeps the answer's choice. */
+void      worker_secret_question  (CulvertWorker            *self,
+                                   CulvertWorkerEvent       *event);
+void      worker_secret_answered  (CulvertWorker            *self,
+                                   Question                 *question);
 
 /* culvert-worker-pump.c */
 gboolean  watch_add               (CulvertWorker            *self,
