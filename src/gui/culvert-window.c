@@ -17,10 +17,10 @@
 #include "culvert-connection-page.h"
 #include "culvert-connection-row.h"
 #include "culvert-gui-util.h"
-#include "culvert-new-connection-dialog.h"
 #include "culvert-secrets.h"
 #include "culvert-ssh-config.h"
 #include "culvert-window-private.h"
+#include "culvert-wizard.h"
 
 struct _CulvertWindow
 {
@@ -728,10 +728,9 @@ culvert_window_new_connection (GtkWidget  *widget,
                                GVariant   *parameter)
 {
   CulvertWindow *self = CULVERT_WINDOW (widget);
-  CulvertNewConnectionDialog *dialog;
+  CulvertWizard *wizard = culvert_wizard_new (GTK_WINDOW (self), self->app);
 
-  dialog = culvert_new_connection_dialog_new (GTK_WINDOW (self));
-  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (wizard));
 }
 
 /* ---------------------------------------------------------------------- */

@@ -21,12 +21,13 @@
 #include "culvert-connection-page-private.h"
 #include "culvert-connection-row.h"
 #include "culvert-forward-dialog-private.h"
-#include "culvert-new-connection-dialog.h"
 #include "culvert-preferences-window.h"
 #include "culvert-secrets.h"
+#include "culvert-test-gui.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
+#include "culvert-wizard.h"
 
 /* One application per process: it owns its D-Bus name once registered. */
 static CulvertApplication *the_app;
@@ -36,36 +37,6 @@ typedef struct
   CulvertApplication *app;
   CulvertWindow      *window;
 } Fixture;
-
-static void
-iterate_until_idle (void)
-{
-  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*check) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
 
 static gboolean
 switch_is_on (gpointer data)
@@ -77,12 +48,6 @@ static gboolean
 switch_is_off (gpointer data)
 {
   return !gtk_switch_get_active (GTK_SWITCH (data));
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
 }
 
 static void
@@ -124,73 +89,6 @@ fixture_teardown (Fixture       *f,
   iterate_until_idle ();
 }
 
-/* Depth-first search for the first widget of @type that @match accepts. */
-static GtkWidget *
-find_widget (GtkWidget   *root,
-             GType        type,
-             gboolean   (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (match == NULL || match (root, data)))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-button_has_label (GtkWidget     *widget,
-                  gconstpointer  label)
-{
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-/* Saves what the window shows into $CULVERT_SCREENSHOT_DIR, for README and
- * AppStream, or else into screenshots/ in the build directory. */
-static void
-maybe_save_screenshot (GtkWidget  *widget,
-                       const char *name)
-{
-  g_autofree char *build_dir = NULL;
-  const char *dir = g_getenv ("CULVERT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL && g_getenv ("CULVERT_BUILD_DIR") != NULL)
-    {
-      build_dir = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "screenshots", NULL);
-      g_assert_cmpint (g_mkdir_with_parents (build_dir, 0755), ==, 0);
-      dir = build_dir;
-    }
-  if (dir == NULL)
-    return;
-
-  iterate_until_idle ();
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
 static void
 test_window_empty_state (Fixture       *f,
                          gconstpointer  data)
@@ -214,22 +112,10 @@ test_window_empty_state (Fixture       *f,
   maybe_save_screenshot (GTK_WIDGET (f->window), "empty-window.png");
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
-
-  return NULL;
-}
-
 static gboolean
 has_dialog (gpointer data)
 {
-  return find_toplevel (CULVERT_TYPE_NEW_CONNECTION_DIALOG) != NULL;
+  return find_toplevel (CULVERT_TYPE_WIZARD) != NULL;
 }
 
 static gboolean
@@ -249,7 +135,7 @@ test_window_new_connection_dialog (Fixture       *f,
   g_signal_emit_by_name (button, "clicked");
   g_assert_true (wait_for (has_dialog, NULL));
 
-  dialog = find_toplevel (CULVERT_TYPE_NEW_CONNECTION_DIALOG);
+  dialog = find_toplevel (CULVERT_TYPE_WIZARD);
   g_assert_cmpstr (gtk_window_get_title (dialog), ==, "New Connection");
   g_assert_true (gtk_window_get_modal (dialog));
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (f->window));
@@ -753,95 +639,6 @@ assert_status (Fixture    *f,
 }
 
 /* A destination that echoes what it gets, on its own thread. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-} Echo;
-
-static int
-listen_loopback (guint16 *port)
-{
-  return culvert_test_listen_loopback (port);
-}
-
-static int
-connect_loopback (guint16 port)
-{
-  int fd = culvert_test_connect_loopback (port);
-
-  g_assert_cmpint (fd, >=, 0);
-  return fd;
-}
-
-static gpointer
-echo_connection_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  char buffer[4096];
-  ssize_t n;
-
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    if (write (fd, buffer, n) != n)
-      break;
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_thread (gpointer data)
-{
-  Echo *echo = data;
-  int fd;
-
-  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
-    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
-  return NULL;
-}
-
-static Echo *
-echo_new (void)
-{
-  Echo *echo = g_new0 (Echo, 1);
-
-  echo->fd = listen_loopback (&echo->port);
-  echo->thread = g_thread_new ("echo", echo_thread, echo);
-  return echo;
-}
-
-static void
-echo_free (Echo *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
-
-/* Sends @len bytes through @fd and reads them back. */
-static void
-echo_through (int   fd,
-              gsize len)
-{
-  g_autofree char *out = g_malloc (len);
-  g_autofree char *in = g_malloc0 (len);
-  gsize got = 0;
-
-  memset (out, 'x', len);
-  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
-  while (got < len)
-    {
-      ssize_t n = read (fd, in + got, len - got);
-
-      g_assert_cmpint (n, >, 0);
-      got += n;
-    }
-  g_assert_cmpmem (in, len, out, len);
-}
-
 static CulvertProfile *
 add_sshd_profile (Fixture         *f,
                   CulvertTestSshd *sshd,
@@ -878,16 +675,6 @@ switch_on (Fixture        *f,
   gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
 }
 
-static guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = listen_loopback (&port);
-
-  close (fd);
-  return port;
-}
-
 static gboolean
 has_client_rows (gpointer data)
 {
@@ -898,17 +685,6 @@ has_client_rows (gpointer data)
 
   return row != NULL && gtk_widget_get_mapped (row) &&
          find_widget (row, GTK_TYPE_BUTTON, NULL, NULL) != NULL;
-}
-
-static gboolean
-skip_without_sshd (void)
-{
-  g_autofree char *reason = NULL;
-
-  if (culvert_test_sshd_available (&reason))
-    return FALSE;
-  g_test_skip (reason);
-  return TRUE;
 }
 
 static void
