@@ -134,6 +134,7 @@ describe (CulvertTunnelDiagram *self,
 {
   const char *bind = self->bind_address;
   g_autofree char *server = or_placeholder (self->server, _("the server"));
+  gboolean named = self->server != NULL && *self->server != '\0';
 
   memset (parts, 0, sizeof *parts);
   parts->off_host = bind != NULL && *bind != '\0' &&
@@ -162,12 +163,13 @@ describe (CulvertTunnelDiagram *self,
       break;
 
     case CULVERT_FORWARD_REMOTE:
-      set_box (&parts->boxes[0], _("Program"), g_strdup (_("on the server’s side")));
+      set_box (&parts->boxes[0], _("Program"), g_strdup (_("near the server")));
       set_box (&parts->boxes[1], _("Listening port"), listen_text (self));
       set_box (&parts->boxes[2], _("This computer"), g_strdup (_("connects onward")));
       set_box (&parts->boxes[3], _("Destination"), destination_text (self));
       /* Translators: the machine the incoming forward listens on */
-      parts->group = g_strdup_printf (_("SSH server %s"), server);
+      parts->group = named ? g_strdup_printf (_("SSH server %s"), server)
+                           : g_strdup (_("SSH server"));
       parts->group_first = 1;
       parts->group_last = 1;
       break;
@@ -224,14 +226,17 @@ draw_text (GtkWidget     *widget,
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
   int text_width, text_height;
 
-  if (bold)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
+  {
+    PangoAttrList *attrs = pango_attr_list_new ();
 
+    /* Values bold; captions a little smaller, so they fit a narrow box. */
+    if (bold)
       pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-    }
+    else
+      pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+    pango_layout_set_attributes (layout, attrs);
+    pango_attr_list_unref (attrs);
+  }
   /* At most two lines, broken anywhere a host name allows. */
   pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
   pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
