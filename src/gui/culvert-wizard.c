@@ -333,6 +333,22 @@ watch_fields (CulvertWizard *self,
     }
 }
 
+/* libadwaita 1.2's password row has a show-text button with only a tooltip:
+ * its tooltip is its name. */
+static void
+label_icon_buttons (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) == NULL &&
+          gtk_widget_get_tooltip_text (child) != NULL)
+        culvert_gui_set_accessible_label (child, gtk_widget_get_tooltip_text (child));
+      label_icon_buttons (child);
+    }
+}
+
 static gboolean
 culvert_wizard_close_request (GtkWindow *window)
 {
@@ -434,9 +450,11 @@ culvert_wizard_init (CulvertWizard *self)
 
   gtk_check_button_set_active (self->scenario_outgoing, TRUE);
   gtk_check_button_set_active (self->auth_automatic, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), "22");
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), g_get_user_name ());
   culvert_wizard_setup_pages (self);
   watch_fields (self, GTK_WIDGET (self->stack));
+  label_icon_buttons (GTK_WIDGET (self->password_row));
   g_signal_connect_object (self->stack, "notify::visible-child",
                            G_CALLBACK (on_fields_changed), self, G_CONNECT_SWAPPED);
   culvert_wizard_update_buttons (self);

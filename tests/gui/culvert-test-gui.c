@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -229,4 +230,38 @@ skip_without_sshd (void)
     return FALSE;
   g_test_skip (reason);
   return TRUE;
+}
+
+/* Every icon-only button and every input has a name a screen reader says. */
+void
+check_accessible_names (GtkWidget *root,
+                        GString   *missing)
+{
+  gboolean needs_name = FALSE;
+
+  if (!gtk_widget_get_visible (root))
+    return;
+
+  if ((GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) == NULL &&
+       gtk_button_get_child (GTK_BUTTON (root)) != NULL && GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (root)))) ||
+      GTK_IS_SWITCH (root) || GTK_IS_SEARCH_ENTRY (root) ||
+      (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL))
+    needs_name = TRUE;
+  /* Internal buttons of composite widgets name themselves. */
+  if (gtk_widget_get_ancestor (root, GTK_TYPE_MENU_BUTTON) != NULL && !GTK_IS_MENU_BUTTON (root))
+    needs_name = FALSE;
+  if (GTK_IS_SWITCH (root) && gtk_widget_get_ancestor (root, ADW_TYPE_ACTION_ROW) != NULL)
+    needs_name = FALSE;  /* labelled by its row */
+
+  if (!gtk_widget_get_mapped (root))
+    needs_name = FALSE;  /* only what is on screen */
+  if (needs_name && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (root),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL))
+    g_string_append_printf (missing, "%s (%s) ", G_OBJECT_TYPE_NAME (root),
+                            gtk_widget_get_tooltip_text (root) ? gtk_widget_get_tooltip_text (root) : "");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_accessible_names (child, missing);
 }

@@ -30,6 +30,11 @@ GtkWindow *find_toplevel         (GType       type);
 void       maybe_save_screenshot (GtkWidget  *widget,
                                   const char *name);
 
+/* Appends to @missing each widget on screen under @root that needs an
+ * accessible name and has none. */
+void       check_accessible_names (GtkWidget *root,
+                                   GString   *missing);
+
 int        listen_loopback       (guint16    *port);
 int        connect_loopback      (guint16     port);
 guint16    free_port             (void);

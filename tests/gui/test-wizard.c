@@ -669,7 +669,10 @@ static void
 test_wizard_keys (Fixture       *f,
                   gconstpointer  data)
 {
+  g_autoptr(GString) missing = g_string_new (NULL);
+
   open_wizard (f);
+  check_accessible_names (GTK_WIDGET (f->wizard), missing);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->back_button)));
   next (f, "server");
 
@@ -689,6 +692,9 @@ test_wizard_keys (Fixture       *f,
   g_assert_true (gtk_switch_get_active (f->wizard->remember_switch));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
 
+  type (f->wizard->password_row, "s3cret-pw");
+  check_accessible_names (GTK_WIDGET (f->wizard), missing);
+
   /* A port out of range: the model's message under the field. */
   next (f, "forward");
   type (f->wizard->listen_port_row, "70000");
@@ -696,6 +702,28 @@ test_wizard_keys (Fixture       *f,
   g_assert_nonnull (strstr (gtk_label_get_label (f->wizard->listen_error), "70000"));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
 
+  check_accessible_names (GTK_WIDGET (f->wizard), missing);
+  type (f->wizard->listen_port_row, "8080");
+  type (f->wizard->destination_host_row, "db.internal");
+  type (f->wizard->destination_port_row, "5432");
+  next (f, "network");
+  adw_expander_row_set_expanded (f->wizard->network_expander, TRUE);
+  adw_combo_row_set_selected (f->wizard->proxy_mode_row, CULVERT_PROXY_CUSTOM);
+  iterate_until_idle ();
+  check_accessible_names (GTK_WIDGET (f->wizard), missing);
+  /* A custom proxy needs its address. */
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
+  type (f->wizard->proxy_url_row, "http://proxy.example.org:3128");
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
+  next (f, "summary");
+  check_accessible_names (GTK_WIDGET (f->wizard), missing);
+  g_assert_cmpstr (missing->str, ==, "");
+  g_assert_null (strstr (gtk_label_get_label (f->wizard->command_label), "s3cret-pw"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
+                   "db.internal via db.example.org");
+
+  click (f, GTK_WIDGET (f->wizard->back_button));
+  click (f, GTK_WIDGET (f->wizard->back_button));
   click (f, GTK_WIDGET (f->wizard->back_button));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "auth");
 
