@@ -122,3 +122,147 @@ culvert_offhost_warning_keep_local (CulvertForward *forward,
   else
     culvert_forward_set_bind_address (forward, NULL);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Forwards that came in off-host (an import)                              */
+
+typedef struct
+{
+  GtkWindow           *parent;
+  CulvertProfileStore *store;
+  GPtrArray           *profiles;  /* the profile of each forward below */
+  GPtrArray           *forwards;
+} Review;
+
+static void
+review_free (Review *review)
+{
+  g_clear_object (&review->parent);
+  g_clear_object (&review->store);
+  g_ptr_array_unref (review->profiles);
+  g_ptr_array_unref (review->forwards);
+  g_free (review);
+}
+
+static void review_next (Review *review);
+
+static void
+on_review_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    Review           *review)
+{
+  CulvertProfile *profile = g_ptr_array_index (review->profiles, 0);
+  CulvertForward *forward = g_ptr_array_index (review->forwards, 0);
+
+  if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      culvert_offhost_warning_keep_local (forward, culvert_profile_get_gateway_ports (profile));
+      if (!culvert_profile_store_save_profile (review->store, profile, &error))
+        g_warning ("%s", error->message);
+    }
+  g_ptr_array_remove_index (review->profiles, 0);
+  g_ptr_array_remove_index (review->forwards, 0);
+  review_next (review);
+}
+
+static void
+review_next (Review *review)
+{
+  GtkWidget *dialog = NULL;
+
+  while (review->forwards->len > 0 && dialog == NULL)
+    {
+      CulvertProfile *profile = g_ptr_array_index (review->profiles, 0);
+
+      dialog = culvert_offhost_warning_new (review->parent,
+                                            g_ptr_array_index (review->forwards, 0),
+                                            culvert_profile_get_gateway_ports (profile),
+                                            culvert_profile_get_host (profile));
+      if (dialog == NULL)
+        {
+          g_ptr_array_remove_index (review->profiles, 0);
+          g_ptr_array_remove_index (review->forwards, 0);
+        }
+    }
+  if (dialog == NULL)
+    {
+      review_free (review);
+      return;
+    }
+
+  {
+    /* Translators: the off-host warning after an import names the connection */
+    g_autofree char *heading =
+      g_strdup_printf (_("Let Other Computers Connect Through “%s”?"),
+                       culvert_profile_get_display_name (g_ptr_array_index (review->profiles, 0)));
+
+    adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (dialog), heading);
+  }
+  g_signal_connect (dialog, "response", G_CALLBACK (on_review_response), review);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+collect (CulvertProfileStore *store,
+         GPtrArray           *profiles,
+         GPtrArray           *forwards)
+{
+  GListModel *model = G_LIST_MODEL (store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
+      GListModel *rules = culvert_profile_get_forwards (profile);
+
+      for (guint j = 0; j < g_list_model_get_n_items (rules); j++)
+        {
+          g_autoptr(CulvertForward) forward = g_list_model_get_item (rules, j);
+
+          if (!culvert_forward_is_off_host_full (forward,
+                                                 culvert_profile_get_gateway_ports (profile)))
+            continue;
+          if (profiles != NULL)
+            g_ptr_array_add (profiles, g_object_ref (profile));
+          g_ptr_array_add (forwards, g_object_ref (forward));
+        }
+    }
+}
+
+GPtrArray *
+culvert_offhost_warning_collect (CulvertProfileStore *store)
+{
+  GPtrArray *forwards = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), forwards);
+
+  collect (store, NULL, forwards);
+  return forwards;
+}
+
+void
+culvert_offhost_warning_review (GtkWindow           *parent,
+                                CulvertProfileStore *store,
+                                GPtrArray           *before)
+{
+  Review *review;
+
+  g_return_if_fail (CULVERT_IS_PROFILE_STORE (store));
+
+  review = g_new0 (Review, 1);
+  review->parent = parent != NULL ? g_object_ref (parent) : NULL;
+  review->store = g_object_ref (store);
+  review->profiles = g_ptr_array_new_with_free_func (g_object_unref);
+  review->forwards = g_ptr_array_new_with_free_func (g_object_unref);
+  collect (store, review->profiles, review->forwards);
+
+  /* Only what the import brought: the others were confirmed before. */
+  for (guint i = 0; i < review->forwards->len; i++)
+    if (before != NULL && g_ptr_array_find (before, g_ptr_array_index (review->forwards, i), NULL))
+      {
+        g_ptr_array_remove_index (review->profiles, i);
+        g_ptr_array_remove_index (review->forwards, i--);
+      }
+  review_next (review);
+}

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "culvert-forward.h"
+#include "culvert-profile-store.h"
 
 G_BEGIN_DECLS
 
@@ -34,5 +35,16 @@ GtkWidget *culvert_offhost_warning_new      (GtkWindow      *parent,
  * means "only this computer", or the server's loopback). */
 void       culvert_offhost_warning_keep_local (CulvertForward *forward,
                                                gboolean        gateway_ports);
+
+/* Every forward of @store's profiles that is off-host now (refs). */
+GPtrArray *culvert_offhost_warning_collect (CulvertProfileStore *store);
+
+/* After an import: asks about each forward of @store that is off-host now
+ * and was not in @before (from culvert_offhost_warning_collect()), one
+ * after the other. "Keep Local Only" puts it back on loopback and saves
+ * its profile. */
+void       culvert_offhost_warning_review  (GtkWindow           *parent,
+                                            CulvertProfileStore *store,
+                                            GPtrArray           *before);
 
 G_END_DECLS
