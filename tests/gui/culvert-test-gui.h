@@ -35,6 +35,17 @@ void       maybe_save_screenshot (GtkWidget  *widget,
 void       check_accessible_names (GtkWidget *root,
                                    GString   *missing);
 
+/* Clicks the button of @dialog labelled @label. */
+void       answer                (GtkWindow  *dialog,
+                                  const char *label);
+
+/* The addresses a TCP socket listens on for @port, from the kernel's own
+ * table: "127.0.0.1 ::1" or "0.0.0.0 ::". */
+char      *listening_on          (guint16     port);
+/* A SOCKS5 CONNECT to 127.0.0.1:@port through the proxy @fd is connected to. */
+void       socks5_connect        (int         fd,
+                                  guint16     port);
+
 int        listen_loopback       (guint16    *port);
 int        connect_loopback      (guint16     port);
 guint16    free_port             (void);

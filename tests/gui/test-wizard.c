@@ -13,7 +13,6 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
-#include <glib-unix.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -155,17 +154,6 @@ has_no_message_dialog (gpointer data)
   return !has_message_dialog (data);
 }
 
-/* Clicks the button of @dialog labelled @label (not counted: a confirmation). */
-static void
-answer (GtkWindow  *dialog,
-        const char *label)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_has_label, label);
-
-  g_assert_nonnull (button);
-  g_signal_emit_by_name (button, "clicked");
-}
-
 static void
 open_wizard (Fixture *f)
 {
@@ -259,67 +247,6 @@ host_key_question (gpointer data)
                     "Trust This Server?") == 0;
 }
 
-/* The addresses a TCP socket listens on for @port, from the kernel's own
- * table: "127.0.0.1 ::1" or "0.0.0.0 ::". */
-static char *
-listening_on (guint16 port)
-{
-  const char *tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-  GString *out = g_string_new (NULL);
-
-  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
-    {
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) lines = NULL;
-
-      if (!g_file_get_contents (tables[t], &contents, NULL, NULL))
-        continue;
-      lines = g_strsplit (contents, "\n", -1);
-      for (guint i = 1; lines[i] != NULL; i++)
-        {
-          char local[64], remote[64], state[8];
-          char *colon;
-          guint8 bytes[16];
-          gsize n;
-          char text[INET6_ADDRSTRLEN];
-
-          if (sscanf (lines[i], "%*s %63s %63s %7s", local, remote, state) != 3 ||
-              g_strcmp0 (state, "0A") != 0)
-            continue;
-          colon = strchr (local, ':');
-          if (colon == NULL || strtoul (colon + 1, NULL, 16) != port)
-            continue;
-          *colon = '\0';
-          n = strlen (local) / 2;
-          for (gsize j = 0; j < n; j++)
-            {
-              char hex[3] = { local[2 * j], local[2 * j + 1], 0 };
-
-              bytes[j] = strtoul (hex, NULL, 16);
-            }
-          /* The kernel prints each 32-bit word in host order. */
-          for (gsize w = 0; w < n / 4; w++)
-            {
-              guint32 word;
-
-              memcpy (&word, bytes + 4 * w, 4);
-              word = GUINT32_TO_BE (GUINT32_FROM_LE (word));
-              memcpy (bytes + 4 * w, &word, 4);
-            }
-          {
-            g_autoptr(GInetAddress) address =
-              g_inet_address_new_from_bytes (bytes, n == 4 ? G_SOCKET_FAMILY_IPV4
-                                                          : G_SOCKET_FAMILY_IPV6);
-            g_autofree char *shown = g_inet_address_to_string (address);
-
-            g_strlcpy (text, shown, sizeof text);
-          }
-          g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", text);
-        }
-    }
-  return g_string_free (out, FALSE);
-}
-
 /* ---------------------------------------------------------------------- */
 
 static void
@@ -377,36 +304,6 @@ test_wizard_outgoing (Fixture       *f,
   g_assert_cmpstr (listening, ==, "127.0.0.1 ::1");
 }
 
-/* Sends @len bytes through @fd and reads them back, with the main loop
- * running meanwhile. */
-static void
-echo_through_iterating (int   fd,
-                        gsize len)
-{
-  g_autofree char *out = g_malloc (len);
-  g_autofree char *in = g_malloc0 (len);
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  gsize got = 0;
-
-  memset (out, 'y', len);
-  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
-  g_unix_set_fd_nonblocking (fd, TRUE, NULL);
-  while (got < len && g_get_monotonic_time () < deadline)
-    {
-      ssize_t n = read (fd, in + got, len - got);
-
-      if (n > 0)
-        got += n;
-      else
-        {
-          g_assert_true (n < 0 && errno == EAGAIN);
-          g_main_context_iteration (NULL, FALSE);
-          g_usleep (1000);
-        }
-    }
-  g_assert_cmpmem (in, got, out, len);
-}
-
 static void
 test_wizard_incoming (Fixture       *f,
                       gconstpointer  data)
@@ -440,32 +337,8 @@ test_wizard_incoming (Fixture       *f,
    * from the service on this side. */
   fd = connect_loopback (port);
   g_assert_cmpint (fd, >=, 0);
-  echo_through_iterating (fd, 4000);
+  echo_through (fd, 4000);
   close (fd);
-}
-
-static void
-socks5_connect (int     fd,
-                guint16 port)
-{
-  const guchar hello[] = { 5, 1, 0 };
-  guchar request[] = { 5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff };
-  guchar reply[10];
-  gsize got = 0;
-
-  g_assert_cmpint (write (fd, hello, sizeof hello), ==, sizeof hello);
-  g_assert_cmpint (read (fd, reply, 2), ==, 2);
-  g_assert_cmpint (reply[0], ==, 5);
-  g_assert_cmpint (reply[1], ==, 0);
-  g_assert_cmpint (write (fd, request, sizeof request), ==, sizeof request);
-  while (got < sizeof reply)
-    {
-      ssize_t n = read (fd, reply + got, sizeof reply - got);
-
-      g_assert_cmpint (n, >, 0);
-      got += n;
-    }
-  g_assert_cmpint (reply[1], ==, 0);  /* succeeded */
 }
 
 static void
