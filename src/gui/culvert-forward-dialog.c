@@ -298,9 +298,16 @@ forward_save (GtkWidget  *widget,
   if (self->candidate == NULL)
     return;
 
-  dialog = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
-                                        culvert_profile_get_gateway_ports (self->profile),
-                                        culvert_profile_get_host (self->profile));
+  /* A rule that already let others in, the same way, was confirmed then. */
+  if (self->forward != NULL &&
+      culvert_forward_get_kind (self->forward) == culvert_forward_get_kind (self->candidate) &&
+      g_strcmp0 (culvert_forward_get_bind_address (self->forward),
+                 culvert_forward_get_bind_address (self->candidate)) == 0)
+    dialog = NULL;
+  else
+    dialog = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
+                                          culvert_profile_get_gateway_ports (self->profile),
+                                          culvert_profile_get_host (self->profile));
   if (dialog == NULL)
     {
       culvert_forward_dialog_apply (self);

@@ -250,6 +250,7 @@ on_key_chosen (GtkNativeDialog *chooser,
       if (row != NULL && self->key_path != NULL)
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), self->key_path);
       gtk_check_button_set_active (self->auth_key, TRUE);
+      /* Already chosen, perhaps: the page is valid now either way. */
       g_object_notify (G_OBJECT (self->auth_key), "active");
     }
   gtk_native_dialog_destroy (chooser);

@@ -352,6 +352,11 @@ label_icon_buttons (GtkWidget *root)
 static gboolean
 culvert_wizard_close_request (GtkWindow *window)
 {
+  /* The profile is saved and its password on its way to the keyring:
+   * the wizard closes itself once that is done. */
+  if (CULVERT_WIZARD (window)->finishing)
+    return TRUE;
+
   culvert_wizard_stop_test (CULVERT_WIZARD (window));
 
   return GTK_WINDOW_CLASS (culvert_wizard_parent_class)->close_request (window);

@@ -276,6 +276,13 @@ test_wizard_keys (Fixture       *f,
   g_assert_true (wait_for (has_no_wizard, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (
                       culvert_application_get_profile_store (f->app))), ==, 0);
+
+  /* The application's action (`culvert --new-connection`, the desktop
+   * file's action) opens the wizard too. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "new-connection", NULL);
+  g_assert_true (wait_for (has_wizard, NULL));
+  g_assert_true (gtk_window_get_transient_for (find_toplevel (CULVERT_TYPE_WIZARD)) ==
+                 GTK_WINDOW (f->window));
 }
 
 static gboolean
