@@ -80,6 +80,14 @@ culvert_wizard_show_page (CulvertWizard *self,
     culvert_wizard_fill_summary (self);
   gtk_stack_set_visible_child_name (self->stack, pages[i]);
   culvert_wizard_update_buttons (self);
+
+  /* Ready to type into the page's first field. */
+  if (g_strcmp0 (pages[i], "server") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
+  else if (g_strcmp0 (pages[i], "forward") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->listen_port_row));
+  else if (g_strcmp0 (pages[i], "summary") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->next_button));
 }
 
 static void
