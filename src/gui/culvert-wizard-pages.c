@@ -97,6 +97,22 @@ server_is_valid (CulvertWizard *self,
   return TRUE;
 }
 
+/* The key file to log in with, shown under its choice, which it selects. */
+static void
+set_key_path (CulvertWizard *self,
+              const char    *path)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (self->key_button), ADW_TYPE_ACTION_ROW);
+
+  g_free (self->key_path);
+  self->key_path = g_strdup (path);
+  if (row != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), path);
+  gtk_check_button_set_active (self->auth_key, TRUE);
+  /* Perhaps chosen already: the page is valid now either way. */
+  g_object_notify (G_OBJECT (self->auth_key), "active");
+}
+
 /* A pasted `user@host:port` or `ssh …` fills the fields it names. */
 static void
 apply_paste (CulvertWizard *self)
@@ -119,11 +135,7 @@ apply_paste (CulvertWizard *self)
     set_text (self, self->port_row, port);
   }
   if (paste.identity_file != NULL)
-    {
-      g_free (self->key_path);
-      self->key_path = g_strdup (paste.identity_file);
-      gtk_check_button_set_active (self->auth_key, TRUE);
-    }
+    set_key_path (self, paste.identity_file);
   if (paste.jump_hosts->len > 0)
     {
       g_ptr_array_add (paste.jump_hosts, NULL);
@@ -242,16 +254,10 @@ on_key_chosen (GtkNativeDialog *chooser,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (self->key_button),
-                                                ADW_TYPE_ACTION_ROW);
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
 
-      g_free (self->key_path);
-      self->key_path = g_file_get_path (file);
-      if (row != NULL && self->key_path != NULL)
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), self->key_path);
-      gtk_check_button_set_active (self->auth_key, TRUE);
-      /* Already chosen, perhaps: the page is valid now either way. */
-      g_object_notify (G_OBJECT (self->auth_key), "active");
+      if (path != NULL)
+        set_key_path (self, path);
     }
   gtk_native_dialog_destroy (chooser);
   g_object_unref (chooser);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -351,6 +352,50 @@ found_under (const char *dir,
   return FALSE;
 }
 
+/* A pasted command names the key file: the walk logs in with that key
+ * (there is no default key to fall back on), through its forward. */
+static void
+test_wizard_key_file (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *default_key = g_build_filename (g_get_home_dir (), ".ssh", "id_ed25519", NULL);
+  g_autofree char *command = NULL;
+  g_autoptr(CulvertProfile) profile = NULL;
+  GtkWidget *key_row;
+  guint16 port = free_port ();
+  int fd;
+
+  if (!start_sshd (f))
+    return;
+  g_assert_cmpint (g_unlink (default_key), ==, 0);
+
+  open_wizard (f);
+  next (f, "server");
+  command = g_strdup_printf ("ssh -i %s -L %u:127.0.0.1:%u -p %u %s@127.0.0.1",
+                             f->sshd->client_key_path, port, f->echo->port, f->sshd->port,
+                             f->sshd->user);
+  type (f->wizard->host_row, command);
+  iterate_until_idle ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==, "127.0.0.1");
+  next (f, "auth");
+  g_assert_true (gtk_check_button_get_active (f->wizard->auth_key));
+  key_row = gtk_widget_get_ancestor (GTK_WIDGET (f->wizard->key_button), ADW_TYPE_ACTION_ROW);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (key_row)), ==,
+                   f->sshd->client_key_path);
+  next (f, "forward");
+  next (f, "network");
+  next (f, "summary");
+  click (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (wait_for (profile_connected, f));
+
+  profile = g_list_model_get_item (G_LIST_MODEL (culvert_application_get_profile_store (f->app)), 0);
+  g_assert_cmpint (culvert_profile_get_auth_method (profile), ==, CULVERT_AUTH_KEY);
+  g_assert_cmpstr (culvert_profile_get_identity_file (profile), ==, f->sshd->client_key_path);
+  fd = connect_loopback (port);
+  echo_through (fd, 1000);
+  close (fd);
+}
+
 /* "Remember in Keyring" puts the password in the real keyring, and in no
  * file of Culvert's; Test Connection logs in with the typed password. */
 static void
@@ -436,6 +481,7 @@ main (int    argc,
   ADD ("paste", test_wizard_paste);
   ADD ("keys", test_wizard_keys);
   ADD ("test-connection", test_wizard_test_connection);
+  ADD ("key-file", test_wizard_key_file);
   ADD ("remember-password", test_wizard_remember_password);
 #undef ADD
 
