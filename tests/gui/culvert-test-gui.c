@@ -364,3 +364,27 @@ socks5_connect (int     fd,
     }
   g_assert_cmpint (reply[1], ==, 0);  /* succeeded */
 }
+
+gboolean
+listens_only_on (guint16  port,
+                 gboolean loopback)
+{
+  g_autofree char *listening = listening_on (port);
+  g_auto(GStrv) addresses = g_strsplit (listening, " ", -1);
+
+  if (*listening == '\0')
+    return FALSE;
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (addresses[i]);
+
+      if (address == NULL ||
+          (loopback ? !g_inet_address_get_is_loopback (address)
+                    : !g_inet_address_get_is_any (address)))
+        {
+          g_test_message ("port %u listens on %s", port, listening);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -42,6 +42,10 @@ void       answer                (GtkWindow  *dialog,
 /* The addresses a TCP socket listens on for @port, from the kernel's own
  * table: "127.0.0.1 ::1" or "0.0.0.0 ::". */
 char      *listening_on          (guint16     port);
+/* Whether something listens on @port, and only on loopback addresses
+ * (@loopback) or only on every interface (!@loopback). */
+gboolean   listens_only_on       (guint16     port,
+                                  gboolean    loopback);
 /* A SOCKS5 CONNECT to 127.0.0.1:@port through the proxy @fd is connected to. */
 void       socks5_connect        (int         fd,
                                   guint16     port);
