@@ -35,6 +35,9 @@ void       maybe_save_screenshot (GtkWidget  *widget,
 void       check_accessible_names (GtkWidget *root,
                                    GString   *missing);
 
+/* The text on @widget's clipboard. */
+char      *read_clipboard        (GtkWidget  *widget);
+
 /* Clicks the button of @dialog labelled @label. */
 void       answer                (GtkWindow  *dialog,
                                   const char *label);

@@ -1994,40 +1994,6 @@ test_window_folds (Fixture       *f,
   g_assert_true (wait_for (widget_is_mapped, row));
 }
 
-typedef struct
-{
-  char     *text;
-  gboolean  done;
-} ClipboardRead;
-
-static void
-on_clipboard_text (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      data)
-{
-  ClipboardRead *read = data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  read->done = TRUE;
-}
-
-static gboolean
-clipboard_done (gpointer data)
-{
-  return ((ClipboardRead *) data)->done;
-}
-
-static char *
-read_clipboard (Fixture *f)
-{
-  ClipboardRead read = { NULL, FALSE };
-
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL,
-                                 on_clipboard_text, &read);
-  g_assert_true (wait_for (clipboard_done, &read));
-  return read.text;
-}
-
 static void
 test_window_context_menu (Fixture       *f,
                           gconstpointer  data)
@@ -2094,7 +2060,7 @@ test_window_context_menu (Fixture       *f,
   /* Copy as ssh Command puts the command on the clipboard. */
   command = culvert_profile_to_command_line (profile);
   gtk_widget_activate_action (row, "win.copy-command", "s", culvert_profile_get_id (profile));
-  copied = read_clipboard (f);
+  copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_cmpstr (copied, ==, command);
 
   /* So does Copy as ssh_config Block, with the block. */
@@ -2102,7 +2068,7 @@ test_window_context_menu (Fixture       *f,
   g_clear_pointer (&copied, g_free);
   command = culvert_profile_to_ssh_config (profile);
   gtk_widget_activate_action (row, "win.copy-ssh-config", "s", culvert_profile_get_id (profile));
-  copied = read_clipboard (f);
+  copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_cmpstr (copied, ==, command);
 }
 
@@ -2169,7 +2135,7 @@ test_window_connect_failure (Fixture       *f,
 
   /* Copy puts the log on the clipboard. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.copy-log", NULL));
-  copied = read_clipboard (f);
+  copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_nonnull (strstr (copied, "Connecting to 127.0.0.1"));
   g_assert_true (g_str_has_suffix (copied, "\n"));
 }

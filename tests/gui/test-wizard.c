@@ -47,8 +47,10 @@ test_wizard_outgoing (Fixture       *f,
   g_assert_true (gtk_check_button_get_active (f->wizard->auth_automatic));
   next (f, "forward");
   fill_forward (f, port, "127.0.0.1", f->echo->port);
+  maybe_save_screenshot (GTK_WIDGET (f->wizard), "wizard-forward.png");
   next (f, "network");
   next (f, "summary");
+  maybe_save_screenshot (GTK_WIDGET (f->wizard), "wizard-summary.png");
 
   /* The same tunnel with OpenSSH, and no off-host warning. */
   {
@@ -58,6 +60,14 @@ test_wizard_outgoing (Fixture       *f,
   }
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->offhost_group)));
   g_assert_true (gtk_switch_get_active (f->wizard->connect_switch));
+  {
+    g_autofree char *copied = NULL;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->wizard), "wizard.copy-command", NULL);
+    copied = read_clipboard (GTK_WIDGET (f->wizard));
+    g_assert_cmpstr (copied, ==, gtk_label_get_label (f->wizard->command_label));
+    g_assert_true (g_str_has_prefix (copied, "ssh -N -L "));
+  }
   click (f, GTK_WIDGET (f->wizard->next_button));  /* Finish */
   g_assert_true (wait_for (has_no_wizard, NULL));
 
