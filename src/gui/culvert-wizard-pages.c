@@ -444,9 +444,9 @@ network_is_valid (CulvertWizard *self)
       g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
       const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
 
-      if (uri == NULL || g_uri_get_host (uri) == NULL ||
-          (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "socks5") != 0 &&
-           g_strcmp0 (scheme, "socks") != 0))
+      /* What the engine can use: an HTTP CONNECT or a SOCKS5 proxy. */
+      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "socks5") != 0))
         {
           show_error (self->network_error, GTK_WIDGET (self->proxy_url_row),
                       *url == '\0' ? _("Enter the proxy’s address")

@@ -266,6 +266,9 @@ test_wizard_keys (Fixture       *f,
   check_accessible_names (GTK_WIDGET (f->wizard), missing);
   /* A custom proxy needs its address. */
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
+  type (f->wizard->proxy_url_row, "socks4://proxy.example.org:1080");
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->network_error)));
   type (f->wizard->proxy_url_row, "http://proxy.example.org:3128");
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
   next (f, "summary");
