@@ -386,8 +386,11 @@ test_wizard_key_file (Fixture       *f,
                              f->sshd->client_key_path, port, f->echo->port, f->sshd->port,
                              f->sshd->user);
   type (f->wizard->host_row, command);
-  iterate_until_idle ();
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==, "127.0.0.1");
+  {
+    gpointer args[2] = { f->wizard, (gpointer) "127.0.0.1" };
+
+    g_assert_true (wait_for (host_is, args));
+  }
   next (f, "auth");
   g_assert_true (gtk_check_button_get_active (f->wizard->auth_key));
   key_row = gtk_widget_get_ancestor (GTK_WIDGET (f->wizard->key_button), ADW_TYPE_ACTION_ROW);
