@@ -47,6 +47,16 @@ test_wizard_outgoing (Fixture       *f,
   g_assert_true (gtk_check_button_get_active (f->wizard->auth_automatic));
   next (f, "forward");
   fill_forward (f, port, "127.0.0.1", f->echo->port);
+  {
+    /* The diagram names what was typed. */
+    g_autofree char *drawn = culvert_tunnel_diagram_dup_text (f->wizard->forward_diagram);
+    g_autofree char *listen = g_strdup_printf ("Listening port: localhost:%u|", port);
+    g_autofree char *destination = g_strdup_printf ("Destination: 127.0.0.1:%u", f->echo->port);
+
+    g_assert_nonnull (strstr (drawn, listen));
+    g_assert_nonnull (strstr (drawn, "SSH server: 127.0.0.1|"));
+    g_assert_nonnull (strstr (drawn, destination));
+  }
   maybe_save_screenshot (GTK_WIDGET (f->wizard), "wizard-forward.png");
   next (f, "network");
   next (f, "summary");
