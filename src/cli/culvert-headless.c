@@ -186,6 +186,10 @@ on_question (CulvertTunnel   *tunnel,
              CulvertQuestion *question,
              Runner          *runner)
 {
+  /* A notice: the refusal and its reasons arrive as the failure itself. */
+  if (culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY_CHANGED)
+    return;
+
   if (!have_terminal ())
     {
       emit_json (runner, "question", "kind", 's',
@@ -254,6 +258,7 @@ on_question (CulvertTunnel   *tunnel,
       }
       break;
 
+    case CULVERT_QUESTION_HOST_KEY_CHANGED:
     default:
       culvert_question_cancel (question);
     }
@@ -596,8 +601,13 @@ warn_off_host (CulvertProfile *profile)
                         "server to connect anywhere, without a password.\n"), where);
           break;
         case CULVERT_FORWARD_REMOTE:
-          g_printerr (_("Warning: %s on the server accepts connections from other computers, "
-                        "without a password.\n"), where);
+          if (culvert_forward_is_reverse_dynamic (forward))
+            g_printerr (_("Warning: %s on the server is an open proxy: anyone who can reach it "
+                          "can connect anywhere this computer can reach, without a "
+                          "password.\n"), where);
+          else
+            g_printerr (_("Warning: %s on the server accepts connections from other "
+                          "computers, without a password.\n"), where);
           break;
         case CULVERT_FORWARD_LOCAL:
         default:

@@ -10,12 +10,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "culvert-test-gui.h"
 #include "culvert-test-wizard.h"
 
 
-
-static CulvertApplication *the_app;
 
 /* One application per process: it owns its D-Bus name once registered. */
 void
@@ -40,54 +37,29 @@ wizard_test_shutdown (void)
 }
 
 void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+wizard_fixture_setup (WizardFixture *f,
+                      gconstpointer  data)
 {
-  f->app = the_app;
-  f->window = culvert_window_new (f->app);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (wait_for (widget_is_mapped, f->window));
+  fixture_setup (&f->base, data);
 }
 
 void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
+wizard_fixture_teardown (WizardFixture *f,
+                         gconstpointer  data)
 {
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
-  GList *windows;
+  GtkWindow *wizard;
 
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
-    gtk_window_destroy (windows->data);
-  {
-    GtkWindow *wizard;
-
-    while ((wizard = find_toplevel (CULVERT_TYPE_WIZARD)) != NULL)
-      gtk_window_destroy (wizard);
-  }
-  iterate_until_idle ();
-
-  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
-      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
-
-      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
-        {
-          culvert_tunnel_disconnect (tunnel);
-          while (culvert_tunnel_is_running (tunnel))
-            g_main_context_iteration (NULL, TRUE);
-        }
-      culvert_application_forget_tunnel (f->app, profile);
-      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
-    }
-  iterate_until_idle ();
+  /* Not the application's windows: transient for one. */
+  while ((wizard = find_toplevel (CULVERT_TYPE_WIZARD)) != NULL)
+    gtk_window_destroy (wizard);
+  fixture_teardown (&f->base, data);
   g_clear_pointer (&f->echo, echo_free);
   g_clear_pointer (&f->sshd, culvert_test_sshd_stop);
 }
 
 /* The fixture's key becomes the user's default key, so "Automatic" finds it. */
 gboolean
-start_sshd (Fixture *f)
+start_sshd (WizardFixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
@@ -109,7 +81,7 @@ start_sshd (Fixture *f)
 
 /* A click a user could make: on a button that is on screen and sensitive. */
 void
-click (Fixture   *f,
+press (WizardFixture *f,
        GtkWidget *widget)
 {
   g_assert_nonnull (widget);
@@ -143,23 +115,17 @@ has_no_wizard (gpointer data)
 }
 
 gboolean
-has_message_dialog (gpointer data)
-{
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
-}
-
-gboolean
 has_no_message_dialog (gpointer data)
 {
   return !has_message_dialog (data);
 }
 
 void
-open_wizard (Fixture *f)
+open_wizard (WizardFixture *f)
 {
-  GtkWidget *status = find_widget (GTK_WIDGET (f->window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
+  GtkWidget *status = find_widget (GTK_WIDGET (f->base.window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
 
-  click (f, find_widget (status, GTK_TYPE_BUTTON, button_has_label, "_New Connection…"));
+  press (f, find_widget (status, GTK_TYPE_BUTTON, button_labelled, "_New Connection…"));
   g_assert_true (wait_for (has_wizard, NULL));
   f->wizard = CULVERT_WIZARD (find_toplevel (CULVERT_TYPE_WIZARD));
   g_assert_true (wait_for (widget_is_mapped, f->wizard));
@@ -167,15 +133,15 @@ open_wizard (Fixture *f)
 }
 
 void
-next (Fixture    *f,
+next (WizardFixture *f,
       const char *expected_page)
 {
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, expected_page);
 }
 
 void
-fill_server (Fixture *f,
+fill_server (WizardFixture *f,
              guint16  port)
 {
   g_autofree char *port_text = g_strdup_printf ("%u", port);
@@ -186,7 +152,7 @@ fill_server (Fixture *f,
 }
 
 void
-fill_forward (Fixture    *f,
+fill_forward (WizardFixture *f,
               guint16     listen,
               const char *host,
               guint16     destination)
@@ -207,8 +173,8 @@ fill_forward (Fixture    *f,
 gboolean
 profile_connected (gpointer data)
 {
-  Fixture *f = data;
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  WizardFixture *f = data;
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
   g_autoptr(CulvertProfile) profile = NULL;
   CulvertTunnel *tunnel;
   GtkWindow *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
@@ -216,12 +182,12 @@ profile_connected (gpointer data)
   if (question != NULL &&
       g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (question)),
                  "Trust This Server?") == 0)
-    answer (question, "_Trust and Connect");
+    click (ADW_MESSAGE_DIALOG (question), "_Trust and Connect");
 
   if (g_list_model_get_n_items (G_LIST_MODEL (store)) != 1)
     return FALSE;
   profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  tunnel = culvert_application_lookup_tunnel (f->app, profile);
+  tunnel = culvert_application_lookup_tunnel (f->base.app, profile);
   if (tunnel == NULL || culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_CONNECTED)
     return FALSE;
 

@@ -7,51 +7,50 @@
 #pragma once
 
 #include "culvert-application.h"
-#include "culvert-test-gui.h"
+#include "gui-test-util.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
 #include "culvert-wizard-private.h"
 
 G_BEGIN_DECLS
 
+/* The GUI tests' fixture, with what walking the wizard needs. */
 typedef struct
 {
-  CulvertApplication *app;
-  CulvertWindow      *window;
+  Fixture             base;
   CulvertTestSshd    *sshd;
   Echo               *echo;
   CulvertWizard      *wizard;
   guint               clicks;
-} Fixture;
+} WizardFixture;
 
 void     wizard_test_init      (int          *argc,
                                 char       ***argv);
 void     wizard_test_shutdown  (void);
-void     fixture_setup         (Fixture       *f,
+void     wizard_fixture_setup  (WizardFixture *f,
                                 gconstpointer  data);
-void     fixture_teardown      (Fixture       *f,
-                                gconstpointer  data);
+void     wizard_fixture_teardown (WizardFixture *f,
+                                  gconstpointer  data);
 /* Starts sshd and an echo server; the fixture's key becomes the user's
  * default key. FALSE (and the test skipped) when sshd cannot run. */
-gboolean start_sshd            (Fixture       *f);
+gboolean start_sshd            (WizardFixture *f);
 /* A click a user could make, counted in f->clicks. */
-void     click                 (Fixture       *f,
+void     press                 (WizardFixture *f,
                                 GtkWidget     *widget);
 void     type                  (gpointer       row,
                                 const char    *text);
 gboolean has_wizard            (gpointer       data);
 gboolean has_no_wizard         (gpointer       data);
-gboolean has_message_dialog    (gpointer       data);
 gboolean has_no_message_dialog (gpointer       data);
 gboolean host_key_question     (gpointer       data);
 /* Clicks "New Connection…" in the empty window. */
-void     open_wizard           (Fixture       *f);
+void     open_wizard           (WizardFixture *f);
 /* Clicks Next and checks the page it leads to. */
-void     next                  (Fixture       *f,
+void     next                  (WizardFixture *f,
                                 const char    *expected_page);
-void     fill_server           (Fixture       *f,
+void     fill_server           (WizardFixture *f,
                                 guint16        port);
-void     fill_forward          (Fixture       *f,
+void     fill_forward          (WizardFixture *f,
                                 guint16        listen,
                                 const char    *host,
                                 guint16        destination);

@@ -17,7 +17,7 @@
 #include "culvert-test-wizard.h"
 
 static void
-test_wizard_offhost (Fixture       *f,
+test_wizard_offhost (WizardFixture *f,
                      gconstpointer  data)
 {
   guint16 port = free_port ();
@@ -40,12 +40,12 @@ test_wizard_offhost (Fixture       *f,
   type (f->wizard->bind_row, "127.0.0.2");
   next (f, "network");
   g_assert_false (has_message_dialog (NULL));
-  click (f, GTK_WIDGET (f->wizard->back_button));
+  press (f, GTK_WIDGET (f->wizard->back_button));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "forward");
 
   /* Every interface: the warning says who can connect, and to what. */
   type (f->wizard->bind_row, "");
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (has_message_dialog, NULL));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "forward");
   warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
@@ -61,13 +61,13 @@ test_wizard_offhost (Fixture       *f,
                    ADW_RESPONSE_DESTRUCTIVE);
 
   /* Keep Local Only: the switch goes off and the walk goes on. */
-  answer (GTK_WINDOW (warning), "_Keep Local Only");
+  click (ADW_MESSAGE_DIALOG (GTK_WINDOW (warning)), "_Keep Local Only");
   g_assert_true (wait_for (has_no_message_dialog, NULL));
   g_assert_false (gtk_switch_get_active (f->wizard->other_hosts_switch));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
   next (f, "summary");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->offhost_group)));
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (profile_connected, f));
 
   g_assert_true (listens_only_on (port, TRUE));
@@ -79,7 +79,7 @@ test_wizard_offhost (Fixture       *f,
 /* "Allow Other Hosts": the summary lists the forward with the warning
  * icon, and the socket listens on every interface. */
 static void
-test_wizard_offhost_allowed (Fixture       *f,
+test_wizard_offhost_allowed (WizardFixture *f,
                              gconstpointer  data)
 {
   guint16 port = free_port ();
@@ -95,9 +95,9 @@ test_wizard_offhost_allowed (Fixture       *f,
   next (f, "forward");
   fill_forward (f, port, "127.0.0.1", f->echo->port);
   gtk_switch_set_active (f->wizard->other_hosts_switch, TRUE);
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (has_message_dialog, NULL));
-  answer (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "_Allow Other Hosts");
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Allow Other Hosts");
   g_assert_true (wait_for (has_no_message_dialog, NULL));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
   next (f, "summary");
@@ -108,7 +108,7 @@ test_wizard_offhost_allowed (Fixture       *f,
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "dialog-warning-symbolic");
   g_assert_true (gtk_widget_get_mapped (icon));
 
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (profile_connected, f));
   g_assert_true (listens_only_on (port, FALSE));
 }
@@ -126,10 +126,10 @@ has_no_forward_dialog (gpointer data)
 }
 
 static CulvertProfile *
-save_profile (Fixture    *f,
+save_profile (WizardFixture *f,
               const char *name)
 {
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
   g_autoptr(CulvertProfile) profile = culvert_profile_new ();
 
   culvert_profile_set_name (profile, name);
@@ -141,7 +141,7 @@ save_profile (Fixture    *f,
 /* The forward editor draws the rule as it is typed, and its off-host
  * warning keeps the rule local unless the user allows otherwise. */
 static void
-test_wizard_forward_editor (Fixture       *f,
+test_wizard_forward_editor (WizardFixture *f,
                             gconstpointer  data)
 {
   CulvertProfile *profile = save_profile (f, "Lab");
@@ -153,8 +153,8 @@ test_wizard_forward_editor (Fixture       *f,
   g_autoptr(CulvertForward) saved = NULL;
   GtkWindow *warning;
 
-  culvert_window_select_profile (f->window, profile);
-  page = culvert_window_get_connection_page (f->window);
+  culvert_window_select_profile (f->base.window, profile);
+  page = culvert_window_get_connection_page (f->base.window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.add-forward", NULL));
   g_assert_true (wait_for (has_forward_dialog, NULL));
   dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
@@ -183,7 +183,7 @@ test_wizard_forward_editor (Fixture       *f,
   g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (warning)), ==,
                    "Any computer that can reach 192.168.1.20 port 15432 can use this tunnel to "
                    "reach db.internal:5432, without a password.");
-  answer (warning, "_Keep Local Only");
+  click (ADW_MESSAGE_DIALOG (warning), "_Keep Local Only");
   g_assert_true (wait_for (has_no_forward_dialog, NULL));
 
   g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
@@ -195,10 +195,10 @@ test_wizard_forward_editor (Fixture       *f,
 /* An imported config that opens a forward to other computers is asked
  * about; one that stays local is not. */
 static void
-test_wizard_import_offhost (Fixture       *f,
+test_wizard_import_offhost (WizardFixture *f,
                             gconstpointer  data)
 {
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "culvert-wizard-import.conf", NULL);
   g_autoptr(CulvertProfileStore) reread = NULL;
   CulvertProfile *profile;
@@ -211,7 +211,7 @@ test_wizard_import_offhost (Fixture       *f,
                                       "  HostName gateway.example.org\n"
                                       "  LocalForward *:18080 intranet.lab:80\n"
                                       "  DynamicForward 127.0.0.1:11080\n", -1, NULL));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-file", "s", path));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file", "s", path));
 
   while (wait_for (has_message_dialog, NULL))
     {
@@ -221,7 +221,7 @@ test_wizard_import_offhost (Fixture       *f,
         {
           /* The report, under the warning: closed last. */
           g_assert_cmpuint (warnings, ==, 1);
-          answer (warning, "_Close");
+          click (ADW_MESSAGE_DIALOG (warning), "_Close");
           g_assert_true (wait_for (has_no_message_dialog, NULL));
           break;
         }
@@ -230,7 +230,7 @@ test_wizard_import_offhost (Fixture       *f,
                        "Let Other Computers Connect Through “lab”?");
       g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (warning)),
                                 "this computer on port 18080"));
-      answer (warning, "_Keep Local Only");
+      click (ADW_MESSAGE_DIALOG (warning), "_Keep Local Only");
       iterate_until_idle ();
     }
   g_assert_cmpuint (warnings, ==, 1);
@@ -259,7 +259,8 @@ main (int    argc,
   wizard_test_init (&argc, &argv);
 
 #define ADD(path, func) \
-  g_test_add ("/offhost/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add ("/offhost/" path, WizardFixture, NULL, wizard_fixture_setup, func, \
+              wizard_fixture_teardown)
   ADD ("wizard", test_wizard_offhost);
   ADD ("wizard-allowed", test_wizard_offhost_allowed);
   ADD ("forward-editor", test_wizard_forward_editor);

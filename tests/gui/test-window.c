@@ -23,20 +23,11 @@
 #include "culvert-forward-dialog-private.h"
 #include "culvert-preferences-window.h"
 #include "culvert-secrets.h"
-#include "culvert-test-gui.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
 #include "culvert-wizard.h"
-
-/* One application per process: it owns its D-Bus name once registered. */
-static CulvertApplication *the_app;
-
-typedef struct
-{
-  CulvertApplication *app;
-  CulvertWindow      *window;
-} Fixture;
+#include "gui-test-util.h"
 
 static gboolean
 switch_is_on (gpointer data)
@@ -50,43 +41,11 @@ switch_is_off (gpointer data)
   return !gtk_switch_get_active (GTK_SWITCH (data));
 }
 
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+static gboolean
+button_has_label (GtkWidget     *widget,
+                  gconstpointer  label)
 {
-  f->app = the_app;
-  f->window = culvert_window_new (f->app);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (wait_for (widget_is_mapped, f->window));
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
-  GList *windows;
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
-    gtk_window_destroy (windows->data);
-  iterate_until_idle ();
-
-  /* Every test starts from an empty list of connections. */
-  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
-      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
-
-      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
-        {
-          culvert_tunnel_disconnect (tunnel);
-          while (culvert_tunnel_is_running (tunnel))
-            g_main_context_iteration (NULL, TRUE);
-        }
-      culvert_application_forget_tunnel (f->app, profile);
-      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
-    }
-  iterate_until_idle ();
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 static void
@@ -225,24 +184,6 @@ test_window_about (Fixture       *f,
 
 /* ---------------------------------------------------------------------- */
 /* Helpers for the connections                                             */
-
-static CulvertProfile *
-add_profile (Fixture    *f,
-             const char *name,
-             const char *host)
-{
-  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
-  g_autoptr(GError) error = NULL;
-
-  culvert_profile_set_name (profile, name);
-  culvert_profile_set_host (profile, host);
-  culvert_profile_set_user (profile, "alice");
-  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
-                                                     profile, &error));
-  g_assert_no_error (error);
-
-  return profile;  /* the store keeps it */
-}
 
 static void
 collect_labels (GtkWidget *root,
@@ -594,85 +535,6 @@ button_label_starts (GtkWidget     *widget,
   const char *label = gtk_button_get_label (GTK_BUTTON (widget));
 
   return label != NULL && g_str_has_prefix (label, prefix) && gtk_widget_get_mapped (widget);
-}
-
-static GtkWidget *
-find_row_of (Fixture        *f,
-             CulvertProfile *profile)
-{
-  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
-
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    if (CULVERT_IS_CONNECTION_ROW (row) &&
-        culvert_connection_row_get_profile (CULVERT_CONNECTION_ROW (row)) == profile)
-      return row;
-
-  return NULL;
-}
-
-static gboolean
-status_is (gpointer data)
-{
-  gpointer *args = data;
-  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
-
-  return g_strcmp0 (gtk_label_get_label (culvert_connection_page_get_status_title (page)),
-                    args[1]) == 0;
-}
-
-static void
-assert_status (Fixture    *f,
-               const char *title)
-{
-  gpointer args[2] = { f, (gpointer) title };
-
-  if (!wait_for (status_is, args))
-    {
-      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
-
-      g_error ("the status says “%s” (%s), not “%s”",
-               gtk_label_get_label (culvert_connection_page_get_status_title (page)),
-               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), title);
-    }
-}
-
-/* A destination that echoes what it gets, on its own thread. */
-static CulvertProfile *
-add_sshd_profile (Fixture         *f,
-                  CulvertTestSshd *sshd,
-                  const char      *spec)
-{
-  CulvertProfile *profile = add_profile (f, "Test server", "127.0.0.1");
-  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
-
-  g_assert_nonnull (forward);
-  culvert_profile_set_port (profile, sshd->port);
-  culvert_profile_set_user (profile, sshd->user);
-  culvert_profile_set_identity_file (profile, sshd->client_key_path);
-  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (profile, sshd->known_hosts_path);
-  culvert_profile_set_reconnect (profile, FALSE);
-  culvert_profile_add_forward (profile, forward);
-  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
-                                                     profile, NULL));
-  return profile;
-}
-
-/* Turns the connection on with its switch in the sidebar, as a user does. */
-static void
-switch_on (Fixture        *f,
-           CulvertProfile *profile)
-{
-  GtkWidget *row = find_row_of (f, profile);
-  GtkWidget *toggle;
-
-  g_assert_nonnull (row);
-  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL, NULL);
-  g_assert_nonnull (toggle);
-  gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window), GTK_LIST_BOX_ROW (row));
-  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
 }
 
 static gboolean
@@ -1080,12 +942,6 @@ static gboolean
 has_no_forward_dialog (gpointer data)
 {
   return !has_forward_dialog (data);
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static gboolean

@@ -21,7 +21,7 @@
 #include "culvert-test-wizard.h"
 
 static void
-test_wizard_outgoing (Fixture       *f,
+test_wizard_outgoing (WizardFixture *f,
                       gconstpointer  data)
 {
   guint16 port = free_port ();
@@ -78,7 +78,7 @@ test_wizard_outgoing (Fixture       *f,
     g_assert_cmpstr (copied, ==, gtk_label_get_label (f->wizard->command_label));
     g_assert_true (g_str_has_prefix (copied, "ssh -N -L "));
   }
-  click (f, GTK_WIDGET (f->wizard->next_button));  /* Finish */
+  press (f, GTK_WIDGET (f->wizard->next_button));  /* Finish */
   g_assert_true (wait_for (has_no_wizard, NULL));
 
   /* A new server: the host-key question, then a working tunnel. */
@@ -94,7 +94,7 @@ test_wizard_outgoing (Fixture       *f,
 }
 
 static void
-test_wizard_incoming (Fixture       *f,
+test_wizard_incoming (WizardFixture *f,
                       gconstpointer  data)
 {
   guint16 port = free_port ();
@@ -104,7 +104,7 @@ test_wizard_incoming (Fixture       *f,
     return;
 
   open_wizard (f);
-  click (f, GTK_WIDGET (f->wizard->scenario_incoming));
+  press (f, GTK_WIDGET (f->wizard->scenario_incoming));
   next (f, "server");
   fill_server (f, f->sshd->port);
   next (f, "auth");
@@ -119,7 +119,7 @@ test_wizard_incoming (Fixture       *f,
 
     g_assert_nonnull (strstr (gtk_label_get_label (f->wizard->command_label), expected));
   }
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (profile_connected, f));
 
   /* The server side listens (the same machine here): bytes come back
@@ -131,7 +131,7 @@ test_wizard_incoming (Fixture       *f,
 }
 
 static void
-test_wizard_dynamic (Fixture       *f,
+test_wizard_dynamic (WizardFixture *f,
                      gconstpointer  data)
 {
   guint16 port = free_port ();
@@ -142,7 +142,7 @@ test_wizard_dynamic (Fixture       *f,
     return;
 
   open_wizard (f);
-  click (f, GTK_WIDGET (f->wizard->scenario_dynamic));
+  press (f, GTK_WIDGET (f->wizard->scenario_dynamic));
   next (f, "server");
   fill_server (f, f->sshd->port);
   next (f, "auth");
@@ -153,7 +153,7 @@ test_wizard_dynamic (Fixture       *f,
   type (f->wizard->listen_port_row, port_text);
   next (f, "network");
   next (f, "summary");
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (profile_connected, f));
 
   fd = connect_loopback (port);
@@ -175,7 +175,7 @@ host_is (gpointer data)
 }
 
 static void
-test_wizard_paste (Fixture       *f,
+test_wizard_paste (WizardFixture *f,
                    gconstpointer  data)
 {
   gpointer args[2];
@@ -229,7 +229,7 @@ test_wizard_paste (Fixture       *f,
 
 /* Back, Next, Enter and Escape. */
 static void
-test_wizard_keys (Fixture       *f,
+test_wizard_keys (WizardFixture *f,
                   gconstpointer  data)
 {
   g_autoptr(GString) missing = g_string_new (NULL);
@@ -247,10 +247,10 @@ test_wizard_keys (Fixture       *f,
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "auth");
 
   /* A key file needs a file. */
-  click (f, GTK_WIDGET (f->wizard->auth_key));
+  press (f, GTK_WIDGET (f->wizard->auth_key));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->auth_error)));
-  click (f, GTK_WIDGET (f->wizard->auth_password));
+  press (f, GTK_WIDGET (f->wizard->auth_password));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (f->wizard->password_row)));
   g_assert_true (gtk_switch_get_active (f->wizard->remember_switch));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
@@ -288,23 +288,23 @@ test_wizard_keys (Fixture       *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
                    "db.internal via db.example.org");
 
-  click (f, GTK_WIDGET (f->wizard->back_button));
-  click (f, GTK_WIDGET (f->wizard->back_button));
-  click (f, GTK_WIDGET (f->wizard->back_button));
+  press (f, GTK_WIDGET (f->wizard->back_button));
+  press (f, GTK_WIDGET (f->wizard->back_button));
+  press (f, GTK_WIDGET (f->wizard->back_button));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "auth");
 
   /* Escape cancels: nothing is saved. */
   gtk_widget_activate_action (GTK_WIDGET (f->wizard), "window.close", NULL);
   g_assert_true (wait_for (has_no_wizard, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (
-                      culvert_application_get_profile_store (f->app))), ==, 0);
+                      culvert_application_get_profile_store (f->base.app))), ==, 0);
 
   /* The application's action (`culvert --new-connection`, the desktop
    * file's action) opens the wizard too. */
-  g_action_group_activate_action (G_ACTION_GROUP (f->app), "new-connection", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (f->base.app), "new-connection", NULL);
   g_assert_true (wait_for (has_wizard, NULL));
   g_assert_true (gtk_window_get_transient_for (find_toplevel (CULVERT_TYPE_WIZARD)) ==
-                 GTK_WINDOW (f->window));
+                 GTK_WINDOW (f->base.window));
 }
 
 static gboolean
@@ -317,7 +317,7 @@ test_finished (gpointer data)
 }
 
 static void
-test_wizard_test_connection (Fixture       *f,
+test_wizard_test_connection (WizardFixture *f,
                              gconstpointer  data)
 {
   if (!start_sshd (f))
@@ -328,7 +328,7 @@ test_wizard_test_connection (Fixture       *f,
 
   /* Nobody listens there: the exact failure. */
   fill_server (f, free_port ());
-  click (f, GTK_WIDGET (f->wizard->test_button));
+  press (f, GTK_WIDGET (f->wizard->test_button));
   g_assert_true (wait_for (test_finished, f->wizard));
   g_test_message ("failure: %s", gtk_label_get_label (f->wizard->test_result));
   g_assert_cmpstr (gtk_image_get_icon_name (f->wizard->test_icon), ==, "dialog-error-symbolic");
@@ -336,12 +336,12 @@ test_wizard_test_connection (Fixture       *f,
 
   /* The real server: the host-key question, then success. */
   fill_server (f, f->sshd->port);
-  click (f, GTK_WIDGET (f->wizard->test_button));
+  press (f, GTK_WIDGET (f->wizard->test_button));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->test_spinner)));
   g_assert_true (wait_for (host_key_question, NULL));
   g_assert_true (gtk_window_get_transient_for (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) ==
                  GTK_WINDOW (f->wizard));
-  answer (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "_Trust and Connect");
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Trust and Connect");
   g_assert_true (wait_for (test_finished, f->wizard));
   g_assert_cmpstr (gtk_image_get_icon_name (f->wizard->test_icon), ==, "emblem-ok-symbolic");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->test_spinner)));
@@ -376,7 +376,7 @@ found_under (const char *dir,
 /* A pasted command names the key file: the walk logs in with that key
  * (there is no default key to fall back on), through its forward. */
 static void
-test_wizard_key_file (Fixture       *f,
+test_wizard_key_file (WizardFixture *f,
                       gconstpointer  data)
 {
   g_autofree char *default_key = g_build_filename (g_get_home_dir (), ".ssh", "id_ed25519", NULL);
@@ -409,10 +409,10 @@ test_wizard_key_file (Fixture       *f,
   next (f, "forward");
   next (f, "network");
   next (f, "summary");
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (profile_connected, f));
 
-  profile = g_list_model_get_item (G_LIST_MODEL (culvert_application_get_profile_store (f->app)), 0);
+  profile = g_list_model_get_item (G_LIST_MODEL (culvert_application_get_profile_store (f->base.app)), 0);
   g_assert_cmpint (culvert_profile_get_auth_method (profile), ==, CULVERT_AUTH_KEY);
   g_assert_cmpstr (culvert_profile_get_identity_file (profile), ==, f->sshd->client_key_path);
   fd = connect_loopback (port);
@@ -423,10 +423,10 @@ test_wizard_key_file (Fixture       *f,
 /* "Remember in Keyring" puts the password in the real keyring, and in no
  * file of Culvert's; Test Connection logs in with the typed password. */
 static void
-test_wizard_remember_password (Fixture       *f,
+test_wizard_remember_password (WizardFixture *f,
                                gconstpointer  data)
 {
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
   g_autoptr(CulvertProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
   char *found;
@@ -441,17 +441,17 @@ test_wizard_remember_password (Fixture       *f,
   next (f, "server");
   fill_server (f, f->sshd->port);
   next (f, "auth");
-  click (f, GTK_WIDGET (f->wizard->auth_password));
+  press (f, GTK_WIDGET (f->wizard->auth_password));
   type (f->wizard->password_row, password);
   g_assert_true (gtk_switch_get_active (f->wizard->remember_switch));
 
   if (f->sshd->password != NULL)
     {
       /* Root's sshd takes passwords: the typed one answers, no dialog asks. */
-      click (f, GTK_WIDGET (f->wizard->back_button));
-      click (f, GTK_WIDGET (f->wizard->test_button));
+      press (f, GTK_WIDGET (f->wizard->back_button));
+      press (f, GTK_WIDGET (f->wizard->test_button));
       g_assert_true (wait_for (host_key_question, NULL));
-      answer (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "_Trust and Connect");
+      click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Trust and Connect");
       g_assert_true (wait_for (test_finished, f->wizard));
       g_assert_cmpstr (gtk_image_get_icon_name (f->wizard->test_icon), ==, "emblem-ok-symbolic");
       g_assert_false (has_message_dialog (NULL));
@@ -470,14 +470,14 @@ test_wizard_remember_password (Fixture       *f,
   g_assert_nonnull (strstr (gtk_label_get_label (f->wizard->command_label),
                             "-J hop.example.org:2222"));
   gtk_switch_set_active (f->wizard->connect_switch, FALSE);
-  click (f, GTK_WIDGET (f->wizard->next_button));
+  press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (has_no_wizard, NULL));
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
   profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
   g_assert_cmpint (culvert_profile_get_auth_method (profile), ==, CULVERT_AUTH_PASSWORD);
   g_assert_cmpstr (culvert_profile_get_jump_hosts (profile)[0], ==, "hop.example.org:2222");
-  g_assert_false (culvert_tunnel_is_running (culvert_application_get_tunnel (f->app, profile)));
+  g_assert_false (culvert_tunnel_is_running (culvert_application_get_tunnel (f->base.app, profile)));
 
   found = culvert_secrets_lookup_sync (CULVERT_SECRET_PASSWORD, culvert_profile_get_id (profile),
                                        f->sshd->user, "127.0.0.1", NULL, &error);
@@ -498,7 +498,8 @@ main (int    argc,
   wizard_test_init (&argc, &argv);
 
 #define ADD(path, func) \
-  g_test_add ("/wizard/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add ("/wizard/" path, WizardFixture, NULL, wizard_fixture_setup, func, \
+              wizard_fixture_teardown)
   ADD ("outgoing", test_wizard_outgoing);
   ADD ("incoming", test_wizard_incoming);
   ADD ("dynamic", test_wizard_dynamic);
