@@ -487,6 +487,18 @@ test_wizard_remember_password (WizardFixture *f,
   config_dir = g_path_get_dirname (culvert_profile_store_get_directory (store));
   g_assert_false (found_under (config_dir, password));
   g_assert_true (found_under (config_dir, "hop.example.org"));
+
+  /* Connecting (straight, without the made-up gateway) finds it there:
+   * nobody is asked for the password. */
+  if (f->sshd->password != NULL)
+    {
+      culvert_profile_set_jump_hosts (profile, NULL);
+      g_assert_true (culvert_profile_store_save_profile (store, profile, NULL));
+      gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.connect", "s",
+                                  culvert_profile_get_id (profile));
+      g_assert_true (wait_for (profile_connected, f));
+      g_assert_null (find_dialog ("Password Needed"));
+    }
 }
 
 int
