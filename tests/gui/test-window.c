@@ -24,9 +24,37 @@
 #include "culvert-new-connection-dialog.h"
 #include "culvert-preferences-window.h"
 #include "culvert-secrets.h"
+#include "culvert-test-gui.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
+
+#define iterate_until_idle culvert_test_iterate_until_idle
+#define wait_for           culvert_test_wait_for
+#define free_port          culvert_test_free_port
+#define Echo               CulvertTestEcho
+#define echo_new           culvert_test_echo_new
+#define echo_through       culvert_test_echo_through
+#define Relay              CulvertTestRelay
+#define relay_new          culvert_test_relay_new
+#define relay_cut          culvert_test_relay_cut
+#define relay_resume       culvert_test_relay_resume
+#define relay_free         culvert_test_relay_free
+
+static int
+listen_loopback (guint16 *port)
+{
+  return culvert_test_listen_loopback (port);
+}
+
+static int
+connect_loopback (guint16 port)
+{
+  int fd = culvert_test_connect_loopback (port);
+
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
 
 /* One application per process: it owns its D-Bus name once registered. */
 static CulvertApplication *the_app;
@@ -36,36 +64,6 @@ typedef struct
   CulvertApplication *app;
   CulvertWindow      *window;
 } Fixture;
-
-static void
-iterate_until_idle (void)
-{
-  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*check) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
 
 static gboolean
 switch_is_on (gpointer data)
@@ -268,10 +266,12 @@ test_window_primary_menu (Fixture       *f,
   GtkWidget *menu_button = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
   const char *expected[][2] = {
     { "_Import from SSH Config…", "win.import-ssh-config" },
+    { "_Reconnect All", "app.reconnect-all" },
     { "_Preferences", "app.preferences" },
     { "_Keyboard Shortcuts", "win.show-help-overlay" },
     { "_Help", "app.help" },
     { "_About Culvert", "app.about" },
+    { "_Quit", "app.quit" },
   };
   GMenuModel *menu;
   GMenuModel *section;
@@ -752,95 +752,7 @@ assert_status (Fixture    *f,
     }
 }
 
-/* A destination that echoes what it gets, on its own thread. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-} Echo;
 
-static int
-listen_loopback (guint16 *port)
-{
-  return culvert_test_listen_loopback (port);
-}
-
-static int
-connect_loopback (guint16 port)
-{
-  int fd = culvert_test_connect_loopback (port);
-
-  g_assert_cmpint (fd, >=, 0);
-  return fd;
-}
-
-static gpointer
-echo_connection_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  char buffer[4096];
-  ssize_t n;
-
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    if (write (fd, buffer, n) != n)
-      break;
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_thread (gpointer data)
-{
-  Echo *echo = data;
-  int fd;
-
-  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
-    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
-  return NULL;
-}
-
-static Echo *
-echo_new (void)
-{
-  Echo *echo = g_new0 (Echo, 1);
-
-  echo->fd = listen_loopback (&echo->port);
-  echo->thread = g_thread_new ("echo", echo_thread, echo);
-  return echo;
-}
-
-static void
-echo_free (Echo *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
-
-/* Sends @len bytes through @fd and reads them back. */
-static void
-echo_through (int   fd,
-              gsize len)
-{
-  g_autofree char *out = g_malloc (len);
-  g_autofree char *in = g_malloc0 (len);
-  gsize got = 0;
-
-  memset (out, 'x', len);
-  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
-  while (got < len)
-    {
-      ssize_t n = read (fd, in + got, len - got);
-
-      g_assert_cmpint (n, >, 0);
-      got += n;
-    }
-  g_assert_cmpmem (in, len, out, len);
-}
 
 static CulvertProfile *
 add_sshd_profile (Fixture         *f,
@@ -878,15 +790,6 @@ switch_on (Fixture        *f,
   gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
 }
 
-static guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = listen_loopback (&port);
-
-  close (fd);
-  return port;
-}
 
 static gboolean
 has_client_rows (gpointer data)
@@ -1098,114 +1001,6 @@ test_window_port_in_use (Fixture       *f,
 }
 
 
-/* A relay in front of sshd that the test can cut and resume, so the
- * connection drops and cannot come back until the test allows it. */
-typedef struct
-{
-  guint16     port;
-  guint16     target;
-  int         listen_fd;
-  GThread    *thread;
-  GMutex      lock;
-  GArray     *fds;  /* of int: every relayed socket */
-} Relay;
-
-static gpointer
-relay_pump_thread (gpointer data)
-{
-  int *pair = data;
-  struct pollfd fds[2] = { { pair[0], POLLIN, 0 }, { pair[1], POLLIN, 0 } };
-  char buffer[16384];
-
-  while (poll (fds, 2, -1) > 0)
-    {
-      for (guint i = 0; i < 2; i++)
-        if (fds[i].revents != 0)
-          {
-            ssize_t n = read (fds[i].fd, buffer, sizeof buffer);
-
-            if (n <= 0 || write (fds[1 - i].fd, buffer, n) != n)
-              goto out;
-          }
-    }
-out:
-  shutdown (pair[0], SHUT_RDWR);
-  shutdown (pair[1], SHUT_RDWR);
-  g_free (pair);
-  return NULL;
-}
-
-static gpointer
-relay_accept_thread (gpointer data)
-{
-  Relay *relay = data;
-  int fd;
-
-  while ((fd = accept (relay->listen_fd, NULL, NULL)) >= 0)
-    {
-      int *pair = g_new (int, 2);
-
-      pair[0] = fd;
-      pair[1] = connect_loopback (relay->target);
-      g_mutex_lock (&relay->lock);
-      g_array_append_vals (relay->fds, pair, 2);
-      g_mutex_unlock (&relay->lock);
-      g_thread_unref (g_thread_new ("relay-pump", relay_pump_thread, pair));
-    }
-  return NULL;
-}
-
-static void
-relay_resume (Relay *relay)
-{
-  int one = 1;
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-                              .sin_port = htons (relay->port) };
-
-  relay->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  setsockopt (relay->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  g_assert_cmpint (bind (relay->listen_fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (relay->listen_fd, 16), ==, 0);
-  relay->thread = g_thread_new ("relay", relay_accept_thread, relay);
-}
-
-static void
-relay_cut (Relay *relay)
-{
-  shutdown (relay->listen_fd, SHUT_RDWR);
-  g_thread_join (relay->thread);
-  close (relay->listen_fd);
-  g_mutex_lock (&relay->lock);
-  for (guint i = 0; i < relay->fds->len; i++)
-    shutdown (g_array_index (relay->fds, int, i), SHUT_RDWR);
-  g_mutex_unlock (&relay->lock);
-}
-
-static Relay *
-relay_new (guint16 target)
-{
-  Relay *relay = g_new0 (Relay, 1);
-
-  relay->target = target;
-  relay->port = free_port ();
-  relay->fds = g_array_new (FALSE, FALSE, sizeof (int));
-  g_mutex_init (&relay->lock);
-  relay_resume (relay);
-  return relay;
-}
-
-static void
-relay_free (Relay *relay)
-{
-  relay_cut (relay);
-  /* The pumps end on their own once their sockets are shut down. */
-  g_usleep (G_USEC_PER_SEC / 10);
-  for (guint i = 0; i < relay->fds->len; i++)
-    close (g_array_index (relay->fds, int, i));
-  g_array_unref (relay->fds);
-  g_mutex_clear (&relay->lock);
-  g_free (relay);
-}
 
 static gboolean
 detail_contains (gpointer data)
@@ -2520,12 +2315,15 @@ test_window_preferences (Fixture       *f,
 
   /* The switches show the settings... */
   g_assert_true (gtk_switch_get_active (notifications));
-  g_assert_false (gtk_switch_get_active (background));
+  g_assert_true (gtk_switch_get_active (background));
 
   /* ...change them when the user activates their rows... */
   adw_action_row_activate (find_row_titled (GTK_WIDGET (preferences), "_Notifications"));
   g_assert_true (wait_for (switch_is_off, notifications));  /* it moves, then changes */
   g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  adw_action_row_activate (row);
+  g_assert_true (wait_for (switch_is_off, background));
+  g_assert_false (g_settings_get_boolean (settings, "run-in-background"));
   adw_action_row_activate (row);
   g_assert_true (wait_for (switch_is_on, background));
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
@@ -2628,6 +2426,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
+  CulvertTestNotifications *notifications;
   int ret;
 
   /* Accessible properties are kept (and can be checked) with the test backend. */
@@ -2635,6 +2434,8 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  /* Connections that drop send notifications: to a server of the test's own. */
+  notifications = culvert_test_notifications_new (NULL);
   the_app = culvert_application_new ();
   g_application_register (G_APPLICATION (the_app), NULL, &error);
   g_assert_no_error (error);
@@ -2699,6 +2500,7 @@ main (int    argc,
 
   ret = g_test_run ();
   g_clear_object (&the_app);
+  culvert_test_notifications_free (notifications);
 
   return ret;
 }
