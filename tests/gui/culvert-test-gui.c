@@ -198,9 +198,12 @@ culvert_test_relay_resume (CulvertTestRelay *relay)
 void
 culvert_test_relay_cut (CulvertTestRelay *relay)
 {
+  if (relay->thread == NULL)
+    return;  /* cut already */
   shutdown (relay->listen_fd, SHUT_RDWR);
-  g_thread_join (relay->thread);
+  g_thread_join (g_steal_pointer (&relay->thread));
   close (relay->listen_fd);
+  relay->listen_fd = -1;
   g_mutex_lock (&relay->lock);
   for (guint i = 0; i < relay->fds->len; i++)
     shutdown (g_array_index (relay->fds, int, i), SHUT_RDWR);

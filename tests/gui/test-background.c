@@ -1,0 +1,1101 @@
+/* test-background.c — notifications, running with the window closed, autostart
+ *
+ * The notifications go, as they do outside a Flatpak, to org.gtk.Notifications
+ * on the session bus, which a server of the test's own holds; the tunnels go
+ * to a real sshd. The window-closing and --background cases run the real
+ * binary on a bus of its own and close its window as a window manager does.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
+
+#include "culvert-application.h"
+#include "culvert-background.h"
+#include "culvert-connection-page.h"
+#include "culvert-test-gui.h"
+#include "culvert-test-net.h"
+#include "culvert-test-sshd.h"
+#include "culvert-window-private.h"
+
+#define wait_for culvert_test_wait_for
+
+/* One application per process: it owns its D-Bus name once registered. */
+static CulvertApplication *the_app;
+static CulvertTestNotifications *notifications;
+
+typedef struct
+{
+  CulvertApplication *app;
+  CulvertTestSshd    *sshd;
+  CulvertTestEcho    *echo;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->app = the_app;
+  if (!culvert_test_sshd_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+  f->sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  f->echo = culvert_test_echo_new ();
+  culvert_test_notifications_clear (notifications);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  GSettings *settings = culvert_application_get_settings (f->app);
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
+    gtk_window_destroy (windows->data);
+
+  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
+      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
+
+      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
+        {
+          culvert_tunnel_disconnect (tunnel);
+          while (culvert_tunnel_is_running (tunnel))
+            g_main_context_iteration (NULL, TRUE);
+        }
+      culvert_application_forget_tunnel (f->app, profile);
+      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
+    }
+  culvert_test_iterate_until_idle ();
+
+  g_settings_reset (settings, "notifications");
+  g_settings_reset (settings, "run-in-background");
+  g_settings_reset (settings, "background-notice-shown");
+  g_clear_pointer (&f->echo, culvert_test_echo_free);
+  g_clear_pointer (&f->sshd, culvert_test_sshd_stop);
+}
+
+/* A connection to the sshd with one outgoing forward to the echo. */
+static CulvertProfile *
+add_profile (Fixture    *f,
+             const char *name,
+             guint16     server_port,
+             gboolean    reconnect,
+             guint16    *listen_port)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+  g_autoptr(CulvertForward) forward = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spec = NULL;
+
+  *listen_port = culvert_test_free_port ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", *listen_port, f->echo->port);
+  forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
+  g_assert_nonnull (forward);
+  culvert_profile_set_name (profile, name);
+  culvert_profile_set_host (profile, "127.0.0.1");
+  culvert_profile_set_port (profile, server_port);
+  culvert_profile_set_user (profile, f->sshd->user);
+  culvert_profile_set_identity_file (profile, f->sshd->client_key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, f->sshd->known_hosts_path);
+  culvert_profile_set_reconnect (profile, reconnect);
+  culvert_profile_set_keepalive_interval (profile, 1);
+  culvert_profile_set_keepalive_count (profile, 2);
+  culvert_profile_add_forward (profile, forward);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, &error));
+  g_assert_no_error (error);
+  return profile;  /* the store keeps it */
+}
+
+/* The relay's port, under the sshd's host key. */
+static void
+trust_relay (Fixture          *f,
+             CulvertProfile   *profile,
+             CulvertTestRelay *relay)
+{
+  g_autofree char *known = g_build_filename (f->sshd->dir, "relay_known_hosts", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *original = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents (f->sshd->known_hosts_path, &original, NULL, NULL));
+  fields = g_strsplit (original, " ", 2);
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", relay->port, fields[1]);
+  g_assert_true (g_file_set_contents (known, line, -1, NULL));
+  culvert_profile_set_known_hosts_file (profile, known);
+}
+
+typedef struct
+{
+  CulvertTunnel      *tunnel;
+  CulvertTunnelState  state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *wait = data;
+
+  return culvert_tunnel_get_state (wait->tunnel) == wait->state;
+}
+
+static void
+assert_state (CulvertTunnel      *tunnel,
+              CulvertTunnelState  state)
+{
+  StateWait wait = { tunnel, state };
+
+  if (!wait_for (state_is, &wait))
+    g_error ("the tunnel is %s, not %s", culvert_tunnel_state_to_string (culvert_tunnel_get_state (tunnel)),
+             culvert_tunnel_state_to_string (state));
+}
+
+/* One byte there and back through the forward on @port, within a second. */
+static gboolean
+forward_echoes (guint16 port)
+{
+  struct timeval timeout = { .tv_sec = 1 };
+  int fd = culvert_test_connect_loopback (port);
+  char byte = 'b';
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ok = write (fd, &byte, 1) == 1 && read (fd, &byte, 1) == 1 && byte == 'b';
+  close (fd);
+  return ok;
+}
+
+static gboolean
+forward_works (gpointer data)
+{
+  return forward_echoes (GPOINTER_TO_UINT (data));
+}
+
+static void
+assert_forward_passes_bytes (guint16 port)
+{
+  int fd = culvert_test_connect_loopback (port);
+
+  g_assert_cmpint (fd, >=, 0);
+  culvert_test_echo_through (fd, 64 * 1024);
+  close (fd);
+}
+
+static int
+parent_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+  int ppid = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return 0;
+  /* "pid (comm) state ppid …"; comm may hold spaces and parentheses. */
+  after_name = strrchr (stat, ')');
+  if (after_name == NULL || sscanf (after_name, ") %*c %d", &ppid) != 1)
+    return 0;
+  return ppid;
+}
+
+/* Ends every session of the sshd (every process under it: the monitor and
+ * its unprivileged child), as a server that drops us. */
+static void
+kill_sessions (CulvertTestSshd *sshd)
+{
+  g_autoptr(GHashTable) stopped = g_hash_table_new (NULL, NULL);
+  gboolean found;
+  GHashTableIter iter;
+  gpointer pid;
+
+  /* Stopped first, until no new one appears: a stopped process cannot fork,
+   * and a killed one's children would belong to init. */
+  do
+    {
+      g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+      const char *name;
+
+      g_assert_nonnull (dir);
+      found = FALSE;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          int process = atoi (name);
+          int ancestor = process;
+
+          if (!g_ascii_isdigit (name[0]) || process == sshd->pid ||
+              g_hash_table_contains (stopped, GINT_TO_POINTER (process)))
+            continue;
+          while (ancestor > 1 && ancestor != sshd->pid)
+            ancestor = parent_of (ancestor);
+          if (ancestor == sshd->pid && kill (process, SIGSTOP) == 0)
+            {
+              g_hash_table_add (stopped, GINT_TO_POINTER (process));
+              found = TRUE;
+            }
+        }
+    }
+  while (found);
+
+  g_assert_cmpuint (g_hash_table_size (stopped), >, 0);
+  g_hash_table_iter_init (&iter, stopped);
+  while (g_hash_table_iter_next (&iter, &pid, NULL))
+    kill (GPOINTER_TO_INT (pid), SIGKILL);
+}
+
+static gboolean
+notification_added (gpointer data)
+{
+  g_autoptr(GVariant) found = culvert_test_notifications_find_added (notifications, data);
+
+  return found != NULL;
+}
+
+static gboolean
+notification_removed (gpointer data)
+{
+  return culvert_test_notifications_was_removed (notifications, data);
+}
+
+static GVariant *
+wait_for_notification (const char *id)
+{
+  if (!wait_for (notification_added, (gpointer) id))
+    g_error ("no notification “%s” arrived (%u calls)", id,
+             culvert_test_notifications_get_calls (notifications)->len);
+  return culvert_test_notifications_find_added (notifications, id);
+}
+
+/* Whatever the application sent before this has arrived when it returns:
+ * one bus connection delivers in order. */
+static void
+notifications_barrier (void)
+{
+  g_autoptr(GNotification) notification = g_notification_new ("barrier");
+
+  g_application_send_notification (G_APPLICATION (the_app), "test-barrier", notification);
+  g_assert_true (wait_for (notification_added, (gpointer) "test-barrier"));
+  g_application_withdraw_notification (G_APPLICATION (the_app), "test-barrier");
+}
+
+static char *
+id_of (const char     *kind,
+       CulvertProfile *profile)
+{
+  return g_strconcat (kind, ":", culvert_profile_get_id (profile), NULL);
+}
+
+/* The button labelled @label: its action and target. */
+static gboolean
+find_button (GVariant    *notification,
+             const char  *label,
+             char       **action,
+             GVariant   **target)
+{
+  g_autoptr(GVariant) buttons = g_variant_lookup_value (notification, "buttons",
+                                                        G_VARIANT_TYPE ("aa{sv}"));
+  GVariantIter iter;
+  GVariant *button;
+
+  if (buttons == NULL)
+    return FALSE;
+  g_variant_iter_init (&iter, buttons);
+  while ((button = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *button_label = NULL;
+
+      g_variant_lookup (button, "label", "&s", &button_label);
+      if (g_strcmp0 (button_label, label) == 0)
+        {
+          g_assert_true (g_variant_lookup (button, "action", "s", action));
+          *target = g_variant_lookup_value (button, "target", NULL);
+          g_variant_unref (button);
+          return TRUE;
+        }
+      g_variant_unref (button);
+    }
+
+  return FALSE;
+}
+
+static void
+assert_button (GVariant       *notification,
+               const char     *label,
+               const char     *action,
+               CulvertProfile *profile)
+{
+  g_autofree char *found_action = NULL;
+  g_autoptr(GVariant) target = NULL;
+
+  g_assert_true (find_button (notification, label, &found_action, &target));
+  g_assert_cmpstr (found_action, ==, action);
+  g_assert_nonnull (target);
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, culvert_profile_get_id (profile));
+}
+
+static gboolean
+call_done (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_activated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+/* What the shell does with a button: org.gtk.Actions.Activate on the
+ * application, over the bus. */
+static void
+activate_over_bus (GDBusConnection *bus,
+                   const char      *destination,
+                   const char      *object_path,
+                   const char      *action,
+                   GVariant        *target)
+{
+  GVariantBuilder parameter;
+  gboolean done = FALSE;
+
+  g_assert_true (g_str_has_prefix (action, "app."));
+  g_variant_builder_init (&parameter, G_VARIANT_TYPE ("av"));
+  if (target != NULL)
+    g_variant_builder_add (&parameter, "v", target);
+  g_dbus_connection_call (bus, destination, object_path, "org.gtk.Actions", "Activate",
+                          g_variant_new ("(sava{sv})", action + strlen ("app."), &parameter, NULL),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_activated, &done);
+  g_assert_true (wait_for (call_done, &done));
+}
+
+static void
+press_button (GVariant   *notification,
+              const char *label)
+{
+  GDBusConnection *app_bus = g_application_get_dbus_connection (G_APPLICATION (the_app));
+  g_autofree char *action = NULL;
+  g_autoptr(GVariant) target = NULL;
+
+  g_assert_true (find_button (notification, label, &action, &target));
+  activate_over_bus (culvert_test_notifications_get_connection (notifications),
+                     g_dbus_connection_get_unique_name (app_bus),
+                     g_application_get_dbus_object_path (G_APPLICATION (the_app)), action, target);
+}
+
+static CulvertWindow *
+open_window (Fixture        *f,
+             CulvertProfile *shown)
+{
+  CulvertWindow *window = culvert_window_new (f->app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  culvert_window_select_profile (window, shown);
+  return window;
+}
+
+static gboolean
+window_is_active (gpointer data)
+{
+  return gtk_window_is_active (data) && gtk_widget_get_mapped (data);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Notifications                                                           */
+
+/* A drop while the window shows another connection: told, with buttons;
+ * told again when it comes back, and the first notice is withdrawn. */
+static void
+test_notify_drop_and_back (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profile, *other;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autoptr(GVariant) back = NULL;
+  g_autofree char *dropped_id = NULL;
+  g_autofree char *back_id = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *default_action = NULL;
+  const char *body = NULL;
+  guint16 port, other_port;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  profile = add_profile (f, "Database tunnel", relay->port, TRUE, &port);
+  trust_relay (f, profile, relay);
+  other = add_profile (f, "Other", f->sshd->port, FALSE, &other_port);
+  open_window (f, other);
+
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  culvert_test_relay_cut (relay);
+  dropped_id = id_of ("dropped", profile);
+  dropped = wait_for_notification (dropped_id);
+  g_assert_true (g_variant_lookup (dropped, "title", "s", &title));
+  g_assert_nonnull (strstr (title, "Database tunnel"));
+  g_assert_true (g_variant_lookup (dropped, "body", "&s", &body));
+  g_assert_nonnull (strstr (body, "trying to connect again"));
+  assert_button (dropped, "Reconnect", "app.reconnect", profile);
+  assert_button (dropped, "Disconnect", "app.disconnect", profile);
+  g_assert_true (g_variant_lookup (dropped, "default-action", "s", &default_action));
+  g_assert_cmpstr (default_action, ==, "app.show-connection");
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_RECONNECTING);
+
+  /* Back on its own: the drop notice goes, a short one says so. */
+  culvert_test_relay_resume (relay);
+  back_id = id_of ("back", profile);
+  back = wait_for_notification (back_id);
+  g_assert_true (culvert_test_notifications_was_removed (notifications, dropped_id));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  assert_forward_passes_bytes (port);
+
+  culvert_tunnel_disconnect (tunnel);
+  while (culvert_tunnel_is_running (tunnel))
+    g_main_context_iteration (NULL, TRUE);
+  culvert_test_relay_free (relay);
+}
+
+/* The window is closed: the server drops the session, the notice comes
+ * with a Reconnect button, and pressing it (over the bus, as the shell
+ * does) brings the tunnel back. */
+static void
+test_notify_reconnect_button (Fixture       *f,
+                              gconstpointer  data)
+{
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  g_autofree char *action = NULL;
+  g_autoptr(GVariant) target = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Mail relay", f->sshd->port, FALSE, &port);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  kill_sessions (f->sshd);
+  dropped_id = id_of ("dropped", profile);
+  dropped = wait_for_notification (dropped_id);
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+  assert_button (dropped, "Reconnect", "app.reconnect", profile);
+  /* It does not try again on its own: nothing to disconnect. */
+  g_assert_false (find_button (dropped, "Disconnect", &action, &target));
+  g_assert_false (forward_echoes (port));
+
+  press_button (dropped, "Reconnect");
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  assert_forward_passes_bytes (port);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+}
+
+static gboolean
+port_is_free (gpointer data)
+{
+  int fd = culvert_test_connect_loopback (GPOINTER_TO_UINT (data));
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+  return errno == ECONNREFUSED;
+}
+
+/* Disconnect on a drop notice stops the retries and lets the port go. */
+static void
+test_notify_disconnect_button (Fixture       *f,
+                               gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  profile = add_profile (f, "Lab", relay->port, TRUE, &port);
+  trust_relay (f, profile, relay);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+
+  culvert_test_relay_cut (relay);
+  dropped_id = id_of ("dropped", profile);
+  dropped = wait_for_notification (dropped_id);
+  /* Reconnecting keeps the local port bound. */
+  g_assert_false (port_is_free (GUINT_TO_POINTER (port)));
+
+  press_button (dropped, "Disconnect");
+  assert_state (tunnel, CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_true (wait_for (port_is_free, GUINT_TO_POINTER (port)));
+  g_assert_true (wait_for (notification_removed, dropped_id));
+  culvert_test_relay_free (relay);
+}
+
+/* With the preference off, a drop sends nothing. */
+static void
+test_notify_preference_off (Fixture       *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  g_settings_set_boolean (culvert_application_get_settings (f->app), "notifications", FALSE);
+  profile = add_profile (f, "Quiet", f->sshd->port, FALSE, &port);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  kill_sessions (f->sshd);
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+  notifications_barrier ();
+  dropped_id = id_of ("dropped", profile);
+  dropped = culvert_test_notifications_find_added (notifications, dropped_id);
+  g_assert_null (dropped);
+}
+
+/* The user looks at the connection in the focused window: nothing is sent.
+ * Once the window shows another one, the next drop is announced. */
+static void
+test_notify_not_while_shown (Fixture       *f,
+                             gconstpointer  data)
+{
+  CulvertProfile *profile, *other;
+  CulvertTunnel *tunnel;
+  CulvertWindow *window;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  guint16 port, other_port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Watched", f->sshd->port, FALSE, &port);
+  other = add_profile (f, "Elsewhere", f->sshd->port, FALSE, &other_port);
+  window = open_window (f, profile);
+  g_assert_true (wait_for (window_is_active, window));
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_connection_page_get_tunnel (culvert_window_get_connection_page (window))
+                 == tunnel);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  kill_sessions (f->sshd);
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+  notifications_barrier ();
+  dropped_id = id_of ("dropped", profile);
+  dropped = culvert_test_notifications_find_added (notifications, dropped_id);
+  g_assert_null (dropped);
+
+  /* The same window, on another connection. */
+  culvert_window_select_profile (window, other);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  kill_sessions (f->sshd);
+  dropped = wait_for_notification (dropped_id);
+  g_assert_true (gtk_window_is_active (GTK_WINDOW (window)));
+}
+
+/* Reconnect All retries what is down but meant to be up, and leaves alone
+ * what the user switched off. */
+static void
+test_reconnect_all (Fixture       *f,
+                    gconstpointer  data)
+{
+  CulvertProfile *lost, *off;
+  CulvertTunnel *lost_tunnel, *off_tunnel;
+  guint16 lost_port, off_port;
+
+  if (f->sshd == NULL)
+    return;
+  lost = add_profile (f, "Lost", f->sshd->port, FALSE, &lost_port);
+  off = add_profile (f, "Off", f->sshd->port, FALSE, &off_port);
+  lost_tunnel = culvert_application_get_tunnel (f->app, lost);
+  off_tunnel = culvert_application_get_tunnel (f->app, off);
+  g_assert_true (culvert_tunnel_connect (lost_tunnel, NULL));
+  g_assert_true (culvert_tunnel_connect (off_tunnel, NULL));
+  assert_state (lost_tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_state (off_tunnel, CULVERT_TUNNEL_CONNECTED);
+  culvert_tunnel_disconnect (off_tunnel);
+  assert_state (off_tunnel, CULVERT_TUNNEL_DISCONNECTED);
+  assert_forward_passes_bytes (lost_port);
+
+  kill_sessions (f->sshd);
+  assert_state (lost_tunnel, CULVERT_TUNNEL_FAILED);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "reconnect-all", NULL);
+  assert_state (lost_tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (lost_port)));
+  g_assert_cmpint (culvert_tunnel_get_state (off_tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_false (culvert_tunnel_is_running (off_tunnel));
+  g_assert_true (port_is_free (GUINT_TO_POINTER (off_port)));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running in the background                                               */
+
+/* Closing the window with a tunnel running says so, once ever; the tunnel
+ * goes on serving. */
+static void
+test_close_tells_once (Fixture       *f,
+                       gconstpointer  data)
+{
+  GSettings *settings = culvert_application_get_settings (f->app);
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  CulvertWindow *window;
+  g_autoptr(GVariant) notice = NULL;
+  g_autofree char *action = NULL;
+  g_autoptr(GVariant) target = NULL;
+  const char *body = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Kept", f->sshd->port, FALSE, &port);
+  window = open_window (f, profile);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_false (g_settings_get_boolean (settings, "background-notice-shown"));
+
+  gtk_window_close (GTK_WINDOW (window));
+  notice = wait_for_notification ("background");
+  g_assert_true (g_variant_lookup (notice, "body", "&s", &body));
+  g_assert_nonnull (strstr (body, "1 connection stays up"));
+  g_assert_true (find_button (notice, "Quit", &action, &target));
+  g_assert_cmpstr (action, ==, "app.quit");
+  g_assert_true (g_settings_get_boolean (settings, "background-notice-shown"));
+  assert_forward_passes_bytes (port);
+
+  /* The second time, nothing. */
+  culvert_test_notifications_clear (notifications);
+  window = open_window (f, profile);
+  gtk_window_close (GTK_WINDOW (window));
+  notifications_barrier ();
+  g_clear_pointer (&notice, g_variant_unref);
+  notice = culvert_test_notifications_find_added (notifications, "background");
+  g_assert_null (notice);
+  assert_forward_passes_bytes (port);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+file_is_gone (gpointer data)
+{
+  return !file_exists (data);
+}
+
+/* The autostart entry exists exactly while some connection connects at
+ * startup. */
+static void
+test_autostart_entry (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *path = culvert_background_dup_autostart_path ();
+  g_autofree char *expected = g_build_filename (g_get_user_config_dir (), "autostart",
+                                                APPLICATION_ID ".desktop", NULL);
+  g_autoptr(GKeyFile) entry = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exec = NULL;
+  g_autofree char *validate = NULL;
+  CulvertProfile *first, *second;
+  GStatBuf st;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  g_assert_cmpstr (path, ==, expected);
+  first = add_profile (f, "First", f->sshd->port, FALSE, &port);
+  second = add_profile (f, "Second", f->sshd->port, FALSE, &port);
+  culvert_test_iterate_until_idle ();
+  g_assert_false (file_exists (path));
+
+  culvert_profile_set_connect_at_startup (first, TRUE);
+  g_assert_true (wait_for (file_exists, path));
+  g_assert_true (g_key_file_load_from_file (entry, path, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  exec = g_key_file_get_string (entry, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC, NULL);
+  g_assert_cmpstr (exec, ==, "culvert --background");
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  validate = g_find_program_in_path ("desktop-file-validate");
+  if (validate != NULL)
+    {
+      const char *argv[] = { validate, path, NULL };
+      int status = 0;
+      g_autofree char *out = NULL;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   &out, NULL, &status, NULL));
+      g_assert_cmpstr (out, ==, "");
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+
+  /* Still wanted while another one is marked. */
+  culvert_profile_set_connect_at_startup (second, TRUE);
+  culvert_profile_set_connect_at_startup (first, FALSE);
+  culvert_test_iterate_until_idle ();
+  g_assert_true (file_exists (path));
+
+  /* Gone with the last mark, and with a deleted connection. */
+  culvert_profile_set_connect_at_startup (second, FALSE);
+  g_assert_true (wait_for (file_is_gone, path));
+  culvert_profile_set_connect_at_startup (second, TRUE);
+  g_assert_true (wait_for (file_exists, path));
+  g_assert_true (culvert_profile_store_delete_profile (culvert_application_get_profile_store (f->app),
+                                                       second, NULL));
+  g_assert_true (wait_for (file_is_gone, path));
+}
+
+/* ---------------------------------------------------------------------- */
+/* The real binary                                                         */
+
+typedef struct
+{
+  GSubprocess     *process;
+  gboolean         exited;
+  GPid             pid;       /* of culvert itself */
+  GDBusConnection *bus;       /* its session bus */
+  CulvertTestNotifications *notifications;
+  Display         *display;
+} Culvert;
+
+static void
+on_culvert_exited (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Culvert *culvert = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  culvert->exited = TRUE;
+}
+
+static gboolean
+file_has_line (gpointer data)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (data, &text, NULL, NULL) && g_str_has_suffix (text, "\n");
+}
+
+/* culvert @args, on a session bus of its own (the test owns the name here). */
+static void
+culvert_start (Culvert    *culvert,
+               const char *args)
+{
+  g_autofree char *dir = g_dir_make_tmp ("culvert-bg-XXXXXX", NULL);
+  g_autofree char *address_file = g_build_filename (dir, "address", NULL);
+  g_autofree char *pid_file = g_build_filename (dir, "pid", NULL);
+  g_autofree char *binary = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
+                                              NULL);
+  g_autofree char *script = g_strdup_printf ("echo \"$DBUS_SESSION_BUS_ADDRESS\" > '%s'; "
+                                             "echo $$ > '%s'; exec '%s' %s",
+                                             address_file, pid_file, binary, args);
+  const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *pid = NULL;
+
+  memset (culvert, 0, sizeof *culvert);
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  culvert->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (culvert->process, NULL, on_culvert_exited, culvert);
+  g_assert_true (wait_for (file_has_line, pid_file));
+  g_assert_true (g_file_get_contents (address_file, &address, NULL, NULL));
+  g_assert_true (g_file_get_contents (pid_file, &pid, NULL, NULL));
+  g_strstrip (address);
+  culvert->pid = atoi (pid);
+
+  culvert->notifications = culvert_test_notifications_new (address);
+  culvert->bus = g_object_ref (culvert_test_notifications_get_connection (culvert->notifications));
+  culvert->display = XOpenDisplay (NULL);
+  g_assert_nonnull (culvert->display);
+
+  g_unlink (address_file);
+  g_unlink (pid_file);
+  g_rmdir (dir);
+}
+
+static void
+culvert_finish (Culvert *culvert)
+{
+  if (!culvert->exited)
+    {
+      g_subprocess_send_signal (culvert->process, SIGKILL);
+      while (!culvert->exited)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_clear_object (&culvert->process);
+  g_clear_object (&culvert->bus);
+  g_clear_pointer (&culvert->notifications, culvert_test_notifications_free);
+  g_clear_pointer (&culvert->display, XCloseDisplay);
+}
+
+/* The mapped top-level window of @pid, as a window manager sees it. */
+static Window
+culvert_window (Culvert *culvert)
+{
+  Display *display = culvert->display;
+  Atom pid_atom = XInternAtom (display, "_NET_WM_PID", False);
+  Window root, parent, *children = NULL, found = None;
+  unsigned int n = 0;
+
+  XSync (display, False);
+  if (!XQueryTree (display, DefaultRootWindow (display), &root, &parent, &children, &n))
+    return None;
+  for (unsigned int i = 0; i < n && found == None; i++)
+    {
+      XWindowAttributes attributes;
+      Atom type;
+      int format;
+      unsigned long items, after;
+      unsigned char *value = NULL;
+
+      if (!XGetWindowAttributes (display, children[i], &attributes) ||
+          attributes.map_state != IsViewable)
+        continue;
+      if (XGetWindowProperty (display, children[i], pid_atom, 0, 1, False, XA_CARDINAL, &type,
+                              &format, &items, &after, &value) == Success &&
+          items == 1 && *(unsigned long *) value == (unsigned long) culvert->pid)
+        found = children[i];
+      if (value != NULL)
+        XFree (value);
+    }
+  if (children != NULL)
+    XFree (children);
+  return found;
+}
+
+static gboolean
+has_window (gpointer data)
+{
+  return culvert_window (data) != None;
+}
+
+static gboolean
+has_no_window (gpointer data)
+{
+  return culvert_window (data) == None;
+}
+
+/* The close button of the title bar: WM_DELETE_WINDOW. */
+static void
+culvert_close_window (Culvert *culvert)
+{
+  Display *display = culvert->display;
+  XEvent event = { 0 };
+
+  event.xclient.type = ClientMessage;
+  event.xclient.window = culvert_window (culvert);
+  event.xclient.message_type = XInternAtom (display, "WM_PROTOCOLS", False);
+  event.xclient.format = 32;
+  event.xclient.data.l[0] = XInternAtom (display, "WM_DELETE_WINDOW", False);
+  event.xclient.data.l[1] = CurrentTime;
+  g_assert_true (event.xclient.window != None);
+  XSendEvent (display, event.xclient.window, False, NoEventMask, &event);
+  XFlush (display);
+}
+
+static gboolean
+culvert_exited (gpointer data)
+{
+  return ((Culvert *) data)->exited;
+}
+
+static char *
+object_path_of_app (void)
+{
+  g_autofree char *path = g_strconcat ("/", APPLICATION_ID, NULL);
+
+  g_strdelimit (path, ".", '/');
+  return g_steal_pointer (&path);
+}
+
+/* Quit from the menu (app.quit, as Ctrl+Q): every tunnel stops, the port
+ * is let go, the process exits. */
+static void
+culvert_quit_app (Culvert *culvert,
+                  guint16  port)
+{
+  g_autofree char *path = object_path_of_app ();
+
+  activate_over_bus (culvert->bus, APPLICATION_ID, path, "app.quit", NULL);
+  g_assert_true (wait_for (culvert_exited, culvert));
+  g_assert_true (g_subprocess_get_if_exited (culvert->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (culvert->process), ==, 0);
+  g_assert_true (port_is_free (GUINT_TO_POINTER (port)));
+}
+
+static gboolean
+notification_added_on (gpointer data)
+{
+  Culvert *culvert = data;
+  g_autoptr(GVariant) found = culvert_test_notifications_find_added (culvert->notifications,
+                                                                     "background");
+
+  return found != NULL;
+}
+
+/* Closing the window keeps the tunnel serving; quitting stops it. */
+static void
+test_close_window_keeps_running (Fixture       *f,
+                                 gconstpointer  data)
+{
+  Culvert culvert;
+  CulvertProfile *profile;
+  g_autoptr(GVariant) notice = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Always", f->sshd->port, FALSE, &port);
+  culvert_profile_set_connect_at_startup (profile, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+
+  culvert_start (&culvert, "");
+  g_assert_true (wait_for (has_window, &culvert));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+
+  culvert_close_window (&culvert);
+  g_assert_true (wait_for (has_no_window, &culvert));
+  /* It says so, on its own bus. */
+  g_assert_true (wait_for (notification_added_on, &culvert));
+  g_assert_false (culvert.exited);
+  assert_forward_passes_bytes (port);
+
+  culvert_quit_app (&culvert, port);
+  culvert_finish (&culvert);
+}
+
+/* `culvert --background`, as the autostart entry runs it: the marked
+ * connection serves, and no window opens. */
+static void
+test_background_flag (Fixture       *f,
+                      gconstpointer  data)
+{
+  Culvert culvert;
+  CulvertProfile *marked;
+  guint16 port, plain_port;
+
+  if (f->sshd == NULL)
+    return;
+  marked = add_profile (f, "Marked", f->sshd->port, FALSE, &port);
+  add_profile (f, "Plain", f->sshd->port, FALSE, &plain_port);
+  culvert_profile_set_connect_at_startup (marked, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     marked, NULL));
+
+  culvert_start (&culvert, "--background");
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  assert_forward_passes_bytes (port);
+  g_assert_true (port_is_free (GUINT_TO_POINTER (plain_port)));
+  g_assert_true (culvert_window (&culvert) == None);
+  g_assert_false (culvert.exited);
+
+  culvert_quit_app (&culvert, port);
+  culvert_finish (&culvert);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  notifications = culvert_test_notifications_new (NULL);
+  the_app = culvert_application_new ();
+  g_application_register (G_APPLICATION (the_app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add ("/background/notify-drop-and-back", Fixture, NULL,
+              fixture_setup, test_notify_drop_and_back, fixture_teardown);
+  g_test_add ("/background/notify-reconnect-button", Fixture, NULL,
+              fixture_setup, test_notify_reconnect_button, fixture_teardown);
+  g_test_add ("/background/notify-disconnect-button", Fixture, NULL,
+              fixture_setup, test_notify_disconnect_button, fixture_teardown);
+  g_test_add ("/background/notify-preference-off", Fixture, NULL,
+              fixture_setup, test_notify_preference_off, fixture_teardown);
+  g_test_add ("/background/notify-not-while-shown", Fixture, NULL,
+              fixture_setup, test_notify_not_while_shown, fixture_teardown);
+  g_test_add ("/background/reconnect-all", Fixture, NULL,
+              fixture_setup, test_reconnect_all, fixture_teardown);
+  g_test_add ("/background/close-tells-once", Fixture, NULL,
+              fixture_setup, test_close_tells_once, fixture_teardown);
+  g_test_add ("/background/autostart-entry", Fixture, NULL,
+              fixture_setup, test_autostart_entry, fixture_teardown);
+  g_test_add ("/background/close-window-keeps-running", Fixture, NULL,
+              fixture_setup, test_close_window_keeps_running, fixture_teardown);
+  g_test_add ("/background/background-flag", Fixture, NULL,
+              fixture_setup, test_background_flag, fixture_teardown);
+
+  ret = g_test_run ();
+  g_clear_object (&the_app);
+  culvert_test_notifications_free (notifications);
+
+  return ret;
+}
