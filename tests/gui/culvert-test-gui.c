@@ -6,7 +6,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -133,6 +137,35 @@ culvert_test_echo_through (int   fd,
   g_assert_cmpmem (in, len, out, len);
 }
 
+gboolean
+culvert_test_forward_echoes (guint16 port)
+{
+  struct timeval timeout = { .tv_sec = 1 };
+  int fd = culvert_test_connect_loopback (port);
+  char byte = 'b';
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ok = write (fd, &byte, 1) == 1 && read (fd, &byte, 1) == 1 && byte == 'b';
+  close (fd);
+  return ok;
+}
+
+gboolean
+culvert_test_port_refuses (guint16 port)
+{
+  int fd = culvert_test_connect_loopback (port);
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+  return errno == ECONNREFUSED;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Relay                                                                   */
 
@@ -234,6 +267,68 @@ culvert_test_relay_free (CulvertTestRelay *relay)
   g_array_unref (relay->fds);
   g_mutex_clear (&relay->lock);
   g_free (relay);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sessions of the sshd                                                    */
+
+static int
+parent_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+  int ppid = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return 0;
+  /* "pid (comm) state ppid …"; comm may hold spaces and parentheses. */
+  after_name = strrchr (stat, ')');
+  if (after_name == NULL || sscanf (after_name, ") %*c %d", &ppid) != 1)
+    return 0;
+  return ppid;
+}
+
+void
+culvert_test_kill_sessions (CulvertTestSshd *sshd)
+{
+  g_autoptr(GHashTable) stopped = g_hash_table_new (NULL, NULL);
+  gboolean found;
+  GHashTableIter iter;
+  gpointer pid;
+
+  /* Stopped first, until no new one appears: a stopped process cannot fork,
+   * and a killed one's children would belong to init. */
+  do
+    {
+      g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+      const char *name;
+
+      g_assert_nonnull (dir);
+      found = FALSE;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          int process = atoi (name);
+          int ancestor = process;
+
+          if (!g_ascii_isdigit (name[0]) || process == sshd->pid ||
+              g_hash_table_contains (stopped, GINT_TO_POINTER (process)))
+            continue;
+          while (ancestor > 1 && ancestor != sshd->pid)
+            ancestor = parent_of (ancestor);
+          if (ancestor == sshd->pid && kill (process, SIGSTOP) == 0)
+            {
+              g_hash_table_add (stopped, GINT_TO_POINTER (process));
+              found = TRUE;
+            }
+        }
+    }
+  while (found);
+
+  g_assert_cmpuint (g_hash_table_size (stopped), >, 0);
+  g_hash_table_iter_init (&iter, stopped);
+  while (g_hash_table_iter_next (&iter, &pid, NULL))
+    kill (GPOINTER_TO_INT (pid), SIGKILL);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "culvert-test-sshd.h"
+
 G_BEGIN_DECLS
 
 /* Runs the default main context for a fifth of a second. */
@@ -32,6 +34,11 @@ void             culvert_test_echo_free (CulvertTestEcho *echo);
 void             culvert_test_echo_through (int   fd,
                                             gsize len);
 
+/* One byte there and back through a forward to an echo, within a second. */
+gboolean         culvert_test_forward_echoes (guint16 port);
+/* Nobody listens on the loopback @port: connecting is refused. */
+gboolean         culvert_test_port_refuses   (guint16 port);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CulvertTestEcho, culvert_test_echo_free)
 
 /* A relay in front of sshd that the test can cut and resume, so the
@@ -50,6 +57,11 @@ CulvertTestRelay *culvert_test_relay_new    (guint16           target);
 void              culvert_test_relay_cut    (CulvertTestRelay *relay);
 void              culvert_test_relay_resume (CulvertTestRelay *relay);
 void              culvert_test_relay_free   (CulvertTestRelay *relay);
+
+/* Ends every session of @sshd (every process under it: the monitor and its
+ * unprivileged child), as a server that drops its clients; @sshd itself
+ * goes on accepting. */
+void              culvert_test_kill_sessions (CulvertTestSshd *sshd);
 
 /* A notification server: owns org.gtk.Notifications on the session bus
  * (GLib sends GNotification there outside a Flatpak) and records what it is

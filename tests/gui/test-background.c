@@ -19,12 +19,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <X11/Xatom.h>
-#include <X11/Xlib.h>
 
 #include "culvert-application.h"
 #include "culvert-background.h"
 #include "culvert-connection-page.h"
+#include "culvert-test-app.h"
 #include "culvert-test-gui.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
@@ -173,27 +172,16 @@ assert_state (CulvertTunnel      *tunnel,
              culvert_tunnel_state_to_string (state));
 }
 
-/* One byte there and back through the forward on @port, within a second. */
-static gboolean
-forward_echoes (guint16 port)
-{
-  struct timeval timeout = { .tv_sec = 1 };
-  int fd = culvert_test_connect_loopback (port);
-  char byte = 'b';
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ok = write (fd, &byte, 1) == 1 && read (fd, &byte, 1) == 1 && byte == 'b';
-  close (fd);
-  return ok;
-}
-
 static gboolean
 forward_works (gpointer data)
 {
-  return forward_echoes (GPOINTER_TO_UINT (data));
+  return culvert_test_forward_echoes (GPOINTER_TO_UINT (data));
+}
+
+static gboolean
+port_is_free (gpointer data)
+{
+  return culvert_test_port_refuses (GPOINTER_TO_UINT (data));
 }
 
 static void
@@ -204,67 +192,6 @@ assert_forward_passes_bytes (guint16 port)
   g_assert_cmpint (fd, >=, 0);
   culvert_test_echo_through (fd, 64 * 1024);
   close (fd);
-}
-
-static int
-parent_of (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *after_name;
-  int ppid = 0;
-
-  if (!g_file_get_contents (path, &stat, NULL, NULL))
-    return 0;
-  /* "pid (comm) state ppid …"; comm may hold spaces and parentheses. */
-  after_name = strrchr (stat, ')');
-  if (after_name == NULL || sscanf (after_name, ") %*c %d", &ppid) != 1)
-    return 0;
-  return ppid;
-}
-
-/* Ends every session of the sshd (every process under it: the monitor and
- * its unprivileged child), as a server that drops us. */
-static void
-kill_sessions (CulvertTestSshd *sshd)
-{
-  g_autoptr(GHashTable) stopped = g_hash_table_new (NULL, NULL);
-  gboolean found;
-  GHashTableIter iter;
-  gpointer pid;
-
-  /* Stopped first, until no new one appears: a stopped process cannot fork,
-   * and a killed one's children would belong to init. */
-  do
-    {
-      g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-      const char *name;
-
-      g_assert_nonnull (dir);
-      found = FALSE;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          int process = atoi (name);
-          int ancestor = process;
-
-          if (!g_ascii_isdigit (name[0]) || process == sshd->pid ||
-              g_hash_table_contains (stopped, GINT_TO_POINTER (process)))
-            continue;
-          while (ancestor > 1 && ancestor != sshd->pid)
-            ancestor = parent_of (ancestor);
-          if (ancestor == sshd->pid && kill (process, SIGSTOP) == 0)
-            {
-              g_hash_table_add (stopped, GINT_TO_POINTER (process));
-              found = TRUE;
-            }
-        }
-    }
-  while (found);
-
-  g_assert_cmpuint (g_hash_table_size (stopped), >, 0);
-  g_hash_table_iter_init (&iter, stopped);
-  while (g_hash_table_iter_next (&iter, &pid, NULL))
-    kill (GPOINTER_TO_INT (pid), SIGKILL);
 }
 
 static gboolean
@@ -357,45 +284,6 @@ assert_button (GVariant       *notification,
   g_assert_cmpstr (g_variant_get_string (target, NULL), ==, culvert_profile_get_id (profile));
 }
 
-static gboolean
-call_done (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-on_activated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             NULL);
-
-  *(gboolean *) user_data = TRUE;
-}
-
-/* What the shell does with a button: org.gtk.Actions.Activate on the
- * application, over the bus. */
-static void
-activate_over_bus (GDBusConnection *bus,
-                   const char      *destination,
-                   const char      *object_path,
-                   const char      *action,
-                   GVariant        *target)
-{
-  GVariantBuilder parameter;
-  gboolean done = FALSE;
-
-  g_assert_true (g_str_has_prefix (action, "app."));
-  g_variant_builder_init (&parameter, G_VARIANT_TYPE ("av"));
-  if (target != NULL)
-    g_variant_builder_add (&parameter, "v", target);
-  g_dbus_connection_call (bus, destination, object_path, "org.gtk.Actions", "Activate",
-                          g_variant_new ("(sava{sv})", action + strlen ("app."), &parameter, NULL),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_activated, &done);
-  g_assert_true (wait_for (call_done, &done));
-}
-
 static void
 press_button (GVariant   *notification,
               const char *label)
@@ -405,9 +293,10 @@ press_button (GVariant   *notification,
   g_autoptr(GVariant) target = NULL;
 
   g_assert_true (find_button (notification, label, &action, &target));
-  activate_over_bus (culvert_test_notifications_get_connection (notifications),
-                     g_dbus_connection_get_unique_name (app_bus),
-                     g_application_get_dbus_object_path (G_APPLICATION (the_app)), action, target);
+  culvert_test_activate_over_bus (culvert_test_notifications_get_connection (notifications),
+                                  g_dbus_connection_get_unique_name (app_bus),
+                                  g_application_get_dbus_object_path (G_APPLICATION (the_app)),
+                                  action, target);
 }
 
 static CulvertWindow *
@@ -513,33 +402,20 @@ test_notify_reconnect_button (Fixture       *f,
   assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
   assert_forward_passes_bytes (port);
 
-  kill_sessions (f->sshd);
+  culvert_test_kill_sessions (f->sshd);
   dropped_id = id_of ("dropped", profile);
   dropped = wait_for_notification (dropped_id);
   assert_state (tunnel, CULVERT_TUNNEL_FAILED);
   assert_button (dropped, "Reconnect", "app.reconnect", profile);
   /* It does not try again on its own: nothing to disconnect. */
   g_assert_false (find_button (dropped, "Disconnect", &action, &target));
-  g_assert_false (forward_echoes (port));
+  g_assert_false (culvert_test_forward_echoes (port));
 
   press_button (dropped, "Reconnect");
   assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
   assert_forward_passes_bytes (port);
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
-}
-
-static gboolean
-port_is_free (gpointer data)
-{
-  int fd = culvert_test_connect_loopback (GPOINTER_TO_UINT (data));
-
-  if (fd >= 0)
-    {
-      close (fd);
-      return FALSE;
-    }
-  return errno == ECONNREFUSED;
 }
 
 /* Disconnect on a drop notice stops the retries and lets the port go. */
@@ -596,7 +472,7 @@ test_notify_preference_off (Fixture       *f,
   assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
   assert_forward_passes_bytes (port);
 
-  kill_sessions (f->sshd);
+  culvert_test_kill_sessions (f->sshd);
   assert_state (tunnel, CULVERT_TUNNEL_FAILED);
   notifications_barrier ();
   dropped_id = id_of ("dropped", profile);
@@ -630,7 +506,7 @@ test_notify_not_while_shown (Fixture       *f,
   assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
   assert_forward_passes_bytes (port);
 
-  kill_sessions (f->sshd);
+  culvert_test_kill_sessions (f->sshd);
   assert_state (tunnel, CULVERT_TUNNEL_FAILED);
   notifications_barrier ();
   dropped_id = id_of ("dropped", profile);
@@ -642,7 +518,7 @@ test_notify_not_while_shown (Fixture       *f,
   g_assert_true (culvert_tunnel_connect (tunnel, NULL));
   assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
-  kill_sessions (f->sshd);
+  culvert_test_kill_sessions (f->sshd);
   dropped = wait_for_notification (dropped_id);
   g_assert_true (gtk_window_is_active (GTK_WINDOW (window)));
 }
@@ -671,7 +547,7 @@ test_reconnect_all (Fixture       *f,
   assert_state (off_tunnel, CULVERT_TUNNEL_DISCONNECTED);
   assert_forward_passes_bytes (lost_port);
 
-  kill_sessions (f->sshd);
+  culvert_test_kill_sessions (f->sshd);
   assert_state (lost_tunnel, CULVERT_TUNNEL_FAILED);
 
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "reconnect-all", NULL);
@@ -807,193 +683,39 @@ test_autostart_entry (Fixture       *f,
 /* ---------------------------------------------------------------------- */
 /* The real binary                                                         */
 
-typedef struct
-{
-  GSubprocess     *process;
-  gboolean         exited;
-  GPid             pid;       /* of culvert itself */
-  GDBusConnection *bus;       /* its session bus */
-  CulvertTestNotifications *notifications;
-  Display         *display;
-} Culvert;
-
-static void
-on_culvert_exited (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Culvert *culvert = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  culvert->exited = TRUE;
-}
-
-static gboolean
-file_has_line (gpointer data)
-{
-  g_autofree char *text = NULL;
-
-  return g_file_get_contents (data, &text, NULL, NULL) && g_str_has_suffix (text, "\n");
-}
-
-/* culvert @args, on a session bus of its own (the test owns the name here). */
-static void
-culvert_start (Culvert    *culvert,
-               const char *args)
-{
-  g_autofree char *dir = g_dir_make_tmp ("culvert-bg-XXXXXX", NULL);
-  g_autofree char *address_file = g_build_filename (dir, "address", NULL);
-  g_autofree char *pid_file = g_build_filename (dir, "pid", NULL);
-  g_autofree char *binary = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
-                                              NULL);
-  g_autofree char *script = g_strdup_printf ("echo \"$DBUS_SESSION_BUS_ADDRESS\" > '%s'; "
-                                             "echo $$ > '%s'; exec '%s' %s",
-                                             address_file, pid_file, binary, args);
-  const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *pid = NULL;
-
-  memset (culvert, 0, sizeof *culvert);
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-  culvert->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (culvert->process, NULL, on_culvert_exited, culvert);
-  g_assert_true (wait_for (file_has_line, pid_file));
-  g_assert_true (g_file_get_contents (address_file, &address, NULL, NULL));
-  g_assert_true (g_file_get_contents (pid_file, &pid, NULL, NULL));
-  g_strstrip (address);
-  culvert->pid = atoi (pid);
-
-  culvert->notifications = culvert_test_notifications_new (address);
-  culvert->bus = g_object_ref (culvert_test_notifications_get_connection (culvert->notifications));
-  culvert->display = XOpenDisplay (NULL);
-  g_assert_nonnull (culvert->display);
-
-  g_unlink (address_file);
-  g_unlink (pid_file);
-  g_rmdir (dir);
-}
-
-static void
-culvert_finish (Culvert *culvert)
-{
-  if (!culvert->exited)
-    {
-      g_subprocess_send_signal (culvert->process, SIGKILL);
-      while (!culvert->exited)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  g_clear_object (&culvert->process);
-  g_clear_object (&culvert->bus);
-  g_clear_pointer (&culvert->notifications, culvert_test_notifications_free);
-  g_clear_pointer (&culvert->display, XCloseDisplay);
-}
-
-/* The mapped top-level window of @pid, as a window manager sees it. */
-static Window
-culvert_window (Culvert *culvert)
-{
-  Display *display = culvert->display;
-  Atom pid_atom = XInternAtom (display, "_NET_WM_PID", False);
-  Window root, parent, *children = NULL, found = None;
-  unsigned int n = 0;
-
-  XSync (display, False);
-  if (!XQueryTree (display, DefaultRootWindow (display), &root, &parent, &children, &n))
-    return None;
-  for (unsigned int i = 0; i < n && found == None; i++)
-    {
-      XWindowAttributes attributes;
-      Atom type;
-      int format;
-      unsigned long items, after;
-      unsigned char *value = NULL;
-
-      if (!XGetWindowAttributes (display, children[i], &attributes) ||
-          attributes.map_state != IsViewable)
-        continue;
-      if (XGetWindowProperty (display, children[i], pid_atom, 0, 1, False, XA_CARDINAL, &type,
-                              &format, &items, &after, &value) == Success &&
-          items == 1 && *(unsigned long *) value == (unsigned long) culvert->pid)
-        found = children[i];
-      if (value != NULL)
-        XFree (value);
-    }
-  if (children != NULL)
-    XFree (children);
-  return found;
-}
-
 static gboolean
 has_window (gpointer data)
 {
-  return culvert_window (data) != None;
+  return culvert_test_app_has_window (data);
 }
 
 static gboolean
 has_no_window (gpointer data)
 {
-  return culvert_window (data) == None;
-}
-
-/* The close button of the title bar: WM_DELETE_WINDOW. */
-static void
-culvert_close_window (Culvert *culvert)
-{
-  Display *display = culvert->display;
-  XEvent event = { 0 };
-
-  event.xclient.type = ClientMessage;
-  event.xclient.window = culvert_window (culvert);
-  event.xclient.message_type = XInternAtom (display, "WM_PROTOCOLS", False);
-  event.xclient.format = 32;
-  event.xclient.data.l[0] = XInternAtom (display, "WM_DELETE_WINDOW", False);
-  event.xclient.data.l[1] = CurrentTime;
-  g_assert_true (event.xclient.window != None);
-  XSendEvent (display, event.xclient.window, False, NoEventMask, &event);
-  XFlush (display);
+  return !culvert_test_app_has_window (data);
 }
 
 static gboolean
-culvert_exited (gpointer data)
+notice_shown (gpointer data)
 {
-  return ((Culvert *) data)->exited;
-}
+  CulvertTestApp *culvert = data;
+  g_autoptr(GVariant) found = culvert_test_notifications_find_added (culvert->notifications,
+                                                                     "background");
 
-static char *
-object_path_of_app (void)
-{
-  g_autofree char *path = g_strconcat ("/", APPLICATION_ID, NULL);
-
-  g_strdelimit (path, ".", '/');
-  return g_steal_pointer (&path);
+  return found != NULL;
 }
 
 /* Quit from the menu (app.quit, as Ctrl+Q): every tunnel stops, the port
  * is let go, the process exits. */
 static void
-culvert_quit_app (Culvert *culvert,
-                  guint16  port)
+quit_and_check (CulvertTestApp *culvert,
+                guint16         port)
 {
-  g_autofree char *path = object_path_of_app ();
-
-  activate_over_bus (culvert->bus, APPLICATION_ID, path, "app.quit", NULL);
-  g_assert_true (wait_for (culvert_exited, culvert));
+  culvert_test_app_activate (culvert, "app.quit", NULL);
+  g_assert_true (culvert_test_app_wait_exit (culvert));
   g_assert_true (g_subprocess_get_if_exited (culvert->process));
   g_assert_cmpint (g_subprocess_get_exit_status (culvert->process), ==, 0);
   g_assert_true (port_is_free (GUINT_TO_POINTER (port)));
-}
-
-static gboolean
-notification_added_on (gpointer data)
-{
-  Culvert *culvert = data;
-  g_autoptr(GVariant) found = culvert_test_notifications_find_added (culvert->notifications,
-                                                                     "background");
-
-  return found != NULL;
 }
 
 /* Closing the window keeps the tunnel serving; quitting stops it. */
@@ -1001,9 +723,8 @@ static void
 test_close_window_keeps_running (Fixture       *f,
                                  gconstpointer  data)
 {
-  Culvert culvert;
+  g_autoptr(CulvertTestApp) culvert = NULL;
   CulvertProfile *profile;
-  g_autoptr(GVariant) notice = NULL;
   guint16 port;
 
   if (f->sshd == NULL)
@@ -1013,19 +734,20 @@ test_close_window_keeps_running (Fixture       *f,
   g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
                                                      profile, NULL));
 
-  culvert_start (&culvert, "");
-  g_assert_true (wait_for (has_window, &culvert));
+  culvert = culvert_test_app_start ("");
+  g_assert_true (wait_for (has_window, culvert));
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
 
-  culvert_close_window (&culvert);
-  g_assert_true (wait_for (has_no_window, &culvert));
-  /* It says so, on its own bus. */
-  g_assert_true (wait_for (notification_added_on, &culvert));
-  g_assert_false (culvert.exited);
+  culvert_test_app_close_window (culvert);
+  g_assert_true (wait_for (has_no_window, culvert));
+  /* It says so, on its own bus, and goes on answering there. */
+  g_assert_true (wait_for (notice_shown, culvert));
+  culvert_test_app_ping (culvert);
   assert_forward_passes_bytes (port);
+  culvert_test_app_ping (culvert);
+  g_assert_false (culvert->exited);
 
-  culvert_quit_app (&culvert, port);
-  culvert_finish (&culvert);
+  quit_and_check (culvert, port);
 }
 
 /* `culvert --background`, as the autostart entry runs it: the marked
@@ -1034,7 +756,7 @@ static void
 test_background_flag (Fixture       *f,
                       gconstpointer  data)
 {
-  Culvert culvert;
+  g_autoptr(CulvertTestApp) culvert = NULL;
   CulvertProfile *marked;
   guint16 port, plain_port;
 
@@ -1046,15 +768,14 @@ test_background_flag (Fixture       *f,
   g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
                                                      marked, NULL));
 
-  culvert_start (&culvert, "--background");
+  culvert = culvert_test_app_start ("--background");
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
   assert_forward_passes_bytes (port);
   g_assert_true (port_is_free (GUINT_TO_POINTER (plain_port)));
-  g_assert_true (culvert_window (&culvert) == None);
-  g_assert_false (culvert.exited);
+  culvert_test_app_ping (culvert);
+  g_assert_false (culvert_test_app_has_window (culvert));
 
-  culvert_quit_app (&culvert, port);
-  culvert_finish (&culvert);
+  quit_and_check (culvert, port);
 }
 
 int
