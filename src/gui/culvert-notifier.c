@@ -32,7 +32,8 @@ G_DEFINE_FINAL_TYPE (CulvertNotifier, culvert_notifier, G_TYPE_OBJECT)
 typedef struct
 {
   CulvertTunnelState state;
-  gboolean           dropped;  /* down since it was lost, not since the user stopped it */
+  gboolean           dropped;     /* down since it was lost, not since the user stopped it */
+  gboolean           restarting;  /* stopped to start again at once: not the user's stop */
 } Watch;
 
 #define WATCH_KEY "culvert-notifier-watch"
@@ -182,6 +183,8 @@ culvert_notifier_on_state (CulvertNotifier *self,
       culvert_notifier_withdraw (self, "dropped", profile);
       culvert_notifier_send (self, tunnel, NOTICE_BACK);
     }
+  else if (state == CULVERT_TUNNEL_DISCONNECTED && watch->restarting)
+    watch->restarting = FALSE;
   else if (state == CULVERT_TUNNEL_DISCONNECTED)
     {
       /* The user stopped it: what was said about it no longer holds. */
@@ -227,11 +230,18 @@ static void
 culvert_notifier_reconnect (CulvertNotifier *self,
                             CulvertTunnel   *tunnel)
 {
+  Watch *watch = g_object_get_data (G_OBJECT (tunnel), WATCH_KEY);
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
+  /* A lost connection stays "lost" through the restart, so the user hears
+   * whether the new attempt works. */
   if (culvert_tunnel_is_running (tunnel))
-    ok = culvert_gui_tunnel_restart (tunnel, &error);
+    {
+      if (watch != NULL)
+        watch->restarting = TRUE;
+      ok = culvert_gui_tunnel_restart (tunnel, &error);
+    }
   else
     ok = culvert_tunnel_connect (tunnel, &error);
 

@@ -23,6 +23,7 @@
 #include "culvert-application.h"
 #include "culvert-background.h"
 #include "culvert-connection-page.h"
+#include "culvert-preferences-window.h"
 #include "culvert-test-app.h"
 #include "culvert-test-gui.h"
 #include "culvert-test-net.h"
@@ -418,6 +419,63 @@ test_notify_reconnect_button (Fixture       *f,
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
 }
 
+static gboolean
+notice_says (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr(GVariant) notice = culvert_test_notifications_find_added (notifications, args[0]);
+  const char *body = NULL;
+
+  return notice != NULL && g_variant_lookup (notice, "body", "&s", &body) &&
+         strstr (body, args[1]) != NULL;
+}
+
+/* Reconnect pressed while the server is still out of reach: the user hears
+ * that it failed, and pressing it again once the path is back brings the
+ * connection back, with the notice to say so. */
+static void
+test_notify_reconnect_while_down (Fixture       *f,
+                                  gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) notice = NULL;
+  g_autofree char *dropped_id = NULL;
+  g_autofree char *back_id = NULL;
+  gpointer args[2];
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  profile = add_profile (f, "Flaky", relay->port, TRUE, &port);
+  trust_relay (f, profile, relay);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+
+  culvert_test_relay_cut (relay);
+  dropped_id = id_of ("dropped", profile);
+  notice = wait_for_notification (dropped_id);
+  press_button (notice, "Reconnect");
+  args[0] = dropped_id;
+  args[1] = (gpointer) "will not try again";
+  g_assert_true (wait_for (notice_says, args));
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_FAILED);
+
+  culvert_test_relay_resume (relay);
+  g_clear_pointer (&notice, g_variant_unref);
+  notice = culvert_test_notifications_find_added (notifications, dropped_id);
+  press_button (notice, "Reconnect");
+  back_id = id_of ("back", profile);
+  g_clear_pointer (&notice, g_variant_unref);
+  notice = wait_for_notification (back_id);
+  g_assert_true (culvert_test_notifications_was_removed (notifications, dropped_id));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  culvert_test_relay_free (relay);
+}
+
 /* Disconnect on a drop notice stops the retries and lets the port go. */
 static void
 test_notify_disconnect_button (Fixture       *f,
@@ -556,6 +614,59 @@ test_reconnect_all (Fixture       *f,
   g_assert_cmpint (culvert_tunnel_get_state (off_tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
   g_assert_false (culvert_tunnel_is_running (off_tunnel));
   g_assert_true (port_is_free (GUINT_TO_POINTER (off_port)));
+}
+
+static gboolean
+has_preferences (gpointer data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CULVERT_IS_PREFERENCES_WINDOW (l->data) && gtk_widget_get_mapped (l->data))
+      {
+        *(GtkWidget **) data = l->data;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+collect_switches (GtkWidget *root,
+                  GPtrArray *switches)
+{
+  if (GTK_IS_SWITCH (root))
+    g_ptr_array_add (switches, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_switches (child, switches);
+}
+
+/* The switch that turns notifications off says what it is to a screen
+ * reader, and turns them off. */
+static void
+test_notify_preference_switch (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+  GtkWidget *preferences = NULL;
+  GtkSwitch *notifications_switch = NULL;
+
+  open_window (f, NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (wait_for (has_preferences, &preferences));
+  collect_switches (preferences, switches);
+  g_assert_cmpuint (switches->len, ==, 2);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (switches->pdata[0]),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Notifications");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (switches->pdata[1]),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Run in Background");
+  notifications_switch = switches->pdata[0];
+  g_assert_true (gtk_switch_get_active (notifications_switch));
+  gtk_switch_set_active (notifications_switch, FALSE);
+  g_assert_false (g_settings_get_boolean (culvert_application_get_settings (f->app),
+                                          "notifications"));
+  gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -785,6 +896,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* Accessible properties are kept (and can be checked) with the test backend. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -797,12 +910,16 @@ main (int    argc,
               fixture_setup, test_notify_drop_and_back, fixture_teardown);
   g_test_add ("/background/notify-reconnect-button", Fixture, NULL,
               fixture_setup, test_notify_reconnect_button, fixture_teardown);
+  g_test_add ("/background/notify-reconnect-while-down", Fixture, NULL,
+              fixture_setup, test_notify_reconnect_while_down, fixture_teardown);
   g_test_add ("/background/notify-disconnect-button", Fixture, NULL,
               fixture_setup, test_notify_disconnect_button, fixture_teardown);
   g_test_add ("/background/notify-preference-off", Fixture, NULL,
               fixture_setup, test_notify_preference_off, fixture_teardown);
   g_test_add ("/background/notify-not-while-shown", Fixture, NULL,
               fixture_setup, test_notify_not_while_shown, fixture_teardown);
+  g_test_add ("/background/notify-preference-switch", Fixture, NULL,
+              fixture_setup, test_notify_preference_switch, fixture_teardown);
   g_test_add ("/background/reconnect-all", Fixture, NULL,
               fixture_setup, test_reconnect_all, fixture_teardown);
   g_test_add ("/background/close-tells-once", Fixture, NULL,
