@@ -73,7 +73,8 @@ file_has_line (gpointer data)
 }
 
 CulvertTestApp *
-culvert_test_app_start (const char *args)
+culvert_test_app_start (const char  *args,
+                        const char **env)
 {
   g_autofree char *dir = g_dir_make_tmp ("culvert-app-XXXXXX", NULL);
   g_autofree char *address_file = g_build_filename (dir, "address", NULL);
@@ -91,6 +92,12 @@ culvert_test_app_start (const char *args)
   g_autofree char *pid = NULL;
 
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   app->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   g_subprocess_wait_async (app->process, NULL, on_exited, app);

@@ -24,8 +24,9 @@ typedef struct
 
 /* Runs $CULVERT_BUILD_DIR/src/culvert @args on a session bus of its own
  * (the test process may own the application's name on its bus), with a
- * notification server there. */
-CulvertTestApp *culvert_test_app_start        (const char     *args);
+ * notification server there; @env: NULL, or more "NAME=VALUE" for it. */
+CulvertTestApp *culvert_test_app_start        (const char     *args,
+                                               const char    **env);
 /* Kills it if it still runs. */
 void            culvert_test_app_free         (CulvertTestApp *app);
 /* Whether a window of it is on screen (mapped, with its _NET_WM_PID). */

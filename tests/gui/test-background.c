@@ -845,7 +845,7 @@ test_close_window_keeps_running (Fixture       *f,
   g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
                                                      profile, NULL));
 
-  culvert = culvert_test_app_start ("");
+  culvert = culvert_test_app_start ("", NULL);
   g_assert_true (wait_for (has_window, culvert));
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
 
@@ -859,6 +859,42 @@ test_close_window_keeps_running (Fixture       *f,
   g_assert_false (culvert->exited);
 
   quit_and_check (culvert, port);
+}
+
+/* With "Run in Background" off, closing the window stops the tunnels and
+ * Culvert exits. */
+static void
+test_close_window_quits_when_off (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (dir, "keyfile", NULL);
+  const char *env[] = { "GSETTINGS_BACKEND=keyfile", NULL };
+  g_autoptr(CulvertTestApp) culvert = NULL;
+  CulvertProfile *profile;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  /* Settings the real binary reads: the schema's path as the group. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile, "[io/github/culvert/Culvert]\n"
+                                               "run-in-background=false\n", -1, NULL));
+  profile = add_profile (f, "Only while open", f->sshd->port, FALSE, &port);
+  culvert_profile_set_connect_at_startup (profile, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+
+  culvert = culvert_test_app_start ("", env);
+  g_assert_true (wait_for (has_window, culvert));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+
+  culvert_test_app_close_window (culvert);
+  g_assert_true (culvert_test_app_wait_exit (culvert));
+  g_assert_true (g_subprocess_get_if_exited (culvert->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (culvert->process), ==, 0);
+  g_assert_true (port_is_free (GUINT_TO_POINTER (port)));
+  g_unlink (keyfile);
 }
 
 /* `culvert --background`, as the autostart entry runs it: the marked
@@ -879,7 +915,7 @@ test_background_flag (Fixture       *f,
   g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
                                                      marked, NULL));
 
-  culvert = culvert_test_app_start ("--background");
+  culvert = culvert_test_app_start ("--background", NULL);
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
   assert_forward_passes_bytes (port);
   g_assert_true (port_is_free (GUINT_TO_POINTER (plain_port)));
@@ -928,6 +964,8 @@ main (int    argc,
               fixture_setup, test_autostart_entry, fixture_teardown);
   g_test_add ("/background/close-window-keeps-running", Fixture, NULL,
               fixture_setup, test_close_window_keeps_running, fixture_teardown);
+  g_test_add ("/background/close-window-quits-when-off", Fixture, NULL,
+              fixture_setup, test_close_window_quits_when_off, fixture_teardown);
   g_test_add ("/background/background-flag", Fixture, NULL,
               fixture_setup, test_background_flag, fixture_teardown);
 
