@@ -421,7 +421,9 @@ culvert_background_init (CulvertBackground *self)
 {
   self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->autostart_wanted = -1;
-  self->in_flatpak = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  /* As GLib decides for its own portals: inside a Flatpak, or when told to. */
+  self->in_flatpak = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
+                     g_strcmp0 (g_getenv ("GTK_USE_PORTAL"), "1") == 0;
 }
 
 CulvertBackground *

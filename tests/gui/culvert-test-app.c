@@ -73,7 +73,7 @@ file_has_line (gpointer data)
 }
 
 CulvertTestApp *
-culvert_test_app_start (const char  *args,
+culvert_test_app_spawn (const char  *args,
                         const char **env)
 {
   g_autofree char *dir = g_dir_make_tmp ("culvert-app-XXXXXX", NULL);
@@ -82,10 +82,10 @@ culvert_test_app_start (const char  *args,
   g_autofree char *binary = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
                                               NULL);
   g_autofree char *script = g_strdup_printf ("echo \"$DBUS_SESSION_BUS_ADDRESS\" > '%s'; "
-                                             "echo $$ > '%s'; exec '%s' %s",
+                                             "echo $$ > '%s'; read go; exec '%s' %s",
                                              address_file, pid_file, binary, args);
   const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   CulvertTestApp *app = g_new0 (CulvertTestApp, 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
@@ -115,6 +115,26 @@ culvert_test_app_start (const char  *args,
   g_unlink (address_file);
   g_unlink (pid_file);
   g_rmdir (dir);
+  return app;
+}
+
+void
+culvert_test_app_go (CulvertTestApp *app)
+{
+  GOutputStream *input = g_subprocess_get_stdin_pipe (app->process);
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (input, "go\n", 3, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+CulvertTestApp *
+culvert_test_app_start (const char  *args,
+                        const char **env)
+{
+  CulvertTestApp *app = culvert_test_app_spawn (args, env);
+
+  culvert_test_app_go (app);
   return app;
 }
 

@@ -27,6 +27,11 @@ typedef struct
  * notification server there; @env: NULL, or more "NAME=VALUE" for it. */
 CulvertTestApp *culvert_test_app_start        (const char     *args,
                                                const char    **env);
+/* The same in two steps: its bus is up, and culvert waits for go() to
+ * start, so the test can put services on that bus first. */
+CulvertTestApp *culvert_test_app_spawn        (const char     *args,
+                                               const char    **env);
+void            culvert_test_app_go           (CulvertTestApp *app);
 /* Kills it if it still runs. */
 void            culvert_test_app_free         (CulvertTestApp *app);
 /* Whether a window of it is on screen (mapped, with its _NET_WM_PID). */

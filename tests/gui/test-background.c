@@ -242,6 +242,201 @@ test_close_window_quits_when_off (Fixture       *f,
   g_unlink (keyfile);
 }
 
+/* The desktop portal, as far as Culvert uses it: Background requests (each
+ * answered "yes") and notifications. */
+typedef struct
+{
+  GDBusConnection *connection;
+  guint            registration_ids[2];
+  GPtrArray       *requests;       /* of GVariant a{sv}: the options */
+  GPtrArray       *notifications;  /* of char *: the ids added */
+} FakePortal;
+
+static const char portal_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.portal.Background'>"
+  "    <method name='RequestBackground'>"
+  "      <arg type='s' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/>"
+  "      <arg type='o' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "  <interface name='org.freedesktop.portal.Notification'>"
+  "    <method name='AddNotification'>"
+  "      <arg type='s' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/>"
+  "    </method>"
+  "    <method name='RemoveNotification'>"
+  "      <arg type='s' direction='in'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+static void
+portal_method_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *path,
+                    const char            *interface,
+                    const char            *method,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  FakePortal *portal = user_data;
+
+  if (g_str_equal (method, "RequestBackground"))
+    {
+      g_autoptr(GVariant) options = NULL;
+      g_autofree char *name = g_strdup (sender + 1);
+      g_autofree char *handle = NULL;
+      const char *token = "none";
+      gboolean autostart = FALSE;
+
+      g_variant_get (parameters, "(&s@a{sv})", NULL, &options);
+      g_variant_lookup (options, "handle_token", "&s", &token);
+      g_variant_lookup (options, "autostart", "b", &autostart);
+      g_strdelimit (name, ".", '_');
+      handle = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", name, token);
+      g_ptr_array_add (portal->requests, g_variant_ref (options));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", handle));
+      g_dbus_connection_emit_signal (connection, sender, handle, "org.freedesktop.portal.Request",
+                                     "Response",
+                                     g_variant_new_parsed ("(@u 0, {'background': <true>, "
+                                                           "'autostart': <%b>})", autostart),
+                                     NULL);
+      return;
+    }
+  if (g_str_equal (method, "AddNotification"))
+    {
+      const char *id;
+
+      g_variant_get (parameters, "(&s@a{sv})", &id, NULL);
+      g_ptr_array_add (portal->notifications, g_strdup (id));
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static const GDBusInterfaceVTable portal_vtable = { portal_method_call, NULL, NULL };
+
+static FakePortal *
+fake_portal_new (GDBusConnection *connection)
+{
+  FakePortal *portal = g_new0 (FakePortal, 1);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (portal_xml, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  portal->connection = g_object_ref (connection);
+  portal->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  portal->notifications = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < 2; i++)
+    {
+      portal->registration_ids[i] =
+        g_dbus_connection_register_object (connection, "/org/freedesktop/portal/desktop",
+                                           info->interfaces[i], &portal_vtable, portal, NULL,
+                                           &error);
+      g_assert_no_error (error);
+    }
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.portal.Desktop", 4u),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  return portal;
+}
+
+static void
+fake_portal_free (FakePortal *portal)
+{
+  for (guint i = 0; i < 2; i++)
+    g_dbus_connection_unregister_object (portal->connection, portal->registration_ids[i]);
+  g_object_unref (portal->connection);
+  g_ptr_array_unref (portal->requests);
+  g_ptr_array_unref (portal->notifications);
+  g_free (portal);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakePortal, fake_portal_free)
+
+static gboolean
+has_two_requests (gpointer data)
+{
+  return ((FakePortal *) data)->requests->len >= 2;
+}
+
+static gboolean
+has_request (gpointer data)
+{
+  return ((FakePortal *) data)->requests->len >= 1;
+}
+
+static gboolean
+portal_was_told (gpointer data)
+{
+  FakePortal *portal = data;
+
+  for (guint i = 0; i < portal->notifications->len; i++)
+    if (g_str_equal (portal->notifications->pdata[i], "background"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Where portals are used (a Flatpak; GTK_USE_PORTAL=1 says the same outside
+ * one), the autostart goes through the Background portal, not a file, and
+ * closing the window asks it to let Culvert run on. */
+static void
+test_portal (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *autostart_path = culvert_background_dup_autostart_path ();
+  const char *env[] = { "GTK_USE_PORTAL=1", NULL };
+  g_autoptr(CulvertTestApp) culvert = NULL;
+  g_autoptr(FakePortal) portal = NULL;
+  g_autofree const char **commandline = NULL;
+  const char *reason = NULL;
+  gboolean autostart = FALSE;
+  CulvertProfile *profile;
+  GVariant *options;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "At login", f->sshd->port, FALSE, &port);
+  culvert_profile_set_connect_at_startup (profile, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+  /* This process writes the file (it is not sandboxed): start without it. */
+  g_assert_true (wait_for (file_exists, autostart_path));
+  g_assert_cmpint (g_unlink (autostart_path), ==, 0);
+
+  culvert = culvert_test_app_spawn ("", env);
+  portal = fake_portal_new (culvert->bus);
+  culvert_test_app_go (culvert);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+
+  /* A connection starts at login: asked for, with the command that does it. */
+  g_assert_true (wait_for (has_request, portal));
+  options = portal->requests->pdata[0];
+  g_assert_true (g_variant_lookup (options, "autostart", "b", &autostart));
+  g_assert_true (autostart);
+  g_assert_true (g_variant_lookup (options, "commandline", "^a&s", &commandline));
+  g_assert_cmpstrv (commandline, ((const char *[]) { "culvert", "--background", NULL }));
+  g_assert_true (g_variant_lookup (options, "reason", "&s", &reason));
+  g_assert_cmpstr (reason, !=, "");
+
+  /* The window closes with the tunnel running: asked again, and told. */
+  g_assert_true (wait_for (has_window, culvert));
+  culvert_test_app_close_window (culvert);
+  g_assert_true (wait_for (has_two_requests, portal));
+  g_assert_true (wait_for (portal_was_told, portal));
+  culvert_test_app_ping (culvert);
+  assert_forward_passes_bytes (port);
+
+  quit_and_check (culvert, port);
+  g_assert_false (file_exists (autostart_path));
+}
+
 /* `culvert --background`, as the autostart entry runs it: the marked
  * connection serves, and no window opens. */
 static void
@@ -286,6 +481,8 @@ main (int    argc,
               fixture_setup, test_close_window_keeps_running, fixture_teardown);
   g_test_add ("/background/close-window-quits-when-off", Fixture, NULL,
               fixture_setup, test_close_window_quits_when_off, fixture_teardown);
+  g_test_add ("/background/portal", Fixture, NULL,
+              fixture_setup, test_portal, fixture_teardown);
   g_test_add ("/background/background-flag", Fixture, NULL,
               fixture_setup, test_background_flag, fixture_teardown);
 
