@@ -43,6 +43,7 @@ struct _CulvertBackground
   gboolean            in_flatpak;
   gboolean            asked_portal;      /* for this run, after the window closed */
   int                 autostart_wanted;  /* -1 until first known */
+  GDBusConnection    *portal_bus;         /* where portal_request_id listens */
   guint               portal_request_id;
   guint               autostart_idle_id;
 };
@@ -109,10 +110,11 @@ culvert_background_ask_portal (CulvertBackground *self,
   g_strdelimit (sender, ".", '_');
   handle = g_strdup_printf (PORTAL_OBJECT_PATH "/request/%s/%s", sender, token);
   if (self->portal_request_id != 0)
-    g_dbus_connection_signal_unsubscribe (bus, self->portal_request_id);
+    g_dbus_connection_signal_unsubscribe (self->portal_bus, self->portal_request_id);
+  g_set_object (&self->portal_bus, bus);
   self->portal_request_id =
     g_dbus_connection_signal_subscribe (bus, PORTAL_BUS_NAME, PORTAL_REQUEST, "Response",
-                                        handle, NULL, G_DBUS_SIGNAL_FLAGS_NO_MATCH_RULE,
+                                        handle, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                         on_portal_response, self, NULL);
 
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
@@ -392,11 +394,10 @@ culvert_background_dispose (GObject *object)
 {
   CulvertBackground *self = CULVERT_BACKGROUND (object);
 
-  if (self->portal_request_id != 0 && self->app != NULL &&
-      g_application_get_dbus_connection (G_APPLICATION (self->app)) != NULL)
-    g_dbus_connection_signal_unsubscribe (g_application_get_dbus_connection (G_APPLICATION (self->app)),
-                                          self->portal_request_id);
+  if (self->portal_request_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->portal_bus, self->portal_request_id);
   self->portal_request_id = 0;
+  g_clear_object (&self->portal_bus);
   if (self->held && self->app != NULL)
     g_application_release (G_APPLICATION (self->app));
   self->held = FALSE;

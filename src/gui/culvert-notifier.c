@@ -116,7 +116,8 @@ culvert_notifier_send (CulvertNotifier *self,
     {
     case NOTICE_DROPPED:
       title = g_strdup_printf (_("“%s” lost its connection"), name);
-      body = g_strdup_printf ("%s\n%s", reason != NULL ? reason : _("The server stopped answering."),
+      body = g_strdup_printf ("%s\n%s",
+                              reason != NULL ? reason : _("The server stopped answering."),
                               _("Culvert is trying to connect again. Its ports stay open."));
       break;
     case NOTICE_GAVE_UP:

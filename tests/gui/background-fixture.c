@@ -149,7 +149,8 @@ assert_state (CulvertTunnel      *tunnel,
   StateWait wait = { tunnel, state };
 
   if (!wait_for (state_is, &wait))
-    g_error ("the tunnel is %s, not %s", culvert_tunnel_state_to_string (culvert_tunnel_get_state (tunnel)),
+    g_error ("the tunnel is %s, not %s",
+             culvert_tunnel_state_to_string (culvert_tunnel_get_state (tunnel)),
              culvert_tunnel_state_to_string (state));
 }
 

@@ -85,12 +85,13 @@ culvert_test_app_spawn (const char  *args,
                                              "echo $$ > '%s'; read go; exec '%s' %s",
                                              address_file, pid_file, binary, args);
   const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   CulvertTestApp *app = g_new0 (CulvertTestApp, 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
   g_autofree char *pid = NULL;
 
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {

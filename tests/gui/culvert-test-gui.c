@@ -401,10 +401,11 @@ culvert_test_notifications_new (const char *address)
       address = session;
     }
   /* A connection of its own, as a real server is another process. */
-  self->connection = g_dbus_connection_new_for_address_sync (address,
-                                                             G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                             NULL, NULL, &error);
+  self->connection =
+    g_dbus_connection_new_for_address_sync (address,
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
   g_assert_no_error (error);
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   self->registration_id = g_dbus_connection_register_object (self->connection,

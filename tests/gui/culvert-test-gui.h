@@ -71,7 +71,8 @@ typedef struct _CulvertTestNotifications CulvertTestNotifications;
 /* @address: the bus to serve on, or NULL for the session bus */
 CulvertTestNotifications *culvert_test_notifications_new   (const char *address);
 void                      culvert_test_notifications_free  (CulvertTestNotifications *self);
-GDBusConnection          *culvert_test_notifications_get_connection (CulvertTestNotifications *self);
+GDBusConnection          *culvert_test_notifications_get_connection (
+                                                           CulvertTestNotifications *self);
 /* Each call as (method, application id, notification id, notification a{sv});
  * RemoveNotification has an empty a{sv}. */
 GPtrArray                *culvert_test_notifications_get_calls (CulvertTestNotifications *self);

@@ -131,8 +131,8 @@ test_autostart_entry (Fixture       *f,
   g_assert_true (wait_for (file_is_gone, path));
   culvert_profile_set_connect_at_startup (second, TRUE);
   g_assert_true (wait_for (file_exists, path));
-  g_assert_true (culvert_profile_store_delete_profile (culvert_application_get_profile_store (f->app),
-                                                       second, NULL));
+  g_assert_true (culvert_profile_store_delete_profile (
+    culvert_application_get_profile_store (f->app), second, NULL));
   g_assert_true (wait_for (file_is_gone, path));
 }
 
