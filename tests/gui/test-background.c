@@ -174,7 +174,7 @@ quit_and_check (CulvertTestApp *culvert,
   g_assert_true (port_is_free (GUINT_TO_POINTER (port)));
 }
 
-/* Closing the window keeps the tunnel serving; quitting stops it. */
+/* Closing the window keeps the tunnel serving, and the application with it. */
 static void
 test_close_window_keeps_running (Fixture       *f,
                                  gconstpointer  data)
@@ -203,7 +203,14 @@ test_close_window_keeps_running (Fixture       *f,
   culvert_test_app_ping (culvert);
   g_assert_false (culvert->exited);
 
-  quit_and_check (culvert, port);
+  /* The last tunnel stops (the notification's Disconnect, say): with no
+   * window and nothing to serve, Culvert exits on its own. */
+  culvert_test_app_activate (culvert, "app.disconnect",
+                             g_variant_new_string (culvert_profile_get_id (profile)));
+  g_assert_true (culvert_test_app_wait_exit (culvert));
+  g_assert_true (g_subprocess_get_if_exited (culvert->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (culvert->process), ==, 0);
+  g_assert_true (port_is_free (GUINT_TO_POINTER (port)));
 }
 
 /* With "Run in Background" off, closing the window stops the tunnels and
@@ -437,8 +444,9 @@ test_portal (Fixture       *f,
   g_assert_false (file_exists (autostart_path));
 }
 
-/* `culvert --background`, as the autostart entry runs it: the marked
- * connection serves, and no window opens. */
+/* `culvert --background`, as the autostart entry runs it, or
+ * `--gapplication-service`, as D-Bus activation does: the marked connection
+ * serves, and no window opens. */
 static void
 test_background_flag (Fixture       *f,
                       gconstpointer  data)
@@ -455,7 +463,7 @@ test_background_flag (Fixture       *f,
   g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
                                                      marked, NULL));
 
-  culvert = culvert_test_app_start ("--background", NULL);
+  culvert = culvert_test_app_start (data, NULL);
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
   assert_forward_passes_bytes (port);
   g_assert_true (port_is_free (GUINT_TO_POINTER (plain_port)));
@@ -483,7 +491,9 @@ main (int    argc,
               fixture_setup, test_close_window_quits_when_off, fixture_teardown);
   g_test_add ("/background/portal", Fixture, NULL,
               fixture_setup, test_portal, fixture_teardown);
-  g_test_add ("/background/background-flag", Fixture, NULL,
+  g_test_add ("/background/service", Fixture, "--gapplication-service",
+              fixture_setup, test_background_flag, fixture_teardown);
+  g_test_add ("/background/background-flag", Fixture, "--background",
               fixture_setup, test_background_flag, fixture_teardown);
 
   ret = g_test_run ();
