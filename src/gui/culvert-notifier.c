@@ -153,6 +153,33 @@ culvert_notifier_send (CulvertNotifier *self,
   g_application_send_notification (G_APPLICATION (self->app), id, notification);
 }
 
+static gboolean
+is_down (CulvertTunnel *tunnel)
+{
+  CulvertTunnelState state = culvert_tunnel_get_state (tunnel);
+
+  return state == CULVERT_TUNNEL_RECONNECTING || state == CULVERT_TUNNEL_FAILED;
+}
+
+/* Reconnect All can be used while some connection is down. */
+static void
+culvert_notifier_update_reconnect_all (CulvertNotifier *self)
+{
+  GListModel *model = G_LIST_MODEL (culvert_application_get_profile_store (self->app));
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->app), "reconnect-all");
+  guint n = g_list_model_get_n_items (model);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n && !any; i++)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
+      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (self->app, profile);
+
+      any = tunnel != NULL && is_down (tunnel);
+    }
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), any);
+}
+
 static void
 culvert_notifier_on_state (CulvertNotifier *self,
                            GParamSpec      *pspec,
@@ -166,6 +193,7 @@ culvert_notifier_on_state (CulvertNotifier *self,
   watch->state = state;
   if (state == before)
     return;
+  culvert_notifier_update_reconnect_all (self);
 
   if (before == CULVERT_TUNNEL_CONNECTED &&
       (state == CULVERT_TUNNEL_RECONNECTING || state == CULVERT_TUNNEL_FAILED))
@@ -291,12 +319,8 @@ reconnect_all_action (GSimpleAction *action,
     {
       g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
       CulvertTunnel *tunnel = culvert_application_lookup_tunnel (self->app, profile);
-      CulvertTunnelState state;
 
-      if (tunnel == NULL)
-        continue;
-      state = culvert_tunnel_get_state (tunnel);
-      if (state == CULVERT_TUNNEL_RECONNECTING || state == CULVERT_TUNNEL_FAILED)
+      if (tunnel != NULL && is_down (tunnel))
         culvert_notifier_reconnect (self, tunnel);
     }
 }
@@ -360,5 +384,10 @@ culvert_notifier_new (CulvertApplication *app)
   /* The actions hold no reference: the application owns the notifier. */
   g_action_map_add_action_entries (G_ACTION_MAP (app), notifier_actions,
                                    G_N_ELEMENTS (notifier_actions), self);
+  /* A deleted connection that was down no longer counts. */
+  g_signal_connect_object (culvert_application_get_profile_store (app), "items-changed",
+                           G_CALLBACK (culvert_notifier_update_reconnect_all), self,
+                           G_CONNECT_SWAPPED);
+  culvert_notifier_update_reconnect_all (self);
   return self;
 }

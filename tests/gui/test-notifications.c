@@ -302,12 +302,16 @@ test_reconnect_all (Fixture       *f,
   culvert_tunnel_disconnect (off_tunnel);
   assert_state (off_tunnel, CULVERT_TUNNEL_DISCONNECTED);
   assert_forward_passes_bytes (lost_port);
+  /* Nothing is down: nothing to reconnect (the menu item is greyed out). */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "reconnect-all"));
 
   culvert_test_kill_sessions (f->sshd);
   assert_state (lost_tunnel, CULVERT_TUNNEL_FAILED);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "reconnect-all"));
 
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "reconnect-all", NULL);
   assert_state (lost_tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "reconnect-all"));
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (lost_port)));
   g_assert_cmpint (culvert_tunnel_get_state (off_tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
   g_assert_false (culvert_tunnel_is_running (off_tunnel));
