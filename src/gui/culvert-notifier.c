@@ -34,6 +34,7 @@ typedef struct
   CulvertTunnelState state;
   gboolean           dropped;     /* down since it was lost, not since the user stopped it */
   gboolean           restarting;  /* stopped to start again at once: not the user's stop */
+  gboolean           unheard;     /* failed to connect with no window to show it */
 } Watch;
 
 #define WATCH_KEY "culvert-notifier-watch"
@@ -93,6 +94,7 @@ typedef enum
   NOTICE_DROPPED,   /* lost, trying again */
   NOTICE_GAVE_UP,   /* lost or failed, not trying again */
   NOTICE_BACK,      /* connected again after a drop */
+  NOTICE_FAILED,    /* could not connect, with no window to say so */
 } Notice;
 
 static void
@@ -128,6 +130,11 @@ culvert_notifier_send (CulvertNotifier *self,
     case NOTICE_BACK:
       title = g_strdup_printf (_("“%s” is connected again"), name);
       body = g_strdup (_("Its forwards work again."));
+      break;
+    case NOTICE_FAILED:
+      title = g_strdup_printf (_("“%s” could not connect"), name);
+      body = g_strdup_printf ("%s\n%s", reason != NULL ? reason : _("The connection failed."),
+                              _("Culvert will not try again on its own."));
       break;
     default:
       g_assert_not_reached ();
@@ -212,12 +219,25 @@ culvert_notifier_on_state (CulvertNotifier *self,
       culvert_notifier_withdraw (self, "dropped", profile);
       culvert_notifier_send (self, tunnel, NOTICE_BACK);
     }
+  else if (state == CULVERT_TUNNEL_FAILED &&
+           gtk_application_get_windows (GTK_APPLICATION (self->app)) == NULL)
+    {
+      /* Started at login, say, and never up: nobody would know otherwise. */
+      watch->unheard = TRUE;
+      culvert_notifier_send (self, tunnel, NOTICE_FAILED);
+    }
+  else if (watch->unheard && state == CULVERT_TUNNEL_CONNECTED)
+    {
+      watch->unheard = FALSE;
+      culvert_notifier_withdraw (self, "dropped", profile);
+    }
   else if (state == CULVERT_TUNNEL_DISCONNECTED && watch->restarting)
     watch->restarting = FALSE;
   else if (state == CULVERT_TUNNEL_DISCONNECTED)
     {
       /* The user stopped it: what was said about it no longer holds. */
       watch->dropped = FALSE;
+      watch->unheard = FALSE;
       culvert_notifier_withdraw (self, "dropped", profile);
     }
 }

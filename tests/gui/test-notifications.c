@@ -279,6 +279,41 @@ test_notify_not_while_shown (Fixture       *f,
   g_assert_true (gtk_window_is_active (GTK_WINDOW (window)));
 }
 
+/* A connection that cannot connect while no window is open (started at
+ * login, say) is announced; once it is up, the notice goes. */
+static void
+test_notify_failed_unseen (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) notice = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Morning", culvert_test_free_port (), FALSE, &port);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+
+  id = id_of ("dropped", profile);
+  notice = wait_for_notification (id);
+  g_assert_true (g_variant_lookup (notice, "title", "s", &title));
+  g_assert_cmpstr (title, ==, "“Morning” could not connect");
+  assert_button (notice, "Reconnect", "app.reconnect", profile);
+
+  /* The server is there now: Reconnect, and the notice goes. */
+  culvert_profile_set_port (profile, f->sshd->port);
+  press_button (notice, "Reconnect");
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (notification_removed, id));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+}
+
 /* Reconnect All retries what is down but meant to be up, and leaves alone
  * what the user switched off. */
 static void
@@ -393,6 +428,8 @@ main (int    argc,
               fixture_setup, test_notify_not_while_shown, fixture_teardown);
   g_test_add ("/notifications/preference-switch", Fixture, NULL,
               fixture_setup, test_notify_preference_switch, fixture_teardown);
+  g_test_add ("/notifications/failed-unseen", Fixture, NULL,
+              fixture_setup, test_notify_failed_unseen, fixture_teardown);
   g_test_add ("/notifications/reconnect-all", Fixture, NULL,
               fixture_setup, test_reconnect_all, fixture_teardown);
 
