@@ -398,6 +398,22 @@ void      listener_free           (Listener                 *listener);
 /* culvert-worker-socks.c */
 void      socks_start             (Conn                     *conn);
 void      socks_begin_handshake   (Conn                     *conn);
+/* Where a SOCKS client's handshake comes from and its answers go. */
+typedef struct
+{
+  gboolean (*send)      (Conn                      *conn,
+                         const guint8              *data,
+                         gsize                      len);
+  void     (*requested) (Conn                      *conn,
+                         const CulvertSocksRequest *request,
+                         const guint8              *rest,
+                         gsize                      rest_len);
+  gboolean on_server;   /* a reverse dynamic forward's client */
+} SocksTransport;
+gboolean  socks_feed              (Conn                     *conn,
+                                   const guint8             *buf,
+                                   gsize                     n,
+                                   const SocksTransport     *transport);
 void      socks_take_request      (Conn                     *conn,
                                    const CulvertSocksRequest *request);
 /* culvert-worker-rsocks.c: reverse dynamic forwards (-R port alone) */
@@ -414,6 +430,13 @@ void      conn_report_opened      (Conn                     *conn);
 Remote   *worker_add_remote       (CulvertWorker            *self,
                                    CulvertWorkerRemote      *in);
 GSocketClient *worker_local_client (CulvertWorker           *self);
+void      local_connect_start     (Conn                     *conn,
+                                   GAsyncReadyCallback       done);
+Conn     *local_connect_finish    (GObject                  *source,
+                                   GAsyncResult             *result,
+                                   gpointer                  user_data,
+                                   int                      *fd,
+                                   GError                  **error);
 void      worker_request_remotes  (CulvertWorker            *self);
 void      worker_request_remote   (CulvertWorker            *self,
                                    Remote                   *remote);
