@@ -461,6 +461,7 @@ culvert_worker_config_free (CulvertWorkerConfig *config)
   g_free (config->known_hosts_file);
   g_free (config->proxy_url);
   g_free (config->proxy_bypass);
+  g_strfreev (config->jump_hosts);
   g_free (config);
 }
 
