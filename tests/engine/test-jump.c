@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -368,6 +369,13 @@ on_exited (CulvertTunnel *tunnel,
 }
 
 static void
+on_exited_flag (CulvertTunnel *tunnel,
+                gboolean      *exited)
+{
+  *exited = TRUE;
+}
+
+static void
 fixture_stop_tunnel (Fixture *f)
 {
   if (f->tunnel == NULL)
@@ -567,6 +575,228 @@ test_jump_hop_cannot_reach (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
+/* Proof of path, as root: the server is where only the jump host can go  */
+
+static void
+run_ip (const char *first,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, "ip");
+  va_start (args, first);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     NULL, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
+
+      g_error ("%s failed (%s): %s", line, error->message, err != NULL ? err : "");
+    }
+}
+
+/* Deletes namespaces that an earlier run left behind when it died (their
+ * names carry the pid of a process that is gone). */
+static void
+netns_remove_stale (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int pid;
+      char side;
+
+      if (sscanf (name, "culvert-jump-%d-%c", &pid, &side) == 2 && pid > 0 &&
+          kill (pid, 0) != 0 && errno == ESRCH)
+        run_ip ("netns", "delete", name, NULL);
+    }
+}
+
+/* Moves the calling thread (the main one: children it starts, and threads
+ * it makes, stay there) into the namespace @name; NULL: back to @home. */
+static void
+enter_netns (const char *name,
+             int         home)
+{
+  g_autofree char *path = name != NULL ? g_build_filename ("/run/netns", name, NULL) : NULL;
+  int fd = name != NULL ? open (path, O_RDONLY | O_CLOEXEC) : home;
+
+  if (fd < 0 || setns (fd, CLONE_NEWNET) != 0)
+    g_error ("cannot enter the network namespace %s: %s", name != NULL ? name : "of the test",
+             g_strerror (errno));
+  if (name != NULL)
+    close (fd);
+}
+
+/* A TCP connection to @address port @port from the calling thread's
+ * namespace: 0, or the errno it failed with (within 5 seconds). */
+static int
+try_connect (const char *address,
+             guint16     port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
+  struct pollfd pfd;
+  socklen_t len = sizeof (int);
+  int result = 0;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+  g_assert_cmpint (inet_pton (AF_INET, address, &addr.sin_addr), ==, 1);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+    {
+      if (errno != EINPROGRESS)
+        result = errno;
+      else
+        {
+          pfd = (struct pollfd) { .fd = fd, .events = POLLOUT };
+          if (poll (&pfd, 1, 5000) != 1)
+            result = ETIMEDOUT;
+          else
+            g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_ERROR, &result, &len), ==, 0);
+        }
+    }
+  close (fd);
+  return result;
+}
+
+/* Three namespaces: the test's, the jump host's (a veth to each other),
+ * and the server's, linked only to the jump host's. From the test's own
+ * namespace the server cannot be reached; through the jump host a forward
+ * reaches an echo server on the server's own 127.0.0.1. */
+static void
+test_jump_netns_path (void)
+{
+  g_autofree char *ns_test = g_strdup_printf ("culvert-jump-%d-t", (int) getpid ());
+  g_autofree char *ns_jump = g_strdup_printf ("culvert-jump-%d-j", (int) getpid ());
+  g_autofree char *ns_server = g_strdup_printf ("culvert-jump-%d-s", (int) getpid ());
+  g_autoptr(CulvertProfile) profile = NULL;
+  g_autoptr(CulvertTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autofree char *h1 = NULL;
+  g_autofree char *hs = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *hop = NULL;
+  CulvertTestSshd *jump;
+  CulvertTestSshd *server;
+  Echo *echo;
+  guint16 port;
+  int home;
+  int direct;
+  gint64 deadline;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("network namespaces need root (CI runs as root)");
+      return;
+    }
+
+  netns_remove_stale ();
+  run_ip ("netns", "add", ns_test, NULL);
+  run_ip ("netns", "add", ns_jump, NULL);
+  run_ip ("netns", "add", ns_server, NULL);
+  run_ip ("-n", ns_test, "link", "add", "cj-t", "type", "veth", "peer", "name", "cj-j", NULL);
+  run_ip ("-n", ns_test, "link", "set", "cj-j", "netns", ns_jump, NULL);
+  run_ip ("-n", ns_jump, "link", "add", "cj-js", "type", "veth", "peer", "name", "cj-s", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "cj-s", "netns", ns_server, NULL);
+  run_ip ("-n", ns_test, "addr", "add", NS_TEST_ADDRESS "/24", "dev", "cj-t", NULL);
+  run_ip ("-n", ns_jump, "addr", "add", NS_JUMP_ADDRESS "/24", "dev", "cj-j", NULL);
+  run_ip ("-n", ns_jump, "addr", "add", NS_JUMP_INNER "/24", "dev", "cj-js", NULL);
+  run_ip ("-n", ns_server, "addr", "add", NS_SERVER_ADDRESS "/24", "dev", "cj-s", NULL);
+  run_ip ("-n", ns_test, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", ns_test, "link", "set", "cj-t", "up", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "cj-j", "up", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "cj-js", "up", NULL);
+  run_ip ("-n", ns_server, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", ns_server, "link", "set", "cj-s", "up", NULL);
+
+  home = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (home, >=, 0);
+
+  /* Each sshd also listens on port 22 of its namespace's outside address. */
+  enter_netns (ns_jump, home);
+  jump = start_sshd ("ListenAddress " NS_JUMP_ADDRESS "\nPasswordAuthentication no");
+  enter_netns (ns_server, home);
+  server = start_sshd ("ListenAddress " NS_SERVER_ADDRESS);
+  echo = echo_new ();
+  authorize_key_of (jump, server);
+  enter_netns (ns_test, home);
+
+  known_hosts = g_build_filename (server->dir, "netns_known_hosts", NULL);
+  h1 = known_hosts_line (jump, NS_JUMP_ADDRESS, 22);
+  hs = known_hosts_line (server, NS_SERVER_ADDRESS, 22);
+  text = g_strconcat (h1, hs, NULL);
+  g_assert_true (g_file_set_contents (known_hosts, text, -1, NULL));
+
+  /* The jump host answers here; the server does not. */
+  g_assert_cmpint (try_connect (NS_JUMP_ADDRESS, 22), ==, 0);
+  direct = try_connect (NS_SERVER_ADDRESS, 22);
+  g_assert_cmpint (direct, !=, 0);
+
+  hop = hop_spec (jump, NS_JUMP_ADDRESS, 22);
+  profile = culvert_profile_new ();
+  culvert_profile_set_host (profile, NS_SERVER_ADDRESS);
+  culvert_profile_set_user (profile, server->user);
+  culvert_profile_set_identity_file (profile, server->client_key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, known_hosts);
+  culvert_profile_set_reconnect (profile, FALSE);
+  culvert_profile_set_keepalive_interval (profile, 0);
+  culvert_profile_set_jump_hosts (profile, (const char *[]) { hop, NULL });
+  port = add_local (profile, echo->port);
+
+  tunnel = culvert_tunnel_new (profile);
+  culvert_tunnel_set_host_key_policy (tunnel, CULVERT_HOST_KEY_STRICT);
+  g_assert_true (culvert_tunnel_connect (tunnel, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!tunnel_settled (tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  if (culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("through the jump host: %s", culvert_tunnel_get_state_reason (tunnel));
+
+  /* 4 MiB reach the echo on the server's own loopback and come back. */
+  assert_round_trip (port, 4 * MiB);
+  g_assert_cmpint (g_atomic_int_get (&echo->served), ==, 1);
+  g_assert_cmpuint (log_count (jump, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (server, "Accepted publickey"), ==, 1);
+
+  {
+    gboolean exited = FALSE;
+
+    g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited_flag), &exited);
+    culvert_tunnel_disconnect (tunnel);
+    while (!exited)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_finalize_object (g_steal_pointer (&tunnel));
+
+  enter_netns (NULL, home);
+  close (home);
+  echo_free (echo);
+  culvert_test_sshd_stop (jump);
+  culvert_test_sshd_stop (server);
+  run_ip ("netns", "delete", ns_test, NULL);
+  run_ip ("netns", "delete", ns_jump, NULL);
+  run_ip ("netns", "delete", ns_server, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
 /* The headless runner                                                     */
 
 static const char *
@@ -704,6 +934,7 @@ main (int    argc,
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
   ADD ("/jump/headless", test_headless_jump);
 #undef ADD
+  g_test_add_func ("/jump/netns-path", test_jump_netns_path);
 
   return g_test_run ();
 }
