@@ -529,6 +529,58 @@ test_jump_host_key_per_hop (Fixture       *f,
   g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 0);
 }
 
+static void
+on_question_accept (CulvertTunnel   *tunnel,
+                    CulvertQuestion *question,
+                    GPtrArray       *asked)
+{
+  g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_HOST_KEY);
+  g_ptr_array_add (asked, g_strdup_printf ("%s %s", culvert_question_get_title (question),
+                                           culvert_question_get_detail (question)));
+  culvert_question_answer (question, TRUE, NULL);
+}
+
+/* Under "ask", the unknown first hop is asked about under its own name and
+ * port with its own fingerprint, and recorded so that OpenSSH finds it. */
+static void
+test_jump_ask_host_key (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  g_autofree char *text = g_strconcat (h2, hs, NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", f->jump1->port);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int status = -1;
+  const char *argv[] = { "ssh-keygen", "-F", label, "-f", f->known_hosts, NULL };
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_accept), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  if (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
+
+  expected = g_strdup_printf ("%s %s", label, f->jump1->host_key_fingerprint);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, expected);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
 /* A hop that refuses the login is named in the error; nothing behind it
  * was reached. */
 static void
@@ -930,6 +982,7 @@ main (int    argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/jump/two-hops", test_jump_two_hops);
   ADD ("/jump/host-key-per-hop", test_jump_host_key_per_hop);
+  ADD ("/jump/ask-host-key", test_jump_ask_host_key);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
   ADD ("/jump/headless", test_headless_jump);
