@@ -30,6 +30,8 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -547,6 +549,9 @@ hop_connect (CulvertWorker  *self,
                          name, connect_error->message);
           return FALSE;
         }
+      /* libssh sets TCP_NODELAY only on sockets it connects itself. */
+      g_socket_set_option (g_socket_connection_get_socket (chain->first), IPPROTO_TCP,
+                           TCP_NODELAY, 1, NULL);
       fd = g_socket_get_fd (g_socket_connection_get_socket (chain->first));
     }
   else
@@ -600,7 +605,10 @@ hop_connect (CulvertWorker  *self,
     worker_log (self, FALSE, _("The jump host %s opened a channel to %s"), name, target);
   }
   /* The pump never waits on one hop's socket: the hop before it would
-   * stop too (libssh leaves the socket it was given blocking). */
+   * stop too. libssh made the socket blocking when it connected; it reads
+   * and writes it only after poll() said it may, so non-blocking calls
+   * never see EAGAIN (which libssh would take for a dead socket), and a
+   * large write ends short instead of waiting. */
   if (!g_unix_set_fd_nonblocking (ssh_get_fd (session), TRUE, NULL))
     g_warn_if_reached ();
 

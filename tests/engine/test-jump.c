@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -506,6 +507,96 @@ test_jump_two_hops (Fixture       *f,
   echo_free (echo);
 }
 
+/* The parent of process @pid, or 0. */
+static int
+parent_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after;
+  int ppid = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return 0;
+  /* "pid (comm) state ppid …": comm may hold spaces and parentheses. */
+  after = strrchr (stat, ')');
+  if (after == NULL || sscanf (after + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return ppid;
+}
+
+/* Kills every process sshd started for its connections, and theirs (not
+ * sshd itself): every connection through it ends at once. */
+static guint
+kill_connections (CulvertTestSshd *sshd)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      int pid = atoi (name);
+
+      if (pid <= 0 || pid == sshd->pid)
+        continue;
+      for (int up = parent_of (pid); up > 1; up = parent_of (up))
+        if (up == sshd->pid)
+          {
+            if (kill (pid, SIGKILL) == 0)
+              killed++;
+            break;
+          }
+    }
+
+  return killed;
+}
+
+static gboolean
+tunnel_reconnecting (CulvertTunnel *tunnel)
+{
+  return culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_RECONNECTING;
+}
+
+/* The first jump host drops the connection: the tunnel notices, builds the
+ * whole chain again (a new login at every hop), and the forward works. */
+static void
+test_jump_reconnect (Fixture       *f,
+                     gconstpointer  data)
+{
+  Echo *echo = echo_new ();
+  guint16 port = add_local (f->profile, echo->port);
+  gint64 deadline;
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  assert_connected (f);
+  assert_round_trip (port, 1 * MiB);
+  g_assert_cmpuint (kill_connections (f->jump1), >, 0);
+
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!tunnel_reconnecting (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_RECONNECTING);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED &&
+         g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+  assert_round_trip (port, 1 * MiB);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 2);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 2);
+  g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 2);
+
+  fixture_stop_tunnel (f);
+  echo_free (echo);
+}
+
 /* A hop whose host key is not in known_hosts under its own name and port
  * fails as that hop, even though the same key is known under another port. */
 static void
@@ -981,6 +1072,7 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/jump/two-hops", test_jump_two_hops);
+  ADD ("/jump/reconnect", test_jump_reconnect);
   ADD ("/jump/host-key-per-hop", test_jump_host_key_per_hop);
   ADD ("/jump/ask-host-key", test_jump_ask_host_key);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
