@@ -672,6 +672,52 @@ test_jump_ask_host_key (Fixture       *f,
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
+static void
+on_question_stop (CulvertTunnel   *tunnel,
+                  CulvertQuestion *question,
+                  GPtrArray       *asked)
+{
+  g_ptr_array_add (asked, g_strdup (culvert_question_get_title (question)));
+  culvert_tunnel_disconnect (tunnel);
+}
+
+/* A stop while the server's own host key is being asked about, with both
+ * hops logged in and pumping: the worker and the chain end at once. */
+static void
+test_jump_stop_while_asking (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *h1 = known_hosts_line (f->jump1, "127.0.0.1", f->jump1->port);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *text = g_strconcat (h1, h2, NULL);
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", f->server->port);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_stop), asked);
+  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+  f->exited = FALSE;
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!f->exited && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (f->exited);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, label);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 0);
+}
+
 /* A hop that refuses the login is named in the error; nothing behind it
  * was reached. */
 static void
@@ -1075,6 +1121,7 @@ main (int    argc,
   ADD ("/jump/reconnect", test_jump_reconnect);
   ADD ("/jump/host-key-per-hop", test_jump_host_key_per_hop);
   ADD ("/jump/ask-host-key", test_jump_ask_host_key);
+  ADD ("/jump/stop-while-asking", test_jump_stop_while_asking);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
   ADD ("/jump/headless", test_headless_jump);
