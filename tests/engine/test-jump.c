@@ -1099,6 +1099,21 @@ test_headless_jump (Fixture       *f,
   assert_contains (err, "Permission denied");
   g_object_unref (proc);
 
+  /* A hop that cannot be read is a command-line error (exit 2), before
+   * anything is reached. */
+  {
+    const char *argv_bad[] = { culvert_binary (), "--headless", "-J", "gw,,gw2", "-L", spec,
+                               "127.0.0.1", NULL };
+
+    proc = headless_spawn (argv_bad);
+    g_clear_pointer (&err, g_free);
+    err = headless_stderr (proc);
+    g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+    assert_contains (err, "-J");
+    g_object_unref (proc);
+  }
+
   echo_free (echo);
 }
 
