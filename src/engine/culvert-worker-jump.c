@@ -287,7 +287,18 @@ hop_pass (Hop   *hop,
 
   /* Both sides finished, or the server closed the channel. */
   if (!hop->dead && ssh_channel_is_closed (hop->channel) && hop->down_len == 0)
-    hop_die (hop);
+    {
+      hop_die (hop);
+      return moved;
+    }
+
+  /* libssh may have read the socket inside the calls above (a write that
+   * met a key re-exchange, or ssh_channel_poll on 0.11+): data or window
+   * that arrived then would wait for a socket event that already passed. */
+  if (!hop->dead &&
+      ((hop->down_len == 0 && ssh_channel_poll (hop->channel, 0) > 0) ||
+       (hop->up_off < hop->up_len && ssh_channel_window_size (hop->channel) > 0)))
+    moved = TRUE;
 
   return moved;
 }

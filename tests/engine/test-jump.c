@@ -526,11 +526,13 @@ parent_of (int pid)
 }
 
 /* Kills every process sshd started for its connections, and theirs (not
- * sshd itself): every connection through it ends at once. */
+ * sshd itself): every connection through it ends at once. The whole tree
+ * is found first: a child whose parent died goes to init at once. */
 static guint
 kill_connections (CulvertTestSshd *sshd)
 {
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autoptr(GArray) doomed = g_array_new (FALSE, FALSE, sizeof (int));
   const char *name;
   guint killed = 0;
 
@@ -543,11 +545,13 @@ kill_connections (CulvertTestSshd *sshd)
       for (int up = parent_of (pid); up > 1; up = parent_of (up))
         if (up == sshd->pid)
           {
-            if (kill (pid, SIGKILL) == 0)
-              killed++;
+            g_array_append_val (doomed, pid);
             break;
           }
     }
+  for (guint i = 0; i < doomed->len; i++)
+    if (kill (g_array_index (doomed, int, i), SIGKILL) == 0)
+      killed++;
 
   return killed;
 }
