@@ -61,6 +61,7 @@ typedef struct
   guint8      *up;            /* fd → channel: read, not yet taken by the channel */
   gsize        up_len;
   gsize        up_off;
+  guint32      up_blocked;    /* the send window when the channel last took nothing */
 
   guint        grant : 1;     /* the next read offers the window (libssh 0.10) */
   guint        fd_eof : 1;    /* the next session finished sending */
@@ -220,7 +221,10 @@ hop_pump_up (Hop      *hop,
             }
           /* 0: no window, or a key re-exchange; the server's next packet says when. */
           if (w == 0)
-            return;
+            {
+              hop->up_blocked = ssh_channel_window_size (hop->channel);
+              return;
+            }
           hop->up_off += w;
           *moved = TRUE;
           continue;
@@ -297,7 +301,8 @@ hop_pass (Hop   *hop,
    * that arrived then would wait for a socket event that already passed. */
   if (!hop->dead &&
       ((hop->down_len == 0 && ssh_channel_poll (hop->channel, 0) > 0) ||
-       (hop->up_off < hop->up_len && ssh_channel_window_size (hop->channel) > 0)))
+       (hop->up_off < hop->up_len &&
+        ssh_channel_window_size (hop->channel) > hop->up_blocked)))
     moved = TRUE;
 
   return moved;

@@ -334,8 +334,9 @@ fixture_setup (Fixture       *f,
   g_autofree char *spec1 = NULL;
   g_autofree char *spec2 = NULL;
 
-  /* Keys only (a root sshd would offer passwords too). */
-  f->jump1 = start_sshd ("PasswordAuthentication no");
+  /* Keys only (a root sshd would offer passwords too); the first hop
+   * re-keys every MiB, so transfers cross key re-exchanges there. */
+  f->jump1 = start_sshd ("PasswordAuthentication no\nRekeyLimit 1M");
   f->jump2 = start_sshd ("PasswordAuthentication no");
   f->server = start_sshd (NULL);
   authorize_key_of (f->jump1, f->server);
