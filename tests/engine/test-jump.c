@@ -768,6 +768,69 @@ test_jump_hop_cannot_reach (Fixture       *f,
   g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
 }
 
+/* The profile's proxy carries the connection to the first hop (tinyproxy's
+ * log shows the CONNECT to it, and none to the server), and the forward
+ * works through proxy and both hops. */
+static void
+test_jump_through_proxy (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *conf = g_build_filename (f->jump1->dir, "tinyproxy.conf", NULL);
+  g_autofree char *pid = g_build_filename (f->jump1->dir, "tinyproxy.pid", NULL);
+  g_autofree char *log_path = g_build_filename (f->jump1->dir, "tinyproxy.log", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *to_jump = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->jump1->port);
+  g_autofree char *to_server = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->server->port);
+  g_autofree char *log = NULL;
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 proxy_port = free_port ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  Echo *echo;
+  guint16 port;
+  int fd;
+
+  if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
+      return;
+    }
+  text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 600\nAllow 127.0.0.1\n"
+                          "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n",
+                          proxy_port, f->jump1->port, log_path, pid);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  proxy = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, "/usr/bin/tinyproxy", "-d", "-c", conf, NULL);
+  g_assert_no_error (error);
+  while ((fd = culvert_test_connect_loopback (proxy_port)) < 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("tinyproxy did not start");
+      g_usleep (G_USEC_PER_SEC / 50);
+    }
+  close (fd);
+
+  echo = echo_new ();
+  port = add_local (f->profile, echo->port);
+  url = g_strdup_printf ("http://127.0.0.1:%u", proxy_port);
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, url);
+  /* The default rules would send 127.0.0.1 direct. */
+  culvert_profile_set_proxy_bypass (f->profile, "bypass.example.org");
+  assert_connected (f);
+  assert_round_trip (port, 2 * MiB);
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_cmpuint (count_substrings (log, to_jump), ==, 1);
+  g_assert_cmpuint (count_substrings (log, to_server), ==, 0);
+
+  fixture_stop_tunnel (f);
+  g_subprocess_send_signal (proxy, SIGTERM);
+  g_subprocess_wait (proxy, NULL, NULL);
+  echo_free (echo);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Proof of path, as root: the server is where only the jump host can go  */
 
@@ -1144,6 +1207,7 @@ main (int    argc,
   ADD ("/jump/stop-while-asking", test_jump_stop_while_asking);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
+  ADD ("/jump/through-proxy", test_jump_through_proxy);
   ADD ("/jump/headless", test_headless_jump);
 #undef ADD
   g_test_add_func ("/jump/netns-path", test_jump_netns_path);
