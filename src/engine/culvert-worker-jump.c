@@ -47,8 +47,11 @@
 /* Bytes moved per read, either way. */
 #define HOP_CHUNK   (256 * 1024)
 
+typedef struct _JumpChain JumpChain;
+
 typedef struct
 {
+  JumpChain   *chain;
   char        *name;          /* "gw1", or "gw1:2222", for people */
   ssh_session  session;
   ssh_event    event;
@@ -70,16 +73,17 @@ typedef struct
   guint        dead : 1;
 } Hop;
 
-typedef struct
+struct _JumpChain
 {
   GSocketConnection *first;      /* TCP (perhaps through a proxy) to the first hop */
   GArray            *fds;        /* socketpair ends the hops' sessions run on */
   GMutex             lock;
   GPtrArray         *handed;     /* Hop* given to the thread, not yet taken (under lock) */
   gboolean           stop;       /* under lock */
+  char              *failure;    /* why the first hop that broke did (under lock) */
   int                wake_fd;
   GThread           *thread;
-} JumpChain;
+};
 
 static void
 hop_free (Hop *hop)
@@ -118,6 +122,18 @@ hop_die (Hop *hop)
     return;
   hop->dead = TRUE;
   g_debug ("Jump host %s: %s", hop->name, ssh_get_error (hop->session));
+
+  /* A hop's own connection broke (not just its channel closed, as it does
+   * when the server behind it goes): that is why the tunnel went down. */
+  if ((ssh_get_status (hop->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0 ||
+      !ssh_is_connected (hop->session))
+    {
+      g_mutex_lock (&hop->chain->lock);
+      if (hop->chain->failure == NULL)
+        hop->chain->failure = g_strdup_printf (_("jump host %s: %s"), hop->name,
+                                               ssh_get_error (hop->session));
+      g_mutex_unlock (&hop->chain->lock);
+    }
   if (hop->fd >= 0)
     shutdown (hop->fd, SHUT_RDWR);
 }
@@ -434,6 +450,7 @@ jump_chain_free (gpointer data)
     }
   close (chain->wake_fd);
   g_mutex_clear (&chain->lock);
+  g_free (chain->failure);
   g_free (chain);
 }
 
@@ -629,6 +646,7 @@ hop_connect (CulvertWorker  *self,
     g_warn_if_reached ();
 
   hop = g_new0 (Hop, 1);
+  hop->chain = chain;
   hop->name = g_steal_pointer (&name);
   hop->session = session;
   hop->channel = channel;
@@ -695,4 +713,23 @@ worker_jump_connect (CulvertWorker  *self,
   g_object_set_data_full (G_OBJECT (connection), "culvert-jump-chain", chain, jump_chain_free);
 
   return connection;
+}
+
+/* Why the connection made by worker_jump_connect() broke, when a jump
+ * host's own connection did ("jump host gw1: Socket error: disconnected");
+ * NULL when it was not a jump host's (or there were none). */
+char *
+worker_jump_dup_failure (GSocketConnection *connection)
+{
+  JumpChain *chain = g_object_get_data (G_OBJECT (connection), "culvert-jump-chain");
+  char *failure;
+
+  if (chain == NULL)
+    return NULL;
+
+  g_mutex_lock (&chain->lock);
+  failure = g_strdup (chain->failure);
+  g_mutex_unlock (&chain->lock);
+
+  return failure;
 }

@@ -307,6 +307,7 @@ gboolean  worker_wait_socket      (int                       fd,
 /* culvert-worker-jump.c */
 GSocketConnection *worker_jump_connect (CulvertWorker       *self,
                                    GError                  **error);
+char     *worker_jump_dup_failure (GSocketConnection       *connection);
 
 /* culvert-worker-pump.c */
 gboolean  watch_add               (CulvertWorker            *self,

@@ -571,6 +571,7 @@ test_jump_reconnect (Fixture       *f,
 {
   Echo *echo = echo_new ();
   guint16 port = add_local (f->profile, echo->port);
+  g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u: ", f->jump1->port);
   gint64 deadline;
 
   culvert_profile_set_reconnect (f->profile, TRUE);
@@ -585,6 +586,8 @@ test_jump_reconnect (Fixture       *f,
       g_usleep (1000);
     }
   g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_RECONNECTING);
+  /* The reason names the hop that broke, not the session it carried. */
+  assert_contains (culvert_tunnel_get_state_reason (f->tunnel), name);
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED &&
          g_get_monotonic_time () < deadline)
