@@ -284,9 +284,14 @@ on_proxy_secret_stored (GObject      *source,
 {
   CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (source);
   g_autoptr(GError) error = NULL;
+  gboolean stored = g_task_propagate_boolean (G_TASK (result), &error);
   AdwToast *toast;
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  /* Closed meanwhile (dispose let go of the profile): nobody to tell. */
+  if (self->profile == NULL)
+    return;
+
+  if (stored)
     toast = adw_toast_new (_("The proxy password is saved in the keyring"));
   else
     {
