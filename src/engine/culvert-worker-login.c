@@ -154,9 +154,9 @@ set_flag_on_io (int          fd,
  * context runs, so commands are served and a stop ends the wait. */
 gboolean
 worker_wait_socket (int          fd,
-                   GIOCondition condition,
-                   int          timeout_ms,
-                   gpointer     user_data)
+                    GIOCondition condition,
+                    int          timeout_ms,
+                    gpointer     user_data)
 {
   CulvertWorker *self = user_data;
   gboolean done = FALSE;

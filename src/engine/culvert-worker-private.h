@@ -295,7 +295,8 @@ ssh_session worker_login          (CulvertWorker            *self,
 ssh_session worker_login_session  (CulvertWorker            *self,
                                    const CulvertLoginOptions *options,
                                    GError                  **error);
-GSocketConnection *worker_connect_socket (CulvertWorker     *self,
+GSocketConnection *
+          worker_connect_socket   (CulvertWorker            *self,
                                    const char               *host,
                                    guint16                   port,
                                    GError                  **error);
@@ -305,9 +306,10 @@ gboolean  worker_wait_socket      (int                       fd,
                                    gpointer                  user_data);
 
 /* culvert-worker-jump.c */
-GSocketConnection *worker_jump_connect (CulvertWorker       *self,
+GSocketConnection *
+          worker_jump_connect     (CulvertWorker            *self,
                                    GError                  **error);
-char     *worker_jump_dup_failure (GSocketConnection       *connection);
+char     *worker_jump_dup_failure (GSocketConnection        *connection);
 
 /* culvert-worker-pump.c */
 gboolean  watch_add               (CulvertWorker            *self,
