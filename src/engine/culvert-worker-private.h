@@ -261,8 +261,10 @@ struct _CulvertWorker
   GSource                *stats_source;
   GSource                *keepalive_source;
   GSource                *process_source; /* another round of passes, soon */
+  GSource                *silence_source;  /* the server's silence reaches the limit */
   guint64                 last_rx_bytes;
-  guint                   keepalive_misses;
+  gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
+  gboolean                backing_off;    /* waiting before the next attempt */
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
@@ -316,6 +318,7 @@ void      worker_global_request   (CulvertWorker            *self,
                                    gpointer                  data);
 void      worker_post_stats       (CulvertWorker            *self);
 gboolean  worker_stats_tick       (gpointer                  user_data);
+void      worker_note_rx          (CulvertWorker            *self);
 void      worker_serve            (CulvertWorker            *self);
 Counters *worker_counters_for     (CulvertWorker            *self,
                                    guint                     forward_index);
