@@ -18,6 +18,7 @@
 
 #include "culvert-enums.h"
 #include "culvert-forward-status-private.h"
+#include "culvert-network-watch.h"
 #include "culvert-question-private.h"
 #include "culvert-tunnel-private.h"
 #include "culvert-worker.h"
@@ -877,6 +878,38 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   return TRUE;
 }
 
+static void
+culvert_tunnel_retry_because (CulvertTunnel *self,
+                              const char    *why)
+{
+  /* The worker knows best whether it is waiting: it ignores this otherwise. */
+  if (self->worker != NULL)
+    culvert_worker_retry_now (self->worker, why);
+}
+
+static void
+on_watch_retry (CulvertNetworkWatch *watch,
+                const char          *why,
+                CulvertTunnel       *self)
+{
+  culvert_tunnel_retry_because (self, why);
+}
+
+/**
+ * culvert_tunnel_retry_now:
+ *
+ * While the tunnel waits before reconnecting, the next attempt starts at
+ * once (the backoff goes on from there if it fails). Otherwise nothing
+ * happens. The network coming back and the computer waking up call this.
+ */
+void
+culvert_tunnel_retry_now (CulvertTunnel *self)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+
+  culvert_tunnel_retry_because (self, _("Connecting again now"));
+}
+
 void
 culvert_tunnel_disconnect (CulvertTunnel *self)
 {
@@ -1056,6 +1089,8 @@ culvert_tunnel_init (CulvertTunnel *self)
   self->by_index = g_ptr_array_new_with_free_func (g_object_unref);
   self->log = g_list_store_new (CULVERT_TYPE_LOG_ENTRY);
   self->resolving = g_ptr_array_new ();
+  g_signal_connect_object (culvert_network_watch_get_default (), "retry",
+                           G_CALLBACK (on_watch_retry), self, 0);
 }
 
 CulvertTunnel *

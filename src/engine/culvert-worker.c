@@ -316,7 +316,10 @@ worker_thread (gpointer data)
         event.next_try = g_get_real_time () + (gint64) delay * 1000;
         worker_post (self, &event);
         worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
+        /* culvert_worker_retry_now() may cut the wait short. */
+        self->backing_off = TRUE;
         worker_sleep (self, delay);
+        self->backing_off = FALSE;
       }
     }
 
@@ -358,6 +361,40 @@ stop_in_worker (gpointer data)
 
   if (self->loop != NULL)
     g_main_loop_quit (self->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  CulvertWorker *worker;
+  char          *why;
+} Retry;
+
+static void
+retry_free (gpointer data)
+{
+  Retry *retry = data;
+
+  culvert_worker_unref (retry->worker);
+  g_free (retry->why);
+  g_free (retry);
+}
+
+static gboolean
+retry_in_worker (gpointer data)
+{
+  Retry *retry = data;
+  CulvertWorker *self = retry->worker;
+
+  /* Only the wait between attempts ends; a session being served, or an
+   * attempt under way, goes on. */
+  if (self->backing_off && !worker_is_stopping (self))
+    {
+      self->backing_off = FALSE;
+      worker_log (self, FALSE, "%s", retry->why);
+      g_main_loop_quit (self->loop);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -561,6 +598,19 @@ culvert_worker_stop (CulvertWorker *self)
 
   worker_send (self, G_PRIORITY_HIGH, stop_in_worker, culvert_worker_ref (self),
                (GDestroyNotify) culvert_worker_unref);
+}
+
+/* Safe from any thread: while the worker waits before its next attempt,
+ * that attempt starts now; @why is logged (a sentence for people). */
+void
+culvert_worker_retry_now (CulvertWorker *self,
+                          const char    *why)
+{
+  Retry *retry = g_new0 (Retry, 1);
+
+  retry->worker = culvert_worker_ref (self);
+  retry->why = g_strdup (why);
+  worker_send (self, G_PRIORITY_HIGH, retry_in_worker, retry, retry_free);
 }
 
 void
