@@ -1,0 +1,1430 @@
+/* test-faults.c — tunnels under faults, with real servers that die, freeze
+ * and come back
+ *
+ * A real OpenSSH sshd (and a real Dropbear) on 127.0.0.1 is killed, frozen
+ * with SIGSTOP and restarted on the same port while a CulvertTunnel or
+ * `culvert --headless` serves forwards through it; real TCP clients check
+ * that the forwards carry bytes again afterwards and that nothing leaked
+ * (descriptors in /proc/self/fd, memory, channels, worker threads).
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define _GNU_SOURCE 1
+
+#include <gio/gio.h>
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "culvert-network-watch.h"
+#include "culvert-test-dropbear.h"
+#include "culvert-test-net.h"
+#include "culvert-test-sshd.h"
+#include "culvert-tunnel-private.h"
+#include "culvert-worker-private.h"
+
+#define PAYLOAD (64 * 1024)
+
+/* ---------------------------------------------------------------------- */
+/* What a leak looks like from outside                                     */
+
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n - 1;  /* the directory's own descriptor */
+}
+
+static guint64
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+static gboolean
+wait_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+fds_back_to (gpointer data)
+{
+  return count_fds () <= GPOINTER_TO_UINT (data);
+}
+
+/* Descriptors return to @baseline (closing sockets of finished clients and
+ * destinations may take a moment on a loaded machine). */
+static void
+assert_fds_back_to (guint baseline)
+{
+  if (!wait_until (fds_back_to, GUINT_TO_POINTER (baseline), 10))
+    g_error ("descriptors leaked: %u open, %u before", count_fds (), baseline);
+}
+
+static gboolean
+no_worker_alive (gpointer data)
+{
+  return culvert_worker_get_n_alive () == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Destinations and clients                                                */
+
+/* A TCP server on 127.0.0.1 that echoes (or swallows) whatever it gets. */
+typedef struct
+{
+  int      fd;
+  guint16  port;
+  gboolean sink;
+  GThread *thread;
+} Destination;
+
+typedef struct
+{
+  int      fd;
+  gboolean sink;
+} Served;
+
+static gpointer
+destination_serve_thread (gpointer data)
+{
+  Served *served = data;
+  guint8 buf[16384];
+  ssize_t n;
+
+  while ((n = read (served->fd, buf, sizeof buf)) > 0)
+    {
+      gsize off = 0;
+
+      while (!served->sink && off < (gsize) n)
+        {
+          ssize_t w = send (served->fd, buf + off, n - off, MSG_NOSIGNAL);
+
+          if (w <= 0)
+            break;
+          off += w;
+        }
+    }
+  close (served->fd);
+  g_free (served);
+
+  return NULL;
+}
+
+static gpointer
+destination_accept_thread (gpointer data)
+{
+  Destination *dest = data;
+  int fd;
+
+  while ((fd = accept4 (dest->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+    {
+      Served *served = g_new0 (Served, 1);
+
+      served->fd = fd;
+      served->sink = dest->sink;
+      g_thread_unref (g_thread_new ("serve", destination_serve_thread, served));
+    }
+
+  return NULL;
+}
+
+static Destination *
+destination_new (gboolean sink)
+{
+  Destination *dest = g_new0 (Destination, 1);
+
+  dest->sink = sink;
+  dest->fd = culvert_test_listen_loopback (&dest->port);
+  dest->thread = g_thread_new ("destination", destination_accept_thread, dest);
+
+  return dest;
+}
+
+static void
+destination_free (Destination *dest)
+{
+  shutdown (dest->fd, SHUT_RDWR);
+  g_thread_join (dest->thread);
+  close (dest->fd);
+  g_free (dest);
+}
+
+static void
+set_timeouts (int   fd,
+              guint seconds)
+{
+  struct timeval tv = { seconds, 0 };
+
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+/* Sends PAYLOAD bytes over @fd and reads them back; TRUE when every byte
+ * came back in order. Closes @fd. */
+static gboolean
+echo_over (int fd)
+{
+  g_autofree guint8 *out = g_malloc (PAYLOAD);
+  g_autofree guint8 *in = g_malloc (PAYLOAD);
+  gsize sent = 0, got = 0;
+  gboolean ok;
+
+  for (gsize i = 0; i < PAYLOAD; i++)
+    out[i] = g_random_int_range (0, 256);
+  set_timeouts (fd, 10);
+  /* Small enough for the socket buffers: send it all, then read it back. */
+  while (sent < PAYLOAD && got == sent)
+    {
+      ssize_t n = send (fd, out + sent, MIN (PAYLOAD - sent, 16384), MSG_NOSIGNAL);
+
+      if (n <= 0)
+        break;
+      sent += n;
+      while (got < sent)
+        {
+          ssize_t r = recv (fd, in + got, sent - got, 0);
+
+          if (r <= 0)
+            {
+              g_test_message ("echo: %s after %" G_GSIZE_FORMAT " bytes back",
+                              r == 0 ? "end of stream" : g_strerror (errno), got);
+              break;
+            }
+          got += r;
+        }
+    }
+  ok = sent == PAYLOAD && got == PAYLOAD && memcmp (in, out, PAYLOAD) == 0;
+  close (fd);
+
+  return ok;
+}
+
+static gboolean
+echo_through (guint16 port)
+{
+  int fd = culvert_test_connect_loopback (port);
+
+  if (fd < 0)
+    return FALSE;
+
+  return echo_over (fd);
+}
+
+/* A SOCKS 5 client through @proxy_port to 127.0.0.1:@port; -1 on refusal. */
+static int
+socks5_connect (guint16 proxy_port,
+                guint16 port)
+{
+  guint8 hello[] = { 5, 1, 0 };
+  guint8 request[10] = { 5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff };
+  guint8 reply[10];
+  int fd = culvert_test_connect_loopback (proxy_port);
+
+  if (fd < 0)
+    return -1;
+  set_timeouts (fd, 10);
+  if (send (fd, hello, sizeof hello, MSG_NOSIGNAL) != sizeof hello ||
+      recv (fd, reply, 2, MSG_WAITALL) != 2 || reply[0] != 5 || reply[1] != 0 ||
+      send (fd, request, sizeof request, MSG_NOSIGNAL) != sizeof request ||
+      recv (fd, reply, 10, MSG_WAITALL) != 10 || reply[1] != 0)
+    {
+      close (fd);
+      return -1;
+    }
+
+  return fd;
+}
+
+/* A client that sends to a sink until the connection breaks. */
+typedef struct
+{
+  int      fd;
+  gint     sent_kib;  /* atomically */
+  gboolean broke;
+} Stream;
+
+static gpointer
+stream_thread (gpointer data)
+{
+  Stream *stream = data;
+  guint8 buf[16384] = { 0 };
+
+  set_timeouts (stream->fd, 30);
+  for (;;)
+    {
+      ssize_t n = send (stream->fd, buf, sizeof buf, MSG_NOSIGNAL);
+
+      if (n <= 0)
+        break;
+      g_atomic_int_add (&stream->sent_kib, n / 1024);
+    }
+  stream->broke = TRUE;
+  close (stream->fd);
+
+  return NULL;
+}
+
+static gboolean
+streamed_a_lot (gpointer data)
+{
+  return g_atomic_int_get (&((Stream *) data)->sent_kib) > 4 * 1024;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The tunnel                                                              */
+
+typedef struct
+{
+  CulvertTestSshd     *sshd;
+  CulvertTestDropbear *dropbear;
+  CulvertProfile      *profile;
+  CulvertTunnel       *tunnel;
+  gboolean             exited;
+  guint                fds_before;
+} Fixture;
+
+static void
+on_exited (CulvertTunnel *tunnel,
+           Fixture       *f)
+{
+  f->exited = TRUE;
+}
+
+static void
+profile_for (Fixture    *f,
+             guint16     port,
+             const char *user,
+             const char *key,
+             const char *known_hosts)
+{
+  f->profile = culvert_profile_new ();
+  culvert_profile_set_host (f->profile, "127.0.0.1");
+  culvert_profile_set_port (f->profile, port);
+  culvert_profile_set_user (f->profile, user);
+  culvert_profile_set_identity_file (f->profile, key);
+  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (f->profile, known_hosts);
+  culvert_profile_set_reconnect (f->profile, FALSE);
+  culvert_profile_set_keepalive_interval (f->profile, 0);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->fds_before = count_fds ();
+  f->sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+  profile_for (f, f->sshd->port, f->sshd->user, f->sshd->client_key_path,
+               f->sshd->known_hosts_path);
+}
+
+static void
+fixture_setup_dropbear (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->fds_before = count_fds ();
+  f->dropbear = culvert_test_dropbear_start (NULL, &error);
+  g_assert_no_error (error);
+  profile_for (f, f->dropbear->port, f->dropbear->user, f->dropbear->client_key_path,
+               f->dropbear->known_hosts_path);
+}
+
+static gboolean
+tunnel_exited (gpointer data)
+{
+  return ((Fixture *) data)->exited;
+}
+
+/* Stops the tunnel and checks it let go of everything. */
+static void
+fixture_stop_tunnel (Fixture *f)
+{
+  if (f->tunnel == NULL)
+    return;
+
+  if (culvert_tunnel_is_running (f->tunnel))
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      f->exited = FALSE;
+      g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+      culvert_tunnel_disconnect (f->tunnel);
+      g_assert_true (wait_until (tunnel_exited, f, 10));
+      /* Within 2 s, whatever state the server is in. */
+      g_assert_cmpint (g_get_monotonic_time () - start, <=, 2 * G_USEC_PER_SEC);
+    }
+  g_assert_finalize_object (f->tunnel);
+  f->tunnel = NULL;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  fixture_stop_tunnel (f);
+  /* Every worker is gone: its thread, its session, its sockets. */
+  g_assert_true (wait_until (no_worker_alive, NULL, 10));
+  g_clear_object (&f->profile);
+  culvert_test_sshd_stop (f->sshd);
+  culvert_test_dropbear_stop (f->dropbear);
+
+  /* The first tunnel of the process makes what lives as long as the process
+   * (GIO's resolver and settings, the bus connections); from then on each
+   * test must leave as many descriptors as it found. */
+  {
+    static guint settled;
+
+    if (settled == 0)
+      settled = MAX (f->fds_before, count_fds ());
+    assert_fds_back_to (MAX (settled, f->fds_before));
+  }
+}
+
+static guint16
+free_port (void)
+{
+  guint16 port = 0;
+  int fd = culvert_test_listen_loopback (&port);
+
+  close (fd);
+  return port;
+}
+
+static void
+add_forward (Fixture            *f,
+             CulvertForwardKind  kind,
+             const char         *format,
+             ...) G_GNUC_PRINTF (3, 4);
+
+static void
+add_forward (Fixture            *f,
+             CulvertForwardKind  kind,
+             const char         *format,
+             ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertForward) forward = NULL;
+  g_autofree char *spec = NULL;
+  va_list args;
+
+  va_start (args, format);
+  spec = g_strdup_vprintf (format, args);
+  va_end (args);
+  forward = culvert_forward_parse (kind, spec, &error);
+  g_assert_no_error (error);
+  culvert_profile_add_forward (f->profile, forward);
+}
+
+static CulvertForwardStatus *
+status_at (Fixture *f,
+           guint    index)
+{
+  CulvertForwardStatus *status = g_list_model_get_item (culvert_tunnel_get_forwards (f->tunnel),
+                                                        index);
+
+  g_object_unref (status);  /* the tunnel keeps it */
+  return status;
+}
+
+static guint16
+port_of (Fixture *f,
+         guint    index)
+{
+  return culvert_forward_status_get_port (status_at (f, index));
+}
+
+static gboolean
+tunnel_connected (gpointer data)
+{
+  CulvertTunnel *tunnel = data;
+
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), !=, CULVERT_TUNNEL_FAILED);
+  return culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_CONNECTED;
+}
+
+static gboolean
+tunnel_failed (gpointer data)
+{
+  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_FAILED;
+}
+
+static gboolean
+tunnel_waiting (gpointer data)
+{
+  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_RECONNECTING &&
+         culvert_tunnel_get_next_try (data) != 0;
+}
+
+/* Every forward serves: the connection is up and each one listens. */
+static gboolean
+tunnel_serving (gpointer data)
+{
+  Fixture *f = data;
+  GListModel *forwards = culvert_tunnel_get_forwards (f->tunnel);
+
+  if (!tunnel_connected (f->tunnel))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    if (culvert_forward_status_get_state (status_at (f, i)) != CULVERT_FORWARD_STATE_LISTENING)
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+no_active_clients (gpointer data)
+{
+  Fixture *f = data;
+  GListModel *forwards = culvert_tunnel_get_forwards (f->tunnel);
+
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    if (culvert_forward_status_get_active (status_at (f, i)) != 0)
+      return FALSE;
+
+  return TRUE;
+}
+
+static void
+start_tunnel (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+}
+
+static void
+connect_tunnel (Fixture *f)
+{
+  start_tunnel (f);
+  g_assert_true (wait_until (tunnel_serving, f, 20));
+}
+
+static gboolean
+log_contains (CulvertTunnel *tunnel,
+              const char    *text)
+{
+  GListModel *log = culvert_tunnel_get_log (tunnel);
+
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+
+      if (strstr (culvert_log_entry_get_message (entry), text) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* A server killed and restarted                                           */
+
+/* sshd dies in the middle of a transfer and comes back on the same port:
+ * the transfer ends (it does not hang), the local ports stay bound while
+ * the server is away, and afterwards outgoing and incoming forwards carry
+ * bytes again, with no channel or descriptor left behind. */
+static void
+test_sshd_restart (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Destination *echo = destination_new (FALSE);
+  Destination *sink = destination_new (TRUE);
+  guint16 remote_port = free_port ();
+  Stream stream = { -1 };
+  GThread *streamer;
+  guint16 echo_port, sink_port;
+  guint baseline;
+  int fd;
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), sink->port);
+  add_forward (f, CULVERT_FORWARD_REMOTE, "127.0.0.1:%u:127.0.0.1:%u", remote_port, echo->port);
+  connect_tunnel (f);
+  echo_port = port_of (f, 0);
+  sink_port = port_of (f, 1);
+  g_assert_true (echo_through (echo_port));
+  g_assert_true (echo_through (remote_port));
+  g_assert_true (wait_until (no_active_clients, f, 10));
+  baseline = count_fds ();
+
+  stream.fd = culvert_test_connect_loopback (sink_port);
+  g_assert_cmpint (stream.fd, >=, 0);
+  streamer = g_thread_new ("stream", stream_thread, &stream);
+  g_assert_true (wait_until (streamed_a_lot, &stream, 20));
+
+  culvert_test_sshd_kill (f->sshd);
+  g_thread_join (streamer);
+  g_assert_true (stream.broke);
+  g_assert_true (wait_until (tunnel_waiting, f->tunnel, 20));
+
+  /* Away: the port is still ours (a client is accepted, then let go). */
+  fd = culvert_test_connect_loopback (echo_port);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+
+  g_assert_true (culvert_test_sshd_restart (f->sshd, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_until (tunnel_serving, f, 30));
+  g_assert_cmpuint (port_of (f, 0), ==, echo_port);
+  g_assert_true (echo_through (echo_port));
+  g_assert_true (echo_through (remote_port));
+
+  /* Nothing left over: no client counted active, no descriptor more. */
+  g_assert_true (wait_until (no_active_clients, f, 10));
+  assert_fds_back_to (baseline);
+
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+  destination_free (sink);
+}
+
+/* A server that stops answering (its connection's process frozen) is
+ * noticed within interval × count + 2 s. */
+static void
+assert_silence_noticed (Fixture *f,
+                        void   (*freeze) (Fixture *f))
+{
+  const guint interval = 2, count = 1;
+  Destination *echo = destination_new (FALSE);
+  gint64 start, elapsed;
+
+  culvert_profile_set_keepalive_interval (f->profile, interval);
+  culvert_profile_set_keepalive_count (f->profile, count);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  connect_tunnel (f);
+  /* Idle but answering: keepalives keep it up for a few intervals. */
+  {
+    gint64 until = g_get_monotonic_time () + (interval * (count + 1) + 1) * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (10 * 1000);
+        g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+      }
+  }
+  g_assert_true (echo_through (port_of (f, 0)));
+
+  freeze (f);
+  start = g_get_monotonic_time ();
+  g_assert_true (wait_until (tunnel_failed, f->tunnel, 30));
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("noticed after %.2f s", elapsed / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (elapsed, <=, (interval * count + 2) * G_USEC_PER_SEC);
+  g_assert_true (log_contains (f->tunnel, "stopped answering"));
+
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+static void
+freeze_sshd (Fixture *f)
+{
+  culvert_test_sshd_signal_sessions (f->sshd, SIGSTOP);
+}
+
+static void
+test_server_stops_answering (Fixture       *f,
+                             gconstpointer  data)
+{
+  assert_silence_noticed (f, freeze_sshd);
+}
+
+/* Twenty drops and restores: the descriptors and memory stay flat. */
+static void
+test_cycles (Fixture       *f,
+             gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  guint16 remote_port = free_port ();
+  guint baseline = 0;
+  guint64 rss_before = 0;
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  add_forward (f, CULVERT_FORWARD_REMOTE, "127.0.0.1:%u:127.0.0.1:%u", remote_port, echo->port);
+  connect_tunnel (f);
+
+  for (guint cycle = 0; cycle <= 20; cycle++)
+    {
+      if (cycle == 1)
+        {
+          /* The first cycle warmed everything up (libssh's and GLib's own
+           * one-time allocations); count from here. */
+          g_assert_true (wait_until (no_active_clients, f, 10));
+          baseline = count_fds ();
+          rss_before = rss_kib ();
+        }
+
+      culvert_test_sshd_signal_sessions (f->sshd, SIGKILL);
+      g_assert_true (wait_until (tunnel_waiting, f->tunnel, 20));
+      /* No need to wait out the backoff. */
+      culvert_tunnel_retry_now (f->tunnel);
+      g_assert_true (wait_until (tunnel_serving, f, 20));
+      g_assert_true (echo_through (port_of (f, 0)));
+      g_assert_true (echo_through (remote_port));
+    }
+
+  g_assert_true (wait_until (no_active_clients, f, 10));
+  assert_fds_back_to (baseline);
+  g_test_message ("RSS %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT " KiB after",
+                  rss_before, rss_kib ());
+  g_assert_cmpuint (rss_kib (), <, rss_before + 8 * 1024);
+
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Stopping at every step of logging in                                    */
+
+static void
+on_question_keep (CulvertTunnel    *tunnel,
+                  CulvertQuestion  *question,
+                  CulvertQuestion **out)
+{
+  g_set_object (out, question);
+}
+
+static gboolean
+has_question (gpointer data)
+{
+  return *(CulvertQuestion **) data != NULL;
+}
+
+/* A listener that accepts and never speaks; a passphrase asked for and
+ * not answered; a host key question not answered: in each, a stop ends the
+ * attempt at once, and nothing stays behind. */
+static void
+test_stop_during_login (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *encrypted = NULL;
+  g_autofree char *empty_known_hosts = g_build_filename (f->sshd->dir, "empty_known_hosts", NULL);
+  guint16 silent_port = 0;
+  int silent = culvert_test_listen_loopback (&silent_port);
+  guint baseline = count_fds ();
+  int server_side;
+
+  /* 1. Connecting: the server never says a word. */
+  culvert_profile_set_port (f->profile, silent_port);
+  start_tunnel (f);
+  server_side = accept (silent, NULL, NULL);
+  g_assert_cmpint (server_side, >=, 0);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTING);
+  fixture_stop_tunnel (f);
+  close (server_side);
+  close (silent);
+  g_assert_true (wait_until (no_worker_alive, NULL, 10));
+  assert_fds_back_to (baseline);
+
+  /* 2. Authenticating: the key's passphrase is asked for. */
+  encrypted = culvert_test_sshd_encrypt_client_key (f->sshd, "a passphrase", &error);
+  g_assert_no_error (error);
+  culvert_profile_set_port (f->profile, f->sshd->port);
+  culvert_profile_set_identity_file (f->profile, encrypted);
+  {
+    g_autoptr(CulvertQuestion) question = NULL;
+
+    start_tunnel (f);
+    g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_keep), &question);
+    g_assert_true (wait_until (has_question, &question, 20));
+    g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_PASSPHRASE);
+    g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTING);
+    fixture_stop_tunnel (f);
+  }
+  g_assert_true (wait_until (no_worker_alive, NULL, 10));
+  assert_fds_back_to (baseline);
+
+  /* 3. Verifying the host: an unknown key, asked about. */
+  culvert_profile_set_identity_file (f->profile, f->sshd->client_key_path);
+  culvert_profile_set_known_hosts_file (f->profile, empty_known_hosts);
+  {
+    g_autoptr(CulvertQuestion) question = NULL;
+
+    f->tunnel = culvert_tunnel_new (f->profile);
+    culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+    g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_keep), &question);
+    g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+    g_assert_no_error (error);
+    g_assert_true (wait_until (has_question, &question, 20));
+    g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_HOST_KEY);
+    fixture_stop_tunnel (f);
+  }
+  g_assert_true (wait_until (no_worker_alive, NULL, 10));
+  assert_fds_back_to (baseline);
+  /* Nothing was written about the host it was never told to trust. */
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (!g_file_get_contents (empty_known_hosts, &contents, NULL, NULL) ||
+                   *contents == '\0');
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Retrying at once when it is worth it                                    */
+
+/* Keeps the server away until the tunnel waits at least @seconds for its
+ * next attempt, then brings it back. Returns the time of that attempt. */
+static gint64
+wait_for_long_backoff (Fixture *f,
+                       guint    seconds)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 next_try;
+
+  culvert_test_sshd_kill (f->sshd);
+  for (;;)
+    {
+      g_assert_true (wait_until (tunnel_waiting, f->tunnel, 60));
+      next_try = culvert_tunnel_get_next_try (f->tunnel);
+      if (next_try - g_get_real_time () >= (gint64) seconds * G_USEC_PER_SEC)
+        break;
+      /* Wait for this attempt to start and fail. */
+      while (culvert_tunnel_get_next_try (f->tunnel) == next_try)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+    }
+  g_assert_true (culvert_test_sshd_restart (f->sshd, &error));
+  g_assert_no_error (error);
+
+  return next_try;
+}
+
+static void
+assert_connected_early (Fixture *f,
+                        gint64   next_try,
+                        void   (*trigger) (gpointer),
+                        gpointer data)
+{
+  gint64 deadline = next_try - G_USEC_PER_SEC;
+
+  /* The trigger may be repeated (the watch may still be subscribing). */
+  while (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
+    {
+      if (g_get_real_time () > deadline)
+        g_error ("the tunnel waited for its backoff instead of trying again at once");
+      trigger (data);
+      for (guint i = 0; i < 200; i++)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+    }
+  g_assert_true (log_contains (f->tunnel, "connecting again now"));
+}
+
+/* A GNetworkMonitor the test drives, installed as GIO's default through
+ * its extension point (GIO_USE_NETWORK_MONITOR names it). */
+typedef struct
+{
+  GObject  parent_instance;
+  gboolean available;
+} TestMonitor;
+
+typedef struct
+{
+  GObjectClass parent_class;
+} TestMonitorClass;
+
+enum {
+  PROP_0,
+  PROP_NETWORK_AVAILABLE,
+  PROP_NETWORK_METERED,
+  PROP_CONNECTIVITY,
+};
+
+static GType test_monitor_get_type (void);
+static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
+static void test_monitor_initable_init (GInitableIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_init)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
+
+static gboolean
+test_monitor_initable_init_fn (GInitable     *initable,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_monitor_initable_init (GInitableIface *iface)
+{
+  iface->init = test_monitor_initable_init_fn;
+}
+
+static void
+test_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+static void
+test_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  TestMonitor *self = (TestMonitor *) object;
+
+  switch (prop_id)
+    {
+    case PROP_NETWORK_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case PROP_NETWORK_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL
+                                               : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_monitor_class_init (TestMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_monitor_get_property;
+  g_object_class_override_property (object_class, PROP_NETWORK_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, PROP_NETWORK_METERED, "network-metered");
+  g_object_class_override_property (object_class, PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_monitor_init (TestMonitor *self)
+{
+  self->available = TRUE;
+}
+
+static void
+test_monitor_set_available (gboolean available)
+{
+  TestMonitor *monitor = (TestMonitor *) g_network_monitor_get_default ();
+
+  monitor->available = available;
+  g_signal_emit_by_name (monitor, "network-changed", available);
+}
+
+static void
+network_comes_back (gpointer data)
+{
+  test_monitor_set_available (FALSE);
+  test_monitor_set_available (TRUE);
+}
+
+/* The network monitor (the test's, as GIO's default) says the
+ * network is back: the tunnel tries at once instead of waiting. */
+static void
+test_network_monitor_retry (Fixture       *f,
+                            gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  gint64 next_try;
+
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (g_network_monitor_get_default (),
+                                             test_monitor_get_type ()));
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  connect_tunnel (f);
+
+  next_try = wait_for_long_backoff (f, 2);
+  assert_connected_early (f, next_try, network_comes_back, NULL);
+  g_assert_true (wait_until (tunnel_serving, f, 20));
+  g_assert_true (echo_through (port_of (f, 0)));
+
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+/* logind's part, on the bus the test points DBUS_SYSTEM_BUS_ADDRESS at. */
+static void
+computer_wakes_up (gpointer data)
+{
+  GDBusConnection *logind = data;
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (logind, NULL, NULL);
+}
+
+static void
+on_name (GDBusConnection *connection,
+         const char      *name,
+         gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+test_resume_retry (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) logind = NULL;
+  Destination *echo = destination_new (FALSE);
+  gboolean owned = FALSE;
+  gint64 next_try;
+  guint owner;
+
+  logind = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SYSTEM_BUS_ADDRESS"),
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (logind, "org.freedesktop.login1",
+                                        G_BUS_NAME_OWNER_FLAGS_NONE, on_name, NULL,
+                                        &owned, NULL);
+  g_assert_true (wait_until (flag_set, &owned, 10));
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  connect_tunnel (f);
+
+  /* Going to sleep is no reason to hurry. */
+  next_try = wait_for_long_backoff (f, 2);
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", TRUE), &error);
+  g_assert_no_error (error);
+  assert_connected_early (f, next_try, computer_wakes_up, logind);
+  g_assert_true (log_contains (f->tunnel, "woke up"));
+  g_assert_true (wait_until (tunnel_serving, f, 20));
+  g_assert_true (echo_through (port_of (f, 0)));
+
+  g_bus_unown_name (owner);
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* culvert --headless                                                      */
+
+typedef struct
+{
+  GSubprocess      *proc;
+  GDataInputStream *out;
+} Headless;
+
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static Headless *
+headless_start (Fixture            *f,
+                const char * const *extra)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  Headless *h = g_new0 (Headless, 1);
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
+                                           NULL));
+  g_ptr_array_add (argv, g_strdup ("--headless"));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  g_ptr_array_add (argv, g_strdup ("-p"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", f->sshd->port));
+  g_ptr_array_add (argv, g_strdup ("-l"));
+  g_ptr_array_add (argv, g_strdup (f->sshd->user));
+  g_ptr_array_add (argv, g_strdup ("-i"));
+  g_ptr_array_add (argv, g_strdup (f->sshd->client_key_path));
+  g_ptr_array_add (argv, g_strdup ("-o"));
+  g_ptr_array_add (argv, g_strdup_printf ("UserKnownHostsFile=%s", f->sshd->known_hosts_path));
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (extra[i]));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (argv, NULL);
+
+  /* GIO's own network monitor, and no system bus at all: the runner must
+   * not mind. */
+  g_subprocess_launcher_unsetenv (launcher, "GIO_USE_NETWORK_MONITOR");
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                "unix:path=/nonexistent/culvert-test", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  h->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+
+  return h;
+}
+
+/* The next event called @name (others are skipped); NULL at the end. */
+static JsonObject *
+headless_next (Headless   *h,
+               const char *name)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (h->out, NULL, NULL, &error);
+      JsonObject *event;
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        return NULL;
+      g_assert_true (json_parser_load_from_data (parser, line, -1, NULL));
+      event = json_node_get_object (json_parser_get_root (parser));
+      if (g_str_equal (json_object_get_string_member (event, "event"), name))
+        return json_object_ref (event);
+    }
+}
+
+static void
+headless_wait_state (Headless   *h,
+                     const char *state)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) event = headless_next (h, "state");
+
+      g_assert_nonnull (event);
+      if (g_str_equal (json_object_get_string_member (event, "state"), state))
+        return;
+    }
+}
+
+/* Waits for the exit; returns its status, and how long it took in @elapsed. */
+static int
+headless_wait_exit (Headless *h,
+                    gint64   *elapsed)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait (h->proc, NULL, &error);
+  g_assert_no_error (error);
+  if (elapsed != NULL)
+    *elapsed = g_get_monotonic_time () - start;
+
+  return g_subprocess_get_if_exited (h->proc) ? g_subprocess_get_exit_status (h->proc) : -1;
+}
+
+static void
+headless_free (Headless *h)
+{
+  if (g_subprocess_get_identifier (h->proc) != NULL)
+    {
+      g_subprocess_force_exit (h->proc);
+      g_subprocess_wait (h->proc, NULL, NULL);
+    }
+  g_object_unref (h->out);
+  g_object_unref (h->proc);
+  g_free (h);
+}
+
+static gboolean
+port_refuses (gpointer data)
+{
+  int fd = culvert_test_connect_loopback (GPOINTER_TO_UINT (data));
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+
+  return errno == ECONNREFUSED;
+}
+
+/* SIGTERM ends the runner within 2 s and gives the ports back: with a live
+ * server the incoming forward's port on the server closes too, and with a
+ * frozen server it still exits in time. */
+static void
+test_headless_sigterm (Fixture       *f,
+                       gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  guint16 local_port = free_port ();
+  guint16 remote_port = free_port ();
+  g_autofree char *local = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
+  g_autofree char *remote = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", remote_port,
+                                             echo->port);
+  const char *extra[] = { "-L", local, "-R", remote, NULL };
+
+  for (guint frozen = 0; frozen <= 1; frozen++)
+    {
+      Headless *h = headless_start (f, extra);
+      g_autoptr(JsonObject) listening = NULL;
+      gint64 elapsed;
+
+      headless_wait_state (h, "connected");
+      /* The incoming forward listens once the server said so. */
+      while (!echo_through (remote_port))
+        g_usleep (20 * 1000);
+      g_assert_true (echo_through (local_port));
+
+      if (frozen)
+        culvert_test_sshd_signal_all (f->sshd, SIGSTOP);
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      g_assert_cmpint (headless_wait_exit (h, &elapsed), ==, 0);
+      g_test_message ("exited %.2f s after SIGTERM%s", elapsed / (double) G_USEC_PER_SEC,
+                      frozen ? " (server frozen)" : "");
+      g_assert_cmpint (elapsed, <=, 2 * G_USEC_PER_SEC);
+      g_assert_true (port_refuses (GUINT_TO_POINTER (local_port)));
+      if (frozen)
+        culvert_test_sshd_signal_all (f->sshd, SIGCONT);
+      /* The server stopped listening for us. */
+      g_assert_true (wait_until (port_refuses, GUINT_TO_POINTER (remote_port), 10));
+      headless_free (h);
+    }
+
+  destination_free (echo);
+}
+
+/* Like ssh, a lost connection ends the run (255); with --reconnect it goes
+ * on like autossh, and --json says each attempt and when the next comes. */
+static void
+test_headless_reconnect (Fixture       *f,
+                         gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  guint16 local_port = free_port ();
+  g_autofree char *local = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
+  const char *plain[] = { "-L", local, NULL };
+  const char *again[] = { "-L", local, "--reconnect", NULL };
+  Headless *h;
+
+  h = headless_start (f, plain);
+  headless_wait_state (h, "connected");
+  g_assert_true (echo_through (local_port));
+  culvert_test_sshd_signal_sessions (f->sshd, SIGKILL);
+  g_assert_cmpint (headless_wait_exit (h, NULL), ==, 255);
+  headless_free (h);
+
+  h = headless_start (f, again);
+  headless_wait_state (h, "connected");
+  g_assert_true (echo_through (local_port));
+  for (guint drop = 1; drop <= 2; drop++)
+    {
+      g_autoptr(JsonObject) scheduled = NULL;
+      g_autoptr(JsonObject) attempt = NULL;
+      g_autoptr(GDateTime) next = NULL;
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      culvert_test_sshd_signal_sessions (f->sshd, SIGKILL);
+      scheduled = headless_next (h, "reconnect-scheduled");
+      g_assert_nonnull (scheduled);
+      g_assert_cmpint (json_object_get_int_member (scheduled, "attempt"), ==, 1);
+      /* The first wait: from 0.5 to 1 s (1 s with jitter). */
+      g_assert_cmpint (json_object_get_int_member (scheduled, "delay_ms"), <=, 1000);
+      next = g_date_time_new_from_iso8601 (json_object_get_string_member (scheduled, "next_try"),
+                                           NULL);
+      g_assert_nonnull (next);
+      g_assert_cmpint (g_date_time_difference (next, now), <=, 2 * G_USEC_PER_SEC);
+      attempt = headless_next (h, "reconnect-attempt");
+      g_assert_nonnull (attempt);
+      g_assert_cmpint (json_object_get_int_member (attempt, "attempt"), ==, 1);
+      headless_wait_state (h, "connected");
+      g_assert_true (echo_through (local_port));
+    }
+
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  g_assert_cmpint (headless_wait_exit (h, NULL), ==, 0);
+  headless_free (h);
+  destination_free (echo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dropbear                                                                */
+
+/* Outgoing, incoming and dynamic forwards through Dropbear. */
+static void
+test_dropbear_forwards (Fixture       *f,
+                        gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  guint16 remote_port = free_port ();
+  int fd;
+
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  add_forward (f, CULVERT_FORWARD_REMOTE, "127.0.0.1:%u:127.0.0.1:%u", remote_port, echo->port);
+  add_forward (f, CULVERT_FORWARD_DYNAMIC, "127.0.0.1:%u", free_port ());
+  connect_tunnel (f);
+
+  g_assert_true (echo_through (port_of (f, 0)));
+  g_assert_true (echo_through (remote_port));
+  fd = socks5_connect (port_of (f, 2), echo->port);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (echo_over (fd));
+  g_assert_true (wait_until (no_active_clients, f, 10));
+
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+static void
+freeze_dropbear (Fixture *f)
+{
+  culvert_test_dropbear_signal (f->dropbear, SIGSTOP, FALSE);
+}
+
+/* Dropbear answers keepalive@openssh.com with a failure, which is an
+ * answer: an idle connection stays up, a frozen one is noticed in time. */
+static void
+test_dropbear_keepalive (Fixture       *f,
+                         gconstpointer  data)
+{
+  assert_silence_noticed (f, freeze_dropbear);
+}
+
+static void
+test_dropbear_reconnect (Fixture       *f,
+                         gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  guint16 remote_port = free_port ();
+  guint16 port;
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  add_forward (f, CULVERT_FORWARD_REMOTE, "127.0.0.1:%u:127.0.0.1:%u", remote_port, echo->port);
+  connect_tunnel (f);
+  port = port_of (f, 0);
+  g_assert_true (echo_through (port));
+
+  for (guint drop = 0; drop < 2; drop++)
+    {
+      culvert_test_dropbear_signal (f->dropbear, SIGKILL, FALSE);
+      g_assert_true (wait_until (tunnel_waiting, f->tunnel, 20));
+      g_assert_true (wait_until (tunnel_serving, f, 30));
+      g_assert_cmpuint (port_of (f, 0), ==, port);
+      g_assert_true (echo_through (port));
+      g_assert_true (echo_through (remote_port));
+    }
+
+  fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+/* ---------------------------------------------------------------------- */
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *reason = NULL;
+  const char *session_bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+
+  /* Before GIO picks them: the network monitor the test drives, and the
+   * test's own bus standing in for the system bus (logind's test double
+   * lives there). */
+  g_io_extension_point_register (G_NETWORK_MONITOR_EXTENSION_POINT_NAME);
+  g_io_extension_point_implement (G_NETWORK_MONITOR_EXTENSION_POINT_NAME,
+                                  test_monitor_get_type (), "culvert-test", 1000);
+  g_setenv ("GIO_USE_NETWORK_MONITOR", "culvert-test", TRUE);
+  if (session_bus != NULL)
+    g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session_bus, TRUE);
+  signal (SIGPIPE, SIG_IGN);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!culvert_test_sshd_available (&reason))
+    {
+      g_test_add_data_func ("/faults/sshd-restart", reason, (GTestDataFunc) g_test_skip);
+      return g_test_run ();
+    }
+  /* Made before any test counts descriptors: it lives as long as the process. */
+  culvert_network_watch_get_default ();
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/faults/sshd-restart", test_sshd_restart);
+  ADD ("/faults/server-stops-answering", test_server_stops_answering);
+  ADD ("/faults/cycles", test_cycles);
+  ADD ("/faults/stop-during-login", test_stop_during_login);
+  ADD ("/faults/retry/network-monitor", test_network_monitor_retry);
+  if (session_bus != NULL)
+    ADD ("/faults/retry/resume", test_resume_retry);
+  else
+    g_test_add_data_func ("/faults/retry/resume", "no session bus to stand in for the system bus",
+                          (GTestDataFunc) g_test_skip);
+  ADD ("/faults/headless/sigterm", test_headless_sigterm);
+  ADD ("/faults/headless/reconnect", test_headless_reconnect);
+#undef ADD
+
+  g_clear_pointer (&reason, g_free);
+  if (culvert_test_dropbear_available (&reason))
+    {
+#define ADD_DB(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup_dropbear, func, fixture_teardown)
+      ADD_DB ("/faults/dropbear/forwards", test_dropbear_forwards);
+      ADD_DB ("/faults/dropbear/keepalive", test_dropbear_keepalive);
+      ADD_DB ("/faults/dropbear/reconnect", test_dropbear_reconnect);
+#undef ADD_DB
+    }
+  else
+    {
+      g_test_add_data_func ("/faults/dropbear/forwards", reason, (GTestDataFunc) g_test_skip);
+    }
+
+  return g_test_run ();
+}
