@@ -761,8 +761,26 @@ report_forward (CulvertForwardStatus *status,
     {
       emit_json (runner, "listening", "forward", 's', label,
                  "address", 's', culvert_forward_status_get_listen_address (status),
-                 "port", 'u', (guint64) culvert_forward_status_get_port (status), NULL);
+                 "port", 'u', (guint64) culvert_forward_status_get_port (status),
+                 "off_host", 'b', culvert_forward_status_get_off_host (status), NULL);
     }
+}
+
+/* The server showed who can really connect to an incoming forward. */
+static void
+on_forward_reach (CulvertForwardStatus *status,
+                  GParamSpec           *pspec,
+                  Runner               *runner)
+{
+  g_autofree char *label = forward_label (culvert_forward_status_get_forward (status));
+  gboolean off_host = culvert_forward_status_get_off_host (status);
+
+  emit_json (runner, "forward-reach", "forward", 's', label,
+             "address", 's', culvert_forward_status_get_listen_address (status),
+             "off_host", 'b', off_host, NULL);
+  if (!runner->json && !off_host)
+    g_printerr (_("Note: %s: the server listens for itself only (its GatewayPorts setting keeps "
+                  "other computers out)\n"), label);
 }
 
 /* A forward whose bind name was still being looked up, or an incoming
@@ -791,6 +809,7 @@ report_forwards (CulvertTunnel *tunnel,
     {
       g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (forwards, i);
 
+      g_signal_connect (status, "notify::off-host", G_CALLBACK (on_forward_reach), runner);
       if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED &&
           culvert_forward_status_get_listen_address (status) == NULL)
         g_signal_connect (status, "notify::state", G_CALLBACK (on_forward_settled), runner);

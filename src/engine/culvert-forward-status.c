@@ -22,6 +22,7 @@ struct _CulvertForwardStatus
   guint16              suggested_port;
   char                *listen_address;
   guint16              port;
+  gboolean             off_host;
   guint                active;
   guint64              total;
   guint64              bytes_sent;
@@ -40,6 +41,7 @@ enum {
   PROP_SUGGESTED_PORT,
   PROP_LISTEN_ADDRESS,
   PROP_PORT,
+  PROP_OFF_HOST,
   PROP_ACTIVE,
   PROP_TOTAL,
   PROP_BYTES_SENT,
@@ -76,6 +78,9 @@ culvert_forward_status_get_property (GObject    *object,
       break;
     case PROP_PORT:
       g_value_set_uint (value, self->port);
+      break;
+    case PROP_OFF_HOST:
+      g_value_set_boolean (value, self->off_host);
       break;
     case PROP_ACTIVE:
       g_value_set_uint (value, self->active);
@@ -137,6 +142,9 @@ culvert_forward_status_class_init (CulvertForwardStatusClass *klass)
   properties[PROP_LISTEN_ADDRESS] = g_param_spec_string ("listen-address", NULL, NULL, NULL,
                                                          flags);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
+  /* Whether other computers can connect, as far as Culvert knows: what the
+   * forward asks for, corrected once the server showed what it did. */
+  properties[PROP_OFF_HOST] = g_param_spec_boolean ("off-host", NULL, NULL, FALSE, flags);
   properties[PROP_ACTIVE] = g_param_spec_uint ("active", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_TOTAL] = g_param_spec_uint64 ("total", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_BYTES_SENT] = g_param_spec_uint64 ("bytes-sent", NULL, NULL,
@@ -159,6 +167,7 @@ culvert_forward_status_new (CulvertForward *forward)
   CulvertForwardStatus *self = g_object_new (CULVERT_TYPE_FORWARD_STATUS, NULL);
 
   self->forward = culvert_forward_copy (forward);
+  self->off_host = culvert_forward_is_off_host (forward);
 
   return self;
 }
@@ -208,6 +217,23 @@ culvert_forward_status_set_listening (CulvertForwardStatus *self,
   if (set_str (&self->listen_address, address))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTEN_ADDRESS]);
   SET_AND_NOTIFY (port, port, PROP_PORT);
+}
+
+void
+culvert_forward_status_set_off_host (CulvertForwardStatus *self,
+                                     gboolean              off_host)
+{
+  SET_AND_NOTIFY (off_host, off_host, PROP_OFF_HOST);
+}
+
+/* What the server showed: watchers hear it even when it only confirms what
+ * the forward asked for. */
+void
+culvert_forward_status_confirm_off_host (CulvertForwardStatus *self,
+                                         gboolean              off_host)
+{
+  self->off_host = off_host;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFF_HOST]);
 }
 
 void
@@ -309,6 +335,17 @@ culvert_forward_status_get_port (CulvertForwardStatus *self)
 {
   g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), 0);
   return self->port;
+}
+
+/* TRUE when other computers can connect to the forward's listening port,
+ * as far as Culvert knows. For an incoming forward bound off-host this
+ * becomes FALSE once Culvert found that the server listens on its loopback
+ * only (OpenSSH's GatewayPorts no, Dropbear without -a). */
+gboolean
+culvert_forward_status_get_off_host (CulvertForwardStatus *self)
+{
+  g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), FALSE);
+  return self->off_host;
 }
 
 guint

@@ -195,6 +195,8 @@ struct _GlobalRequest
   gpointer    data;
 };
 
+typedef struct _Probe Probe;
+
 typedef struct
 {
   guint      id;
@@ -268,6 +270,9 @@ struct _CulvertWorker
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
+  GSocketAddress         *server_address; /* where the session's TCP connection goes */
+  GPtrArray              *probes;         /* of Probe*, knocks in flight */
+  GArray                 *probe_ports;    /* of guint16: our ports the knocks came from */
 };
 
 /* culvert-worker.c */
@@ -385,6 +390,14 @@ void      remote_free             (Remote                   *remote);
 int       worker_on_message       (ssh_session               session,
                                    ssh_message               message,
                                    void                     *user_data);
+
+/* culvert-worker-probe.c */
+void      worker_probe_remote     (CulvertWorker            *self,
+                                   Remote                   *remote,
+                                   guint16                   port);
+gboolean  worker_is_probe         (CulvertWorker            *self,
+                                   int                       originator_port);
+void      probe_free              (Probe                    *probe);
 
 /* For tests: a function run at the end of every pass over the connections,
  * where libssh 0.11+ may already have read or written the socket again

@@ -106,6 +106,7 @@ on_listen_answered (CulvertWorker *self,
       event.text = g_strdup (label);
       event.port = port;
       worker_post (self, &event);
+      worker_probe_remote (self, remote, port);
     }
   else
     {
@@ -251,7 +252,8 @@ worker_accept_forwarded (CulvertWorker *self,
           (r->bound_port != 0 ? r->bound_port == port : r->bind_port == port))
         remote = r;
     }
-  if (remote == NULL)
+  /* Refused (libssh's default answer): ours, or our own knock. */
+  if (remote == NULL || worker_is_probe (self, originator_port))
     return FALSE;
 
   conn = conn_alloc (self, remote->counters, originator != NULL ? originator : "?",

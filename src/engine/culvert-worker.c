@@ -275,7 +275,12 @@ worker_thread (gpointer data)
       if (self->session != NULL)
         {
           attempt = 0;
+          g_clear_object (&self->server_address);
+          self->server_address = g_socket_connection_get_remote_address (connection, NULL);
           worker_serve (self);
+          /* Knocks belong to the session that is gone. */
+          g_ptr_array_set_size (self->probes, 0);
+          g_array_set_size (self->probe_ports, 0);
           g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
           if (worker_is_stopping (self))
             break;
@@ -559,6 +564,8 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
   self->remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) remote_free);
+  self->probes = g_ptr_array_new_with_free_func ((GDestroyNotify) probe_free);
+  self->probe_ports = g_array_new (FALSE, FALSE, sizeof (guint16));
 
   for (guint i = 0; listeners != NULL && i < listeners->len; i++)
     worker_add_listener (self, g_ptr_array_index (listeners, i));
@@ -765,6 +772,9 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->listeners);
   g_ptr_array_unref (self->remotes);
   g_ptr_array_unref (self->counters);
+  g_ptr_array_unref (self->probes);
+  g_array_unref (self->probe_ports);
+  g_clear_object (&self->server_address);
   g_clear_object (&self->local_client);
   g_free (self->scratch);
   g_array_unref (self->batch);

@@ -71,6 +71,7 @@ typedef enum
   CULVERT_WORKER_EVENT_EXITED,
   CULVERT_WORKER_EVENT_FORWARD_LISTENING,  /* the server listens: text, port */
   CULVERT_WORKER_EVENT_FORWARD_FAILED,     /* the server refused: text */
+  CULVERT_WORKER_EVENT_FORWARD_REACH,      /* who can connect, found out: off_host, text, port */
 } CulvertWorkerEventType;
 
 typedef struct
@@ -104,6 +105,7 @@ typedef struct
   /* CLIENT_*, FORWARD_* */
   guint                   forward_index;
   guint16                 port;          /* FORWARD_LISTENING: the port really bound */
+  gboolean                off_host;      /* FORWARD_REACH: other computers can connect */
   guint64                 client_id;
   char                   *source;        /* "127.0.0.1:50312" */
   char                   *destination;   /* "db.internal:5432" */
