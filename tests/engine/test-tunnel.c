@@ -2429,14 +2429,21 @@ netns_connect (const char *netns,
 /* Starts a second sshd from the fixture's files inside the server namespace:
  * same host key, same port, on that namespace's own 127.0.0.1. */
 static void
-netns_start_sshd (Netns           *n,
-                  CulvertTestSshd *sshd)
+netns_start_sshd_with (Netns           *n,
+                       CulvertTestSshd *sshd,
+                       const char      *gateway_ports)
 {
   g_autofree char *log = g_build_filename (sshd->dir, "sshd-netns.log", NULL);
   g_autofree char *pid_file = g_strdup_printf ("PidFile=%s/sshd-netns.pid", sshd->dir);
+  g_autofree char *listen = g_strdup_printf ("ListenAddress=%s:%u", NETNS_SERVER_ADDRESS,
+                                             sshd->port);
+  g_autofree char *gateway = g_strdup_printf ("GatewayPorts=%s",
+                                              gateway_ports ? gateway_ports : "clientspecified");
   g_autoptr(GError) error = NULL;
+  /* Options given here win over the file's: also reachable from the peer. */
   const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/sshd", "-D",
-                         "-f", sshd->config_path, "-E", log, "-o", pid_file, NULL };
+                         "-f", sshd->config_path, "-E", log, "-o", pid_file, "-o", listen,
+                         "-o", gateway, NULL };
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   g_assert_true (g_thread_self () == main_thread);
@@ -2452,6 +2459,22 @@ netns_start_sshd (Netns           *n,
         g_error ("sshd did not start in the namespace %s", n->server);
       g_usleep (G_USEC_PER_SEC / 20);
     }
+}
+
+static void
+netns_start_sshd (Netns           *n,
+                  CulvertTestSshd *sshd)
+{
+  netns_start_sshd_with (n, sshd, NULL);
+}
+
+static void
+netns_stop_sshd (Netns *n)
+{
+  kill (n->sshd_pid, SIGTERM);
+  waitpid (n->sshd_pid, NULL, 0);
+  g_spawn_close_pid (n->sshd_pid);
+  n->sshd_pid = 0;
 }
 
 /* `culvert --headless` inside the server namespace, with @extra flags. */
@@ -2528,6 +2551,107 @@ test_headless_default_bind_unreachable (Fixture       *f,
   g_subprocess_send_signal (h->proc, SIGTERM);
   headless_assert_exit (h, 0, NULL);
   headless_free (h);
+
+  /* The same for a dynamic forward: an open proxy only when asked for. */
+  for (guint off_host = 0; off_host <= 1; off_host++)
+    {
+      g_autofree char *dynamic = g_strdup_printf ("%s%u", off_host ? "0.0.0.0:" : "",
+                                                  closed_port ());
+      const char *extra[] = { "-i", key, "-D", dynamic, NULL };
+
+      h = netns_headless_start (f, n, extra);
+      g_assert_true (headless_wait_connected (h));
+      port = g_array_index (h->ports, guint16, 0);
+      g_assert_cmpint (netns_connect (n->server, "127.0.0.1", port), ==, 0);
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, port);
+      if (result != (off_host ? 0 : ECONNREFUSED))
+        g_error ("-D %s: connecting from another computer gave “%s”", dynamic,
+                 result == 0 ? "connected" : g_strerror (result));
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, NULL);
+      headless_free (h);
+    }
+
+  netns_free (n);
+}
+
+/* An incoming forward bound off-host (-R 0.0.0.0:…) reaches other computers
+ * only when the server's GatewayPorts lets it, and the runner says which:
+ * with GatewayPorts no the status does not claim that other computers can
+ * connect. The runner and "another computer" are in the peer namespace,
+ * sshd in the server namespace. */
+static void
+test_headless_remote_gateway_ports (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
+  g_autofree char *pub = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *known_path = g_build_filename (f->sshd->dir, "netns_known_hosts", NULL);
+  Netns *n;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return;
+    }
+  if (ip == NULL)
+    {
+      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
+      return;
+    }
+
+  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
+  known = g_strdup_printf ("[%s]:%u %s", NETNS_SERVER_ADDRESS, f->sshd->port, pub);
+  g_assert_true (g_file_set_contents (known_path, known, -1, NULL));
+  n = netns_new ();
+
+  for (guint allowed = 0; allowed <= 1; allowed++)
+    {
+      guint16 remote_port = closed_port ();
+      g_autofree char *port = g_strdup_printf ("%u", f->sshd->port);
+      g_autofree char *known_option = g_strdup_printf ("UserKnownHostsFile=%s", known_path);
+      g_autofree char *spec = g_strdup_printf ("0.0.0.0:%u:%s:%u", remote_port,
+                                               NETNS_SERVER_ADDRESS, f->sshd->port);
+      const char *argv[] = { "ip", "netns", "exec", n->peer, culvert_binary (), "--headless",
+                             "--json", "-p", port, "-l", f->sshd->user,
+                             "-i", f->sshd->client_key_path, "-o", known_option,
+                             "-R", spec, NETNS_SERVER_ADDRESS, NULL };
+      JsonObject *event;
+      Headless *h;
+      int result;
+
+      netns_start_sshd_with (n, f->sshd, allowed ? "clientspecified" : "no");
+      h = headless_spawn (argv);
+      g_assert_true (headless_wait_connected (h));
+      while ((event = headless_read_event (h)) != NULL &&
+             !g_str_equal (event_name (event), "forward-reach"))
+        ;
+      g_assert_nonnull (event);
+
+      /* What the runner says matches what another computer finds. */
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, remote_port);
+      g_assert_cmpint (netns_connect (n->server, "127.0.0.1", remote_port), ==, 0);
+      if (allowed)
+        {
+          g_assert_cmpint (result, ==, 0);
+          g_assert_true (json_object_get_boolean_member (event, "off_host"));
+        }
+      else
+        {
+          if (result != ECONNREFUSED)
+            g_error ("GatewayPorts no: connecting from another computer gave “%s”",
+                     result == 0 ? "connected" : g_strerror (result));
+          g_assert_false (json_object_get_boolean_member (event, "off_host"));
+          g_assert_true (g_str_has_prefix (event_string (event, "address"), "localhost:"));
+        }
+
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, NULL);
+      headless_free (h);
+      netns_stop_sshd (n);
+    }
 
   netns_free (n);
 }
@@ -4163,6 +4287,7 @@ main (int    argc,
   ADD ("/tunnel/default-bind-loopback", test_tunnel_default_bind_loopback);
   ADD ("/headless/default-bind-loopback", test_headless_default_bind_loopback);
   ADD ("/headless/default-bind-unreachable", test_headless_default_bind_unreachable);
+  ADD ("/headless/remote-gateway-ports", test_headless_remote_gateway_ports);
 #undef ADD
 
   return g_test_run ();
