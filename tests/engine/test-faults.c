@@ -525,6 +525,8 @@ no_active_clients (gpointer data)
   return TRUE;
 }
 
+static gboolean port_refuses (gpointer data);
+
 static void
 start_tunnel (Fixture *f)
 {
@@ -718,6 +720,63 @@ test_cycles (Fixture       *f,
   g_assert_cmpuint (rss_kib (), <, rss_before + 8 * 1024);
 
   fixture_stop_tunnel (f);
+  destination_free (echo);
+}
+
+/* A tunnel stopped while it serves (a client connected through each kind
+ * of forward) lets go of everything within 2 s: its clients are closed,
+ * its ports refuse, and the server stops listening for it; the same with
+ * a server that no longer answers at all. */
+static void
+test_stop_while_serving (Fixture       *f,
+                         gconstpointer  data)
+{
+  Destination *echo = destination_new (FALSE);
+  guint16 remote_port = free_port ();
+
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  add_forward (f, CULVERT_FORWARD_REMOTE, "127.0.0.1:%u:127.0.0.1:%u", remote_port, echo->port);
+  add_forward (f, CULVERT_FORWARD_DYNAMIC, "127.0.0.1:%u", free_port ());
+
+  for (guint frozen = 0; frozen <= 1; frozen++)
+    {
+      int clients[3];
+      guint16 local_port, dynamic_port;
+      char byte;
+
+      connect_tunnel (f);
+      local_port = port_of (f, 0);
+      dynamic_port = port_of (f, 2);
+      clients[0] = culvert_test_connect_loopback (local_port);
+      clients[1] = culvert_test_connect_loopback (remote_port);
+      clients[2] = socks5_connect (dynamic_port, echo->port);
+      for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+        {
+          g_assert_cmpint (clients[i], >=, 0);
+          set_timeouts (clients[i], 10);
+          /* Each one really is through. */
+          g_assert_cmpint (send (clients[i], "x", 1, MSG_NOSIGNAL), ==, 1);
+          g_assert_cmpint (recv (clients[i], &byte, 1, 0), ==, 1);
+        }
+
+      if (frozen)
+        culvert_test_sshd_signal_all (f->sshd, SIGSTOP);
+      fixture_stop_tunnel (f);  /* asserts the 2 s */
+
+      g_assert_true (port_refuses (GUINT_TO_POINTER (local_port)));
+      g_assert_true (port_refuses (GUINT_TO_POINTER (dynamic_port)));
+      /* Our clients of the local and dynamic forwards were closed. */
+      g_assert_cmpint (recv (clients[0], &byte, 1, 0), <=, 0);
+      g_assert_cmpint (recv (clients[2], &byte, 1, 0), <=, 0);
+      if (frozen)
+        culvert_test_sshd_signal_all (f->sshd, SIGCONT);
+      /* The server let go of the incoming forward and its client. */
+      g_assert_true (wait_until (port_refuses, GUINT_TO_POINTER (remote_port), 10));
+      g_assert_cmpint (recv (clients[1], &byte, 1, 0), <=, 0);
+      for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+        close (clients[i]);
+    }
+
   destination_free (echo);
 }
 
@@ -1400,6 +1459,7 @@ main (int    argc,
   ADD ("/faults/sshd-restart", test_sshd_restart);
   ADD ("/faults/server-stops-answering", test_server_stops_answering);
   ADD ("/faults/cycles", test_cycles);
+  ADD ("/faults/stop-while-serving", test_stop_while_serving);
   ADD ("/faults/stop-during-login", test_stop_during_login);
   ADD ("/faults/retry/network-monitor", test_network_monitor_retry);
   if (session_bus != NULL)

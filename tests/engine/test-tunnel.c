@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-test-dropbear.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-secrets.h"
@@ -2575,20 +2576,125 @@ test_headless_default_bind_unreachable (Fixture       *f,
   netns_free (n);
 }
 
+/* Writes a known_hosts file for the server at NETNS_SERVER_ADDRESS:@port
+ * from the fixture's file for [127.0.0.1]:@port. */
+static char *
+netns_known_hosts (const char *loopback_known_hosts,
+                   const char *dir,
+                   guint16     port)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *local = g_strdup_printf ("[127.0.0.1]:%u ", port);
+  g_autofree char *there = g_strdup_printf ("[%s]:%u ", NETNS_SERVER_ADDRESS, port);
+  g_autoptr(GString) known = NULL;
+  char *path = g_build_filename (dir, "netns_known_hosts", NULL);
+
+  g_assert_true (g_file_get_contents (loopback_known_hosts, &contents, NULL, NULL));
+  known = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (known, local, there, 0), ==, 1);
+  g_assert_true (g_file_set_contents (path, known->str, -1, NULL));
+
+  return path;
+}
+
+/* `culvert --headless` in the peer namespace with -R 0.0.0.0:… to the
+ * server at NETNS_SERVER_ADDRESS:@port: what it says about who can connect
+ * matches what another computer (the peer namespace) finds. */
+static void
+assert_remote_reach (Netns      *n,
+                     guint16     port,
+                     const char *user,
+                     const char *key,
+                     const char *known_path,
+                     gboolean    allowed)
+{
+  guint16 remote_port = closed_port ();
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autofree char *known_option = g_strdup_printf ("UserKnownHostsFile=%s", known_path);
+  g_autofree char *spec = g_strdup_printf ("0.0.0.0:%u:%s:%u", remote_port,
+                                           NETNS_SERVER_ADDRESS, port);
+  const char *argv[] = { "ip", "netns", "exec", n->peer, culvert_binary (), "--headless",
+                         "--json", "-p", port_text, "-l", user, "-i", key, "-o", known_option,
+                         "-R", spec, NETNS_SERVER_ADDRESS, NULL };
+  JsonObject *event;
+  Headless *h;
+  int result;
+
+  h = headless_spawn (argv);
+  g_assert_true (headless_wait_connected (h));
+  while ((event = headless_read_event (h)) != NULL &&
+         !g_str_equal (event_name (event), "forward-reach"))
+    ;
+  g_assert_nonnull (event);
+  g_test_message ("-R %s: the runner says %s, off_host %d", spec,
+                  event_string (event, "address"),
+                  json_object_get_boolean_member (event, "off_host"));
+
+  result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, remote_port);
+  g_assert_cmpint (netns_connect (n->server, "127.0.0.1", remote_port), ==, 0);
+  if (allowed)
+    {
+      g_assert_cmpint (result, ==, 0);
+      g_assert_true (json_object_get_boolean_member (event, "off_host"));
+    }
+  else
+    {
+      if (result != ECONNREFUSED)
+        g_error ("a server that keeps others out: connecting from another computer gave “%s”",
+                 result == 0 ? "connected" : g_strerror (result));
+      g_assert_false (json_object_get_boolean_member (event, "off_host"));
+      g_assert_true (g_str_has_prefix (event_string (event, "address"), "localhost:"));
+    }
+
+  g_subprocess_send_signal (h->proc, SIGTERM);
+  headless_assert_exit (h, 0, NULL);
+  headless_free (h);
+}
+
+/* Dropbear from @db's files inside the server namespace; -a lets other
+ * computers connect to incoming forwards (its GatewayPorts). */
+static GPid
+netns_start_dropbear (Netns               *n,
+                      CulvertTestDropbear *db,
+                      gboolean             allow_others)
+{
+  g_autofree char *listen = g_strdup_printf ("%s:%u", NETNS_SERVER_ADDRESS, db->port);
+  g_autofree char *pid_file = g_build_filename (db->dir, "dropbear-netns.pid", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/dropbear", "-F", "-E",
+                         "-s", "-p", listen, "-r", db->host_key_path, "-P", pid_file,
+                         allow_others ? "-a" : NULL, NULL };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GPid pid;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 die_with_test, GINT_TO_POINTER (getpid ()), &pid, &error);
+  g_assert_no_error (error);
+  while (netns_connect (n->server, NETNS_SERVER_ADDRESS, db->port) != 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("dropbear did not start in the namespace %s", n->server);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+
+  return pid;
+}
+
 /* An incoming forward bound off-host (-R 0.0.0.0:…) reaches other computers
- * only when the server's GatewayPorts lets it, and the runner says which:
- * with GatewayPorts no the status does not claim that other computers can
- * connect. The runner and "another computer" are in the peer namespace,
- * sshd in the server namespace. */
+ * only when the server lets it (OpenSSH's GatewayPorts, Dropbear's -a), and
+ * the runner says which: when the server keeps others out, the status does
+ * not claim that they can connect. The runner and "another computer" are in
+ * the peer namespace, the server in the server namespace. */
 static void
 test_headless_remote_gateway_ports (Fixture       *f,
                                     gconstpointer  data)
 {
   g_autofree char *ip = g_find_program_in_path ("ip");
-  g_autofree char *host_pub = g_strconcat (f->sshd->host_key_path, ".pub", NULL);
-  g_autofree char *pub = NULL;
-  g_autofree char *known = NULL;
-  g_autofree char *known_path = g_build_filename (f->sshd->dir, "netns_known_hosts", NULL);
+  g_autofree char *known_path = NULL;
+  g_autofree char *reason = NULL;
   Netns *n;
 
   if (getuid () != 0)
@@ -2602,55 +2708,37 @@ test_headless_remote_gateway_ports (Fixture       *f,
       return;
     }
 
-  g_assert_true (g_file_get_contents (host_pub, &pub, NULL, NULL));
-  known = g_strdup_printf ("[%s]:%u %s", NETNS_SERVER_ADDRESS, f->sshd->port, pub);
-  g_assert_true (g_file_set_contents (known_path, known, -1, NULL));
   n = netns_new ();
-
+  known_path = netns_known_hosts (f->sshd->known_hosts_path, f->sshd->dir, f->sshd->port);
   for (guint allowed = 0; allowed <= 1; allowed++)
     {
-      guint16 remote_port = closed_port ();
-      g_autofree char *port = g_strdup_printf ("%u", f->sshd->port);
-      g_autofree char *known_option = g_strdup_printf ("UserKnownHostsFile=%s", known_path);
-      g_autofree char *spec = g_strdup_printf ("0.0.0.0:%u:%s:%u", remote_port,
-                                               NETNS_SERVER_ADDRESS, f->sshd->port);
-      const char *argv[] = { "ip", "netns", "exec", n->peer, culvert_binary (), "--headless",
-                             "--json", "-p", port, "-l", f->sshd->user,
-                             "-i", f->sshd->client_key_path, "-o", known_option,
-                             "-R", spec, NETNS_SERVER_ADDRESS, NULL };
-      JsonObject *event;
-      Headless *h;
-      int result;
-
       netns_start_sshd_with (n, f->sshd, allowed ? "clientspecified" : "no");
-      h = headless_spawn (argv);
-      g_assert_true (headless_wait_connected (h));
-      while ((event = headless_read_event (h)) != NULL &&
-             !g_str_equal (event_name (event), "forward-reach"))
-        ;
-      g_assert_nonnull (event);
-
-      /* What the runner says matches what another computer finds. */
-      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, remote_port);
-      g_assert_cmpint (netns_connect (n->server, "127.0.0.1", remote_port), ==, 0);
-      if (allowed)
-        {
-          g_assert_cmpint (result, ==, 0);
-          g_assert_true (json_object_get_boolean_member (event, "off_host"));
-        }
-      else
-        {
-          if (result != ECONNREFUSED)
-            g_error ("GatewayPorts no: connecting from another computer gave “%s”",
-                     result == 0 ? "connected" : g_strerror (result));
-          g_assert_false (json_object_get_boolean_member (event, "off_host"));
-          g_assert_true (g_str_has_prefix (event_string (event, "address"), "localhost:"));
-        }
-
-      g_subprocess_send_signal (h->proc, SIGTERM);
-      headless_assert_exit (h, 0, NULL);
-      headless_free (h);
+      assert_remote_reach (n, f->sshd->port, f->sshd->user, f->sshd->client_key_path,
+                           known_path, allowed);
       netns_stop_sshd (n);
+    }
+
+  if (!culvert_test_dropbear_available (&reason))
+    {
+      g_test_fail_printf ("as root the Dropbear part must run: %s", reason);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CulvertTestDropbear) db = culvert_test_dropbear_start (NULL, &error);
+      g_autofree char *db_known = NULL;
+
+      g_assert_no_error (error);
+      db_known = netns_known_hosts (db->known_hosts_path, db->dir, db->port);
+      for (guint allowed = 0; allowed <= 1; allowed++)
+        {
+          GPid pid = netns_start_dropbear (n, db, allowed);
+
+          assert_remote_reach (n, db->port, db->user, db->client_key_path, db_known, allowed);
+          culvert_test_signal_tree (pid, SIGTERM);
+          waitpid (pid, NULL, 0);
+          g_spawn_close_pid (pid);
+        }
     }
 
   netns_free (n);
