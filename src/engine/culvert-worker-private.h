@@ -406,5 +406,8 @@ typedef void (*CulvertWorkerPassHook) (ssh_session session,
                                        ssh_event   event);
 void      culvert_worker_set_pass_hook (CulvertWorkerPassHook hook);
 guint     culvert_worker_get_n_alive   (void);
+/* How long to wait before reconnect attempt @attempt + 1 (0: the first). */
+guint     culvert_worker_backoff_ms    (guint                     attempt,
+                                        guint32                   random);
 
 G_END_DECLS

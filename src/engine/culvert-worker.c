@@ -208,6 +208,17 @@ worker_sleep (CulvertWorker *self,
   clear_source (&timer);
 }
 
+/* Exponential backoff with jitter: 1 s after the first failure, doubling
+ * up to a minute, each wait drawn from its upper half by @random. */
+guint
+culvert_worker_backoff_ms (guint   attempt,
+                           guint32 random)
+{
+  guint delay = MIN (1000u << MIN (attempt, 6u), 60000u);
+
+  return delay / 2 + random % (delay / 2 + 1);
+}
+
 static gboolean
 login_error_is_final (const GError *error)
 {
@@ -307,14 +318,11 @@ worker_thread (gpointer data)
           break;
         }
 
-      /* Exponential backoff with jitter, at most a minute. */
       {
-        guint delay = MIN (1000u << MIN (attempt, 6u), 60000u);
-
+        guint delay = culvert_worker_backoff_ms (attempt, g_random_int ());
         CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATE,
                                      .state = CULVERT_TUNNEL_RECONNECTING };
 
-        delay = delay / 2 + g_random_int_range (0, delay / 2 + 1);
         attempt++;
         event.text = g_strdup (reason);
         event.attempt = attempt;

@@ -1133,6 +1133,35 @@ test_resume_retry (Fixture       *f,
   destination_free (echo);
 }
 
+/* The waits between attempts: 1 s doubling to a minute, with jitter. */
+static void
+test_backoff (void)
+{
+  for (guint attempt = 0; attempt < 12; attempt++)
+    {
+      /* 1, 2, 4 … 32 s, then a minute. */
+      guint nominal = attempt < 6 ? 1000u << attempt : 60000u;
+      guint low = G_MAXUINT, high = 0;
+
+      for (guint i = 0; i < 2000; i++)
+        {
+          guint delay = culvert_worker_backoff_ms (attempt, g_random_int ());
+
+          low = MIN (low, delay);
+          high = MAX (high, delay);
+        }
+      g_test_message ("attempt %u: %u to %u ms", attempt + 1, low, high);
+      /* Within the upper half of the nominal wait ... */
+      g_assert_cmpuint (low, >=, nominal / 2);
+      g_assert_cmpuint (high, <=, nominal);
+      /* ... and spread out, so many tunnels do not all come back at once. */
+      g_assert_cmpuint (high - low, >=, nominal / 4);
+    }
+  g_assert_cmpuint (culvert_worker_backoff_ms (0, 0), ==, 500);
+  g_assert_cmpuint (culvert_worker_backoff_ms (0, 500), ==, 1000);
+  g_assert_cmpuint (culvert_worker_backoff_ms (40, 30000), ==, 60000);
+}
+
 /* ---------------------------------------------------------------------- */
 /* culvert --headless                                                      */
 
@@ -1458,6 +1487,7 @@ main (int    argc,
   signal (SIGPIPE, SIG_IGN);
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/faults/backoff", test_backoff);
 
   if (!culvert_test_sshd_available (&reason))
     {
