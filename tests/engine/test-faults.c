@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "culvert-network-watch.h"
+#include "culvert-profile-store.h"
 #include "culvert-test-dropbear.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
@@ -1178,19 +1179,45 @@ die_with_test (gpointer data)
 }
 
 static Headless *
-headless_start (Fixture            *f,
-                const char * const *extra)
+headless_spawn (GPtrArray *argv)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   Headless *h = g_new0 (Headless, 1);
+
+  /* GIO's own network monitor, and no system bus at all: the runner must
+   * not mind. */
+  g_subprocess_launcher_unsetenv (launcher, "GIO_USE_NETWORK_MONITOR");
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                "unix:path=/nonexistent/culvert-test", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  h->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+
+  return h;
+}
+
+static GPtrArray *
+culvert_argv (void)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
   g_ptr_array_add (argv, g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
                                            NULL));
   g_ptr_array_add (argv, g_strdup ("--headless"));
   g_ptr_array_add (argv, g_strdup ("--json"));
+
+  return argv;
+}
+
+static Headless *
+headless_start (Fixture            *f,
+                const char * const *extra)
+{
+  g_autoptr(GPtrArray) argv = culvert_argv ();
+
   g_ptr_array_add (argv, g_strdup ("-p"));
   g_ptr_array_add (argv, g_strdup_printf ("%u", f->sshd->port));
   g_ptr_array_add (argv, g_strdup ("-l"));
@@ -1204,17 +1231,20 @@ headless_start (Fixture            *f,
   g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
   g_ptr_array_add (argv, NULL);
 
-  /* GIO's own network monitor, and no system bus at all: the runner must
-   * not mind. */
-  g_subprocess_launcher_unsetenv (launcher, "GIO_USE_NETWORK_MONITOR");
-  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
-                                "unix:path=/nonexistent/culvert-test", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
-  h->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
+  return headless_spawn (argv);
+}
 
-  return h;
+/* The runner for a saved connection. */
+static Headless *
+headless_start_profile (const char *name)
+{
+  g_autoptr(GPtrArray) argv = culvert_argv ();
+
+  g_ptr_array_add (argv, g_strdup ("--profile"));
+  g_ptr_array_add (argv, g_strdup (name));
+  g_ptr_array_add (argv, NULL);
+
+  return headless_spawn (argv);
 }
 
 /* The next event called @name (others are skipped); NULL at the end. */
@@ -1391,6 +1421,33 @@ test_headless_reconnect (Fixture       *f,
   g_subprocess_send_signal (h->proc, SIGTERM);
   g_assert_cmpint (headless_wait_exit (h, NULL), ==, 0);
   headless_free (h);
+
+  /* A saved connection reconnects as it says. */
+  {
+    g_autoptr(CulvertProfileStore) store = culvert_profile_store_new (NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) scheduled = NULL;
+
+    culvert_profile_set_name (f->profile, "faults-reconnect");
+    culvert_profile_set_reconnect (f->profile, TRUE);
+    add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
+    g_assert_true (culvert_profile_store_load (store, &error));
+    g_assert_true (culvert_profile_store_save_profile (store, f->profile, &error));
+    g_assert_no_error (error);
+
+    h = headless_start_profile ("faults-reconnect");
+    headless_wait_state (h, "connected");
+    g_assert_true (echo_through (local_port));
+    culvert_test_sshd_signal_sessions (f->sshd, SIGKILL);
+    scheduled = headless_next (h, "reconnect-scheduled");
+    g_assert_nonnull (scheduled);
+    headless_wait_state (h, "connected");
+    g_assert_true (echo_through (local_port));
+    g_subprocess_send_signal (h->proc, SIGTERM);
+    g_assert_cmpint (headless_wait_exit (h, NULL), ==, 0);
+    headless_free (h);
+  }
+
   destination_free (echo);
 }
 
