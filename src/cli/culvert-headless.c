@@ -186,6 +186,10 @@ on_question (CulvertTunnel   *tunnel,
              CulvertQuestion *question,
              Runner          *runner)
 {
+  /* A notice: the refusal and its reasons arrive as the failure itself. */
+  if (culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY_CHANGED)
+    return;
+
   if (!have_terminal ())
     {
       emit_json (runner, "question", "kind", 's',
@@ -254,6 +258,7 @@ on_question (CulvertTunnel   *tunnel,
       }
       break;
 
+    case CULVERT_QUESTION_HOST_KEY_CHANGED:
     default:
       culvert_question_cancel (question);
     }
@@ -637,8 +642,13 @@ warn_off_host (CulvertProfile *profile)
                         "server to connect anywhere, without a password.\n"), where);
           break;
         case CULVERT_FORWARD_REMOTE:
-          g_printerr (_("Warning: %s on the server accepts connections from other computers, "
-                        "without a password.\n"), where);
+          if (culvert_forward_is_reverse_dynamic (forward))
+            g_printerr (_("Warning: %s on the server is an open proxy: anyone who can reach it "
+                          "can connect anywhere this computer can reach, without a "
+                          "password.\n"), where);
+          else
+            g_printerr (_("Warning: %s on the server accepts connections from other "
+                          "computers, without a password.\n"), where);
           break;
         case CULVERT_FORWARD_LOCAL:
         default:
@@ -759,28 +769,24 @@ report_forward (CulvertForwardStatus *status,
     }
   else
     {
+      static const char * const reach_names[] = {
+        [CULVERT_FORWARD_REACH_AS_ASKED] = NULL,
+        [CULVERT_FORWARD_REACH_OTHER_HOSTS] = "other-hosts",
+        [CULVERT_FORWARD_REACH_LOOPBACK_ONLY] = "loopback-only",
+        [CULVERT_FORWARD_REACH_UNCHECKED] = "unchecked",
+      };
+      CulvertForwardReach reach = culvert_forward_status_get_reach (status);
+
+      /* "reach": for an incoming forward asked to take other computers,
+       * whether the server really does (null: not such a forward). */
       emit_json (runner, "listening", "forward", 's', label,
                  "address", 's', culvert_forward_status_get_listen_address (status),
                  "port", 'u', (guint64) culvert_forward_status_get_port (status),
-                 "off_host", 'b', culvert_forward_status_get_off_host (status), NULL);
+                 "reach", 's', reach_names[reach], NULL);
+      if (reach == CULVERT_FORWARD_REACH_LOOPBACK_ONLY)
+        g_printerr (_("Note: %s: the server listens for programs on the server only (its "
+                      "GatewayPorts setting); other computers cannot connect.\n"), label);
     }
-}
-
-/* The server showed who can really connect to an incoming forward. */
-static void
-on_forward_reach (CulvertForwardStatus *status,
-                  GParamSpec           *pspec,
-                  Runner               *runner)
-{
-  g_autofree char *label = forward_label (culvert_forward_status_get_forward (status));
-  gboolean off_host = culvert_forward_status_get_off_host (status);
-
-  emit_json (runner, "forward-reach", "forward", 's', label,
-             "address", 's', culvert_forward_status_get_listen_address (status),
-             "off_host", 'b', off_host, NULL);
-  if (!runner->json && !off_host)
-    g_printerr (_("Note: %s: the server listens for itself only (its GatewayPorts setting keeps "
-                  "other computers out)\n"), label);
 }
 
 /* A forward whose bind name was still being looked up, or an incoming
@@ -809,7 +815,6 @@ report_forwards (CulvertTunnel *tunnel,
     {
       g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (forwards, i);
 
-      g_signal_connect (status, "notify::off-host", G_CALLBACK (on_forward_reach), runner);
       if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED &&
           culvert_forward_status_get_listen_address (status) == NULL)
         g_signal_connect (status, "notify::state", G_CALLBACK (on_forward_settled), runner);

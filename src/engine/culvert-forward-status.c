@@ -22,7 +22,7 @@ struct _CulvertForwardStatus
   guint16              suggested_port;
   char                *listen_address;
   guint16              port;
-  gboolean             off_host;
+  CulvertForwardReach  reach;
   guint                active;
   guint64              total;
   guint64              bytes_sent;
@@ -41,7 +41,7 @@ enum {
   PROP_SUGGESTED_PORT,
   PROP_LISTEN_ADDRESS,
   PROP_PORT,
-  PROP_OFF_HOST,
+  PROP_REACH,
   PROP_ACTIVE,
   PROP_TOTAL,
   PROP_BYTES_SENT,
@@ -76,11 +76,12 @@ culvert_forward_status_get_property (GObject    *object,
     case PROP_LISTEN_ADDRESS:
       g_value_set_string (value, self->listen_address);
       break;
+    case PROP_REACH:
+      g_value_set_enum (value, self->reach);
+      break;
+
     case PROP_PORT:
       g_value_set_uint (value, self->port);
-      break;
-    case PROP_OFF_HOST:
-      g_value_set_boolean (value, self->off_host);
       break;
     case PROP_ACTIVE:
       g_value_set_uint (value, self->active);
@@ -142,9 +143,8 @@ culvert_forward_status_class_init (CulvertForwardStatusClass *klass)
   properties[PROP_LISTEN_ADDRESS] = g_param_spec_string ("listen-address", NULL, NULL, NULL,
                                                          flags);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
-  /* Whether other computers can connect, as far as Culvert knows: what the
-   * forward asks for, corrected once the server showed what it did. */
-  properties[PROP_OFF_HOST] = g_param_spec_boolean ("off-host", NULL, NULL, FALSE, flags);
+  properties[PROP_REACH] = g_param_spec_enum ("reach", NULL, NULL, CULVERT_TYPE_FORWARD_REACH,
+                                              CULVERT_FORWARD_REACH_AS_ASKED, flags);
   properties[PROP_ACTIVE] = g_param_spec_uint ("active", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_TOTAL] = g_param_spec_uint64 ("total", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_BYTES_SENT] = g_param_spec_uint64 ("bytes-sent", NULL, NULL,
@@ -167,7 +167,6 @@ culvert_forward_status_new (CulvertForward *forward)
   CulvertForwardStatus *self = g_object_new (CULVERT_TYPE_FORWARD_STATUS, NULL);
 
   self->forward = culvert_forward_copy (forward);
-  self->off_host = culvert_forward_is_off_host (forward);
 
   return self;
 }
@@ -220,20 +219,10 @@ culvert_forward_status_set_listening (CulvertForwardStatus *self,
 }
 
 void
-culvert_forward_status_set_off_host (CulvertForwardStatus *self,
-                                     gboolean              off_host)
+culvert_forward_status_set_reach (CulvertForwardStatus *self,
+                                  CulvertForwardReach   reach)
 {
-  SET_AND_NOTIFY (off_host, off_host, PROP_OFF_HOST);
-}
-
-/* What the server showed: watchers hear it even when it only confirms what
- * the forward asked for. */
-void
-culvert_forward_status_confirm_off_host (CulvertForwardStatus *self,
-                                         gboolean              off_host)
-{
-  self->off_host = off_host;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFF_HOST]);
+  SET_AND_NOTIFY (reach, reach, PROP_REACH);
 }
 
 void
@@ -323,6 +312,15 @@ culvert_forward_status_get_suggested_port (CulvertForwardStatus *self)
   return self->suggested_port;
 }
 
+/* For an incoming forward that asked for other hosts: whether the server
+ * really listens for them (see CulvertForwardReach). */
+CulvertForwardReach
+culvert_forward_status_get_reach (CulvertForwardStatus *self)
+{
+  g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), CULVERT_FORWARD_REACH_AS_ASKED);
+  return self->reach;
+}
+
 const char *
 culvert_forward_status_get_listen_address (CulvertForwardStatus *self)
 {
@@ -335,17 +333,6 @@ culvert_forward_status_get_port (CulvertForwardStatus *self)
 {
   g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), 0);
   return self->port;
-}
-
-/* TRUE when other computers can connect to the forward's listening port,
- * as far as Culvert knows. For an incoming forward bound off-host this
- * becomes FALSE once Culvert found that the server listens on its loopback
- * only (OpenSSH's GatewayPorts no, Dropbear without -a). */
-gboolean
-culvert_forward_status_get_off_host (CulvertForwardStatus *self)
-{
-  g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), FALSE);
-  return self->off_host;
 }
 
 guint

@@ -236,20 +236,10 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
       if (status != NULL)
         {
           culvert_forward_status_set_error (status, NULL, 0);
+          culvert_forward_status_set_reach (status, event->reach);
           culvert_forward_status_set_listening (status, event->text, event->port);
           if (self->state == CULVERT_TUNNEL_CONNECTED)
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);
-        }
-      break;
-
-    case CULVERT_WORKER_EVENT_FORWARD_REACH:
-      status = status_for_index (self, event->forward_index);
-      if (status != NULL)
-        {
-          /* Where it really listens first: "off-host" watchers read both. */
-          if (event->text != NULL)
-            culvert_forward_status_set_listening (status, event->text, event->port);
-          culvert_forward_status_confirm_off_host (status, event->off_host);
         }
       break;
 
@@ -690,9 +680,6 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
 
   g_ptr_array_add (self->by_index, g_object_ref (status));
   g_list_store_append (self->forwards, status);
-  culvert_forward_status_set_off_host (
-    status, culvert_forward_is_off_host_full (forward,
-                                              culvert_profile_get_gateway_ports (self->profile)));
 
   if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
     {

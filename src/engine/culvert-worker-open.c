@@ -29,12 +29,19 @@ on_channel_data (ssh_session  session,
                  void        *user_data)
 {
   Conn *conn = user_data;
+  gsize taken = 0;
 
-  /* Consume nothing here: the pass reads with a size that sets the window. */
   if (conn->state == CONN_OPEN && !is_stderr)
+    {
+      /* With libssh 0.10 this takes nothing: the pass reads with a size
+       * that sets the window. */
+      taken = conn_take_data (conn, data, len);
+      conn_mark_ready (conn);
+    }
+  else if (conn->state == CONN_HANDSHAKE && conn->reverse_socks && !is_stderr)
     conn_mark_ready (conn);
 
-  return 0;
+  return taken;
 }
 
 static void
@@ -82,6 +89,12 @@ conn_open_result (Conn *conn,
     {
       conn->opening = FALSE;
       g_ptr_array_remove_fast (self->opening, conn);
+    }
+
+  if (conn->probe_for != NULL)
+    {
+      remote_probe_done (conn, rc, rc == SSH_OK ? NULL : ssh_get_error (self->session));
+      return;
     }
 
   if (rc != SSH_OK)

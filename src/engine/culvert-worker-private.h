@@ -14,6 +14,8 @@
  *   culvert-worker-socks.c    the SOCKS side of dynamic forwards
  *   culvert-worker-remote.c   incoming forwards: the server listens, and each
  *                             channel it opens is connected on from here
+ *   culvert-worker-rsocks.c   reverse dynamic forwards: a SOCKS server on the
+ *                             channels of an incoming forward
  *   culvert-window-policy.c   how big a channel's receive window should be
  *
  * Everything here runs on the worker thread, except where a field says so.
@@ -75,6 +77,8 @@ typedef struct
   Counters      *counters;
 } Listener;
 
+typedef struct _Conn Conn;
+
 /* An incoming forward: the server listens for us. */
 typedef struct
 {
@@ -86,6 +90,9 @@ typedef struct
   char          *destination_host;
   guint16        destination_port;
   gboolean       removed;         /* no longer wanted; freed once the server let go */
+  Conn          *probe;           /* checking who can reach the port; see remote_check_reach */
+  char          *probe_host;
+  gint64         probe_until;     /* until then a channel from probe_host is the probe's */
 } Remote;
 
 typedef enum
@@ -96,7 +103,6 @@ typedef enum
   CONN_CLOSED,
 } ConnState;
 
-typedef struct _Conn Conn;
 
 /* A connection to a local destination being made for @conn (NULL once the
  * connection is gone). */
@@ -142,6 +148,7 @@ struct _Conn
   gsize          upload_off;
 
   CulvertWindowPolicy window;   /* the receive window we keep for this channel */
+  guint32        window_owed;   /* delivered since the window was last offered */
 
   guint64        bytes_sent;
   guint64        bytes_received;
@@ -159,9 +166,12 @@ struct _Conn
   guint          paused : 1;         /* in worker->paused */
   guint          opening : 1;        /* in worker->opening */
   guint          grant_window : 1;   /* the next read grants the window (libssh 0.10) */
+  guint          offer_window : 1;   /* data was delivered: offer the window again */
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
+  guint          reverse_socks : 1;  /* the SOCKS client talks through the channel */
+  Remote        *probe_for;     /* a probe of remote_check_reach: no client, no socket */
   char          *close_reason;
 };
 
@@ -195,14 +205,13 @@ struct _GlobalRequest
   gpointer    data;
 };
 
-typedef struct _Probe Probe;
-
 typedef struct
 {
   guint      id;
   gboolean   answered;
   gboolean   accepted;
   GStrv      answers;
+  gboolean   remember;  /* store the secret once it worked */
 } Question;
 
 struct _CulvertWorker
@@ -238,6 +247,7 @@ struct _CulvertWorker
   GPtrArray              *counters;       /* of Counters*, one per forward */
   GPtrArray              *remotes;        /* of Remote* */
   GSocketClient          *local_client;   /* connects incoming channels on */
+  gboolean                via_proxy;      /* the session may go through a proxy */
   WatchKind               ssh_watch;
   ssh_session             session;
   ssh_event               event;
@@ -270,9 +280,9 @@ struct _CulvertWorker
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
-  GSocketAddress         *server_address; /* where the session's TCP connection goes */
-  GPtrArray              *probes;         /* of Probe*, knocks in flight */
-  GArray                 *probe_ports;    /* of guint16: our ports the knocks came from */
+  /* culvert-worker-secrets.c */
+  gboolean                remember_secret;  /* the user asked to keep the next secret */
+  char                   *keyring_problem;  /* why the keyring cannot be used, or NULL */
 };
 
 /* culvert-worker.c */
@@ -297,6 +307,22 @@ gboolean  worker_is_stopping      (CulvertWorker            *self);
 ssh_session worker_login          (CulvertWorker            *self,
                                    GSocketConnection       **connection,
                                    GError                  **error);
+
+/* culvert-worker-secrets.c */
+char     *worker_recall_secret    (gboolean                  is_passphrase,
+                                   gpointer                  user_data);
+void      worker_secret_result    (gboolean                  is_passphrase,
+                                   const char               *secret,
+                                   gboolean                  recalled,
+                                   gboolean                  accepted,
+                                   gpointer                  user_data);
+void      worker_host_key_changed (const CulvertHostKeyChange *change,
+                                   gpointer                  user_data);
+/* Fills in whether a secret question may offer "Remember", and keeps the answer's choice. */
+void      worker_secret_question  (CulvertWorker            *self,
+                                   CulvertWorkerEvent       *event);
+void      worker_secret_answered  (CulvertWorker            *self,
+                                   Question                 *question);
 
 /* culvert-worker-pump.c */
 gboolean  watch_add               (CulvertWorker            *self,
@@ -352,6 +378,9 @@ void      conn_on_socket          (Conn                     *conn,
 void      conn_pump_down          (Conn                     *conn);
 void      conn_pump_up            (Conn                     *conn);
 void      conn_mark_ready         (Conn                     *conn);
+gsize     conn_take_data          (Conn                     *conn,
+                                   const guint8             *data,
+                                   gsize                     len);
 void      conn_close              (Conn                     *conn,
                                    const char               *reason);
 void      conn_update_events      (Conn                     *conn);
@@ -371,6 +400,28 @@ void      listener_free           (Listener                 *listener);
 
 /* culvert-worker-socks.c */
 void      socks_start             (Conn                     *conn);
+void      socks_begin_handshake   (Conn                     *conn);
+/* Where a SOCKS client's handshake comes from and its answers go. */
+typedef struct
+{
+  gboolean (*send)      (Conn                      *conn,
+                         const guint8              *data,
+                         gsize                      len);
+  void     (*requested) (Conn                      *conn,
+                         const CulvertSocksRequest *request,
+                         const guint8              *rest,
+                         gsize                      rest_len);
+  gboolean on_server;   /* a reverse dynamic forward's client */
+} SocksTransport;
+gboolean  socks_feed              (Conn                     *conn,
+                                   const guint8             *buf,
+                                   gsize                     n,
+                                   const SocksTransport     *transport);
+void      socks_take_request      (Conn                     *conn,
+                                   const CulvertSocksRequest *request);
+/* culvert-worker-rsocks.c: reverse dynamic forwards (-R port alone) */
+void      rsocks_start            (Conn                     *conn);
+void      rsocks_pump             (Conn                     *conn);
 void      socks_on_readable       (Conn                     *conn);
 gboolean  socks_reply             (Conn                     *conn,
                                    CulvertSocksOutcome       outcome);
@@ -381,23 +432,26 @@ void      conn_report_opened      (Conn                     *conn);
 /* culvert-worker-remote.c */
 Remote   *worker_add_remote       (CulvertWorker            *self,
                                    CulvertWorkerRemote      *in);
+GSocketClient *worker_local_client (CulvertWorker           *self);
+void      local_connect_start     (Conn                     *conn,
+                                   GAsyncReadyCallback       done);
+Conn     *local_connect_finish    (GObject                  *source,
+                                   GAsyncResult             *result,
+                                   gpointer                  user_data,
+                                   int                      *fd,
+                                   GError                  **error);
 void      worker_request_remotes  (CulvertWorker            *self);
 void      worker_request_remote   (CulvertWorker            *self,
                                    Remote                   *remote);
 void      worker_remove_remotes   (CulvertWorker            *self,
                                    guint                     forward_index);
 void      remote_free             (Remote                   *remote);
+void      remote_probe_done       (Conn                     *probe,
+                                   int                       rc,
+                                   const char               *reason);
 int       worker_on_message       (ssh_session               session,
                                    ssh_message               message,
                                    void                     *user_data);
-
-/* culvert-worker-probe.c */
-void      worker_probe_remote     (CulvertWorker            *self,
-                                   Remote                   *remote,
-                                   guint16                   port);
-gboolean  worker_is_probe         (CulvertWorker            *self,
-                                   int                       originator_port);
-void      probe_free              (Probe                    *probe);
 
 /* For tests: a function run at the end of every pass over the connections,
  * where libssh 0.11+ may already have read or written the socket again

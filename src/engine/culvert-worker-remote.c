@@ -8,7 +8,9 @@
  * connection to the local destination is made asynchronously by
  * GSocketClient (names resolved without blocking, IPv4 and IPv6). Until it
  * is made the channel is not read, so the server holds what the client
- * sends within the channel's window.
+ * sends within the channel's window. A forward without a destination (a
+ * reverse dynamic one) asks each client where to go first:
+ * culvert-worker-rsocks.c.
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <libssh/server.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "culvert-worker-private.h"
@@ -30,6 +33,12 @@
 void
 remote_free (Remote *remote)
 {
+  if (remote->probe != NULL)
+    {
+      remote->probe->probe_for = NULL;
+      conn_close (remote->probe, NULL);
+    }
+  g_free (remote->probe_host);
   g_free (remote->bind_address);
   g_free (remote->destination_host);
   g_free (remote);
@@ -63,6 +72,155 @@ server_label (const char *address,
   return g_strdup_printf ("%s:%u", address, port);
 }
 
+/* Counters for probes: no forward's, never reported. */
+static Counters probe_counters = { .forward_index = G_MAXUINT };
+
+static void
+remote_post_listening (CulvertWorker       *self,
+                       Remote              *remote,
+                       CulvertForwardReach  reach)
+{
+  CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_LISTENING };
+
+  event.forward_index = remote->counters->forward_index;
+  event.text = server_label (remote->bind_address, remote->bound_port);
+  event.port = remote->bound_port;
+  event.reach = reach;
+  worker_post (self, &event);
+}
+
+static gboolean
+is_loopback_name (const char *address)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+
+  if (address == NULL || g_ascii_strcasecmp (address, "localhost") == 0)
+    return TRUE;
+  inet = g_inet_address_new_from_string (address);
+  return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
+/* The address the session reached the server on, when that is the server
+ * itself (not a proxy) and not loopback; NULL otherwise. */
+static char *
+server_address (CulvertWorker *self)
+{
+  struct sockaddr_storage peer;
+  socklen_t len = sizeof peer;
+  g_autoptr(GSocketAddress) address = NULL;
+  GInetAddress *inet;
+  int fd;
+
+  if (self->via_proxy)
+    return NULL;
+  fd = ssh_get_fd (self->session);
+  if (fd < 0 || getpeername (fd, (struct sockaddr *) &peer, &len) != 0)
+    return NULL;
+  address = g_socket_address_new_from_native (&peer, len);
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_is_loopback (inet))
+    return NULL;
+  return g_inet_address_to_string (inet);
+}
+
+/* An incoming forward asked for a bind other than loopback: the server may
+ * have listened on loopback alone instead (OpenSSH's GatewayPorts no says
+ * nothing about it). Ask the server to connect to the port on the address
+ * other hosts would use, through a direct-tcpip channel: refused means
+ * loopback only. The forward is reported listening once that is known.
+ * FALSE: nothing to check (reported already). */
+static gboolean
+remote_check_reach (CulvertWorker *self,
+                    Remote        *remote)
+{
+  const char *bind = remote->bind_address;
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  Conn *probe;
+
+  if (is_loopback_name (bind))
+    {
+      remote_post_listening (self, remote, CULVERT_FORWARD_REACH_AS_ASKED);
+      return FALSE;
+    }
+
+  inet = g_inet_address_new_from_string (bind);
+  if (inet != NULL && !g_inet_address_get_is_any (inet))
+    host = g_strdup (bind);
+  else if (inet != NULL || *bind == '\0' || g_str_equal (bind, "*"))
+    host = server_address (self);   /* every interface: the one we reached */
+  else
+    host = NULL;                    /* a name: which of its addresses? */
+
+  if (host == NULL)
+    {
+      worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
+                                 "depends on its GatewayPorts setting; Culvert could not "
+                                 "check it"), remote->bound_port);
+      remote_post_listening (self, remote, CULVERT_FORWARD_REACH_UNCHECKED);
+      return FALSE;
+    }
+
+  probe = conn_alloc (self, &probe_counters, "127.0.0.1", 0, NULL, 0);
+  probe->probe_for = remote;
+  probe->destination_host = g_strdup (host);
+  probe->destination_port = remote->bound_port;
+  probe->destination = server_label (host, remote->bound_port);
+  remote->probe = probe;
+  g_free (remote->probe_host);
+  remote->probe_host = g_steal_pointer (&host);
+  remote->probe_until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  conn_open_channel (probe);
+
+  return TRUE;
+}
+
+/* What the server said to the probe's channel (from conn_open_result). */
+void
+remote_probe_done (Conn       *probe,
+                   int         rc,
+                   const char *reason)
+{
+  Remote *remote = probe->probe_for;
+  CulvertWorker *self = probe->worker;
+  CulvertForwardReach reach;
+  g_autofree char *lower = g_ascii_strdown (reason != NULL ? reason : "", -1);
+
+  probe->probe_for = NULL;
+  conn_close (probe, NULL);
+  if (remote == NULL)
+    return;
+  remote->probe = NULL;
+
+  if (rc == SSH_OK)
+    {
+      reach = CULVERT_FORWARD_REACH_OTHER_HOSTS;
+      worker_log (self, FALSE, _("Other computers can reach port %u on the server (checked on "
+                                 "%s)"), remote->bound_port, remote->probe_host);
+    }
+  else if (strstr (lower, "refused") != NULL)
+    {
+      reach = CULVERT_FORWARD_REACH_LOOPBACK_ONLY;
+      remote->probe_until = 0;
+      worker_log (self, TRUE, _("The server listens on port %u for programs on the server only, "
+                                "not on %s as asked: its GatewayPorts setting does not allow "
+                                "other computers"), remote->bound_port, remote->probe_host);
+    }
+  else
+    {
+      reach = CULVERT_FORWARD_REACH_UNCHECKED;
+      remote->probe_until = 0;
+      worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
+                                 "depends on its GatewayPorts setting; Culvert could not check "
+                                 "it (%s)"), remote->bound_port, reason);
+    }
+
+  if (!remote->removed)
+    remote_post_listening (self, remote, reach);
+}
+
 static void
 on_listen_answered (CulvertWorker *self,
                     GlobalRequest *request,
@@ -81,7 +239,6 @@ on_listen_answered (CulvertWorker *self,
 
   if (rc == SSH_OK)
     {
-      CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_LISTENING };
       guint16 port = remote->bind_port;
 
       /* libssh reads the chosen port from the reply only for port 0. */
@@ -100,13 +257,13 @@ on_listen_answered (CulvertWorker *self,
         }
       remote->bound_port = port;
       label = server_label (remote->bind_address, port);
-      worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
-                  label, remote->destination_host, remote->destination_port);
-      event.forward_index = forward_index;
-      event.text = g_strdup (label);
-      event.port = port;
-      worker_post (self, &event);
-      worker_probe_remote (self, remote, port);
+      if (remote->destination_host == NULL)
+        worker_log (self, FALSE, _("The server listens on %s; its clients connect onwards "
+                                   "from this computer, as through a SOCKS proxy"), label);
+      else
+        worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
+                    label, remote->destination_host, remote->destination_port);
+      remote_check_reach (self, remote);
     }
   else
     {
@@ -183,48 +340,96 @@ worker_remove_remotes (CulvertWorker *self,
     }
 }
 
+/* Connects to local destinations, directly (a proxy is for the server). */
+GSocketClient *
+worker_local_client (CulvertWorker *self)
+{
+  if (self->local_client == NULL)
+    {
+      self->local_client = g_socket_client_new ();
+      g_socket_client_set_enable_proxy (self->local_client, FALSE);
+      g_socket_client_set_timeout (self->local_client, LOCAL_CONNECT_TIMEOUT);
+    }
+
+  return self->local_client;
+}
+
+/* Starts connecting @conn to its destination from this computer; @done
+ * finishes with local_connect_finish(). */
+void
+local_connect_start (Conn                *conn,
+                     GAsyncReadyCallback  done)
+{
+  g_autoptr(GSocketConnectable) address = NULL;
+  LocalConnect *op = g_new0 (LocalConnect, 1);
+
+  op->conn = conn;
+  op->cancellable = g_cancellable_new ();
+  conn->connecting = op;
+  address = g_network_address_new (conn->destination_host, conn->destination_port);
+  g_socket_client_connect_async (worker_local_client (conn->worker), address, op->cancellable,
+                                 done, op);
+}
+
+/* Ends a local_connect_start(): returns its connection (NULL with @error
+ * set when it failed) and the connection's socket as a descriptor of
+ * @conn's own in *@fd (-1 when that failed: @conn is closed then). *@conn
+ * is NULL when the connection went away meanwhile. */
+Conn *
+local_connect_finish (GObject       *source,
+                      GAsyncResult  *result,
+                      gpointer       user_data,
+                      int           *fd,
+                      GError       **error)
+{
+  LocalConnect *op = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  Conn *conn = op->conn;
+
+  *fd = -1;
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, error);
+  g_object_unref (op->cancellable);
+  g_free (op);
+  if (conn == NULL)
+    return NULL;  /* gone meanwhile */
+
+  conn->connecting = NULL;
+  if (connection == NULL)
+    return conn;
+
+  /* Ours from now on; the GSocket closes its own descriptor. */
+  *fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  if (*fd < 0)
+    conn_close (conn, g_strerror (errno));
+  else if (!conn_attach_socket (conn, *fd))
+    *fd = -1;
+
+  return conn;
+}
+
 static void
 on_local_connected (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  LocalConnect *op = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  Conn *conn = op->conn;
-  CulvertWorker *self;
+  Conn *conn;
   int fd;
 
-  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_object_unref (op->cancellable);
-  g_free (op);
+  conn = local_connect_finish (source, result, user_data, &fd, &error);
   if (conn == NULL)
-    return;  /* gone meanwhile */
+    return;
 
-  self = conn->worker;
-  conn->connecting = NULL;
-  if (connection == NULL)
+  if (error != NULL)
     {
-      worker_log (self, TRUE, _("Could not connect to %s for %s: %s"),
+      worker_log (conn->worker, TRUE, _("Could not connect to %s for %s: %s"),
                   conn->destination, conn->source, error->message);
       conn_close (conn, error->message);
-      worker_pump (self, FALSE);
-      return;
     }
-
-  /* Ours from now on; the GSocket closes its own descriptor. */
-  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  if (fd < 0 || !conn_attach_socket (conn, fd))
-    {
-      if (fd < 0)
-        conn_close (conn, g_strerror (errno));
-      worker_pump (self, FALSE);
-      return;
-    }
-
-  conn_start (conn);
-  worker_pump (self, FALSE);
+  else if (fd >= 0)
+    conn_start (conn);
+  worker_pump (conn->worker, FALSE);
 }
 
 /* Accepts a forwarded-tcpip channel for one of our incoming forwards and
@@ -236,9 +441,7 @@ worker_accept_forwarded (CulvertWorker *self,
   int port = ssh_message_channel_request_open_destination_port (message);
   const char *originator = ssh_message_channel_request_open_originator (message);
   int originator_port = ssh_message_channel_request_open_originator_port (message);
-  g_autoptr(GSocketConnectable) address = NULL;
   Remote *remote = NULL;
-  LocalConnect *op;
   Conn *conn;
 
   for (guint i = 0; i < self->remotes->len && remote == NULL; i++)
@@ -252,9 +455,17 @@ worker_accept_forwarded (CulvertWorker *self,
           (r->bound_port != 0 ? r->bound_port == port : r->bind_port == port))
         remote = r;
     }
-  /* Refused (libssh's default answer): ours, or our own knock. */
-  if (remote == NULL || worker_is_probe (self, originator_port))
+  if (remote == NULL)
     return FALSE;
+
+  /* The connection the probe made: not a client. */
+  if (remote->probe_until > g_get_monotonic_time () && originator != NULL &&
+      g_strcmp0 (originator, remote->probe_host) == 0)
+    {
+      remote->probe_until = 0;
+      ssh_message_reply_default (message);
+      return TRUE;
+    }
 
   conn = conn_alloc (self, remote->counters, originator != NULL ? originator : "?",
                      CLAMP (originator_port, 0, G_MAXUINT16),
@@ -267,20 +478,14 @@ worker_accept_forwarded (CulvertWorker *self,
       return TRUE;  /* the message is answered: the channel is refused */
     }
 
-  if (self->local_client == NULL)
+  /* A reverse dynamic forward: the client says where to go first. */
+  if (remote->destination_host == NULL)
     {
-      self->local_client = g_socket_client_new ();
-      g_socket_client_set_enable_proxy (self->local_client, FALSE);
-      g_socket_client_set_timeout (self->local_client, LOCAL_CONNECT_TIMEOUT);
+      rsocks_start (conn);
+      return TRUE;
     }
 
-  op = g_new0 (LocalConnect, 1);
-  op->conn = conn;
-  op->cancellable = g_cancellable_new ();
-  conn->connecting = op;
-  address = g_network_address_new (remote->destination_host, remote->destination_port);
-  g_socket_client_connect_async (self->local_client, address, op->cancellable,
-                                 on_local_connected, op);
+  local_connect_start (conn, on_local_connected);
 
   return TRUE;
 }

@@ -68,6 +68,11 @@ event_clear (gpointer data)
   g_free (event->key_type);
   g_strfreev (event->prompts);
   g_clear_pointer (&event->echo, g_array_unref);
+  g_free (event->remember_problem);
+  g_free (event->known_key_type);
+  g_free (event->known_fingerprint);
+  g_free (event->known_location);
+  g_free (event->fix_command);
   g_clear_pointer (&event->forward_stats, g_array_unref);
   g_clear_pointer (&event->client_stats, g_array_unref);
 }
@@ -286,12 +291,7 @@ worker_thread (gpointer data)
       if (self->session != NULL)
         {
           attempt = 0;
-          g_clear_object (&self->server_address);
-          self->server_address = g_socket_connection_get_remote_address (connection, NULL);
           worker_serve (self);
-          /* Knocks belong to the session that is gone. */
-          g_ptr_array_set_size (self->probes, 0);
-          g_array_set_size (self->probe_ports, 0);
           g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
           if (worker_is_stopping (self))
             break;
@@ -418,6 +418,7 @@ typedef struct
   guint          question_id;
   gboolean       accepted;
   GStrv          answers;
+  gboolean       remember;
 } Answer;
 
 static void
@@ -444,6 +445,7 @@ answer_in_worker (gpointer data)
       question->answered = TRUE;
       question->accepted = answer->accepted;
       question->answers = g_steal_pointer (&answer->answers);
+      question->remember = answer->remember;
     }
 
   return G_SOURCE_REMOVE;
@@ -572,8 +574,6 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
   self->remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) remote_free);
-  self->probes = g_ptr_array_new_with_free_func ((GDestroyNotify) probe_free);
-  self->probe_ports = g_array_new (FALSE, FALSE, sizeof (guint16));
 
   for (guint i = 0; listeners != NULL && i < listeners->len; i++)
     worker_add_listener (self, g_ptr_array_index (listeners, i));
@@ -632,7 +632,8 @@ void
 culvert_worker_answer (CulvertWorker      *self,
                        guint               question_id,
                        gboolean            accepted,
-                       const char * const *answers)
+                       const char * const *answers,
+                       gboolean            remember)
 {
   Answer *answer = g_new0 (Answer, 1);
 
@@ -640,6 +641,7 @@ culvert_worker_answer (CulvertWorker      *self,
   answer->question_id = question_id;
   answer->accepted = accepted;
   answer->answers = g_strdupv ((char **) answers);
+  answer->remember = remember;
   worker_send (self, G_PRIORITY_HIGH, answer_in_worker, answer, answer_free);
 }
 
@@ -780,13 +782,11 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->listeners);
   g_ptr_array_unref (self->remotes);
   g_ptr_array_unref (self->counters);
-  g_ptr_array_unref (self->probes);
-  g_array_unref (self->probe_ports);
-  g_clear_object (&self->server_address);
   g_clear_object (&self->local_client);
   g_free (self->scratch);
   g_array_unref (self->batch);
   g_free (self->dead_reason);
+  g_free (self->keyring_problem);
   culvert_worker_config_free (self->config);
   g_mutex_clear (&self->lock);
   g_free (self);

@@ -71,7 +71,6 @@ typedef enum
   CULVERT_WORKER_EVENT_EXITED,
   CULVERT_WORKER_EVENT_FORWARD_LISTENING,  /* the server listens: text, port */
   CULVERT_WORKER_EVENT_FORWARD_FAILED,     /* the server refused: text */
-  CULVERT_WORKER_EVENT_FORWARD_REACH,      /* who can connect, found out: off_host, text, port */
 } CulvertWorkerEventType;
 
 typedef struct
@@ -105,7 +104,7 @@ typedef struct
   /* CLIENT_*, FORWARD_* */
   guint                   forward_index;
   guint16                 port;          /* FORWARD_LISTENING: the port really bound */
-  gboolean                off_host;      /* FORWARD_REACH: other computers can connect */
+  CulvertForwardReach     reach;         /* FORWARD_LISTENING: incoming, off-host */
   guint64                 client_id;
   char                   *source;        /* "127.0.0.1:50312" */
   char                   *destination;   /* "db.internal:5432" */
@@ -125,6 +124,13 @@ typedef struct
   char                   *key_type;
   GStrv                   prompts;       /* keyboard-interactive */
   GArray                 *echo;          /* of gboolean */
+  gboolean                can_remember;  /* PASSWORD, PASSPHRASE: the keyring can keep it */
+  char                   *remember_problem; /* why it cannot, or NULL */
+  /* HOST_KEY_CHANGED (a notice: question_id 0, nothing to answer) */
+  char                   *known_key_type;
+  char                   *known_fingerprint;
+  char                   *known_location;
+  char                   *fix_command;
 } CulvertWorkerEvent;
 
 /* Called on the main context for each event, in order. */
@@ -144,7 +150,8 @@ void           culvert_worker_retry_now    (CulvertWorker          *worker,
 void           culvert_worker_answer       (CulvertWorker          *worker,
                                             guint                   question_id,
                                             gboolean                accepted,
-                                            const char * const     *answers);
+                                            const char * const     *answers,
+                                            gboolean                remember);
 void           culvert_worker_close_client (CulvertWorker          *worker,
                                             guint64                 client_id);
 /* An incoming forward added while the tunnel runs. */

@@ -2432,19 +2432,15 @@ netns_connect (const char *netns,
 static void
 netns_start_sshd_with (Netns           *n,
                        CulvertTestSshd *sshd,
-                       const char      *gateway_ports)
+                       const char      *option)
 {
   g_autofree char *log = g_build_filename (sshd->dir, "sshd-netns.log", NULL);
   g_autofree char *pid_file = g_strdup_printf ("PidFile=%s/sshd-netns.pid", sshd->dir);
-  g_autofree char *listen = g_strdup_printf ("ListenAddress=%s:%u", NETNS_SERVER_ADDRESS,
-                                             sshd->port);
-  g_autofree char *gateway = g_strdup_printf ("GatewayPorts=%s",
-                                              gateway_ports ? gateway_ports : "clientspecified");
   g_autoptr(GError) error = NULL;
-  /* Options given here win over the file's: also reachable from the peer. */
+  /* sshd keeps the first value it gets of an option: -o wins over the file. */
   const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/sshd", "-D",
-                         "-f", sshd->config_path, "-E", log, "-o", pid_file, "-o", listen,
-                         "-o", gateway, NULL };
+                         "-f", sshd->config_path, "-E", log, "-o", pid_file,
+                         option != NULL ? "-o" : NULL, option, NULL };
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   g_assert_true (g_thread_self () == main_thread);
@@ -2576,125 +2572,44 @@ test_headless_default_bind_unreachable (Fixture       *f,
   netns_free (n);
 }
 
-/* Writes a known_hosts file for the server at NETNS_SERVER_ADDRESS:@port
- * from the fixture's file for [127.0.0.1]:@port. */
-static char *
-netns_known_hosts (const char *loopback_known_hosts,
-                   const char *dir,
-                   guint16     port)
+/* The "listening" event of an incoming forward: its port, and "reach". */
+static guint16
+headless_wait_remote_listening (Headless  *h,
+                                char     **reach)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *local = g_strdup_printf ("[127.0.0.1]:%u ", port);
-  g_autofree char *there = g_strdup_printf ("[%s]:%u ", NETNS_SERVER_ADDRESS, port);
-  g_autoptr(GString) known = NULL;
-  char *path = g_build_filename (dir, "netns_known_hosts", NULL);
-
-  g_assert_true (g_file_get_contents (loopback_known_hosts, &contents, NULL, NULL));
-  known = g_string_new (contents);
-  g_assert_cmpuint (g_string_replace (known, local, there, 0), ==, 1);
-  g_assert_true (g_file_set_contents (path, known->str, -1, NULL));
-
-  return path;
-}
-
-/* `culvert --headless` in the peer namespace with -R 0.0.0.0:… to the
- * server at NETNS_SERVER_ADDRESS:@port: what it says about who can connect
- * matches what another computer (the peer namespace) finds. */
-static void
-assert_remote_reach (Netns      *n,
-                     guint16     port,
-                     const char *user,
-                     const char *key,
-                     const char *known_path,
-                     gboolean    allowed)
-{
-  guint16 remote_port = closed_port ();
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
-  g_autofree char *known_option = g_strdup_printf ("UserKnownHostsFile=%s", known_path);
-  g_autofree char *spec = g_strdup_printf ("0.0.0.0:%u:%s:%u", remote_port,
-                                           NETNS_SERVER_ADDRESS, port);
-  const char *argv[] = { "ip", "netns", "exec", n->peer, culvert_binary (), "--headless",
-                         "--json", "-p", port_text, "-l", user, "-i", key, "-o", known_option,
-                         "-R", spec, NETNS_SERVER_ADDRESS, NULL };
   JsonObject *event;
-  Headless *h;
-  int result;
 
-  h = headless_spawn (argv);
-  g_assert_true (headless_wait_connected (h));
-  while ((event = headless_read_event (h)) != NULL &&
-         !g_str_equal (event_name (event), "forward-reach"))
-    ;
-  g_assert_nonnull (event);
-  g_test_message ("-R %s: the runner says %s, off_host %d", spec,
-                  event_string (event, "address"),
-                  json_object_get_boolean_member (event, "off_host"));
+  while ((event = headless_read_event (h)) != NULL)
+    if (g_str_equal (event_name (event), "listening"))
+      {
+        JsonNode *member = json_object_get_member (event, "reach");
 
-  result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, remote_port);
-  g_assert_cmpint (netns_connect (n->server, "127.0.0.1", remote_port), ==, 0);
-  if (allowed)
-    {
-      g_assert_cmpint (result, ==, 0);
-      g_assert_true (json_object_get_boolean_member (event, "off_host"));
-    }
-  else
-    {
-      if (result != ECONNREFUSED)
-        g_error ("a server that keeps others out: connecting from another computer gave “%s”",
-                 result == 0 ? "connected" : g_strerror (result));
-      g_assert_false (json_object_get_boolean_member (event, "off_host"));
-      g_assert_true (g_str_has_prefix (event_string (event, "address"), "localhost:"));
-    }
-
-  g_subprocess_send_signal (h->proc, SIGTERM);
-  headless_assert_exit (h, 0, NULL);
-  headless_free (h);
+        g_assert_nonnull (member);
+        *reach = json_node_get_value_type (member) == G_TYPE_STRING
+                 ? g_strdup (json_node_get_string (member)) : NULL;
+        return event_int (event, "port", 1, 65535);
+      }
+  g_error ("the runner ended before the incoming forward listened");
 }
 
-/* Dropbear from @db's files inside the server namespace; -a lets other
- * computers connect to incoming forwards (its GatewayPorts). */
-static GPid
-netns_start_dropbear (Netns               *n,
-                      CulvertTestDropbear *db,
-                      gboolean             allow_others)
-{
-  g_autofree char *listen = g_strdup_printf ("%s:%u", NETNS_SERVER_ADDRESS, db->port);
-  g_autofree char *pid_file = g_build_filename (db->dir, "dropbear-netns.pid", NULL);
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/dropbear", "-F", "-E",
-                         "-s", "-p", listen, "-r", db->host_key_path, "-P", pid_file,
-                         allow_others ? "-a" : NULL, NULL };
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  GPid pid;
-
-  g_assert_true (g_thread_self () == main_thread);
-  g_spawn_async (NULL, (char **) argv, NULL,
-                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                 die_with_test, GINT_TO_POINTER (getpid ()), &pid, &error);
-  g_assert_no_error (error);
-  while (netns_connect (n->server, NETNS_SERVER_ADDRESS, db->port) != 0)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("dropbear did not start in the namespace %s", n->server);
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-
-  return pid;
-}
-
-/* An incoming forward bound off-host (-R 0.0.0.0:…) reaches other computers
- * only when the server lets it (OpenSSH's GatewayPorts, Dropbear's -a), and
- * the runner says which: when the server keeps others out, the status does
- * not claim that they can connect. The runner and "another computer" are in
- * the peer namespace, the server in the server namespace. */
+/* An incoming forward that asks the server to listen on its other
+ * computer's address: with GatewayPorts clientspecified the other computer
+ * connects, and the runner says so ("reach": "other-hosts"); with
+ * GatewayPorts no the server silently listens on its loopback instead, the
+ * other computer is refused, and the runner says so rather than claiming
+ * it can connect ("loopback-only", and a note on stderr). Culvert runs in
+ * the server's namespace, the other computer is the peer namespace. */
 static void
 test_headless_remote_gateway_ports (Fixture       *f,
                                     gconstpointer  data)
 {
   g_autofree char *ip = g_find_program_in_path ("ip");
-  g_autofree char *known_path = NULL;
-  g_autofree char *reason = NULL;
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf (NETNS_SERVER_ADDRESS ":0:127.0.0.1:%u",
+                                           closed_port ());
+  const char *extra[] = { "-i", key, "-R", spec, NULL };
+  const char *gateway_ports[] = { "GatewayPorts=clientspecified", "GatewayPorts=no" };
+  const char *expected[] = { "other-hosts", "loopback-only" };
   Netns *n;
 
   if (getuid () != 0)
@@ -2709,38 +2624,124 @@ test_headless_remote_gateway_ports (Fixture       *f,
     }
 
   n = netns_new ();
-  known_path = netns_known_hosts (f->sshd->known_hosts_path, f->sshd->dir, f->sshd->port);
-  for (guint allowed = 0; allowed <= 1; allowed++)
+  for (guint i = 0; i < G_N_ELEMENTS (gateway_ports); i++)
     {
-      netns_start_sshd_with (n, f->sshd, allowed ? "clientspecified" : "no");
-      assert_remote_reach (n, f->sshd->port, f->sshd->user, f->sshd->client_key_path,
-                           known_path, allowed);
+      g_autofree char *reach = NULL;
+      g_autofree char *err = NULL;
+      Headless *h;
+      guint16 port;
+      int result;
+
+      g_test_message ("sshd with %s", gateway_ports[i]);
+      netns_start_sshd_with (n, f->sshd, gateway_ports[i]);
+      h = netns_headless_start (f, n, extra);
+      g_assert_true (headless_wait_connected (h));
+      port = headless_wait_remote_listening (h, &reach);
+      g_assert_cmpstr (reach, ==, expected[i]);
+
+      /* What the other computer really gets. */
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, port);
+      if (i == 0)
+        g_assert_cmpint (result, ==, 0);
+      else if (result != ECONNREFUSED)
+        g_error ("GatewayPorts no: connecting from another computer gave “%s”, expected “%s”",
+                 result == 0 ? "connected" : g_strerror (result), g_strerror (ECONNREFUSED));
+      /* …while programs on the server still can. */
+      g_assert_cmpint (netns_connect (n->server, "127.0.0.1", port), ==, i == 0 ? ECONNREFUSED : 0);
+
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, &err);
+      if (i == 1)
+        g_assert_nonnull (strstr (err, "other computers cannot connect"));
+      headless_free (h);
       netns_stop_sshd (n);
     }
+  netns_free (n);
+}
 
-  if (!culvert_test_dropbear_available (&reason))
+/* Dropbear decides like OpenSSH's GatewayPorts, with its -a: without it an
+ * incoming forward listens on the server's loopback whatever it asks, and
+ * the runner says so. Dropbear runs in the server namespace with the
+ * fixture's files, Culvert next to it, the other computer in the peer. */
+static void
+test_headless_remote_gateway_ports_dropbear (Fixture       *f,
+                                             gconstpointer  data)
+{
+  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *reason = NULL;
+  g_autoptr(CulvertTestDropbear) db = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *expected[] = { "loopback-only", "other-hosts" };
+  Netns *n;
+
+  if (getuid () != 0)
     {
-      g_test_fail_printf ("as root the Dropbear part must run: %s", reason);
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return;
     }
-  else
+  if (ip == NULL || !culvert_test_dropbear_available (&reason))
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(CulvertTestDropbear) db = culvert_test_dropbear_start (NULL, &error);
-      g_autofree char *db_known = NULL;
+      g_test_fail_printf ("as root this test must run: %s",
+                          ip == NULL ? "ip is missing (install iproute2)" : reason);
+      return;
+    }
 
+  db = culvert_test_dropbear_start (NULL, &error);
+  g_assert_no_error (error);
+  n = netns_new ();
+  for (guint allow = 0; allow <= 1; allow++)
+    {
+      g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", db->port);
+      g_autofree char *listen_there = g_strdup_printf ("%s:%u", NETNS_SERVER_ADDRESS, db->port);
+      g_autofree char *pid_file = g_build_filename (db->dir, "dropbear-netns.pid", NULL);
+      const char *dropbear[] = { "ip", "netns", "exec", n->server, "/usr/sbin/dropbear", "-F",
+                                 "-E", "-s", "-p", listen, "-p", listen_there,
+                                 "-r", db->host_key_path, "-P", pid_file,
+                                 allow ? "-a" : NULL, NULL };
+      guint16 remote_port = closed_port ();
+      g_autofree char *port_text = g_strdup_printf ("%u", db->port);
+      g_autofree char *known = g_strdup_printf ("UserKnownHostsFile=%s", db->known_hosts_path);
+      g_autofree char *spec = g_strdup_printf ("%s:%u:127.0.0.1:%u", NETNS_SERVER_ADDRESS,
+                                               remote_port, closed_port ());
+      const char *runner[] = { "ip", "netns", "exec", n->server, culvert_binary (),
+                               "--headless", "--json", "-p", port_text, "-l", db->user,
+                               "-i", db->client_key_path, "-o", known, "-R", spec,
+                               "127.0.0.1", NULL };
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      g_autofree char *reach = NULL;
+      Headless *h;
+      GPid pid;
+      int result;
+
+      g_spawn_async (NULL, (char **) dropbear, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                     G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     die_with_test, GINT_TO_POINTER (getpid ()), &pid, &error);
       g_assert_no_error (error);
-      db_known = netns_known_hosts (db->known_hosts_path, db->dir, db->port);
-      for (guint allowed = 0; allowed <= 1; allowed++)
+      while (netns_connect (n->server, "127.0.0.1", db->port) != 0)
         {
-          GPid pid = netns_start_dropbear (n, db, allowed);
-
-          assert_remote_reach (n, db->port, db->user, db->client_key_path, db_known, allowed);
-          culvert_test_signal_tree (pid, SIGTERM);
-          waitpid (pid, NULL, 0);
-          g_spawn_close_pid (pid);
+          if (g_get_monotonic_time () > deadline)
+            g_error ("dropbear did not start in the namespace %s", n->server);
+          g_usleep (G_USEC_PER_SEC / 20);
         }
-    }
 
+      h = headless_spawn (runner);
+      g_assert_true (headless_wait_connected (h));
+      g_assert_cmpuint (headless_wait_remote_listening (h, &reach), ==, remote_port);
+      g_test_message ("dropbear%s: reach %s", allow ? " -a" : "", reach);
+      g_assert_cmpstr (reach, ==, expected[allow]);
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, remote_port);
+      if (result != (allow ? 0 : ECONNREFUSED))
+        g_error ("dropbear%s: connecting from another computer gave “%s”", allow ? " -a" : "",
+                 result == 0 ? "connected" : g_strerror (result));
+
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, NULL);
+      headless_free (h);
+      culvert_test_signal_tree (pid, SIGTERM);
+      waitpid (pid, NULL, 0);
+      g_spawn_close_pid (pid);
+    }
   netns_free (n);
 }
 
@@ -3413,8 +3414,16 @@ test_tunnel_remote_refused (Fixture       *f,
   destination_free (dest);
 }
 
+static int socks5_connect (guint16       proxy_port,
+                           const char   *host,
+                           guint16       port,
+                           const guint8 *extra,
+                           gsize         extra_len,
+                           guint8       *reply);
+
 /* -R through `culvert --headless`: the port the server picked comes as a
- * "listening" event once the server answered, and serves. */
+ * "listening" event once the server answered, and serves; so does a
+ * reverse dynamic one (-R with a port alone). */
 static void
 test_headless_remote (Fixture       *f,
                       gconstpointer  data)
@@ -3424,25 +3433,46 @@ test_headless_remote (Fixture       *f,
   g_autofree char *spec = g_strdup_printf ("0:127.0.0.1:%u", echo->port);
   g_autofree char *label = g_strconcat ("-R ", spec, NULL);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  const char *extra[] = { "-i", key, "-R", spec, NULL };
+  const char *extra[] = { "-i", key, "-R", spec, "-R", "127.0.0.1:0", NULL };
   g_autofree char *err = NULL;
   JsonObject *event;
   guint16 port = 0;
+  guint16 socks_port = 0;
+  static const guint8 ok[] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+  guint8 reply[10];
+  guint8 echoed[5];
   Headless *h;
+  int fd;
 
   h = headless_start (f, extra);
   g_assert_true (headless_wait_connected (h));
   g_assert_cmpuint (h->ports->len, ==, 0);
-  while (port == 0 && (event = headless_read_event (h)) != NULL)
+  while ((port == 0 || socks_port == 0) && (event = headless_read_event (h)) != NULL)
     if (g_str_equal (event_name (event), "listening"))
       {
-        g_assert_cmpstr (event_string (event, "forward"), ==, label);
-        port = event_int (event, "port", 1, 65535);
+        if (g_str_equal (event_string (event, "forward"), label))
+          port = event_int (event, "port", 1, 65535);
+        else if (g_str_equal (event_string (event, "forward"), "-R 127.0.0.1:0"))
+          socks_port = event_int (event, "port", 1, 65535);
+        else
+          g_error ("unexpected forward %s", event_string (event, "forward"));
       }
   g_assert_cmpuint (port, >, 0);
+  g_assert_cmpuint (socks_port, >, 0);
 
   start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
   assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (echo, 1), ==, 1);
+
+  /* The reverse dynamic forward: a SOCKS 5 client on the server's side
+   * reaches a destination here (the echo server listens for one more). */
+  destination_free (echo);
+  echo = destination_new (1, NULL, 0);
+  fd = socks5_connect (socks_port, "127.0.0.1", echo->port, (const guint8 *) "hello", 5, reply);
+  g_assert_cmpmem (reply, 10, ok, sizeof ok);
+  g_assert_cmpint (recv (fd, echoed, sizeof echoed, MSG_WAITALL), ==, sizeof echoed);
+  g_assert_cmpmem (echoed, sizeof echoed, "hello", 5);
+  close (fd);
   g_assert_cmpuint (destination_wait_served (echo, 1), ==, 1);
 
   g_subprocess_send_signal (h->proc, SIGINT);
@@ -3850,6 +3880,108 @@ test_tunnel_dynamic_errors (Fixture       *f,
   close (fd);
 
   g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+}
+
+/* Reverse dynamic (-R with a port alone): the server listens, and its
+ * clients are SOCKS clients of this computer. curl on the server's side
+ * (the same machine here) gets a file from a real HTTP server through it,
+ * in SOCKS 5 and 4a with names resolved here; each client is listed with
+ * the destination it asked for; a destination that refuses is answered
+ * byte by byte; 20 clients at once, sending before the reply, get their
+ * data back whole. */
+static void
+test_tunnel_reverse_dynamic (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const guint8 refused5[] = { 5, 5, 0, 1, 0, 0, 0, 0, 0, 0 };
+  g_autofree char *dir = g_dir_make_tmp ("culvert-http-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "payload", NULL);
+  g_autofree char *out = g_build_filename (dir, "received", NULL);
+  gsize size = 4 * MiB;
+  g_autofree guint8 *payload = random_payload (size);
+  g_autofree char *sum = checksum_of (payload, size);
+  const char *flavours[] = { "--socks5-hostname", "--socks4a" };
+  Opened opened = { g_ptr_array_new_with_free_func (g_free) };
+  Destination *echo = destination_new (20, NULL, 0);
+  SocksClient clients[20];
+  GThread *threads[20];
+  g_autoptr(GSubprocess) http = NULL;
+  CulvertForwardStatus *status;
+  guint16 http_port;
+  guint16 port;
+  guint8 reply[10];
+  int fd;
+
+  g_assert_true (g_file_set_contents (file, (const char *) payload, size, NULL));
+  http = http_server_start (dir, &http_port);
+
+  add_remote (f, "127.0.0.1:0");
+  connect_tunnel (f);
+  status = status_at (f, 0);
+  g_assert_true (wait_until (forward_settled, status, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
+  port = culvert_forward_status_get_port (status);
+  g_assert_cmpuint (port, >, 0);
+  g_signal_connect (f->tunnel, "client-opened", G_CALLBACK (on_client_opened_record), &opened);
+
+  for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) curl = NULL;
+      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
+      g_autofree char *url = g_strdup_printf ("http://localhost:%u/payload", http_port);
+      g_autofree char *expected = g_strdup_printf ("localhost:%u", http_port);
+      g_autofree char *contents = NULL;
+      g_autofree char *got = NULL;
+      gsize len = 0;
+
+      g_unlink (out);
+      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
+                               "--max-time", "30", flavours[i], proxy, "-o", out, url, NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
+      g_assert_true (g_subprocess_get_if_exited (curl));
+      if (g_subprocess_get_exit_status (curl) != 0)
+        g_error ("curl %s exited with %d", flavours[i], g_subprocess_get_exit_status (curl));
+      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
+      g_assert_cmpuint (len, ==, size);
+      got = checksum_of ((const guint8 *) contents, len);
+      g_assert_cmpstr (got, ==, sum);
+
+      while (opened.destinations->len < i + 1)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpstr (opened.destinations->pdata[i], ==, expected);
+    }
+  g_signal_handlers_disconnect_by_data (f->tunnel, &opened);
+
+  /* A destination here that refuses: the client hears so, and is let go. */
+  fd = socks5_connect (port, "127.0.0.1", closed_port (), NULL, 0, reply);
+  g_assert_cmpmem (reply, 10, refused5, sizeof refused5);
+  g_assert_true (read_closed_within (fd, 5));
+  close (fd);
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      clients[i] = (SocksClient) { port, echo->port, FALSE };
+      threads[i] = g_thread_new ("socks-client", socks_client_thread, &clients[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_thread_join (threads[i]);
+      if (!clients[i].ok)
+        g_error ("SOCKS client %u did not get its data back whole", i);
+    }
+  g_assert_cmpuint (destination_wait_served (echo, G_N_ELEMENTS (clients)), ==,
+                    G_N_ELEMENTS (clients));
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  destination_free (echo);
+  g_subprocess_force_exit (http);
+  g_subprocess_wait (http, NULL, NULL);
+  g_unlink (file);
+  g_unlink (out);
+  g_rmdir (dir);
+  g_ptr_array_unref (opened.destinations);
 }
 
 /* -D through `culvert --headless`, as `ssh -N -D` takes it: curl gets a
@@ -4357,6 +4489,9 @@ main (int    argc,
   ADD ("/tunnel/dynamic-curl", test_tunnel_dynamic_curl);
   ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
   ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
+  ADD ("/tunnel/reverse-dynamic", test_tunnel_reverse_dynamic);
+  ADD ("/headless/remote-gateway-ports", test_headless_remote_gateway_ports);
+  ADD ("/headless/remote-gateway-ports-dropbear", test_headless_remote_gateway_ports_dropbear);
   ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
   ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);
   ADD ("/tunnel/proxy-auth", test_tunnel_proxy_auth);
@@ -4375,7 +4510,6 @@ main (int    argc,
   ADD ("/tunnel/default-bind-loopback", test_tunnel_default_bind_loopback);
   ADD ("/headless/default-bind-loopback", test_headless_default_bind_loopback);
   ADD ("/headless/default-bind-unreachable", test_headless_default_bind_unreachable);
-  ADD ("/headless/remote-gateway-ports", test_headless_remote_gateway_ports);
 #undef ADD
 
   return g_test_run ();
