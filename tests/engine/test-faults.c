@@ -24,6 +24,7 @@
 
 #include "culvert-network-watch.h"
 #include "culvert-profile-store.h"
+#include "culvert-secrets.h"
 #include "faults-util.h"
 
 /* ---------------------------------------------------------------------- */
@@ -736,7 +737,13 @@ main (int    argc,
    * keeps that descriptor out of the first test's count. */
   culvert_network_watch_get_default ();
   if (session_bus != NULL)
-    g_object_unref (g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL));
+    {
+      g_object_unref (g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL));
+      /* Likewise the keyring's, made when a secret is first looked up. */
+      culvert_secrets_free (culvert_secrets_lookup_sync (CULVERT_SECRET_KEY_PASSPHRASE,
+                                                         "faults-warm-up", "nobody",
+                                                         "localhost", NULL, NULL));
+    }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/faults/sshd-restart", test_sshd_restart);
