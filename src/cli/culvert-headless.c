@@ -323,7 +323,7 @@ on_retry (CulvertTunnel *tunnel,
                                                              seconds),
                                                    seconds);
 
-          g_printerr ("culvert: %s\n", culvert_tunnel_get_state_reason (tunnel));
+          /* Why it was lost is logged already. */
           g_printerr ("culvert: %s\n", line);
         }
     }

@@ -44,6 +44,7 @@ struct _CulvertTunnel
   gint64                state_since;   /* g_get_real_time () */
   guint                 attempt;       /* reconnect attempts since the last success */
   gint64                next_try;      /* g_get_real_time () of the next one, or 0 */
+  gboolean              watching;      /* follows the network watch's "retry" */
   GListStore           *forwards;  /* of CulvertForwardStatus */
   GPtrArray            *by_index;  /* forward index → CulvertForwardStatus */
   GListStore           *log;       /* of CulvertLogEntry */
@@ -161,6 +162,23 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
 }
 
 static void
+culvert_tunnel_retry_because (CulvertTunnel *self,
+                              const char    *why)
+{
+  /* The worker knows best whether it is waiting: it ignores this otherwise. */
+  if (self->worker != NULL)
+    culvert_worker_retry_now (self->worker, why);
+}
+
+static void
+on_watch_retry (CulvertNetworkWatch *watch,
+                const char          *why,
+                CulvertTunnel       *self)
+{
+  culvert_tunnel_retry_because (self, why);
+}
+
+static void
 culvert_tunnel_set_retry (CulvertTunnel *self,
                           guint          attempt,
                           gint64         next_try)
@@ -174,6 +192,16 @@ culvert_tunnel_set_retry (CulvertTunnel *self,
     {
       self->next_try = next_try;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_TRY]);
+    }
+
+  /* The first wait to reconnect: from now on the network coming back and
+   * the computer waking up cut waits short. (Watched only from here, so a
+   * process whose tunnels never drop never asks for a network monitor.) */
+  if (next_try != 0 && !self->watching)
+    {
+      self->watching = TRUE;
+      g_signal_connect_object (culvert_network_watch_get_default (), "retry",
+                               G_CALLBACK (on_watch_retry), self, 0);
     }
 }
 
@@ -879,23 +907,6 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   return TRUE;
 }
 
-static void
-culvert_tunnel_retry_because (CulvertTunnel *self,
-                              const char    *why)
-{
-  /* The worker knows best whether it is waiting: it ignores this otherwise. */
-  if (self->worker != NULL)
-    culvert_worker_retry_now (self->worker, why);
-}
-
-static void
-on_watch_retry (CulvertNetworkWatch *watch,
-                const char          *why,
-                CulvertTunnel       *self)
-{
-  culvert_tunnel_retry_because (self, why);
-}
-
 /**
  * culvert_tunnel_retry_now:
  *
@@ -1090,8 +1101,6 @@ culvert_tunnel_init (CulvertTunnel *self)
   self->by_index = g_ptr_array_new_with_free_func (g_object_unref);
   self->log = g_list_store_new (CULVERT_TYPE_LOG_ENTRY);
   self->resolving = g_ptr_array_new ();
-  g_signal_connect_object (culvert_network_watch_get_default (), "retry",
-                           G_CALLBACK (on_watch_retry), self, 0);
 }
 
 CulvertTunnel *

@@ -425,10 +425,14 @@ worker_login (CulvertWorker            *self,
   if (connection == NULL)
     return NULL;
 
-  options.fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+  options.fd = worker_take_ssh_fd (self, connection, error);
+  if (options.fd < 0)
+    return NULL;
   worker_set_login_fd (self, options.fd);
   session = culvert_ssh_login (&options, &callbacks, self->cancellable, error);
   worker_set_login_fd (self, -1);
+  if (session == NULL)
+    worker_release_ssh_fd (self);
 
   if (session != NULL)
     *connection_out = g_steal_pointer (&connection);

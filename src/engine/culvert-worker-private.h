@@ -27,6 +27,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
@@ -276,6 +277,9 @@ struct _CulvertWorker
   GSource                *silence_source;  /* the server's silence reaches the limit */
   guint64                 last_rx_bytes;
   gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
+  int                     ssh_fd;         /* libssh's duplicate of the session's socket */
+  dev_t                   ssh_fd_dev;
+  ino_t                   ssh_fd_ino;
   gboolean                backing_off;    /* waiting before the next attempt */
   guint                   next_question_id;
   Question               *question;
@@ -302,6 +306,11 @@ GSource  *worker_add_timeout      (CulvertWorker            *self,
                                    gpointer                  data);
 void      clear_source            (GSource                 **source);
 gboolean  worker_is_stopping      (CulvertWorker            *self);
+
+int       worker_take_ssh_fd      (CulvertWorker            *self,
+                                   GSocketConnection        *connection,
+                                   GError                  **error);
+void      worker_release_ssh_fd   (CulvertWorker            *self);
 
 /* culvert-worker-login.c */
 ssh_session worker_login          (CulvertWorker            *self,

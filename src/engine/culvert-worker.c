@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "culvert-worker-private.h"
@@ -224,6 +225,46 @@ culvert_worker_backoff_ms (guint   attempt,
   return delay / 2 + random % (delay / 2 + 1);
 }
 
+/* libssh closes the descriptor of a session whose socket failed, but not
+ * after ssh_disconnect(); the GSocket closes its own in any case. So libssh
+ * gets a duplicate, which is closed here only if libssh did not: a second
+ * close would hit whatever another thread opened under that number. While
+ * the GSocket holds the socket open no other socket can have its inode. */
+int
+worker_take_ssh_fd (CulvertWorker      *self,
+                    GSocketConnection  *connection,
+                    GError            **error)
+{
+  int fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
+      return -1;
+    }
+  self->ssh_fd = fd;
+  self->ssh_fd_dev = st.st_dev;
+  self->ssh_fd_ino = st.st_ino;
+
+  return fd;
+}
+
+void
+worker_release_ssh_fd (CulvertWorker *self)
+{
+  struct stat st;
+
+  if (self->ssh_fd >= 0 && fstat (self->ssh_fd, &st) == 0 &&
+      st.st_dev == self->ssh_fd_dev && st.st_ino == self->ssh_fd_ino)
+    close (self->ssh_fd);
+  self->ssh_fd = -1;
+}
+
 static gboolean
 login_error_is_final (const GError *error)
 {
@@ -292,6 +333,8 @@ worker_thread (gpointer data)
         {
           attempt = 0;
           worker_serve (self);
+          /* Before the GSocket lets go of the socket (see above). */
+          worker_release_ssh_fd (self);
           g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
           if (worker_is_stopping (self))
             break;
@@ -552,6 +595,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   g_atomic_int_inc (&n_alive);
   g_mutex_init (&self->lock);
   self->login_fd = -1;
+  self->ssh_fd = -1;
   self->config = config;
   self->main_context = g_main_context_ref_thread_default ();
   self->event_func = func;
