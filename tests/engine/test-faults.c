@@ -1,11 +1,13 @@
 /* test-faults.c — tunnels under faults, with real servers that die, freeze
  * and come back
  *
- * A real OpenSSH sshd (and a real Dropbear) on 127.0.0.1 is killed, frozen
- * with SIGSTOP and restarted on the same port while a CulvertTunnel or
- * `culvert --headless` serves forwards through it; real TCP clients check
- * that the forwards carry bytes again afterwards and that nothing leaked
- * (descriptors in /proc/self/fd, memory, channels, worker threads).
+ * A real OpenSSH sshd on 127.0.0.1 is killed, frozen with SIGSTOP and
+ * restarted on the same port while a CulvertTunnel or `culvert --headless`
+ * serves forwards through it; real TCP clients check that the forwards
+ * carry bytes again afterwards and that nothing leaked (descriptors in
+ * /proc/self/fd, memory, channels, worker threads). The network monitor
+ * and logind are test doubles GIO and the test's own bus let in. Dropbear
+ * has the same checks in test-dropbear.c.
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
