@@ -5,6 +5,8 @@
  *                             reconnecting, event batching to the main thread
  *   culvert-worker-login.c    reaching the server (asynchronously) and logging in,
  *                             with the questions that asks
+ *   culvert-worker-jump.c     reaching it through jump hosts (ProxyJump): a
+ *                             session per hop, and the thread that pumps them
  *   culvert-worker-pump.c     the session pump: epoll, the pump step and its
  *                             passes, keepalives, counters
  *   culvert-worker-conn.c     the connection state machine: a local socket
@@ -316,6 +318,25 @@ void      worker_release_ssh_fd   (CulvertWorker            *self);
 ssh_session worker_login          (CulvertWorker            *self,
                                    GSocketConnection       **connection,
                                    GError                  **error);
+ssh_session worker_login_session  (CulvertWorker            *self,
+                                   const CulvertLoginOptions *options,
+                                   gboolean                  is_server,
+                                   GError                  **error);
+GSocketConnection *
+          worker_connect_socket   (CulvertWorker            *self,
+                                   const char               *host,
+                                   guint16                   port,
+                                   GError                  **error);
+gboolean  worker_wait_socket      (int                       fd,
+                                   GIOCondition              condition,
+                                   int                       timeout_ms,
+                                   gpointer                  user_data);
+
+/* culvert-worker-jump.c */
+GSocketConnection *
+          worker_jump_connect     (CulvertWorker            *self,
+                                   GError                  **error);
+char     *worker_jump_dup_failure (GSocketConnection        *connection);
 
 /* culvert-worker-secrets.c */
 char     *worker_recall_secret    (gboolean                  is_passphrase,
