@@ -22,10 +22,6 @@ void                     culvert_forward_status_set_reach     (CulvertForwardSta
 void                     culvert_forward_status_set_listening (CulvertForwardStatus *self,
                                                                const char           *address,
                                                                guint16               port);
-void                     culvert_forward_status_set_off_host (CulvertForwardStatus *self,
-                                                              gboolean              off_host);
-void                     culvert_forward_status_confirm_off_host (CulvertForwardStatus *self,
-                                                                  gboolean              off_host);
 void                     culvert_forward_status_set_counters (CulvertForwardStatus *self,
                                                               guint                 active,
                                                               guint64               total,
