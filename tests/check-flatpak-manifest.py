@@ -30,7 +30,9 @@ expect(re.fullmatch(r'\d+', str(m.get('runtime-version', ''))) is not None,
        'runtime-version must be a stable GNOME release')
 
 allowed = {'--share=network', '--share=ipc', '--socket=wayland', '--socket=fallback-x11',
-           '--device=dri', '--socket=ssh-auth'}
+           '--device=dri', '--socket=ssh-auth',
+           # logind's PrepareForSleep: reconnect at once after a resume
+           '--system-talk-name=org.freedesktop.login1'}
 finish = set(m.get('finish-args', []))
 expect(finish - allowed == set(), f'finish-args beyond what the app needs: {sorted(finish - allowed)}')
 for needed in ('--share=network', '--socket=ssh-auth', '--socket=wayland'):
