@@ -2997,32 +2997,6 @@ test_tunnel_reconnect_when_exited (Fixture       *f,
   destination_free (dest);
 }
 
-/* Sends @sig to every process below @parent (the sshd serving each
- * connection, and its children). */
-static void
-signal_descendants (GPid parent,
-                    int  sig)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
-      g_autofree char *stat = NULL;
-      const char *end;
-      int pid = atoi (name);
-      int ppid = 0;
-
-      if (pid <= 0 || !g_file_get_contents (path, &stat, NULL, NULL) ||
-          (end = strrchr (stat, ')')) == NULL || sscanf (end + 1, " %*c %d", &ppid) != 1 ||
-          ppid != parent)
-        continue;
-      signal_descendants (pid, sig);
-      kill (pid, sig);
-    }
-}
-
 static gboolean
 tunnel_has_exited (gpointer data)
 {
@@ -3056,7 +3030,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   /* The server stops; what the clients still send fills every buffer. */
-  signal_descendants (f->sshd->pid, SIGSTOP);
+  culvert_test_sshd_signal_sessions (f->sshd, SIGSTOP);
   deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
@@ -3068,7 +3042,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
   g_test_message ("stopped after %.2f s", (g_get_monotonic_time () - start) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
 
-  signal_descendants (f->sshd->pid, SIGCONT);
+  culvert_test_sshd_signal_sessions (f->sshd, SIGCONT);
   g_ptr_array_set_size (clients, 0);   /* their connections were closed */
   destination_free (dest);
 }
