@@ -433,16 +433,20 @@ conn_offer_window (Conn *conn)
 #endif
 }
 
+/* A packet carries at most 32 KiB of data (CHANNEL_MAX_PACKET). */
+#define TAKE_MIN (32 * 1024)
+
 /* Called from the channel's data callback with what libssh has buffered:
- * sends what the client's socket takes at once, straight from libssh's
- * buffer, and returns how much that was (libssh then drops it). Saves
- * copying every byte once more through a read, and the client gets each
- * packet as soon as it is decrypted (waiting for a second packet to send
- * both in one call cost 7 % of the loopback download's speed). Only where
- * the window is set by ssh_channel_set_window_size(): on libssh 0.10 the
- * size of a read sets it, so there everything goes through
- * conn_pump_down(). Errors are left to conn_pump_down(), which may close
- * the connection; a callback may not. */
+ * when that is more than one packet, sends what the client's socket takes
+ * at once, straight from libssh's buffer, and returns how much that was
+ * (libssh then drops it). Saves copying every byte once more through a
+ * read. (Sending each packet alone as it comes made the loopback download
+ * about 7 % faster, 1.03x ssh, but a download through a dynamic forward
+ * over the 50 ms path fell from 4.2x ssh to 2.4x.) Only where the window
+ * is set by ssh_channel_set_window_size(): on libssh 0.10 the size of a
+ * read sets it, so there everything goes through conn_pump_down(). Errors
+ * are left to conn_pump_down(), which may close the connection; a
+ * callback may not. */
 gsize
 conn_take_data (Conn         *conn,
                 const guint8 *data,
@@ -451,7 +455,7 @@ conn_take_data (Conn         *conn,
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
   ssize_t w;
 
-  if (conn->state != CONN_OPEN || conn->closing || conn->pending_len > 0 || len == 0)
+  if (conn->state != CONN_OPEN || conn->closing || conn->pending_len > 0 || len <= TAKE_MIN)
     return 0;
 
   do
