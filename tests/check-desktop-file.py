@@ -57,8 +57,9 @@ expect('--new-connection' in r.stdout, 'culvert --help does not offer --new-conn
 
 # A shell activates a DBusActivatable app's action over D-Bus by its id: the
 # running app must export an action of that name, and activating it works.
-if not os.environ.get('DISPLAY') or not shutil.which('gdbus'):
-    problems.append('needs a display and gdbus (run inside culvert-test-env --display)')
+if not os.environ.get('DISPLAY') or not shutil.which('gdbus') or not shutil.which('xwininfo'):
+    problems.append('needs a display, gdbus and xwininfo (culvert-test-env --display; '
+                    'build-aux/install-deps test)')
 else:
     path = '/' + app_id.replace('.', '/')
     app = subprocess.Popen([exe, '--gapplication-service'], stdout=subprocess.PIPE,
@@ -85,6 +86,17 @@ else:
             done = gdbus('--method', 'org.freedesktop.Application.ActivateAction',
                          'new-connection', '[]', '{}')
             expect(done.returncode == 0, f'activating new-connection failed: {done.stderr}')
+            # On screen: a window titled as the action, the New Connection wizard.
+            title = action.get('Name', 'New Connection')
+            shown = False
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not shown:
+                tree = subprocess.run(['xwininfo', '-root', '-tree'], capture_output=True,
+                                      text=True, timeout=30)
+                shown = f'"{title}"' in tree.stdout
+                if not shown:
+                    time.sleep(0.2)  # polling the X server for the new window
+            expect(shown, f'no window titled "{title}" appeared')
             gdbus('--method', 'org.freedesktop.Application.ActivateAction', 'quit', '[]', '{}')
         try:
             app.wait(timeout=30)
