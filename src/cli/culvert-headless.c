@@ -186,6 +186,10 @@ on_question (CulvertTunnel   *tunnel,
              CulvertQuestion *question,
              Runner          *runner)
 {
+  /* A notice: the refusal and its reasons arrive as the failure itself. */
+  if (culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY_CHANGED)
+    return;
+
   if (!have_terminal ())
     {
       emit_json (runner, "question", "kind", 's',
@@ -254,6 +258,7 @@ on_question (CulvertTunnel   *tunnel,
       }
       break;
 
+    case CULVERT_QUESTION_HOST_KEY_CHANGED:
     default:
       culvert_question_cancel (question);
     }

@@ -16,6 +16,7 @@ typedef enum
   CULVERT_QUESTION_PASSWORD,
   CULVERT_QUESTION_PASSPHRASE,
   CULVERT_QUESTION_KEYBOARD_INTERACTIVE,
+  CULVERT_QUESTION_HOST_KEY_CHANGED,  /* a notice: the connection is refused, nothing to accept */
 } CulvertQuestionKind;
 
 typedef enum

@@ -23,6 +23,13 @@ struct _CulvertQuestion
   char                *key_type;
   GStrv                prompts;
   GArray              *echo;
+  gboolean             can_remember;
+  char                *remember_problem;
+  gboolean             remember;
+  char                *known_key_type;
+  char                *known_fingerprint;
+  char                *known_location;
+  char                *fix_command;
   gboolean             answered;
 };
 
@@ -35,7 +42,7 @@ culvert_question_finalize (GObject *object)
 
   /* An unanswered question must not leave the worker waiting. */
   if (!self->answered)
-    culvert_worker_answer (self->worker, self->id, FALSE, NULL);
+    culvert_worker_answer (self->worker, self->id, FALSE, NULL, FALSE);
 
   g_clear_pointer (&self->worker, culvert_worker_unref);
   g_free (self->title);
@@ -43,6 +50,11 @@ culvert_question_finalize (GObject *object)
   g_free (self->key_type);
   g_strfreev (self->prompts);
   g_clear_pointer (&self->echo, g_array_unref);
+  g_free (self->remember_problem);
+  g_free (self->known_key_type);
+  g_free (self->known_fingerprint);
+  g_free (self->known_location);
+  g_free (self->fix_command);
 
   G_OBJECT_CLASS (culvert_question_parent_class)->finalize (object);
 }
@@ -75,6 +87,15 @@ culvert_question_new (CulvertWorker            *worker,
   self->prompts = g_strdupv (event->prompts);
   if (event->echo != NULL)
     self->echo = g_array_ref (event->echo);
+  self->can_remember = event->can_remember;
+  self->remember_problem = g_strdup (event->remember_problem);
+  self->known_key_type = g_strdup (event->known_key_type);
+  self->known_fingerprint = g_strdup (event->known_fingerprint);
+  self->known_location = g_strdup (event->known_location);
+  self->fix_command = g_strdup (event->fix_command);
+  /* A notice: the worker waits for nothing. */
+  if (self->kind == CULVERT_QUESTION_HOST_KEY_CHANGED)
+    self->answered = TRUE;
 
   return self;
 }
@@ -127,6 +148,63 @@ culvert_question_get_echo (CulvertQuestion *self,
 }
 
 gboolean
+culvert_question_get_can_remember (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), FALSE);
+  return self->can_remember;
+}
+
+const char *
+culvert_question_get_remember_problem (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->remember_problem;
+}
+
+const char *
+culvert_question_get_known_key_type (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->known_key_type;
+}
+
+const char *
+culvert_question_get_known_fingerprint (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->known_fingerprint;
+}
+
+const char *
+culvert_question_get_known_location (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->known_location;
+}
+
+const char *
+culvert_question_get_fix_command (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->fix_command;
+}
+
+void
+culvert_question_set_remember (CulvertQuestion *self,
+                               gboolean         remember)
+{
+  g_return_if_fail (CULVERT_IS_QUESTION (self));
+  self->remember = remember && self->can_remember;
+}
+
+gboolean
+culvert_question_get_remember (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), FALSE);
+  return self->remember;
+}
+
+gboolean
 culvert_question_is_answered (CulvertQuestion *self)
 {
   g_return_val_if_fail (CULVERT_IS_QUESTION (self), FALSE);
@@ -144,7 +222,7 @@ culvert_question_answer (CulvertQuestion    *self,
     return;
 
   self->answered = TRUE;
-  culvert_worker_answer (self->worker, self->id, accepted, answers);
+  culvert_worker_answer (self->worker, self->id, accepted, answers, self->remember);
 }
 
 void

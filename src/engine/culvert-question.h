@@ -26,12 +26,29 @@ const char          *culvert_question_get_key_type (CulvertQuestion    *self);
 const char * const  *culvert_question_get_prompts  (CulvertQuestion    *self);
 gboolean             culvert_question_get_echo     (CulvertQuestion    *self,
                                                     guint               prompt);
+/* PASSWORD, PASSPHRASE: whether "Remember" can be offered (the keyring
+ * works and the connection is a saved one), and if not because of the
+ * keyring, why, in words for the user (NULL otherwise). */
+gboolean             culvert_question_get_can_remember     (CulvertQuestion *self);
+const char          *culvert_question_get_remember_problem (CulvertQuestion *self);
+/* HOST_KEY_CHANGED, a notice with nothing to accept (the connection is
+ * refused): the title is the host label, the key type and detail are the
+ * offered key's; these say what known_hosts holds (NULL when unreadable). */
+const char          *culvert_question_get_known_key_type    (CulvertQuestion *self);
+const char          *culvert_question_get_known_fingerprint (CulvertQuestion *self);
+const char          *culvert_question_get_known_location    (CulvertQuestion *self);
+const char          *culvert_question_get_fix_command       (CulvertQuestion *self);
 gboolean             culvert_question_is_answered  (CulvertQuestion    *self);
 /* HOST_KEY: accepted or not. Secrets: one answer; keyboard-interactive: one
  * answer per prompt. The answers are wiped after use. */
 void                 culvert_question_answer       (CulvertQuestion    *self,
                                                     gboolean            accepted,
                                                     const char * const *answers);
+/* PASSWORD, PASSPHRASE: store the answer in the keyring once it worked.
+ * Set before answering; ignored when it cannot be remembered. */
+void                 culvert_question_set_remember (CulvertQuestion    *self,
+                                                    gboolean            remember);
+gboolean             culvert_question_get_remember (CulvertQuestion    *self);
 void                 culvert_question_cancel       (CulvertQuestion    *self);
 
 G_END_DECLS

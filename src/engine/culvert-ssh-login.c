@@ -94,6 +94,8 @@ typedef struct
   int                          methods;         /* from ssh_userauth_list */
   GPtrArray                   *reasons;         /* sentences for "Permission denied" */
   int                          handshake_rc;    /* what ssh_connect said in the end */
+  gboolean                     password_recalled;    /* recall_secret was asked */
+  gboolean                     passphrase_recalled;
 } Login;
 
 static void
@@ -489,6 +491,29 @@ login_check_host_key (Login   *login,
                                              shown_file);
           }
 
+        if (login->callbacks->host_key_changed != NULL)
+          {
+            g_autofree char *location = NULL;
+            g_autofree char *fix = g_strdup_printf ("ssh-keygen -R %s -f %s",
+                                                    quoted_label, fix_file);
+            CulvertHostKeyChange change = {
+              .host_label = login->host_label,
+              .key_type = type,
+              .fingerprint = fingerprint,
+              .known_key_type = recorded.type,
+              .known_fingerprint = recorded.fingerprint,
+              .fix_command = fix,
+            };
+
+            if (recorded.path != NULL)
+              /* Translators: where a host key is recorded: a file and its line number. */
+              location = g_strdup_printf (_("%s line %u"), recorded_file, recorded.line);
+            else
+              location = g_strdup (shown_file);
+            change.known_location = location;
+            login->callbacks->host_key_changed (&change, login->callbacks->user_data);
+          }
+
         g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_HOST_KEY_CHANGED,
                      _("WARNING: THE HOST KEY FOR %s HAS CHANGED!\n"
                        "Someone may be intercepting this connection (a man-in-the-middle "
@@ -625,6 +650,37 @@ refuse_passphrase (const char *prompt,
   return SSH_ERROR;
 }
 
+/* A remembered secret, asked for once per login and kind. */
+static char *
+recall_secret (Login    *login,
+               gboolean  is_passphrase,
+               gboolean *recalled)
+{
+  gboolean *tried = is_passphrase ? &login->passphrase_recalled : &login->password_recalled;
+  char *secret;
+
+  *recalled = FALSE;
+  if (*tried || login->callbacks->recall_secret == NULL)
+    return NULL;
+  *tried = TRUE;
+
+  secret = login->callbacks->recall_secret (is_passphrase, login->callbacks->user_data);
+  *recalled = secret != NULL;
+  return secret;
+}
+
+static void
+report_secret (Login      *login,
+               gboolean    is_passphrase,
+               const char *secret,
+               gboolean    recalled,
+               gboolean    accepted)
+{
+  if (login->callbacks->secret_result != NULL)
+    login->callbacks->secret_result (is_passphrase, secret, recalled, accepted,
+                                     login->callbacks->user_data);
+}
+
 /* Loads a private key, asking for its passphrase when it is encrypted. */
 static StepResult
 load_private_key (Login       *login,
@@ -650,21 +706,24 @@ load_private_key (Login       *login,
       return STEP_NEXT;
     }
 
-  /* Nobody to ask (no terminal): the key is skipped, as ssh's BatchMode does. */
-  if (login->callbacks->ask_secret == NULL)
-    {
-      login_add_reason (login, _("The key %s needs a passphrase, and there is no way to ask "
-                                 "for it here."), shown);
-      return STEP_NEXT;
-    }
-
-  for (guint attempt = 0; attempt < MAX_SECRET_TRIES; attempt++)
+  for (guint attempt = 0; attempt < MAX_SECRET_TRIES;)
     {
       g_autofree char *prompt = g_strdup_printf (_("Passphrase for the key %s"), shown);
-      g_auto(LoginSecret) passphrase = NULL;
+      gboolean recalled;
+      g_auto(LoginSecret) passphrase = recall_secret (login, TRUE, &recalled);
 
-      if (login->callbacks->ask_secret != NULL)
-        passphrase = login->callbacks->ask_secret (prompt, TRUE, login->callbacks->user_data);
+      if (passphrase == NULL)
+        {
+          /* Nobody to ask (no terminal): the key is skipped, as ssh's BatchMode does. */
+          if (login->callbacks->ask_secret == NULL)
+            {
+              login_add_reason (login, _("The key %s needs a passphrase, and there is no way "
+                                         "to ask for it here."), shown);
+              return STEP_NEXT;
+            }
+          attempt++;
+          passphrase = login->callbacks->ask_secret (prompt, TRUE, login->callbacks->user_data);
+        }
       if (passphrase == NULL)
         {
           g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
@@ -676,6 +735,7 @@ load_private_key (Login       *login,
 
       asked = FALSE;
       rc = ssh_pki_import_privkey_file (path, passphrase, refuse_passphrase, &asked, key);
+      report_secret (login, TRUE, passphrase, recalled, rc == SSH_OK);
       if (rc == SSH_OK)
         return STEP_DONE;
       login_log (login, _("Wrong passphrase for the key %s"), shown);
@@ -909,20 +969,23 @@ try_password (Login   *login,
   g_autofree char *prompt = g_strdup_printf (_("Password for %s@%s"),
                                              login->user, login->options->host);
 
-  if (login->callbacks->ask_secret == NULL)
+  for (guint attempt = 0; attempt < MAX_SECRET_TRIES;)
     {
-      login_note_reason (login, _("A password is needed, and there is no way to ask for it "
-                                  "here."));
-      return STEP_NEXT;
-    }
-
-  for (guint attempt = 0; attempt < MAX_SECRET_TRIES; attempt++)
-    {
-      g_auto(LoginSecret) password = NULL;
+      gboolean recalled;
+      g_auto(LoginSecret) password = recall_secret (login, FALSE, &recalled);
       int rc;
 
-      if (login->callbacks->ask_secret != NULL)
-        password = login->callbacks->ask_secret (prompt, FALSE, login->callbacks->user_data);
+      if (password == NULL)
+        {
+          if (login->callbacks->ask_secret == NULL)
+            {
+              login_note_reason (login, _("A password is needed, and there is no way to ask "
+                                          "for it here."));
+              return STEP_NEXT;
+            }
+          attempt++;
+          password = login->callbacks->ask_secret (prompt, FALSE, login->callbacks->user_data);
+        }
       if (password == NULL)
         {
           g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
@@ -934,6 +997,8 @@ try_password (Login   *login,
         return STEP_FAILED;
 
       rc = ssh_userauth_password (login->session, NULL, password);
+      if (rc == SSH_AUTH_SUCCESS || rc == SSH_AUTH_PARTIAL || rc == SSH_AUTH_DENIED)
+        report_secret (login, FALSE, password, recalled, rc != SSH_AUTH_DENIED);
       switch (rc)
         {
         case SSH_AUTH_SUCCESS:

@@ -56,6 +56,18 @@ typedef struct
   gboolean              use_agent;         /* try SSH_AUTH_SOCK's agent (AUTOMATIC, AGENT) */
 } CulvertLoginOptions;
 
+/* What known_hosts holds and what the server offered, when they differ. */
+typedef struct
+{
+  const char *host_label;         /* "host" or "[host]:port" */
+  const char *key_type;           /* the offered key's type */
+  const char *fingerprint;        /* the offered key's "SHA256:…" */
+  const char *known_key_type;     /* NULL when the recorded key could not be read */
+  const char *known_fingerprint;
+  const char *known_location;     /* "~/.ssh/known_hosts line 3" */
+  const char *fix_command;        /* "ssh-keygen -R '[host]:2222' -f ~/.ssh/known_hosts" */
+} CulvertHostKeyChange;
+
 typedef struct
 {
   /* Unknown host key under CULVERT_HOST_KEY_ASK. TRUE accepts it (and records
@@ -91,6 +103,22 @@ typedef struct
                                 GIOCondition condition,
                                 int          timeout_ms,
                                 gpointer     user_data);
+  /* Before asking for a password or a key passphrase: a secret remembered
+   * for this login (the keyring), newly allocated, or NULL. Called even when
+   * ask_secret is NULL (a headless run uses remembered secrets too). */
+  char    *(*recall_secret)    (gboolean    is_passphrase,
+                                gpointer    user_data);
+  /* What became of a secret from recall_secret (@recalled TRUE) or from
+   * ask_secret: @accepted is TRUE when it logged in or unlocked the key. */
+  void     (*secret_result)    (gboolean    is_passphrase,
+                                const char *secret,
+                                gboolean    recalled,
+                                gboolean    accepted,
+                                gpointer    user_data);
+  /* The server's host key is not the one known_hosts holds. Only a report:
+   * the login then fails with CULVERT_LOGIN_ERROR_HOST_KEY_CHANGED. */
+  void     (*host_key_changed) (const CulvertHostKeyChange *change,
+                                gpointer                    user_data);
   gpointer   user_data;
 } CulvertLoginCallbacks;
 

@@ -91,10 +91,12 @@ login_ask_secret (const char *prompt,
 
   event.question_kind = is_passphrase ? CULVERT_QUESTION_PASSPHRASE : CULVERT_QUESTION_PASSWORD;
   event.title = g_strdup (prompt);
+  worker_secret_question (self, &event);
   question = worker_ask (self, &event);
   if (question->answered && question->accepted && question->answers != NULL &&
       question->answers[0] != NULL)
     answer = g_strdup (question->answers[0]);
+  worker_secret_answered (self, question);
   question_free (question);
 
   return answer;
@@ -398,6 +400,9 @@ worker_login (CulvertWorker            *self,
     .ask_kbdint = config->interactive ? login_ask_kbdint : NULL,
     .log = login_log,
     .wait_socket = login_wait_socket,
+    .recall_secret = worker_recall_secret,
+    .secret_result = worker_secret_result,
+    .host_key_changed = worker_host_key_changed,
     .user_data = self,
   };
   CulvertLoginOptions options = {

@@ -29,12 +29,17 @@ on_channel_data (ssh_session  session,
                  void        *user_data)
 {
   Conn *conn = user_data;
+  gsize taken = 0;
 
-  /* Consume nothing here: the pass reads with a size that sets the window. */
   if (conn->state == CONN_OPEN && !is_stderr)
-    conn_mark_ready (conn);
+    {
+      /* With libssh 0.10 this takes nothing: the pass reads with a size
+       * that sets the window. */
+      taken = conn_take_data (conn, data, len);
+      conn_mark_ready (conn);
+    }
 
-  return 0;
+  return taken;
 }
 
 static void

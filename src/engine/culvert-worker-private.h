@@ -142,6 +142,7 @@ struct _Conn
   gsize          upload_off;
 
   CulvertWindowPolicy window;   /* the receive window we keep for this channel */
+  guint32        window_owed;   /* delivered since the window was last offered */
 
   guint64        bytes_sent;
   guint64        bytes_received;
@@ -159,6 +160,7 @@ struct _Conn
   guint          paused : 1;         /* in worker->paused */
   guint          opening : 1;        /* in worker->opening */
   guint          grant_window : 1;   /* the next read grants the window (libssh 0.10) */
+  guint          offer_window : 1;   /* data was delivered: offer the window again */
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
@@ -201,6 +203,7 @@ typedef struct
   gboolean   answered;
   gboolean   accepted;
   GStrv      answers;
+  gboolean   remember;  /* store the secret once it worked */
 } Question;
 
 struct _CulvertWorker
@@ -266,6 +269,9 @@ struct _CulvertWorker
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
+  /* culvert-worker-secrets.c */
+  gboolean                remember_secret;  /* the user asked to keep the next secret */
+  char                   *keyring_problem;  /* why the keyring cannot be used, or NULL */
 };
 
 /* culvert-worker.c */
@@ -290,6 +296,22 @@ gboolean  worker_is_stopping      (CulvertWorker            *self);
 ssh_session worker_login          (CulvertWorker            *self,
                                    GSocketConnection       **connection,
                                    GError                  **error);
+
+/* culvert-worker-secrets.c */
+char     *worker_recall_secret    (gboolean                  is_passphrase,
+                                   gpointer                  user_data);
+void      worker_secret_result    (gboolean                  is_passphrase,
+                                   const char               *secret,
+                                   gboolean                  recalled,
+                                   gboolean                  accepted,
+                                   gpointer                  user_data);
+void      worker_host_key_changed (const CulvertHostKeyChange *change,
+                                   gpointer                  user_data);
+/* Fills in whether a secret question may offer "Remember", and keeps the answer's choice. */
+void      worker_secret_question  (CulvertWorker            *self,
+                                   CulvertWorkerEvent       *event);
+void      worker_secret_answered  (CulvertWorker            *self,
+                                   Question                 *question);
 
 /* culvert-worker-pump.c */
 gboolean  watch_add               (CulvertWorker            *self,
@@ -344,6 +366,9 @@ void      conn_on_socket          (Conn                     *conn,
 void      conn_pump_down          (Conn                     *conn);
 void      conn_pump_up            (Conn                     *conn);
 void      conn_mark_ready         (Conn                     *conn);
+gsize     conn_take_data          (Conn                     *conn,
+                                   const guint8             *data,
+                                   gsize                     len);
 void      conn_close              (Conn                     *conn,
                                    const char               *reason);
 void      conn_update_events      (Conn                     *conn);

@@ -68,6 +68,11 @@ event_clear (gpointer data)
   g_free (event->key_type);
   g_strfreev (event->prompts);
   g_clear_pointer (&event->echo, g_array_unref);
+  g_free (event->remember_problem);
+  g_free (event->known_key_type);
+  g_free (event->known_fingerprint);
+  g_free (event->known_location);
+  g_free (event->fix_command);
   g_clear_pointer (&event->forward_stats, g_array_unref);
   g_clear_pointer (&event->client_stats, g_array_unref);
 }
@@ -368,6 +373,7 @@ typedef struct
   guint          question_id;
   gboolean       accepted;
   GStrv          answers;
+  gboolean       remember;
 } Answer;
 
 static void
@@ -394,6 +400,7 @@ answer_in_worker (gpointer data)
       question->answered = TRUE;
       question->accepted = answer->accepted;
       question->answers = g_steal_pointer (&answer->answers);
+      question->remember = answer->remember;
     }
 
   return G_SOURCE_REMOVE;
@@ -567,7 +574,8 @@ void
 culvert_worker_answer (CulvertWorker      *self,
                        guint               question_id,
                        gboolean            accepted,
-                       const char * const *answers)
+                       const char * const *answers,
+                       gboolean            remember)
 {
   Answer *answer = g_new0 (Answer, 1);
 
@@ -575,6 +583,7 @@ culvert_worker_answer (CulvertWorker      *self,
   answer->question_id = question_id;
   answer->accepted = accepted;
   answer->answers = g_strdupv ((char **) answers);
+  answer->remember = remember;
   worker_send (self, G_PRIORITY_HIGH, answer_in_worker, answer, answer_free);
 }
 
@@ -719,6 +728,7 @@ culvert_worker_unref (CulvertWorker *self)
   g_free (self->scratch);
   g_array_unref (self->batch);
   g_free (self->dead_reason);
+  g_free (self->keyring_problem);
   culvert_worker_config_free (self->config);
   g_mutex_clear (&self->lock);
   g_free (self);

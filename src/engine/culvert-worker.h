@@ -123,6 +123,13 @@ typedef struct
   char                   *key_type;
   GStrv                   prompts;       /* keyboard-interactive */
   GArray                 *echo;          /* of gboolean */
+  gboolean                can_remember;  /* PASSWORD, PASSPHRASE: the keyring can keep it */
+  char                   *remember_problem; /* why it cannot, or NULL */
+  /* HOST_KEY_CHANGED (a notice: question_id 0, nothing to answer) */
+  char                   *known_key_type;
+  char                   *known_fingerprint;
+  char                   *known_location;
+  char                   *fix_command;
 } CulvertWorkerEvent;
 
 /* Called on the main context for each event, in order. */
@@ -140,7 +147,8 @@ void           culvert_worker_stop         (CulvertWorker          *worker);
 void           culvert_worker_answer       (CulvertWorker          *worker,
                                             guint                   question_id,
                                             gboolean                accepted,
-                                            const char * const     *answers);
+                                            const char * const     *answers,
+                                            gboolean                remember);
 void           culvert_worker_close_client (CulvertWorker          *worker,
                                             guint64                 client_id);
 /* An incoming forward added while the tunnel runs. */

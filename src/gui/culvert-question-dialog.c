@@ -1,7 +1,13 @@
 /* culvert-question-dialog.c — asks the user what a connection needs to go on
  *
  * A host key to trust, a password, a key passphrase or keyboard-interactive
- * prompts: one AdwMessageDialog each, answered asynchronously.
+ * prompts: one AdwMessageDialog each, transient for the window but not
+ * modal, so the rest of the app stays usable while a connection waits. Each
+ * names its connection; cancelling fails that connection alone, and a
+ * connection that stops meanwhile takes its dialog away.
+ *
+ * A changed host key is not a question: it gets an error dialog with both
+ * fingerprints and what to do, and nothing that accepts the new key.
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,7 +22,8 @@
 typedef struct
 {
   CulvertQuestion *question;
-  GPtrArray       *entries;  /* of GtkEditable, one per prompt */
+  GPtrArray       *entries;   /* of GtkEditable, one per prompt */
+  GtkCheckButton  *remember;  /* password and passphrase, or NULL */
 } Ask;
 
 static void
@@ -38,6 +45,10 @@ on_response (AdwMessageDialog *dialog,
 {
   g_autoptr(GPtrArray) answers = g_ptr_array_new ();
 
+  /* GTK 4.8's GtkPasswordEntry hears of a focus change during its own
+   * destruction, after it is gone; let it hear of it now. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
   if (culvert_question_is_answered (ask->question))
     return;
 
@@ -50,11 +61,37 @@ on_response (AdwMessageDialog *dialog,
   for (guint i = 0; i < ask->entries->len; i++)
     g_ptr_array_add (answers, (gpointer) gtk_editable_get_text (g_ptr_array_index (ask->entries, i)));
   g_ptr_array_add (answers, NULL);
+  if (ask->remember != NULL)
+    culvert_question_set_remember (ask->question,
+                                   gtk_widget_get_sensitive (GTK_WIDGET (ask->remember)) &&
+                                   gtk_check_button_get_active (ask->remember));
   culvert_question_answer (ask->question, TRUE, (const char * const *) answers->pdata);
 
   /* Do not keep typed secrets in the entries any longer than needed. */
   for (guint i = 0; i < ask->entries->len; i++)
     gtk_editable_set_text (g_ptr_array_index (ask->entries, i), "");
+}
+
+/* The connection stopped or failed while the dialog waited: nothing to answer any more. */
+static void
+on_tunnel_state (CulvertTunnel *tunnel,
+                 GParamSpec    *pspec,
+                 GtkWindow     *dialog)
+{
+  switch (culvert_tunnel_get_state (tunnel))
+    {
+    case CULVERT_TUNNEL_DISCONNECTED:
+    case CULVERT_TUNNEL_FAILED:
+    case CULVERT_TUNNEL_CONNECTED:
+      gtk_window_destroy (dialog);
+      break;
+    case CULVERT_TUNNEL_CONNECTING:
+    case CULVERT_TUNNEL_VERIFYING_HOST_KEY:
+    case CULVERT_TUNNEL_AUTHENTICATING:
+    case CULVERT_TUNNEL_RECONNECTING:
+    default:
+      break;
+    }
 }
 
 static GtkWidget *
@@ -63,6 +100,7 @@ add_entry (Ask        *ask,
            const char *prompt,
            gboolean    echo)
 {
+  const char * const *prompts;
   GtkWidget *entry;
 
   if (echo)
@@ -80,7 +118,8 @@ add_entry (Ask        *ask,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, prompt,
                                   -1);
 
-  if (ask->entries->len > 0 || g_strv_length ((char **) culvert_question_get_prompts (ask->question)) > 1)
+  prompts = culvert_question_get_prompts (ask->question);
+  if (ask->entries->len > 0 || (prompts != NULL && g_strv_length ((char **) prompts) > 1))
     {
       GtkWidget *label = gtk_label_new (prompt);
 
@@ -93,6 +132,138 @@ add_entry (Ask        *ask,
   return entry;
 }
 
+static GtkWidget *
+wrapped_label (const char *text,
+               const char *style)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+
+  return label;
+}
+
+/* "Remember in Keyring", or why it cannot be, or nothing (an unsaved connection). */
+static void
+add_remember (Ask    *ask,
+              GtkBox *box)
+{
+  const char *problem = culvert_question_get_remember_problem (ask->question);
+  GtkWidget *check;
+
+  if (!culvert_question_get_can_remember (ask->question) && problem == NULL)
+    return;
+
+  check = gtk_check_button_new_with_mnemonic (_("_Remember in Keyring"));
+  gtk_box_append (box, check);
+  ask->remember = GTK_CHECK_BUTTON (check);
+
+  if (!culvert_question_get_can_remember (ask->question))
+    {
+      g_autofree char *why = g_strdup_printf (_("Culvert cannot remember it and will ask each "
+                                                "time. %s"), problem);
+      GtkWidget *label = wrapped_label (why, "dim-label");
+
+      gtk_widget_set_sensitive (check, FALSE);
+      gtk_box_append (box, label);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (check),
+                                      GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, label, NULL,
+                                      -1);
+    }
+}
+
+static void
+setup_host_key (AdwMessageDialog *dialog,
+                CulvertProfile   *profile,
+                CulvertQuestion  *question)
+{
+  const char *name = culvert_profile_get_display_name (profile);
+  guint port = culvert_profile_get_port (profile) != 0 ? culvert_profile_get_port (profile) : 22;
+
+  adw_message_dialog_set_heading (dialog, _("Trust This Server?"));
+  adw_message_dialog_format_body (dialog,
+                                  _("“%s” reaches a server Culvert has never seen before.\n\n"
+                                    "Host: %s\n"
+                                    "Port: %u\n"
+                                    "Key type: %s\n"
+                                    "Fingerprint: %s\n\n"
+                                    "Compare the fingerprint with the one the server’s "
+                                    "administrator gave you, and trust it only if they match."),
+                                  name, culvert_profile_get_host (profile), port,
+                                  culvert_question_get_key_type (question),
+                                  culvert_question_get_detail (question));
+  adw_message_dialog_add_response (dialog, "accept", _("_Trust and Connect"));
+  /* Trusting a key must be a deliberate act. */
+  adw_message_dialog_set_default_response (dialog, "cancel");
+}
+
+static void
+on_copy_command (GtkButton  *button,
+                 const char *command)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), command);
+}
+
+static void
+setup_host_key_changed (AdwMessageDialog *dialog,
+                        CulvertProfile   *profile,
+                        CulvertQuestion  *question)
+{
+  const char *name = culvert_profile_get_display_name (profile);
+  const char *fix = culvert_question_get_fix_command (question);
+  g_autofree char *recorded = NULL;
+  GtkWidget *box;
+
+  if (culvert_question_get_known_fingerprint (question) != NULL)
+    recorded = g_strdup_printf ("%s %s", culvert_question_get_known_key_type (question),
+                                culvert_question_get_known_fingerprint (question));
+  else
+    recorded = g_strdup (_("(could not be read)"));
+
+  adw_message_dialog_set_heading (dialog, _("The Server’s Identity Changed"));
+  adw_message_dialog_format_body (dialog,
+                                  _("“%s” was not connected: the server %s presented a "
+                                    "different host key than the one recorded for it.\n\n"
+                                    "Recorded in %s:\n%s\n\n"
+                                    "Presented now:\n%s %s\n\n"
+                                    "Someone may be intercepting the connection (a "
+                                    "man-in-the-middle attack), or the server was reinstalled "
+                                    "or its key replaced. Ask the server’s administrator. Only "
+                                    "if they confirm the new fingerprint, remove the old key "
+                                    "with the command below and connect again."),
+                                  name, culvert_question_get_title (question),
+                                  culvert_question_get_known_location (question), recorded,
+                                  culvert_question_get_key_type (question),
+                                  culvert_question_get_detail (question));
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  if (fix != NULL)
+    {
+      GtkWidget *label = gtk_label_new (fix);
+      GtkWidget *copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_widget_add_css_class (label, "monospace");
+      gtk_widget_set_tooltip_text (copy, _("Copy Command"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (copy),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Command"),
+                                      -1);
+      g_signal_connect_data (copy, "clicked", G_CALLBACK (on_copy_command), g_strdup (fix),
+                             (GClosureNotify) (void (*) (void)) g_free, 0);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (GTK_BOX (box), copy);
+    }
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+}
+
 void
 culvert_question_dialog_present (GtkWindow       *parent,
                                  CulvertTunnel   *tunnel,
@@ -100,6 +271,7 @@ culvert_question_dialog_present (GtkWindow       *parent,
 {
   CulvertProfile *profile = culvert_tunnel_get_profile (tunnel);
   const char *name = culvert_profile_get_display_name (profile);
+  CulvertQuestionKind kind;
   AdwMessageDialog *dialog;
   Ask *ask;
   GtkWidget *box;
@@ -107,58 +279,68 @@ culvert_question_dialog_present (GtkWindow       *parent,
 
   g_return_if_fail (CULVERT_IS_QUESTION (question));
 
+  kind = culvert_question_get_kind (question);
   ask = g_new0 (Ask, 1);
   ask->question = g_object_ref (question);
   ask->entries = g_ptr_array_new ();
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, NULL, NULL));
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  /* Other connections and the window stay usable meanwhile. */
+  gtk_window_set_modal (GTK_WINDOW (dialog), FALSE);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  adw_message_dialog_add_response (dialog, "cancel",
+                                   kind == CULVERT_QUESTION_HOST_KEY_CHANGED ? _("_Close")
+                                                                             : _("_Cancel"));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
-  switch (culvert_question_get_kind (question))
+  switch (kind)
     {
     case CULVERT_QUESTION_HOST_KEY:
-      adw_message_dialog_set_heading (dialog, _("Trust This Server?"));
-      adw_message_dialog_format_body (dialog,
-                                      _("“%s” connects to %s for the first time. Its %s key has "
-                                        "the fingerprint\n\n%s\n\nCompare it with the one the "
-                                        "server’s administrator gave you before you trust it."),
-                                      name, culvert_question_get_title (question),
-                                      culvert_question_get_key_type (question),
-                                      culvert_question_get_detail (question));
-      adw_message_dialog_add_response (dialog, "accept", _("_Trust and Connect"));
+      setup_host_key (dialog, profile, question);
+      break;
+
+    case CULVERT_QUESTION_HOST_KEY_CHANGED:
+      setup_host_key_changed (dialog, profile, question);
       break;
 
     case CULVERT_QUESTION_PASSWORD:
     case CULVERT_QUESTION_PASSPHRASE:
-      adw_message_dialog_set_heading (dialog,
-                                      culvert_question_get_kind (question) ==
-                                      CULVERT_QUESTION_PASSWORD ? _("Password Needed")
-                                                                : _("Key Passphrase Needed"));
-      adw_message_dialog_set_body (dialog, culvert_question_get_title (question));
+      adw_message_dialog_set_heading (dialog, kind == CULVERT_QUESTION_PASSWORD
+                                              ? _("Password Needed")
+                                              : _("Key Passphrase Needed"));
+      /* Translators: the connection's name, then what the server or key wants. */
+      adw_message_dialog_format_body (dialog, _("“%s”: %s"), name,
+                                      culvert_question_get_title (question));
       add_entry (ask, GTK_BOX (box), culvert_question_get_title (question), FALSE);
+      add_remember (ask, GTK_BOX (box));
       adw_message_dialog_add_response (dialog, "accept", _("_Log In"));
+      adw_message_dialog_set_default_response (dialog, "accept");
       break;
 
     case CULVERT_QUESTION_KEYBOARD_INTERACTIVE:
-      adw_message_dialog_set_heading (dialog, _("The Server Asks"));
-      adw_message_dialog_format_body (dialog, "%s%s%s",
-                                      culvert_question_get_title (question),
-                                      culvert_question_get_detail (question) ? "\n" : "",
-                                      culvert_question_get_detail (question)
-                                      ? culvert_question_get_detail (question) : "");
-      prompts = culvert_question_get_prompts (question);
-      for (guint i = 0; prompts != NULL && prompts[i] != NULL; i++)
-        add_entry (ask, GTK_BOX (box), prompts[i], culvert_question_get_echo (question, i));
-      adw_message_dialog_add_response (dialog, "accept", _("_Send"));
+      {
+        const char *detail = culvert_question_get_detail (question);
+        const char *title = culvert_question_get_title (question);
+
+        adw_message_dialog_set_heading (dialog, _("The Server Asks"));
+        /* Translators: the connection's name, then the server's own words. */
+        adw_message_dialog_format_body (dialog, _("“%s”: %s%s%s"), name,
+                                        title != NULL ? title : "",
+                                        detail != NULL && *detail != '\0' ? "\n" : "",
+                                        detail != NULL ? detail : "");
+        prompts = culvert_question_get_prompts (question);
+        for (guint i = 0; prompts != NULL && prompts[i] != NULL; i++)
+          add_entry (ask, GTK_BOX (box), prompts[i], culvert_question_get_echo (question, i));
+        adw_message_dialog_add_response (dialog, "accept", _("_Send"));
+        adw_message_dialog_set_default_response (dialog, "accept");
+      }
       break;
 
     default:
       g_assert_not_reached ();
     }
 
-  if (ask->entries->len > 0)
+  if (gtk_widget_get_first_child (box) != NULL)
     {
       adw_message_dialog_set_extra_child (dialog, box);
     }
@@ -167,9 +349,12 @@ culvert_question_dialog_present (GtkWindow       *parent,
       g_object_ref_sink (box);
       g_object_unref (box);
     }
-  adw_message_dialog_set_default_response (dialog, "accept");
   adw_message_dialog_set_close_response (dialog, "cancel");
-  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+  if (kind != CULVERT_QUESTION_HOST_KEY_CHANGED)
+    {
+      adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+      g_signal_connect_object (tunnel, "notify::state", G_CALLBACK (on_tunnel_state), dialog, 0);
+    }
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), ask,
                          (GClosureNotify) ask_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));

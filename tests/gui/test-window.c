@@ -27,45 +27,7 @@
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
-
-/* One application per process: it owns its D-Bus name once registered. */
-static CulvertApplication *the_app;
-
-typedef struct
-{
-  CulvertApplication *app;
-  CulvertWindow      *window;
-} Fixture;
-
-static void
-iterate_until_idle (void)
-{
-  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*check) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
+#include "gui-test-util.h"
 
 static gboolean
 switch_is_on (gpointer data)
@@ -77,74 +39,6 @@ static gboolean
 switch_is_off (gpointer data)
 {
   return !gtk_switch_get_active (GTK_SWITCH (data));
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->app = the_app;
-  f->window = culvert_window_new (f->app);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (wait_for (widget_is_mapped, f->window));
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
-  GList *windows;
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
-    gtk_window_destroy (windows->data);
-  iterate_until_idle ();
-
-  /* Every test starts from an empty list of connections. */
-  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
-      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
-
-      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
-        {
-          culvert_tunnel_disconnect (tunnel);
-          while (culvert_tunnel_is_running (tunnel))
-            g_main_context_iteration (NULL, TRUE);
-        }
-      culvert_application_forget_tunnel (f->app, profile);
-      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
-    }
-  iterate_until_idle ();
-}
-
-/* Depth-first search for the first widget of @type that @match accepts. */
-static GtkWidget *
-find_widget (GtkWidget   *root,
-             GType        type,
-             gboolean   (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (match == NULL || match (root, data)))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -212,18 +106,6 @@ test_window_empty_state (Fixture       *f,
   g_assert_true (gtk_widget_is_sensitive (button));
 
   maybe_save_screenshot (GTK_WIDGET (f->window), "empty-window.png");
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
-
-  return NULL;
 }
 
 static gboolean
@@ -339,24 +221,6 @@ test_window_about (Fixture       *f,
 
 /* ---------------------------------------------------------------------- */
 /* Helpers for the connections                                             */
-
-static CulvertProfile *
-add_profile (Fixture    *f,
-             const char *name,
-             const char *host)
-{
-  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
-  g_autoptr(GError) error = NULL;
-
-  culvert_profile_set_name (profile, name);
-  culvert_profile_set_host (profile, host);
-  culvert_profile_set_user (profile, "alice");
-  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
-                                                     profile, &error));
-  g_assert_no_error (error);
-
-  return profile;  /* the store keeps it */
-}
 
 static void
 collect_labels (GtkWidget *root,
@@ -710,184 +574,6 @@ button_label_starts (GtkWidget     *widget,
   return label != NULL && g_str_has_prefix (label, prefix) && gtk_widget_get_mapped (widget);
 }
 
-static GtkWidget *
-find_row_of (Fixture        *f,
-             CulvertProfile *profile)
-{
-  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
-
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    if (CULVERT_IS_CONNECTION_ROW (row) &&
-        culvert_connection_row_get_profile (CULVERT_CONNECTION_ROW (row)) == profile)
-      return row;
-
-  return NULL;
-}
-
-static gboolean
-status_is (gpointer data)
-{
-  gpointer *args = data;
-  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
-
-  return g_strcmp0 (gtk_label_get_label (culvert_connection_page_get_status_title (page)),
-                    args[1]) == 0;
-}
-
-static void
-assert_status (Fixture    *f,
-               const char *title)
-{
-  gpointer args[2] = { f, (gpointer) title };
-
-  if (!wait_for (status_is, args))
-    {
-      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
-
-      g_error ("the status says “%s” (%s), not “%s”",
-               gtk_label_get_label (culvert_connection_page_get_status_title (page)),
-               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), title);
-    }
-}
-
-/* A destination that echoes what it gets, on its own thread. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-} Echo;
-
-static int
-listen_loopback (guint16 *port)
-{
-  return culvert_test_listen_loopback (port);
-}
-
-static int
-connect_loopback (guint16 port)
-{
-  int fd = culvert_test_connect_loopback (port);
-
-  g_assert_cmpint (fd, >=, 0);
-  return fd;
-}
-
-static gpointer
-echo_connection_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  char buffer[4096];
-  ssize_t n;
-
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    if (write (fd, buffer, n) != n)
-      break;
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_thread (gpointer data)
-{
-  Echo *echo = data;
-  int fd;
-
-  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
-    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
-  return NULL;
-}
-
-static Echo *
-echo_new (void)
-{
-  Echo *echo = g_new0 (Echo, 1);
-
-  echo->fd = listen_loopback (&echo->port);
-  echo->thread = g_thread_new ("echo", echo_thread, echo);
-  return echo;
-}
-
-static void
-echo_free (Echo *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
-
-/* Sends @len bytes through @fd and reads them back. */
-static void
-echo_through (int   fd,
-              gsize len)
-{
-  g_autofree char *out = g_malloc (len);
-  g_autofree char *in = g_malloc0 (len);
-  gsize got = 0;
-
-  memset (out, 'x', len);
-  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
-  while (got < len)
-    {
-      ssize_t n = read (fd, in + got, len - got);
-
-      g_assert_cmpint (n, >, 0);
-      got += n;
-    }
-  g_assert_cmpmem (in, len, out, len);
-}
-
-static CulvertProfile *
-add_sshd_profile (Fixture         *f,
-                  CulvertTestSshd *sshd,
-                  const char      *spec)
-{
-  CulvertProfile *profile = add_profile (f, "Test server", "127.0.0.1");
-  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
-
-  g_assert_nonnull (forward);
-  culvert_profile_set_port (profile, sshd->port);
-  culvert_profile_set_user (profile, sshd->user);
-  culvert_profile_set_identity_file (profile, sshd->client_key_path);
-  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (profile, sshd->known_hosts_path);
-  culvert_profile_set_reconnect (profile, FALSE);
-  culvert_profile_add_forward (profile, forward);
-  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
-                                                     profile, NULL));
-  return profile;
-}
-
-/* Turns the connection on with its switch in the sidebar, as a user does. */
-static void
-switch_on (Fixture        *f,
-           CulvertProfile *profile)
-{
-  GtkWidget *row = find_row_of (f, profile);
-  GtkWidget *toggle;
-
-  g_assert_nonnull (row);
-  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL, NULL);
-  g_assert_nonnull (toggle);
-  gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window), GTK_LIST_BOX_ROW (row));
-  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
-}
-
-static guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = listen_loopback (&port);
-
-  close (fd);
-  return port;
-}
-
 static gboolean
 has_client_rows (gpointer data)
 {
@@ -898,17 +584,6 @@ has_client_rows (gpointer data)
 
   return row != NULL && gtk_widget_get_mapped (row) &&
          find_widget (row, GTK_TYPE_BUTTON, NULL, NULL) != NULL;
-}
-
-static gboolean
-skip_without_sshd (void)
-{
-  g_autofree char *reason = NULL;
-
-  if (culvert_test_sshd_available (&reason))
-    return FALSE;
-  g_test_skip (reason);
-  return TRUE;
 }
 
 static void
@@ -1304,12 +979,6 @@ static gboolean
 has_no_forward_dialog (gpointer data)
 {
   return !has_forward_dialog (data);
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static gboolean

@@ -1225,6 +1225,179 @@ test_kbdint_empty_rounds (void)
   }
 }
 
+/* Remembered secrets: tried before asking, reported after */
+
+typedef struct
+{
+  Answers  *answers;
+  char     *remembered;      /* what recall_secret hands out, once */
+  guint     n_recalls;
+  GString  *results;         /* "password:recalled:rejected;" … */
+} Keyring;
+
+static char *
+on_recall_secret (gboolean is_passphrase,
+                  gpointer user_data)
+{
+  Keyring *k = user_data;
+
+  k->n_recalls++;
+  return g_strdup (k->remembered);
+}
+
+static void
+on_secret_result (gboolean    is_passphrase,
+                  const char *secret,
+                  gboolean    recalled,
+                  gboolean    accepted,
+                  gpointer    user_data)
+{
+  Keyring *k = user_data;
+
+  g_string_append_printf (k->results, "%s:%s:%s:%s;",
+                          is_passphrase ? "passphrase" : "password", secret,
+                          recalled ? "recalled" : "asked",
+                          accepted ? "accepted" : "rejected");
+}
+
+static char *
+keyring_ask_secret (const char *prompt,
+                    gboolean    is_passphrase,
+                    gpointer    user_data)
+{
+  return on_ask_secret (prompt, is_passphrase, ((Keyring *) user_data)->answers);
+}
+
+static void
+keyring_log (const char *line,
+             gpointer    user_data)
+{
+  on_log (line, ((Keyring *) user_data)->answers);
+}
+
+static CulvertLoginCallbacks
+keyring_callbacks (Keyring  *k,
+                   gboolean  can_ask)
+{
+  CulvertLoginCallbacks callbacks = {
+    .ask_secret = can_ask ? keyring_ask_secret : NULL,
+    .log = keyring_log,
+    .recall_secret = on_recall_secret,
+    .secret_result = on_secret_result,
+    .user_data = k,
+  };
+
+  return callbacks;
+}
+
+static void
+test_remembered_password (void)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  CulvertLoginOptions options;
+  CulvertLoginCallbacks callbacks;
+  Answers a;
+  Keyring k = { &a, NULL, 0, NULL };
+
+  if (!need_root ())
+    return;
+  sshd = start_sshd ();
+  options = options_for (sshd);
+  options.auth_method = CULVERT_AUTH_PASSWORD;
+  options.identity_file = NULL;
+
+  /* A remembered password the server rejects: reported, then the user is asked. */
+  answers_init (&a);
+  k.results = g_string_new (NULL);
+  k.remembered = g_strdup ("an old password");
+  answers_push (&a, sshd->password);
+  callbacks = keyring_callbacks (&k, TRUE);
+  session_close (culvert_ssh_login (&options, &callbacks, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (k.n_recalls, ==, 1);
+  g_assert_cmpuint (a.n_secret_calls, ==, 1);
+  g_string_printf (expected, "password:an old password:recalled:rejected;password:%s:asked:accepted;",
+                   sshd->password);
+  g_assert_cmpstr (k.results->str, ==, expected->str);
+  g_clear_pointer (&k.remembered, g_free);
+  g_string_free (k.results, TRUE);
+  answers_clear (&a);
+
+  /* Nobody to ask (headless without a terminal): the remembered one logs in. */
+  answers_init (&a);
+  k.results = g_string_new (NULL);
+  k.n_recalls = 0;
+  k.remembered = g_strdup (sshd->password);
+  callbacks = keyring_callbacks (&k, FALSE);
+  session_close (culvert_ssh_login (&options, &callbacks, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (k.n_recalls, ==, 1);
+  g_assert_cmpuint (a.n_secret_calls, ==, 0);
+  g_string_printf (expected, "password:%s:recalled:accepted;", sshd->password);
+  g_assert_cmpstr (k.results->str, ==, expected->str);
+  g_clear_pointer (&k.remembered, g_free);
+  g_string_free (k.results, TRUE);
+  answers_clear (&a);
+
+  /* Nobody to ask and a wrong one remembered: denied, and it says so. */
+  answers_init (&a);
+  k.results = g_string_new (NULL);
+  k.remembered = g_strdup ("an old password");
+  callbacks = keyring_callbacks (&k, FALSE);
+  g_assert_null (culvert_ssh_login (&options, &callbacks, NULL, &error));
+  g_assert_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_AUTH_DENIED);
+  g_assert_cmpstr (k.results->str, ==, "password:an old password:recalled:rejected;");
+  g_clear_error (&error);
+  g_clear_pointer (&k.remembered, g_free);
+  g_string_free (k.results, TRUE);
+  answers_clear (&a);
+}
+
+static void
+test_remembered_passphrase (void)
+{
+  g_autoptr(CulvertTestSshd) sshd = start_sshd ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = culvert_test_sshd_encrypt_client_key (sshd, PASSPHRASE, &error);
+  CulvertLoginOptions options = options_for (sshd);
+  CulvertLoginCallbacks callbacks;
+  Answers a;
+  Keyring k = { &a, NULL, 0, NULL };
+
+  g_assert_no_error (error);
+  options.auth_method = CULVERT_AUTH_KEY;
+  options.identity_file = key;
+
+  answers_init (&a);
+  k.results = g_string_new (NULL);
+  k.remembered = g_strdup (PASSPHRASE);
+  callbacks = keyring_callbacks (&k, FALSE);
+  session_close (culvert_ssh_login (&options, &callbacks, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (k.results->str, ==, "passphrase:" PASSPHRASE ":recalled:accepted;");
+  g_clear_pointer (&k.remembered, g_free);
+  g_string_free (k.results, TRUE);
+  answers_clear (&a);
+
+  /* Wrong: reported, then asked. */
+  answers_init (&a);
+  k.results = g_string_new (NULL);
+  k.remembered = g_strdup ("not it");
+  answers_push (&a, PASSPHRASE);
+  callbacks = keyring_callbacks (&k, TRUE);
+  session_close (culvert_ssh_login (&options, &callbacks, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (a.n_secret_calls, ==, 1);
+  g_assert_true (a.last_is_passphrase);
+  g_assert_cmpstr (k.results->str, ==,
+                   "passphrase:not it:recalled:rejected;passphrase:" PASSPHRASE ":asked:accepted;");
+  g_clear_pointer (&k.remembered, g_free);
+  g_string_free (k.results, TRUE);
+  answers_clear (&a);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1258,6 +1431,8 @@ main (int    argc,
   g_test_add_func ("/login/cancellable", test_cancellable);
   g_test_add_func ("/login/connect-refused", test_connect_refused);
   g_test_add_func ("/login/given-fd", test_given_fd);
+  g_test_add_func ("/login/auth/remembered-password", test_remembered_password);
+  g_test_add_func ("/login/auth/remembered-passphrase", test_remembered_passphrase);
 
   return g_test_run ();
 }

@@ -1,0 +1,425 @@
+/* gui-test-util.c — what the GUI tests share
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "culvert-connection-page-private.h"
+#include "culvert-connection-row.h"
+#include "culvert-test-net.h"
+#include "culvert-window-private.h"
+#include "gui-test-util.h"
+
+CulvertApplication *the_app;
+
+void
+iterate_until_idle (void)
+{
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+gboolean
+wait_for (gboolean (*check) (gpointer),
+          gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->app = the_app;
+  f->window = culvert_window_new (f->app);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (wait_for (widget_is_mapped, f->window));
+}
+
+void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
+    gtk_window_destroy (windows->data);
+  iterate_until_idle ();
+
+  /* Every test starts from an empty list of connections. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
+      CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->app, profile);
+
+      if (tunnel != NULL && culvert_tunnel_is_running (tunnel))
+        {
+          culvert_tunnel_disconnect (tunnel);
+          while (culvert_tunnel_is_running (tunnel))
+            g_main_context_iteration (NULL, TRUE);
+        }
+      culvert_application_forget_tunnel (f->app, profile);
+      g_assert_true (culvert_profile_store_delete_profile (store, profile, NULL));
+    }
+  iterate_until_idle ();
+}
+
+/* Depth-first search for the first widget of @type that @match accepts. */
+GtkWidget *
+find_widget (GtkWidget   *root,
+             GType        type,
+             gboolean   (*match) (GtkWidget *, gconstpointer),
+             gconstpointer data)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (match == NULL || match (root, data)))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+gboolean
+has_message_dialog (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+CulvertProfile *
+add_profile (Fixture    *f,
+             const char *name,
+             const char *host)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+  g_autoptr(GError) error = NULL;
+
+  culvert_profile_set_name (profile, name);
+  culvert_profile_set_host (profile, host);
+  culvert_profile_set_user (profile, "alice");
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, &error));
+  g_assert_no_error (error);
+
+  return profile;  /* the store keeps it */
+}
+
+GtkWidget *
+find_row_of (Fixture        *f,
+             CulvertProfile *profile)
+{
+  GtkListBox *list = culvert_window_get_sidebar_list (f->window);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (CULVERT_IS_CONNECTION_ROW (row) &&
+        culvert_connection_row_get_profile (CULVERT_CONNECTION_ROW (row)) == profile)
+      return row;
+
+  return NULL;
+}
+
+static gboolean
+status_is (gpointer data)
+{
+  gpointer *args = data;
+  CulvertConnectionPage *page = culvert_window_get_connection_page (((Fixture *) args[0])->window);
+
+  return g_strcmp0 (gtk_label_get_label (culvert_connection_page_get_status_title (page)),
+                    args[1]) == 0;
+}
+
+void
+assert_status (Fixture    *f,
+               const char *title)
+{
+  gpointer args[2] = { f, (gpointer) title };
+
+  if (!wait_for (status_is, args))
+    {
+      CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+
+      g_error ("the status says “%s” (%s), not “%s”",
+               gtk_label_get_label (culvert_connection_page_get_status_title (page)),
+               gtk_label_get_label (culvert_connection_page_get_status_detail (page)), title);
+    }
+}
+
+int
+listen_loopback (guint16 *port)
+{
+  return culvert_test_listen_loopback (port);
+}
+
+int
+connect_loopback (guint16 port)
+{
+  int fd = culvert_test_connect_loopback (port);
+
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+static gpointer
+echo_connection_thread (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  char buffer[4096];
+  ssize_t n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    if (write (fd, buffer, n) != n)
+      break;
+  close (fd);
+  return NULL;
+}
+
+static gpointer
+echo_thread (gpointer data)
+{
+  Echo *echo = data;
+  int fd;
+
+  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
+    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
+  return NULL;
+}
+
+Echo *
+echo_new (void)
+{
+  Echo *echo = g_new0 (Echo, 1);
+
+  echo->fd = listen_loopback (&echo->port);
+  echo->thread = g_thread_new ("echo", echo_thread, echo);
+  return echo;
+}
+
+void
+echo_free (Echo *echo)
+{
+  shutdown (echo->fd, SHUT_RDWR);
+  g_thread_join (echo->thread);
+  close (echo->fd);
+  g_free (echo);
+}
+
+/* Sends @len bytes through @fd and reads them back. */
+void
+echo_through (int   fd,
+              gsize len)
+{
+  g_autofree char *out = g_malloc (len);
+  g_autofree char *in = g_malloc0 (len);
+  gsize got = 0;
+
+  memset (out, 'x', len);
+  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
+  while (got < len)
+    {
+      ssize_t n = read (fd, in + got, len - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  g_assert_cmpmem (in, len, out, len);
+}
+
+CulvertProfile *
+add_sshd_profile (Fixture         *f,
+                  CulvertTestSshd *sshd,
+                  const char      *spec)
+{
+  CulvertProfile *profile = add_profile (f, "Test server", "127.0.0.1");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
+
+  g_assert_nonnull (forward);
+  culvert_profile_set_port (profile, sshd->port);
+  culvert_profile_set_user (profile, sshd->user);
+  culvert_profile_set_identity_file (profile, sshd->client_key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, sshd->known_hosts_path);
+  culvert_profile_set_reconnect (profile, FALSE);
+  culvert_profile_add_forward (profile, forward);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+  return profile;
+}
+
+/* Turns the connection on with its switch in the sidebar, as a user does. */
+void
+switch_on (Fixture        *f,
+           CulvertProfile *profile)
+{
+  GtkWidget *row = find_row_of (f, profile);
+  GtkWidget *toggle;
+
+  g_assert_nonnull (row);
+  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_nonnull (toggle);
+  gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window), GTK_LIST_BOX_ROW (row));
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+}
+
+guint16
+free_port (void)
+{
+  guint16 port = 0;
+  int fd = listen_loopback (&port);
+
+  close (fd);
+  return port;
+}
+
+gboolean
+skip_without_sshd (void)
+{
+  g_autofree char *reason = NULL;
+
+  if (culvert_test_sshd_available (&reason))
+    return FALSE;
+  g_test_skip (reason);
+  return TRUE;
+}
+
+AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
+        (heading == NULL ||
+         g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0))
+      return l->data;
+
+  return NULL;
+}
+
+gboolean
+has_dialog_titled (gpointer heading)
+{
+  return find_dialog (heading) != NULL;
+}
+
+gboolean
+has_no_dialog_titled (gpointer heading)
+{
+  return find_dialog (heading) == NULL;
+}
+
+gboolean
+button_labelled (GtkWidget     *widget,
+                 gconstpointer  label)
+{
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+void
+click (AdwMessageDialog *dialog,
+       const char       *label)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+collect_button_labels (GtkWidget *root,
+                       GString   *out)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root))
+    g_string_append_printf (out, "%s|", gtk_button_get_label (GTK_BUTTON (root))
+                                        ? gtk_button_get_label (GTK_BUTTON (root)) : "(icon)");
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_button_labels (child, out);
+}
+
+gboolean
+label_starts (GtkWidget     *widget,
+              gconstpointer  prefix)
+{
+  return g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix) &&
+         gtk_widget_get_mapped (widget);
+}
+
+gboolean
+check_labelled (GtkWidget     *widget,
+                gconstpointer  label)
+{
+  return g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0;
+}
+
+void
+assert_echoes (guint16 port)
+{
+  int fd = connect_loopback (port);
+
+  echo_through (fd, 4096);
+  close (fd);
+}
+
+gboolean
+port_is_closed (gpointer data)
+{
+  int fd = culvert_test_connect_loopback (GPOINTER_TO_UINT (data));
+
+  if (fd < 0)
+    return TRUE;
+  close (fd);
+  return FALSE;
+}

@@ -1,0 +1,106 @@
+/* gui-test-util.h — what the GUI tests share: waiting, finding widgets,
+ * connections against the real sshd, an echoing destination
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "culvert-application.h"
+#include "culvert-test-sshd.h"
+#include "culvert-window.h"
+
+G_BEGIN_DECLS
+
+/* One application per process: it owns its D-Bus name once registered.
+ * Each test program sets it up in main(). */
+extern CulvertApplication *the_app;
+
+typedef struct
+{
+  CulvertApplication *app;
+  CulvertWindow      *window;
+} Fixture;
+
+/* A new window on the_app; the teardown closes every window and deletes
+ * every connection (stopping its tunnel first). */
+void            fixture_setup      (Fixture        *f,
+                                    gconstpointer   data);
+void            fixture_teardown   (Fixture        *f,
+                                    gconstpointer   data);
+
+void            iterate_until_idle (void);
+/* Runs the main context until @check is TRUE; FALSE after 10 s. */
+gboolean        wait_for           (gboolean      (*check) (gpointer),
+                                    gpointer        data);
+gboolean        widget_is_mapped   (gpointer        data);
+GtkWidget      *find_widget        (GtkWidget      *root,
+                                    GType           type,
+                                    gboolean      (*match) (GtkWidget *, gconstpointer),
+                                    gconstpointer   data);
+/* A visible toplevel of @type, or NULL. */
+GtkWindow      *find_toplevel      (GType           type);
+gboolean        has_message_dialog (gpointer        data);
+
+/* A visible AdwMessageDialog with this heading (any, for NULL). */
+AdwMessageDialog *find_dialog      (const char     *heading);
+gboolean        has_dialog_titled  (gpointer        heading);
+gboolean        has_no_dialog_titled (gpointer        heading);
+/* Clicks the mapped, sensitive button labelled @label in @dialog. */
+void            click              (AdwMessageDialog *dialog,
+                                    const char     *label);
+/* Appends "label|" (or "(icon)|") for each mapped button under @root. */
+void            collect_button_labels (GtkWidget   *root,
+                                    GString        *out);
+/* find_widget() matchers. */
+gboolean        button_labelled    (GtkWidget      *widget,
+                                    gconstpointer   label);
+gboolean        label_starts       (GtkWidget      *widget,
+                                    gconstpointer   prefix);
+gboolean        check_labelled     (GtkWidget      *widget,
+                                    gconstpointer   label);
+
+CulvertProfile *add_profile        (Fixture        *f,
+                                    const char     *name,
+                                    const char     *host);
+/* A saved connection to @sshd with the local forward @spec, logging in with the client key. */
+CulvertProfile *add_sshd_profile   (Fixture        *f,
+                                    CulvertTestSshd *sshd,
+                                    const char     *spec);
+GtkWidget      *find_row_of        (Fixture        *f,
+                                    CulvertProfile *profile);
+/* Turns the connection on with its switch in the sidebar, as a user does. */
+void            switch_on          (Fixture        *f,
+                                    CulvertProfile *profile);
+/* Waits until the connection page's status title says @title. */
+void            assert_status      (Fixture        *f,
+                                    const char     *title);
+gboolean        skip_without_sshd  (void);
+
+/* A destination that echoes what it gets, on its own thread. */
+typedef struct
+{
+  int      fd;
+  guint16  port;
+  GThread *thread;
+} Echo;
+
+Echo           *echo_new           (void);
+void            echo_free          (Echo           *echo);
+/* Sends @len bytes through @fd and reads them back. */
+void            echo_through       (int             fd,
+                                    gsize           len);
+int             listen_loopback    (guint16        *port);
+int             connect_loopback   (guint16         port);
+guint16         free_port          (void);
+/* Bytes sent to 127.0.0.1:@port come back. */
+void            assert_echoes      (guint16         port);
+/* Nothing listens on 127.0.0.1:@port (a GUINT_TO_POINTER). */
+gboolean        port_is_closed     (gpointer        port);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
+
+G_END_DECLS
