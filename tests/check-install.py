@@ -45,6 +45,12 @@ with tempfile.TemporaryDirectory() as dest:
             for media in sorted(set(re.findall(r'<media[^>]*\ssrc="([^"]+)"', f.read()))):
                 expect_file(os.path.join(help_dir, media), f'{name} shows it')
 
+    with open(os.path.join(source, 'help', 'LINGUAS'), encoding='utf-8') as f:
+        for lang in [w for line in f for w in line.split('#')[0].split()]:
+            for page in sorted(glob.glob(os.path.join(source, 'help', 'C', '*.page'))):
+                expect_file(os.path.join('help', lang, 'culvert', os.path.basename(page)),
+                            f'help/LINGUAS lists {lang}')
+
     with open(os.path.join(source, 'po', 'LINGUAS'), encoding='utf-8') as f:
         languages = [w for line in f for w in line.split('#')[0].split()]
     for lang in languages:
