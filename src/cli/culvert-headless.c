@@ -601,8 +601,13 @@ warn_off_host (CulvertProfile *profile)
                         "server to connect anywhere, without a password.\n"), where);
           break;
         case CULVERT_FORWARD_REMOTE:
-          g_printerr (_("Warning: %s on the server accepts connections from other computers, "
-                        "without a password.\n"), where);
+          if (culvert_forward_is_reverse_dynamic (forward))
+            g_printerr (_("Warning: %s on the server is an open proxy: anyone who can reach it "
+                          "can connect anywhere this computer can reach, without a "
+                          "password.\n"), where);
+          else
+            g_printerr (_("Warning: %s on the server accepts connections from other "
+                          "computers, without a password.\n"), where);
           break;
         case CULVERT_FORWARD_LOCAL:
         default:

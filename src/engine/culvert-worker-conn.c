@@ -476,6 +476,11 @@ conn_pump_down (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
 
+  if (conn->state == CONN_HANDSHAKE && conn->reverse_socks && !conn->closing)
+    {
+      rsocks_pump (conn);
+      return;
+    }
   if (conn->state != CONN_OPEN || conn->closing)
     return;
 

@@ -38,6 +38,8 @@ on_channel_data (ssh_session  session,
       taken = conn_take_data (conn, data, len);
       conn_mark_ready (conn);
     }
+  else if (conn->state == CONN_HANDSHAKE && conn->reverse_socks && !is_stderr)
+    conn_mark_ready (conn);
 
   return taken;
 }

@@ -14,6 +14,8 @@
  *   culvert-worker-socks.c    the SOCKS side of dynamic forwards
  *   culvert-worker-remote.c   incoming forwards: the server listens, and each
  *                             channel it opens is connected on from here
+ *   culvert-worker-rsocks.c   reverse dynamic forwards: a SOCKS server on the
+ *                             channels of an incoming forward
  *   culvert-window-policy.c   how big a channel's receive window should be
  *
  * Everything here runs on the worker thread, except where a field says so.
@@ -164,6 +166,7 @@ struct _Conn
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
+  guint          reverse_socks : 1;  /* the SOCKS client talks through the channel */
   char          *close_reason;
 };
 
@@ -388,6 +391,12 @@ void      listener_free           (Listener                 *listener);
 
 /* culvert-worker-socks.c */
 void      socks_start             (Conn                     *conn);
+void      socks_begin_handshake   (Conn                     *conn);
+void      socks_take_request      (Conn                     *conn,
+                                   const CulvertSocksRequest *request);
+/* culvert-worker-rsocks.c: reverse dynamic forwards (-R port alone) */
+void      rsocks_start            (Conn                     *conn);
+void      rsocks_pump             (Conn                     *conn);
 void      socks_on_readable       (Conn                     *conn);
 gboolean  socks_reply             (Conn                     *conn,
                                    CulvertSocksOutcome       outcome);
@@ -398,6 +407,7 @@ void      conn_report_opened      (Conn                     *conn);
 /* culvert-worker-remote.c */
 Remote   *worker_add_remote       (CulvertWorker            *self,
                                    CulvertWorkerRemote      *in);
+GSocketClient *worker_local_client (CulvertWorker           *self);
 void      worker_request_remotes  (CulvertWorker            *self);
 void      worker_request_remote   (CulvertWorker            *self,
                                    Remote                   *remote);

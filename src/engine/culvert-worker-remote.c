@@ -8,7 +8,9 @@
  * connection to the local destination is made asynchronously by
  * GSocketClient (names resolved without blocking, IPv4 and IPv6). Until it
  * is made the channel is not read, so the server holds what the client
- * sends within the channel's window.
+ * sends within the channel's window. A forward without a destination (a
+ * reverse dynamic one) asks each client where to go first:
+ * culvert-worker-rsocks.c.
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -100,8 +102,12 @@ on_listen_answered (CulvertWorker *self,
         }
       remote->bound_port = port;
       label = server_label (remote->bind_address, port);
-      worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
-                  label, remote->destination_host, remote->destination_port);
+      if (remote->destination_host == NULL)
+        worker_log (self, FALSE, _("The server listens on %s; its clients connect onwards "
+                                   "from this computer, as through a SOCKS proxy"), label);
+      else
+        worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
+                    label, remote->destination_host, remote->destination_port);
       event.forward_index = forward_index;
       event.text = g_strdup (label);
       event.port = port;
@@ -180,6 +186,20 @@ worker_remove_remotes (CulvertWorker *self,
                              remote->bound_port != 0 ? remote->bound_port : remote->bind_port,
                              on_cancel_answered, remote);
     }
+}
+
+/* Connects to local destinations, directly (a proxy is for the server). */
+GSocketClient *
+worker_local_client (CulvertWorker *self)
+{
+  if (self->local_client == NULL)
+    {
+      self->local_client = g_socket_client_new ();
+      g_socket_client_set_enable_proxy (self->local_client, FALSE);
+      g_socket_client_set_timeout (self->local_client, LOCAL_CONNECT_TIMEOUT);
+    }
+
+  return self->local_client;
 }
 
 static void
@@ -261,11 +281,11 @@ worker_accept_forwarded (CulvertWorker *self,
       return TRUE;  /* the message is answered: the channel is refused */
     }
 
-  if (self->local_client == NULL)
+  /* A reverse dynamic forward: the client says where to go first. */
+  if (remote->destination_host == NULL)
     {
-      self->local_client = g_socket_client_new ();
-      g_socket_client_set_enable_proxy (self->local_client, FALSE);
-      g_socket_client_set_timeout (self->local_client, LOCAL_CONNECT_TIMEOUT);
+      rsocks_start (conn);
+      return TRUE;
     }
 
   op = g_new0 (LocalConnect, 1);
@@ -273,7 +293,7 @@ worker_accept_forwarded (CulvertWorker *self,
   op->cancellable = g_cancellable_new ();
   conn->connecting = op;
   address = g_network_address_new (remote->destination_host, remote->destination_port);
-  g_socket_client_connect_async (self->local_client, address, op->cancellable,
+  g_socket_client_connect_async (worker_local_client (self), address, op->cancellable,
                                  on_local_connected, op);
 
   return TRUE;

@@ -35,6 +35,17 @@ socks_done_handshaking (Conn *conn)
     }
 }
 
+/* The client's request is read first, within SOCKS_HANDSHAKE_TIMEOUT. */
+void
+socks_begin_handshake (Conn *conn)
+{
+  conn->state = CONN_HANDSHAKE;
+  conn->socks = culvert_socks_parser_new ();
+  conn->socks_deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
+  conn->handshaking = TRUE;
+  g_ptr_array_add (conn->worker->handshaking, conn);
+}
+
 /* A client of a dynamic forward was accepted: read its request first. */
 void
 socks_start (Conn *conn)
@@ -42,11 +53,7 @@ socks_start (Conn *conn)
   if (conn->closing)
     return;
 
-  conn->state = CONN_HANDSHAKE;
-  conn->socks = culvert_socks_parser_new ();
-  conn->socks_deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
-  conn->handshaking = TRUE;
-  g_ptr_array_add (conn->worker->handshaking, conn);
+  socks_begin_handshake (conn);
   watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
 }
 
@@ -104,13 +111,11 @@ socks_outcome_for_error (const char *error)
   return CULVERT_SOCKS_OUTCOME_GENERAL_FAILURE;
 }
 
-/* The client asked for @request: open the channel to it. @rest are bytes
- * the client already sent for the destination. */
-static void
-socks_requested (Conn                      *conn,
-                 const CulvertSocksRequest *request,
-                 const guint8              *rest,
-                 gsize                      rest_len)
+/* The client said where it goes: that is the connection's destination
+ * from now on, and the forward's status lists it. */
+void
+socks_take_request (Conn                      *conn,
+                    const CulvertSocksRequest *request)
 {
   conn->socks_version = request->version;
   conn->destination_host = g_strdup (request->host);
@@ -120,6 +125,17 @@ socks_requested (Conn                      *conn,
                       : g_strdup_printf ("%s:%u", request->host, request->port);
   socks_done_handshaking (conn);
   conn_report_opened (conn);
+}
+
+/* The client asked for @request: open the channel to it. @rest are bytes
+ * the client already sent for the destination. */
+static void
+socks_requested (Conn                      *conn,
+                 const CulvertSocksRequest *request,
+                 const guint8              *rest,
+                 gsize                      rest_len)
+{
+  socks_take_request (conn, request);
 
   if (rest_len > 0)
     {

@@ -88,6 +88,11 @@ culvert_forward_describe_off_host (CulvertForward *forward,
                                 "can connect to port %u and use the SSH server to reach any "
                                 "host, without a password."), port);
     case CULVERT_FORWARD_REMOTE:
+      if (culvert_forward_is_reverse_dynamic (forward))
+        return g_strdup_printf (_("This is an open proxy: any computer that can reach the SSH "
+                                  "server %s can connect to its port %u and reach any host "
+                                  "this computer can reach, without a password (if the server "
+                                  "allows it with GatewayPorts)."), server, port);
       return g_strdup_printf (_("Any computer that can reach the SSH server %s can connect to "
                                 "its port %u and reach %s from this computer, without a "
                                 "password (if the server allows it with GatewayPorts)."),
@@ -185,6 +190,8 @@ culvert_forward_item_update (CulvertForwardItem *self)
 
   if (kind == CULVERT_FORWARD_DYNAMIC)
     text = g_strdup (_("Any host the client asks for"));
+  else if (culvert_forward_is_reverse_dynamic (forward))
+    text = g_strdup (_("Any host the client asks for, reached from this computer"));
   else
     text = host_port (culvert_forward_get_destination_host (forward),
                       culvert_forward_get_destination_port (forward));

@@ -385,6 +385,7 @@ culvert_forward_parse (CulvertForwardKind   kind,
   guint n_fields;
   guint16 bind_port = 0;
   guint16 destination_port = 0;
+  gboolean no_destination;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (kind <= CULVERT_FORWARD_DYNAMIC, NULL);
@@ -411,6 +412,11 @@ culvert_forward_parse (CulvertForwardKind   kind,
       goto out;
     }
 
+  /* -D, and -R with a port alone (OpenSSH 7.6+: the server listens, and
+   * this computer answers each connection as a SOCKS proxy). */
+  no_destination = kind == CULVERT_FORWARD_DYNAMIC ||
+                   (kind == CULVERT_FORWARD_REMOTE && n_fields <= 2);
+
   if (kind == CULVERT_FORWARD_DYNAMIC)
     {
       if (n_fields > 2)
@@ -420,22 +426,16 @@ culvert_forward_parse (CulvertForwardKind   kind,
           goto out;
         }
     }
-  else if (n_fields < 3)
+  else if (n_fields < 3 && !no_destination)
     {
-      if (kind == CULVERT_FORWARD_REMOTE && n_fields <= 2)
-        g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_UNSUPPORTED,
-                             _("A remote forward without a destination (a SOCKS proxy on the "
-                               "server) is not supported; expected "
-                               "[bind_address:]port:host:hostport"));
-      else
-        g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-                     _("“%s” has no destination: expected [bind_address:]port:host:hostport"),
-                     spec);
+      g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                   _("“%s” has no destination: expected [bind_address:]port:host:hostport"),
+                   spec);
       goto out;
     }
 
   /* The optional bind address comes first. */
-  if ((kind == CULVERT_FORWARD_DYNAMIC && n_fields == 2) || n_fields == 4)
+  if ((no_destination && n_fields == 2) || n_fields == 4)
     {
       bind_address = parse_bind_address (&fields[0], error);
       if (bind_address == NULL)
@@ -451,7 +451,7 @@ culvert_forward_parse (CulvertForwardKind   kind,
                          CULVERT_PORT_FIELD_LISTEN, &bind_port, error))
     goto out;
 
-  if (kind != CULVERT_FORWARD_DYNAMIC)
+  if (!no_destination)
     {
       const Field *host_field = &fields[n_fields - 2];
 
@@ -490,7 +490,8 @@ culvert_forward_to_string (CulvertForward *self)
     }
   g_string_append_printf (str, "%u", self->bind_port);
 
-  if (self->kind != CULVERT_FORWARD_DYNAMIC)
+  if (self->kind == CULVERT_FORWARD_LOCAL ||
+      (self->kind == CULVERT_FORWARD_REMOTE && !culvert_forward_is_reverse_dynamic (self)))
     {
       g_autofree char *host = culvert_address_format_host (self->destination_host != NULL ?
                                                            self->destination_host : "");
@@ -499,6 +500,15 @@ culvert_forward_to_string (CulvertForward *self)
     }
 
   return g_string_free (str, FALSE);
+}
+
+gboolean
+culvert_forward_is_reverse_dynamic (CulvertForward *self)
+{
+  g_return_val_if_fail (CULVERT_IS_FORWARD (self), FALSE);
+
+  return self->kind == CULVERT_FORWARD_REMOTE && self->destination_host == NULL &&
+         self->destination_port == 0;
 }
 
 CulvertForward *

@@ -59,7 +59,8 @@ CulvertForward     *culvert_forward_new                      (CulvertForwardKind
  * culvert_forward_parse:
  * @kind: which flag @spec belongs to
  * @spec: OpenSSH's syntax: `[bind_address:]port:host:hostport` for -L and
- *   -R, `[bind_address:]port` for -D. IPv6 addresses go in brackets
+ *   -R, `[bind_address:]port` for -D and for a reverse dynamic -R (see
+ *   culvert_forward_is_reverse_dynamic()). IPv6 addresses go in brackets
  *   (`[::1]:8080:[fe80::1%eth0]:22`). An empty bind address (`:8080:…`)
  *   means every interface, like `*`, and is stored as "*".
  *
@@ -79,6 +80,15 @@ CulvertForward     *culvert_forward_parse                    (CulvertForwardKind
  */
 char               *culvert_forward_to_string                (CulvertForward      *self);
 CulvertForward     *culvert_forward_copy                     (CulvertForward      *self);
+
+/**
+ * culvert_forward_is_reverse_dynamic:
+ *
+ * Returns: %TRUE for a remote forward without a destination (`-R
+ *   [bind_address:]port`, OpenSSH 7.6+): the server listens, and this
+ *   computer answers each connection as a SOCKS server and connects it.
+ */
+gboolean            culvert_forward_is_reverse_dynamic       (CulvertForward      *self);
 
 /**
  * culvert_forward_equal:

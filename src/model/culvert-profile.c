@@ -950,7 +950,8 @@ forward_config_value (CulvertForward *forward)
   g_autofree char *listen = NULL;
   g_autofree char *destination = NULL;
 
-  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_DYNAMIC)
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_DYNAMIC ||
+      culvert_forward_is_reverse_dynamic (forward))
     return g_steal_pointer (&spec);
 
   if (bind_address != NULL)

@@ -3201,8 +3201,16 @@ test_tunnel_remote_refused (Fixture       *f,
   destination_free (dest);
 }
 
+static int socks5_connect (guint16       proxy_port,
+                           const char   *host,
+                           guint16       port,
+                           const guint8 *extra,
+                           gsize         extra_len,
+                           guint8       *reply);
+
 /* -R through `culvert --headless`: the port the server picked comes as a
- * "listening" event once the server answered, and serves. */
+ * "listening" event once the server answered, and serves; so does a
+ * reverse dynamic one (-R with a port alone). */
 static void
 test_headless_remote (Fixture       *f,
                       gconstpointer  data)
@@ -3212,25 +3220,46 @@ test_headless_remote (Fixture       *f,
   g_autofree char *spec = g_strdup_printf ("0:127.0.0.1:%u", echo->port);
   g_autofree char *label = g_strconcat ("-R ", spec, NULL);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  const char *extra[] = { "-i", key, "-R", spec, NULL };
+  const char *extra[] = { "-i", key, "-R", spec, "-R", "127.0.0.1:0", NULL };
   g_autofree char *err = NULL;
   JsonObject *event;
   guint16 port = 0;
+  guint16 socks_port = 0;
+  static const guint8 ok[] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+  guint8 reply[10];
+  guint8 echoed[5];
   Headless *h;
+  int fd;
 
   h = headless_start (f, extra);
   g_assert_true (headless_wait_connected (h));
   g_assert_cmpuint (h->ports->len, ==, 0);
-  while (port == 0 && (event = headless_read_event (h)) != NULL)
+  while ((port == 0 || socks_port == 0) && (event = headless_read_event (h)) != NULL)
     if (g_str_equal (event_name (event), "listening"))
       {
-        g_assert_cmpstr (event_string (event, "forward"), ==, label);
-        port = event_int (event, "port", 1, 65535);
+        if (g_str_equal (event_string (event, "forward"), label))
+          port = event_int (event, "port", 1, 65535);
+        else if (g_str_equal (event_string (event, "forward"), "-R 127.0.0.1:0"))
+          socks_port = event_int (event, "port", 1, 65535);
+        else
+          g_error ("unexpected forward %s", event_string (event, "forward"));
       }
   g_assert_cmpuint (port, >, 0);
+  g_assert_cmpuint (socks_port, >, 0);
 
   start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
   assert_clients_ok (clients);
+  g_assert_cmpuint (destination_wait_served (echo, 1), ==, 1);
+
+  /* The reverse dynamic forward: a SOCKS 5 client on the server's side
+   * reaches a destination here (the echo server listens for one more). */
+  destination_free (echo);
+  echo = destination_new (1, NULL, 0);
+  fd = socks5_connect (socks_port, "127.0.0.1", echo->port, (const guint8 *) "hello", 5, reply);
+  g_assert_cmpmem (reply, 10, ok, sizeof ok);
+  g_assert_cmpint (recv (fd, echoed, sizeof echoed, MSG_WAITALL), ==, sizeof echoed);
+  g_assert_cmpmem (echoed, sizeof echoed, "hello", 5);
+  close (fd);
   g_assert_cmpuint (destination_wait_served (echo, 1), ==, 1);
 
   g_subprocess_send_signal (h->proc, SIGINT);
@@ -3638,6 +3667,108 @@ test_tunnel_dynamic_errors (Fixture       *f,
   close (fd);
 
   g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+}
+
+/* Reverse dynamic (-R with a port alone): the server listens, and its
+ * clients are SOCKS clients of this computer. curl on the server's side
+ * (the same machine here) gets a file from a real HTTP server through it,
+ * in SOCKS 5 and 4a with names resolved here; each client is listed with
+ * the destination it asked for; a destination that refuses is answered
+ * byte by byte; 20 clients at once, sending before the reply, get their
+ * data back whole. */
+static void
+test_tunnel_reverse_dynamic (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const guint8 refused5[] = { 5, 5, 0, 1, 0, 0, 0, 0, 0, 0 };
+  g_autofree char *dir = g_dir_make_tmp ("culvert-http-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "payload", NULL);
+  g_autofree char *out = g_build_filename (dir, "received", NULL);
+  gsize size = 4 * MiB;
+  g_autofree guint8 *payload = random_payload (size);
+  g_autofree char *sum = checksum_of (payload, size);
+  const char *flavours[] = { "--socks5-hostname", "--socks4a" };
+  Opened opened = { g_ptr_array_new_with_free_func (g_free) };
+  Destination *echo = destination_new (20, NULL, 0);
+  SocksClient clients[20];
+  GThread *threads[20];
+  g_autoptr(GSubprocess) http = NULL;
+  CulvertForwardStatus *status;
+  guint16 http_port;
+  guint16 port;
+  guint8 reply[10];
+  int fd;
+
+  g_assert_true (g_file_set_contents (file, (const char *) payload, size, NULL));
+  http = http_server_start (dir, &http_port);
+
+  add_remote (f, "127.0.0.1:0");
+  connect_tunnel (f);
+  status = status_at (f, 0);
+  g_assert_true (wait_until (forward_settled, status, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
+  port = culvert_forward_status_get_port (status);
+  g_assert_cmpuint (port, >, 0);
+  g_signal_connect (f->tunnel, "client-opened", G_CALLBACK (on_client_opened_record), &opened);
+
+  for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) curl = NULL;
+      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
+      g_autofree char *url = g_strdup_printf ("http://localhost:%u/payload", http_port);
+      g_autofree char *expected = g_strdup_printf ("localhost:%u", http_port);
+      g_autofree char *contents = NULL;
+      g_autofree char *got = NULL;
+      gsize len = 0;
+
+      g_unlink (out);
+      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
+                               "--max-time", "30", flavours[i], proxy, "-o", out, url, NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
+      g_assert_true (g_subprocess_get_if_exited (curl));
+      if (g_subprocess_get_exit_status (curl) != 0)
+        g_error ("curl %s exited with %d", flavours[i], g_subprocess_get_exit_status (curl));
+      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
+      g_assert_cmpuint (len, ==, size);
+      got = checksum_of ((const guint8 *) contents, len);
+      g_assert_cmpstr (got, ==, sum);
+
+      while (opened.destinations->len < i + 1)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpstr (opened.destinations->pdata[i], ==, expected);
+    }
+  g_signal_handlers_disconnect_by_data (f->tunnel, &opened);
+
+  /* A destination here that refuses: the client hears so, and is let go. */
+  fd = socks5_connect (port, "127.0.0.1", closed_port (), NULL, 0, reply);
+  g_assert_cmpmem (reply, 10, refused5, sizeof refused5);
+  g_assert_true (read_closed_within (fd, 5));
+  close (fd);
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      clients[i] = (SocksClient) { port, echo->port, FALSE };
+      threads[i] = g_thread_new ("socks-client", socks_client_thread, &clients[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_thread_join (threads[i]);
+      if (!clients[i].ok)
+        g_error ("SOCKS client %u did not get its data back whole", i);
+    }
+  g_assert_cmpuint (destination_wait_served (echo, G_N_ELEMENTS (clients)), ==,
+                    G_N_ELEMENTS (clients));
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  destination_free (echo);
+  g_subprocess_force_exit (http);
+  g_subprocess_wait (http, NULL, NULL);
+  g_unlink (file);
+  g_unlink (out);
+  g_rmdir (dir);
+  g_ptr_array_unref (opened.destinations);
 }
 
 /* -D through `culvert --headless`, as `ssh -N -D` takes it: curl gets a
@@ -4145,6 +4276,7 @@ main (int    argc,
   ADD ("/tunnel/dynamic-curl", test_tunnel_dynamic_curl);
   ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
   ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
+  ADD ("/tunnel/reverse-dynamic", test_tunnel_reverse_dynamic);
   ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
   ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);
   ADD ("/tunnel/proxy-auth", test_tunnel_proxy_auth);

@@ -40,6 +40,10 @@ static const struct {
   { R, "*:9000:localhost:3000", "*", 9000, "localhost", 3000, NULL },
   { R, ":9000:localhost:3000", "*", 9000, "localhost", 3000, "*:9000:localhost:3000" },
   { R, "192.168.1.2:9000:[2001:db8::5]:80", "192.168.1.2", 9000, "2001:db8::5", 80, NULL },
+  { R, "9000", NULL, 9000, NULL, 0, NULL },
+  { R, "0", NULL, 0, NULL, 0, NULL },
+  { R, "*:9000", "*", 9000, NULL, 0, NULL },
+  { R, "[::1]:9000", "::1", 9000, NULL, 0, NULL },
   { D, "1080", NULL, 1080, NULL, 0, NULL },
   { D, "localhost:1080", "localhost", 1080, NULL, 0, NULL },
   { D, "*:1080", "*", 1080, NULL, 0, NULL },
@@ -71,6 +75,8 @@ test_parse_good (void)
                         good_cases[i].host_port);
       g_assert_true (culvert_forward_get_enabled (forward));
       g_assert_null (culvert_forward_get_description (forward));
+      g_assert_cmpint (culvert_forward_is_reverse_dynamic (forward), ==,
+                       good_cases[i].kind == R && good_cases[i].host == NULL);
 
       /* Formatting gives OpenSSH syntax that parses back to the same forward. */
       formatted = culvert_forward_to_string (forward);
@@ -151,12 +157,11 @@ static const struct {
     "Forwarding Unix-domain sockets is not supported" },
   { L, "/tmp/l.sock:intranet:80", CULVERT_FORWARD_ERROR_UNSUPPORTED,
     "Forwarding Unix-domain sockets is not supported" },
-  { R, "9000", CULVERT_FORWARD_ERROR_UNSUPPORTED,
-    "A remote forward without a destination (a SOCKS proxy on the server) is not supported; "
-    "expected [bind_address:]port:host:hostport" },
-  { R, "9000:localhost", CULVERT_FORWARD_ERROR_UNSUPPORTED,
-    "A remote forward without a destination (a SOCKS proxy on the server) is not supported; "
-    "expected [bind_address:]port:host:hostport" },
+  { R, "9000:localhost:", CULVERT_FORWARD_ERROR_INVALID_PORT, "The destination port is missing" },
+  { R, "bad host:9000", CULVERT_FORWARD_ERROR_INVALID_HOST,
+    "The bind address “bad host” is not a valid host name or IP address" },
+  { R, "70000", CULVERT_FORWARD_ERROR_INVALID_PORT,
+    "Listening port 70000 is out of range (0–65535)" },
   { R, "x:localhost:22", CULVERT_FORWARD_ERROR_INVALID_PORT,
     "The listening port “x” is not a number" },
   { D, "", CULVERT_FORWARD_ERROR_INVALID_SYNTAX, "The forward is empty" },

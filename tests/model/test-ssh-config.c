@@ -90,6 +90,7 @@ test_syntax (void)
     "  LocalForward 8080 intranet:80\n"
     "  LocalForward [::1]:8443 [fe80::1%eth0]:443\n"
     "  RemoteForward *:9000 localhost:3000\n"
+    "  RemoteForward 9001\n"
     "  DynamicForward 127.0.0.1:1080\n"
     "  UserKnownHostsFile ~/.ssh/known_hosts.work\n"
     "  PreferredAuthentications publickey,password\n"
@@ -116,7 +117,7 @@ test_syntax (void)
   forwards = forwards_to_string (p);
   g_assert_cmpstr (forwards, ==,
                    "-L 8080:intranet:80 -L [::1]:8443:[fe80::1%eth0]:443 "
-                   "-R *:9000:localhost:3000 -D 127.0.0.1:1080");
+                   "-R *:9000:localhost:3000 -R 9001 -D 127.0.0.1:1080");
   g_assert_cmpuint (report->notes->len, ==, 0);
   g_assert_cmpuint (report->unsupported->len, ==, 0);
 }
@@ -229,8 +230,8 @@ static const struct {
     "no destination: expected [bind_address:]port:host:hostport" },
   { "Host a\n LocalForward 70000 h:80\n", NULL, "config:2: LocalForward was not imported: "
     "Listening port 70000 is out of range (1–65535)" },
-  { "Host a\n RemoteForward 9000\n", NULL, "config:2: RemoteForward was not imported: A remote "
-    "forward without a destination" },
+  { "Host a\n RemoteForward 9000 h\n", NULL, "config:2: RemoteForward was not imported: "
+    "The listening port “h” is not a number" },
   { "Host a\n DynamicForward socks\n", NULL, "config:2: DynamicForward was not imported: The "
     "listening port “socks” is not a number" },
   { "Host a\n LocalForward /tmp/s h:80\n", NULL, "config:2: LocalForward was not imported: "

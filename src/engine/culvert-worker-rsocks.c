@@ -1,0 +1,219 @@
+/* culvert-worker-rsocks.c — reverse dynamic forwards (-R with a port alone)
+ *
+ * The server listens (as for any incoming forward), and each client of its
+ * port is a SOCKS client of ours: its request arrives on the
+ * forwarded-tcpip channel, is parsed by the same parser as -D's, and this
+ * computer connects to the destination it names (names resolved here, the
+ * connection made asynchronously by GSocketClient). The answer goes back
+ * on the channel in the client's protocol, then the connection is the same
+ * machine as any other. Bytes the client sent after its request go first.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "culvert-worker-private.h"
+
+/* The channel was accepted: its first bytes are the SOCKS request. */
+void
+rsocks_start (Conn *conn)
+{
+  conn->reverse_socks = TRUE;
+  socks_begin_handshake (conn);
+  /* Bytes may be waiting already. */
+  conn_mark_ready (conn);
+}
+
+/* Writes a short message on the channel; FALSE when the connection failed. */
+static gboolean
+rsocks_send (Conn         *conn,
+             const guint8 *data,
+             gsize         len)
+{
+  int w = ssh_channel_write (conn->channel, data, len);
+
+  if (w < 0 || (gsize) w != len)
+    {
+      conn_close (conn, w < 0 ? ssh_get_error (conn->worker->session)
+                              : _("The server did not take the SOCKS reply"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+rsocks_reply (Conn                *conn,
+              CulvertSocksOutcome  outcome)
+{
+  guint8 reply[CULVERT_SOCKS_MAX_REPLY];
+  gsize len = culvert_socks_build_reply (conn->socks_version, outcome, reply);
+
+  return rsocks_send (conn, reply, len);
+}
+
+/* What a failed local connection means to a SOCKS client. */
+static CulvertSocksOutcome
+rsocks_outcome_for_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return CULVERT_SOCKS_OUTCOME_CONNECTION_REFUSED;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    return CULVERT_SOCKS_OUTCOME_NETWORK_UNREACHABLE;
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return CULVERT_SOCKS_OUTCOME_HOST_UNREACHABLE;
+
+  return CULVERT_SOCKS_OUTCOME_GENERAL_FAILURE;
+}
+
+static void
+on_destination_connected (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  LocalConnect *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  Conn *conn = op->conn;
+  CulvertWorker *self;
+  int fd;
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_object_unref (op->cancellable);
+  g_free (op);
+  if (conn == NULL)
+    return;  /* gone meanwhile */
+
+  self = conn->worker;
+  conn->connecting = NULL;
+  if (connection == NULL)
+    {
+      worker_log (self, TRUE, _("SOCKS client %s on the server: could not connect to %s: %s"),
+                  conn->source, conn->destination, error->message);
+      if (rsocks_reply (conn, rsocks_outcome_for_error (error)))
+        conn_close (conn, error->message);
+      worker_pump (self, FALSE);
+      return;
+    }
+
+  /* Ours from now on; the GSocket closes its own descriptor. */
+  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  if (fd < 0)
+    conn_close (conn, g_strerror (errno));
+  else if (conn_attach_socket (conn, fd) &&
+           rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
+    {
+      /* Answered here, on the channel: conn_start must not answer again. */
+      conn->socks_version = -1;
+      conn_start (conn);
+    }
+  worker_pump (self, FALSE);
+}
+
+/* The client asked for @request: connect to it from here. @rest are bytes
+ * the client already sent for the destination. */
+static void
+rsocks_requested (Conn                      *conn,
+                  const CulvertSocksRequest *request,
+                  const guint8              *rest,
+                  gsize                      rest_len)
+{
+  CulvertWorker *self = conn->worker;
+  g_autoptr(GSocketConnectable) address = NULL;
+  LocalConnect *op;
+
+  socks_take_request (conn, request);
+  conn->state = CONN_OPENING;
+  if (rest_len > 0)
+    {
+      conn->pending = g_memdup2 (rest, rest_len);
+      conn->pending_len = rest_len;
+      conn->pending_off = 0;
+    }
+
+  op = g_new0 (LocalConnect, 1);
+  op->conn = conn;
+  op->cancellable = g_cancellable_new ();
+  conn->connecting = op;
+  address = g_network_address_new (conn->destination_host, conn->destination_port);
+  g_socket_client_connect_async (worker_local_client (self), address, op->cancellable,
+                                 on_destination_connected, op);
+}
+
+/* Reads the client's request from the channel (from the pass, when the
+ * channel has data). */
+void
+rsocks_pump (Conn *conn)
+{
+  guint8 buf[CULVERT_SOCKS_MAX_HANDSHAKE + 512];
+  gsize off = 0;
+  int n;
+
+  n = ssh_channel_read_timeout (conn->channel, buf, sizeof buf, 0, 0);
+  if (n == SSH_AGAIN || (n == 0 && !conn->remote_eof))
+    return;
+  if (n < 0)
+    {
+      conn_close (conn, ssh_get_error (conn->worker->session));
+      return;
+    }
+  if (n == 0)
+    {
+      conn_close (conn, _("The SOCKS client left before saying where to go"));
+      return;
+    }
+
+  while (conn->socks != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize consumed = 0;
+      const guint8 *reply;
+      gsize reply_len = 0;
+
+      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
+        {
+        case CULVERT_SOCKS_STATUS_NEED_MORE:
+          /* Everything was taken: read on, there may be more already. */
+          conn_mark_ready (conn);
+          return;
+
+        case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
+          off += consumed;
+          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+          if (!rsocks_send (conn, reply, reply_len))
+            return;
+          if (off == (gsize) n)
+            {
+              conn_mark_ready (conn);
+              return;
+            }
+          break;
+
+        case CULVERT_SOCKS_STATUS_REQUEST:
+          off += consumed;
+          rsocks_requested (conn, culvert_socks_parser_get_request (conn->socks),
+                            buf + off, n - off);
+          return;
+
+        case CULVERT_SOCKS_STATUS_FAILED:
+          worker_log (conn->worker, TRUE, _("SOCKS client %s on the server: %s"),
+                      conn->source, error->message);
+          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+          if (reply_len == 0 || rsocks_send (conn, reply, reply_len))
+            conn_close (conn, error->message);
+          return;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
