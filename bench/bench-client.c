@@ -19,6 +19,11 @@
  * 1 when something did not, 2 on an error. Every mode gives up after
  * BENCH_TIMEOUT seconds (environment; default 600).
  *
+ * With BENCH_SOCKS_TARGET=PORT in the environment, PORT is a SOCKS 5 proxy
+ * (a dynamic forward): every connection first asks it for 127.0.0.1:PORT
+ * of bench-server, sending the request and its first bytes at once as
+ * browsers do, and skips the proxy's 12-byte answer after checking it.
+ *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -108,6 +113,29 @@ parse_u64 (const char *text)
   return value;
 }
 
+/* SOCKS 5: no authentication, CONNECT 127.0.0.1:target; the answers are
+ * the method (2 bytes) and the outcome with an IPv4 address (10 bytes). */
+#define SOCKS_REQUEST_SIZE 13
+#define SOCKS_REPLY_SIZE   12
+
+static uint16_t socks_target;
+
+static void
+socks_request (uint8_t *out)
+{
+  const uint8_t request[SOCKS_REQUEST_SIZE] = {
+    5, 1, 0, 5, 1, 0, 1, 127, 0, 0, 1, socks_target >> 8, socks_target & 0xff
+  };
+
+  memcpy (out, request, sizeof request);
+}
+
+static int
+socks_reply_ok (const uint8_t *reply)
+{
+  return reply[0] == 5 && reply[1] == 0 && reply[2] == 5 && reply[3] == 0;
+}
+
 static int
 connect_or_die (uint16_t port)
 {
@@ -115,6 +143,16 @@ connect_or_die (uint16_t port)
 
   if (fd < 0)
     bench_die ("bench-client: cannot connect to port %u: %s", port, strerror (errno));
+  if (socks_target != 0)
+    {
+      uint8_t request[SOCKS_REQUEST_SIZE];
+      uint8_t reply[SOCKS_REPLY_SIZE];
+
+      socks_request (request);
+      if (bench_write_all (fd, request, sizeof request) != 0 ||
+          bench_read_all (fd, reply, sizeof reply) != 0 || !socks_reply_ok (reply))
+        bench_die ("bench-client: the SOCKS proxy on port %u did not connect us", port);
+    }
   return fd;
 }
 
@@ -342,6 +380,8 @@ typedef struct
   BenchSum   sent_sum;
   BenchSum   received_sum;
   int        eof;
+  uint8_t    socks_reply[SOCKS_REPLY_SIZE];
+  size_t     socks_got;     /* of the proxy's answer, read before the echo */
 } Slot;
 
 static int epoll_fd = -1;
@@ -387,6 +427,7 @@ slot_start (Slot     *slot,
   slot->events = 0;
   slot->sent = slot->received = 0;
   slot->eof = 0;
+  slot->socks_got = socks_target != 0 ? 0 : SOCKS_REPLY_SIZE;
   bench_sum_init (&slot->sent_sum);
   bench_sum_init (&slot->received_sum);
   if (slot->fd < 0)
@@ -433,6 +474,22 @@ slot_send (Slot     *slot,
 static int
 slot_receive (Slot *slot)
 {
+  while (slot->socks_got < SOCKS_REPLY_SIZE)
+    {
+      ssize_t n = recv (slot->fd, slot->socks_reply + slot->socks_got,
+                        SOCKS_REPLY_SIZE - slot->socks_got, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return 0;
+      if (n <= 0)
+        return -1;
+      slot->socks_got += (size_t) n;
+      if (slot->socks_got == SOCKS_REPLY_SIZE && !socks_reply_ok (slot->socks_reply))
+        return -1;
+    }
+
   for (int rounds = 0; rounds < 8; rounds++)
     {
       ssize_t n = recv (slot->fd, scratch, ECHO_CHUNK, 0);
@@ -473,6 +530,17 @@ slot_step (Slot     *slot,
           {
             slot_fail (slot);
             break;
+          }
+        if (socks_target != 0)
+          {
+            uint8_t request[SOCKS_REQUEST_SIZE];
+
+            socks_request (request);
+            if (bench_write_all (slot->fd, request, sizeof request) != 0)
+              {
+                slot_fail (slot);
+                break;
+              }
           }
         send_header (slot->fd, BENCH_MODE_ECHO, 0, 0);
         if (slot_send (slot, slot->first) < 0)
@@ -768,6 +836,8 @@ main (int    argc,
     usage ();
   mode = argv[1];
   port = (uint16_t) parse_u64 (argv[2]);
+  if (getenv ("BENCH_SOCKS_TARGET") != NULL)
+    socks_target = (uint16_t) parse_u64 (getenv ("BENCH_SOCKS_TARGET"));
 
   signal (SIGPIPE, SIG_IGN);
   signal (SIGALRM, on_alarm);

@@ -86,7 +86,9 @@ QUICK = {
 
 
 TEST_NAMES = ['upload', 'download', 'long upload', 'long download', 'latency', 'connections',
-              'concurrent', 'idle', 'slow reader']
+              'concurrent', 'remote upload', 'remote download', 'long remote upload',
+              'dynamic upload', 'dynamic download', 'long dynamic download',
+              'dynamic connections', 'idle', 'slow reader']
 
 
 class Skip(Exception):
@@ -327,11 +329,19 @@ def ensure_account():
 class Forwarder:
     """One `culvert --headless` or `ssh -N` forwarding a local port to bench-server."""
 
-    def __init__(self, env, tool, ssh_port, cipher):
+    def __init__(self, env, tool, ssh_port, cipher, kind='L'):
         self.tool = tool
+        # The port bench-client connects to: the tool's own (-L, -D) or the
+        # one sshd listens on for it (-R); through -D, bench-client asks the
+        # SOCKS server for bench-server's port.
         self.local_port = free_port()
-        spec = f'127.0.0.1:{self.local_port}:127.0.0.1:{env.server.port}'
-        common = ['-p', str(ssh_port), '-l', env.user, '-i', env.client_key, '-L', spec,
+        self.client_env = {}
+        if kind == 'D':
+            spec = f'127.0.0.1:{self.local_port}'
+            self.client_env['BENCH_SOCKS_TARGET'] = str(env.server.port)
+        else:
+            spec = f'127.0.0.1:{self.local_port}:127.0.0.1:{env.server.port}'
+        common = ['-p', str(ssh_port), '-l', env.user, '-i', env.client_key, f'-{kind}', spec,
                   '-o', f'UserKnownHostsFile={env.known_hosts}',
                   '-o', 'StrictHostKeyChecking=yes',
                   '-o', 'ExitOnForwardFailure=yes']
@@ -422,7 +432,7 @@ def client_env(timeout, **extra):
 
 
 def run_client(args, fwd, *argv, timeout=120, progress=False):
-    env = client_env(timeout, **({'BENCH_PROGRESS': '1'} if progress else {}))
+    env = client_env(timeout, **({'BENCH_PROGRESS': '1'} if progress else {}), **fwd.client_env)
     r = subprocess.run([args.client, argv[0], str(fwd.local_port), *map(str, argv[1:])],
                        capture_output=True, text=True, timeout=timeout + 30,
                        env=env, preexec_fn=die_with_parent)
@@ -613,11 +623,11 @@ class Runner:
         self.results = {}   # cipher → test → tool → [metrics per pair]
         self.failures = []
 
-    def run_one(self, cipher, test, tool, port, func):
+    def run_one(self, cipher, test, tool, port, func, kind='L'):
         key = f'{cipher} {test} {tool}'
         fwd = None
         try:
-            fwd = Forwarder(self.env, tool, port, cipher)
+            fwd = Forwarder(self.env, tool, port, cipher, kind)
             metrics = func(fwd)
         except (BenchError, subprocess.TimeoutExpired, OSError) as e:
             metrics = {'ok': False, 'error': str(e)}
@@ -655,6 +665,23 @@ class Runner:
              lambda f, i: test_connrate(args, f, s['conns'], s['conn_parallel'])),
             ('concurrent', direct,
              lambda f, i: test_concurrent(args, f, s['concurrent'], s['concurrent_bytes'])),
+            # Incoming (-R): sshd listens, Culvert connects to bench-server;
+            # an upload is what Culvert receives from the server.
+            ('remote upload', direct,
+             lambda f, i: test_bulk(args, f, 'upload', s['bulk_bytes'], i), 'R'),
+            ('remote download', direct,
+             lambda f, i: test_bulk(args, f, 'download', s['bulk_bytes'], i), 'R'),
+            ('long remote upload', far,
+             lambda f, i: test_bulk(args, f, 'upload', s['long_bytes'], i), 'R'),
+            # Dynamic (-D): bench-client speaks SOCKS 5.
+            ('dynamic upload', direct,
+             lambda f, i: test_bulk(args, f, 'upload', s['bulk_bytes'], i), 'D'),
+            ('dynamic download', direct,
+             lambda f, i: test_bulk(args, f, 'download', s['bulk_bytes'], i), 'D'),
+            ('long dynamic download', far,
+             lambda f, i: test_bulk(args, f, 'download', s['long_bytes'], i), 'D'),
+            ('dynamic connections', direct,
+             lambda f, i: test_connrate(args, f, s['conns'], s['conn_parallel']), 'D'),
         ]
         once = [
             ('idle', direct, lambda f, i: test_idle(args, f, s['idle'])),
@@ -666,12 +693,13 @@ class Runner:
             for pair in range(s['pairs']):
                 order = TOOLS if pair % 2 == 0 else TOOLS[::-1]
                 log(f'{cipher}: pair {pair + 1} of {s["pairs"]} ({" then ".join(order)})')
-                for test, port, func in tests + (once if pair == 0 else []):
+                for test, port, func, *kind in tests + (once if pair == 0 else []):
                     if args.tests and test not in args.tests:
                         continue
                     for tool in order:
                         self.run_one(cipher, test, tool, port,
-                                     lambda f, func=func, pair=pair: func(f, pair * 1000003))
+                                     lambda f, func=func, pair=pair: func(f, pair * 1000003),
+                                     *kind)
         finally:
             relay.stop()
             self.env.helpers.remove(relay)
@@ -707,6 +735,17 @@ ROWS = [
     ('latency', 'p99_us', 'Latency p99', 'µs', 1, False, None),
     ('connections', 'per_s', 'New connections', 'conn/s', 1, True, 0.9),
     ('cpu', 'cpu_s_per_gib', 'CPU per GiB (loopback up+down)', 's/GiB', 1, False, 1.1),
+    ('remote upload', 'mib_s', 'Incoming (-R), loopback, server to Culvert', 'MiB/s', 1, True,
+     0.95),
+    ('remote download', 'mib_s', 'Incoming (-R), loopback, Culvert to server', 'MiB/s', 1, True,
+     0.95),
+    ('long remote upload', 'mib_s', 'Incoming (-R), 50 ms RTT, server to Culvert', 'MiB/s', 1,
+     True, 2.0),
+    ('dynamic upload', 'mib_s', 'Dynamic (-D), loopback upload', 'MiB/s', 1, True, 0.95),
+    ('dynamic download', 'mib_s', 'Dynamic (-D), loopback download', 'MiB/s', 1, True, 0.95),
+    ('long dynamic download', 'mib_s', 'Dynamic (-D), 50 ms RTT download', 'MiB/s', 1, True,
+     2.0),
+    ('dynamic connections', 'per_s', 'Dynamic (-D), new connections', 'conn/s', 1, True, 0.9),
     ('upload', 'peak_rss', 'Peak RSS, loopback upload', 'MiB', 1 / MiB, False, None),
     ('download', 'peak_rss', 'Peak RSS, loopback download', 'MiB', 1 / MiB, False, None),
     ('long download', 'peak_rss', 'Peak RSS, long path download', 'MiB', 1 / MiB, False,

@@ -728,9 +728,23 @@ report_forward (CulvertForwardStatus *status,
     }
   else
     {
+      static const char * const reach_names[] = {
+        [CULVERT_FORWARD_REACH_AS_ASKED] = NULL,
+        [CULVERT_FORWARD_REACH_OTHER_HOSTS] = "other-hosts",
+        [CULVERT_FORWARD_REACH_LOOPBACK_ONLY] = "loopback-only",
+        [CULVERT_FORWARD_REACH_UNCHECKED] = "unchecked",
+      };
+      CulvertForwardReach reach = culvert_forward_status_get_reach (status);
+
+      /* "reach": for an incoming forward asked to take other computers,
+       * whether the server really does (null: not such a forward). */
       emit_json (runner, "listening", "forward", 's', label,
                  "address", 's', culvert_forward_status_get_listen_address (status),
-                 "port", 'u', (guint64) culvert_forward_status_get_port (status), NULL);
+                 "port", 'u', (guint64) culvert_forward_status_get_port (status),
+                 "reach", 's', reach_names[reach], NULL);
+      if (reach == CULVERT_FORWARD_REACH_LOOPBACK_ONLY)
+        g_printerr (_("Note: %s: the server listens for programs on the server only (its "
+                      "GatewayPorts setting); other computers cannot connect.\n"), label);
     }
 }
 

@@ -27,4 +27,15 @@ typedef enum
   CULVERT_FORWARD_STATE_STOPPED,    /* the tunnel is down */
 } CulvertForwardState;
 
+/* Who can reach an incoming forward's port on the server, as far as the
+ * engine could check: a server may listen on loopback alone whatever the
+ * forward asked (OpenSSH's GatewayPorts no). */
+typedef enum
+{
+  CULVERT_FORWARD_REACH_AS_ASKED,      /* not an off-host incoming forward */
+  CULVERT_FORWARD_REACH_OTHER_HOSTS,   /* off-host, and checked: reachable there */
+  CULVERT_FORWARD_REACH_LOOPBACK_ONLY, /* off-host asked; the server listens on loopback only */
+  CULVERT_FORWARD_REACH_UNCHECKED,     /* off-host asked; could not be checked */
+} CulvertForwardReach;
+
 G_END_DECLS

@@ -17,6 +17,8 @@ void                     culvert_forward_status_set_state    (CulvertForwardStat
 void                     culvert_forward_status_set_error    (CulvertForwardStatus *self,
                                                               const char           *error,
                                                               guint16               suggested_port);
+void                     culvert_forward_status_set_reach     (CulvertForwardStatus *self,
+                                                               CulvertForwardReach   reach);
 void                     culvert_forward_status_set_listening (CulvertForwardStatus *self,
                                                                const char           *address,
                                                                guint16               port);

@@ -22,6 +22,7 @@ struct _CulvertForwardStatus
   guint16              suggested_port;
   char                *listen_address;
   guint16              port;
+  CulvertForwardReach  reach;
   guint                active;
   guint64              total;
   guint64              bytes_sent;
@@ -40,6 +41,7 @@ enum {
   PROP_SUGGESTED_PORT,
   PROP_LISTEN_ADDRESS,
   PROP_PORT,
+  PROP_REACH,
   PROP_ACTIVE,
   PROP_TOTAL,
   PROP_BYTES_SENT,
@@ -74,6 +76,10 @@ culvert_forward_status_get_property (GObject    *object,
     case PROP_LISTEN_ADDRESS:
       g_value_set_string (value, self->listen_address);
       break;
+    case PROP_REACH:
+      g_value_set_enum (value, self->reach);
+      break;
+
     case PROP_PORT:
       g_value_set_uint (value, self->port);
       break;
@@ -137,6 +143,8 @@ culvert_forward_status_class_init (CulvertForwardStatusClass *klass)
   properties[PROP_LISTEN_ADDRESS] = g_param_spec_string ("listen-address", NULL, NULL, NULL,
                                                          flags);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
+  properties[PROP_REACH] = g_param_spec_enum ("reach", NULL, NULL, CULVERT_TYPE_FORWARD_REACH,
+                                              CULVERT_FORWARD_REACH_AS_ASKED, flags);
   properties[PROP_ACTIVE] = g_param_spec_uint ("active", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_TOTAL] = g_param_spec_uint64 ("total", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_BYTES_SENT] = g_param_spec_uint64 ("bytes-sent", NULL, NULL,
@@ -208,6 +216,13 @@ culvert_forward_status_set_listening (CulvertForwardStatus *self,
   if (set_str (&self->listen_address, address))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTEN_ADDRESS]);
   SET_AND_NOTIFY (port, port, PROP_PORT);
+}
+
+void
+culvert_forward_status_set_reach (CulvertForwardStatus *self,
+                                  CulvertForwardReach   reach)
+{
+  SET_AND_NOTIFY (reach, reach, PROP_REACH);
 }
 
 void
@@ -295,6 +310,15 @@ culvert_forward_status_get_suggested_port (CulvertForwardStatus *self)
 {
   g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), 0);
   return self->suggested_port;
+}
+
+/* For an incoming forward that asked for other hosts: whether the server
+ * really listens for them (see CulvertForwardReach). */
+CulvertForwardReach
+culvert_forward_status_get_reach (CulvertForwardStatus *self)
+{
+  g_return_val_if_fail (CULVERT_IS_FORWARD_STATUS (self), CULVERT_FORWARD_REACH_AS_ASKED);
+  return self->reach;
 }
 
 const char *

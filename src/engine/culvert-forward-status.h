@@ -24,6 +24,7 @@ const char          *culvert_forward_status_get_error          (CulvertForwardSt
 guint16              culvert_forward_status_get_suggested_port (CulvertForwardStatus *self);
 const char          *culvert_forward_status_get_listen_address (CulvertForwardStatus *self);
 guint16              culvert_forward_status_get_port           (CulvertForwardStatus *self);
+CulvertForwardReach  culvert_forward_status_get_reach          (CulvertForwardStatus *self);
 guint                culvert_forward_status_get_active         (CulvertForwardStatus *self);
 guint64              culvert_forward_status_get_total          (CulvertForwardStatus *self);
 guint64              culvert_forward_status_get_bytes_sent     (CulvertForwardStatus *self);

@@ -235,6 +235,7 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
       if (status != NULL)
         {
           culvert_forward_status_set_error (status, NULL, 0);
+          culvert_forward_status_set_reach (status, event->reach);
           culvert_forward_status_set_listening (status, event->text, event->port);
           if (self->state == CULVERT_TUNNEL_CONNECTED)
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_LISTENING);

@@ -214,6 +214,9 @@ conn_destroy (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
 
+  if (conn->probe_for != NULL)
+    conn->probe_for->probe = NULL;
+
   if (conn->connecting != NULL)
     {
       conn->connecting->conn = NULL;

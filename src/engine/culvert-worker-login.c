@@ -271,6 +271,9 @@ worker_choose_proxy (CulvertWorker *self,
   g_autoptr(GProxyResolver) resolver = NULL;
   char *uri;
 
+  /* Whether the session's socket may lead to a proxy, not the server. */
+  self->via_proxy = config->proxy_mode != CULVERT_PROXY_NONE;
+
   switch (config->proxy_mode)
     {
     case CULVERT_PROXY_SYSTEM:

@@ -91,6 +91,12 @@ conn_open_result (Conn *conn,
       g_ptr_array_remove_fast (self->opening, conn);
     }
 
+  if (conn->probe_for != NULL)
+    {
+      remote_probe_done (conn, rc, rc == SSH_OK ? NULL : ssh_get_error (self->session));
+      return;
+    }
+
   if (rc != SSH_OK)
     {
       g_autofree char *reason = g_strdup (ssh_get_error (self->session));

@@ -77,6 +77,8 @@ typedef struct
   Counters      *counters;
 } Listener;
 
+typedef struct _Conn Conn;
+
 /* An incoming forward: the server listens for us. */
 typedef struct
 {
@@ -88,6 +90,9 @@ typedef struct
   char          *destination_host;
   guint16        destination_port;
   gboolean       removed;         /* no longer wanted; freed once the server let go */
+  Conn          *probe;           /* checking who can reach the port; see remote_check_reach */
+  char          *probe_host;
+  gint64         probe_until;     /* until then a channel from probe_host is the probe's */
 } Remote;
 
 typedef enum
@@ -98,7 +103,6 @@ typedef enum
   CONN_CLOSED,
 } ConnState;
 
-typedef struct _Conn Conn;
 
 /* A connection to a local destination being made for @conn (NULL once the
  * connection is gone). */
@@ -167,6 +171,7 @@ struct _Conn
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
   guint          reverse_socks : 1;  /* the SOCKS client talks through the channel */
+  Remote        *probe_for;     /* a probe of remote_check_reach: no client, no socket */
   char          *close_reason;
 };
 
@@ -242,6 +247,7 @@ struct _CulvertWorker
   GPtrArray              *counters;       /* of Counters*, one per forward */
   GPtrArray              *remotes;        /* of Remote* */
   GSocketClient          *local_client;   /* connects incoming channels on */
+  gboolean                via_proxy;      /* the session may go through a proxy */
   WatchKind               ssh_watch;
   ssh_session             session;
   ssh_event               event;
@@ -414,6 +420,9 @@ void      worker_request_remote   (CulvertWorker            *self,
 void      worker_remove_remotes   (CulvertWorker            *self,
                                    guint                     forward_index);
 void      remote_free             (Remote                   *remote);
+void      remote_probe_done       (Conn                     *probe,
+                                   int                       rc,
+                                   const char               *reason);
 int       worker_on_message       (ssh_session               session,
                                    ssh_message               message,
                                    void                     *user_data);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <libssh/server.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "culvert-worker-private.h"
@@ -32,6 +33,12 @@
 void
 remote_free (Remote *remote)
 {
+  if (remote->probe != NULL)
+    {
+      remote->probe->probe_for = NULL;
+      conn_close (remote->probe, NULL);
+    }
+  g_free (remote->probe_host);
   g_free (remote->bind_address);
   g_free (remote->destination_host);
   g_free (remote);
@@ -65,6 +72,155 @@ server_label (const char *address,
   return g_strdup_printf ("%s:%u", address, port);
 }
 
+/* Counters for probes: no forward's, never reported. */
+static Counters probe_counters = { .forward_index = G_MAXUINT };
+
+static void
+remote_post_listening (CulvertWorker       *self,
+                       Remote              *remote,
+                       CulvertForwardReach  reach)
+{
+  CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_LISTENING };
+
+  event.forward_index = remote->counters->forward_index;
+  event.text = server_label (remote->bind_address, remote->bound_port);
+  event.port = remote->bound_port;
+  event.reach = reach;
+  worker_post (self, &event);
+}
+
+static gboolean
+is_loopback_name (const char *address)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+
+  if (address == NULL || g_ascii_strcasecmp (address, "localhost") == 0)
+    return TRUE;
+  inet = g_inet_address_new_from_string (address);
+  return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
+/* The address the session reached the server on, when that is the server
+ * itself (not a proxy) and not loopback; NULL otherwise. */
+static char *
+server_address (CulvertWorker *self)
+{
+  struct sockaddr_storage peer;
+  socklen_t len = sizeof peer;
+  g_autoptr(GSocketAddress) address = NULL;
+  GInetAddress *inet;
+  int fd;
+
+  if (self->via_proxy)
+    return NULL;
+  fd = ssh_get_fd (self->session);
+  if (fd < 0 || getpeername (fd, (struct sockaddr *) &peer, &len) != 0)
+    return NULL;
+  address = g_socket_address_new_from_native (&peer, len);
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_is_loopback (inet))
+    return NULL;
+  return g_inet_address_to_string (inet);
+}
+
+/* An incoming forward asked for a bind other than loopback: the server may
+ * have listened on loopback alone instead (OpenSSH's GatewayPorts no says
+ * nothing about it). Ask the server to connect to the port on the address
+ * other hosts would use, through a direct-tcpip channel: refused means
+ * loopback only. The forward is reported listening once that is known.
+ * FALSE: nothing to check (reported already). */
+static gboolean
+remote_check_reach (CulvertWorker *self,
+                    Remote        *remote)
+{
+  const char *bind = remote->bind_address;
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  Conn *probe;
+
+  if (is_loopback_name (bind))
+    {
+      remote_post_listening (self, remote, CULVERT_FORWARD_REACH_AS_ASKED);
+      return FALSE;
+    }
+
+  inet = g_inet_address_new_from_string (bind);
+  if (inet != NULL && !g_inet_address_get_is_any (inet))
+    host = g_strdup (bind);
+  else if (inet != NULL || *bind == '\0' || g_str_equal (bind, "*"))
+    host = server_address (self);   /* every interface: the one we reached */
+  else
+    host = NULL;                    /* a name: which of its addresses? */
+
+  if (host == NULL)
+    {
+      worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
+                                 "depends on its GatewayPorts setting; Culvert could not "
+                                 "check it"), remote->bound_port);
+      remote_post_listening (self, remote, CULVERT_FORWARD_REACH_UNCHECKED);
+      return FALSE;
+    }
+
+  probe = conn_alloc (self, &probe_counters, "127.0.0.1", 0, NULL, 0);
+  probe->probe_for = remote;
+  probe->destination_host = g_strdup (host);
+  probe->destination_port = remote->bound_port;
+  probe->destination = server_label (host, remote->bound_port);
+  remote->probe = probe;
+  g_free (remote->probe_host);
+  remote->probe_host = g_steal_pointer (&host);
+  remote->probe_until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  conn_open_channel (probe);
+
+  return TRUE;
+}
+
+/* What the server said to the probe's channel (from conn_open_result). */
+void
+remote_probe_done (Conn       *probe,
+                   int         rc,
+                   const char *reason)
+{
+  Remote *remote = probe->probe_for;
+  CulvertWorker *self = probe->worker;
+  CulvertForwardReach reach;
+  g_autofree char *lower = g_ascii_strdown (reason != NULL ? reason : "", -1);
+
+  probe->probe_for = NULL;
+  conn_close (probe, NULL);
+  if (remote == NULL)
+    return;
+  remote->probe = NULL;
+
+  if (rc == SSH_OK)
+    {
+      reach = CULVERT_FORWARD_REACH_OTHER_HOSTS;
+      worker_log (self, FALSE, _("Other computers can reach port %u on the server (checked on "
+                                 "%s)"), remote->bound_port, remote->probe_host);
+    }
+  else if (strstr (lower, "refused") != NULL)
+    {
+      reach = CULVERT_FORWARD_REACH_LOOPBACK_ONLY;
+      remote->probe_until = 0;
+      worker_log (self, TRUE, _("The server listens on port %u for programs on the server only, "
+                                "not on %s as asked: its GatewayPorts setting does not allow "
+                                "other computers"), remote->bound_port, remote->probe_host);
+    }
+  else
+    {
+      reach = CULVERT_FORWARD_REACH_UNCHECKED;
+      remote->probe_until = 0;
+      worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
+                                 "depends on its GatewayPorts setting; Culvert could not check "
+                                 "it (%s)"), remote->bound_port, reason);
+    }
+
+  if (!remote->removed)
+    remote_post_listening (self, remote, reach);
+}
+
 static void
 on_listen_answered (CulvertWorker *self,
                     GlobalRequest *request,
@@ -83,7 +239,6 @@ on_listen_answered (CulvertWorker *self,
 
   if (rc == SSH_OK)
     {
-      CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_LISTENING };
       guint16 port = remote->bind_port;
 
       /* libssh reads the chosen port from the reply only for port 0. */
@@ -108,10 +263,7 @@ on_listen_answered (CulvertWorker *self,
       else
         worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
                     label, remote->destination_host, remote->destination_port);
-      event.forward_index = forward_index;
-      event.text = g_strdup (label);
-      event.port = port;
-      worker_post (self, &event);
+      remote_check_reach (self, remote);
     }
   else
     {
@@ -269,6 +421,15 @@ worker_accept_forwarded (CulvertWorker *self,
     }
   if (remote == NULL)
     return FALSE;
+
+  /* The connection the probe made: not a client. */
+  if (remote->probe_until > g_get_monotonic_time () && originator != NULL &&
+      g_strcmp0 (originator, remote->probe_host) == 0)
+    {
+      remote->probe_until = 0;
+      ssh_message_reply_default (message);
+      return TRUE;
+    }
 
   conn = conn_alloc (self, remote->counters, originator != NULL ? originator : "?",
                      CLAMP (originator_port, 0, G_MAXUINT16),

@@ -104,6 +104,7 @@ typedef struct
   /* CLIENT_*, FORWARD_* */
   guint                   forward_index;
   guint16                 port;          /* FORWARD_LISTENING: the port really bound */
+  CulvertForwardReach     reach;         /* FORWARD_LISTENING: incoming, off-host */
   guint64                 client_id;
   char                   *source;        /* "127.0.0.1:50312" */
   char                   *destination;   /* "db.internal:5432" */

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "culvert-forward-dialog.h"
+#include "culvert-tunnel-diagram.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,7 @@ typedef struct
   GtkLabel    *listen_error;
   GtkLabel    *destination_error;
   GtkButton   *save_button;
+  CulvertTunnelDiagram *diagram;
 } CulvertForwardDialogParts;
 
 void culvert_forward_dialog_get_parts (CulvertForwardDialog      *self,

@@ -15,6 +15,8 @@
 #include "culvert-forward-dialog-private.h"
 #include "culvert-forward-item.h"
 #include "culvert-gui-util.h"
+#include "culvert-offhost-warning.h"
+#include "culvert-tunnel-diagram.h"
 
 struct _CulvertForwardDialog
 {
@@ -27,6 +29,7 @@ struct _CulvertForwardDialog
 
   AdwComboRow         *kind_row;
   GtkLabel            *kind_hint;
+  CulvertTunnelDiagram *diagram;
   AdwPreferencesGroup *destination_group;
   AdwEntryRow         *port_row;
   GtkSwitch           *other_hosts_switch;
@@ -218,6 +221,12 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
     show_error (self->general_error, NULL, NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "forward.save", self->candidate != NULL);
+
+  /* The diagram follows what is typed, valid or not yet. */
+  culvert_tunnel_diagram_set_kind (self->diagram, kind);
+  culvert_tunnel_diagram_set_bind (self->diagram,
+                                   off_host ? (*bind != '\0' ? bind : "*") : NULL, port);
+  culvert_tunnel_diagram_set_destination (self->diagram, host, destination_port);
 }
 
 static void
@@ -267,9 +276,14 @@ on_off_host_response (AdwMessageDialog     *dialog,
                       const char           *response,
                       CulvertForwardDialog *self)
 {
+  /* "Keep Local Only": the rule listens on loopback after all. */
+  if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) != 0)
+    {
+      gtk_switch_set_active (self->other_hosts_switch, FALSE);
+      culvert_forward_dialog_validate (self);
+    }
   /* Once the confirmation has closed: it is transient for this window. */
-  if (g_strcmp0 (response, "allow") == 0)
-    g_idle_add_full (G_PRIORITY_DEFAULT, apply_when_idle, g_object_ref (self), g_object_unref);
+  g_idle_add_full (G_PRIORITY_DEFAULT, apply_when_idle, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -278,31 +292,28 @@ forward_save (GtkWidget  *widget,
               GVariant   *parameter)
 {
   CulvertForwardDialog *self = CULVERT_FORWARD_DIALOG (widget);
-  g_autofree char *warning = NULL;
   GtkWidget *dialog;
 
   culvert_forward_dialog_validate (self);
   if (self->candidate == NULL)
     return;
 
-  warning = culvert_forward_describe_off_host (self->candidate,
-                                               culvert_profile_get_gateway_ports (self->profile),
-                                               culvert_profile_get_host (self->profile));
-  if (warning == NULL)
+  /* A rule that already let others in, the same way, was confirmed then. */
+  if (self->forward != NULL &&
+      culvert_forward_get_kind (self->forward) == culvert_forward_get_kind (self->candidate) &&
+      g_strcmp0 (culvert_forward_get_bind_address (self->forward),
+                 culvert_forward_get_bind_address (self->candidate)) == 0)
+    dialog = NULL;
+  else
+    dialog = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
+                                          culvert_profile_get_gateway_ports (self->profile),
+                                          culvert_profile_get_host (self->profile));
+  if (dialog == NULL)
     {
       culvert_forward_dialog_apply (self);
       return;
     }
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Let Other Computers Connect?"), warning);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "allow", _("_Allow Other Computers"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "allow",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_off_host_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -339,6 +350,7 @@ culvert_forward_dialog_get_parts (CulvertForwardDialog      *self,
   parts->listen_error = self->listen_error;
   parts->destination_error = self->destination_error;
   parts->save_button = self->save_button;
+  parts->diagram = self->diagram;
 }
 
 static void
@@ -369,6 +381,7 @@ culvert_forward_dialog_class_init (CulvertForwardDialogClass *klass)
                                                RESOURCE_PATH "/culvert-forward-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CulvertForwardDialog, kind_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertForwardDialog, kind_hint);
+  gtk_widget_class_bind_template_child (widget_class, CulvertForwardDialog, diagram);
   gtk_widget_class_bind_template_child (widget_class, CulvertForwardDialog, destination_group);
   gtk_widget_class_bind_template_child (widget_class, CulvertForwardDialog, port_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertForwardDialog, other_hosts_switch);
@@ -390,6 +403,7 @@ culvert_forward_dialog_class_init (CulvertForwardDialogClass *klass)
 static void
 culvert_forward_dialog_init (CulvertForwardDialog *self)
 {
+  g_type_ensure (CULVERT_TYPE_TUNNEL_DIAGRAM);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -409,6 +423,7 @@ culvert_forward_dialog_new (GtkWindow           *parent,
   self = g_object_new (CULVERT_TYPE_FORWARD_DIALOG, "transient-for", parent, NULL);
   self->store = g_object_ref (store);
   self->profile = g_object_ref (profile);
+  culvert_tunnel_diagram_set_server (self->diagram, culvert_profile_get_host (profile));
 
   if (forward != NULL)
     {

@@ -208,7 +208,13 @@ culvert_forward_item_update (CulvertForwardItem *self)
         text = g_strdup (_("Waiting for the connection"));
         break;
       case CULVERT_FORWARD_STATE_LISTENING:
-        text = g_strdup (_("Listening"));
+        /* An incoming forward for other computers, which the server keeps
+         * to itself (its GatewayPorts setting). */
+        if (culvert_forward_status_get_reach (status) == CULVERT_FORWARD_REACH_LOOPBACK_ONLY)
+          text = g_strdup (_("Listening for programs on the server only: the server does not "
+                             "let other computers connect (GatewayPorts)"));
+        else
+          text = g_strdup (_("Listening"));
         break;
       case CULVERT_FORWARD_STATE_FAILED:
         failed = TRUE;

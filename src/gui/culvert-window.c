@@ -17,10 +17,11 @@
 #include "culvert-connection-page.h"
 #include "culvert-connection-row.h"
 #include "culvert-gui-util.h"
-#include "culvert-new-connection-dialog.h"
+#include "culvert-offhost-warning.h"
 #include "culvert-secrets.h"
 #include "culvert-ssh-config.h"
 #include "culvert-window-private.h"
+#include "culvert-wizard.h"
 
 struct _CulvertWindow
 {
@@ -508,6 +509,7 @@ culvert_window_import_file (GtkWidget  *widget,
   g_autofree char *text = NULL;
   g_autofree char *heading = NULL;
   g_autofree char *basename = g_path_get_basename (path);
+  g_autoptr(GPtrArray) off_host = culvert_offhost_warning_collect (self->store);
   GtkWidget *dialog;
 
   if (!culvert_ssh_config_import (self->store, path, &report, &error))
@@ -522,6 +524,8 @@ culvert_window_import_file (GtkWidget  *widget,
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, g_strchomp (text));
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+  /* Forwards the file opens to other computers are asked about, on top. */
+  culvert_offhost_warning_review (GTK_WINDOW (self), self->store, off_host);
 }
 
 static void
@@ -728,10 +732,9 @@ culvert_window_new_connection (GtkWidget  *widget,
                                GVariant   *parameter)
 {
   CulvertWindow *self = CULVERT_WINDOW (widget);
-  CulvertNewConnectionDialog *dialog;
+  CulvertWizard *wizard = culvert_wizard_new (GTK_WINDOW (self), self->app);
 
-  dialog = culvert_new_connection_dialog_new (GTK_WINDOW (self));
-  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (wizard));
 }
 
 /* ---------------------------------------------------------------------- */

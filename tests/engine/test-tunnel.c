@@ -2429,14 +2429,17 @@ netns_connect (const char *netns,
 /* Starts a second sshd from the fixture's files inside the server namespace:
  * same host key, same port, on that namespace's own 127.0.0.1. */
 static void
-netns_start_sshd (Netns           *n,
-                  CulvertTestSshd *sshd)
+netns_start_sshd_with (Netns           *n,
+                       CulvertTestSshd *sshd,
+                       const char      *option)
 {
   g_autofree char *log = g_build_filename (sshd->dir, "sshd-netns.log", NULL);
   g_autofree char *pid_file = g_strdup_printf ("PidFile=%s/sshd-netns.pid", sshd->dir);
   g_autoptr(GError) error = NULL;
+  /* sshd keeps the first value it gets of an option: -o wins over the file. */
   const char *argv[] = { "ip", "netns", "exec", n->server, "/usr/sbin/sshd", "-D",
-                         "-f", sshd->config_path, "-E", log, "-o", pid_file, NULL };
+                         "-f", sshd->config_path, "-E", log, "-o", pid_file,
+                         option != NULL ? "-o" : NULL, option, NULL };
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   g_assert_true (g_thread_self () == main_thread);
@@ -2452,6 +2455,22 @@ netns_start_sshd (Netns           *n,
         g_error ("sshd did not start in the namespace %s", n->server);
       g_usleep (G_USEC_PER_SEC / 20);
     }
+}
+
+static void
+netns_start_sshd (Netns           *n,
+                  CulvertTestSshd *sshd)
+{
+  netns_start_sshd_with (n, sshd, NULL);
+}
+
+static void
+netns_stop_sshd (Netns *n)
+{
+  kill (n->sshd_pid, SIGTERM);
+  waitpid (n->sshd_pid, NULL, 0);
+  g_spawn_close_pid (n->sshd_pid);
+  n->sshd_pid = 0;
 }
 
 /* `culvert --headless` inside the server namespace, with @extra flags. */
@@ -2529,6 +2548,93 @@ test_headless_default_bind_unreachable (Fixture       *f,
   headless_assert_exit (h, 0, NULL);
   headless_free (h);
 
+  netns_free (n);
+}
+
+/* The "listening" event of an incoming forward: its port, and "reach". */
+static guint16
+headless_wait_remote_listening (Headless  *h,
+                                char     **reach)
+{
+  JsonObject *event;
+
+  while ((event = headless_read_event (h)) != NULL)
+    if (g_str_equal (event_name (event), "listening"))
+      {
+        JsonNode *member = json_object_get_member (event, "reach");
+
+        g_assert_nonnull (member);
+        *reach = json_node_get_value_type (member) == G_TYPE_STRING
+                 ? g_strdup (json_node_get_string (member)) : NULL;
+        return event_int (event, "port", 1, 65535);
+      }
+  g_error ("the runner ended before the incoming forward listened");
+}
+
+/* An incoming forward that asks the server to listen on its other
+ * computer's address: with GatewayPorts clientspecified the other computer
+ * connects, and the runner says so ("reach": "other-hosts"); with
+ * GatewayPorts no the server silently listens on its loopback instead, the
+ * other computer is refused, and the runner says so rather than claiming
+ * it can connect ("loopback-only", and a note on stderr). Culvert runs in
+ * the server's namespace, the other computer is the peer namespace. */
+static void
+test_headless_remote_gateway_ports (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *key = g_strdup (f->sshd->client_key_path);
+  g_autofree char *spec = g_strdup_printf (NETNS_SERVER_ADDRESS ":0:127.0.0.1:%u",
+                                           closed_port ());
+  const char *extra[] = { "-i", key, "-R", spec, NULL };
+  const char *gateway_ports[] = { "GatewayPorts=clientspecified", "GatewayPorts=no" };
+  const char *expected[] = { "other-hosts", "loopback-only" };
+  Netns *n;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return;
+    }
+  if (ip == NULL)
+    {
+      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
+      return;
+    }
+
+  n = netns_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (gateway_ports); i++)
+    {
+      g_autofree char *reach = NULL;
+      g_autofree char *err = NULL;
+      Headless *h;
+      guint16 port;
+      int result;
+
+      g_test_message ("sshd with %s", gateway_ports[i]);
+      netns_start_sshd_with (n, f->sshd, gateway_ports[i]);
+      h = netns_headless_start (f, n, extra);
+      g_assert_true (headless_wait_connected (h));
+      port = headless_wait_remote_listening (h, &reach);
+      g_assert_cmpstr (reach, ==, expected[i]);
+
+      /* What the other computer really gets. */
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, port);
+      if (i == 0)
+        g_assert_cmpint (result, ==, 0);
+      else if (result != ECONNREFUSED)
+        g_error ("GatewayPorts no: connecting from another computer gave “%s”, expected “%s”",
+                 result == 0 ? "connected" : g_strerror (result), g_strerror (ECONNREFUSED));
+      /* …while programs on the server still can. */
+      g_assert_cmpint (netns_connect (n->server, "127.0.0.1", port), ==, i == 0 ? ECONNREFUSED : 0);
+
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, &err);
+      if (i == 1)
+        g_assert_nonnull (strstr (err, "other computers cannot connect"));
+      headless_free (h);
+      netns_stop_sshd (n);
+    }
   netns_free (n);
 }
 
@@ -4277,6 +4383,7 @@ main (int    argc,
   ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
   ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
   ADD ("/tunnel/reverse-dynamic", test_tunnel_reverse_dynamic);
+  ADD ("/headless/remote-gateway-ports", test_headless_remote_gateway_ports);
   ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
   ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);
   ADD ("/tunnel/proxy-auth", test_tunnel_proxy_auth);

@@ -6,6 +6,10 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -422,4 +426,218 @@ port_is_closed (gpointer data)
     return TRUE;
   close (fd);
   return FALSE;
+}
+
+/* Saves what the window shows into $CULVERT_SCREENSHOT_DIR, for README and
+ * AppStream, or else into screenshots/ in the build directory. */
+void
+maybe_save_screenshot (GtkWidget  *widget,
+                       const char *name)
+{
+  g_autofree char *build_dir = NULL;
+  const char *dir = g_getenv ("CULVERT_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL && g_getenv ("CULVERT_BUILD_DIR") != NULL)
+    {
+      build_dir = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "screenshots", NULL);
+      g_assert_cmpint (g_mkdir_with_parents (build_dir, 0755), ==, 0);
+      dir = build_dir;
+    }
+  if (dir == NULL)
+    return;
+
+  iterate_until_idle ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+/* Every icon-only button and every input has a name a screen reader says. */
+void
+check_accessible_names (GtkWidget *root,
+                        GString   *missing)
+{
+  gboolean needs_name = FALSE;
+
+  if (!gtk_widget_get_visible (root))
+    return;
+
+  if ((GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) == NULL &&
+       gtk_button_get_child (GTK_BUTTON (root)) != NULL && GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (root)))) ||
+      GTK_IS_SWITCH (root) || GTK_IS_SEARCH_ENTRY (root) ||
+      (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL))
+    needs_name = TRUE;
+  /* Internal buttons of composite widgets name themselves. */
+  if (gtk_widget_get_ancestor (root, GTK_TYPE_MENU_BUTTON) != NULL && !GTK_IS_MENU_BUTTON (root))
+    needs_name = FALSE;
+  if (GTK_IS_SWITCH (root) && gtk_widget_get_ancestor (root, ADW_TYPE_ACTION_ROW) != NULL)
+    needs_name = FALSE;  /* labelled by its row */
+
+  if (!gtk_widget_get_mapped (root))
+    needs_name = FALSE;  /* only what is on screen */
+  if (needs_name && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (root),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL))
+    g_string_append_printf (missing, "%s (%s) ", G_OBJECT_TYPE_NAME (root),
+                            gtk_widget_get_tooltip_text (root) ? gtk_widget_get_tooltip_text (root) : "");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_accessible_names (child, missing);
+}
+
+typedef struct
+{
+  char     *text;
+  gboolean  done;
+} ClipboardRead;
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  ClipboardRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clipboard_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
+char *
+read_clipboard (GtkWidget *widget)
+{
+  ClipboardRead read = { NULL, FALSE };
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL,
+                                 on_clipboard_text, &read);
+  g_assert_true (wait_for (clipboard_done, &read));
+  return read.text;
+}
+
+/* The addresses a TCP socket listens on for @port, from the kernel's own
+ * table: "127.0.0.1 ::1" or "0.0.0.0 ::". */
+char *
+listening_on (guint16 port)
+{
+  const char *tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+  GString *out = g_string_new (NULL);
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (tables[t], &contents, NULL, NULL))
+        continue;
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 1; lines[i] != NULL; i++)
+        {
+          char local[64], remote[64], state[8];
+          char *colon;
+          guint8 bytes[16];
+          gsize n;
+          char text[INET6_ADDRSTRLEN];
+
+          if (sscanf (lines[i], "%*s %63s %63s %7s", local, remote, state) != 3 ||
+              g_strcmp0 (state, "0A") != 0)
+            continue;
+          colon = strchr (local, ':');
+          if (colon == NULL || strtoul (colon + 1, NULL, 16) != port)
+            continue;
+          *colon = '\0';
+          n = strlen (local) / 2;
+          for (gsize j = 0; j < n; j++)
+            {
+              char hex[3] = { local[2 * j], local[2 * j + 1], 0 };
+
+              bytes[j] = strtoul (hex, NULL, 16);
+            }
+          /* The kernel prints each 32-bit word in host order. */
+          for (gsize w = 0; w < n / 4; w++)
+            {
+              guint32 word;
+
+              memcpy (&word, bytes + 4 * w, 4);
+              word = GUINT32_TO_BE (GUINT32_FROM_LE (word));
+              memcpy (bytes + 4 * w, &word, 4);
+            }
+          {
+            g_autoptr(GInetAddress) address =
+              g_inet_address_new_from_bytes (bytes, n == 4 ? G_SOCKET_FAMILY_IPV4
+                                                          : G_SOCKET_FAMILY_IPV6);
+            g_autofree char *shown = g_inet_address_to_string (address);
+
+            g_strlcpy (text, shown, sizeof text);
+          }
+          g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", text);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+void
+socks5_connect (int     fd,
+                guint16 port)
+{
+  const guchar hello[] = { 5, 1, 0 };
+  guchar request[] = { 5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff };
+  guchar reply[10];
+  gsize got = 0;
+
+  g_assert_cmpint (write (fd, hello, sizeof hello), ==, sizeof hello);
+  g_assert_cmpint (read (fd, reply, 2), ==, 2);
+  g_assert_cmpint (reply[0], ==, 5);
+  g_assert_cmpint (reply[1], ==, 0);
+  g_assert_cmpint (write (fd, request, sizeof request), ==, sizeof request);
+  while (got < sizeof reply)
+    {
+      ssize_t n = read (fd, reply + got, sizeof reply - got);
+
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  g_assert_cmpint (reply[1], ==, 0);  /* succeeded */
+}
+
+gboolean
+listens_only_on (guint16  port,
+                 gboolean loopback)
+{
+  g_autofree char *listening = listening_on (port);
+  g_auto(GStrv) addresses = g_strsplit (listening, " ", -1);
+
+  if (*listening == '\0')
+    return FALSE;
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (addresses[i]);
+
+      if (address == NULL ||
+          (loopback ? !g_inet_address_get_is_loopback (address)
+                    : !g_inet_address_get_is_any (address)))
+        {
+          g_test_message ("port %u listens on %s", port, listening);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -101,6 +101,28 @@ void            assert_echoes      (guint16         port);
 /* Nothing listens on 127.0.0.1:@port (a GUINT_TO_POINTER). */
 gboolean        port_is_closed     (gpointer        port);
 
+/* The addresses a TCP socket listens on for @port, from the kernel's own
+ * table: "127.0.0.1 ::1" or "0.0.0.0 ::". */
+char           *listening_on       (guint16         port);
+/* Whether something listens on @port, and only on loopback addresses
+ * (@loopback) or only on every interface (!@loopback). */
+gboolean        listens_only_on    (guint16         port,
+                                    gboolean        loopback);
+/* A SOCKS5 CONNECT to 127.0.0.1:@port through the proxy @fd is connected to. */
+void            socks5_connect     (int             fd,
+                                    guint16         port);
+
+/* Saves what @widget shows into $CULVERT_SCREENSHOT_DIR, for README and
+ * AppStream, or else into screenshots/ in the build directory. */
+void            maybe_save_screenshot (GtkWidget   *widget,
+                                    const char     *name);
+/* Appends each widget on screen under @root that needs an accessible name
+ * and has none. */
+void            check_accessible_names (GtkWidget  *root,
+                                    GString        *missing);
+/* The text on @widget's clipboard. */
+char           *read_clipboard     (GtkWidget      *widget);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
 
 G_END_DECLS

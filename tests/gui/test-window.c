@@ -21,12 +21,12 @@
 #include "culvert-connection-page-private.h"
 #include "culvert-connection-row.h"
 #include "culvert-forward-dialog-private.h"
-#include "culvert-new-connection-dialog.h"
 #include "culvert-preferences-window.h"
 #include "culvert-secrets.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
+#include "culvert-wizard.h"
 #include "gui-test-util.h"
 
 static gboolean
@@ -46,43 +46,6 @@ button_has_label (GtkWidget     *widget,
                   gconstpointer  label)
 {
   return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-/* Saves what the window shows into $CULVERT_SCREENSHOT_DIR, for README and
- * AppStream, or else into screenshots/ in the build directory. */
-static void
-maybe_save_screenshot (GtkWidget  *widget,
-                       const char *name)
-{
-  g_autofree char *build_dir = NULL;
-  const char *dir = g_getenv ("CULVERT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL && g_getenv ("CULVERT_BUILD_DIR") != NULL)
-    {
-      build_dir = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "screenshots", NULL);
-      g_assert_cmpint (g_mkdir_with_parents (build_dir, 0755), ==, 0);
-      dir = build_dir;
-    }
-  if (dir == NULL)
-    return;
-
-  iterate_until_idle ();
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
 static void
@@ -111,7 +74,7 @@ test_window_empty_state (Fixture       *f,
 static gboolean
 has_dialog (gpointer data)
 {
-  return find_toplevel (CULVERT_TYPE_NEW_CONNECTION_DIALOG) != NULL;
+  return find_toplevel (CULVERT_TYPE_WIZARD) != NULL;
 }
 
 static gboolean
@@ -131,7 +94,7 @@ test_window_new_connection_dialog (Fixture       *f,
   g_signal_emit_by_name (button, "clicked");
   g_assert_true (wait_for (has_dialog, NULL));
 
-  dialog = find_toplevel (CULVERT_TYPE_NEW_CONNECTION_DIALOG);
+  dialog = find_toplevel (CULVERT_TYPE_WIZARD);
   g_assert_cmpstr (gtk_window_get_title (dialog), ==, "New Connection");
   g_assert_true (gtk_window_get_modal (dialog));
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (f->window));
@@ -1574,9 +1537,6 @@ test_window_connect_by_name (Fixture       *f,
 }
 
 
-static void check_accessible_names (GtkWidget *root,
-                                    GString   *missing);
-
 static gboolean
 has_editor (gpointer data)
 {
@@ -1890,40 +1850,6 @@ test_window_folds (Fixture       *f,
   g_assert_true (wait_for (widget_is_mapped, row));
 }
 
-typedef struct
-{
-  char     *text;
-  gboolean  done;
-} ClipboardRead;
-
-static void
-on_clipboard_text (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      data)
-{
-  ClipboardRead *read = data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  read->done = TRUE;
-}
-
-static gboolean
-clipboard_done (gpointer data)
-{
-  return ((ClipboardRead *) data)->done;
-}
-
-static char *
-read_clipboard (Fixture *f)
-{
-  ClipboardRead read = { NULL, FALSE };
-
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL,
-                                 on_clipboard_text, &read);
-  g_assert_true (wait_for (clipboard_done, &read));
-  return read.text;
-}
-
 static void
 test_window_context_menu (Fixture       *f,
                           gconstpointer  data)
@@ -1990,7 +1916,7 @@ test_window_context_menu (Fixture       *f,
   /* Copy as ssh Command puts the command on the clipboard. */
   command = culvert_profile_to_command_line (profile);
   gtk_widget_activate_action (row, "win.copy-command", "s", culvert_profile_get_id (profile));
-  copied = read_clipboard (f);
+  copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_cmpstr (copied, ==, command);
 
   /* So does Copy as ssh_config Block, with the block. */
@@ -1998,7 +1924,7 @@ test_window_context_menu (Fixture       *f,
   g_clear_pointer (&copied, g_free);
   command = culvert_profile_to_ssh_config (profile);
   gtk_widget_activate_action (row, "win.copy-ssh-config", "s", culvert_profile_get_id (profile));
-  copied = read_clipboard (f);
+  copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_cmpstr (copied, ==, command);
 }
 
@@ -2065,43 +1991,9 @@ test_window_connect_failure (Fixture       *f,
 
   /* Copy puts the log on the clipboard. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.copy-log", NULL));
-  copied = read_clipboard (f);
+  copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_nonnull (strstr (copied, "Connecting to 127.0.0.1"));
   g_assert_true (g_str_has_suffix (copied, "\n"));
-}
-
-/* Every icon-only button and every input has a name a screen reader says. */
-static void
-check_accessible_names (GtkWidget *root,
-                        GString   *missing)
-{
-  gboolean needs_name = FALSE;
-
-  if (!gtk_widget_get_visible (root))
-    return;
-
-  if ((GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) == NULL &&
-       gtk_button_get_child (GTK_BUTTON (root)) != NULL && GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (root)))) ||
-      GTK_IS_SWITCH (root) || GTK_IS_SEARCH_ENTRY (root) ||
-      (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL))
-    needs_name = TRUE;
-  /* Internal buttons of composite widgets name themselves. */
-  if (gtk_widget_get_ancestor (root, GTK_TYPE_MENU_BUTTON) != NULL && !GTK_IS_MENU_BUTTON (root))
-    needs_name = FALSE;
-  if (GTK_IS_SWITCH (root) && gtk_widget_get_ancestor (root, ADW_TYPE_ACTION_ROW) != NULL)
-    needs_name = FALSE;  /* labelled by its row */
-
-  if (!gtk_widget_get_mapped (root))
-    needs_name = FALSE;  /* only what is on screen */
-  if (needs_name && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (root),
-                                                       GTK_ACCESSIBLE_PROPERTY_LABEL))
-    g_string_append_printf (missing, "%s (%s) ", G_OBJECT_TYPE_NAME (root),
-                            gtk_widget_get_tooltip_text (root) ? gtk_widget_get_tooltip_text (root) : "");
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    check_accessible_names (child, missing);
 }
 
 static void

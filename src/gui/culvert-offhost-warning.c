@@ -1,0 +1,268 @@
+/* culvert-offhost-warning.c — say who can connect before a forward lets them
+ *
+ * A forward whose listening side is not loopback hands the tunnel to every
+ * computer that can reach that port, without a password. Before that
+ * happens the user reads who exactly that is and picks: "Keep Local Only"
+ * (the default, also what Escape does) or "Allow Other Hosts".
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "culvert-offhost-warning.h"
+
+/* "192.168.1.20 port 8080", or "this computer on port 8080" for every interface */
+static char *
+where_it_listens (CulvertForward *forward,
+                  gboolean        gateway_ports,
+                  const char     *server)
+{
+  g_autofree char *bind = culvert_forward_dup_effective_bind_address_full (forward, gateway_ports);
+  guint16 port = culvert_forward_get_bind_port (forward);
+  gboolean every = bind == NULL || *bind == '\0' || g_strcmp0 (bind, "*") == 0 ||
+                   culvert_address_classify (bind) == CULVERT_ADDRESS_WILDCARD;
+
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
+    {
+      if (every)
+        /* Translators: %s is the SSH server's host name */
+        return g_strdup_printf (_("the SSH server %s on port %u"), server, port);
+      return g_strdup_printf (_("%s port %u on the SSH server %s"), bind, port, server);
+    }
+
+  if (every)
+    return g_strdup_printf (_("this computer on port %u"), port);
+  return g_strdup_printf (_("%s port %u"), bind, port);
+}
+
+char *
+culvert_offhost_warning_describe (CulvertForward *forward,
+                                  gboolean        gateway_ports,
+                                  const char     *server)
+{
+  g_autofree char *where = NULL;
+  g_autofree char *destination = NULL;
+
+  g_return_val_if_fail (CULVERT_IS_FORWARD (forward), NULL);
+
+  if (!culvert_forward_is_off_host_full (forward, gateway_ports))
+    return NULL;
+
+  if (server == NULL || *server == '\0')
+    server = _("(not named yet)");
+  where = where_it_listens (forward, gateway_ports, server);
+  if (culvert_forward_get_destination_host (forward) != NULL)
+    {
+      g_autofree char *host = culvert_address_format_host (culvert_forward_get_destination_host (forward));
+
+      destination = g_strdup_printf ("%s:%u", host, culvert_forward_get_destination_port (forward));
+    }
+
+  switch (culvert_forward_get_kind (forward))
+    {
+    case CULVERT_FORWARD_LOCAL:
+      return g_strdup_printf (_("Any computer that can reach %s can use this tunnel to reach "
+                                "%s, without a password."), where, destination);
+    case CULVERT_FORWARD_DYNAMIC:
+      return g_strdup_printf (_("This makes an open proxy: any computer that can reach %s can "
+                                "use the SSH server to reach any host it likes, without a "
+                                "password."), where);
+    case CULVERT_FORWARD_REMOTE:
+      return g_strdup_printf (_("Any computer that can reach %s can use this tunnel to reach "
+                                "%s from this computer, without a password, if the server "
+                                "allows it (its GatewayPorts setting). Once connected, the "
+                                "forward’s status says what the server really bound."),
+                              where, destination);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+GtkWidget *
+culvert_offhost_warning_new (GtkWindow      *parent,
+                             CulvertForward *forward,
+                             gboolean        gateway_ports,
+                             const char     *server)
+{
+  g_autofree char *body = culvert_offhost_warning_describe (forward, gateway_ports, server);
+  AdwMessageDialog *dialog;
+
+  if (body == NULL)
+    return NULL;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Let Other Computers Connect?"),
+                                                       body));
+  adw_message_dialog_add_responses (dialog,
+                                    CULVERT_OFFHOST_RESPONSE_LOCAL, _("_Keep Local Only"),
+                                    CULVERT_OFFHOST_RESPONSE_ALLOW, _("_Allow Other Hosts"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, CULVERT_OFFHOST_RESPONSE_ALLOW,
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
+  adw_message_dialog_set_close_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+
+  return GTK_WIDGET (dialog);
+}
+
+void
+culvert_offhost_warning_keep_local (CulvertForward *forward,
+                                    gboolean        gateway_ports)
+{
+  g_return_if_fail (CULVERT_IS_FORWARD (forward));
+
+  /* No bind address is loopback (ssh's own default), except that ssh -g
+   * opens local and dynamic forwards without one to everybody. */
+  if (gateway_ports && culvert_forward_get_kind (forward) != CULVERT_FORWARD_REMOTE)
+    culvert_forward_set_bind_address (forward, "localhost");
+  else
+    culvert_forward_set_bind_address (forward, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Forwards that came in off-host (an import)                              */
+
+typedef struct
+{
+  GtkWindow           *parent;
+  CulvertProfileStore *store;
+  GPtrArray           *profiles;  /* the profile of each forward below */
+  GPtrArray           *forwards;
+} Review;
+
+static void
+review_free (Review *review)
+{
+  g_clear_object (&review->parent);
+  g_clear_object (&review->store);
+  g_ptr_array_unref (review->profiles);
+  g_ptr_array_unref (review->forwards);
+  g_free (review);
+}
+
+static void review_next (Review *review);
+
+static void
+on_review_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    Review           *review)
+{
+  CulvertProfile *profile = g_ptr_array_index (review->profiles, 0);
+  CulvertForward *forward = g_ptr_array_index (review->forwards, 0);
+
+  if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      culvert_offhost_warning_keep_local (forward, culvert_profile_get_gateway_ports (profile));
+      if (!culvert_profile_store_save_profile (review->store, profile, &error))
+        g_warning ("%s", error->message);
+    }
+  g_ptr_array_remove_index (review->profiles, 0);
+  g_ptr_array_remove_index (review->forwards, 0);
+  review_next (review);
+}
+
+static void
+review_next (Review *review)
+{
+  GtkWidget *dialog = NULL;
+
+  while (review->forwards->len > 0 && dialog == NULL)
+    {
+      CulvertProfile *profile = g_ptr_array_index (review->profiles, 0);
+
+      dialog = culvert_offhost_warning_new (review->parent,
+                                            g_ptr_array_index (review->forwards, 0),
+                                            culvert_profile_get_gateway_ports (profile),
+                                            culvert_profile_get_host (profile));
+      if (dialog == NULL)
+        {
+          g_ptr_array_remove_index (review->profiles, 0);
+          g_ptr_array_remove_index (review->forwards, 0);
+        }
+    }
+  if (dialog == NULL)
+    {
+      review_free (review);
+      return;
+    }
+
+  {
+    /* Translators: the off-host warning after an import names the connection */
+    g_autofree char *heading =
+      g_strdup_printf (_("Let Other Computers Connect Through “%s”?"),
+                       culvert_profile_get_display_name (g_ptr_array_index (review->profiles, 0)));
+
+    adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (dialog), heading);
+  }
+  g_signal_connect (dialog, "response", G_CALLBACK (on_review_response), review);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+collect (CulvertProfileStore *store,
+         GPtrArray           *profiles,
+         GPtrArray           *forwards)
+{
+  GListModel *model = G_LIST_MODEL (store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
+      GListModel *rules = culvert_profile_get_forwards (profile);
+
+      for (guint j = 0; j < g_list_model_get_n_items (rules); j++)
+        {
+          g_autoptr(CulvertForward) forward = g_list_model_get_item (rules, j);
+
+          if (!culvert_forward_is_off_host_full (forward,
+                                                 culvert_profile_get_gateway_ports (profile)))
+            continue;
+          if (profiles != NULL)
+            g_ptr_array_add (profiles, g_object_ref (profile));
+          g_ptr_array_add (forwards, g_object_ref (forward));
+        }
+    }
+}
+
+GPtrArray *
+culvert_offhost_warning_collect (CulvertProfileStore *store)
+{
+  GPtrArray *forwards = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), forwards);
+
+  collect (store, NULL, forwards);
+  return forwards;
+}
+
+void
+culvert_offhost_warning_review (GtkWindow           *parent,
+                                CulvertProfileStore *store,
+                                GPtrArray           *before)
+{
+  Review *review;
+
+  g_return_if_fail (CULVERT_IS_PROFILE_STORE (store));
+
+  review = g_new0 (Review, 1);
+  review->parent = parent != NULL ? g_object_ref (parent) : NULL;
+  review->store = g_object_ref (store);
+  review->profiles = g_ptr_array_new_with_free_func (g_object_unref);
+  review->forwards = g_ptr_array_new_with_free_func (g_object_unref);
+  collect (store, review->profiles, review->forwards);
+
+  /* Only what the import brought: the others were confirmed before. */
+  for (guint i = 0; i < review->forwards->len; i++)
+    if (before != NULL && g_ptr_array_find (before, g_ptr_array_index (review->forwards, i), NULL))
+      {
+        g_ptr_array_remove_index (review->profiles, i);
+        g_ptr_array_remove_index (review->forwards, i--);
+      }
+  review_next (review);
+}

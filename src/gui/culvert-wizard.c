@@ -1,0 +1,487 @@
+/* culvert-wizard.c — "New Connection…": a first tunnel without a manual
+ *
+ * Six pages with Back and Next: what the tunnel is for, the server, how to
+ * log in, the forward, the network in between (optional) and a summary.
+ * Escape cancels; Enter goes on when the page is valid. The pages' fields
+ * live in culvert-wizard-pages.c; this file is the shell: moving between
+ * pages, the off-host warning on the way out of the forward page, and
+ * Finish, which saves the profile, remembers a password in the keyring
+ * when asked (never in the profile file) and connects.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "culvert-gui-util.h"
+#include "culvert-offhost-warning.h"
+#include "culvert-secrets.h"
+#include "culvert-window.h"
+#include "culvert-wizard-private.h"
+
+G_DEFINE_FINAL_TYPE (CulvertWizard, culvert_wizard, ADW_TYPE_WINDOW)
+
+static const char * const pages[] = {
+  "scenario", "server", "auth", "forward", "network", "summary",
+};
+
+static int
+page_index (CulvertWizard *self)
+{
+  const char *name = gtk_stack_get_visible_child_name (self->stack);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    if (g_strcmp0 (name, pages[i]) == 0)
+      return i;
+  return 0;
+}
+
+const char *
+culvert_wizard_get_page (CulvertWizard *self)
+{
+  g_return_val_if_fail (CULVERT_IS_WIZARD (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* Back, Next or Finish, and whether Next may be pressed. */
+static void
+culvert_wizard_update_buttons (CulvertWizard *self)
+{
+  int i = page_index (self);
+  gboolean last = i == (int) G_N_ELEMENTS (pages) - 1;
+  GtkStackPage *page = gtk_stack_get_page (self->stack,
+                                           gtk_stack_get_visible_child (self->stack));
+  g_autofree char *step = g_strdup_printf (_("Step %d of %d: %s"), i + 1,
+                                           (int) G_N_ELEMENTS (pages),
+                                           gtk_stack_page_get_title (page));
+
+  adw_window_title_set_subtitle (self->window_title, step);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", i > 0 && !self->finishing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next",
+                                 !self->finishing && culvert_wizard_page_is_valid (self, pages[i]));
+  gtk_button_set_label (self->next_button, last ? _("_Finish") : _("_Next"));
+}
+
+static void
+on_fields_changed (CulvertWizard *self)
+{
+  culvert_wizard_update_buttons (self);
+}
+
+static void
+culvert_wizard_show_page (CulvertWizard *self,
+                          int            i)
+{
+  if (g_strcmp0 (pages[i], "summary") == 0)
+    culvert_wizard_fill_summary (self);
+  gtk_stack_set_visible_child_name (self->stack, pages[i]);
+  culvert_wizard_update_buttons (self);
+
+  /* Ready to type into the page's first field. */
+  if (g_strcmp0 (pages[i], "server") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
+  else if (g_strcmp0 (pages[i], "forward") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->listen_port_row));
+  else if (g_strcmp0 (pages[i], "summary") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->next_button));
+}
+
+static void
+culvert_wizard_back (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CulvertWizard *self = CULVERT_WIZARD (widget);
+  int i = page_index (self);
+
+  if (i > 0)
+    culvert_wizard_show_page (self, i - 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Finish                                                                  */
+
+typedef struct
+{
+  char *profile_id;
+  char *user;
+  char *host;
+  char *label;
+  char *password;
+} RememberData;
+
+static void
+remember_data_free (gpointer data)
+{
+  RememberData *remember = data;
+
+  g_free (remember->profile_id);
+  g_free (remember->user);
+  g_free (remember->host);
+  g_free (remember->label);
+  culvert_secrets_free (remember->password);
+  g_free (remember);
+}
+
+static void
+remember_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  RememberData *remember = data;
+  GError *error = NULL;
+
+  if (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, remember->profile_id, remember->user,
+                                  remember->host, remember->label, remember->password,
+                                  cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Hands the new connection to the window: selected, and connected when asked. */
+static void
+culvert_wizard_done (CulvertWizard  *self,
+                     CulvertProfile *profile,
+                     const GError   *remember_error)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (CULVERT_IS_WINDOW (parent))
+    {
+      culvert_window_select_profile (CULVERT_WINDOW (parent), profile);
+      if (remember_error != NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("The password could not be remembered: %s"),
+                                                   remember_error->message);
+
+          culvert_window_add_toast (CULVERT_WINDOW (parent), adw_toast_new (text));
+        }
+      if (gtk_switch_get_active (self->connect_switch))
+        gtk_widget_activate_action (GTK_WIDGET (parent), "win.connect", "s",
+                                    culvert_profile_get_id (profile));
+    }
+  else if (gtk_switch_get_active (self->connect_switch))
+    {
+      g_autoptr(GError) error = NULL;
+      CulvertTunnel *tunnel = culvert_application_get_tunnel (self->app, profile);
+
+      if (!culvert_tunnel_connect (tunnel, &error))
+        g_warning ("%s", error->message);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_remembered (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(CulvertWizard) self = CULVERT_WIZARD (source);
+  g_autoptr(CulvertProfile) profile = data;
+  g_autoptr(GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  culvert_wizard_done (self, profile, error);
+}
+
+static void
+culvert_wizard_finish (CulvertWizard *self)
+{
+  g_autoptr(CulvertProfile) profile = culvert_wizard_build_profile (self, TRUE);
+  g_autoptr(GError) error = NULL;
+  CulvertProfileStore *store = culvert_application_get_profile_store (self->app);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  g_autoptr(GTask) task = NULL;
+  RememberData *remember;
+
+  culvert_wizard_stop_test (self);
+  if (!culvert_profile_store_save_profile (store, profile, &error))
+    {
+      gtk_label_set_label (self->summary_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->summary_error), TRUE);
+      return;
+    }
+
+  if (!gtk_check_button_get_active (self->auth_password) || *password == '\0' ||
+      !gtk_switch_get_active (self->remember_switch))
+    {
+      culvert_wizard_done (self, profile, NULL);
+      return;
+    }
+
+  /* The keyring may take a moment (or ask to be unlocked): off the main
+   * thread, with the wizard waiting and its buttons off. */
+  self->finishing = TRUE;
+  culvert_wizard_update_buttons (self);
+  remember = g_new0 (RememberData, 1);
+  remember->profile_id = g_strdup (culvert_profile_get_id (profile));
+  remember->user = g_strdup (culvert_profile_get_user (profile) != NULL
+                             ? culvert_profile_get_user (profile) : g_get_user_name ());
+  remember->host = g_strdup (culvert_profile_get_host (profile));
+  /* Translators: the label of a password in the keyring */
+  remember->label = g_strdup_printf (_("Culvert password for %s@%s"), remember->user,
+                                     remember->host);
+  remember->password = g_strdup (password);
+  task = g_task_new (g_object_ref (self), NULL, on_remembered, g_object_ref (profile));
+  g_task_set_source_tag (task, culvert_wizard_finish);
+  g_task_set_task_data (task, remember, remember_data_free);
+  g_task_run_in_thread (task, remember_thread);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Next                                                                    */
+
+static void
+on_offhost_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     CulvertWizard    *self)
+{
+  if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) == 0)
+    self->offhost_allowed = TRUE;
+  else
+    /* "Keep Local Only": the listening side goes back to loopback. */
+    gtk_switch_set_active (self->other_hosts_switch, FALSE);
+
+  if (culvert_wizard_page_is_valid (self, "forward"))
+    culvert_wizard_show_page (self, page_index (self) + 1);
+}
+
+static void
+culvert_wizard_next (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CulvertWizard *self = CULVERT_WIZARD (widget);
+  int i = page_index (self);
+
+  if (self->finishing || !culvert_wizard_page_is_valid (self, pages[i]))
+    return;
+
+  if (g_strcmp0 (pages[i], "forward") == 0 && !self->offhost_allowed)
+    {
+      g_autofree char *server = g_strstrip (g_strdup (gtk_editable_get_text (
+                                                        GTK_EDITABLE (self->host_row))));
+      GtkWidget *warning = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
+                                                        FALSE, server);
+
+      if (warning != NULL)
+        {
+          g_signal_connect_object (warning, "response", G_CALLBACK (on_offhost_response),
+                                   self, 0);
+          gtk_window_present (GTK_WINDOW (warning));
+          return;
+        }
+    }
+
+  if (i == (int) G_N_ELEMENTS (pages) - 1)
+    culvert_wizard_finish (self);
+  else
+    culvert_wizard_show_page (self, i + 1);
+}
+
+static void
+on_entry_activated (CulvertWizard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+label_entry_row (GtkWidget *row)
+{
+  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
+  GString *plain = g_string_new (NULL);
+  g_autofree char *label = NULL;
+
+  for (const char *p = title; *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (plain, *p);
+  label = g_string_free (plain, FALSE);
+  culvert_gui_set_accessible_label (row, label);
+  if (delegate != NULL)
+    culvert_gui_set_accessible_label (GTK_WIDGET (delegate), label);
+}
+
+static void
+watch_fields (CulvertWizard *self,
+              GtkWidget     *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_ENTRY_ROW (child))
+        {
+          label_entry_row (child);
+          g_signal_connect_object (child, "changed", G_CALLBACK (on_fields_changed), self,
+                                   G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+          g_signal_connect_object (child, "entry-activated", G_CALLBACK (on_entry_activated),
+                                   self, G_CONNECT_SWAPPED);
+          continue;
+        }
+      if (GTK_IS_CHECK_BUTTON (child))
+        g_signal_connect_object (child, "notify::active", G_CALLBACK (on_fields_changed), self,
+                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+      else if (GTK_IS_SWITCH (child))
+        g_signal_connect_object (child, "notify::active", G_CALLBACK (on_fields_changed), self,
+                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+      else if (ADW_IS_COMBO_ROW (child))
+        g_signal_connect_object (child, "notify::selected", G_CALLBACK (on_fields_changed), self,
+                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+      watch_fields (self, child);
+    }
+}
+
+/* libadwaita 1.2's password row has a show-text button with only a tooltip:
+ * its tooltip is its name. */
+static void
+label_icon_buttons (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) == NULL &&
+          gtk_widget_get_tooltip_text (child) != NULL)
+        culvert_gui_set_accessible_label (child, gtk_widget_get_tooltip_text (child));
+      label_icon_buttons (child);
+    }
+}
+
+static gboolean
+culvert_wizard_close_request (GtkWindow *window)
+{
+  /* The profile is saved and its password on its way to the keyring:
+   * the wizard closes itself once that is done. */
+  if (CULVERT_WIZARD (window)->finishing)
+    return TRUE;
+
+  culvert_wizard_stop_test (CULVERT_WIZARD (window));
+
+  return GTK_WINDOW_CLASS (culvert_wizard_parent_class)->close_request (window);
+}
+
+static void
+culvert_wizard_dispose (GObject *object)
+{
+  CulvertWizard *self = CULVERT_WIZARD (object);
+
+  culvert_wizard_stop_test (self);
+  g_clear_object (&self->candidate);
+  g_clear_object (&self->app);
+  g_clear_pointer (&self->key_path, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CULVERT_TYPE_WIZARD);
+
+  G_OBJECT_CLASS (culvert_wizard_parent_class)->dispose (object);
+}
+
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, CulvertWizard, name)
+
+static void
+culvert_wizard_class_init (CulvertWizardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = culvert_wizard_dispose;
+  window_class->close_request = culvert_wizard_close_request;
+
+  g_type_ensure (CULVERT_TYPE_TUNNEL_DIAGRAM);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/culvert-wizard.ui");
+  BIND (window_title);
+  BIND (back_button);
+  BIND (next_button);
+  BIND (stack);
+  BIND (scenario_outgoing);
+  BIND (scenario_incoming);
+  BIND (scenario_dynamic);
+  BIND (host_row);
+  BIND (port_row);
+  BIND (user_row);
+  BIND (server_error);
+  BIND (test_button);
+  BIND (test_spinner);
+  BIND (test_icon);
+  BIND (test_result);
+  BIND (auth_automatic);
+  BIND (auth_key);
+  BIND (auth_password);
+  BIND (auth_kbdint);
+  BIND (key_button);
+  BIND (password_group);
+  BIND (password_row);
+  BIND (remember_switch);
+  BIND (auth_error);
+  BIND (forward_diagram);
+  BIND (forward_hint);
+  BIND (listen_port_row);
+  BIND (other_hosts_switch);
+  BIND (bind_row);
+  BIND (listen_error);
+  BIND (destination_group);
+  BIND (destination_host_row);
+  BIND (destination_port_row);
+  BIND (destination_error);
+  BIND (network_expander);
+  BIND (proxy_mode_row);
+  BIND (proxy_url_row);
+  BIND (proxy_bypass_row);
+  BIND (jump_hosts_row);
+  BIND (network_error);
+  BIND (name_row);
+  BIND (command_label);
+  BIND (offhost_group);
+  BIND (connect_switch);
+  BIND (summary_error);
+
+  gtk_widget_class_install_action (widget_class, "wizard.back", NULL, culvert_wizard_back);
+  gtk_widget_class_install_action (widget_class, "wizard.next", NULL, culvert_wizard_next);
+  gtk_widget_class_install_action (widget_class, "wizard.test", NULL, culvert_wizard_test_action);
+  gtk_widget_class_install_action (widget_class, "wizard.choose-key", NULL,
+                                   culvert_wizard_choose_key_action);
+  gtk_widget_class_install_action (widget_class, "wizard.copy-command", NULL,
+                                   culvert_wizard_copy_command_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "wizard.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "wizard.next", NULL);
+}
+
+static void
+culvert_wizard_init (CulvertWizard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_check_button_set_active (self->scenario_outgoing, TRUE);
+  gtk_check_button_set_active (self->auth_automatic, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), "22");
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), g_get_user_name ());
+  culvert_wizard_setup_pages (self);
+  watch_fields (self, GTK_WIDGET (self->stack));
+  label_icon_buttons (GTK_WIDGET (self->password_row));
+  g_signal_connect_object (self->stack, "notify::visible-child",
+                           G_CALLBACK (on_fields_changed), self, G_CONNECT_SWAPPED);
+  culvert_wizard_update_buttons (self);
+}
+
+CulvertWizard *
+culvert_wizard_new (GtkWindow          *parent,
+                    CulvertApplication *app)
+{
+  CulvertWizard *self;
+
+  g_return_val_if_fail (CULVERT_IS_APPLICATION (app), NULL);
+
+  self = g_object_new (CULVERT_TYPE_WIZARD, "transient-for", parent, NULL);
+  self->app = g_object_ref (app);
+  return self;
+}

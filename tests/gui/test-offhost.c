@@ -1,0 +1,274 @@
+/* test-offhost.c — who can connect: the off-host warning wherever a
+ * forward opens to other computers (wizard, forward editor, import)
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "culvert-connection-page-private.h"
+#include "culvert-forward-dialog-private.h"
+#include "culvert-test-wizard.h"
+
+static void
+test_wizard_offhost (WizardFixture *f,
+                     gconstpointer  data)
+{
+  guint16 port = free_port ();
+  AdwMessageDialog *warning;
+  int fd;
+
+  if (!start_sshd (f))
+    return;
+
+  open_wizard (f);
+  next (f, "server");
+  fill_server (f, f->sshd->port);
+  next (f, "auth");
+  next (f, "forward");
+  fill_forward (f, port, "127.0.0.1", f->echo->port);
+
+  /* Other hosts allowed, but on a loopback address: nobody else can
+   * connect, so no warning. */
+  gtk_switch_set_active (f->wizard->other_hosts_switch, TRUE);
+  type (f->wizard->bind_row, "127.0.0.2");
+  next (f, "network");
+  g_assert_false (has_message_dialog (NULL));
+  press (f, GTK_WIDGET (f->wizard->back_button));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "forward");
+
+  /* Every interface: the warning says who can connect, and to what. */
+  type (f->wizard->bind_row, "");
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "forward");
+  warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  {
+    g_autofree char *who = g_strdup_printf ("Any computer that can reach this computer on port "
+                                            "%u can use this tunnel to reach 127.0.0.1:%u, "
+                                            "without a password.", port, f->echo->port);
+
+    g_assert_cmpstr (adw_message_dialog_get_body (warning), ==, who);
+  }
+  g_assert_cmpstr (adw_message_dialog_get_default_response (warning), ==, "local");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (warning, "allow"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+
+  /* Keep Local Only: the switch goes off and the walk goes on. */
+  click (ADW_MESSAGE_DIALOG (GTK_WINDOW (warning)), "_Keep Local Only");
+  g_assert_true (wait_for (has_no_message_dialog, NULL));
+  g_assert_false (gtk_switch_get_active (f->wizard->other_hosts_switch));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+  next (f, "summary");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->offhost_group)));
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (wait_for (profile_connected, f));
+
+  g_assert_true (listens_only_on (port, TRUE));
+  fd = connect_loopback (port);
+  echo_through (fd, 100);
+  close (fd);
+}
+
+/* "Allow Other Hosts": the summary lists the forward with the warning
+ * icon, and the socket listens on every interface. */
+static void
+test_wizard_offhost_allowed (WizardFixture *f,
+                             gconstpointer  data)
+{
+  guint16 port = free_port ();
+  GtkWidget *icon;
+
+  if (!start_sshd (f))
+    return;
+
+  open_wizard (f);
+  next (f, "server");
+  fill_server (f, f->sshd->port);
+  next (f, "auth");
+  next (f, "forward");
+  fill_forward (f, port, "127.0.0.1", f->echo->port);
+  gtk_switch_set_active (f->wizard->other_hosts_switch, TRUE);
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Allow Other Hosts");
+  g_assert_true (wait_for (has_no_message_dialog, NULL));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+  next (f, "summary");
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->offhost_group)));
+  icon = find_widget (GTK_WIDGET (f->wizard->offhost_group), GTK_TYPE_IMAGE, NULL, NULL);
+  g_assert_nonnull (icon);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "dialog-warning-symbolic");
+  g_assert_true (gtk_widget_get_mapped (icon));
+
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (wait_for (profile_connected, f));
+  g_assert_true (listens_only_on (port, FALSE));
+}
+
+static gboolean
+has_forward_dialog (gpointer data)
+{
+  return find_toplevel (CULVERT_TYPE_FORWARD_DIALOG) != NULL;
+}
+
+static gboolean
+has_no_forward_dialog (gpointer data)
+{
+  return !has_forward_dialog (data);
+}
+
+static CulvertProfile *
+save_profile (WizardFixture *f,
+              const char *name)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+
+  culvert_profile_set_name (profile, name);
+  culvert_profile_set_host (profile, "gateway.example.org");
+  g_assert_true (culvert_profile_store_save_profile (store, profile, NULL));
+  return profile;  /* the store keeps it */
+}
+
+/* The forward editor draws the rule as it is typed, and its off-host
+ * warning keeps the rule local unless the user allows otherwise. */
+static void
+test_wizard_forward_editor (WizardFixture *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile = save_profile (f, "Lab");
+  CulvertConnectionPage *page;
+  CulvertForwardDialogParts parts;
+  CulvertForwardDialog *dialog;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(CulvertForward) saved = NULL;
+  GtkWindow *warning;
+
+  culvert_window_select_profile (f->base.window, profile);
+  page = culvert_window_get_connection_page (f->base.window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.add-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_true (wait_for (widget_is_mapped, dialog));
+  culvert_forward_dialog_get_parts (dialog, &parts);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (parts.diagram)));
+
+  before = culvert_tunnel_diagram_dup_text (parts.diagram);
+  type (parts.port_row, "15432");
+  type (parts.host_row, "db.internal");
+  type (parts.destination_port_row, "5432");
+  after = culvert_tunnel_diagram_dup_text (parts.diagram);
+  g_assert_cmpstr (before, !=, after);
+  g_assert_nonnull (strstr (after, "localhost:15432"));
+  g_assert_nonnull (strstr (after, "gateway.example.org"));
+  g_assert_nonnull (strstr (after, "db.internal:5432"));
+
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  type (parts.bind_row, "192.168.1.20");
+  g_free (after);
+  after = culvert_tunnel_diagram_dup_text (parts.diagram);
+  g_assert_nonnull (strstr (after, "192.168.1.20:15432"));
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  warning = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (warning)), ==,
+                   "Any computer that can reach 192.168.1.20 port 15432 can use this tunnel to "
+                   "reach db.internal:5432, without a password.");
+  click (ADW_MESSAGE_DIALOG (warning), "_Keep Local Only");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+  saved = g_list_model_get_item (culvert_profile_get_forwards (profile), 0);
+  g_assert_false (culvert_forward_is_off_host (saved));
+  g_assert_cmpuint (culvert_forward_get_bind_port (saved), ==, 15432);
+}
+
+/* An imported config that opens a forward to other computers is asked
+ * about; one that stays local is not. */
+static void
+test_wizard_import_offhost (WizardFixture *f,
+                            gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "culvert-wizard-import.conf", NULL);
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertProfile *profile;
+  g_autoptr(CulvertForward) forward = NULL;
+  GtkWindow *warning;
+  guint warnings = 0;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "Host lab\n"
+                                      "  HostName gateway.example.org\n"
+                                      "  LocalForward *:18080 intranet.lab:80\n"
+                                      "  DynamicForward 127.0.0.1:11080\n", -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file", "s", path));
+
+  while (wait_for (has_message_dialog, NULL))
+    {
+      warning = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+      if (g_str_has_prefix (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (warning)),
+                            "Imported from"))
+        {
+          /* The report, under the warning: closed last. */
+          g_assert_cmpuint (warnings, ==, 1);
+          click (ADW_MESSAGE_DIALOG (warning), "_Close");
+          g_assert_true (wait_for (has_no_message_dialog, NULL));
+          break;
+        }
+      warnings++;
+      g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (warning)), ==,
+                       "Let Other Computers Connect Through “lab”?");
+      g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (warning)),
+                                "this computer on port 18080"));
+      click (ADW_MESSAGE_DIALOG (warning), "_Keep Local Only");
+      iterate_until_idle ();
+    }
+  g_assert_cmpuint (warnings, ==, 1);
+
+  /* Kept local, in the file too. */
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  profile = culvert_profile_store_find (reread, "lab");
+  g_assert_nonnull (profile);
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_object (&forward);
+      forward = g_list_model_get_item (culvert_profile_get_forwards (profile), i);
+      g_assert_false (culvert_forward_is_off_host (forward));
+    }
+  g_unlink (path);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  wizard_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add ("/offhost/" path, WizardFixture, NULL, wizard_fixture_setup, func, \
+              wizard_fixture_teardown)
+  ADD ("wizard", test_wizard_offhost);
+  ADD ("wizard-allowed", test_wizard_offhost_allowed);
+  ADD ("forward-editor", test_wizard_forward_editor);
+  ADD ("import", test_wizard_import_offhost);
+#undef ADD
+
+  ret = g_test_run ();
+  wizard_test_shutdown ();
+
+  return ret;
+}
