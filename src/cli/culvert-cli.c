@@ -79,6 +79,7 @@ culvert_cli_run (int    argc,
   g_auto(GStrv) args = NULL;
   gboolean version = FALSE;
   gboolean new_connection = FALSE;
+  gboolean background = FALSE;
   g_autofree char *connect_name = NULL;
   GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
@@ -87,6 +88,8 @@ culvert_cli_run (int    argc,
       N_("Open the window with the New Connection dialog"), NULL },
     { "connect", 0, 0, G_OPTION_ARG_STRING, &connect_name,
       N_("Open the window and connect a saved connection"), N_("NAME-OR-ID") },
+    { "background", 0, 0, G_OPTION_ARG_NONE, &background,
+      N_("Start the connections marked to connect at startup, without the window"), NULL },
     { NULL }
   };
 

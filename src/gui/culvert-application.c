@@ -11,7 +11,9 @@
 #include <signal.h>
 
 #include "culvert-application.h"
+#include "culvert-background.h"
 #include "culvert-gui-util.h"
+#include "culvert-notifier.h"
 #include "culvert-preferences-window.h"
 #include "culvert-question-dialog.h"
 #include "culvert-window.h"
@@ -23,6 +25,9 @@ struct _CulvertApplication
   GSettings           *settings;
   CulvertProfileStore *store;
   GHashTable          *tunnels;  /* CulvertProfile → CulvertTunnel */
+  CulvertNotifier     *notifier;
+  CulvertBackground   *background;
+  gboolean             start_hidden;  /* --background: no window at the first activation */
 
   /* CULVERT_STALL_LOG: how late the main loop runs a 5 ms timer */
   char                *stall_log;
@@ -211,6 +216,11 @@ culvert_application_activate (GApplication *app)
 {
   CulvertApplication *self = CULVERT_APPLICATION (app);
 
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      return;
+    }
   gtk_window_present (GTK_WINDOW (culvert_application_ensure_window (self)));
 }
 
@@ -308,6 +318,9 @@ quit_action (GSimpleAction *action,
   CulvertApplication *self = user_data;
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
 
+  /* Every tunnel stops, and Culvert exits once they have. */
+  if (self->background != NULL)
+    culvert_background_quit (self->background);
   /* Closing goes through close-request, so each window saves its state. */
   for (GList *l = windows; l != NULL; )
     {
@@ -343,6 +356,8 @@ culvert_application_startup (GApplication *app)
   /* A directory that cannot be read leaves the list empty; the window says so. */
   if (!culvert_profile_store_load (self->store, &error))
     g_message ("%s", error->message);
+  self->notifier = culvert_notifier_new (self);
+  self->background = culvert_background_new (self);
   culvert_application_connect_at_startup (self);
 
   /* SIGINT and SIGTERM close the windows like Ctrl+Q, so everything that
@@ -378,6 +393,19 @@ culvert_application_handle_local_options (GApplication *app,
   const char *connect_name = NULL;
 
   g_variant_dict_lookup (options, "connect", "&s", &connect_name);
+  if (g_variant_dict_contains (options, "background"))
+    {
+      /* At login: the connections start (at startup), the window does not. */
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("culvert: %s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (app))
+        return 0;
+      CULVERT_APPLICATION (app)->start_hidden = TRUE;
+      return -1;
+    }
   if (!g_variant_dict_contains (options, "new-connection") && connect_name == NULL)
     return -1;
 
@@ -414,6 +442,8 @@ culvert_application_dispose (GObject *object)
         }
     }
   g_clear_pointer (&self->tunnels, g_hash_table_unref);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->background);
   g_clear_handle_id (&self->stall_id, g_source_remove);
   g_clear_pointer (&self->stall_lateness, g_array_unref);
   g_clear_pointer (&self->stall_log, g_free);
@@ -445,6 +475,8 @@ culvert_application_init (CulvertApplication *self)
       N_("Open the window with the New Connection dialog"), NULL },
     { "connect", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Open the window and connect a saved connection"), N_("NAME-OR-ID") },
+    { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start the connections marked to connect at startup, without the window"), NULL },
     { NULL }
   };
 
@@ -507,6 +539,10 @@ culvert_application_get_tunnel (CulvertApplication *self,
       g_signal_connect_object (tunnel, "exited",
                                G_CALLBACK (culvert_application_on_tunnel_exited), self,
                                G_CONNECT_SWAPPED);
+      if (self->notifier != NULL)
+        culvert_notifier_watch (self->notifier, tunnel);
+      if (self->background != NULL)
+        culvert_background_watch (self->background, tunnel);
     }
 
   return tunnel;

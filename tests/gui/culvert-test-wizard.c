@@ -10,11 +10,16 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "culvert-test-gui.h"
 #include "culvert-test-wizard.h"
 
 
 
 /* One application per process: it owns its D-Bus name once registered. */
+/* The app may send notifications (a connection that fails): to a server of
+ * the test's own, not to a missing one. */
+static CulvertTestNotifications *notifications;
+
 void
 wizard_test_init (int    *argc,
                   char ***argv)
@@ -25,6 +30,7 @@ wizard_test_init (int    *argc,
   gtk_test_init (argc, argv, NULL);
   adw_init ();
 
+  notifications = culvert_test_notifications_new (NULL);
   the_app = culvert_application_new ();
   g_application_register (G_APPLICATION (the_app), NULL, &error);
   g_assert_no_error (error);
@@ -34,6 +40,7 @@ void
 wizard_test_shutdown (void)
 {
   g_clear_object (&the_app);
+  g_clear_pointer (&notifications, culvert_test_notifications_free);
 }
 
 void

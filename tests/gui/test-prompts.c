@@ -24,6 +24,7 @@
 #include "culvert-paths.h"
 #include "culvert-test-net.h"
 #include "culvert-window-private.h"
+#include "culvert-test-gui.h"
 #include "gui-test-util.h"
 
 /* The keyring's contract, written out here rather than taken from the code. */
@@ -755,12 +756,16 @@ int
 main (int   argc,
       char *argv[])
 {
+  CulvertTestNotifications *notifications;
   g_autoptr(GError) error = NULL;
   int ret;
 
   g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* The app may send notifications (a connection that fails): to a server
+   * of the test's own, not to a missing one. */
+  notifications = culvert_test_notifications_new (NULL);
 
   the_app = culvert_application_new ();
   g_application_register (G_APPLICATION (the_app), NULL, &error);
@@ -792,6 +797,7 @@ main (int   argc,
     }
 
   ret = g_test_run ();
+  culvert_test_notifications_free (notifications);
   g_clear_object (&the_app);
 
   return ret;

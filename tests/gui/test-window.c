@@ -23,11 +23,18 @@
 #include "culvert-forward-dialog-private.h"
 #include "culvert-preferences-window.h"
 #include "culvert-secrets.h"
+#include "culvert-test-gui.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window-private.h"
 #include "culvert-wizard.h"
 #include "gui-test-util.h"
+
+#define Relay              CulvertTestRelay
+#define relay_new          culvert_test_relay_new
+#define relay_cut          culvert_test_relay_cut
+#define relay_resume       culvert_test_relay_resume
+#define relay_free         culvert_test_relay_free
 
 static gboolean
 switch_is_on (gpointer data)
@@ -113,10 +120,12 @@ test_window_primary_menu (Fixture       *f,
   GtkWidget *menu_button = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
   const char *expected[][2] = {
     { "_Import from SSH Config…", "win.import-ssh-config" },
+    { "_Reconnect All", "app.reconnect-all" },
     { "_Preferences", "app.preferences" },
     { "_Keyboard Shortcuts", "win.show-help-overlay" },
     { "_Help", "app.help" },
     { "_About Culvert", "app.about" },
+    { "_Quit", "app.quit" },
   };
   GMenuModel *menu;
   GMenuModel *section;
@@ -736,114 +745,6 @@ test_window_port_in_use (Fixture       *f,
 }
 
 
-/* A relay in front of sshd that the test can cut and resume, so the
- * connection drops and cannot come back until the test allows it. */
-typedef struct
-{
-  guint16     port;
-  guint16     target;
-  int         listen_fd;
-  GThread    *thread;
-  GMutex      lock;
-  GArray     *fds;  /* of int: every relayed socket */
-} Relay;
-
-static gpointer
-relay_pump_thread (gpointer data)
-{
-  int *pair = data;
-  struct pollfd fds[2] = { { pair[0], POLLIN, 0 }, { pair[1], POLLIN, 0 } };
-  char buffer[16384];
-
-  while (poll (fds, 2, -1) > 0)
-    {
-      for (guint i = 0; i < 2; i++)
-        if (fds[i].revents != 0)
-          {
-            ssize_t n = read (fds[i].fd, buffer, sizeof buffer);
-
-            if (n <= 0 || write (fds[1 - i].fd, buffer, n) != n)
-              goto out;
-          }
-    }
-out:
-  shutdown (pair[0], SHUT_RDWR);
-  shutdown (pair[1], SHUT_RDWR);
-  g_free (pair);
-  return NULL;
-}
-
-static gpointer
-relay_accept_thread (gpointer data)
-{
-  Relay *relay = data;
-  int fd;
-
-  while ((fd = accept (relay->listen_fd, NULL, NULL)) >= 0)
-    {
-      int *pair = g_new (int, 2);
-
-      pair[0] = fd;
-      pair[1] = connect_loopback (relay->target);
-      g_mutex_lock (&relay->lock);
-      g_array_append_vals (relay->fds, pair, 2);
-      g_mutex_unlock (&relay->lock);
-      g_thread_unref (g_thread_new ("relay-pump", relay_pump_thread, pair));
-    }
-  return NULL;
-}
-
-static void
-relay_resume (Relay *relay)
-{
-  int one = 1;
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-                              .sin_port = htons (relay->port) };
-
-  relay->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  setsockopt (relay->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  g_assert_cmpint (bind (relay->listen_fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (relay->listen_fd, 16), ==, 0);
-  relay->thread = g_thread_new ("relay", relay_accept_thread, relay);
-}
-
-static void
-relay_cut (Relay *relay)
-{
-  shutdown (relay->listen_fd, SHUT_RDWR);
-  g_thread_join (relay->thread);
-  close (relay->listen_fd);
-  g_mutex_lock (&relay->lock);
-  for (guint i = 0; i < relay->fds->len; i++)
-    shutdown (g_array_index (relay->fds, int, i), SHUT_RDWR);
-  g_mutex_unlock (&relay->lock);
-}
-
-static Relay *
-relay_new (guint16 target)
-{
-  Relay *relay = g_new0 (Relay, 1);
-
-  relay->target = target;
-  relay->port = free_port ();
-  relay->fds = g_array_new (FALSE, FALSE, sizeof (int));
-  g_mutex_init (&relay->lock);
-  relay_resume (relay);
-  return relay;
-}
-
-static void
-relay_free (Relay *relay)
-{
-  relay_cut (relay);
-  /* The pumps end on their own once their sockets are shut down. */
-  g_usleep (G_USEC_PER_SEC / 10);
-  for (guint i = 0; i < relay->fds->len; i++)
-    close (g_array_index (relay->fds, int, i));
-  g_array_unref (relay->fds);
-  g_mutex_clear (&relay->lock);
-  g_free (relay);
-}
 
 static gboolean
 detail_contains (gpointer data)
@@ -2081,12 +1982,15 @@ test_window_preferences (Fixture       *f,
 
   /* The switches show the settings... */
   g_assert_true (gtk_switch_get_active (notifications));
-  g_assert_false (gtk_switch_get_active (background));
+  g_assert_true (gtk_switch_get_active (background));
 
   /* ...change them when the user activates their rows... */
   adw_action_row_activate (find_row_titled (GTK_WIDGET (preferences), "_Notifications"));
   g_assert_true (wait_for (switch_is_off, notifications));  /* it moves, then changes */
   g_assert_false (g_settings_get_boolean (settings, "notifications"));
+  adw_action_row_activate (row);
+  g_assert_true (wait_for (switch_is_off, background));
+  g_assert_false (g_settings_get_boolean (settings, "run-in-background"));
   adw_action_row_activate (row);
   g_assert_true (wait_for (switch_is_on, background));
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
@@ -2189,6 +2093,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
+  CulvertTestNotifications *notifications;
   int ret;
 
   /* Accessible properties are kept (and can be checked) with the test backend. */
@@ -2196,6 +2101,8 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  /* Connections that drop send notifications: to a server of the test's own. */
+  notifications = culvert_test_notifications_new (NULL);
   the_app = culvert_application_new ();
   g_application_register (G_APPLICATION (the_app), NULL, &error);
   g_assert_no_error (error);
@@ -2260,6 +2167,7 @@ main (int    argc,
 
   ret = g_test_run ();
   g_clear_object (&the_app);
+  culvert_test_notifications_free (notifications);
 
   return ret;
 }

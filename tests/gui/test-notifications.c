@@ -1,0 +1,440 @@
+/* test-notifications.c — what a connection that drops tells the desktop
+ *
+ * A drop, a return and a final failure go, as outside a Flatpak, to
+ * org.gtk.Notifications on the session bus, where the test's own server
+ * records them; the tunnels go to a real sshd, cut through a relay or by
+ * killing its sessions. Buttons are pressed over org.gtk.Actions, as the
+ * shell does.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "background-fixture.h"
+#include "culvert-connection-page.h"
+#include "culvert-preferences-window.h"
+
+/* A drop while the window shows another connection: told, with buttons;
+ * told again when it comes back, and the first notice is withdrawn. */
+static void
+test_notify_drop_and_back (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profile, *other;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autoptr(GVariant) back = NULL;
+  g_autofree char *dropped_id = NULL;
+  g_autofree char *back_id = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *default_action = NULL;
+  const char *body = NULL;
+  guint16 port, other_port;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  profile = add_profile (f, "Database tunnel", relay->port, TRUE, &port);
+  trust_relay (f, profile, relay);
+  other = add_profile (f, "Other", f->sshd->port, FALSE, &other_port);
+  open_window (f, other);
+
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  culvert_test_relay_cut (relay);
+  dropped_id = id_of ("dropped", profile);
+  dropped = wait_for_notification (dropped_id);
+  g_assert_true (g_variant_lookup (dropped, "title", "s", &title));
+  g_assert_nonnull (strstr (title, "Database tunnel"));
+  g_assert_true (g_variant_lookup (dropped, "body", "&s", &body));
+  g_assert_nonnull (strstr (body, "trying to connect again"));
+  assert_button (dropped, "Reconnect", "app.reconnect", profile);
+  assert_button (dropped, "Disconnect", "app.disconnect", profile);
+  g_assert_true (g_variant_lookup (dropped, "default-action", "s", &default_action));
+  g_assert_cmpstr (default_action, ==, "app.show-connection");
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_RECONNECTING);
+
+  /* Back on its own: the drop notice goes, a short one says so. */
+  culvert_test_relay_resume (relay);
+  back_id = id_of ("back", profile);
+  back = wait_for_notification (back_id);
+  g_assert_true (culvert_test_notifications_was_removed (notifications, dropped_id));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  assert_forward_passes_bytes (port);
+
+  culvert_tunnel_disconnect (tunnel);
+  while (culvert_tunnel_is_running (tunnel))
+    g_main_context_iteration (NULL, TRUE);
+  culvert_test_relay_free (relay);
+}
+
+/* The window is closed: the server drops the session, the notice comes
+ * with a Reconnect button, and pressing it (over the bus, as the shell
+ * does) brings the tunnel back. */
+static void
+test_notify_reconnect_button (Fixture       *f,
+                              gconstpointer  data)
+{
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  g_autofree char *action = NULL;
+  g_autoptr(GVariant) target = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Mail relay", f->sshd->port, FALSE, &port);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  culvert_test_kill_sessions (f->sshd);
+  dropped_id = id_of ("dropped", profile);
+  dropped = wait_for_notification (dropped_id);
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+  assert_button (dropped, "Reconnect", "app.reconnect", profile);
+  /* It does not try again on its own: nothing to disconnect. */
+  g_assert_false (find_button (dropped, "Disconnect", &action, &target));
+  g_assert_false (culvert_test_forward_echoes (port));
+
+  press_button (dropped, "Reconnect");
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  assert_forward_passes_bytes (port);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+}
+
+static gboolean
+notice_says (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr(GVariant) notice = culvert_test_notifications_find_added (notifications, args[0]);
+  const char *body = NULL;
+
+  return notice != NULL && g_variant_lookup (notice, "body", "&s", &body) &&
+         strstr (body, args[1]) != NULL;
+}
+
+/* Reconnect pressed while the server is still out of reach: the user hears
+ * that it failed, and pressing it again once the path is back brings the
+ * connection back, with the notice to say so. */
+static void
+test_notify_reconnect_while_down (Fixture       *f,
+                                  gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) notice = NULL;
+  g_autofree char *dropped_id = NULL;
+  g_autofree char *back_id = NULL;
+  gpointer args[2];
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  profile = add_profile (f, "Flaky", relay->port, TRUE, &port);
+  trust_relay (f, profile, relay);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+
+  culvert_test_relay_cut (relay);
+  dropped_id = id_of ("dropped", profile);
+  notice = wait_for_notification (dropped_id);
+  press_button (notice, "Reconnect");
+  args[0] = dropped_id;
+  args[1] = (gpointer) "will not try again";
+  g_assert_true (wait_for (notice_says, args));
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_FAILED);
+
+  culvert_test_relay_resume (relay);
+  g_clear_pointer (&notice, g_variant_unref);
+  notice = culvert_test_notifications_find_added (notifications, dropped_id);
+  press_button (notice, "Reconnect");
+  back_id = id_of ("back", profile);
+  g_clear_pointer (&notice, g_variant_unref);
+  notice = wait_for_notification (back_id);
+  g_assert_true (culvert_test_notifications_was_removed (notifications, dropped_id));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  culvert_test_relay_free (relay);
+}
+
+/* Disconnect on a drop notice stops the retries and lets the port go. */
+static void
+test_notify_disconnect_button (Fixture       *f,
+                               gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  profile = add_profile (f, "Lab", relay->port, TRUE, &port);
+  trust_relay (f, profile, relay);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+
+  culvert_test_relay_cut (relay);
+  dropped_id = id_of ("dropped", profile);
+  dropped = wait_for_notification (dropped_id);
+  /* Reconnecting keeps the local port bound. */
+  g_assert_false (port_is_free (GUINT_TO_POINTER (port)));
+
+  press_button (dropped, "Disconnect");
+  assert_state (tunnel, CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_true (wait_for (port_is_free, GUINT_TO_POINTER (port)));
+  g_assert_true (wait_for (notification_removed, dropped_id));
+  culvert_test_relay_free (relay);
+}
+
+/* With the preference off, a drop sends nothing. */
+static void
+test_notify_preference_off (Fixture       *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  g_settings_set_boolean (culvert_application_get_settings (f->app), "notifications", FALSE);
+  profile = add_profile (f, "Quiet", f->sshd->port, FALSE, &port);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  culvert_test_kill_sessions (f->sshd);
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+  notifications_barrier ();
+  dropped_id = id_of ("dropped", profile);
+  dropped = culvert_test_notifications_find_added (notifications, dropped_id);
+  g_assert_null (dropped);
+}
+
+/* The user looks at the connection in the focused window: nothing is sent.
+ * Once the window shows another one, the next drop is announced. */
+static void
+test_notify_not_while_shown (Fixture       *f,
+                             gconstpointer  data)
+{
+  CulvertProfile *profile, *other;
+  CulvertTunnel *tunnel;
+  CulvertWindow *window;
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *dropped_id = NULL;
+  guint16 port, other_port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Watched", f->sshd->port, FALSE, &port);
+  other = add_profile (f, "Elsewhere", f->sshd->port, FALSE, &other_port);
+  window = open_window (f, profile);
+  g_assert_true (wait_for (window_is_active, window));
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_true (culvert_connection_page_get_tunnel (culvert_window_get_connection_page (window))
+                 == tunnel);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_forward_passes_bytes (port);
+
+  culvert_test_kill_sessions (f->sshd);
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+  notifications_barrier ();
+  dropped_id = id_of ("dropped", profile);
+  dropped = culvert_test_notifications_find_added (notifications, dropped_id);
+  g_assert_null (dropped);
+
+  /* The same window, on another connection. */
+  culvert_window_select_profile (window, other);
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  culvert_test_kill_sessions (f->sshd);
+  dropped = wait_for_notification (dropped_id);
+  g_assert_true (gtk_window_is_active (GTK_WINDOW (window)));
+}
+
+/* A connection that cannot connect while no window is open (started at
+ * login, say) is announced; once it is up, the notice goes. */
+static void
+test_notify_failed_unseen (Fixture       *f,
+                           gconstpointer  data)
+{
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  g_autoptr(GVariant) notice = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  profile = add_profile (f, "Morning", culvert_test_free_port (), FALSE, &port);
+  tunnel = culvert_application_get_tunnel (f->app, profile);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+  assert_state (tunnel, CULVERT_TUNNEL_FAILED);
+
+  id = id_of ("dropped", profile);
+  notice = wait_for_notification (id);
+  g_assert_true (g_variant_lookup (notice, "title", "s", &title));
+  g_assert_cmpstr (title, ==, "“Morning” could not connect");
+  assert_button (notice, "Reconnect", "app.reconnect", profile);
+
+  /* The server is there now: Reconnect, and the notice goes. */
+  culvert_profile_set_port (profile, f->sshd->port);
+  press_button (notice, "Reconnect");
+  assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_true (wait_for (notification_removed, id));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+}
+
+/* Reconnect All retries what is down but meant to be up, and leaves alone
+ * what the user switched off. */
+static void
+test_reconnect_all (Fixture       *f,
+                    gconstpointer  data)
+{
+  CulvertProfile *lost, *off;
+  CulvertTunnel *lost_tunnel, *off_tunnel;
+  guint16 lost_port, off_port;
+
+  if (f->sshd == NULL)
+    return;
+  lost = add_profile (f, "Lost", f->sshd->port, FALSE, &lost_port);
+  off = add_profile (f, "Off", f->sshd->port, FALSE, &off_port);
+  lost_tunnel = culvert_application_get_tunnel (f->app, lost);
+  off_tunnel = culvert_application_get_tunnel (f->app, off);
+  g_assert_true (culvert_tunnel_connect (lost_tunnel, NULL));
+  g_assert_true (culvert_tunnel_connect (off_tunnel, NULL));
+  assert_state (lost_tunnel, CULVERT_TUNNEL_CONNECTED);
+  assert_state (off_tunnel, CULVERT_TUNNEL_CONNECTED);
+  culvert_tunnel_disconnect (off_tunnel);
+  assert_state (off_tunnel, CULVERT_TUNNEL_DISCONNECTED);
+  assert_forward_passes_bytes (lost_port);
+  /* Nothing is down: nothing to reconnect (the menu item is greyed out). */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "reconnect-all"));
+
+  culvert_test_kill_sessions (f->sshd);
+  assert_state (lost_tunnel, CULVERT_TUNNEL_FAILED);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "reconnect-all"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "reconnect-all", NULL);
+  assert_state (lost_tunnel, CULVERT_TUNNEL_CONNECTED);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "reconnect-all"));
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (lost_port)));
+  g_assert_cmpint (culvert_tunnel_get_state (off_tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_false (culvert_tunnel_is_running (off_tunnel));
+  g_assert_true (port_is_free (GUINT_TO_POINTER (off_port)));
+}
+
+static gboolean
+has_preferences (gpointer data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CULVERT_IS_PREFERENCES_WINDOW (l->data) && gtk_widget_get_mapped (l->data))
+      {
+        *(GtkWidget **) data = l->data;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+collect_switches (GtkWidget *root,
+                  GPtrArray *switches)
+{
+  if (GTK_IS_SWITCH (root))
+    g_ptr_array_add (switches, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_switches (child, switches);
+}
+
+/* The switch that turns notifications off says what it is to a screen
+ * reader, and turns them off. */
+static void
+test_notify_preference_switch (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+  GtkWidget *preferences = NULL;
+  GtkSwitch *notifications_switch = NULL;
+
+  open_window (f, NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  g_assert_true (wait_for (has_preferences, &preferences));
+  collect_switches (preferences, switches);
+  g_assert_cmpuint (switches->len, ==, 2);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (switches->pdata[0]),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Notifications");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (switches->pdata[1]),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Run in Background");
+  notifications_switch = switches->pdata[0];
+  g_assert_true (gtk_switch_get_active (notifications_switch));
+  gtk_switch_set_active (notifications_switch, FALSE);
+  g_assert_false (g_settings_get_boolean (culvert_application_get_settings (f->app),
+                                          "notifications"));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  background_fixture_init (&argc, &argv);
+
+  g_test_add ("/notifications/drop-and-back", Fixture, NULL,
+              fixture_setup, test_notify_drop_and_back, fixture_teardown);
+  g_test_add ("/notifications/reconnect-button", Fixture, NULL,
+              fixture_setup, test_notify_reconnect_button, fixture_teardown);
+  g_test_add ("/notifications/reconnect-while-down", Fixture, NULL,
+              fixture_setup, test_notify_reconnect_while_down, fixture_teardown);
+  g_test_add ("/notifications/disconnect-button", Fixture, NULL,
+              fixture_setup, test_notify_disconnect_button, fixture_teardown);
+  g_test_add ("/notifications/preference-off", Fixture, NULL,
+              fixture_setup, test_notify_preference_off, fixture_teardown);
+  g_test_add ("/notifications/not-while-shown", Fixture, NULL,
+              fixture_setup, test_notify_not_while_shown, fixture_teardown);
+  g_test_add ("/notifications/preference-switch", Fixture, NULL,
+              fixture_setup, test_notify_preference_switch, fixture_teardown);
+  g_test_add ("/notifications/failed-unseen", Fixture, NULL,
+              fixture_setup, test_notify_failed_unseen, fixture_teardown);
+  g_test_add ("/notifications/reconnect-all", Fixture, NULL,
+              fixture_setup, test_reconnect_all, fixture_teardown);
+
+  ret = g_test_run ();
+  background_fixture_shutdown ();
+
+  return ret;
+}
