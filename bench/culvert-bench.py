@@ -15,7 +15,11 @@ channels the client's bytes-against-time series gives the seconds until the
 rate over a sliding 250 ms reached 90 % of the final speed), 1-byte
 ping-pong, new connections per second, 1,000 concurrent echo connections;
 once per cipher also 10,000 idle connections and a client that stops reading
-for 10 s. Every transfer is checked by checksum. CPU time and memory come
+for 10 s. The jump-host case (`--test 'jump download'`) reaches the same
+sshd through a second sshd as jump host (`-J`), with bench-relay's 50 ms
+between the forwarder and the jump host; `ssh` gets the same `-J` (its
+`ssh -W` reads the same options from a generated ssh_config given with -F).
+Every transfer is checked by checksum. CPU time and memory come
 from /proc/PID of the forwarding process (culvert, or the ssh client).
 
 It prints a table of medians and of the median per-pair Culvert/OpenSSH
@@ -85,10 +89,10 @@ QUICK = {
 }
 
 
-TEST_NAMES = ['upload', 'download', 'long upload', 'long download', 'latency', 'connections',
-              'concurrent', 'remote upload', 'remote download', 'long remote upload',
-              'dynamic upload', 'dynamic download', 'long dynamic download',
-              'dynamic connections', 'idle', 'slow reader']
+TEST_NAMES = ['upload', 'download', 'long upload', 'long download', 'jump download', 'latency',
+              'connections', 'concurrent', 'remote upload', 'remote download',
+              'long remote upload', 'dynamic upload', 'dynamic download',
+              'long dynamic download', 'dynamic connections', 'idle', 'slow reader']
 
 
 class Skip(Exception):
@@ -183,15 +187,15 @@ class Helper:
 
 
 class Sshd:
-    def __init__(self, env, cipher, rekey_limit=None):
+    def __init__(self, env, cipher, rekey_limit=None, name='sshd'):
         self.env = env
         self.port = free_port()
         d = env.dir
-        self.config = os.path.join(d, f'sshd_config.{cipher.split("@")[0]}')
+        self.config = os.path.join(d, f'{name}_config.{cipher.split("@")[0]}')
         with open(self.config, 'w') as f:
             f.write(f'''ListenAddress 127.0.0.1:{self.port}
 HostKey {env.host_key}
-PidFile {d}/sshd.pid
+PidFile {d}/{name}.pid
 AuthorizedKeysFile {env.authorized_keys}
 UsePAM no
 StrictModes no
@@ -209,7 +213,7 @@ LogLevel ERROR
             if rekey_limit:
                 f.write(f'RekeyLimit {rekey_limit}\n')
         run_quietly([SSHD, '-t', '-f', self.config])
-        self.log = os.path.join(d, f'sshd.{cipher.split("@")[0]}.log')
+        self.log = os.path.join(d, f'{name}.{cipher.split("@")[0]}.log')
         self.proc = subprocess.Popen([SSHD, '-D', '-f', self.config, '-E', self.log],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      preexec_fn=die_with_parent)
@@ -329,7 +333,7 @@ def ensure_account():
 class Forwarder:
     """One `culvert --headless` or `ssh -N` forwarding a local port to bench-server."""
 
-    def __init__(self, env, tool, ssh_port, cipher, kind='L'):
+    def __init__(self, env, tool, ssh_port, cipher, kind='L', jump=None):
         self.tool = tool
         # The port bench-client connects to: the tool's own (-L, -D) or the
         # one sshd listens on for it (-R); through -D, bench-client asks the
@@ -345,6 +349,20 @@ class Forwarder:
                   '-o', f'UserKnownHostsFile={env.known_hosts}',
                   '-o', 'StrictHostKeyChecking=yes',
                   '-o', 'ExitOnForwardFailure=yes']
+        ssh_config = '/dev/null'
+        if jump:
+            common += ['-J', jump]
+            # ssh runs `ssh -W` for the hop with -F passed on, not -i or -o.
+            ssh_config = os.path.join(env.dir, f'ssh_config.{cipher.split("@")[0]}')
+            with open(ssh_config, 'w') as f:
+                f.write(f'''Host *
+  IdentityFile {env.client_key}
+  IdentitiesOnly yes
+  UserKnownHostsFile {env.known_hosts}
+  StrictHostKeyChecking yes
+  BatchMode yes
+  Ciphers {cipher}
+''')
         self.stderr_path = os.path.join(env.dir, f'{tool}.stderr')
         self.stderr = open(self.stderr_path, 'w')
         self.connected = threading.Event()
@@ -358,7 +376,7 @@ class Forwarder:
             self.reader = threading.Thread(target=self.read_events, daemon=True)
             self.reader.start()
         else:
-            argv = ['ssh', '-F', '/dev/null', '-N', '-T', '-c', cipher,
+            argv = ['ssh', '-F', ssh_config, '-N', '-T', '-c', cipher,
                     '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', *common, '127.0.0.1']
             self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.stderr,
                                          stdin=subprocess.DEVNULL, env=env.child_env,
@@ -623,11 +641,11 @@ class Runner:
         self.results = {}   # cipher → test → tool → [metrics per pair]
         self.failures = []
 
-    def run_one(self, cipher, test, tool, port, func, kind='L'):
+    def run_one(self, cipher, test, tool, port, func, kind='L', jump=None):
         key = f'{cipher} {test} {tool}'
         fwd = None
         try:
-            fwd = Forwarder(self.env, tool, port, cipher, kind)
+            fwd = Forwarder(self.env, tool, port, cipher, kind, jump)
             metrics = func(fwd)
         except (BenchError, subprocess.TimeoutExpired, OSError) as e:
             metrics = {'ok': False, 'error': str(e)}
@@ -652,6 +670,14 @@ class Runner:
         self.env.trust(sshd.port)
         self.env.trust(relay.port)
         direct, far = sshd.port, relay.port
+        # A jump host far away (50 ms), the server next to it.
+        jump_sshd = jump_relay = jump = None
+        if not args.tests or 'jump download' in args.tests:
+            jump_sshd = Sshd(self.env, cipher, args.rekey_limit, name='jump-sshd')
+            jump_relay = self.env.start_helper([args.relay, '0', str(jump_sshd.port),
+                                                str(s['delay_ms'])], 'bench-relay')
+            self.env.trust(jump_relay.port)
+            jump = f'{self.env.user}@127.0.0.1:{jump_relay.port}'
         tests = [
             ('upload', direct, lambda f, i: test_bulk(args, f, 'upload', s['bulk_bytes'], i)),
             ('download', direct,
@@ -659,6 +685,8 @@ class Runner:
             ('long upload', far,
              lambda f, i: test_bulk(args, f, 'upload', s['long_bytes'], i)),
             ('long download', far,
+             lambda f, i: test_long_download(args, f, s['long_bytes'], i)),
+            ('jump download', direct,
              lambda f, i: test_long_download(args, f, s['long_bytes'], i)),
             ('latency', direct, lambda f, i: test_pingpong(args, f, s['pings'])),
             ('connections', direct,
@@ -696,13 +724,20 @@ class Runner:
                 for test, port, func, *kind in tests + (once if pair == 0 else []):
                     if args.tests and test not in args.tests:
                         continue
+                    if test == 'jump download' and jump is None:
+                        continue
                     for tool in order:
                         self.run_one(cipher, test, tool, port,
                                      lambda f, func=func, pair=pair: func(f, pair * 1000003),
-                                     *kind)
+                                     *kind, jump=jump if test == 'jump download' else None)
         finally:
             relay.stop()
             self.env.helpers.remove(relay)
+            if jump_relay is not None:
+                jump_relay.stop()
+                self.env.helpers.remove(jump_relay)
+            if jump_sshd is not None:
+                jump_sshd.stop()
             sshd.stop()
 
 
@@ -731,6 +766,10 @@ ROWS = [
      'MiB/s', 1, True, None),
     ('long download', 'second_ramp_s', 'Long path download, second channel: to 90 % of final',
      's', 1, False, None),
+    ('jump download', 'mib_s', 'Jump host download (-J, 50 ms RTT to the jump host)', 'MiB/s',
+     1, True, 2.0),
+    ('jump download', 'second_mib_s', 'Jump host download, second channel', 'MiB/s', 1, True,
+     None),
     ('latency', 'p50_us', 'Latency p50', 'µs', 1, False, 1.1),
     ('latency', 'p99_us', 'Latency p99', 'µs', 1, False, None),
     ('connections', 'per_s', 'New connections', 'conn/s', 1, True, 0.9),

@@ -435,6 +435,26 @@ typedef struct
 } Extra;
 
 /* One -o KEY=VALUE (or "KEY VALUE"), as ssh_config spells it. */
+/* -J and -o ProxyJump: a hop that cannot be read is a command-line error. */
+static gboolean
+check_jump_hosts (char    **jumps,
+                  GError  **error)
+{
+  for (guint i = 0; jumps[i] != NULL; i++)
+    {
+      g_autoptr(GError) parse_error = NULL;
+
+      if (!culvert_jump_host_parse (jumps[i], NULL, NULL, NULL, &parse_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-J: %s",
+                       parse_error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static gboolean
 apply_option (CulvertProfile  *profile,
               Extra           *extra,
@@ -531,6 +551,8 @@ apply_option (CulvertProfile  *profile,
     {
       g_auto(GStrv) jumps = g_strsplit (value, ",", -1);
 
+      if (g_ascii_strcasecmp (value, "none") != 0 && !check_jump_hosts (jumps, error))
+        return FALSE;
       culvert_profile_set_jump_hosts (profile, g_ascii_strcasecmp (value, "none") == 0
                                                ? NULL : (const char * const *) jumps);
     }
@@ -1004,6 +1026,11 @@ culvert_headless_main (int    argc,
     {
       g_auto(GStrv) list = g_strsplit (jumps, ",", -1);
 
+      if (!check_jump_hosts (list, &error))
+        {
+          g_printerr ("culvert: %s\n", error->message);
+          return EXIT_USAGE;
+        }
       culvert_profile_set_jump_hosts (profile, (const char * const *) list);
     }
   if (gateway_ports)

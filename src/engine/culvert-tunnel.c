@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "culvert-address.h"
 #include "culvert-enums.h"
 #include "culvert-forward-status-private.h"
 #include "culvert-question-private.h"
@@ -781,6 +782,7 @@ culvert_tunnel_make_config (CulvertTunnel *self)
 {
   CulvertWorkerConfig *config = g_new0 (CulvertWorkerConfig, 1);
   CulvertAuthMethod method = culvert_profile_get_auth_method (self->profile);
+  const char * const *jumps;
 
   config->profile_id = g_strdup (culvert_profile_get_id (self->profile));
   config->host = g_strdup (culvert_profile_get_host (self->profile));
@@ -797,6 +799,8 @@ culvert_tunnel_make_config (CulvertTunnel *self)
   config->proxy_mode = culvert_profile_get_proxy_mode (self->profile);
   config->proxy_url = g_strdup (culvert_profile_get_proxy_url (self->profile));
   config->proxy_bypass = g_strdup (culvert_profile_get_proxy_bypass (self->profile));
+  jumps = culvert_profile_get_jump_hosts (self->profile);
+  config->jump_hosts = jumps != NULL && jumps[0] != NULL ? g_strdupv ((char **) jumps) : NULL;
   config->keepalive_count = culvert_profile_get_keepalive_count (self->profile);
   config->reconnect = culvert_profile_get_reconnect (self->profile);
   config->interactive = self->interactive;
@@ -825,12 +829,18 @@ culvert_tunnel_connect (CulvertTunnel  *self,
       return FALSE;
     }
 
+  /* A jump host that cannot be read is the user's to fix, not a reason to retry. */
   jumps = culvert_profile_get_jump_hosts (self->profile);
-  if (jumps != NULL && jumps[0] != NULL)
+  for (guint i = 0; jumps != NULL && jumps[i] != NULL; i++)
     {
-      g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
-                   _("Jump hosts are not supported yet in this version"));
-      return FALSE;
+      g_autoptr(GError) jump_error = NULL;
+
+      if (!culvert_jump_host_parse (jumps[i], NULL, NULL, NULL, &jump_error))
+        {
+          g_set_error_literal (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
+                               jump_error->message);
+          return FALSE;
+        }
     }
 
   g_ptr_array_set_size (self->by_index, 0);

@@ -154,11 +154,11 @@ set_flag_on_io (int          fd,
 
 /* The SSH handshake runs non-blocking; between its steps the worker's
  * context runs, so commands are served and a stop ends the wait. */
-static gboolean
-login_wait_socket (int          fd,
-                   GIOCondition condition,
-                   int          timeout_ms,
-                   gpointer     user_data)
+gboolean
+worker_wait_socket (int          fd,
+                    GIOCondition condition,
+                    int          timeout_ms,
+                    gpointer     user_data)
 {
   CulvertWorker *self = user_data;
   gboolean done = FALSE;
@@ -265,7 +265,8 @@ proxy_uri_for_people (const char *uri_text)
  * for the log, or NULL when the connection goes direct. */
 static char *
 worker_choose_proxy (CulvertWorker *self,
-                     GSocketClient *client)
+                     GSocketClient *client,
+                     const char    *host)
 {
   CulvertWorkerConfig *config = self->config;
   g_autoptr(GProxyResolver) resolver = NULL;
@@ -287,7 +288,7 @@ worker_choose_proxy (CulvertWorker *self,
     case CULVERT_PROXY_CUSTOM:
       uri = config->proxy_url != NULL ? proxy_uri_with_port (config->proxy_url,
                                                              config->profile_id) : NULL;
-      if (uri == NULL || culvert_proxy_bypass_matches (config->proxy_bypass, config->host))
+      if (uri == NULL || culvert_proxy_bypass_matches (config->proxy_bypass, host))
         {
           if (uri == NULL)
             worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// address; "
@@ -315,28 +316,32 @@ worker_choose_proxy (CulvertWorker *self,
     }
 }
 
-/* Resolves the server's name and makes the TCP connection on the worker's
- * context: listeners, commands and a stop are served meanwhile. */
-static GSocketConnection *
+/* Resolves @host (the server's name, or the first jump host's) and makes
+ * the TCP connection on the worker's context: listeners, commands and a
+ * stop are served meanwhile. */
+GSocketConnection *
 worker_connect_socket (CulvertWorker  *self,
+                       const char     *host,
+                       guint16         port,
                        GError        **error)
 {
   CulvertWorkerConfig *config = self->config;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnectable) address = NULL;
-  guint16 port = config->port != 0 ? config->port : 22;
   g_autofree char *proxy = NULL;
   ConnectWait wait = { 0 };
 
+  if (port == 0)
+    port = 22;
   g_socket_client_set_timeout (client, config->connect_timeout > 0 ? config->connect_timeout : 15);
-  address = g_network_address_new (config->host, port);
-  proxy = worker_choose_proxy (self, client);
+  address = g_network_address_new (host, port);
+  proxy = worker_choose_proxy (self, client, host);
 
   if (proxy != NULL)
     worker_log (self, FALSE, _("Connecting to %s port %u through the proxy %s"),
-                config->host, port, proxy);
+                host, port, proxy);
   else
-    worker_log (self, FALSE, _("Connecting to %s port %u"), config->host, port);
+    worker_log (self, FALSE, _("Connecting to %s port %u"), host, port);
   g_socket_client_connect_async (client, address, self->cancellable, on_connected, &wait);
   /* Cancelling the operation finishes it, so this always ends. */
   while (!wait.done)
@@ -352,21 +357,29 @@ worker_connect_socket (CulvertWorker  *self,
                 g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_AUTH_FAILED)))
         g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
                      _("The proxy %s wants a user name and password to reach %s port %u: "
-                       "%s"), proxy, config->host, port, wait.error->message);
+                       "%s"), proxy, host, port, wait.error->message);
+      else if (proxy != NULL && g_str_has_prefix (proxy, "http:") &&
+               g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_NOT_ALLOWED))
+        /* GIO keeps the proxy's status line to itself, but it says
+         * NOT_ALLOWED for an HTTP proxy's 403 and for nothing else. */
+        g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
+                     _("The proxy %s refused the connection to %s port %u "
+                       "(HTTP 403 Forbidden: the proxy's rules do not allow it)"),
+                     proxy, host, port);
       else if (proxy != NULL &&
                (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED) ||
                 g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_PROXY_NOT_ALLOWED)))
         g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
                      _("The proxy %s refused the connection to %s port %u: %s"),
-                     proxy, config->host, port, wait.error->message);
+                     proxy, host, port, wait.error->message);
       else if (proxy != NULL)
         g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
                      _("Could not connect to %s port %u through the proxy %s: %s"),
-                     config->host, port, proxy, wait.error->message);
+                     host, port, proxy, wait.error->message);
       else
         g_set_error (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CONNECT,
                      _("Could not connect to %s port %u: %s"),
-                     config->host, port, wait.error->message);
+                     host, port, wait.error->message);
       g_clear_error (&wait.error);
       return NULL;
     }
@@ -387,8 +400,42 @@ worker_set_login_fd (CulvertWorker *self,
   g_mutex_unlock (&self->lock);
 }
 
-/* Connects, checks the host key and logs in; the connection stays ours
- * (libssh does not close a socket it was given) until the session ends. */
+/* Checks the host key of the session on @options->fd and logs in, asking
+ * the user what it must. Used for the server and for each jump host. */
+ssh_session
+worker_login_session (CulvertWorker              *self,
+                      const CulvertLoginOptions  *options,
+                      gboolean                    is_server,
+                      GError                    **error)
+{
+  CulvertWorkerConfig *config = self->config;
+  CulvertLoginCallbacks callbacks = {
+    .confirm_host_key = login_confirm_host_key,
+    /* Without anyone to answer, methods that need answers are skipped. */
+    .ask_secret = config->interactive ? login_ask_secret : NULL,
+    .ask_kbdint = config->interactive ? login_ask_kbdint : NULL,
+    .log = login_log,
+    .wait_socket = worker_wait_socket,
+    /* The keyring keeps the server's secrets under the profile's user and
+     * host: a jump host must neither use them nor, rejecting them, remove
+     * them. */
+    .recall_secret = is_server ? worker_recall_secret : NULL,
+    .secret_result = is_server ? worker_secret_result : NULL,
+    .host_key_changed = worker_host_key_changed,
+    .user_data = self,
+  };
+  ssh_session session;
+
+  worker_set_login_fd (self, options->fd);
+  session = culvert_ssh_login (options, &callbacks, self->cancellable, error);
+  worker_set_login_fd (self, -1);
+
+  return session;
+}
+
+/* Connects (directly, through the proxy, or through the jump hosts), checks
+ * the host key and logs in; the connection stays ours (libssh does not close
+ * a socket it was given) until the session ends. */
 ssh_session
 worker_login (CulvertWorker            *self,
               GSocketConnection       **connection_out,
@@ -396,18 +443,6 @@ worker_login (CulvertWorker            *self,
 {
   CulvertWorkerConfig *config = self->config;
   g_autoptr(GSocketConnection) connection = NULL;
-  CulvertLoginCallbacks callbacks = {
-    .confirm_host_key = login_confirm_host_key,
-    /* Without anyone to answer, methods that need answers are skipped. */
-    .ask_secret = config->interactive ? login_ask_secret : NULL,
-    .ask_kbdint = config->interactive ? login_ask_kbdint : NULL,
-    .log = login_log,
-    .wait_socket = login_wait_socket,
-    .recall_secret = worker_recall_secret,
-    .secret_result = worker_secret_result,
-    .host_key_changed = worker_host_key_changed,
-    .user_data = self,
-  };
   CulvertLoginOptions options = {
     .host = config->host,
     .port = config->port,
@@ -421,18 +456,18 @@ worker_login (CulvertWorker            *self,
   };
   ssh_session session;
 
-  connection = worker_connect_socket (self, error);
+  if (config->jump_hosts != NULL && config->jump_hosts[0] != NULL)
+    connection = worker_jump_connect (self, error);
+  else
+    connection = worker_connect_socket (self, config->host, config->port, error);
   if (connection == NULL)
     return NULL;
 
   options.fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
-  worker_set_login_fd (self, options.fd);
-  session = culvert_ssh_login (&options, &callbacks, self->cancellable, error);
-  worker_set_login_fd (self, -1);
+  session = worker_login_session (self, &options, TRUE, error);
 
   if (session != NULL)
     *connection_out = g_steal_pointer (&connection);
 
   return session;
 }
-

@@ -5,6 +5,8 @@
  *                             reconnecting, event batching to the main thread
  *   culvert-worker-login.c    reaching the server (asynchronously) and logging in,
  *                             with the questions that asks
+ *   culvert-worker-jump.c     reaching it through jump hosts (ProxyJump): a
+ *                             session per hop, and the thread that pumps them
  *   culvert-worker-pump.c     the session pump: epoll, the pump step and its
  *                             passes, keepalives, counters
  *   culvert-worker-conn.c     the connection state machine: a local socket
@@ -305,6 +307,25 @@ gboolean  worker_is_stopping      (CulvertWorker            *self);
 ssh_session worker_login          (CulvertWorker            *self,
                                    GSocketConnection       **connection,
                                    GError                  **error);
+ssh_session worker_login_session  (CulvertWorker            *self,
+                                   const CulvertLoginOptions *options,
+                                   gboolean                  is_server,
+                                   GError                  **error);
+GSocketConnection *
+          worker_connect_socket   (CulvertWorker            *self,
+                                   const char               *host,
+                                   guint16                   port,
+                                   GError                  **error);
+gboolean  worker_wait_socket      (int                       fd,
+                                   GIOCondition              condition,
+                                   int                       timeout_ms,
+                                   gpointer                  user_data);
+
+/* culvert-worker-jump.c */
+GSocketConnection *
+          worker_jump_connect     (CulvertWorker            *self,
+                                   GError                  **error);
+char     *worker_jump_dup_failure (GSocketConnection        *connection);
 
 /* culvert-worker-secrets.c */
 char     *worker_recall_secret    (gboolean                  is_passphrase,
@@ -398,6 +419,22 @@ void      listener_free           (Listener                 *listener);
 /* culvert-worker-socks.c */
 void      socks_start             (Conn                     *conn);
 void      socks_begin_handshake   (Conn                     *conn);
+/* Where a SOCKS client's handshake comes from and its answers go. */
+typedef struct
+{
+  gboolean (*send)      (Conn                      *conn,
+                         const guint8              *data,
+                         gsize                      len);
+  void     (*requested) (Conn                      *conn,
+                         const CulvertSocksRequest *request,
+                         const guint8              *rest,
+                         gsize                      rest_len);
+  gboolean on_server;   /* a reverse dynamic forward's client */
+} SocksTransport;
+gboolean  socks_feed              (Conn                     *conn,
+                                   const guint8             *buf,
+                                   gsize                     n,
+                                   const SocksTransport     *transport);
 void      socks_take_request      (Conn                     *conn,
                                    const CulvertSocksRequest *request);
 /* culvert-worker-rsocks.c: reverse dynamic forwards (-R port alone) */
@@ -414,6 +451,13 @@ void      conn_report_opened      (Conn                     *conn);
 Remote   *worker_add_remote       (CulvertWorker            *self,
                                    CulvertWorkerRemote      *in);
 GSocketClient *worker_local_client (CulvertWorker           *self);
+void      local_connect_start     (Conn                     *conn,
+                                   GAsyncReadyCallback       done);
+Conn     *local_connect_finish    (GObject                  *source,
+                                   GAsyncResult             *result,
+                                   gpointer                  user_data,
+                                   int                      *fd,
+                                   GError                  **error);
 void      worker_request_remotes  (CulvertWorker            *self);
 void      worker_request_remote   (CulvertWorker            *self,
                                    Remote                   *remote);

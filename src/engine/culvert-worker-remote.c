@@ -354,48 +354,82 @@ worker_local_client (CulvertWorker *self)
   return self->local_client;
 }
 
+/* Starts connecting @conn to its destination from this computer; @done
+ * finishes with local_connect_finish(). */
+void
+local_connect_start (Conn                *conn,
+                     GAsyncReadyCallback  done)
+{
+  g_autoptr(GSocketConnectable) address = NULL;
+  LocalConnect *op = g_new0 (LocalConnect, 1);
+
+  op->conn = conn;
+  op->cancellable = g_cancellable_new ();
+  conn->connecting = op;
+  address = g_network_address_new (conn->destination_host, conn->destination_port);
+  g_socket_client_connect_async (worker_local_client (conn->worker), address, op->cancellable,
+                                 done, op);
+}
+
+/* Ends a local_connect_start(): returns its connection (NULL with @error
+ * set when it failed) and the connection's socket as a descriptor of
+ * @conn's own in *@fd (-1 when that failed: @conn is closed then). *@conn
+ * is NULL when the connection went away meanwhile. */
+Conn *
+local_connect_finish (GObject       *source,
+                      GAsyncResult  *result,
+                      gpointer       user_data,
+                      int           *fd,
+                      GError       **error)
+{
+  LocalConnect *op = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  Conn *conn = op->conn;
+
+  *fd = -1;
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, error);
+  g_object_unref (op->cancellable);
+  g_free (op);
+  if (conn == NULL)
+    return NULL;  /* gone meanwhile */
+
+  conn->connecting = NULL;
+  if (connection == NULL)
+    return conn;
+
+  /* Ours from now on; the GSocket closes its own descriptor. */
+  *fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  if (*fd < 0)
+    conn_close (conn, g_strerror (errno));
+  else if (!conn_attach_socket (conn, *fd))
+    *fd = -1;
+
+  return conn;
+}
+
 static void
 on_local_connected (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  LocalConnect *op = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  Conn *conn = op->conn;
-  CulvertWorker *self;
+  Conn *conn;
   int fd;
 
-  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_object_unref (op->cancellable);
-  g_free (op);
+  conn = local_connect_finish (source, result, user_data, &fd, &error);
   if (conn == NULL)
-    return;  /* gone meanwhile */
+    return;
 
-  self = conn->worker;
-  conn->connecting = NULL;
-  if (connection == NULL)
+  if (error != NULL)
     {
-      worker_log (self, TRUE, _("Could not connect to %s for %s: %s"),
+      worker_log (conn->worker, TRUE, _("Could not connect to %s for %s: %s"),
                   conn->destination, conn->source, error->message);
       conn_close (conn, error->message);
-      worker_pump (self, FALSE);
-      return;
     }
-
-  /* Ours from now on; the GSocket closes its own descriptor. */
-  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  if (fd < 0 || !conn_attach_socket (conn, fd))
-    {
-      if (fd < 0)
-        conn_close (conn, g_strerror (errno));
-      worker_pump (self, FALSE);
-      return;
-    }
-
-  conn_start (conn);
-  worker_pump (self, FALSE);
+  else if (fd >= 0)
+    conn_start (conn);
+  worker_pump (conn->worker, FALSE);
 }
 
 /* Accepts a forwarded-tcpip channel for one of our incoming forwards and
@@ -407,9 +441,7 @@ worker_accept_forwarded (CulvertWorker *self,
   int port = ssh_message_channel_request_open_destination_port (message);
   const char *originator = ssh_message_channel_request_open_originator (message);
   int originator_port = ssh_message_channel_request_open_originator_port (message);
-  g_autoptr(GSocketConnectable) address = NULL;
   Remote *remote = NULL;
-  LocalConnect *op;
   Conn *conn;
 
   for (guint i = 0; i < self->remotes->len && remote == NULL; i++)
@@ -449,13 +481,7 @@ worker_accept_forwarded (CulvertWorker *self,
       return TRUE;
     }
 
-  op = g_new0 (LocalConnect, 1);
-  op->conn = conn;
-  op->cancellable = g_cancellable_new ();
-  conn->connecting = op;
-  address = g_network_address_new (remote->destination_host, remote->destination_port);
-  g_socket_client_connect_async (worker_local_client (self), address, op->cancellable,
-                                 on_local_connected, op);
+  local_connect_start (conn, on_local_connected);
 
   return TRUE;
 }

@@ -79,44 +79,29 @@ on_destination_connected (GObject      *source,
                           GAsyncResult *result,
                           gpointer      user_data)
 {
-  LocalConnect *op = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  Conn *conn = op->conn;
-  CulvertWorker *self;
+  Conn *conn;
   int fd;
 
-  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_object_unref (op->cancellable);
-  g_free (op);
+  conn = local_connect_finish (source, result, user_data, &fd, &error);
   if (conn == NULL)
-    return;  /* gone meanwhile */
+    return;
 
-  self = conn->worker;
-  conn->connecting = NULL;
-  if (connection == NULL)
+  if (error != NULL)
     {
-      worker_log (self, TRUE, _("SOCKS client %s on the server: could not connect to %s: %s"),
+      worker_log (conn->worker, TRUE,
+                  _("SOCKS client %s on the server: could not connect to %s: %s"),
                   conn->source, conn->destination, error->message);
       if (rsocks_reply (conn, rsocks_outcome_for_error (error)))
         conn_close (conn, error->message);
-      worker_pump (self, FALSE);
-      return;
     }
-
-  /* Ours from now on; the GSocket closes its own descriptor. */
-  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  if (fd < 0)
-    conn_close (conn, g_strerror (errno));
-  else if (conn_attach_socket (conn, fd) &&
-           rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
+  else if (fd >= 0 && rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
     {
       /* Answered here, on the channel: conn_start must not answer again. */
       conn->socks_version = -1;
       conn_start (conn);
     }
-  worker_pump (self, FALSE);
+  worker_pump (conn->worker, FALSE);
 }
 
 /* The client asked for @request: connect to it from here. @rest are bytes
@@ -127,10 +112,6 @@ rsocks_requested (Conn                      *conn,
                   const guint8              *rest,
                   gsize                      rest_len)
 {
-  CulvertWorker *self = conn->worker;
-  g_autoptr(GSocketConnectable) address = NULL;
-  LocalConnect *op;
-
   socks_take_request (conn, request);
   conn->state = CONN_OPENING;
   if (rest_len > 0)
@@ -140,13 +121,7 @@ rsocks_requested (Conn                      *conn,
       conn->pending_off = 0;
     }
 
-  op = g_new0 (LocalConnect, 1);
-  op->conn = conn;
-  op->cancellable = g_cancellable_new ();
-  conn->connecting = op;
-  address = g_network_address_new (conn->destination_host, conn->destination_port);
-  g_socket_client_connect_async (worker_local_client (self), address, op->cancellable,
-                                 on_destination_connected, op);
+  local_connect_start (conn, on_destination_connected);
 }
 
 /* Reads the client's request from the channel (from the pass, when the
@@ -154,8 +129,8 @@ rsocks_requested (Conn                      *conn,
 void
 rsocks_pump (Conn *conn)
 {
+  static const SocksTransport on_channel = { rsocks_send, rsocks_requested, TRUE };
   guint8 buf[CULVERT_SOCKS_MAX_HANDSHAKE + 512];
-  gsize off = 0;
   int n;
 
   n = ssh_channel_read_timeout (conn->channel, buf, sizeof buf, 0, 0);
@@ -172,48 +147,6 @@ rsocks_pump (Conn *conn)
       return;
     }
 
-  while (conn->socks != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      gsize consumed = 0;
-      const guint8 *reply;
-      gsize reply_len = 0;
-
-      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
-        {
-        case CULVERT_SOCKS_STATUS_NEED_MORE:
-          /* Everything was taken: read on, there may be more already. */
-          conn_mark_ready (conn);
-          return;
-
-        case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
-          off += consumed;
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (!rsocks_send (conn, reply, reply_len))
-            return;
-          if (off == (gsize) n)
-            {
-              conn_mark_ready (conn);
-              return;
-            }
-          break;
-
-        case CULVERT_SOCKS_STATUS_REQUEST:
-          off += consumed;
-          rsocks_requested (conn, culvert_socks_parser_get_request (conn->socks),
-                            buf + off, n - off);
-          return;
-
-        case CULVERT_SOCKS_STATUS_FAILED:
-          worker_log (conn->worker, TRUE, _("SOCKS client %s on the server: %s"),
-                      conn->source, error->message);
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (reply_len == 0 || rsocks_send (conn, reply, reply_len))
-            conn_close (conn, error->message);
-          return;
-
-        default:
-          g_assert_not_reached ();
-        }
-    }
+  if (socks_feed (conn, buf, n, &on_channel))
+    conn_mark_ready (conn);  /* there may be more already */
 }

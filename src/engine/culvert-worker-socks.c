@@ -150,24 +150,68 @@ socks_requested (Conn                      *conn,
   conn_open_channel (conn);
 }
 
-static void
-socks_failed (Conn         *conn,
-              const GError *error)
+/* Feeds what the client sent to its handshake, answering on @transport;
+ * TRUE when all of it was taken and more must come. */
+gboolean
+socks_feed (Conn                 *conn,
+            const guint8         *buf,
+            gsize                 n,
+            const SocksTransport *transport)
 {
-  gsize reply_len = 0;
-  const guint8 *reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+  gsize off = 0;
 
-  worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source, error->message);
-  if (reply_len > 0 && !send_short (conn, reply, reply_len))
-    return;
-  conn_close (conn, error->message);
+  while (conn->socks != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize consumed = 0;
+      const guint8 *reply;
+      gsize reply_len = 0;
+
+      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
+        {
+        case CULVERT_SOCKS_STATUS_NEED_MORE:
+          return TRUE;
+
+        case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
+          off += consumed;
+          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+          if (!transport->send (conn, reply, reply_len))
+            return FALSE;
+          if (off == n)
+            return TRUE;
+          break;
+
+        case CULVERT_SOCKS_STATUS_REQUEST:
+          off += consumed;
+          transport->requested (conn, culvert_socks_parser_get_request (conn->socks),
+                                buf + off, n - off);
+          return FALSE;
+
+        case CULVERT_SOCKS_STATUS_FAILED:
+          if (transport->on_server)
+            worker_log (conn->worker, TRUE, _("SOCKS client %s on the server: %s"),
+                        conn->source, error->message);
+          else
+            worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source,
+                        error->message);
+          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+          if (reply_len == 0 || transport->send (conn, reply, reply_len))
+            conn_close (conn, error->message);
+          return FALSE;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  return FALSE;
 }
 
 void
 socks_on_readable (Conn *conn)
 {
+  static const SocksTransport on_socket = { send_short, socks_requested, FALSE };
   guint8 buf[CULVERT_SOCKS_MAX_HANDSHAKE + 512];
-  gsize off = 0;
   ssize_t n;
 
   n = recv (conn->fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -183,41 +227,7 @@ socks_on_readable (Conn *conn)
       return;
     }
 
-  while (conn->socks != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      gsize consumed = 0;
-      const guint8 *reply;
-      gsize reply_len = 0;
-
-      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
-        {
-        case CULVERT_SOCKS_STATUS_NEED_MORE:
-          return;
-
-        case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
-          off += consumed;
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (!send_short (conn, reply, reply_len))
-            return;
-          if (off == (gsize) n)
-            return;
-          break;
-
-        case CULVERT_SOCKS_STATUS_REQUEST:
-          off += consumed;
-          socks_requested (conn, culvert_socks_parser_get_request (conn->socks),
-                           buf + off, n - off);
-          return;
-
-        case CULVERT_SOCKS_STATUS_FAILED:
-          socks_failed (conn, error);
-          return;
-
-        default:
-          g_assert_not_reached ();
-        }
-    }
+  socks_feed (conn, buf, n, &on_socket);
 }
 
 /* Gives up on clients that take too long to say where they go (from the

@@ -284,8 +284,13 @@ worker_thread (gpointer data)
           g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
           if (worker_is_stopping (self))
             break;
-          reason = g_strdup_printf (_("The connection to %s was lost: %s"),
-                                    config->host, self->dead_reason);
+          {
+            /* A jump host that broke says so, not the session it carried. */
+            g_autofree char *hop = worker_jump_dup_failure (connection);
+
+            reason = g_strdup_printf (_("The connection to %s was lost: %s"),
+                                      config->host, hop != NULL ? hop : self->dead_reason);
+          }
           worker_log (self, TRUE, "%s", reason);
         }
       else
@@ -468,6 +473,7 @@ culvert_worker_config_free (CulvertWorkerConfig *config)
   g_free (config->known_hosts_file);
   g_free (config->proxy_url);
   g_free (config->proxy_bypass);
+  g_strfreev (config->jump_hosts);
   g_free (config);
 }
 

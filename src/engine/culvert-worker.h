@@ -38,6 +38,7 @@ typedef struct
   CulvertProxyMode      proxy_mode;
   char                 *proxy_url;           /* CUSTOM: http://host[:port] or socks5://… */
   char                 *proxy_bypass;        /* CUSTOM: hosts reached directly; NULL: defaults */
+  GStrv                 jump_hosts;          /* [user@]host[:port] hops in order; NULL: none */
 } CulvertWorkerConfig;
 
 /* A bound, listening socket of a local forward, handed to the worker. */

@@ -13,8 +13,11 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
 #include "culvert-connection-editor.h"
 #include "culvert-gui-util.h"
+#include "culvert-secrets.h"
 
 struct _CulvertConnectionEditor
 {
@@ -38,6 +41,7 @@ struct _CulvertConnectionEditor
   AdwEntryRow          *jump_row;
   AdwComboRow          *proxy_row;
   AdwEntryRow          *proxy_url_row;
+  AdwEntryRow          *proxy_password_row;
   AdwEntryRow          *bypass_row;
   AdwEntryRow          *keepalive_row;
   GtkSwitch            *reconnect_switch;
@@ -158,6 +162,14 @@ auth_changed (CulvertConnectionEditor *self)
   culvert_connection_editor_save (self);
 }
 
+static gboolean
+proxy_url_has_password (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  return uri != NULL && g_uri_get_password (uri) != NULL;
+}
+
 /* The Network group: jump hosts and the proxy. */
 static void
 network_changed (CulvertConnectionEditor *self)
@@ -171,6 +183,7 @@ network_changed (CulvertConnectionEditor *self)
   g_autofree char *message = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->proxy_url_row), mode == CULVERT_PROXY_CUSTOM);
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_password_row), mode == CULVERT_PROXY_CUSTOM);
   gtk_widget_set_visible (GTK_WIDGET (self->bypass_row), mode == CULVERT_PROXY_CUSTOM);
   if (self->loading)
     return;
@@ -198,6 +211,13 @@ network_changed (CulvertConnectionEditor *self)
                             "socks5://127.0.0.1:1080"));
       mark (self->proxy_url_row, TRUE);
     }
+  if (message == NULL && mode == CULVERT_PROXY_CUSTOM && proxy_url_has_password (url))
+    {
+      /* The URL goes into the profile file; a password never does. */
+      message = g_strdup (_("Leave the password out of the proxy URL and type it under Proxy "
+                            "Password, which keeps it in the keyring"));
+      mark (self->proxy_url_row, TRUE);
+    }
 
   adw_preferences_group_set_description (self->network_group, message);
   if (message != NULL)
@@ -214,6 +234,108 @@ network_changed (CulvertConnectionEditor *self)
     }
   g_object_thaw_notify (G_OBJECT (self->profile));
   culvert_connection_editor_save (self);
+}
+
+/* The proxy's password goes to the keyring (never to the profile file),
+ * under the proxy's user and host, in a thread: the keyring may take a
+ * while to answer. */
+typedef struct
+{
+  char *profile_id;
+  char *user;
+  char *host;
+  char *label;
+  char *secret;
+} ProxySecret;
+
+static void
+proxy_secret_free (ProxySecret *data)
+{
+  g_free (data->profile_id);
+  g_free (data->user);
+  g_free (data->host);
+  g_free (data->label);
+  if (data->secret != NULL)
+    explicit_bzero (data->secret, strlen (data->secret));
+  g_free (data->secret);
+  g_free (data);
+}
+
+static void
+store_proxy_secret_thread (GTask        *task,
+                           gpointer      source,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  ProxySecret *data = task_data;
+  GError *error = NULL;
+
+  if (culvert_secrets_store_sync (CULVERT_SECRET_PROXY_PASSWORD, data->profile_id, data->user,
+                                  data->host, data->label, data->secret, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_proxy_secret_stored (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (source);
+  g_autoptr(GError) error = NULL;
+  gboolean stored = g_task_propagate_boolean (G_TASK (result), &error);
+  AdwToast *toast;
+
+  /* Closed meanwhile (dispose let go of the profile): nobody to tell. */
+  if (self->profile == NULL)
+    return;
+
+  if (stored)
+    toast = adw_toast_new (_("The proxy password is saved in the keyring"));
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not save the proxy password: %s"),
+                                               error->message);
+
+      toast = adw_toast_new (text);
+    }
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+static void
+proxy_password_apply (CulvertConnectionEditor *self)
+{
+  const char *url = culvert_profile_get_proxy_url (self->profile);
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD, NULL) : NULL;
+  g_autoptr(GTask) task = NULL;
+  ProxySecret *data;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_user (uri) == NULL ||
+      *g_uri_get_user (uri) == '\0')
+    {
+      adw_preferences_group_set_description (
+        self->network_group,
+        _("Put the proxy’s user name in its URL (http://user@proxy.example.org:3128) to save a "
+          "password for it"));
+      mark (self->proxy_url_row, TRUE);
+      return;
+    }
+
+  data = g_new0 (ProxySecret, 1);
+  data->profile_id = g_strdup (culvert_profile_get_id (self->profile));
+  data->user = g_strdup (g_uri_get_user (uri));
+  data->host = g_strdup (g_uri_get_host (uri));
+  /* Translators: the keyring's label: user@proxy-host. */
+  data->label = g_strdup_printf (_("Culvert proxy password for %s@%s"), data->user, data->host);
+  data->secret = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->proxy_password_row)));
+  /* The row forgets it at once; only the task holds it, and wipes it. */
+  gtk_editable_set_text (GTK_EDITABLE (self->proxy_password_row), "");
+
+  task = g_task_new (self, NULL, on_proxy_secret_stored, NULL);
+  g_task_set_source_tag (task, proxy_password_apply);
+  g_task_set_task_data (task, data, (GDestroyNotify) proxy_secret_free);
+  g_task_run_in_thread (task, store_proxy_secret_thread);
 }
 
 /* The Staying Connected group. */
@@ -329,6 +451,22 @@ label_entry_row (AdwEntryRow *row)
     culvert_gui_set_accessible_label (GTK_WIDGET (delegate), plain->str);
 }
 
+/* The password row's own icon buttons: show the text, and apply. */
+static void
+label_password_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_TOGGLE_BUTTON (child))
+        culvert_gui_set_accessible_label (child, _("Show the proxy password"));
+      else if (GTK_IS_BUTTON (child))
+        culvert_gui_set_accessible_label (child, _("Save the proxy password in the keyring"));
+      label_password_buttons (child);
+    }
+}
+
 static void
 set_text (AdwEntryRow *row,
           const char  *text)
@@ -398,6 +536,8 @@ culvert_connection_editor_class_init (CulvertConnectionEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, jump_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, proxy_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, proxy_url_row);
+  gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor,
+                                        proxy_password_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, bypass_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, keepalive_row);
   gtk_widget_class_bind_template_child (widget_class, CulvertConnectionEditor, reconnect_switch);
@@ -455,6 +595,10 @@ culvert_connection_editor_new (GtkWindow           *parent,
                                G_CONNECT_SWAPPED);
     }
   label_entry_row (self->keepalive_row);
+  label_entry_row (self->proxy_password_row);
+  label_password_buttons (GTK_WIDGET (self->proxy_password_row));
+  g_signal_connect_object (self->proxy_password_row, "apply", G_CALLBACK (proxy_password_apply),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->proxy_row, "notify::selected", G_CALLBACK (network_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->auth_row, "notify::selected", G_CALLBACK (auth_changed), self,

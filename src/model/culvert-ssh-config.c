@@ -787,18 +787,63 @@ add_forward_from_entry (CulvertProfile         *profile,
   culvert_profile_add_forward (profile, forward);
 }
 
+/* A hop as ssh would reach it: a Host block for its name gives HostName,
+ * User and Port (as `ssh -W` for the hop reads them), the hop's own user
+ * and port win; brackets around an IPv6 address. */
 static char *
-normalize_jump_host (const char  *text,
-                     GError     **error)
+normalize_jump_host (CulvertSshConfig  *self,
+                     const char        *text,
+                     GError           **error)
 {
   g_autofree char *user = NULL;
   g_autofree char *host = NULL;
   g_autofree char *bracketed = NULL;
+  const Entry *hostname = NULL;
+  const Entry *config_user = NULL;
+  const Entry *config_port = NULL;
   guint16 port = 0;
   GString *str;
 
   if (!culvert_jump_host_parse (text, &user, &host, &port, error))
     return NULL;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *entry = g_ptr_array_index (self->entries, i);
+      const Entry **slot = NULL;
+
+      if (entry->args[0] == NULL ||
+          !block_matches (g_ptr_array_index (self->blocks, entry->block), host))
+        continue;
+      if (strcmp (entry->lower, "hostname") == 0)
+        slot = &hostname;
+      else if (strcmp (entry->lower, "user") == 0)
+        slot = &config_user;
+      else if (strcmp (entry->lower, "port") == 0)
+        slot = &config_port;
+      if (slot != NULL && *slot == NULL)
+        *slot = entry;
+    }
+  if (user == NULL && config_user != NULL)
+    user = g_strdup (config_user->args[0]);
+  if (port == 0 && config_port != NULL &&
+      !culvert_address_parse_port (config_port->args[0], FALSE, CULVERT_PORT_FIELD_PORT, &port,
+                                   error))
+    return NULL;
+  if (hostname != NULL)
+    {
+      char *resolved = expand_tokens (hostname->args[0], host, host, NULL, 22, NULL);
+
+      if (!culvert_address_is_valid_host (resolved))
+        {
+          g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_HOST,
+                       _("“%s” is not a valid host name"), resolved);
+          g_free (resolved);
+          return NULL;
+        }
+      g_free (host);
+      host = resolved;
+    }
 
   str = g_string_new (NULL);
   if (user != NULL)
@@ -931,7 +976,7 @@ build_one (CulvertSshConfig       *self,
           for (guint i = 0; items[i] != NULL; i++)
             {
               g_autoptr(GError) error = NULL;
-              char *hop = normalize_jump_host (items[i], &error);
+              char *hop = normalize_jump_host (self, items[i], &error);
 
               if (hop == NULL)
                 {

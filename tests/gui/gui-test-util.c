@@ -22,36 +22,6 @@
 
 CulvertApplication *the_app;
 
-void
-iterate_until_idle (void)
-{
-  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
-gboolean
-wait_for (gboolean (*check) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
 gboolean
 widget_is_mapped (gpointer data)
 {
@@ -213,71 +183,6 @@ connect_loopback (guint16 port)
   return fd;
 }
 
-static gpointer
-echo_connection_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  char buffer[4096];
-  ssize_t n;
-
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    if (write (fd, buffer, n) != n)
-      break;
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_thread (gpointer data)
-{
-  Echo *echo = data;
-  int fd;
-
-  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
-    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
-  return NULL;
-}
-
-Echo *
-echo_new (void)
-{
-  Echo *echo = g_new0 (Echo, 1);
-
-  echo->fd = listen_loopback (&echo->port);
-  echo->thread = g_thread_new ("echo", echo_thread, echo);
-  return echo;
-}
-
-void
-echo_free (Echo *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
-
-/* Sends @len bytes through @fd and reads them back. */
-void
-echo_through (int   fd,
-              gsize len)
-{
-  g_autofree char *out = g_malloc (len);
-  g_autofree char *in = g_malloc0 (len);
-  gsize got = 0;
-
-  memset (out, 'x', len);
-  g_assert_cmpint (write (fd, out, len), ==, (gssize) len);
-  while (got < len)
-    {
-      ssize_t n = read (fd, in + got, len - got);
-
-      g_assert_cmpint (n, >, 0);
-      got += n;
-    }
-  g_assert_cmpmem (in, len, out, len);
-}
-
 CulvertProfile *
 add_sshd_profile (Fixture         *f,
                   CulvertTestSshd *sshd,
@@ -312,16 +217,6 @@ switch_on (Fixture        *f,
   g_assert_nonnull (toggle);
   gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window), GTK_LIST_BOX_ROW (row));
   gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
-}
-
-guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = listen_loopback (&port);
-
-  close (fd);
-  return port;
 }
 
 gboolean

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include "culvert-test-gui.h"
+
 #include <adwaita.h>
 
 #include "culvert-application.h"
@@ -32,10 +34,7 @@ void            fixture_setup      (Fixture        *f,
 void            fixture_teardown   (Fixture        *f,
                                     gconstpointer   data);
 
-void            iterate_until_idle (void);
 /* Runs the main context until @check is TRUE; FALSE after 10 s. */
-gboolean        wait_for           (gboolean      (*check) (gpointer),
-                                    gpointer        data);
 gboolean        widget_is_mapped   (gpointer        data);
 GtkWidget      *find_widget        (GtkWidget      *root,
                                     GType           type,
@@ -80,22 +79,16 @@ void            assert_status      (Fixture        *f,
                                     const char     *title);
 gboolean        skip_without_sshd  (void);
 
-/* A destination that echoes what it gets, on its own thread. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-} Echo;
-
-Echo           *echo_new           (void);
-void            echo_free          (Echo           *echo);
-/* Sends @len bytes through @fd and reads them back. */
-void            echo_through       (int             fd,
-                                    gsize           len);
+/* The echo, the loopback ports and the waiting come from culvert-test-gui. */
+#define Echo               CulvertTestEcho
+#define echo_new           culvert_test_echo_new
+#define echo_free          culvert_test_echo_free
+#define echo_through       culvert_test_echo_through
+#define free_port          culvert_test_free_port
+#define wait_for           culvert_test_wait_for
+#define iterate_until_idle culvert_test_iterate_until_idle
 int             listen_loopback    (guint16        *port);
 int             connect_loopback   (guint16         port);
-guint16         free_port          (void);
 /* Bytes sent to 127.0.0.1:@port come back. */
 void            assert_echoes      (guint16         port);
 /* Nothing listens on 127.0.0.1:@port (a GUINT_TO_POINTER). */
@@ -123,6 +116,5 @@ void            check_accessible_names (GtkWidget  *root,
 /* The text on @widget's clipboard. */
 char           *read_clipboard     (GtkWidget      *widget);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Echo, echo_free)
 
 G_END_DECLS

@@ -1574,6 +1574,101 @@ test_window_connection_editor (Fixture       *f,
 }
 
 
+#define PROXY_PASSWORD "proxy-pw-Culvert-5d1f"
+
+static gboolean
+proxy_password_in_keyring (gpointer data)
+{
+  g_autofree char *secret = culvert_secrets_lookup_sync (CULVERT_SECRET_PROXY_PASSWORD,
+                                                         culvert_profile_get_id (data), "carol",
+                                                         "proxy.example.org", NULL, NULL);
+
+  return g_strcmp0 (secret, PROXY_PASSWORD) == 0;
+}
+
+/* Appends to @found every file under @dir that holds @needle. */
+static void
+find_in_files (const char *dir,
+               const char *needle,
+               GString    *found)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        find_in_files (path, needle, found);
+      else if (g_file_get_contents (path, &contents, &length, NULL) &&
+               g_strstr_len (contents, length, needle) != NULL)
+        g_string_append_printf (found, "%s\n", path);
+    }
+}
+
+/* The proxy password typed in the editor lands in the real keyring under
+ * the proxy's user and host, and in no file of the home directory (the
+ * profile file included); a URL with a password in it is refused. */
+static void
+test_window_proxy_password (Fixture       *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Web", "web.example.org");
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  g_autoptr(GString) found = g_string_new (NULL);
+  GtkEditable *url;
+  GtkEditable *password;
+  GtkWindow *editor;
+  AdwComboRow *proxy;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit", "s",
+                              culvert_profile_get_id (profile));
+  g_assert_true (wait_for (has_editor, NULL));
+  editor = find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR);
+  g_assert_true (wait_for (widget_is_mapped, editor));
+
+  proxy = ADW_COMBO_ROW (find_widget (GTK_WIDGET (editor), ADW_TYPE_COMBO_ROW,
+                                      preferences_row_titled, "P_roxy"));
+  g_assert_nonnull (proxy);
+  adw_combo_row_set_selected (proxy, CULVERT_PROXY_CUSTOM);
+  url = editor_entry (editor, "Proxy _URL");
+  password = editor_entry (editor, "Proxy Pass_word");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (password)));
+  {
+    g_autoptr(GString) missing = g_string_new (NULL);
+
+    check_accessible_names (GTK_WIDGET (editor), missing);
+    g_assert_cmpstr (missing->str, ==, "");
+  }
+
+  /* Not in the URL: that goes into the file. */
+  gtk_editable_set_text (url, "http://carol:" PROXY_PASSWORD "@proxy.example.org:3128");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (url), "error"));
+  g_assert_null (culvert_profile_get_proxy_url (profile));
+
+  gtk_editable_set_text (url, "http://carol@proxy.example.org:3128");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (url), "error"));
+  g_assert_cmpstr (culvert_profile_get_proxy_url (profile), ==,
+                   "http://carol@proxy.example.org:3128");
+  gtk_editable_set_text (password, PROXY_PASSWORD);
+  g_signal_emit_by_name (password, "apply");
+  g_assert_true (wait_for (proxy_password_in_keyring, profile));
+  g_assert_cmpstr (gtk_editable_get_text (password), ==, "");
+
+  /* Nowhere on disk in the clear: not the profile, not any other file. */
+  iterate_until_idle ();
+  find_in_files (g_get_home_dir (), PROXY_PASSWORD, found);
+  find_in_files (culvert_profile_store_get_directory (store), PROXY_PASSWORD, found);
+  g_assert_cmpstr (found->str, ==, "");
+
+  gtk_window_destroy (editor);
+}
+
 static void
 test_window_store_problem (Fixture       *f,
                            gconstpointer  data)
@@ -2147,6 +2242,8 @@ main (int    argc,
               fixture_setup, test_window_connect_by_name, fixture_teardown);
   g_test_add ("/window/connection-editor", Fixture, NULL,
               fixture_setup, test_window_connection_editor, fixture_teardown);
+  g_test_add ("/window/proxy-password", Fixture, NULL,
+              fixture_setup, test_window_proxy_password, fixture_teardown);
   g_test_add ("/window/store-problem", Fixture, NULL,
               fixture_setup, test_window_store_problem, fixture_teardown);
   g_test_add ("/window/connect-at-startup", Fixture, NULL,

@@ -122,6 +122,38 @@ test_syntax (void)
   g_assert_cmpuint (report->unsupported->len, ==, 0);
 }
 
+/* A jump host named by its Host alias is reached as ssh reaches it: that
+ * block's HostName, User and Port, unless the hop names its own. */
+static void
+test_jump_alias (void)
+{
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  CulvertProfile *db;
+  const char * const *hops;
+  const char *text =
+    "Host db\n"
+    "  HostName db.internal\n"
+    "  ProxyJump gw,eve@lab:2022,plain.example.org\n"
+    "Host gw\n"
+    "  HostName %h.example.org\n"
+    "  User alice\n"
+    "  Port 2200\n"
+    "Host lab\n"
+    "  HostName 10.1.2.3\n"
+    "  User bob\n"
+    "  Port 22\n";
+
+  profiles = build (text, &report);
+  db = profile_named (profiles, "db");
+  g_assert_nonnull (db);
+  hops = culvert_profile_get_jump_hosts (db);
+  g_assert_cmpstr (hops[0], ==, "alice@gw.example.org:2200");
+  g_assert_cmpstr (hops[1], ==, "eve@10.1.2.3:2022");
+  g_assert_cmpstr (hops[2], ==, "plain.example.org");
+  g_assert_null (hops[3]);
+}
+
 static void
 test_ssh_semantics (void)
 {
@@ -549,6 +581,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ssh-config/syntax", test_syntax);
+  g_test_add_func ("/ssh-config/jump-alias", test_jump_alias);
   g_test_add_func ("/ssh-config/ssh-semantics", test_ssh_semantics);
   g_test_add_func ("/ssh-config/tokens", test_tokens);
   g_test_add_func ("/ssh-config/malformed", test_malformed);

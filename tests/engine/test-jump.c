@@ -1,0 +1,1219 @@
+/* test-jump.c — reaching the server through jump hosts, with real sshd instances
+ *
+ * Two jump hosts and the server are three real OpenSSH sshd; each hop logs
+ * in on its own and checks its own host key, recorded under its own name
+ * and port. As root a network-namespace test proves the path: the server
+ * lives where only the jump host's namespace can reach it.
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define _GNU_SOURCE 1
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "culvert-test-net.h"
+#include "culvert-test-sshd.h"
+#include "culvert-tunnel-private.h"
+
+#define MiB (1024 * 1024)
+
+/* Documentation-range addresses, only ever inside namespaces this test makes. */
+#define NS_TEST_ADDRESS    "192.0.2.1"     /* the test (and Culvert) */
+#define NS_JUMP_ADDRESS    "192.0.2.2"     /* the jump host, towards the test */
+#define NS_JUMP_INNER      "198.51.100.1"  /* the jump host, towards the server */
+#define NS_SERVER_ADDRESS  "198.51.100.2"  /* the server */
+
+/* ---------------------------------------------------------------------- */
+/* An echo server and a client that checks what comes back                 */
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = send (fd, data, MIN (len, 256 * 1024), MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  int      fd;
+  guint16  port;
+  GThread *thread;
+  gint     served;   /* atomic */
+} Echo;
+
+static gpointer
+echo_conn_thread (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  g_autofree guint8 *buf = g_malloc (64 * 1024);
+  ssize_t n;
+
+  while ((n = recv (fd, buf, 64 * 1024, 0)) > 0)
+    if (!write_all (fd, buf, n))
+      break;
+  shutdown (fd, SHUT_WR);
+  close (fd);
+  return NULL;
+}
+
+static gpointer
+echo_accept_thread (gpointer data)
+{
+  Echo *echo = data;
+  int fd;
+
+  while ((fd = accept4 (echo->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+    {
+      g_atomic_int_inc (&echo->served);
+      g_thread_unref (g_thread_new ("echo-conn", echo_conn_thread, GINT_TO_POINTER (fd)));
+    }
+
+  return NULL;
+}
+
+/* An echo server on 127.0.0.1 of the calling thread's network namespace. */
+static Echo *
+echo_new (void)
+{
+  Echo *echo = g_new0 (Echo, 1);
+
+  echo->fd = culvert_test_listen_loopback (&echo->port);
+  echo->thread = g_thread_new ("echo", echo_accept_thread, echo);
+  return echo;
+}
+
+static void
+echo_free (Echo *echo)
+{
+  shutdown (echo->fd, SHUT_RDWR);
+  g_thread_join (echo->thread);
+  close (echo->fd);
+  g_free (echo);
+}
+
+typedef struct
+{
+  guint16   port;
+  gsize     size;
+  gboolean  done;     /* atomic */
+  char     *problem;  /* NULL: the bytes came back whole */
+} Client;
+
+static gpointer
+client_send_thread (gpointer data)
+{
+  gpointer *job = data;
+
+  write_all (GPOINTER_TO_INT (job[0]), job[1], GPOINTER_TO_SIZE (job[2]));
+  shutdown (GPOINTER_TO_INT (job[0]), SHUT_WR);
+  return NULL;
+}
+
+static gpointer
+client_thread (gpointer data)
+{
+  Client *c = data;
+  g_autofree guint8 *payload = g_malloc (c->size);
+  g_autofree guint8 *back = g_malloc (c->size + 1);
+  gsize got = 0;
+  int fd = culvert_test_connect_loopback (c->port);
+  gpointer job[3];
+  GThread *sender;
+
+  for (gsize i = 0; i < c->size; i++)
+    payload[i] = g_random_int ();
+  if (fd < 0)
+    {
+      c->problem = g_strdup_printf ("connect: %s", g_strerror (errno));
+      g_atomic_int_set (&c->done, TRUE);
+      return NULL;
+    }
+  job[0] = GINT_TO_POINTER (fd);
+  job[1] = payload;
+  job[2] = GSIZE_TO_POINTER (c->size);
+  sender = g_thread_new ("client-send", client_send_thread, job);
+  for (;;)
+    {
+      ssize_t n = recv (fd, back + got, c->size + 1 - got, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += n;
+      if (got > c->size)
+        break;
+    }
+  g_thread_join (sender);
+  close (fd);
+
+  if (got != c->size)
+    c->problem = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes came back of %" G_GSIZE_FORMAT,
+                                  got, c->size);
+  else if (memcmp (payload, back, c->size) != 0)
+    c->problem = g_strdup ("the bytes that came back differ");
+  g_atomic_int_set (&c->done, TRUE);
+  return NULL;
+}
+
+/* Sends @size random bytes through the forward at @port and checks that
+ * the echo sent the same bytes back; runs the main context meanwhile. */
+static void
+assert_round_trip (guint16 port,
+                   gsize   size)
+{
+  Client c = { .port = port, .size = size };
+  GThread *thread = g_thread_new ("client", client_thread, &c);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!g_atomic_int_get (&c.done))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the client through the jump hosts did not finish within a minute");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_thread_join (thread);
+  if (c.problem != NULL)
+    g_error ("through the jump hosts: %s", c.problem);
+}
+
+/* ---------------------------------------------------------------------- */
+/* sshd instances and the tunnel                                           */
+
+static void
+append_file (const char *path,
+             const char *text)
+{
+  g_autofree char *old = NULL;
+  g_autofree char *joined = NULL;
+
+  if (!g_file_get_contents (path, &old, NULL, NULL))
+    old = g_strdup ("");
+  joined = g_strconcat (old, text, NULL);
+  g_assert_true (g_file_set_contents (path, joined, -1, NULL));
+}
+
+/* @sshd's host key, as a known_hosts line under @host:@port. */
+static char *
+known_hosts_line (CulvertTestSshd *sshd,
+                  const char      *host,
+                  guint16          port)
+{
+  g_autofree char *pub_path = g_strconcat (sshd->host_key_path, ".pub", NULL);
+  g_autofree char *pub = NULL;
+
+  g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
+  if (port == 22)
+    return g_strdup_printf ("%s %s", host, pub);
+  return g_strdup_printf ("[%s]:%u %s", host, port, pub);
+}
+
+/* Lets @client's key log in to @sshd too. */
+static void
+authorize_key_of (CulvertTestSshd *sshd,
+                  CulvertTestSshd *client)
+{
+  g_autofree char *pub_path = g_strconcat (client->client_key_path, ".pub", NULL);
+  g_autofree char *authorized = g_build_filename (sshd->dir, "authorized_keys", NULL);
+  g_autofree char *pub = NULL;
+
+  g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
+  append_file (authorized, pub);
+}
+
+static char *
+read_log (CulvertTestSshd *sshd)
+{
+  return culvert_test_sshd_read_log (sshd);
+}
+
+static guint
+count_substrings (const char *haystack,
+                  const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = haystack; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+/* How often @sshd logged @needle so far (the fixture's own check that
+ * sshd answers is one "Connection from"). */
+static guint
+log_count (CulvertTestSshd *sshd,
+           const char      *needle)
+{
+  g_autofree char *log = culvert_test_sshd_read_log (sshd);
+
+  return count_substrings (log, needle);
+}
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("expected “%s” in: %s", needle, haystack);
+}
+
+typedef struct
+{
+  CulvertTestSshd *jump1;
+  CulvertTestSshd *jump2;
+  CulvertTestSshd *server;
+  char            *known_hosts;
+  CulvertProfile  *profile;
+  CulvertTunnel   *tunnel;
+  gboolean         exited;
+} Fixture;
+
+static CulvertTestSshd *
+start_sshd (const char *extra)
+{
+  g_autoptr(GError) error = NULL;
+  CulvertTestSshd *sshd = culvert_test_sshd_start (extra, &error);
+
+  g_assert_no_error (error);
+  return sshd;
+}
+
+static char *
+hop_spec (CulvertTestSshd *sshd,
+          const char      *host,
+          guint16          port)
+{
+  return g_strdup_printf ("%s@%s:%u", sshd->user, host, port);
+}
+
+/* Three sshd on 127.0.0.1: jump1 → jump2 → server. The profile names the
+ * server and the two hops; one known_hosts file holds each under its port;
+ * the server's client key logs in everywhere. */
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *h1 = NULL;
+  g_autofree char *h2 = NULL;
+  g_autofree char *hs = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *spec1 = NULL;
+  g_autofree char *spec2 = NULL;
+
+  /* Keys only (a root sshd would offer passwords too); the first hop
+   * re-keys every MiB, so transfers cross key re-exchanges there. */
+  f->jump1 = start_sshd ("PasswordAuthentication no\nRekeyLimit 1M");
+  f->jump2 = start_sshd ("PasswordAuthentication no");
+  f->server = start_sshd (NULL);
+  authorize_key_of (f->jump1, f->server);
+  authorize_key_of (f->jump2, f->server);
+
+  f->known_hosts = g_build_filename (f->server->dir, "all_known_hosts", NULL);
+  h1 = known_hosts_line (f->jump1, "127.0.0.1", f->jump1->port);
+  h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  text = g_strconcat (h1, h2, hs, NULL);
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+
+  spec1 = hop_spec (f->jump1, "127.0.0.1", f->jump1->port);
+  spec2 = hop_spec (f->jump2, "127.0.0.1", f->jump2->port);
+  f->profile = culvert_profile_new ();
+  culvert_profile_set_host (f->profile, "127.0.0.1");
+  culvert_profile_set_port (f->profile, f->server->port);
+  culvert_profile_set_user (f->profile, f->server->user);
+  culvert_profile_set_identity_file (f->profile, f->server->client_key_path);
+  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (f->profile, f->known_hosts);
+  culvert_profile_set_reconnect (f->profile, FALSE);
+  culvert_profile_set_keepalive_interval (f->profile, 0);
+  culvert_profile_set_jump_hosts (f->profile, (const char *[]) { spec1, spec2, NULL });
+}
+
+static void
+on_exited (CulvertTunnel *tunnel,
+           Fixture       *f)
+{
+  f->exited = TRUE;
+}
+
+static void
+on_exited_flag (CulvertTunnel *tunnel,
+                gboolean      *exited)
+{
+  *exited = TRUE;
+}
+
+static void
+fixture_stop_tunnel (Fixture *f)
+{
+  if (f->tunnel == NULL)
+    return;
+  if (culvert_tunnel_is_running (f->tunnel))
+    {
+      g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+      f->exited = FALSE;
+      culvert_tunnel_disconnect (f->tunnel);
+      while (!f->exited)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_finalize_object (f->tunnel);
+  f->tunnel = NULL;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  fixture_stop_tunnel (f);
+  g_clear_object (&f->profile);
+  g_free (f->known_hosts);
+  culvert_test_sshd_stop (f->jump1);
+  culvert_test_sshd_stop (f->jump2);
+  culvert_test_sshd_stop (f->server);
+}
+
+static guint16
+free_port (void)
+{
+  guint16 port = 0;
+  int fd = culvert_test_listen_loopback (&port);
+
+  close (fd);
+  return port;
+}
+
+/* A -L forward from a free local port to @host:@port as the server sees it. */
+static guint16
+add_local (CulvertProfile *profile,
+           guint16         destination_port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertForward) forward = NULL;
+  guint16 port = free_port ();
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, destination_port);
+
+  forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, &error);
+  g_assert_no_error (error);
+  culvert_profile_add_forward (profile, forward);
+  return port;
+}
+
+static gboolean
+tunnel_settled (CulvertTunnel *tunnel)
+{
+  CulvertTunnelState state = culvert_tunnel_get_state (tunnel);
+
+  return state == CULVERT_TUNNEL_CONNECTED || state == CULVERT_TUNNEL_FAILED;
+}
+
+/* Connects the profile's tunnel and waits until it is connected or failed. */
+static CulvertTunnelState
+fixture_connect (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the tunnel through the jump hosts neither connected nor failed in a minute");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return culvert_tunnel_get_state (f->tunnel);
+}
+
+static void
+assert_connected (Fixture *f)
+{
+  if (fixture_connect (f) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tests on 127.0.0.1                                                      */
+
+/* Two hops, each its own login (each sshd logged the key it accepted), and
+ * 8 MiB through a forward come back whole; a disconnect and a connect build
+ * the chain again. */
+static void
+test_jump_two_hops (Fixture       *f,
+                    gconstpointer  data)
+{
+  Echo *echo = echo_new ();
+  guint16 port = add_local (f->profile, echo->port);
+  g_autofree char *log1 = NULL;
+  g_autofree char *log2 = NULL;
+  g_autofree char *logs = NULL;
+
+  assert_connected (f);
+  assert_round_trip (port, 1);
+  assert_round_trip (port, 8 * MiB);
+
+  log1 = read_log (f->jump1);
+  log2 = read_log (f->jump2);
+  logs = read_log (f->server);
+  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (count_substrings (logs, "Accepted publickey"), ==, 1);
+
+  /* Disconnect tears the chain down; a new connect builds it again. */
+  fixture_stop_tunnel (f);
+  assert_connected (f);
+  assert_round_trip (port, 1 * MiB);
+  g_clear_pointer (&log1, g_free);
+  log1 = read_log (f->jump1);
+  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 2);
+  fixture_stop_tunnel (f);
+
+  echo_free (echo);
+}
+
+/* The parent of process @pid, or 0. */
+static int
+parent_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after;
+  int ppid = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return 0;
+  /* "pid (comm) state ppid …": comm may hold spaces and parentheses. */
+  after = strrchr (stat, ')');
+  if (after == NULL || sscanf (after + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return ppid;
+}
+
+/* Kills every process sshd started for its connections, and theirs (not
+ * sshd itself): every connection through it ends at once. The whole tree
+ * is found first: a child whose parent died goes to init at once. */
+static guint
+kill_connections (CulvertTestSshd *sshd)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autoptr(GArray) doomed = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *name;
+  guint killed = 0;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      int pid = atoi (name);
+
+      if (pid <= 0 || pid == sshd->pid)
+        continue;
+      for (int up = parent_of (pid); up > 1; up = parent_of (up))
+        if (up == sshd->pid)
+          {
+            g_array_append_val (doomed, pid);
+            break;
+          }
+    }
+  for (guint i = 0; i < doomed->len; i++)
+    if (kill (g_array_index (doomed, int, i), SIGKILL) == 0)
+      killed++;
+
+  return killed;
+}
+
+static gboolean
+tunnel_reconnecting (CulvertTunnel *tunnel)
+{
+  return culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_RECONNECTING;
+}
+
+/* The first jump host drops the connection: the tunnel notices, builds the
+ * whole chain again (a new login at every hop), and the forward works. */
+static void
+test_jump_reconnect (Fixture       *f,
+                     gconstpointer  data)
+{
+  Echo *echo = echo_new ();
+  guint16 port = add_local (f->profile, echo->port);
+  g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u: ", f->jump1->port);
+  gint64 deadline;
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  assert_connected (f);
+  assert_round_trip (port, 1 * MiB);
+  g_assert_cmpuint (kill_connections (f->jump1), >, 0);
+
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!tunnel_reconnecting (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_RECONNECTING);
+  /* The reason names the hop that broke, not the session it carried. */
+  assert_contains (culvert_tunnel_get_state_reason (f->tunnel), name);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED &&
+         g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+  assert_round_trip (port, 1 * MiB);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 2);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 2);
+  g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 2);
+
+  fixture_stop_tunnel (f);
+  echo_free (echo);
+}
+
+/* A hop whose host key is not in known_hosts under its own name and port
+ * fails as that hop, even though the same key is known under another port. */
+static void
+test_jump_host_key_per_hop (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  /* jump1's key, but under jump2's port: not jump1's entry. */
+  g_autofree char *wrong = known_hosts_line (f->jump1, "127.0.0.1", f->jump2->port + 1);
+  g_autofree char *text = g_strconcat (wrong, h2, hs, NULL);
+  g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u", f->jump1->port);
+  guint before = log_count (f->jump2, "Connection from");
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  g_assert_cmpint (fixture_connect (f), ==, CULVERT_TUNNEL_FAILED);
+  assert_contains (culvert_tunnel_get_state_reason (f->tunnel), name);
+  assert_contains (culvert_tunnel_get_state_reason (f->tunnel), "[127.0.0.1]:");
+  /* Nothing went past the first hop. */
+  g_assert_cmpuint (log_count (f->jump2, "Connection from"), ==, before);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 0);
+}
+
+static void
+on_question_accept (CulvertTunnel   *tunnel,
+                    CulvertQuestion *question,
+                    GPtrArray       *asked)
+{
+  g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_HOST_KEY);
+  g_ptr_array_add (asked, g_strdup_printf ("%s %s", culvert_question_get_title (question),
+                                           culvert_question_get_detail (question)));
+  culvert_question_answer (question, TRUE, NULL);
+}
+
+/* Under "ask", the unknown first hop is asked about under its own name and
+ * port with its own fingerprint, and recorded so that OpenSSH finds it. */
+static void
+test_jump_ask_host_key (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  g_autofree char *text = g_strconcat (h2, hs, NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", f->jump1->port);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int status = -1;
+  const char *argv[] = { "ssh-keygen", "-F", label, "-f", f->known_hosts, NULL };
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_accept), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  if (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
+
+  expected = g_strdup_printf ("%s %s", label, f->jump1->host_key_fingerprint);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, expected);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+on_question_stop (CulvertTunnel   *tunnel,
+                  CulvertQuestion *question,
+                  GPtrArray       *asked)
+{
+  g_ptr_array_add (asked, g_strdup (culvert_question_get_title (question)));
+  culvert_tunnel_disconnect (tunnel);
+}
+
+/* A stop while the server's own host key is being asked about, with both
+ * hops logged in and pumping: the worker and the chain end at once. */
+static void
+test_jump_stop_while_asking (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *h1 = known_hosts_line (f->jump1, "127.0.0.1", f->jump1->port);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *text = g_strconcat (h1, h2, NULL);
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", f->server->port);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_stop), asked);
+  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+  f->exited = FALSE;
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!f->exited && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (f->exited);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, label);
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 0);
+}
+
+/* A hop that refuses the login is named in the error; nothing behind it
+ * was reached. */
+static void
+test_jump_hop_denies (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *authorized = g_build_filename (f->jump2->dir, "authorized_keys", NULL);
+  g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u: ", f->jump2->port);
+  guint before2 = log_count (f->jump2, "Connection from");
+  guint befores = log_count (f->server, "Connection from");
+  const char *reason;
+
+  /* jump2 knows no key at all now. */
+  g_assert_true (g_file_set_contents (authorized, "", -1, NULL));
+  g_assert_cmpint (fixture_connect (f), ==, CULVERT_TUNNEL_FAILED);
+  reason = culvert_tunnel_get_state_reason (f->tunnel);
+  assert_contains (reason, name);
+  assert_contains (reason, "Permission denied (publickey");
+
+  /* jump2 was reached through jump1 and refused; the server never was. */
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump2, "Connection from"), ==, before2 + 1);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 0);
+  g_assert_cmpuint (log_count (f->server, "Connection from"), ==, befores);
+}
+
+/* The last hop cannot reach the server: the error names that hop and the
+ * address it could not reach. */
+static void
+test_jump_hop_cannot_reach (Fixture       *f,
+                            gconstpointer  data)
+{
+  guint16 closed = free_port ();
+  g_autofree char *expected = g_strdup_printf ("jump host 127.0.0.1:%u cannot reach 127.0.0.1:%u",
+                                               f->jump2->port, closed);
+  g_autofree char *log2 = NULL;
+
+  culvert_profile_set_port (f->profile, closed);
+  g_assert_cmpint (fixture_connect (f), ==, CULVERT_TUNNEL_FAILED);
+  assert_contains (culvert_tunnel_get_state_reason (f->tunnel), expected);
+  /* jump2 itself was logged in to, and tried. */
+  log2 = read_log (f->jump2);
+  g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
+}
+
+/* The profile's proxy carries the connection to the first hop (tinyproxy's
+ * log shows the CONNECT to it, and none to the server), and the forward
+ * works through proxy and both hops. */
+static void
+test_jump_through_proxy (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *conf = g_build_filename (f->jump1->dir, "tinyproxy.conf", NULL);
+  g_autofree char *pid = g_build_filename (f->jump1->dir, "tinyproxy.pid", NULL);
+  g_autofree char *log_path = g_build_filename (f->jump1->dir, "tinyproxy.log", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *to_jump = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->jump1->port);
+  g_autofree char *to_server = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->server->port);
+  g_autofree char *log = NULL;
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 proxy_port = free_port ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  Echo *echo;
+  guint16 port;
+  int fd;
+
+  if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("tinyproxy is not installed (build-aux/install-deps test installs it)");
+      return;
+    }
+  text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 600\nAllow 127.0.0.1\n"
+                          "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n",
+                          proxy_port, f->jump1->port, log_path, pid);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  proxy = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, "/usr/bin/tinyproxy", "-d", "-c", conf, NULL);
+  g_assert_no_error (error);
+  while ((fd = culvert_test_connect_loopback (proxy_port)) < 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("tinyproxy did not start");
+      g_usleep (G_USEC_PER_SEC / 50);
+    }
+  close (fd);
+
+  echo = echo_new ();
+  port = add_local (f->profile, echo->port);
+  url = g_strdup_printf ("http://127.0.0.1:%u", proxy_port);
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, url);
+  /* The default rules would send 127.0.0.1 direct. */
+  culvert_profile_set_proxy_bypass (f->profile, "bypass.example.org");
+  assert_connected (f);
+  assert_round_trip (port, 2 * MiB);
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_cmpuint (count_substrings (log, to_jump), ==, 1);
+  g_assert_cmpuint (count_substrings (log, to_server), ==, 0);
+
+  fixture_stop_tunnel (f);
+  g_subprocess_send_signal (proxy, SIGTERM);
+  g_subprocess_wait (proxy, NULL, NULL);
+  echo_free (echo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Proof of path, as root: the server is where only the jump host can go  */
+
+static void
+run_ip (const char *first,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, "ip");
+  va_start (args, first);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     NULL, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
+
+      g_error ("%s failed (%s): %s", line, error->message, err != NULL ? err : "");
+    }
+}
+
+/* Deletes namespaces that an earlier run left behind when it died (their
+ * names carry the pid of a process that is gone). */
+static void
+netns_remove_stale (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int pid;
+      char side;
+
+      if (sscanf (name, "culvert-jump-%d-%c", &pid, &side) == 2 && pid > 0 &&
+          kill (pid, 0) != 0 && errno == ESRCH)
+        run_ip ("netns", "delete", name, NULL);
+    }
+}
+
+/* Moves the calling thread (the main one: children it starts, and threads
+ * it makes, stay there) into the namespace @name; NULL: back to @home. */
+static void
+enter_netns (const char *name,
+             int         home)
+{
+  g_autofree char *path = name != NULL ? g_build_filename ("/run/netns", name, NULL) : NULL;
+  int fd = name != NULL ? open (path, O_RDONLY | O_CLOEXEC) : home;
+
+  if (fd < 0 || setns (fd, CLONE_NEWNET) != 0)
+    g_error ("cannot enter the network namespace %s: %s", name != NULL ? name : "of the test",
+             g_strerror (errno));
+  if (name != NULL)
+    close (fd);
+}
+
+/* A TCP connection to @address port @port from the calling thread's
+ * namespace: 0, or the errno it failed with (within 5 seconds). */
+static int
+try_connect (const char *address,
+             guint16     port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
+  struct pollfd pfd;
+  socklen_t len = sizeof (int);
+  int result = 0;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+  g_assert_cmpint (inet_pton (AF_INET, address, &addr.sin_addr), ==, 1);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+    {
+      if (errno != EINPROGRESS)
+        result = errno;
+      else
+        {
+          pfd = (struct pollfd) { .fd = fd, .events = POLLOUT };
+          if (poll (&pfd, 1, 5000) != 1)
+            result = ETIMEDOUT;
+          else
+            g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_ERROR, &result, &len), ==, 0);
+        }
+    }
+  close (fd);
+  return result;
+}
+
+/* Three namespaces: the test's, the jump host's (a veth to each other),
+ * and the server's, linked only to the jump host's. From the test's own
+ * namespace the server cannot be reached; through the jump host a forward
+ * reaches an echo server on the server's own 127.0.0.1. */
+static void
+test_jump_netns_path (void)
+{
+  g_autofree char *ns_test = g_strdup_printf ("culvert-jump-%d-t", (int) getpid ());
+  g_autofree char *ns_jump = g_strdup_printf ("culvert-jump-%d-j", (int) getpid ());
+  g_autofree char *ns_server = g_strdup_printf ("culvert-jump-%d-s", (int) getpid ());
+  g_autoptr(CulvertProfile) profile = NULL;
+  g_autoptr(CulvertTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autofree char *h1 = NULL;
+  g_autofree char *hs = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *hop = NULL;
+  CulvertTestSshd *jump;
+  CulvertTestSshd *server;
+  Echo *echo;
+  guint16 port;
+  int home;
+  int direct;
+  gint64 deadline;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("network namespaces need root (CI runs as root)");
+      return;
+    }
+
+  netns_remove_stale ();
+  run_ip ("netns", "add", ns_test, NULL);
+  run_ip ("netns", "add", ns_jump, NULL);
+  run_ip ("netns", "add", ns_server, NULL);
+  run_ip ("-n", ns_test, "link", "add", "cj-t", "type", "veth", "peer", "name", "cj-j", NULL);
+  run_ip ("-n", ns_test, "link", "set", "cj-j", "netns", ns_jump, NULL);
+  run_ip ("-n", ns_jump, "link", "add", "cj-js", "type", "veth", "peer", "name", "cj-s", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "cj-s", "netns", ns_server, NULL);
+  run_ip ("-n", ns_test, "addr", "add", NS_TEST_ADDRESS "/24", "dev", "cj-t", NULL);
+  run_ip ("-n", ns_jump, "addr", "add", NS_JUMP_ADDRESS "/24", "dev", "cj-j", NULL);
+  run_ip ("-n", ns_jump, "addr", "add", NS_JUMP_INNER "/24", "dev", "cj-js", NULL);
+  run_ip ("-n", ns_server, "addr", "add", NS_SERVER_ADDRESS "/24", "dev", "cj-s", NULL);
+  run_ip ("-n", ns_test, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", ns_test, "link", "set", "cj-t", "up", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "cj-j", "up", NULL);
+  run_ip ("-n", ns_jump, "link", "set", "cj-js", "up", NULL);
+  run_ip ("-n", ns_server, "link", "set", "lo", "up", NULL);
+  run_ip ("-n", ns_server, "link", "set", "cj-s", "up", NULL);
+
+  home = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (home, >=, 0);
+
+  /* Each sshd also listens on port 22 of its namespace's outside address. */
+  enter_netns (ns_jump, home);
+  jump = start_sshd ("ListenAddress " NS_JUMP_ADDRESS "\nPasswordAuthentication no");
+  enter_netns (ns_server, home);
+  server = start_sshd ("ListenAddress " NS_SERVER_ADDRESS);
+  echo = echo_new ();
+  authorize_key_of (jump, server);
+  enter_netns (ns_test, home);
+
+  known_hosts = g_build_filename (server->dir, "netns_known_hosts", NULL);
+  h1 = known_hosts_line (jump, NS_JUMP_ADDRESS, 22);
+  hs = known_hosts_line (server, NS_SERVER_ADDRESS, 22);
+  text = g_strconcat (h1, hs, NULL);
+  g_assert_true (g_file_set_contents (known_hosts, text, -1, NULL));
+
+  /* The jump host answers here; the server does not. */
+  g_assert_cmpint (try_connect (NS_JUMP_ADDRESS, 22), ==, 0);
+  direct = try_connect (NS_SERVER_ADDRESS, 22);
+  g_assert_cmpint (direct, !=, 0);
+
+  hop = hop_spec (jump, NS_JUMP_ADDRESS, 22);
+  profile = culvert_profile_new ();
+  culvert_profile_set_host (profile, NS_SERVER_ADDRESS);
+  culvert_profile_set_user (profile, server->user);
+  culvert_profile_set_identity_file (profile, server->client_key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, known_hosts);
+  culvert_profile_set_reconnect (profile, FALSE);
+  culvert_profile_set_keepalive_interval (profile, 0);
+  culvert_profile_set_jump_hosts (profile, (const char *[]) { hop, NULL });
+  port = add_local (profile, echo->port);
+
+  tunnel = culvert_tunnel_new (profile);
+  culvert_tunnel_set_host_key_policy (tunnel, CULVERT_HOST_KEY_STRICT);
+  g_assert_true (culvert_tunnel_connect (tunnel, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!tunnel_settled (tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  if (culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("through the jump host: %s", culvert_tunnel_get_state_reason (tunnel));
+
+  /* 4 MiB reach the echo on the server's own loopback and come back. */
+  assert_round_trip (port, 4 * MiB);
+  g_assert_cmpint (g_atomic_int_get (&echo->served), ==, 1);
+  g_assert_cmpuint (log_count (jump, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (server, "Accepted publickey"), ==, 1);
+
+  {
+    gboolean exited = FALSE;
+
+    g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited_flag), &exited);
+    culvert_tunnel_disconnect (tunnel);
+    while (!exited)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_finalize_object (g_steal_pointer (&tunnel));
+
+  enter_netns (NULL, home);
+  close (home);
+  echo_free (echo);
+  culvert_test_sshd_stop (jump);
+  culvert_test_sshd_stop (server);
+  run_ip ("netns", "delete", ns_test, NULL);
+  run_ip ("netns", "delete", ns_jump, NULL);
+  run_ip ("netns", "delete", ns_server, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The headless runner                                                     */
+
+static const char *
+culvert_binary (void)
+{
+  static char *path;
+
+  if (path == NULL)
+    path = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert", NULL);
+  return path;
+}
+
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
+    _exit (127);
+}
+
+/* Reads the runner's JSON lines until it says "connected" (TRUE) or ends. */
+static gboolean
+headless_wait_connected (GSubprocess *proc)
+{
+  g_autoptr(GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+
+  /* The runner goes on writing there. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (out), FALSE);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
+
+      if (line == NULL)
+        return FALSE;
+      if (strstr (line, "\"state\"") != NULL && strstr (line, "\"connected\"") != NULL)
+        return TRUE;
+    }
+}
+
+static GSubprocess *
+headless_spawn (const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, GINT_TO_POINTER (getpid ()),
+                                         NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static char *
+headless_stderr (GSubprocess *proc)
+{
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+
+  g_output_stream_splice (sink, g_subprocess_get_stderr_pipe (proc),
+                          G_OUTPUT_STREAM_SPLICE_NONE, NULL, NULL);
+  g_output_stream_write (sink, "", 1, NULL, NULL);
+  return g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (sink)));
+}
+
+/* `culvert --headless -J hop1,hop2 -L …` carries a forward whole, and a
+ * hop that refuses is named on stderr. */
+static void
+test_headless_jump (Fixture       *f,
+                    gconstpointer  data)
+{
+  Echo *echo = echo_new ();
+  guint16 port = free_port ();
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+  g_autofree char *jumps = g_strjoinv (",", (char **) culvert_profile_get_jump_hosts (f->profile));
+  g_autofree char *server_port = g_strdup_printf ("%u", f->server->port);
+  g_autofree char *known = g_strdup_printf ("UserKnownHostsFile=%s", f->known_hosts);
+  g_autofree char *proxy_jump = g_strdup_printf ("ProxyJump=%s", jumps);
+  g_autofree char *authorized = g_build_filename (f->jump1->dir, "authorized_keys", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u: ", f->jump1->port);
+  g_autofree char *log1 = NULL;
+  const char *argv_j[] = { culvert_binary (), "--headless", "--json", "-J", jumps,
+                           "-L", spec, "-p", server_port, "-l", f->server->user,
+                           "-i", f->server->client_key_path, "-o", known,
+                           "-o", "StrictHostKeyChecking=yes", "127.0.0.1", NULL };
+  const char *argv_o[] = { culvert_binary (), "--headless", "--json", "-o", proxy_jump,
+                           "-L", spec, "-p", server_port, "-l", f->server->user,
+                           "-i", f->server->client_key_path, "-o", known,
+                           "-o", "StrictHostKeyChecking=yes", "127.0.0.1", NULL };
+  GSubprocess *proc;
+
+  proc = headless_spawn (argv_j);
+  g_assert_true (headless_wait_connected (proc));
+  assert_round_trip (port, 4 * MiB);
+  g_subprocess_send_signal (proc, SIGINT);
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_object_unref (proc);
+  log1 = read_log (f->jump1);
+  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 1);
+
+  /* The same with -o ProxyJump=, through a hop that refuses the key. */
+  g_assert_true (g_file_set_contents (authorized, "", -1, NULL));
+  proc = headless_spawn (argv_o);
+  g_assert_false (headless_wait_connected (proc));
+  err = headless_stderr (proc);
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), !=, 0);
+  assert_contains (err, name);
+  assert_contains (err, "Permission denied");
+  g_object_unref (proc);
+
+  /* A hop that cannot be read is a command-line error (exit 2), before
+   * anything is reached. */
+  {
+    const char *argv_bad[] = { culvert_binary (), "--headless", "-J", "gw,,gw2", "-L", spec,
+                               "127.0.0.1", NULL };
+
+    proc = headless_spawn (argv_bad);
+    g_clear_pointer (&err, g_free);
+    err = headless_stderr (proc);
+    g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+    assert_contains (err, "-J");
+    g_object_unref (proc);
+  }
+
+  echo_free (echo);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *reason = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!culvert_test_sshd_available (&reason))
+    {
+      g_test_add_data_func ("/jump/two-hops", reason, (GTestDataFunc) g_test_skip);
+      return g_test_run ();
+    }
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/jump/two-hops", test_jump_two_hops);
+  ADD ("/jump/reconnect", test_jump_reconnect);
+  ADD ("/jump/host-key-per-hop", test_jump_host_key_per_hop);
+  ADD ("/jump/ask-host-key", test_jump_ask_host_key);
+  ADD ("/jump/stop-while-asking", test_jump_stop_while_asking);
+  ADD ("/jump/hop-denies", test_jump_hop_denies);
+  ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
+  ADD ("/jump/through-proxy", test_jump_through_proxy);
+  ADD ("/jump/headless", test_headless_jump);
+#undef ADD
+  g_test_add_func ("/jump/netns-path", test_jump_netns_path);
+
+  return g_test_run ();
+}
