@@ -2890,6 +2890,82 @@ test_tunnel_reconnect_when_exited (Fixture       *f,
   destination_free (dest);
 }
 
+/* Sends @sig to every process below @parent (the sshd serving each
+ * connection, and its children). */
+static void
+signal_descendants (GPid parent,
+                    int  sig)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
+      g_autofree char *stat = NULL;
+      const char *end;
+      int pid = atoi (name);
+      int ppid = 0;
+
+      if (pid <= 0 || !g_file_get_contents (path, &stat, NULL, NULL) ||
+          (end = strrchr (stat, ')')) == NULL || sscanf (end + 1, " %*c %d", &ppid) != 1 ||
+          ppid != parent)
+        continue;
+      signal_descendants (pid, sig);
+      kill (pid, sig);
+    }
+}
+
+static gboolean
+tunnel_has_exited (gpointer data)
+{
+  return ((Fixture *) data)->exited;
+}
+
+/* A server that stops reading while many clients upload: the windows of
+ * its channels allow more than the socket buffers hold. Disconnecting still
+ * ends the tunnel at once: the worker writes only what the socket takes
+ * (libssh writes after poll() said so, and the pump adds no more while
+ * output waits), so it never sits in a write the server does not take. */
+static void
+test_tunnel_stop_server_stalled (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  const guint n_clients = 32;
+  Destination *dest = destination_new (n_clients, NULL, 0);
+  CulvertForwardStatus *status;
+  guint16 port;
+  gint64 deadline;
+  gint64 start;
+
+  port = add_local_to (f, dest->port);
+  connect_tunnel (f);
+  g_assert_cmpuint (listening_port (f, 0), ==, port);
+  status = status_at (f, 0);
+  for (guint i = 0; i < n_clients; i++)
+    start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
+  while (culvert_forward_status_get_bytes_sent (status) < 8 * MiB)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The server stops; what the clients still send fills every buffer. */
+  signal_descendants (f->sshd->pid, SIGSTOP);
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+
+  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
+  start = g_get_monotonic_time ();
+  culvert_tunnel_disconnect (f->tunnel);
+  g_assert_true (wait_until (tunnel_has_exited, f, 20));
+  g_test_message ("stopped after %.2f s", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+
+  signal_descendants (f->sshd->pid, SIGCONT);
+  g_ptr_array_set_size (clients, 0);   /* their connections were closed */
+  destination_free (dest);
+}
+
 static void
 on_question_keep (CulvertTunnel    *tunnel,
                   CulvertQuestion  *question,
@@ -4388,6 +4464,7 @@ main (int    argc,
   ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
   ADD ("/tunnel/dynamic-errors", test_tunnel_dynamic_errors);
   ADD ("/tunnel/reverse-dynamic", test_tunnel_reverse_dynamic);
+  ADD ("/tunnel/stop-server-stalled", test_tunnel_stop_server_stalled);
   ADD ("/headless/remote-gateway-ports", test_headless_remote_gateway_ports);
   ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
   ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);

@@ -36,7 +36,7 @@ gboolean
 culvert_test_wait_for (gboolean (*check) (gpointer),
                        gpointer   data)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   while (!check (data))
     {

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* Runs the default main context for a fifth of a second. */
 void      culvert_test_iterate_until_idle (void);
-/* Runs the default main context until @check says yes; FALSE after 10 s. */
+/* Runs the default main context until @check says yes; FALSE after 30 s
+ * (a connection on a machine busy with the whole suite can take 10). */
 gboolean  culvert_test_wait_for           (gboolean (*check) (gpointer),
                                            gpointer   data);
 /* A loopback port nobody listens on (just now). */
