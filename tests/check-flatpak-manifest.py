@@ -31,14 +31,19 @@ expect(str(m.get('runtime-version', '')) == '50', 'runtime-version must be GNOME
 
 allowed = {'--share=network', '--share=ipc', '--socket=wayland', '--socket=fallback-x11',
            '--device=dri', '--socket=ssh-auth'}
-# May be there, with a reason: logind's PrepareForSleep, to reconnect at
-# once after a resume (the reliability work).
+# With a reason: logind's PrepareForSleep, to reconnect at once after a
+# resume (the reliability work); allowed, not required.
 optional = {'--system-talk-name=org.freedesktop.login1'}
 finish_list = m.get('finish-args', [])
 finish = set(finish_list)
 expect(len(finish_list) == len(finish), 'finish-args name a permission twice')
 expect(finish - allowed - optional == set(),
        f'finish-args beyond what the app needs: {sorted(finish - allowed - optional)}')
+# Every permission is explained in flatpak/README.md's table.
+readme_path = os.path.join(os.path.dirname(os.path.abspath(path)), 'README.md')
+readme = open(readme_path, encoding='utf-8').read() if os.path.isfile(readme_path) else ''
+for arg in finish_list:
+    expect(f'| `{arg}` |' in readme, f'flatpak/README.md does not say why {arg} is there')
 for needed in sorted(allowed):
     expect(needed in finish, f'finish-args lack {needed}')
 # Keys come from the agent or the file chooser portal, host keys go to the

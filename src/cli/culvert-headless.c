@@ -293,6 +293,46 @@ on_state (CulvertTunnel *tunnel,
     }
 }
 
+/* While reconnecting: each wait (the attempt to come and when), and each
+ * attempt as it starts. */
+static void
+on_retry (CulvertTunnel *tunnel,
+          GParamSpec    *pspec,
+          Runner        *runner)
+{
+  gint64 next_try = culvert_tunnel_get_next_try (tunnel);
+  guint attempt = culvert_tunnel_get_reconnect_attempt (tunnel);
+
+  if (next_try != 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (next_try / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) exact = g_date_time_add (when, next_try % G_USEC_PER_SEC);
+      g_autofree char *text = g_date_time_format_iso8601 (exact);
+      gint64 delay_ms = MAX (next_try - g_get_real_time (), 0) / 1000;
+
+      emit_json (runner, "reconnect-scheduled",
+                 "attempt", 'u', (guint64) attempt,
+                 "next_try", 's', text,
+                 "delay_ms", 'u', (guint64) delay_ms,
+                 NULL);
+      if (!runner->json)
+        {
+          guint seconds = (guint) ((delay_ms + 999) / 1000);
+          g_autofree char *line = g_strdup_printf (ngettext ("Connecting again in %u second",
+                                                             "Connecting again in %u seconds",
+                                                             seconds),
+                                                   seconds);
+
+          /* Why it was lost is logged already. */
+          g_printerr ("culvert: %s\n", line);
+        }
+    }
+  else if (attempt > 0 && culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_RECONNECTING)
+    {
+      emit_json (runner, "reconnect-attempt", "attempt", 'u', (guint64) attempt, NULL);
+    }
+}
+
 static void
 on_log (CulvertTunnel   *tunnel,
         CulvertLogEntry *entry,
@@ -377,8 +417,9 @@ on_signal (gpointer user_data)
   runner->stopping = TRUE;
   emit_json (runner, "stopping", NULL);
   culvert_tunnel_disconnect (runner->tunnel);
-  /* Bounded: a server that does not answer must not keep us here. */
-  g_timeout_add_seconds (5, give_up_waiting, runner);
+  /* Bounded: a server that does not answer must not keep us here (the
+   * worker lets go of a dead server at once; this is the backstop). */
+  g_timeout_add (1500, give_up_waiting, runner);
 
   return G_SOURCE_CONTINUE;
 }
@@ -885,6 +926,7 @@ culvert_headless_main (int    argc,
   gboolean headless = FALSE;
   gboolean gateway_ports = FALSE;
   gboolean json = FALSE;
+  gboolean reconnect = FALSE;
   gboolean no_command = FALSE;
   guint64 port = 0;
   Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0 };
@@ -919,6 +961,9 @@ culvert_headless_main (int    argc,
       NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object per event on stdout"),
       NULL },
+    { "reconnect", 0, 0, G_OPTION_ARG_NONE, &reconnect,
+      N_("Connect again when the connection is lost, like autossh (with --profile: "
+         "as the connection says, or always with this flag)"), NULL },
     { NULL }
   };
 
@@ -1005,9 +1050,11 @@ culvert_headless_main (int    argc,
         }
       if (login != NULL)
         culvert_profile_set_user (profile, login);
-      /* Like ssh: a lost connection ends the run. */
+      /* Like ssh: a lost connection ends the run, unless --reconnect. */
       culvert_profile_set_reconnect (profile, FALSE);
     }
+  if (reconnect)
+    culvert_profile_set_reconnect (profile, TRUE);
 
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
     if (!apply_option (profile, &extra, options[i], &error))
@@ -1063,6 +1110,7 @@ culvert_headless_main (int    argc,
   runner.json = json;
 
   g_signal_connect (tunnel, "notify::state", G_CALLBACK (on_state), &runner);
+  g_signal_connect (tunnel, "notify::next-try", G_CALLBACK (on_retry), &runner);
   g_signal_connect (tunnel, "log-added", G_CALLBACK (on_log), &runner);
   g_signal_connect (tunnel, "question", G_CALLBACK (on_question), &runner);
   g_signal_connect (tunnel, "client-opened", G_CALLBACK (on_client_opened), &runner);

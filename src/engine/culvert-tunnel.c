@@ -19,6 +19,7 @@
 #include "culvert-address.h"
 #include "culvert-enums.h"
 #include "culvert-forward-status-private.h"
+#include "culvert-network-watch.h"
 #include "culvert-question-private.h"
 #include "culvert-tunnel-private.h"
 #include "culvert-worker.h"
@@ -44,6 +45,7 @@ struct _CulvertTunnel
   gint64                state_since;   /* g_get_real_time () */
   guint                 attempt;       /* reconnect attempts since the last success */
   gint64                next_try;      /* g_get_real_time () of the next one, or 0 */
+  gboolean              watching;      /* follows the network watch's "retry" */
   GListStore           *forwards;  /* of CulvertForwardStatus */
   GPtrArray            *by_index;  /* forward index → CulvertForwardStatus */
   GListStore           *log;       /* of CulvertLogEntry */
@@ -161,6 +163,23 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
 }
 
 static void
+culvert_tunnel_retry_because (CulvertTunnel *self,
+                              const char    *why)
+{
+  /* The worker knows best whether it is waiting: it ignores this otherwise. */
+  if (self->worker != NULL)
+    culvert_worker_retry_now (self->worker, why);
+}
+
+static void
+on_watch_retry (CulvertNetworkWatch *watch,
+                const char          *why,
+                CulvertTunnel       *self)
+{
+  culvert_tunnel_retry_because (self, why);
+}
+
+static void
 culvert_tunnel_set_retry (CulvertTunnel *self,
                           guint          attempt,
                           gint64         next_try)
@@ -174,6 +193,16 @@ culvert_tunnel_set_retry (CulvertTunnel *self,
     {
       self->next_try = next_try;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_TRY]);
+    }
+
+  /* The first wait to reconnect: from now on the network coming back and
+   * the computer waking up cut waits short. (Watched only from here, so a
+   * process whose tunnels never drop never asks for a network monitor.) */
+  if (next_try != 0 && !self->watching)
+    {
+      self->watching = TRUE;
+      g_signal_connect_object (culvert_network_watch_get_default (), "retry",
+                               G_CALLBACK (on_watch_retry), self, 0);
     }
 }
 
@@ -886,6 +915,21 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   culvert_worker_start (self->worker);
 
   return TRUE;
+}
+
+/**
+ * culvert_tunnel_retry_now:
+ *
+ * While the tunnel waits before reconnecting, the next attempt starts at
+ * once (the backoff goes on from there if it fails). Otherwise nothing
+ * happens. The network coming back and the computer waking up call this.
+ */
+void
+culvert_tunnel_retry_now (CulvertTunnel *self)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+
+  culvert_tunnel_retry_because (self, _("Connecting again now"));
 }
 
 void

@@ -55,6 +55,8 @@ gboolean            culvert_tunnel_connect                (CulvertTunnel        
 /* Closes every channel and the session; the state becomes DISCONNECTED and
  * "exited" is emitted once the worker has finished. */
 void                culvert_tunnel_disconnect             (CulvertTunnel        *self);
+/* While waiting to reconnect: try now instead of at the next-try time. */
+void                culvert_tunnel_retry_now              (CulvertTunnel        *self);
 gboolean            culvert_tunnel_is_running             (CulvertTunnel        *self);
 CulvertForwardStatus *culvert_tunnel_add_forward          (CulvertTunnel        *self,
                                                            CulvertForward       *forward,

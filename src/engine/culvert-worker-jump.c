@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "culvert-address.h"
@@ -76,7 +77,7 @@ typedef struct
 struct _JumpChain
 {
   GSocketConnection *first;      /* TCP (perhaps through a proxy) to the first hop */
-  GArray            *fds;        /* socketpair ends the hops' sessions run on */
+  GArray            *fds;        /* of HandedFd: socketpair ends the hops' sessions run on */
   GMutex             lock;
   GPtrArray         *handed;     /* Hop* given to the thread, not yet taken (under lock) */
   gboolean           stop;       /* under lock */
@@ -84,6 +85,41 @@ struct _JumpChain
   int                wake_fd;
   GThread           *thread;
 };
+
+/* A socket given to a hop's libssh session. libssh closes a socket it was
+ * given when the socket fails (and not otherwise): then the number may
+ * belong to another thread's file by the time the chain lets go, so it is
+ * closed only while it is still the same socket. */
+typedef struct
+{
+  int   fd;
+  dev_t dev;
+  ino_t ino;
+} HandedFd;
+
+static void
+handed_fd_add (GArray *fds,
+               int     fd)
+{
+  HandedFd handed = { fd, 0, 0 };
+  struct stat st;
+
+  if (fstat (fd, &st) == 0)
+    {
+      handed.dev = st.st_dev;
+      handed.ino = st.st_ino;
+    }
+  g_array_append_val (fds, handed);
+}
+
+static void
+handed_fd_close (const HandedFd *handed)
+{
+  struct stat st;
+
+  if (fstat (handed->fd, &st) == 0 && st.st_dev == handed->dev && st.st_ino == handed->ino)
+    close (handed->fd);
+}
 
 static void
 hop_free (Hop *hop)
@@ -416,7 +452,7 @@ jump_chain_new (void)
   JumpChain *chain = g_new0 (JumpChain, 1);
 
   g_mutex_init (&chain->lock);
-  chain->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  chain->fds = g_array_new (FALSE, FALSE, sizeof (HandedFd));
   chain->handed = g_ptr_array_new_with_free_func ((GDestroyNotify) hop_free);
   chain->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (chain->wake_fd < 0)
@@ -441,7 +477,7 @@ jump_chain_free (gpointer data)
     }
   g_ptr_array_unref (chain->handed);
   for (guint i = 0; i < chain->fds->len; i++)
-    close (g_array_index (chain->fds, int, i));
+    handed_fd_close (&g_array_index (chain->fds, HandedFd, i));
   g_array_unref (chain->fds);
   if (chain->first != NULL)
     {
@@ -656,7 +692,7 @@ hop_connect (CulvertWorker  *self,
   hop->grant = TRUE;
   jump_chain_hand (chain, hop);
 
-  g_array_append_val (chain->fds, pair[1]);
+  handed_fd_add (chain->fds, pair[1]);
   *next_fd = pair[1];
 
   return TRUE;

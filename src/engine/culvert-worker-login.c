@@ -434,8 +434,9 @@ worker_login_session (CulvertWorker              *self,
 }
 
 /* Connects (directly, through the proxy, or through the jump hosts), checks
- * the host key and logs in; the connection stays ours (libssh does not close
- * a socket it was given) until the session ends. */
+ * the host key and logs in; the connection stays ours until the session
+ * ends, and libssh gets a duplicate of its socket (it closes the one it was
+ * given when the socket fails: see worker_take_ssh_fd()). */
 ssh_session
 worker_login (CulvertWorker            *self,
               GSocketConnection       **connection_out,
@@ -463,8 +464,12 @@ worker_login (CulvertWorker            *self,
   if (connection == NULL)
     return NULL;
 
-  options.fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+  options.fd = worker_take_ssh_fd (self, connection, error);
+  if (options.fd < 0)
+    return NULL;
   session = worker_login_session (self, &options, TRUE, error);
+  if (session == NULL)
+    worker_release_ssh_fd (self);
 
   if (session != NULL)
     *connection_out = g_steal_pointer (&connection);

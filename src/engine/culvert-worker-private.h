@@ -29,6 +29,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
@@ -275,8 +276,13 @@ struct _CulvertWorker
   GSource                *stats_source;
   GSource                *keepalive_source;
   GSource                *process_source; /* another round of passes, soon */
+  GSource                *silence_source;  /* the server's silence reaches the limit */
   guint64                 last_rx_bytes;
-  guint                   keepalive_misses;
+  gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
+  int                     ssh_fd;         /* libssh's duplicate of the session's socket */
+  dev_t                   ssh_fd_dev;
+  ino_t                   ssh_fd_ino;
+  gboolean                backing_off;    /* waiting before the next attempt */
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
@@ -302,6 +308,11 @@ GSource  *worker_add_timeout      (CulvertWorker            *self,
                                    gpointer                  data);
 void      clear_source            (GSource                 **source);
 gboolean  worker_is_stopping      (CulvertWorker            *self);
+
+int       worker_take_ssh_fd      (CulvertWorker            *self,
+                                   GSocketConnection        *connection,
+                                   GError                  **error);
+void      worker_release_ssh_fd   (CulvertWorker            *self);
 
 /* culvert-worker-login.c */
 ssh_session worker_login          (CulvertWorker            *self,
@@ -368,6 +379,7 @@ void      worker_global_request   (CulvertWorker            *self,
                                    gpointer                  data);
 void      worker_post_stats       (CulvertWorker            *self);
 gboolean  worker_stats_tick       (gpointer                  user_data);
+void      worker_note_rx          (CulvertWorker            *self);
 void      worker_serve            (CulvertWorker            *self);
 Counters *worker_counters_for     (CulvertWorker            *self,
                                    guint                     forward_index);
@@ -478,5 +490,8 @@ typedef void (*CulvertWorkerPassHook) (ssh_session session,
                                        ssh_event   event);
 void      culvert_worker_set_pass_hook (CulvertWorkerPassHook hook);
 guint     culvert_worker_get_n_alive   (void);
+/* How long to wait before reconnect attempt @attempt + 1 (0: the first). */
+guint     culvert_worker_backoff_ms    (guint                     attempt,
+                                        guint32                   random);
 
 G_END_DECLS

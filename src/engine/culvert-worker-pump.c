@@ -514,6 +514,7 @@ worker_pump (CulvertWorker *self,
     }
 
   worker_process (self);
+  worker_note_rx (self);
 
   return worker_check_session (self, FALSE);
 }
@@ -633,31 +634,88 @@ worker_stats_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Remembers when the server last sent anything; asked after each step of
+ * the pump, so the server's silence is known to the millisecond. */
+void
+worker_note_rx (CulvertWorker *self)
+{
+  guint64 rx = self->packet_counter->in_bytes;
+
+  if (rx != self->last_rx_bytes)
+    {
+      self->last_rx_bytes = rx;
+      self->last_rx_time = g_get_monotonic_time ();
+    }
+}
+
+static guint
+keepalive_interval_ms (CulvertWorker *self)
+{
+  if (self->config->keepalive_interval_ms > 0)
+    return self->config->keepalive_interval_ms;
+
+  return self->config->keepalive_interval * 1000;
+}
+
+/* How long the server may stay silent: @count keepalives unanswered, and a
+ * second for the answer to the last one to arrive. */
+static gint64
+silence_limit_us (CulvertWorker *self)
+{
+  return (gint64) keepalive_interval_ms (self) * self->config->keepalive_count * 1000 +
+         G_USEC_PER_SEC;
+}
+
+static gboolean worker_check_silence (gpointer user_data);
+
+/* TRUE when the server has been silent too long (the session is then dead);
+ * otherwise makes sure the limit is checked again the moment it is reached. */
+static gboolean
+worker_silence_exceeded (CulvertWorker *self)
+{
+  gint64 silence, limit;
+
+  if (self->session == NULL || self->config->keepalive_count == 0 || self->session_dead)
+    return FALSE;
+
+  worker_note_rx (self);
+  silence = g_get_monotonic_time () - self->last_rx_time;
+  limit = silence_limit_us (self);
+
+  if (silence >= limit)
+    {
+      g_autofree char *reason =
+        g_strdup_printf (_("The server stopped answering (no reply for %.0f seconds)"),
+                         silence / (double) G_USEC_PER_SEC);
+
+      worker_session_dead (self, reason);
+      return TRUE;
+    }
+
+  clear_source (&self->silence_source);
+  self->silence_source = worker_add_timeout (self, (limit - silence) / 1000 + 1,
+                                             worker_check_silence, self);
+  return FALSE;
+}
+
+static gboolean
+worker_check_silence (gpointer user_data)
+{
+  CulvertWorker *self = user_data;
+
+  g_clear_pointer (&self->silence_source, g_source_unref);
+  worker_silence_exceeded (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 worker_keepalive_tick (gpointer user_data)
 {
   CulvertWorker *self = user_data;
-  guint64 rx;
 
-  if (self->session == NULL)
+  if (self->session == NULL || worker_silence_exceeded (self))
     return G_SOURCE_CONTINUE;
-
-  rx = self->packet_counter->in_bytes;
-  if (rx == self->last_rx_bytes)
-    self->keepalive_misses++;
-  else
-    self->keepalive_misses = 0;
-  self->last_rx_bytes = rx;
-
-  if (self->config->keepalive_count > 0 && self->keepalive_misses > self->config->keepalive_count)
-    {
-      g_autofree char *reason =
-        g_strdup_printf (_("The server stopped answering (no reply for %u seconds)"),
-                         self->config->keepalive_interval * self->keepalive_misses);
-
-      worker_session_dead (self, reason);
-      return G_SOURCE_CONTINUE;
-    }
 
   if (!worker_has_keepalive_queued (self))
     worker_global_request (self, GLOBAL_KEEPALIVE, NULL, 0, NULL, NULL);
@@ -730,7 +788,7 @@ worker_serve (CulvertWorker *self)
   self->socket_counter = g_new0 (struct ssh_counter_struct, 1);
   ssh_set_counters (self->session, self->socket_counter, self->packet_counter);
   self->last_rx_bytes = 0;
-  self->keepalive_misses = 0;
+  self->last_rx_time = g_get_monotonic_time ();
   self->session_dead = FALSE;
   g_clear_pointer (&self->dead_reason, g_free);
   self->write_blocked = FALSE;
@@ -748,11 +806,8 @@ worker_serve (CulvertWorker *self)
   self->ever_connected = TRUE;
   worker_set_state (self, CULVERT_TUNNEL_CONNECTED, NULL);
 
-  if (self->config->keepalive_interval_ms > 0)
-    self->keepalive_source = worker_add_timeout (self, self->config->keepalive_interval_ms,
-                                                 worker_keepalive_tick, self);
-  else if (self->config->keepalive_interval > 0)
-    self->keepalive_source = worker_add_timeout (self, self->config->keepalive_interval * 1000,
+  if (keepalive_interval_ms (self) > 0)
+    self->keepalive_source = worker_add_timeout (self, keepalive_interval_ms (self),
                                                  worker_keepalive_tick, self);
 
   ssh_set_message_callback (self->session, worker_on_message, self);
@@ -765,6 +820,7 @@ worker_serve (CulvertWorker *self)
     g_main_loop_run (self->loop);
 
   clear_source (&self->keepalive_source);
+  clear_source (&self->silence_source);
   clear_source (&self->process_source);
   worker_clear_global_requests (self);
   worker_close_all (self, worker_is_stopping (self) ? NULL : self->dead_reason);

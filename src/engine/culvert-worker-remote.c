@@ -448,7 +448,11 @@ worker_accept_forwarded (CulvertWorker *self,
     {
       Remote *r = g_ptr_array_index (self->remotes, i);
 
-      if (!r->removed && r->bound_port != 0 && r->bound_port == port)
+      /* The server may open a channel for a port it listens on before we
+       * read its answer to our request: a port we asked for by number is
+       * ours already (the server opens channels only for our requests). */
+      if (!r->removed && port > 0 &&
+          (r->bound_port != 0 ? r->bound_port == port : r->bind_port == port))
         remote = r;
     }
   if (remote == NULL)

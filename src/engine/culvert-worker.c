@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "culvert-worker-private.h"
@@ -213,6 +214,57 @@ worker_sleep (CulvertWorker *self,
   clear_source (&timer);
 }
 
+/* Exponential backoff with jitter: 1 s after the first failure, doubling
+ * up to a minute, each wait drawn from its upper half by @random. */
+guint
+culvert_worker_backoff_ms (guint   attempt,
+                           guint32 random)
+{
+  guint delay = MIN (1000u << MIN (attempt, 6u), 60000u);
+
+  return delay / 2 + random % (delay / 2 + 1);
+}
+
+/* libssh closes the descriptor of a session whose socket failed, but not
+ * after ssh_disconnect(); the GSocket closes its own in any case. So libssh
+ * gets a duplicate, which is closed here only if libssh did not: a second
+ * close would hit whatever another thread opened under that number. While
+ * the GSocket holds the socket open no other socket can have its inode. */
+int
+worker_take_ssh_fd (CulvertWorker      *self,
+                    GSocketConnection  *connection,
+                    GError            **error)
+{
+  int fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
+      return -1;
+    }
+  self->ssh_fd = fd;
+  self->ssh_fd_dev = st.st_dev;
+  self->ssh_fd_ino = st.st_ino;
+
+  return fd;
+}
+
+void
+worker_release_ssh_fd (CulvertWorker *self)
+{
+  struct stat st;
+
+  if (self->ssh_fd >= 0 && fstat (self->ssh_fd, &st) == 0 &&
+      st.st_dev == self->ssh_fd_dev && st.st_ino == self->ssh_fd_ino)
+    close (self->ssh_fd);
+  self->ssh_fd = -1;
+}
+
 static gboolean
 login_error_is_final (const GError *error)
 {
@@ -281,6 +333,8 @@ worker_thread (gpointer data)
         {
           attempt = 0;
           worker_serve (self);
+          /* Before the GSocket lets go of the socket (see above). */
+          worker_release_ssh_fd (self);
           g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
           if (worker_is_stopping (self))
             break;
@@ -312,21 +366,21 @@ worker_thread (gpointer data)
           break;
         }
 
-      /* Exponential backoff with jitter, at most a minute. */
       {
-        guint delay = MIN (1000u << MIN (attempt, 6u), 60000u);
-
+        guint delay = culvert_worker_backoff_ms (attempt, g_random_int ());
         CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATE,
                                      .state = CULVERT_TUNNEL_RECONNECTING };
 
-        delay = delay / 2 + g_random_int_range (0, delay / 2 + 1);
         attempt++;
         event.text = g_strdup (reason);
         event.attempt = attempt;
         event.next_try = g_get_real_time () + (gint64) delay * 1000;
         worker_post (self, &event);
         worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
+        /* culvert_worker_retry_now() may cut the wait short. */
+        self->backing_off = TRUE;
         worker_sleep (self, delay);
+        self->backing_off = FALSE;
       }
     }
 
@@ -368,6 +422,40 @@ stop_in_worker (gpointer data)
 
   if (self->loop != NULL)
     g_main_loop_quit (self->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  CulvertWorker *worker;
+  char          *why;
+} Retry;
+
+static void
+retry_free (gpointer data)
+{
+  Retry *retry = data;
+
+  culvert_worker_unref (retry->worker);
+  g_free (retry->why);
+  g_free (retry);
+}
+
+static gboolean
+retry_in_worker (gpointer data)
+{
+  Retry *retry = data;
+  CulvertWorker *self = retry->worker;
+
+  /* Only the wait between attempts ends; a session being served, or an
+   * attempt under way, goes on. */
+  if (self->backing_off && !worker_is_stopping (self))
+    {
+      self->backing_off = FALSE;
+      worker_log (self, FALSE, "%s", retry->why);
+      g_main_loop_quit (self->loop);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -513,6 +601,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   g_atomic_int_inc (&n_alive);
   g_mutex_init (&self->lock);
   self->login_fd = -1;
+  self->ssh_fd = -1;
   self->config = config;
   self->main_context = g_main_context_ref_thread_default ();
   self->event_func = func;
@@ -574,6 +663,19 @@ culvert_worker_stop (CulvertWorker *self)
 
   worker_send (self, G_PRIORITY_HIGH, stop_in_worker, culvert_worker_ref (self),
                (GDestroyNotify) culvert_worker_unref);
+}
+
+/* Safe from any thread: while the worker waits before its next attempt,
+ * that attempt starts now; @why is logged (a sentence for people). */
+void
+culvert_worker_retry_now (CulvertWorker *self,
+                          const char    *why)
+{
+  Retry *retry = g_new0 (Retry, 1);
+
+  retry->worker = culvert_worker_ref (self);
+  retry->why = g_strdup (why);
+  worker_send (self, G_PRIORITY_HIGH, retry_in_worker, retry, retry_free);
 }
 
 void

@@ -146,6 +146,8 @@ CulvertWorker *culvert_worker_new          (CulvertWorkerConfig    *config,
                                             GDestroyNotify          destroy);
 void           culvert_worker_start        (CulvertWorker          *worker);
 void           culvert_worker_stop         (CulvertWorker          *worker);
+void           culvert_worker_retry_now    (CulvertWorker          *worker,
+                                            const char             *why);
 void           culvert_worker_answer       (CulvertWorker          *worker,
                                             guint                   question_id,
                                             gboolean                accepted,

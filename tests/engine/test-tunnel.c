@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-test-dropbear.h"
 #include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 #include "culvert-secrets.h"
@@ -2548,6 +2549,26 @@ test_headless_default_bind_unreachable (Fixture       *f,
   headless_assert_exit (h, 0, NULL);
   headless_free (h);
 
+  /* The same for a dynamic forward: an open proxy only when asked for. */
+  for (guint off_host = 0; off_host <= 1; off_host++)
+    {
+      g_autofree char *dynamic = g_strdup_printf ("%s%u", off_host ? "0.0.0.0:" : "",
+                                                  closed_port ());
+      const char *extra[] = { "-i", key, "-D", dynamic, NULL };
+
+      h = netns_headless_start (f, n, extra);
+      g_assert_true (headless_wait_connected (h));
+      port = g_array_index (h->ports, guint16, 0);
+      g_assert_cmpint (netns_connect (n->server, "127.0.0.1", port), ==, 0);
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, port);
+      if (result != (off_host ? 0 : ECONNREFUSED))
+        g_error ("-D %s: connecting from another computer gave “%s”", dynamic,
+                 result == 0 ? "connected" : g_strerror (result));
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, NULL);
+      headless_free (h);
+    }
+
   netns_free (n);
 }
 
@@ -2634,6 +2655,92 @@ test_headless_remote_gateway_ports (Fixture       *f,
         g_assert_nonnull (strstr (err, "other computers cannot connect"));
       headless_free (h);
       netns_stop_sshd (n);
+    }
+  netns_free (n);
+}
+
+/* Dropbear decides like OpenSSH's GatewayPorts, with its -a: without it an
+ * incoming forward listens on the server's loopback whatever it asks, and
+ * the runner says so. Dropbear runs in the server namespace with the
+ * fixture's files, Culvert next to it, the other computer in the peer. */
+static void
+test_headless_remote_gateway_ports_dropbear (Fixture       *f,
+                                             gconstpointer  data)
+{
+  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *reason = NULL;
+  g_autoptr(CulvertTestDropbear) db = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *expected[] = { "loopback-only", "other-hosts" };
+  Netns *n;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return;
+    }
+  if (ip == NULL || !culvert_test_dropbear_available (&reason))
+    {
+      g_test_fail_printf ("as root this test must run: %s",
+                          ip == NULL ? "ip is missing (install iproute2)" : reason);
+      return;
+    }
+
+  db = culvert_test_dropbear_start (NULL, &error);
+  g_assert_no_error (error);
+  n = netns_new ();
+  for (guint allow = 0; allow <= 1; allow++)
+    {
+      g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", db->port);
+      g_autofree char *listen_there = g_strdup_printf ("%s:%u", NETNS_SERVER_ADDRESS, db->port);
+      g_autofree char *pid_file = g_build_filename (db->dir, "dropbear-netns.pid", NULL);
+      const char *dropbear[] = { "ip", "netns", "exec", n->server, "/usr/sbin/dropbear", "-F",
+                                 "-E", "-s", "-p", listen, "-p", listen_there,
+                                 "-r", db->host_key_path, "-P", pid_file,
+                                 allow ? "-a" : NULL, NULL };
+      guint16 remote_port = closed_port ();
+      g_autofree char *port_text = g_strdup_printf ("%u", db->port);
+      g_autofree char *known = g_strdup_printf ("UserKnownHostsFile=%s", db->known_hosts_path);
+      g_autofree char *spec = g_strdup_printf ("%s:%u:127.0.0.1:%u", NETNS_SERVER_ADDRESS,
+                                               remote_port, closed_port ());
+      const char *runner[] = { "ip", "netns", "exec", n->server, culvert_binary (),
+                               "--headless", "--json", "-p", port_text, "-l", db->user,
+                               "-i", db->client_key_path, "-o", known, "-R", spec,
+                               "127.0.0.1", NULL };
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      g_autofree char *reach = NULL;
+      Headless *h;
+      GPid pid;
+      int result;
+
+      g_spawn_async (NULL, (char **) dropbear, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                     G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     die_with_test, GINT_TO_POINTER (getpid ()), &pid, &error);
+      g_assert_no_error (error);
+      while (netns_connect (n->server, "127.0.0.1", db->port) != 0)
+        {
+          if (g_get_monotonic_time () > deadline)
+            g_error ("dropbear did not start in the namespace %s", n->server);
+          g_usleep (G_USEC_PER_SEC / 20);
+        }
+
+      h = headless_spawn (runner);
+      g_assert_true (headless_wait_connected (h));
+      g_assert_cmpuint (headless_wait_remote_listening (h, &reach), ==, remote_port);
+      g_test_message ("dropbear%s: reach %s", allow ? " -a" : "", reach);
+      g_assert_cmpstr (reach, ==, expected[allow]);
+      result = netns_connect (n->peer, NETNS_SERVER_ADDRESS, remote_port);
+      if (result != (allow ? 0 : ECONNREFUSED))
+        g_error ("dropbear%s: connecting from another computer gave “%s”", allow ? " -a" : "",
+                 result == 0 ? "connected" : g_strerror (result));
+
+      g_subprocess_send_signal (h->proc, SIGTERM);
+      headless_assert_exit (h, 0, NULL);
+      headless_free (h);
+      culvert_test_signal_tree (pid, SIGTERM);
+      waitpid (pid, NULL, 0);
+      g_spawn_close_pid (pid);
     }
   netns_free (n);
 }
@@ -2890,32 +2997,6 @@ test_tunnel_reconnect_when_exited (Fixture       *f,
   destination_free (dest);
 }
 
-/* Sends @sig to every process below @parent (the sshd serving each
- * connection, and its children). */
-static void
-signal_descendants (GPid parent,
-                    int  sig)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
-      g_autofree char *stat = NULL;
-      const char *end;
-      int pid = atoi (name);
-      int ppid = 0;
-
-      if (pid <= 0 || !g_file_get_contents (path, &stat, NULL, NULL) ||
-          (end = strrchr (stat, ')')) == NULL || sscanf (end + 1, " %*c %d", &ppid) != 1 ||
-          ppid != parent)
-        continue;
-      signal_descendants (pid, sig);
-      kill (pid, sig);
-    }
-}
-
 static gboolean
 tunnel_has_exited (gpointer data)
 {
@@ -2949,7 +3030,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   /* The server stops; what the clients still send fills every buffer. */
-  signal_descendants (f->sshd->pid, SIGSTOP);
+  culvert_test_sshd_signal_sessions (f->sshd, SIGSTOP);
   deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
@@ -2961,7 +3042,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
   g_test_message ("stopped after %.2f s", (g_get_monotonic_time () - start) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
 
-  signal_descendants (f->sshd->pid, SIGCONT);
+  culvert_test_sshd_signal_sessions (f->sshd, SIGCONT);
   g_ptr_array_set_size (clients, 0);   /* their connections were closed */
   destination_free (dest);
 }
@@ -4466,6 +4547,7 @@ main (int    argc,
   ADD ("/tunnel/reverse-dynamic", test_tunnel_reverse_dynamic);
   ADD ("/tunnel/stop-server-stalled", test_tunnel_stop_server_stalled);
   ADD ("/headless/remote-gateway-ports", test_headless_remote_gateway_ports);
+  ADD ("/headless/remote-gateway-ports-dropbear", test_headless_remote_gateway_ports_dropbear);
   ADD ("/tunnel/http-proxy", test_tunnel_http_proxy);
   ADD ("/tunnel/socks-proxy", test_tunnel_socks_proxy);
   ADD ("/tunnel/proxy-auth", test_tunnel_proxy_auth);
