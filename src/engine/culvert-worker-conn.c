@@ -433,17 +433,16 @@ conn_offer_window (Conn *conn)
 #endif
 }
 
-/* A packet carries at most 32 KiB of data (CHANNEL_MAX_PACKET). */
-#define TAKE_MIN (32 * 1024)
-
 /* Called from the channel's data callback with what libssh has buffered:
- * when that is more than one packet, sends what the client's socket takes
- * at once, straight from libssh's buffer, and returns how much that was
- * (libssh then drops it). Saves copying every byte once more through a
- * read. Only where the window is set by ssh_channel_set_window_size(): on
- * libssh 0.10 the size of a read sets it, so there everything goes through
- * conn_pump_down(). Errors are left to conn_pump_down(), which may close the
- * connection; a callback may not. */
+ * sends what the client's socket takes at once, straight from libssh's
+ * buffer, and returns how much that was (libssh then drops it). Saves
+ * copying every byte once more through a read, and the client gets each
+ * packet as soon as it is decrypted (waiting for a second packet to send
+ * both in one call cost 7 % of the loopback download's speed). Only where
+ * the window is set by ssh_channel_set_window_size(): on libssh 0.10 the
+ * size of a read sets it, so there everything goes through
+ * conn_pump_down(). Errors are left to conn_pump_down(), which may close
+ * the connection; a callback may not. */
 gsize
 conn_take_data (Conn         *conn,
                 const guint8 *data,
@@ -452,10 +451,7 @@ conn_take_data (Conn         *conn,
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
   ssize_t w;
 
-  /* One packet alone waits for the next of the same read from the socket,
-   * or for the pass: a send per packet costs more than the copy it saves. */
-  if (conn->state != CONN_OPEN || conn->closing || conn->pending_len > 0 ||
-      len <= TAKE_MIN)
+  if (conn->state != CONN_OPEN || conn->closing || conn->pending_len > 0 || len == 0)
     return 0;
 
   do
@@ -465,7 +461,9 @@ conn_take_data (Conn         *conn,
     return 0;
 
   conn_count (conn, 0, w);
-  conn_delivered (conn, w);
+  /* The window policy hears it once per pump, as it would from a read:
+   * it measures the path by what each step delivered. */
+  conn->taken += w;
 
   return w;
 #else
@@ -486,6 +484,12 @@ conn_pump_down (Conn *conn)
     }
   if (conn->state != CONN_OPEN || conn->closing)
     return;
+
+  if (conn->taken > 0)
+    {
+      conn_delivered (conn, conn->taken);
+      conn->taken = 0;
+    }
 
   if (conn->pending_len > 0 && !conn_flush_pending (conn))
     {
