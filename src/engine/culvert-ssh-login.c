@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "culvert-ssh-login.h"
+#include "culvert-paths.h"
 
 #define DEFAULT_PORT             22
 #define DEFAULT_CONNECT_TIMEOUT  15
@@ -1244,7 +1245,7 @@ culvert_ssh_login (const CulvertLoginOptions   *options,
                      : g_strdup_printf ("[%s]:%u", options->host, login.port);
   login.known_hosts = options->known_hosts_file != NULL
                       ? g_strdup (options->known_hosts_file)
-                      : g_build_filename (g_get_home_dir (), ".ssh", "known_hosts", NULL);
+                      : culvert_paths_dup_known_hosts_file ();
   login.reasons = g_ptr_array_new_with_free_func (g_free);
 
   if (login_cancelled (&login, error))

@@ -47,7 +47,7 @@ typedef struct
   const char           *user;              /* NULL: the local user name */
   CulvertAuthMethod     auth_method;       /* AUTOMATIC: every method the server allows */
   const char           *identity_file;     /* NULL: ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
-  const char           *known_hosts_file;  /* NULL: ~/.ssh/known_hosts */
+  const char           *known_hosts_file;  /* NULL: culvert_paths_dup_known_hosts_file () */
   CulvertHostKeyPolicy  host_key_policy;
   guint                 connect_timeout;   /* seconds, 0: 15 */
   int                   fd;                /* >= 0: an already connected socket (proxy, jump

@@ -231,9 +231,10 @@ culvert_forward_item_update (CulvertForwardItem *self)
       }
   set_string (self, &self->state_text, text, PROP_STATE_TEXT);
 
-  /* Translators: connections open now / connections since the start */
+  /* Connections open now / since the start: only numbers, nothing to
+   * translate (and gettext cannot look up a string built with a macro). */
   if (status != NULL)
-    text = g_strdup_printf (_("%u / %" G_GUINT64_FORMAT),
+    text = g_strdup_printf ("%u / %" G_GUINT64_FORMAT,
                             culvert_forward_status_get_active (status),
                             culvert_forward_status_get_total (status));
   else

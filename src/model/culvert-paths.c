@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <errno.h>
+#include <unistd.h>
 #include <gio/gio.h>
 
 #include "culvert-paths.h"
@@ -31,6 +32,45 @@ char *
 culvert_paths_dup_data_dir (void)
 {
   return g_build_filename (g_get_user_data_dir (), PACKAGE_NAME, NULL);
+}
+
+/* Inside a Flatpak (see flatpak/README.md) the sandbox has no ~/.ssh
+ * unless the user grants it, and a file written where ~/.ssh would be is
+ * lost when the app exits: host keys then go to the app's own known_hosts,
+ * which lives in the app's data folder and survives. */
+gboolean
+culvert_paths_is_sandboxed (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/* The known_hosts file Culvert reads and records host keys in when a
+ * connection names none: ~/.ssh/known_hosts, shared with OpenSSH, unless
+ * @sandboxed and ~/.ssh is not a folder Culvert may write (the user did not
+ * grant it); then $XDG_DATA_HOME/culvert/known_hosts. */
+char *
+culvert_paths_choose_known_hosts_file (const char *home_dir,
+                                       const char *data_dir,
+                                       gboolean    sandboxed)
+{
+  g_autofree char *ssh_dir = NULL;
+
+  g_return_val_if_fail (home_dir != NULL, NULL);
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  ssh_dir = g_build_filename (home_dir, ".ssh", NULL);
+  if (!sandboxed ||
+      (g_file_test (ssh_dir, G_FILE_TEST_IS_DIR) && access (ssh_dir, W_OK | X_OK) == 0))
+    return g_build_filename (ssh_dir, "known_hosts", NULL);
+
+  return g_build_filename (data_dir, PACKAGE_NAME, "known_hosts", NULL);
+}
+
+char *
+culvert_paths_dup_known_hosts_file (void)
+{
+  return culvert_paths_choose_known_hosts_file (g_get_home_dir (), g_get_user_data_dir (),
+                                                culvert_paths_is_sandboxed ());
 }
 
 /* Creates @path (and its parents) and makes sure only the owner can enter it. */

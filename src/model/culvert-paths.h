@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 char     *culvert_paths_dup_config_dir   (void);
 char     *culvert_paths_dup_profiles_dir (void);
 char     *culvert_paths_dup_data_dir     (void);
+gboolean  culvert_paths_is_sandboxed     (void);
+char     *culvert_paths_choose_known_hosts_file (const char *home_dir,
+                                                 const char *data_dir,
+                                                 gboolean    sandboxed);
+char     *culvert_paths_dup_known_hosts_file    (void);
 gboolean  culvert_paths_ensure_private_dir (const char  *path,
                                             GError     **error);
 
