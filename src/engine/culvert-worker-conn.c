@@ -465,9 +465,7 @@ conn_take_data (Conn         *conn,
     return 0;
 
   conn_count (conn, 0, w);
-  /* The window policy hears it once per pump, as it would from a read:
-   * it measures the path by what each step delivered. */
-  conn->taken += w;
+  conn_delivered (conn, w);
 
   return w;
 #else
@@ -488,12 +486,6 @@ conn_pump_down (Conn *conn)
     }
   if (conn->state != CONN_OPEN || conn->closing)
     return;
-
-  if (conn->taken > 0)
-    {
-      conn_delivered (conn, conn->taken);
-      conn->taken = 0;
-    }
 
   if (conn->pending_len > 0 && !conn_flush_pending (conn))
     {

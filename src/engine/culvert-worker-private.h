@@ -152,7 +152,6 @@ struct _Conn
 
   CulvertWindowPolicy window;   /* the receive window we keep for this channel */
   guint32        window_owed;   /* delivered since the window was last offered */
-  gsize          taken;         /* sent from libssh's buffer, not yet told the policy */
 
   guint64        bytes_sent;
   guint64        bytes_received;
