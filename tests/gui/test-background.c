@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "background-fixture.h"
@@ -473,6 +474,37 @@ test_background_flag (Fixture       *f,
   quit_and_check (culvert, port);
 }
 
+/* Quitting while the server does not answer (its sessions frozen): every
+ * tunnel still stops, the port is let go, and Culvert exits cleanly (status
+ * 0, not a crash in a worker thread left behind) within 2 s. */
+static void
+test_quit_server_dead (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CulvertTestApp) culvert = NULL;
+  CulvertProfile *marked;
+  gint64 start;
+  guint16 port;
+
+  if (f->sshd == NULL)
+    return;
+  marked = add_profile (f, "Marked", f->sshd->port, FALSE, &port);
+  culvert_profile_set_connect_at_startup (marked, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     marked, NULL));
+
+  culvert = culvert_test_app_start ("--background", NULL);
+  g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
+  assert_forward_passes_bytes (port);
+
+  culvert_test_sshd_signal_sessions (f->sshd, SIGSTOP);
+  start = g_get_monotonic_time ();
+  quit_and_check (culvert, port);
+  g_test_message ("exited %.2f s after app.quit", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC + G_USEC_PER_SEC / 2);
+  culvert_test_sshd_signal_sessions (f->sshd, SIGCONT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -495,6 +527,8 @@ main (int    argc,
               fixture_setup, test_background_flag, fixture_teardown);
   g_test_add ("/background/background-flag", Fixture, "--background",
               fixture_setup, test_background_flag, fixture_teardown);
+  g_test_add ("/background/quit-server-dead", Fixture, NULL,
+              fixture_setup, test_quit_server_dead, fixture_teardown);
 
   ret = g_test_run ();
   background_fixture_shutdown ();
