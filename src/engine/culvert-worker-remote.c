@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-address.h"
 #include "culvert-worker-private.h"
 
 /* Seconds to reach a local destination of an incoming forward. */
@@ -89,17 +90,6 @@ remote_post_listening (CulvertWorker       *self,
   worker_post (self, &event);
 }
 
-static gboolean
-is_loopback_name (const char *address)
-{
-  g_autoptr(GInetAddress) inet = NULL;
-
-  if (address == NULL || g_ascii_strcasecmp (address, "localhost") == 0)
-    return TRUE;
-  inet = g_inet_address_new_from_string (address);
-  return inet != NULL && g_inet_address_get_is_loopback (inet);
-}
-
 /* The address the session reached the server on, when that is the server
  * itself (not a proxy) and not loopback; NULL otherwise. */
 static char *
@@ -140,19 +130,25 @@ remote_check_reach (CulvertWorker *self,
   g_autoptr(GInetAddress) inet = NULL;
   Conn *probe;
 
-  if (is_loopback_name (bind))
+  switch (culvert_address_classify (bind))
     {
+    case CULVERT_ADDRESS_LOOPBACK:
       remote_post_listening (self, remote, CULVERT_FORWARD_REACH_AS_ASKED);
       return FALSE;
-    }
 
-  inet = g_inet_address_new_from_string (bind);
-  if (inet != NULL && !g_inet_address_get_is_any (inet))
-    host = g_strdup (bind);
-  else if (inet != NULL || *bind == '\0' || g_str_equal (bind, "*"))
-    host = server_address (self);   /* every interface: the one we reached */
-  else
-    host = NULL;                    /* a name: which of its addresses? */
+    case CULVERT_ADDRESS_WILDCARD:
+      host = server_address (self);   /* every interface: the one we reached */
+      break;
+
+    case CULVERT_ADDRESS_PRIVATE:
+    case CULVERT_ADDRESS_PUBLIC:
+    default:
+      /* An address is checked there; a name: which of its addresses? */
+      inet = g_inet_address_new_from_string (bind);
+      if (inet != NULL)
+        host = g_strdup (bind);
+      break;
+    }
 
   if (host == NULL)
     {
