@@ -46,26 +46,6 @@
 /* ---------------------------------------------------------------------- */
 /* An echo server and a client that checks what comes back                 */
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = send (fd, data, MIN (len, 256 * 1024), MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
-
 typedef struct
 {
   int      fd;
@@ -82,7 +62,7 @@ echo_conn_thread (gpointer data)
   ssize_t n;
 
   while ((n = recv (fd, buf, 64 * 1024, 0)) > 0)
-    if (!write_all (fd, buf, n))
+    if (!culvert_test_write_all (fd, buf, n))
       break;
   shutdown (fd, SHUT_WR);
   close (fd);
@@ -137,7 +117,7 @@ client_send_thread (gpointer data)
 {
   gpointer *job = data;
 
-  write_all (GPOINTER_TO_INT (job[0]), job[1], GPOINTER_TO_SIZE (job[2]));
+  culvert_test_write_all (GPOINTER_TO_INT (job[0]), job[1], GPOINTER_TO_SIZE (job[2]));
   shutdown (GPOINTER_TO_INT (job[0]), SHUT_WR);
   return NULL;
 }

@@ -69,26 +69,6 @@ closed_port (void)
   return port;
 }
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = send (fd, data, MIN (len, 256 * 1024), MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
-
 /* Reads until EOF; returns the SHA-256 of what came, and its length. */
 static char *
 read_to_eof_checksum (int     fd,
@@ -167,7 +147,7 @@ dest_echo_thread (gpointer data)
   ssize_t n;
 
   while ((n = recv (dc->fd, buf, 64 * 1024, 0)) > 0)
-    if (!write_all (dc->fd, buf, n))
+    if (!culvert_test_write_all (dc->fd, buf, n))
       break;
   shutdown (dc->fd, SHUT_WR);
   close (dc->fd);
@@ -184,7 +164,7 @@ dest_send_thread (gpointer data)
 {
   DestConn *dc = data;
 
-  write_all (dc->fd, dc->dest->reply, dc->dest->reply_size);
+  culvert_test_write_all (dc->fd, dc->dest->reply, dc->dest->reply_size);
   shutdown (dc->fd, SHUT_WR);
   return NULL;
 }
@@ -349,7 +329,7 @@ relay_pipe_thread (gpointer data)
     {
       while (g_atomic_int_get (&p->relay->frozen))
         g_usleep (10 * 1000);
-      if (!write_all (p->to, buf, n))
+      if (!culvert_test_write_all (p->to, buf, n))
         break;
     }
   shutdown (p->to, SHUT_WR);
@@ -649,7 +629,7 @@ send_job_thread (gpointer data)
 {
   SendJob *job = data;
 
-  job->ok = write_all (job->fd, job->data, job->len);
+  job->ok = culvert_test_write_all (job->fd, job->data, job->len);
   shutdown (job->fd, SHUT_WR);
   return NULL;
 }
@@ -3780,7 +3760,7 @@ socks5_connect (guint16       proxy_port,
   g_byte_array_append (msg, port_be, 2);
   if (extra_len > 0)
     g_byte_array_append (msg, extra, extra_len);
-  g_assert_true (write_all (fd, msg->data, msg->len));
+  g_assert_true (culvert_test_write_all (fd, msg->data, msg->len));
   g_assert_cmpint (recv (fd, method, 2, MSG_WAITALL), ==, 2);
   g_assert_cmpint (method[0], ==, 5);
   g_assert_cmpint (method[1], ==, 0);
@@ -3898,7 +3878,7 @@ test_tunnel_dynamic_errors (Fixture       *f,
     guint8 method[2];
 
     fd = connect_loopback (port);
-    g_assert_true (write_all (fd, bind_req, sizeof bind_req));
+    g_assert_true (culvert_test_write_all (fd, bind_req, sizeof bind_req));
     g_assert_cmpint (recv (fd, method, 2, MSG_WAITALL), ==, 2);
     g_assert_cmpint (recv (fd, reply, 10, MSG_WAITALL), ==, 10);
     g_assert_cmpmem (reply, 10, unsupported5, sizeof unsupported5);
@@ -3911,7 +3891,7 @@ test_tunnel_dynamic_errors (Fixture       *f,
     guint8 req4[] = { 4, 1, nothing >> 8, nothing & 0xff, 127, 0, 0, 1, 'u', 0 };
 
     fd = connect_loopback (port);
-    g_assert_true (write_all (fd, req4, sizeof req4));
+    g_assert_true (culvert_test_write_all (fd, req4, sizeof req4));
     g_assert_cmpint (recv (fd, reply, 8, MSG_WAITALL), ==, 8);
     g_assert_cmpmem (reply, 8, rejected4, sizeof rejected4);
     close (fd);
@@ -3919,13 +3899,13 @@ test_tunnel_dynamic_errors (Fixture       *f,
 
   /* Not SOCKS at all: closed without a word. */
   fd = connect_loopback (port);
-  g_assert_true (write_all (fd, (const guint8 *) "GET / HTTP/1.1\r\n\r\n", 18));
+  g_assert_true (culvert_test_write_all (fd, (const guint8 *) "GET / HTTP/1.1\r\n\r\n", 18));
   g_assert_true (read_closed_within (fd, 5));
   close (fd);
 
   /* A client that stops halfway is let go. */
   fd = connect_loopback (port);
-  g_assert_true (write_all (fd, (const guint8 *) "\x05\x01", 2));
+  g_assert_true (culvert_test_write_all (fd, (const guint8 *) "\x05\x01", 2));
   g_assert_true (read_closed_within (fd, 15));
   close (fd);
 
