@@ -36,7 +36,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "culvert-address.h"
@@ -85,41 +84,6 @@ struct _JumpChain
   int                wake_fd;
   GThread           *thread;
 };
-
-/* A socket given to a hop's libssh session. libssh closes a socket it was
- * given when the socket fails (and not otherwise): then the number may
- * belong to another thread's file by the time the chain lets go, so it is
- * closed only while it is still the same socket. */
-typedef struct
-{
-  int   fd;
-  dev_t dev;
-  ino_t ino;
-} HandedFd;
-
-static void
-handed_fd_add (GArray *fds,
-               int     fd)
-{
-  HandedFd handed = { fd, 0, 0 };
-  struct stat st;
-
-  if (fstat (fd, &st) == 0)
-    {
-      handed.dev = st.st_dev;
-      handed.ino = st.st_ino;
-    }
-  g_array_append_val (fds, handed);
-}
-
-static void
-handed_fd_close (const HandedFd *handed)
-{
-  struct stat st;
-
-  if (fstat (handed->fd, &st) == 0 && st.st_dev == handed->dev && st.st_ino == handed->ino)
-    close (handed->fd);
-}
 
 static void
 hop_free (Hop *hop)
@@ -692,7 +656,12 @@ hop_connect (CulvertWorker  *self,
   hop->grant = TRUE;
   jump_chain_hand (chain, hop);
 
-  handed_fd_add (chain->fds, pair[1]);
+  {
+    HandedFd handed;
+
+    handed_fd_init (&handed, pair[1]);
+    g_array_append_val (chain->fds, handed);
+  }
   *next_fd = pair[1];
 
   return TRUE;

@@ -32,6 +32,7 @@
 #include <sys/types.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
+#include <sys/types.h>
 
 #include "culvert-socks.h"
 #include "culvert-ssh-login.h"
@@ -79,6 +80,21 @@ typedef struct
   guint16        destination_port;
   Counters      *counters;
 } Listener;
+
+/* A socket given to a libssh session. libssh closes a socket it was given
+ * when the socket fails (and not after ssh_disconnect()): by the time we
+ * let go, the number may belong to another thread's file, so it is closed
+ * only while it is still the same socket (the same inode). */
+typedef struct
+{
+  int   fd;
+  dev_t dev;
+  ino_t ino;
+} HandedFd;
+
+void      handed_fd_init          (HandedFd                 *handed,
+                                   int                       fd);
+void      handed_fd_close         (HandedFd                 *handed);
 
 typedef struct _Conn Conn;
 
@@ -279,9 +295,7 @@ struct _CulvertWorker
   GSource                *silence_source;  /* the server's silence reaches the limit */
   guint64                 last_rx_bytes;
   gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
-  int                     ssh_fd;         /* libssh's duplicate of the session's socket */
-  dev_t                   ssh_fd_dev;
-  ino_t                   ssh_fd_ino;
+  HandedFd                ssh_fd;         /* libssh's duplicate of the session's socket */
   gboolean                backing_off;    /* waiting before the next attempt */
   guint                   next_question_id;
   Question               *question;

@@ -225,31 +225,51 @@ culvert_worker_backoff_ms (guint   attempt,
   return delay / 2 + random % (delay / 2 + 1);
 }
 
-/* libssh closes the descriptor of a session whose socket failed, but not
- * after ssh_disconnect(); the GSocket closes its own in any case. So libssh
- * gets a duplicate, which is closed here only if libssh did not: a second
- * close would hit whatever another thread opened under that number. While
- * the GSocket holds the socket open no other socket can have its inode. */
+void
+handed_fd_init (HandedFd *handed,
+                int       fd)
+{
+  struct stat st;
+
+  handed->fd = fd;
+  handed->dev = 0;
+  handed->ino = 0;
+  if (fd >= 0 && fstat (fd, &st) == 0)
+    {
+      handed->dev = st.st_dev;
+      handed->ino = st.st_ino;
+    }
+}
+
+void
+handed_fd_close (HandedFd *handed)
+{
+  struct stat st;
+
+  if (handed->fd >= 0 && fstat (handed->fd, &st) == 0 &&
+      st.st_dev == handed->dev && st.st_ino == handed->ino)
+    close (handed->fd);
+  handed->fd = -1;
+}
+
+/* The GSocket closes its own descriptor in any case, so libssh gets a
+ * duplicate (see HandedFd). While the GSocket holds the socket open no
+ * other socket can have its inode. */
 int
 worker_take_ssh_fd (CulvertWorker      *self,
                     GSocketConnection  *connection,
                     GError            **error)
 {
   int fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
-  struct stat st;
 
-  if (fd < 0 || fstat (fd, &st) != 0)
+  if (fd < 0)
     {
       int errsv = errno;
 
-      if (fd >= 0)
-        close (fd);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
       return -1;
     }
-  self->ssh_fd = fd;
-  self->ssh_fd_dev = st.st_dev;
-  self->ssh_fd_ino = st.st_ino;
+  handed_fd_init (&self->ssh_fd, fd);
 
   return fd;
 }
@@ -257,12 +277,7 @@ worker_take_ssh_fd (CulvertWorker      *self,
 void
 worker_release_ssh_fd (CulvertWorker *self)
 {
-  struct stat st;
-
-  if (self->ssh_fd >= 0 && fstat (self->ssh_fd, &st) == 0 &&
-      st.st_dev == self->ssh_fd_dev && st.st_ino == self->ssh_fd_ino)
-    close (self->ssh_fd);
-  self->ssh_fd = -1;
+  handed_fd_close (&self->ssh_fd);
 }
 
 static gboolean
@@ -601,7 +616,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   g_atomic_int_inc (&n_alive);
   g_mutex_init (&self->lock);
   self->login_fd = -1;
-  self->ssh_fd = -1;
+  self->ssh_fd.fd = -1;
   self->config = config;
   self->main_context = g_main_context_ref_thread_default ();
   self->event_func = func;
