@@ -266,6 +266,7 @@ struct _CulvertWorker
   GPtrArray              *counters;       /* of Counters*, one per forward */
   GPtrArray              *remotes;        /* of Remote* */
   GSocketClient          *local_client;   /* connects incoming channels on */
+  Counters                probe_counters; /* remote_check_reach's: no forward's, never reported */
   gboolean                via_proxy;      /* the session may go through a proxy */
   WatchKind               ssh_watch;
   ssh_session             session;

@@ -73,9 +73,6 @@ server_label (const char *address,
   return g_strdup_printf ("%s:%u", address, port);
 }
 
-/* Counters for probes: no forward's, never reported. */
-static Counters probe_counters = { .forward_index = G_MAXUINT };
-
 static void
 remote_post_listening (CulvertWorker       *self,
                        Remote              *remote,
@@ -159,7 +156,7 @@ remote_check_reach (CulvertWorker *self,
       return FALSE;
     }
 
-  probe = conn_alloc (self, &probe_counters, "127.0.0.1", 0, NULL, 0);
+  probe = conn_alloc (self, &self->probe_counters, "127.0.0.1", 0, NULL, 0);
   probe->probe_for = remote;
   probe->destination_host = g_strdup (host);
   probe->destination_port = remote->bound_port;

@@ -638,6 +638,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->batch = event_batch_new ();
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
+  self->probe_counters.forward_index = G_MAXUINT;
   self->remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) remote_free);
 
   for (guint i = 0; listeners != NULL && i < listeners->len; i++)
