@@ -152,6 +152,10 @@ struct _Conn
   CulvertSocksParser *socks;    /* during the SOCKS handshake */
   gint64         socks_deadline;
   gint           socks_version; /* CulvertSocksVersion once asked; -1: not SOCKS */
+  /* Replies of the handshake held back because the client had already sent
+   * what comes after them: they go out with the next reply, in one write. */
+  guint8         socks_held[CULVERT_SOCKS_MAX_REPLY];
+  guint8         socks_held_len;
 
   /* Server to client: bytes read from the channel that the client's socket
    * did not take yet. While any are pending the channel is not read, so its
@@ -470,6 +474,11 @@ void      rsocks_pump             (Conn                     *conn);
 void      socks_on_readable       (Conn                     *conn);
 gboolean  socks_reply             (Conn                     *conn,
                                    CulvertSocksOutcome       outcome);
+/* Room for the replies held back and the answer to the request. */
+#define SOCKS_ANSWER_MAX (2 * CULVERT_SOCKS_MAX_REPLY)
+gsize     socks_build_answer      (Conn                     *conn,
+                                   CulvertSocksOutcome       outcome,
+                                   guint8                    out[SOCKS_ANSWER_MAX]);
 CulvertSocksOutcome socks_outcome_for_error (const char     *error);
 void      worker_expire_handshakes (CulvertWorker           *self);
 void      conn_report_opened      (Conn                     *conn);

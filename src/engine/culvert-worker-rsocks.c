@@ -52,10 +52,10 @@ static gboolean
 rsocks_reply (Conn                *conn,
               CulvertSocksOutcome  outcome)
 {
-  guint8 reply[CULVERT_SOCKS_MAX_REPLY];
-  gsize len = culvert_socks_build_reply (conn->socks_version, outcome, reply);
+  guint8 answer[SOCKS_ANSWER_MAX];
+  gsize len = socks_build_answer (conn, outcome, answer);
 
-  return rsocks_send (conn, reply, len);
+  return rsocks_send (conn, answer, len);
 }
 
 /* What a failed local connection means to a SOCKS client. */

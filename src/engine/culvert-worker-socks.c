@@ -55,6 +55,9 @@ socks_start (Conn *conn)
 
   socks_begin_handshake (conn);
   watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
+  /* A client usually sends its request right after connecting: it may be
+   * here already, one wake-up sooner than epoll would say so. */
+  socks_on_readable (conn);
 }
 
 /* Sends all of a short message; the socket is new, so it has room. */
@@ -81,15 +84,48 @@ send_short (Conn         *conn,
   return TRUE;
 }
 
+/* Puts the replies held back and then the answer to the client's request
+ * for @outcome into @out; returns the length. */
+gsize
+socks_build_answer (Conn                *conn,
+                    CulvertSocksOutcome  outcome,
+                    guint8               out[SOCKS_ANSWER_MAX])
+{
+  gsize held = conn->socks_held_len;
+
+  memcpy (out, conn->socks_held, held);
+  conn->socks_held_len = 0;
+
+  return held + culvert_socks_build_reply (conn->socks_version, outcome, out + held);
+}
+
 /* Answers the client's request; FALSE when the connection failed. */
 gboolean
 socks_reply (Conn                *conn,
              CulvertSocksOutcome  outcome)
 {
-  guint8 reply[CULVERT_SOCKS_MAX_REPLY];
-  gsize len = culvert_socks_build_reply (conn->socks_version, outcome, reply);
+  guint8 answer[SOCKS_ANSWER_MAX];
+  gsize len = socks_build_answer (conn, outcome, answer);
 
-  return send_short (conn, reply, len);
+  return send_short (conn, answer, len);
+}
+
+/* Sends the replies held back followed by @len bytes of @data. */
+static gboolean
+socks_send_with_held (Conn                 *conn,
+                      const guint8         *data,
+                      gsize                 len,
+                      const SocksTransport *transport)
+{
+  guint8 answer[SOCKS_ANSWER_MAX];
+  gsize held = conn->socks_held_len;
+
+  g_assert (len <= CULVERT_SOCKS_MAX_REPLY);
+  memcpy (answer, conn->socks_held, held);
+  memcpy (answer + held, data, len);
+  conn->socks_held_len = 0;
+
+  return transport->send (conn, answer, held + len);
 }
 
 /* What a refused channel open means to a SOCKS client. libssh keeps the
@@ -151,7 +187,11 @@ socks_requested (Conn                      *conn,
 }
 
 /* Feeds what the client sent to its handshake, answering on @transport;
- * TRUE when all of it was taken and more must come. */
+ * TRUE when all of it was taken and more must come.
+ *
+ * A client that sends its request without waiting for the answer to its
+ * greeting (as many do) gets both answers in one write once the request is
+ * answered, as from OpenSSH: one wake-up for it instead of two. */
 gboolean
 socks_feed (Conn                 *conn,
             const guint8         *buf,
@@ -170,12 +210,22 @@ socks_feed (Conn                 *conn,
       switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
         {
         case CULVERT_SOCKS_STATUS_NEED_MORE:
+          /* The client may be waiting for what was held back. */
+          if (conn->socks_held_len > 0 && !socks_send_with_held (conn, NULL, 0, transport))
+            return FALSE;
           return TRUE;
 
         case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
           off += consumed;
           reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (!transport->send (conn, reply, reply_len))
+          if (off < n && conn->socks_held_len + reply_len <= sizeof conn->socks_held)
+            {
+              /* The client went on without waiting for this reply. */
+              memcpy (conn->socks_held + conn->socks_held_len, reply, reply_len);
+              conn->socks_held_len += reply_len;
+              break;
+            }
+          if (!socks_send_with_held (conn, reply, reply_len, transport))
             return FALSE;
           if (off == n)
             return TRUE;
@@ -195,7 +245,7 @@ socks_feed (Conn                 *conn,
             worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source,
                         error->message);
           reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (reply_len == 0 || transport->send (conn, reply, reply_len))
+          if (reply_len == 0 || socks_send_with_held (conn, reply, reply_len, transport))
             conn_close (conn, error->message);
           return FALSE;
 
@@ -211,10 +261,12 @@ void
 socks_on_readable (Conn *conn)
 {
   static const SocksTransport on_socket = { send_short, socks_requested, FALSE };
-  guint8 buf[CULVERT_SOCKS_MAX_HANDSHAKE + 512];
+  /* Whatever the client sent with its request is read with it, to go on
+   * the channel as one message once it is open. */
+  guint8 *buf = conn->worker->scratch;
   ssize_t n;
 
-  n = recv (conn->fd, buf, sizeof buf, MSG_DONTWAIT);
+  n = recv (conn->fd, buf, UPLOAD_CHUNK, MSG_DONTWAIT);
   if (n < 0)
     {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
