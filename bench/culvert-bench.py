@@ -553,9 +553,11 @@ def test_pingpong(args, fwd, count):
 
 
 def test_connrate(args, fwd, count, parallel):
+    cpu_before = fwd.cpu()
     result = run_client(args, fwd, 'connrate', count, parallel, timeout=5 * MIN_TIMEOUT)
+    cpu = fwd.cpu() - cpu_before
     return {'ok': result['ok'], 'per_s': result['per_second'],
-            'failed': result['failed']}
+            'failed': result['failed'], 'cpu_us_per_conn': cpu * 1e6 / count}
 
 
 def test_concurrent(args, fwd, count, nbytes):

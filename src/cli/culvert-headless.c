@@ -42,10 +42,22 @@ typedef struct
   int            exit_code;
   gboolean       stopping;
   gboolean       connected_once;
+  guint          flush_id;      /* stdout is flushed once the events at hand are out */
 } Runner;
 
 /* ---------------------------------------------------------------------- */
 /* Output                                                                  */
+
+static gboolean
+flush_stdout (gpointer user_data)
+{
+  Runner *runner = user_data;
+
+  runner->flush_id = 0;
+  fflush (stdout);
+
+  return G_SOURCE_REMOVE;
+}
 
 /* Prints one JSON object on one line: "event", "time", then pairs of key and
  * a typed value, ended by NULL. Types: 's' string (NULL gives null),
@@ -120,7 +132,17 @@ emit_json (Runner     *runner,
   line = json_generator_to_data (generator, NULL);
   fputs (line, stdout);
   fputc ('\n', stdout);
-  fflush (stdout);
+
+  /* Clients come and go in bursts: their lines go out together, once the
+   * main loop has nothing more at hand, instead of one write (and one
+   * wake-up of the reader) each. Everything else goes out at once. */
+  if (g_str_has_prefix (event, "client-"))
+    {
+      if (runner->flush_id == 0)
+        runner->flush_id = g_idle_add (flush_stdout, runner);
+    }
+  else
+    fflush (stdout);
 }
 
 static char *
@@ -1132,6 +1154,9 @@ culvert_headless_main (int    argc,
   g_main_loop_run (loop);
 
   g_signal_handlers_disconnect_by_data (tunnel, &runner);
+  if (runner.flush_id != 0)
+    g_source_remove (runner.flush_id);
+  fflush (stdout);
 
   return runner.stopping && runner.exit_code == 0 ? 0 : (runner.exit_code ? runner.exit_code
                                                                           : EXIT_FATAL);

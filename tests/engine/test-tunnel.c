@@ -3872,6 +3872,27 @@ test_tunnel_dynamic_errors (Fixture       *f,
   g_assert_true (read_closed_within (fd, 5));
   close (fd);
 
+  /* A greeting sent with only part of the request: the method reply is not
+   * held back for the rest of it, which this client waits for before it
+   * goes on. */
+  {
+    static const guint8 partial[] = { 5, 1, 0, 5, 1, 0 };
+    guint8 rest[] = { 1, 127, 0, 0, 1, nothing >> 8, nothing & 0xff };
+    struct timeval tv = { 5, 0 };
+    guint8 method[2];
+
+    fd = connect_loopback (port);
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    g_assert_true (culvert_test_write_all (fd, partial, sizeof partial));
+    g_assert_cmpint (recv (fd, method, 2, MSG_WAITALL), ==, 2);
+    g_assert_cmpint (method[0], ==, 5);
+    g_assert_cmpint (method[1], ==, 0);
+    g_assert_true (culvert_test_write_all (fd, rest, sizeof rest));
+    g_assert_cmpint (recv (fd, reply, 10, MSG_WAITALL), ==, 10);
+    g_assert_cmpmem (reply, 10, refused5, sizeof refused5);
+    close (fd);
+  }
+
   /* BIND is not supported. */
   {
     static const guint8 bind_req[] = { 5, 1, 0, 5, 2, 0, 1, 127, 0, 0, 1, 0, 80 };
@@ -4057,6 +4078,24 @@ test_headless_dynamic (Fixture       *f,
   g_assert_true (g_subprocess_communicate_utf8 (curl, NULL, NULL, &body, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (body, ==, "through the SOCKS forward\n");
+
+  /* The client's events come out while the runner runs, not only at its
+   * exit: opened, with the destination it asked for, then closed. */
+  {
+    g_autofree char *expected = g_strdup_printf ("localhost:%u", http_port);
+    gboolean opened = FALSE;
+    JsonObject *event;
+
+    while ((event = headless_read_event (h)) != NULL &&
+           !g_str_equal (event_name (event), "client-closed"))
+      if (g_str_equal (event_name (event), "client-opened"))
+        {
+          g_assert_cmpstr (event_string (event, "destination"), ==, expected);
+          opened = TRUE;
+        }
+    g_assert_nonnull (event);
+    g_assert_true (opened);
+  }
 
   g_subprocess_send_signal (h->proc, SIGINT);
   headless_assert_exit (h, 0, &err);
