@@ -36,6 +36,7 @@ typedef struct
   guint8   windows_at_size;
   gboolean probing;          /* the window just grew: has it paid off? */
   guint8   verdict;          /* of the last probe, until learned: CULVERT_PROBE_* */
+  gboolean fast;             /* the last whole window took less than CULVERT_WINDOW_SLOW */
 } CulvertWindowPolicy;
 
 enum
@@ -64,6 +65,7 @@ guint32  culvert_window_policy_delivered (CulvertWindowPolicy     *policy,
                                           guint64                  budget_free);
 guint32  culvert_window_policy_behind    (CulvertWindowPolicy     *policy,
                                           gint64                   now);
+guint32  culvert_window_policy_offer_step (const CulvertWindowPolicy *policy);
 void     culvert_path_memory_learn       (CulvertPathMemory       *memory,
                                           CulvertWindowPolicy     *policy);
 

@@ -163,6 +163,7 @@ struct _Conn
   guint8        *pending;
   gsize          pending_len;
   gsize          pending_off;
+  gint64         blocked_since; /* monotonic time the client's socket filled; 0: it takes data */
 
   /* Client to server: bytes read from the client that the channel did not
    * take yet (only during a key re-exchange). */
@@ -190,6 +191,7 @@ struct _Conn
   guint          opening : 1;        /* in worker->opening */
   guint          grant_window : 1;   /* the next read grants the window (libssh 0.10) */
   guint          offer_window : 1;   /* data was delivered: offer the window again */
+  guint          behind_told : 1;    /* the policy heard that the client fell behind */
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;

@@ -147,6 +147,36 @@ test_behind_halves (void)
   g_assert_cmpint (policy.window_started, ==, 30);
 }
 
+/* The window is offered again in small steps while it is what limits the
+ * channel, in bigger ones where windows arrive fast. */
+static void
+test_offer_step (void)
+{
+  CulvertWindowPolicy policy;
+  gint64 now;
+
+  /* Nothing known yet: small steps. */
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, 0);
+  g_assert_cmpuint (culvert_window_policy_offer_step (&policy), ==, CULVERT_WINDOW_INITIAL / 16);
+
+  /* Loopback: a quarter of the window. */
+  now = run (&policy, loopback, 4, 0, BUDGET_PLENTY);
+  g_assert_cmpuint (culvert_window_policy_offer_step (&policy), ==, CULVERT_WINDOW_INITIAL / 4);
+
+  /* A long path: small steps, at most 256 KiB once the window grew. */
+  culvert_window_policy_init (&policy, CULVERT_WINDOW_INITIAL, now);
+  now = run (&policy, long_path, 1, now, BUDGET_PLENTY);
+  g_assert_cmpuint (culvert_window_policy_offer_step (&policy), ==, CULVERT_WINDOW_INITIAL / 16);
+  run (&policy, long_path, 40, now, BUDGET_PLENTY);
+  g_assert_cmpuint (policy.window, ==, CULVERT_WINDOW_MAX);
+  g_assert_cmpuint (culvert_window_policy_offer_step (&policy), ==, 256 * 1024);
+
+  /* A bigger window that still arrives fast: a quarter, 1 MiB. */
+  culvert_window_policy_init (&policy, 4 * MiB, 0);
+  run (&policy, loopback, 2, 0, BUDGET_PLENTY);
+  g_assert_cmpuint (culvert_window_policy_offer_step (&policy), ==, MiB);
+}
+
 /* A partial window changes nothing. */
 static void
 test_partial_window (void)
@@ -208,6 +238,7 @@ main (int    argc,
   g_test_add_func ("/window-policy/budget", test_budget_limits_growth);
   g_test_add_func ("/window-policy/behind", test_behind_halves);
   g_test_add_func ("/window-policy/partial-window", test_partial_window);
+  g_test_add_func ("/window-policy/offer-step", test_offer_step);
   g_test_add_func ("/window-policy/path-memory", test_path_memory);
 
   return g_test_run ();
