@@ -84,6 +84,19 @@ send_short (Conn         *conn,
   return TRUE;
 }
 
+/* Moves the replies held back to @out; returns their length. */
+static gsize
+socks_take_held (Conn   *conn,
+                 guint8  out[SOCKS_ANSWER_MAX])
+{
+  gsize held = conn->socks_held_len;
+
+  memcpy (out, conn->socks_held, held);
+  conn->socks_held_len = 0;
+
+  return held;
+}
+
 /* Puts the replies held back and then the answer to the client's request
  * for @outcome into @out; returns the length. */
 gsize
@@ -91,10 +104,7 @@ socks_build_answer (Conn                *conn,
                     CulvertSocksOutcome  outcome,
                     guint8               out[SOCKS_ANSWER_MAX])
 {
-  gsize held = conn->socks_held_len;
-
-  memcpy (out, conn->socks_held, held);
-  conn->socks_held_len = 0;
+  gsize held = socks_take_held (conn, out);
 
   return held + culvert_socks_build_reply (conn->socks_version, outcome, out + held);
 }
@@ -118,12 +128,11 @@ socks_send_with_held (Conn                 *conn,
                       const SocksTransport *transport)
 {
   guint8 answer[SOCKS_ANSWER_MAX];
-  gsize held = conn->socks_held_len;
+  gsize held = socks_take_held (conn, answer);
 
   g_assert (len <= CULVERT_SOCKS_MAX_REPLY);
-  memcpy (answer, conn->socks_held, held);
-  memcpy (answer + held, data, len);
-  conn->socks_held_len = 0;
+  if (len > 0)
+    memcpy (answer + held, data, len);
 
   return transport->send (conn, answer, held + len);
 }
