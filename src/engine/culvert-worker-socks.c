@@ -54,10 +54,12 @@ socks_start (Conn *conn)
     return;
 
   socks_begin_handshake (conn);
-  watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
   /* A client usually sends its request right after connecting: it may be
-   * here already, one wake-up sooner than epoll would say so. */
+   * here already, a wake-up sooner than epoll would say so. Only a client
+   * still to say where it goes is watched. */
   socks_on_readable (conn);
+  if (conn->state == CONN_HANDSHAKE && !conn->closing)
+    watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
 }
 
 /* Sends all of a short message; the socket is new, so it has room. */
