@@ -296,7 +296,7 @@ conn_shutdown_write (Conn *conn)
 static void
 conn_check_done (Conn *conn)
 {
-  if (conn->closing || conn->state != CONN_OPEN)
+  if (conn->closing || conn->state != CONN_OPEN || conn->socks_answer_due)
     return;
 
   if (conn->remote_eof && conn->pending_len == 0 && ssh_channel_poll (conn->channel, 0) == SSH_EOF)
@@ -456,7 +456,8 @@ conn_take_data (Conn         *conn,
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
   ssize_t w;
 
-  if (conn->state != CONN_OPEN || conn->closing || conn->pending_len > 0 || len <= TAKE_MIN)
+  if (conn->state != CONN_OPEN || conn->closing || conn->pending_len > 0 || len <= TAKE_MIN ||
+      conn->socks_answer_due)
     return 0;
 
   do

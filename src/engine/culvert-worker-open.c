@@ -146,15 +146,29 @@ conn_start (Conn *conn)
       return;
     }
 
-  /* The SOCKS client hears that it is connected before any data. */
-  if (conn->socks_version >= 0 && !socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
-    return;
-
 #if !defined (HAVE_SSH_CHANNEL_SET_WINDOW_SIZE) && LIBSSH_VERSION_INT < SSH_VERSION_INT (0, 11, 0)
   /* libssh 0.10 opened the channel with 64,000 bytes; a window the session
    * learned is granted with the first read, before any data arrives. */
   conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
 #endif
+
+  if (conn->socks_version >= 0)
+    {
+      /* What the SOCKS client sent with its request goes to the server
+       * first; then the client hears that it is connected, and its
+       * wake-up for that answer overlaps the server's round trip instead
+       * of coming before it. Nothing reaches the client before the answer
+       * (conn_take_data and conn_check_done wait for it). */
+      conn->socks_answer_due = TRUE;
+      if (conn->upload_len > 0)
+        conn_pump_up (conn);
+      conn->socks_answer_due = FALSE;
+      if (conn->closing || !socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
+        return;
+      conn_mark_ready (conn);
+      conn_update_events (conn);
+      return;
+    }
 
   /* Data may have arrived already, and a SOCKS client may have sent some
    * with its request. */

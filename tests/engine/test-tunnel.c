@@ -3836,6 +3836,34 @@ test_tunnel_dynamic_many (Fixture       *f,
     }
   g_assert_cmpuint (destination_wait_served (echo, n_clients), ==, n_clients);
 
+  /* A destination that speaks first (a banner; here 4 MiB at once): the
+   * client still hears its SOCKS answer before any of it, then all of it,
+   * and the bytes it sent with its request reach the destination. */
+  {
+    static const guint8 ok[] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+    gsize size = 4 * MiB;
+    g_autofree guint8 *banner = random_payload (size);
+    g_autofree guint8 *early = random_payload (1000);
+    g_autofree char *banner_sum = checksum_of (banner, size);
+    g_autofree char *early_sum = checksum_of (early, 1000);
+    g_autofree char *got = NULL;
+    Destination *talker = destination_new (1, banner, size);
+    guint8 reply[10];
+    gsize total = 0;
+    int fd;
+
+    fd = socks5_connect (port, "127.0.0.1", talker->port, early, 1000, reply);
+    g_assert_cmpmem (reply, 10, ok, sizeof ok);
+    shutdown (fd, SHUT_WR);
+    got = read_to_eof_checksum (fd, &total);
+    close (fd);
+    g_assert_cmpuint (total, ==, size);
+    g_assert_cmpstr (got, ==, banner_sum);
+    g_assert_cmpuint (destination_wait_served (talker, 1), ==, 1);
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (talker->received, early_sum)), ==, 1);
+    destination_free (talker);
+  }
+
   destination_free (echo);
 }
 
