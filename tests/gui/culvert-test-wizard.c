@@ -68,15 +68,13 @@ wizard_fixture_teardown (WizardFixture *f,
 gboolean
 start_sshd (WizardFixture *f)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
   g_autofree char *key_path = g_build_filename (ssh_dir, "id_ed25519", NULL);
   g_autofree char *key = NULL;
 
-  if (skip_without_sshd ())
+  f->sshd = start_sshd_or_skip ();
+  if (f->sshd == NULL)
     return FALSE;
-  f->sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   f->echo = echo_new ();
 
   g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);

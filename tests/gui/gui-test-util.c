@@ -230,6 +230,20 @@ skip_without_sshd (void)
   return TRUE;
 }
 
+CulvertTestSshd *
+start_sshd_or_skip (void)
+{
+  g_autoptr(GError) error = NULL;
+  CulvertTestSshd *sshd;
+
+  if (skip_without_sshd ())
+    return NULL;
+  sshd = culvert_test_sshd_start (NULL, &error);
+  g_assert_no_error (error);
+
+  return sshd;
+}
+
 AdwMessageDialog *
 find_dialog (const char *heading)
 {

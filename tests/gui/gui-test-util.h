@@ -78,6 +78,8 @@ void            switch_on          (Fixture        *f,
 void            assert_status      (Fixture        *f,
                                     const char     *title);
 gboolean        skip_without_sshd  (void);
+/* A started sshd, or NULL once the test is marked skipped (no sshd here). */
+CulvertTestSshd *start_sshd_or_skip (void);
 
 /* The echo, the loopback ports and the waiting come from culvert-test-gui. */
 #define Echo               CulvertTestEcho

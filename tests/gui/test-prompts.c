@@ -253,7 +253,6 @@ static void
 test_prompts_unknown_host (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *known = NULL;
@@ -265,10 +264,9 @@ test_prompts_unknown_host (Fixture       *f,
   const char *body;
   guint16 port;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   profile = add_forwarding_profile (f, sshd, echo, &port);
   known = g_build_filename (sshd->dir, "empty_known_hosts", NULL);
@@ -325,10 +323,9 @@ test_prompts_changed_host_key (Fixture       *f,
   guint16 port;
   int status;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   profile = add_forwarding_profile (f, sshd, echo, &port);
 
@@ -387,7 +384,6 @@ static void
 test_prompts_remember_password (Fixture       *f,
                                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *stored = NULL;
@@ -397,10 +393,9 @@ test_prompts_remember_password (Fixture       *f,
   Watch watch = { f, NULL, FALSE };
   guint16 port;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   if (skip_unless_root_sshd (sshd))
     return;
   echo = echo_new ();
@@ -450,7 +445,6 @@ static void
 test_prompts_wrong_remembered_password (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *left = NULL;
@@ -458,10 +452,9 @@ test_prompts_wrong_remembered_password (Fixture       *f,
   AdwMessageDialog *dialog;
   guint16 port;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   if (skip_unless_root_sshd (sshd))
     return;
   echo = echo_new ();
@@ -510,7 +503,6 @@ static void
 test_prompts_cancel (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   CulvertProfile *asking;
@@ -519,10 +511,9 @@ test_prompts_cancel (Fixture       *f,
   guint16 asking_port;
   guint16 other_port;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   if (skip_unless_root_sshd (sshd))
     return;
   echo = echo_new ();
@@ -566,10 +557,9 @@ test_prompts_remember_passphrase (Fixture       *f,
   Watch watch = { f, NULL, FALSE };
   guint16 port;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   key = culvert_test_sshd_encrypt_client_key (sshd, "key-phrase-2718", &error);
   g_assert_no_error (error);
   echo = echo_new ();
@@ -663,10 +653,9 @@ test_prompts_headless_remembered (Fixture       *f,
   gint64 deadline;
   int fd = -1;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   if (skip_unless_root_sshd (sshd))
     return;
   echo = echo_new ();
@@ -718,10 +707,9 @@ test_prompts_without_keyring (Fixture       *f,
   gboolean explained = FALSE;
   guint16 port;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   key = culvert_test_sshd_encrypt_client_key (sshd, "key-phrase-1618", &error);
   g_assert_no_error (error);
   echo = echo_new ();

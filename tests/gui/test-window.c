@@ -562,7 +562,6 @@ static void
 test_window_tunnel_live (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *spec = NULL;
@@ -578,10 +577,9 @@ test_window_tunnel_live (Fixture       *f,
   char byte;
   int fd;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
   profile = add_sshd_profile (f, sshd, spec);
@@ -689,7 +687,6 @@ static void
 test_window_port_in_use (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *spec = NULL;
@@ -702,10 +699,9 @@ test_window_port_in_use (Fixture       *f,
   int blocker;
   int fd;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   blocker = listen_loopback (&taken);
   spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, echo->port);
@@ -775,17 +771,15 @@ static void
 test_window_reconnecting (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *spec = NULL;
   CulvertProfile *profile;
   Relay *relay;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   relay = relay_new (sshd->port);
   spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
@@ -1111,7 +1105,6 @@ static void
 test_window_live_add_and_edit (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *first_listen = NULL;
@@ -1130,10 +1123,9 @@ test_window_live_add_and_edit (Fixture       *f,
   int client;
   int fd;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   profile = add_sshd_profile_two (f, sshd, first, second, echo->port);
   first_listen = g_strdup_printf ("127.0.0.1:%u", first);
@@ -1218,7 +1210,6 @@ static void
 test_window_live_use_port (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *taken_text = NULL;
@@ -1236,10 +1227,9 @@ test_window_live_use_port (Fixture       *f,
   int client;
   int fd;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   blocker = listen_loopback (&taken);
   profile = add_sshd_profile_two (f, sshd, taken, other, echo->port);
@@ -1285,7 +1275,6 @@ static void
 test_window_live_switch_remove (Fixture       *f,
                                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *first_listen = NULL;
@@ -1300,10 +1289,9 @@ test_window_live_switch_remove (Fixture       *f,
   int client;
   int fd;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   profile = add_sshd_profile_two (f, sshd, first, second, echo->port);
   first_listen = g_strdup_printf ("127.0.0.1:%u", first);
@@ -1359,7 +1347,6 @@ static void
 test_window_host_key_question (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CulvertTestSshd) sshd = NULL;
   g_autoptr(Echo) echo = NULL;
   g_autofree char *spec = NULL;
@@ -1368,10 +1355,9 @@ test_window_host_key_question (Fixture       *f,
   CulvertProfile *profile;
   AdwMessageDialog *question;
 
-  if (skip_without_sshd ())
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
     return;
-  sshd = culvert_test_sshd_start (NULL, &error);
-  g_assert_no_error (error);
   echo = echo_new ();
   spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
   profile = add_sshd_profile (f, sshd, spec);
