@@ -17,27 +17,11 @@
 #include <glib/gstdio.h>
 
 #include "culvert-application.h"
+#include "culvert-test-gui.h"
 #include "culvert-window.h"
 
 static CulvertApplication *the_app;
 static char *record_path;
-
-static gboolean
-wait_for (gboolean (*check) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
 
 static gboolean
 widget_is_mapped (gpointer data)
@@ -148,7 +132,7 @@ test_help_f1_and_menu (void)
 
   window = culvert_window_new (the_app);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (widget_is_mapped, window));
+  g_assert_true (culvert_test_wait_for (widget_is_mapped, window));
 
   /* F1: what the accelerator activates. */
   actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (the_app), "F1");
@@ -158,7 +142,7 @@ test_help_f1_and_menu (void)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (action_name, "app."));
   g_action_group_activate_action (G_ACTION_GROUP (the_app), action_name + 4, target);
-  g_assert_true (wait_for (viewer_was_launched, (gpointer) expected));
+  g_assert_true (culvert_test_wait_for (viewer_was_launched, (gpointer) expected));
   g_assert_cmpint (g_unlink (record_path), ==, 0);
 
   /* The Help item of the window's main menu, whatever its action is called. */
@@ -185,7 +169,7 @@ test_help_f1_and_menu (void)
       g_clear_object (&items);
     }
   g_assert_true (found);
-  g_assert_true (wait_for (viewer_was_launched, (gpointer) expected));
+  g_assert_true (culvert_test_wait_for (viewer_was_launched, (gpointer) expected));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

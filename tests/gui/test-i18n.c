@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "culvert-application.h"
+#include "culvert-test-gui.h"
 #include "culvert-window.h"
 
 #define MO_MAGIC 0x950412de
@@ -78,23 +79,6 @@ mo_lookup (const char *path,
     }
 
   return NULL;
-}
-
-static gboolean
-wait_for (gboolean (*check) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
 }
 
 static gboolean
@@ -161,12 +145,12 @@ test_i18n_empty_state (void)
 
   window = culvert_window_new (the_app);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (widget_is_mapped, window));
+  g_assert_true (culvert_test_wait_for (widget_is_mapped, window));
 
   search.root = GTK_WIDGET (window);
   search.text = title;
   search.inside = ADW_TYPE_STATUS_PAGE;
-  g_assert_true (wait_for (label_is_shown, &search));
+  g_assert_true (culvert_test_wait_for (label_is_shown, &search));
 
   /* The button's label, as shown: without the mnemonic's underscore. */
   button_text = g_strdup (button);
@@ -178,7 +162,7 @@ test_i18n_empty_state (void)
   }
   search.text = button_text;
   search.inside = GTK_TYPE_BUTTON;
-  g_assert_true (wait_for (label_is_shown, &search));
+  g_assert_true (culvert_test_wait_for (label_is_shown, &search));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
