@@ -28,6 +28,7 @@ def count(label, path, defined, status):
     passed = failed = skipped = 0
     skips = []
     notes = []
+    tails = []
     ran = 0
     if path == '-':
         f = None
@@ -73,6 +74,7 @@ def count(label, path, defined, status):
                 else:
                     failed += 1
                     notes.append(f'{label}: {name}: {result}')
+                    tails += tail_of(label, t)
                     bad = [p for p in points if p[0] == 'not ok']
                     if len(bad) > 1:
                         failed += len(bad) - 1
@@ -85,7 +87,15 @@ def count(label, path, defined, status):
     if status not in (None, 0) and failed == 0:
         notes.append(f'{label}: meson test exited with status {status} though no test failed')
         failed += 1
-    return passed, failed, skipped, skips, notes
+    return passed, failed, skipped, skips, notes, tails
+
+
+def tail_of(label, t, lines=12):
+    """The last lines a failed test printed, so that a report that keeps
+    only the end of the output still says what went wrong."""
+    out = ((t.get('stdout') or '') + '\n' + (t.get('stderr') or '')).strip().splitlines()
+    kept = [line[:300] for line in out[-lines:]]
+    return [f'--- {label}: {t["name"]}: its last {len(kept)} lines of output:'] + kept
 
 
 def main(argv):
@@ -107,10 +117,16 @@ def main(argv):
     total = [0, 0, 0]
     all_skips = []
     all_notes = []
+    counted = []
     for label, path, defined, status in runs:
-        passed, failed, skipped, skips, notes = count(label, path, defined, status)
+        passed, failed, skipped, skips, notes, tails = count(label, path, defined, status)
         all_skips += skips
         all_notes += notes
+        counted.append((label, defined, passed, failed, skipped))
+        for line in tails:
+            print(line)
+
+    for label, defined, passed, failed, skipped in counted:
         if defined is not None:
             # Worded unlike the closing line, which is the one CI reads.
             print(f'{label}: passed {passed}, failed {failed}, skipped {skipped}')
