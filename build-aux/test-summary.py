@@ -90,10 +90,12 @@ def count(label, path, defined, status):
     return passed, failed, skipped, skips, notes, tails
 
 
-def tail_of(label, t, lines=12):
+def tail_of(label, t, lines=15):
     """The last lines a failed test printed, so that a report that keeps
     only the end of the output still says what went wrong."""
     out = ((t.get('stdout') or '') + '\n' + (t.get('stderr') or '')).strip().splitlines()
+    # GLib's debug messages (G_MESSAGES_DEBUG) would crowd out the failure.
+    out = [line for line in out if '-DEBUG: ' not in line]
     kept = [line[:300] for line in out[-lines:]]
     return [f'--- {label}: {t["name"]}: its last {len(kept)} lines of output:'] + kept
 
