@@ -352,6 +352,7 @@ culvert_application_startup (GApplication *app)
   g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (culvert_application_parent_class)->startup (app);
+  culvert_gui_name_buttons_after_labels ();
 
   /* A directory that cannot be read leaves the list empty; the window says so. */
   if (!culvert_profile_store_load (self->store, &error))

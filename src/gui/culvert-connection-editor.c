@@ -436,21 +436,6 @@ editor_reconnect (GtkWidget  *widget,
     adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
 }
 
-static void
-label_entry_row (AdwEntryRow *row)
-{
-  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
-  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
-  g_autoptr(GString) plain = g_string_new (NULL);
-
-  for (const char *p = title; *p != '\0'; p++)
-    if (*p != '_')
-      g_string_append_c (plain, *p);
-  culvert_gui_set_accessible_label (GTK_WIDGET (row), plain->str);
-  if (delegate != NULL)
-    culvert_gui_set_accessible_label (GTK_WIDGET (delegate), plain->str);
-}
-
 /* The password row's own icon buttons: show the text, and apply. */
 static void
 label_password_buttons (GtkWidget *widget)
@@ -581,7 +566,7 @@ culvert_connection_editor_new (GtkWindow           *parent,
   server_rows[3] = self->user_row;
   for (guint i = 0; i < G_N_ELEMENTS (server_rows); i++)
     {
-      label_entry_row (server_rows[i]);
+      culvert_gui_label_entry_row (GTK_WIDGET (server_rows[i]));
       g_signal_connect_object (server_rows[i], "changed", G_CALLBACK (server_changed), self,
                                G_CONNECT_SWAPPED);
     }
@@ -590,12 +575,12 @@ culvert_connection_editor_new (GtkWindow           *parent,
   network_rows[2] = self->bypass_row;
   for (guint i = 0; i < G_N_ELEMENTS (network_rows); i++)
     {
-      label_entry_row (network_rows[i]);
+      culvert_gui_label_entry_row (GTK_WIDGET (network_rows[i]));
       g_signal_connect_object (network_rows[i], "changed", G_CALLBACK (network_changed), self,
                                G_CONNECT_SWAPPED);
     }
-  label_entry_row (self->keepalive_row);
-  label_entry_row (self->proxy_password_row);
+  culvert_gui_label_entry_row (GTK_WIDGET (self->keepalive_row));
+  culvert_gui_label_entry_row (GTK_WIDGET (self->proxy_password_row));
   label_password_buttons (GTK_WIDGET (self->proxy_password_row));
   g_signal_connect_object (self->proxy_password_row, "apply", G_CALLBACK (proxy_password_apply),
                            self, G_CONNECT_SWAPPED);

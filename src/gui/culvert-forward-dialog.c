@@ -318,24 +318,6 @@ forward_save (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-label_entry_row (AdwEntryRow *row)
-{
-  g_autofree char *label = NULL;
-  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
-  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
-  GString *plain = g_string_new (NULL);
-
-  /* The visible label without its mnemonic underscore. */
-  for (const char *p = title; *p != '\0'; p++)
-    if (*p != '_')
-      g_string_append_c (plain, *p);
-  label = g_string_free (plain, FALSE);
-  culvert_gui_set_accessible_label (GTK_WIDGET (row), label);
-  if (delegate != NULL)
-    culvert_gui_set_accessible_label (GTK_WIDGET (delegate), label);
-}
-
 void
 culvert_forward_dialog_get_parts (CulvertForwardDialog      *self,
                                   CulvertForwardDialogParts *parts)
@@ -464,7 +446,7 @@ culvert_forward_dialog_new (GtkWindow           *parent,
   rows[4] = self->description_row;
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
-      label_entry_row (rows[i]);
+      culvert_gui_label_entry_row (GTK_WIDGET (rows[i]));
       g_signal_connect_object (rows[i], "changed", G_CALLBACK (culvert_forward_dialog_validate),
                                self, G_CONNECT_SWAPPED);
     }

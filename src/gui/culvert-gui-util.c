@@ -8,6 +8,8 @@
 
 #include <glib/gi18n.h>
 
+#include <adwaita.h>
+
 #include "culvert-gui-util.h"
 
 char *
@@ -62,6 +64,107 @@ culvert_gui_set_accessible_label (GtkWidget  *widget,
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
+}
+
+void
+culvert_gui_label_entry_row (GtkWidget *row)
+{
+  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
+  g_autoptr(GString) plain = g_string_new (NULL);
+
+  /* The visible title without its mnemonic underscore. Not on the row:
+   * libadwaita 1.2 names it after its title already, and GTK 4.8 would say
+   * the title twice. */
+  for (const char *p = title; *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (plain, *p);
+  if (delegate != NULL)
+    culvert_gui_set_accessible_label (GTK_WIDGET (delegate), plain->str);
+}
+
+/* GTK 4.8 names a button with a mnemonic after its raw label and its label
+ * both ("_Connect Connect"), and a check button after its raw label alone
+ * ("_Remember in Keyring"): that is what a screen reader says. Later GTK
+ * names both after the label the user sees. A button keeps the name of its
+ * label; a check button, whose label is not tied to it, gets the label's
+ * text as its own. */
+static void
+name_after_label (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget))
+    {
+      if (gtk_button_get_use_underline (GTK_BUTTON (widget)) &&
+          gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL);
+    }
+  else if (GTK_IS_CHECK_BUTTON (widget) &&
+           gtk_check_button_get_use_underline (GTK_CHECK_BUTTON (widget)))
+    {
+      for (GtkWidget *child = gtk_widget_get_first_child (widget);
+           child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        if (GTK_IS_LABEL (child))
+          culvert_gui_set_accessible_label (widget, gtk_label_get_text (GTK_LABEL (child)));
+    }
+}
+
+static void
+follow_label (GtkWidget *widget)
+{
+  if ((!GTK_IS_BUTTON (widget) && !GTK_IS_CHECK_BUTTON (widget)) ||
+      g_object_get_data (G_OBJECT (widget), "culvert-named-after-label") != NULL)
+    return;
+
+  g_object_set_data (G_OBJECT (widget), "culvert-named-after-label", GINT_TO_POINTER (TRUE));
+  /* GTK names it anew each time the label changes; this comes after. */
+  g_signal_connect (widget, "notify::label", G_CALLBACK (name_after_label), NULL);
+  g_signal_connect (widget, "notify::use-underline", G_CALLBACK (name_after_label), NULL);
+  name_after_label (widget);
+}
+
+static void
+follow_labels_below (GtkWidget *root)
+{
+  follow_label (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    follow_labels_below (child);
+}
+
+/* A window takes all it holds, shown or not (the pages of a stack, a
+ * banner not revealed yet): a screen reader can reach them all. What comes
+ * later is taken when it is realized. */
+static gboolean
+on_widget_realize (GSignalInvocationHint *hint,
+                   guint                  n_values,
+                   const GValue          *values,
+                   gpointer               data)
+{
+  GtkWidget *widget = g_value_get_object (&values[0]);
+
+  if (GTK_IS_ROOT (widget))
+    follow_labels_below (widget);
+  else
+    follow_label (widget);
+
+  return TRUE;
+}
+
+void
+culvert_gui_name_buttons_after_labels (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      /* The signal exists once the class does, which may be before any widget. */
+      g_type_class_ref (GTK_TYPE_WIDGET);
+      g_signal_add_emission_hook (g_signal_lookup ("realize", GTK_TYPE_WIDGET), 0,
+                                  on_widget_realize, NULL, NULL);
+      g_once_init_leave (&done, 1);
+    }
 }
 
 typedef struct

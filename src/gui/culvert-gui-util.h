@@ -21,6 +21,13 @@ const char *culvert_gui_state_text      (CulvertTunnelState  state);
 gboolean    culvert_gui_state_is_on     (CulvertTunnelState  state);
 void        culvert_gui_set_accessible_label (GtkWidget    *widget,
                                               const char   *label);
+/* Names the text field of an AdwEntryRow after the row's title, for screen
+ * readers. */
+void        culvert_gui_label_entry_row      (GtkWidget    *row);
+/* From now on every button and check button with a mnemonic is named, for
+ * screen readers, after the label the user sees, without the underscore:
+ * GTK 4.8 names it after the raw label. */
+void        culvert_gui_name_buttons_after_labels (void);
 
 G_END_DECLS
 

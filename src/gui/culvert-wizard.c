@@ -295,23 +295,6 @@ on_entry_activated (CulvertWizard *self)
 /* ---------------------------------------------------------------------- */
 
 static void
-label_entry_row (GtkWidget *row)
-{
-  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
-  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
-  GString *plain = g_string_new (NULL);
-  g_autofree char *label = NULL;
-
-  for (const char *p = title; *p != '\0'; p++)
-    if (*p != '_')
-      g_string_append_c (plain, *p);
-  label = g_string_free (plain, FALSE);
-  culvert_gui_set_accessible_label (row, label);
-  if (delegate != NULL)
-    culvert_gui_set_accessible_label (GTK_WIDGET (delegate), label);
-}
-
-static void
 watch_fields (CulvertWizard *self,
               GtkWidget     *root)
 {
@@ -321,7 +304,7 @@ watch_fields (CulvertWizard *self,
     {
       if (ADW_IS_ENTRY_ROW (child))
         {
-          label_entry_row (child);
+          culvert_gui_label_entry_row (child);
           g_signal_connect_object (child, "changed", G_CALLBACK (on_fields_changed), self,
                                    G_CONNECT_SWAPPED | G_CONNECT_AFTER);
           g_signal_connect_object (child, "entry-activated", G_CALLBACK (on_entry_activated),
