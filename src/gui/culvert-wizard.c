@@ -72,6 +72,54 @@ on_fields_changed (CulvertWizard *self)
   culvert_wizard_update_buttons (self);
 }
 
+/* The scenario chosen: the first page starts there, so that the arrow keys
+ * choose another and Enter goes on (from Cancel, Enter would close). */
+static GtkWidget *
+chosen_scenario (CulvertWizard *self)
+{
+  switch (culvert_wizard_get_kind (self))
+    {
+    case CULVERT_FORWARD_REMOTE:
+      return GTK_WIDGET (self->scenario_incoming);
+    case CULVERT_FORWARD_DYNAMIC:
+      return GTK_WIDGET (self->scenario_dynamic);
+    case CULVERT_FORWARD_LOCAL:
+    default:
+      return GTK_WIDGET (self->scenario_outgoing);
+    }
+}
+
+/* A choice between options: a check button, or the row that holds one. */
+static gboolean
+is_choice (GtkWidget *widget)
+{
+  if (ADW_IS_ACTION_ROW (widget))
+    widget = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget));
+
+  return widget != NULL && GTK_IS_CHECK_BUTTON (widget);
+}
+
+/* Enter goes on from a choice (a scenario, a login method) as from a field:
+ * a check button or its row would take Enter for itself, only to choose
+ * again what is chosen. On a button, Enter presses that button; on a
+ * switch, it switches. */
+static gboolean
+on_key_pressed (CulvertWizard   *self,
+                guint            keyval,
+                guint            keycode,
+                GdkModifierType  state)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if ((keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter) ||
+      (state & gtk_accelerator_get_default_mod_mask ()) != 0 ||
+      focus == NULL || !is_choice (focus))
+    return GDK_EVENT_PROPAGATE;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+  return GDK_EVENT_STOP;
+}
+
 static void
 culvert_wizard_show_page (CulvertWizard *self,
                           int            i)
@@ -82,7 +130,9 @@ culvert_wizard_show_page (CulvertWizard *self,
   culvert_wizard_update_buttons (self);
 
   /* Ready to type into the page's first field. */
-  if (g_strcmp0 (pages[i], "server") == 0)
+  if (g_strcmp0 (pages[i], "scenario") == 0)
+    gtk_widget_grab_focus (chosen_scenario (self));
+  else if (g_strcmp0 (pages[i], "server") == 0)
     gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
   else if (g_strcmp0 (pages[i], "forward") == 0)
     gtk_widget_grab_focus (GTK_WIDGET (self->listen_port_row));
@@ -369,6 +419,18 @@ culvert_wizard_dispose (GObject *object)
 
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CulvertWizard, name)
 
+/* On screen, the wizard starts on the chosen scenario (set before, the
+ * focus would make GTK 4.8 describe the window before it is one). */
+static void
+culvert_wizard_map (GtkWidget *widget)
+{
+  CulvertWizard *self = CULVERT_WIZARD (widget);
+
+  GTK_WIDGET_CLASS (culvert_wizard_parent_class)->map (widget);
+  if (page_index (self) == 0)
+    gtk_widget_grab_focus (chosen_scenario (self));
+}
+
 static void
 culvert_wizard_class_init (CulvertWizardClass *klass)
 {
@@ -378,6 +440,7 @@ culvert_wizard_class_init (CulvertWizardClass *klass)
 
   object_class->dispose = culvert_wizard_dispose;
   window_class->close_request = culvert_wizard_close_request;
+  widget_class->map = culvert_wizard_map;
 
   g_type_ensure (CULVERT_TYPE_TUNNEL_DIAGRAM);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/culvert-wizard.ui");
@@ -442,6 +505,8 @@ culvert_wizard_class_init (CulvertWizardClass *klass)
 static void
 culvert_wizard_init (CulvertWizard *self)
 {
+  GtkEventController *keys;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_check_button_set_active (self->scenario_outgoing, TRUE);
@@ -454,6 +519,12 @@ culvert_wizard_init (CulvertWizard *self)
   g_signal_connect_object (self->stack, "notify::visible-child",
                            G_CALLBACK (on_fields_changed), self, G_CONNECT_SWAPPED);
   culvert_wizard_update_buttons (self);
+
+  /* Before the focused widget: a check button would take Enter itself. */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
 CulvertWizard *

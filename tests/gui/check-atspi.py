@@ -11,7 +11,12 @@
 # and reads the wizard's. A name must be the words the user sees: not empty,
 # not a widget type, without the mnemonic's underscore and not said twice
 # (GTK 4.8 joins a widget's own label to the one it is labelled by).
-# Prints TAP.
+#
+# Then the keyboard alone, through the X server as a user types (xdotool,
+# XTEST): Ctrl+N opens the wizard on the chosen scenario, Enter goes on from
+# a choice as from a field, typed text reaches the field, Escape closes and
+# nothing is saved. What happened is read back over AT-SPI: which widget has
+# the focus, whether Back and Next can be pressed. Prints TAP.
 #
 # Copyright 2026 The Culvert authors
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -70,6 +75,9 @@ def find_app():
 
 
 def frame(app, name):
+    """The window @name of @app, looked up afresh: a window opened since
+    @app was found may not be among its children as known then."""
+    app = find_app() or app
     for f in children(app):
         if f.get_role_name() == 'frame' and f.get_name() == name:
             return f
@@ -106,6 +114,83 @@ def check_names(root, expected):
     return not problems and not missing, problems + missing, len(widgets)
 
 
+def find(root, role, name):
+    for node in walk(root):
+        if node.get_role_name() == role and node.get_name() == name:
+            return node
+    raise AssertionError(f'no {role} "{name}"')
+
+
+def has_state(node, state):
+    return node.get_state_set().contains(state)
+
+
+def focused(root):
+    for node in walk(root):
+        if has_state(node, Atspi.StateType.FOCUSED):
+            return (node.get_role_name(), node.get_name())
+    return None
+
+
+def keyboard(*args):
+    """Keys through the X server, as from a keyboard."""
+    subprocess.run(['xdotool', *args], check=True)
+
+
+def check_keyboard(app, culvert, env):
+    """(ok, diagnostics, steps): the wizard driven by the keyboard alone."""
+    notes = []
+    steps = 0
+
+    def expect(what, check, seconds=10):
+        nonlocal steps
+        try:
+            wait_for(what, check, seconds)
+            steps += 1
+            return True
+        except AssertionError:
+            notes.append(f'{what}: not so (focus: {focused(app)})')
+            return False
+
+    def sensitive(wizard, name):
+        return has_state(find(frame(app, 'New Connection'), 'push button', name),
+                         Atspi.StateType.SENSITIVE)
+
+    keyboard('key', 'ctrl+n')
+    if not expect('Ctrl+N opens the wizard', lambda: frame(app, 'New Connection')):
+        return False, notes, steps
+    wizard = frame(app, 'New Connection')
+    ok = expect('the focus starts on the chosen scenario',
+                lambda: focused(frame(app, 'New Connection'))
+                == ('check box', 'Reach a service through the server'))
+    ok = ok and expect('Back cannot be pressed on the first page',
+                       lambda: not sensitive(wizard, 'Back'))
+
+    keyboard('key', 'Return')
+    ok = ok and expect('Enter on the scenario goes to the server page (Back can be pressed, '
+                       'Next waits for a server)',
+                       lambda: sensitive(wizard, 'Back') and not sensitive(wizard, 'Next'))
+    keyboard('type', '--delay', '20', '127.0.0.1')
+    ok = ok and expect('the typed server is taken (Next can be pressed)',
+                       lambda: sensitive(wizard, 'Next'))
+    keyboard('key', 'Return')
+    ok = ok and expect('Enter in the field goes to the login page, on the chosen method',
+                       lambda: focused(frame(app, 'New Connection')) == ('list item', 'Automatic'))
+    keyboard('key', 'Return')
+    ok = ok and expect('Enter on a login method goes to the forward page (Next waits for a port)',
+                       lambda: focused(frame(app, 'New Connection')) != ('list item', 'Automatic')
+                       and not sensitive(wizard, 'Next'))
+
+    keyboard('key', 'Escape')
+    ok = ok and expect('Escape closes the wizard', lambda: frame(app, 'New Connection') is None)
+    listed = subprocess.run([culvert, '--list'], env=env, capture_output=True, text=True,
+                            timeout=30)
+    if listed.returncode != 0 or listed.stdout.strip():
+        notes.append(f'a connection was saved after Escape: {listed.stdout.strip()!r}')
+        ok = False
+    return ok and not notes, notes, steps
+
+
 def click(root, role, name):
     for node in walk(root):
         if node.get_role_name() == role and node.get_name() == name:
@@ -116,9 +201,9 @@ def click(root, role, name):
     raise AssertionError(f'no {role} "{name}" to click')
 
 
-def report(number, title, result):
+def report(number, title, result, counted='named widgets'):
     ok, diagnostics, count = result
-    print(f'{"ok" if ok else "not ok"} {number} - {title} ({count} named widgets)')
+    print(f'{"ok" if ok else "not ok"} {number} - {title} ({count} {counted})')
     for line in diagnostics:
         print(f'# {line}')
     return ok
@@ -133,7 +218,7 @@ def main():
     for name in ('GTK_A11Y', 'NO_AT_BRIDGE'):
         env.pop(name, None)
 
-    print('1..2')
+    print('1..3')
     app_proc = subprocess.Popen([culvert], env=env)
     all_ok = True
     try:
@@ -145,12 +230,18 @@ def main():
                                               ('push button', 'Connect')]))
 
         click(window, 'push button', 'New Connection…')
+        time.sleep(1)
         wizard = wait_for('the wizard', lambda: frame(app, 'New Connection'))
         all_ok &= report(2, 'wizard: every name is the visible label',
                          check_names(wizard, [('push button', 'Next'),
                                               ('push button', 'Test Connection'),
                                               ('check box', 'Key File'),
                                               ('text', 'Port')]))
+        keyboard('key', 'Escape')
+        wait_for('the wizard to close', lambda: frame(app, 'New Connection') is None)
+
+        all_ok &= report(3, 'wizard: the keyboard alone', check_keyboard(app, culvert, env),
+                         'steps as expected')
     finally:
         app_proc.terminate()
         app_proc.wait(timeout=10)
