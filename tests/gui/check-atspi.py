@@ -15,7 +15,8 @@
 # Then the keyboard alone, through the X server as a user types (xdotool,
 # XTEST): Ctrl+N opens the wizard on the chosen scenario, Enter goes on from
 # a choice as from a field, typed text reaches the field, Escape closes and
-# nothing is saved. What happened is read back over AT-SPI: which widget has
+# nothing is saved; Ctrl+, opens the preferences, whose names are read as
+# well. What happened is read back over AT-SPI: which widget has
 # the focus, whether Back and Next can be pressed. Prints TAP.
 #
 # Copyright 2026 The Culvert authors
@@ -99,8 +100,10 @@ def bad_name(name):
 
 
 def named_widgets(root):
+    """What a screen reader can reach: GTK 4.8 lists hidden widgets too
+    (a search entry not enabled), without their visible state."""
     return [(n.get_role_name(), n.get_name()) for n in walk(root)
-            if n.get_role_name() in NAMED_ROLES]
+            if n.get_role_name() in NAMED_ROLES and has_state(n, Atspi.StateType.VISIBLE)]
 
 
 def check_names(root, expected):
@@ -218,7 +221,7 @@ def main():
     for name in ('GTK_A11Y', 'NO_AT_BRIDGE'):
         env.pop(name, None)
 
-    print('1..3')
+    print('1..4')
     app_proc = subprocess.Popen([culvert], env=env)
     all_ok = True
     try:
@@ -242,6 +245,13 @@ def main():
 
         all_ok &= report(3, 'wizard: the keyboard alone', check_keyboard(app, culvert, env),
                          'steps as expected')
+
+        keyboard('key', 'ctrl+comma')
+        preferences = wait_for('Ctrl+, to open the preferences',
+                               lambda: frame(app, 'Preferences'))
+        all_ok &= report(4, 'preferences: every name is the visible label',
+                         check_names(preferences, [('check box', 'Notifications'),
+                                                   ('check box', 'Run in Background')]))
     finally:
         app_proc.terminate()
         app_proc.wait(timeout=10)
