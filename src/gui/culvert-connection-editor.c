@@ -540,6 +540,7 @@ static void
 culvert_connection_editor_init (CulvertConnectionEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  culvert_gui_name_search_entry (GTK_WIDGET (self), _("Search Connection Settings"));
 }
 
 GtkWidget *

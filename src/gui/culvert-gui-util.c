@@ -83,6 +83,21 @@ culvert_gui_label_entry_row (GtkWidget *row)
     culvert_gui_set_accessible_label (GTK_WIDGET (delegate), plain->str);
 }
 
+void
+culvert_gui_name_search_entry (GtkWidget  *root,
+                               const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_SEARCH_ENTRY (child))
+        culvert_gui_set_accessible_label (child, label);
+      else
+        culvert_gui_name_search_entry (child, label);
+    }
+}
+
 /* GTK 4.8 names a button with a mnemonic after its raw label and its label
  * both ("_Connect Connect"), and a check button after its raw label alone
  * ("_Remember in Keyring"): that is what a screen reader says. Later GTK

@@ -24,6 +24,10 @@ void        culvert_gui_set_accessible_label (GtkWidget    *widget,
 /* Names the text field of an AdwEntryRow after the row's title, for screen
  * readers. */
 void        culvert_gui_label_entry_row      (GtkWidget    *row);
+/* Names the search entries below @root: an AdwPreferencesWindow's own has
+ * no name, and a screen reader reaches it even while search is off. */
+void        culvert_gui_name_search_entry    (GtkWidget    *root,
+                                              const char   *label);
 /* From now on every button and check button with a mnemonic is named, for
  * screen readers, after the label the user sees, without the underscore:
  * GTK 4.8 names it after the raw label. */

@@ -98,27 +98,11 @@ culvert_preferences_window_class_init (CulvertPreferencesWindowClass *klass)
                                         background_switch);
 }
 
-/* libadwaita's own search entry has no name; it stays hidden while search
- * is off, but a screen reader can still reach it. */
-static void
-name_search_entry (GtkWidget *root)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_SEARCH_ENTRY (child))
-        culvert_gui_set_accessible_label (child, _("Search Preferences"));
-      else
-        name_search_entry (child);
-    }
-}
-
 static void
 culvert_preferences_window_init (CulvertPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  name_search_entry (GTK_WIDGET (self));
+  culvert_gui_name_search_entry (GTK_WIDGET (self), _("Search Preferences"));
 }
 
 CulvertPreferencesWindow *

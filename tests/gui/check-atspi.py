@@ -16,7 +16,8 @@
 # XTEST): Ctrl+N opens the wizard on the chosen scenario, Enter goes on from
 # a choice as from a field, typed text reaches the field, Escape closes and
 # nothing is saved; Ctrl+, opens the preferences, whose names are read as
-# well. What happened is read back over AT-SPI: which widget has
+# well. Then, with a saved connection, its page, the forward dialog and the
+# connection editor are read the same way. What happened is read back over AT-SPI: which widget has
 # the focus, whether Back and Next can be pressed. Prints TAP.
 #
 # Copyright 2026 The Culvert authors
@@ -212,6 +213,16 @@ def report(number, title, result, counted='named widgets'):
     return ok
 
 
+def run_app(culvert, env):
+    return subprocess.Popen([culvert], env=env)
+
+
+def stop_app(proc):
+    proc.terminate()
+    proc.wait(timeout=10)
+    wait_for('the app to leave the accessibility bus', lambda: find_app() is None)
+
+
 def main():
     culvert = sys.argv[1]
     # The accessibility bus and its registry are started by the session
@@ -221,9 +232,11 @@ def main():
     for name in ('GTK_A11Y', 'NO_AT_BRIDGE'):
         env.pop(name, None)
 
-    print('1..4')
-    app_proc = subprocess.Popen([culvert], env=env)
+    print('1..7')
     all_ok = True
+
+    # No connection yet: the window, the wizard, the preferences.
+    app_proc = run_app(culvert, env)
     try:
         app = wait_for('the Culvert window on the accessibility bus', find_app)
         window = frame(app, 'Culvert')
@@ -233,7 +246,6 @@ def main():
                                               ('push button', 'Connect')]))
 
         click(window, 'push button', 'New Connection…')
-        time.sleep(1)
         wizard = wait_for('the wizard', lambda: frame(app, 'New Connection'))
         all_ok &= report(2, 'wizard: every name is the visible label',
                          check_names(wizard, [('push button', 'Next'),
@@ -253,8 +265,45 @@ def main():
                          check_names(preferences, [('check box', 'Notifications'),
                                                    ('check box', 'Run in Background')]))
     finally:
-        app_proc.terminate()
-        app_proc.wait(timeout=10)
+        stop_app(app_proc)
+
+    # A saved connection (imported, as from ~/.ssh/config; nothing connects):
+    # its page, the forward dialog and the connection editor.
+    config = os.path.join(os.environ['HOME'], 'lab_ssh_config')
+    with open(config, 'w') as f:
+        f.write('Host lab\n  HostName 127.0.0.1\n  User alice\n  Port 2222\n'
+                '  LocalForward 15432 127.0.0.1:5432\n')
+    subprocess.run([culvert, '--import-ssh-config', config], env=env, check=True,
+                   stdout=subprocess.DEVNULL, timeout=30)
+    app_proc = run_app(culvert, env)
+    try:
+        app = wait_for('the Culvert window on the accessibility bus', find_app)
+        window = frame(app, 'Culvert')
+        all_ok &= report(5, 'a connection\'s page: every name is the visible label',
+                         check_names(window, [('check box', 'Connect “lab”'),
+                                              ('check box', 'Use the forward on localhost:15432'),
+                                              ('push button', 'Add Forward')]))
+
+        click(window, 'push button', 'Add Forward')
+        dialog = wait_for('the forward dialog', lambda: frame(app, 'New Forward'))
+        all_ok &= report(6, 'forward dialog: every name is the visible label',
+                         check_names(dialog, [('combo box', 'Kind'), ('text', 'Host'),
+                                              ('check box', 'Allow Connections From Other Hosts')]))
+        keyboard('key', 'Escape')
+        wait_for('the forward dialog to close', lambda: frame(app, 'New Forward') is None)
+
+        click(window, 'push button', 'Connection Menu')
+        edit = wait_for('Edit… in the connection menu',
+                        lambda: next((n for n in walk(find_app())
+                                      if n.get_role_name() == 'menu item'
+                                      and n.get_name() == 'Edit…'), None))
+        click(edit, 'menu item', 'Edit…')
+        editor = wait_for('the connection editor', lambda: frame(app, 'Edit Connection'))
+        all_ok &= report(7, 'connection editor: every name is the visible label',
+                         check_names(editor, [('check box', 'Reconnect When the Connection Drops'),
+                                              ('check box', 'Connect When Culvert Starts')]))
+    finally:
+        stop_app(app_proc)
     return 0 if all_ok else 1
 
 
