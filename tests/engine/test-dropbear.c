@@ -23,7 +23,7 @@ static void
 test_dropbear_forwards (Fixture       *f,
                         gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
   int fd;
 
@@ -40,7 +40,7 @@ test_dropbear_forwards (Fixture       *f,
   g_assert_true (wait_until (no_active_clients, f, 10));
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 static void
@@ -62,7 +62,7 @@ static void
 test_dropbear_reconnect (Fixture       *f,
                          gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
   guint16 port;
 
@@ -84,7 +84,7 @@ test_dropbear_reconnect (Fixture       *f,
     }
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 int

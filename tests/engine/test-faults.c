@@ -41,8 +41,8 @@ test_sshd_restart (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  Destination *echo = destination_new (FALSE);
-  Destination *sink = destination_new (TRUE);
+  Echo *echo = echo_new ();
+  Echo *sink = sink_new ();
   guint16 remote_port = free_port ();
   Stream stream = { -1 };
   GThread *streamer;
@@ -89,8 +89,8 @@ test_sshd_restart (Fixture       *f,
   assert_fds_back_to (baseline);
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
-  destination_free (sink);
+  echo_free (echo);
+  echo_free (sink);
 }
 
 /* A server that stops answering (its connection's process frozen) is
@@ -113,7 +113,7 @@ static void
 test_cycles (Fixture       *f,
              gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
   guint baseline = 0;
   guint64 rss_before = 0;
@@ -150,7 +150,7 @@ test_cycles (Fixture       *f,
   g_assert_cmpuint (rss_kib (), <, rss_before + 8 * 1024);
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* A tunnel stopped while it serves (a client connected through each kind
@@ -161,7 +161,7 @@ static void
 test_stop_while_serving (Fixture       *f,
                          gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
 
   add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
@@ -207,7 +207,7 @@ test_stop_while_serving (Fixture       *f,
         close (clients[i]);
     }
 
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -464,7 +464,7 @@ static void
 test_network_monitor_retry (Fixture       *f,
                             gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   gint64 next_try;
 
   g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (g_network_monitor_get_default (),
@@ -479,7 +479,7 @@ test_network_monitor_retry (Fixture       *f,
   g_assert_true (echo_through (port_of (f, 0)));
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* logind's part, on the bus the test points DBUS_SYSTEM_BUS_ADDRESS at. */
@@ -516,7 +516,7 @@ test_resume_retry (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) logind = NULL;
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   gboolean owned = FALSE;
   gint64 next_try;
   guint owner;
@@ -548,7 +548,7 @@ test_resume_retry (Fixture       *f,
 
   g_bus_unown_name (owner);
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* The waits between attempts: 1 s doubling to a minute, with jitter. */
@@ -587,7 +587,7 @@ static void
 test_headless_sigterm (Fixture       *f,
                        gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 local_port = free_port ();
   guint16 remote_port = free_port ();
   g_autofree char *local = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
@@ -622,7 +622,7 @@ test_headless_sigterm (Fixture       *f,
       headless_free (h);
     }
 
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* Like ssh, a lost connection ends the run (255); with --reconnect it goes
@@ -631,7 +631,7 @@ static void
 test_headless_reconnect (Fixture       *f,
                          gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 local_port = free_port ();
   g_autofree char *local = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
   const char *plain[] = { "-L", local, NULL };
@@ -702,7 +702,7 @@ test_headless_reconnect (Fixture       *f,
     headless_free (h);
   }
 
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -1,0 +1,88 @@
+/* engine-test-util.h — what the engine tests share: waiting, loopback
+ * ports, an echo server, sshd logs and keys, tunnels, namespaces and the
+ * children a test starts
+ *
+ * Copyright 2026 The Culvert authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "culvert-test-net.h"
+#include "culvert-test-sshd.h"
+#include "culvert-tunnel-private.h"
+
+G_BEGIN_DECLS
+
+/* Runs the main context until @check (@data) is TRUE; FALSE after @seconds. */
+gboolean    wait_until          (gboolean      (*check) (gpointer),
+                                 gpointer        data,
+                                 guint           seconds);
+/* A port of 127.0.0.1 that nothing listens on (it was free a moment ago). */
+guint16     free_port           (void);
+
+/* A TCP server on 127.0.0.1 that echoes whatever it gets, or (a sink)
+ * swallows it; each connection is served by its own thread. */
+typedef struct
+{
+  int      fd;
+  guint16  port;
+  gboolean sink;
+  GThread *thread;
+  gint     served;   /* atomic: connections accepted */
+} Echo;
+
+/* An echo server on 127.0.0.1 of the calling thread's network namespace. */
+Echo       *echo_new            (void);
+/* A server on 127.0.0.1 that reads and drops whatever it gets. */
+Echo       *sink_new            (void);
+void        echo_free           (Echo           *echo);
+
+/* How often @needle stands in @haystack. */
+guint       count_substrings    (const char     *haystack,
+                                 const char     *needle);
+/* Fails the test, showing @haystack, when @needle is not in it. */
+void        assert_contains     (const char     *haystack,
+                                 const char     *needle);
+/* How often @sshd logged @needle so far. */
+guint       log_count           (CulvertTestSshd *sshd,
+                                 const char     *needle);
+/* @sshd's host key, as a known_hosts line under @host:@port. */
+char       *known_hosts_line    (CulvertTestSshd *sshd,
+                                 const char     *host,
+                                 guint16         port);
+/* Lets @client's client key log in to @sshd too. */
+void        authorize_key_of    (CulvertTestSshd *sshd,
+                                 CulvertTestSshd *client);
+
+/* The checks wait_until() takes for a CulvertTunnel (@data): connected
+ * (failing the test when it failed instead), and failed. */
+gboolean    tunnel_connected    (gpointer        data);
+gboolean    tunnel_failed       (gpointer        data);
+/* No worker thread of any tunnel is left (@data is unused). */
+gboolean    no_worker_alive     (gpointer        data);
+/* Whether a line of @tunnel's log holds @text. */
+gboolean    log_contains        (CulvertTunnel  *tunnel,
+                                 const char     *text);
+/* Disconnects @tunnel and runs the main context until it has exited:
+ * for as long as it takes when @seconds is 0, else FALSE after @seconds. */
+gboolean    disconnect_and_wait (CulvertTunnel  *tunnel,
+                                 guint           seconds);
+
+/* Runs `ip ARGS… NULL`, failing the test if it fails. */
+void        run_ip              (const char     *first,
+                                 ...) G_GNUC_NULL_TERMINATED;
+/* Deletes the network namespaces "@prefix-PID-X" that an earlier run left
+ * behind when it died (PID names a process that is gone). */
+void        netns_remove_stale  (const char     *prefix);
+
+/* The culvert binary of this build. */
+const char *culvert_binary      (void);
+/* A GSpawnChildSetupFunc (@data: GINT_TO_POINTER (getpid ()) of the test):
+ * the child gets SIGTERM when the thread that started it ends, however the
+ * test dies; a child whose test died before this ran exits at once. */
+void        die_with_test       (gpointer        data);
+
+G_END_DECLS
