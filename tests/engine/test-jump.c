@@ -22,18 +22,13 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "culvert-test-net.h"
-#include "culvert-test-sshd.h"
-#include "culvert-tunnel-private.h"
+#include "engine-test-util.h"
 
 #define MiB (1024 * 1024)
 
@@ -44,65 +39,7 @@
 #define NS_SERVER_ADDRESS  "198.51.100.2"  /* the server */
 
 /* ---------------------------------------------------------------------- */
-/* An echo server and a client that checks what comes back                 */
-
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-  gint     served;   /* atomic */
-} Echo;
-
-static gpointer
-echo_conn_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  g_autofree guint8 *buf = g_malloc (64 * 1024);
-  ssize_t n;
-
-  while ((n = recv (fd, buf, 64 * 1024, 0)) > 0)
-    if (!culvert_test_write_all (fd, buf, n))
-      break;
-  shutdown (fd, SHUT_WR);
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_accept_thread (gpointer data)
-{
-  Echo *echo = data;
-  int fd;
-
-  while ((fd = accept4 (echo->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
-    {
-      g_atomic_int_inc (&echo->served);
-      g_thread_unref (g_thread_new ("echo-conn", echo_conn_thread, GINT_TO_POINTER (fd)));
-    }
-
-  return NULL;
-}
-
-/* An echo server on 127.0.0.1 of the calling thread's network namespace. */
-static Echo *
-echo_new (void)
-{
-  Echo *echo = g_new0 (Echo, 1);
-
-  echo->fd = culvert_test_listen_loopback (&echo->port);
-  echo->thread = g_thread_new ("echo", echo_accept_thread, echo);
-  return echo;
-}
-
-static void
-echo_free (Echo *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
+/* A client that checks what the echo sends back                         */
 
 typedef struct
 {
@@ -194,83 +131,6 @@ assert_round_trip (guint16 port,
 /* ---------------------------------------------------------------------- */
 /* sshd instances and the tunnel                                           */
 
-static void
-append_file (const char *path,
-             const char *text)
-{
-  g_autofree char *old = NULL;
-  g_autofree char *joined = NULL;
-
-  if (!g_file_get_contents (path, &old, NULL, NULL))
-    old = g_strdup ("");
-  joined = g_strconcat (old, text, NULL);
-  g_assert_true (g_file_set_contents (path, joined, -1, NULL));
-}
-
-/* @sshd's host key, as a known_hosts line under @host:@port. */
-static char *
-known_hosts_line (CulvertTestSshd *sshd,
-                  const char      *host,
-                  guint16          port)
-{
-  g_autofree char *pub_path = g_strconcat (sshd->host_key_path, ".pub", NULL);
-  g_autofree char *pub = NULL;
-
-  g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
-  if (port == 22)
-    return g_strdup_printf ("%s %s", host, pub);
-  return g_strdup_printf ("[%s]:%u %s", host, port, pub);
-}
-
-/* Lets @client's key log in to @sshd too. */
-static void
-authorize_key_of (CulvertTestSshd *sshd,
-                  CulvertTestSshd *client)
-{
-  g_autofree char *pub_path = g_strconcat (client->client_key_path, ".pub", NULL);
-  g_autofree char *authorized = g_build_filename (sshd->dir, "authorized_keys", NULL);
-  g_autofree char *pub = NULL;
-
-  g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
-  append_file (authorized, pub);
-}
-
-static char *
-read_log (CulvertTestSshd *sshd)
-{
-  return culvert_test_sshd_read_log (sshd);
-}
-
-static guint
-count_substrings (const char *haystack,
-                  const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = haystack; (p = strstr (p, needle)) != NULL; p += strlen (needle))
-    n++;
-  return n;
-}
-
-/* How often @sshd logged @needle so far (the fixture's own check that
- * sshd answers is one "Connection from"). */
-static guint
-log_count (CulvertTestSshd *sshd,
-           const char      *needle)
-{
-  g_autofree char *log = culvert_test_sshd_read_log (sshd);
-
-  return count_substrings (log, needle);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (haystack == NULL || strstr (haystack, needle) == NULL)
-    g_error ("expected “%s” in: %s", needle, haystack);
-}
-
 typedef struct
 {
   CulvertTestSshd *jump1;
@@ -351,25 +211,12 @@ on_exited (CulvertTunnel *tunnel,
 }
 
 static void
-on_exited_flag (CulvertTunnel *tunnel,
-                gboolean      *exited)
-{
-  *exited = TRUE;
-}
-
-static void
 fixture_stop_tunnel (Fixture *f)
 {
   if (f->tunnel == NULL)
     return;
   if (culvert_tunnel_is_running (f->tunnel))
-    {
-      g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-      f->exited = FALSE;
-      culvert_tunnel_disconnect (f->tunnel);
-      while (!f->exited)
-        g_main_context_iteration (NULL, TRUE);
-    }
+    disconnect_and_wait (f->tunnel, 0);
   g_assert_finalize_object (f->tunnel);
   f->tunnel = NULL;
 }
@@ -384,16 +231,6 @@ fixture_teardown (Fixture       *f,
   culvert_test_sshd_stop (f->jump1);
   culvert_test_sshd_stop (f->jump2);
   culvert_test_sshd_stop (f->server);
-}
-
-static guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = culvert_test_listen_loopback (&port);
-
-  close (fd);
-  return port;
 }
 
 /* A -L forward from a free local port to @host:@port as the server sees it. */
@@ -461,28 +298,20 @@ test_jump_two_hops (Fixture       *f,
 {
   Echo *echo = echo_new ();
   guint16 port = add_local (f->profile, echo->port);
-  g_autofree char *log1 = NULL;
-  g_autofree char *log2 = NULL;
-  g_autofree char *logs = NULL;
 
   assert_connected (f);
   assert_round_trip (port, 1);
   assert_round_trip (port, 8 * MiB);
 
-  log1 = read_log (f->jump1);
-  log2 = read_log (f->jump2);
-  logs = read_log (f->server);
-  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 1);
-  g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
-  g_assert_cmpuint (count_substrings (logs, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 1);
 
   /* Disconnect tears the chain down; a new connect builds it again. */
   fixture_stop_tunnel (f);
   assert_connected (f);
   assert_round_trip (port, 1 * MiB);
-  g_clear_pointer (&log1, g_free);
-  log1 = read_log (f->jump1);
-  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 2);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 2);
   fixture_stop_tunnel (f);
 
   echo_free (echo);
@@ -741,14 +570,12 @@ test_jump_hop_cannot_reach (Fixture       *f,
   guint16 closed = free_port ();
   g_autofree char *expected = g_strdup_printf ("jump host 127.0.0.1:%u cannot reach 127.0.0.1:%u",
                                                f->jump2->port, closed);
-  g_autofree char *log2 = NULL;
 
   culvert_profile_set_port (f->profile, closed);
   g_assert_cmpint (fixture_connect (f), ==, CULVERT_TUNNEL_FAILED);
   assert_contains (culvert_tunnel_get_state_reason (f->tunnel), expected);
   /* jump2 itself was logged in to, and tried. */
-  log2 = read_log (f->jump2);
-  g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
 }
 
 /* The profile's proxy carries the connection to the first hop (tinyproxy's
@@ -816,53 +643,6 @@ test_jump_through_proxy (Fixture       *f,
 
 /* ---------------------------------------------------------------------- */
 /* Proof of path, as root: the server is where only the jump host can go  */
-
-static void
-run_ip (const char *first,
-        ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int status;
-  va_list args;
-
-  g_ptr_array_add (argv, "ip");
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     NULL, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
-
-      g_error ("%s failed (%s): %s", line, error->message, err != NULL ? err : "");
-    }
-}
-
-/* Deletes namespaces that an earlier run left behind when it died (their
- * names carry the pid of a process that is gone). */
-static void
-netns_remove_stale (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      int pid;
-      char side;
-
-      if (sscanf (name, "culvert-jump-%d-%c", &pid, &side) == 2 && pid > 0 &&
-          kill (pid, 0) != 0 && errno == ESRCH)
-        run_ip ("netns", "delete", name, NULL);
-    }
-}
 
 /* Moves the calling thread (the main one: children it starts, and threads
  * it makes, stay there) into the namespace @name; NULL: back to @home. */
@@ -942,7 +722,7 @@ test_jump_netns_path (void)
       return;
     }
 
-  netns_remove_stale ();
+  netns_remove_stale ("culvert-jump");
   run_ip ("netns", "add", ns_test, NULL);
   run_ip ("netns", "add", ns_jump, NULL);
   run_ip ("netns", "add", ns_server, NULL);
@@ -1016,14 +796,7 @@ test_jump_netns_path (void)
   g_assert_cmpuint (log_count (jump, "Accepted publickey"), ==, 1);
   g_assert_cmpuint (log_count (server, "Accepted publickey"), ==, 1);
 
-  {
-    gboolean exited = FALSE;
-
-    g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited_flag), &exited);
-    culvert_tunnel_disconnect (tunnel);
-    while (!exited)
-      g_main_context_iteration (NULL, TRUE);
-  }
+  disconnect_and_wait (tunnel, 0);
   g_assert_finalize_object (g_steal_pointer (&tunnel));
 
   enter_netns (NULL, home);
@@ -1038,24 +811,6 @@ test_jump_netns_path (void)
 
 /* ---------------------------------------------------------------------- */
 /* The headless runner                                                     */
-
-static const char *
-culvert_binary (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert", NULL);
-  return path;
-}
-
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
-    _exit (127);
-}
 
 /* Reads the runner's JSON lines until it says "connected" (TRUE) or ends. */
 static gboolean
@@ -1118,7 +873,6 @@ test_headless_jump (Fixture       *f,
   g_autofree char *authorized = g_build_filename (f->jump1->dir, "authorized_keys", NULL);
   g_autofree char *err = NULL;
   g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u: ", f->jump1->port);
-  g_autofree char *log1 = NULL;
   const char *argv_j[] = { culvert_binary (), "--headless", "--json", "-J", jumps,
                            "-L", spec, "-p", server_port, "-l", f->server->user,
                            "-i", f->server->client_key_path, "-o", known,
@@ -1136,8 +890,7 @@ test_headless_jump (Fixture       *f,
   g_assert_true (g_subprocess_wait (proc, NULL, NULL));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
   g_object_unref (proc);
-  log1 = read_log (f->jump1);
-  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 1);
 
   /* The same with -o ProxyJump=, through a hop that refuses the key. */
   g_assert_true (g_file_set_contents (authorized, "", -1, NULL));
