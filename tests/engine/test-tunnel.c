@@ -26,18 +26,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "culvert-test-dropbear.h"
-#include "culvert-test-net.h"
-#include "culvert-test-sshd.h"
 #include "culvert-secrets.h"
-#include "culvert-tunnel-private.h"
 #include "culvert-worker-private.h"
+#include "engine-test-util.h"
 
 #define MiB (1024 * 1024)
 
@@ -56,17 +53,6 @@ static int
 connect_loopback (guint16 port)
 {
   return culvert_test_connect_loopback (port);
-}
-
-/* A port with nothing listening on it. */
-static guint16
-closed_port (void)
-{
-  guint16 port;
-  int fd = listen_loopback (&port);
-
-  close (fd);
-  return port;
 }
 
 /* Reads until EOF; returns the SHA-256 of what came, and its length. */
@@ -435,38 +421,18 @@ typedef struct
   gboolean         exited;
 } Fixture;
 
-static gboolean
-wait_until (gboolean (*check) (gpointer),
-            gpointer   data,
-            guint      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-tunnel_connected (gpointer data)
-{
-  CulvertTunnel *tunnel = data;
-
-  g_assert_cmpint (culvert_tunnel_get_state (tunnel), !=, CULVERT_TUNNEL_FAILED);
-  return culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_CONNECTED;
-}
-
 static void
 on_exited (CulvertTunnel *tunnel,
            Fixture       *f)
 {
   f->exited = TRUE;
+}
+
+/* wait_until() check: the fixture's tunnel said it exited (on_exited()). */
+static gboolean
+tunnel_exited (gpointer data)
+{
+  return ((Fixture *) data)->exited;
 }
 
 static void
@@ -499,10 +465,7 @@ fixture_teardown (Fixture       *f,
         {
           gboolean failed = culvert_tunnel_get_state (f->tunnel) == CULVERT_TUNNEL_FAILED;
 
-          g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-          culvert_tunnel_disconnect (f->tunnel);
-          while (!f->exited)
-            g_main_context_iteration (NULL, TRUE);
+          disconnect_and_wait (f->tunnel, 0);
           /* A failed tunnel stays failed; a working one ends disconnected. */
           if (!failed)
             g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==,
@@ -539,7 +502,7 @@ static guint16
 add_local_to (Fixture *f,
               guint16  destination_port)
 {
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, destination_port);
 
   add_local (f, spec);
@@ -917,23 +880,6 @@ test_tunnel_port_in_use_exit (Fixture       *f,
   close (blocker);
 }
 
-static gboolean
-log_contains (CulvertTunnel *tunnel,
-              const char    *needle)
-{
-  GListModel *log = culvert_tunnel_get_log (tunnel);
-
-  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
-    {
-      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
-
-      if (strstr (culvert_log_entry_get_message (entry), needle) != NULL)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 typedef struct
 {
   CulvertTunnel *tunnel;
@@ -955,7 +901,7 @@ test_tunnel_destination_refused (Fixture       *f,
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   Destination *dest = destination_new (1, NULL, 0);
-  guint16 refused = closed_port ();
+  guint16 refused = free_port ();
   g_autofree char *needle = g_strdup_printf ("127.0.0.1:%u", refused);
   LogWait wait = { NULL, needle };
   char byte;
@@ -1052,8 +998,8 @@ test_tunnel_ipv6 (Fixture       *f,
                   gconstpointer  data)
 {
   Destination *dest = destination_new (2, NULL, 0);
-  g_autofree char *v6 = g_strdup_printf ("[::1]:%u:127.0.0.1:%u", closed_port (), dest->port);
-  g_autofree char *both = g_strdup_printf ("localhost:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *v6 = g_strdup_printf ("[::1]:%u:127.0.0.1:%u", free_port (), dest->port);
+  g_autofree char *both = g_strdup_printf ("localhost:%u:127.0.0.1:%u", free_port (), dest->port);
   char buf[8] = { 0 };
   int fd;
 
@@ -1089,12 +1035,6 @@ test_tunnel_ipv6 (Fixture       *f,
   close (fd);
 
   destination_free (dest);
-}
-
-static gboolean
-tunnel_failed (gpointer data)
-{
-  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_FAILED;
 }
 
 static void
@@ -1290,17 +1230,6 @@ typedef struct
   GArray           *failed;      /* indices of forwards that failed */
 } Headless;
 
-static const char *
-culvert_binary (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert", NULL);
-
-  return path;
-}
-
 static GPtrArray *
 headless_args (Fixture            *f,
                const char * const *extra)
@@ -1449,21 +1378,9 @@ headless_wait_connected (Headless *h)
   return FALSE;
 }
 
-/* The thread that runs main(): the only one that may start children. */
+/* The thread that runs main(): the only one that may start children (see
+ * die_with_test()). */
 static GThread *main_thread;
-
-/* Runs in a child between fork and exec (@data: the test's pid). The child
- * gets SIGTERM when the test dies, however it dies: a failed assertion
- * aborts the test without any teardown. The kernel sends it when the
- * *thread* that forked exits, so children are started from the main thread
- * only. A test that died before this ran is seen as a new parent. */
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
-    _exit (127);
-}
 
 /* Starts `argv` with stdout and stderr piped to the test, with @env
  * ("NAME", "VALUE", … NULL; may be NULL) added to the environment; it dies
@@ -1577,14 +1494,6 @@ count_events (Headless   *h,
   return n;
 }
 
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (haystack == NULL || strstr (haystack, needle) == NULL)
-    g_error ("expected “%s” in: %s", needle, haystack);
-}
-
 /* Integrity, 200 concurrent clients and half-close through one headless run,
  * which then stops cleanly on SIGINT. */
 static void
@@ -1602,9 +1511,9 @@ test_headless_forwards (Fixture       *f,
   Destination *bulk = destination_new (1, down, size);
   Destination *echo = destination_new (n_clients, NULL, 0);
   Destination *late = destination_new (1, reply, reply_size);
-  g_autofree char *spec1 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), bulk->port);
-  g_autofree char *spec2 = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), echo->port);
-  g_autofree char *spec3 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), late->port);
+  g_autofree char *spec1 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), bulk->port);
+  g_autofree char *spec2 = g_strdup_printf ("%u:127.0.0.1:%u", free_port (), echo->port);
+  g_autofree char *spec3 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), late->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   const char *extra[] = { "-i", key, "-L", spec1, "-L", spec2, "-L", spec3, NULL };
   g_autofree char *err = NULL;
@@ -1661,7 +1570,7 @@ test_headless_port_in_use (Fixture       *f,
   guint16 taken;
   int blocker = listen_loopback (&taken);
   g_autofree char *bad = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, dest->port);
-  g_autofree char *good = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *good = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), dest->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
   g_autofree char *err = NULL;
@@ -1856,7 +1765,7 @@ test_headless_server_goes_away (Fixture       *f,
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   Destination *dest = destination_new (1, NULL, 0);
   Relay *relay = fixture_use_relay (f);
-  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), dest->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *err = NULL;
   const char *extra[] = { "-i", key, "-L", spec, NULL };
@@ -1888,8 +1797,8 @@ test_headless_warnings_and_bad_input (Fixture       *f,
                                       gconstpointer  data)
 {
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
-  g_autofree char *any = g_strdup_printf ("0.0.0.0:%u:127.0.0.1:9", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
+  g_autofree char *any = g_strdup_printf ("0.0.0.0:%u:127.0.0.1:9", free_port ());
   g_autofree char *err = NULL;
   const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
   const char *wildcard[] = { "-i", key, "-L", any, NULL };
@@ -1950,7 +1859,7 @@ test_headless_ssh_config (Fixture       *f,
   Destination *dest = destination_new (1, NULL, 0);
   g_autofree char *file = g_build_filename (f->sshd->dir, "ssh_config", NULL);
   g_autofree char *config = NULL;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   Headless *h;
 
   config = g_strdup_printf ("Host tunnelhost\n"
@@ -2018,7 +1927,7 @@ test_headless_child_dies_with_test (Fixture       *f,
 
   if (g_test_subprocess ())
     {
-      g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", closed_port ());
+      g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", free_port ());
       g_autofree char *key = g_strdup (f->sshd->client_key_path);
       g_autofree char *pid_text = NULL;
       const char *extra[] = { "-i", key, "-L", spec, NULL };
@@ -2177,7 +2086,7 @@ test_tunnel_default_bind_loopback (Fixture       *f,
                                    gconstpointer  data)
 {
   Destination *dest = destination_new (1, NULL, 0);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:%u", free_port (), dest->port);
   g_autofree char *label = NULL;
   CulvertForwardStatus *status;
   guint16 port;
@@ -2207,7 +2116,7 @@ test_headless_default_bind_loopback (Fixture       *f,
                                      gconstpointer  data)
 {
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
   const char *plain[] = { "-i", key, "-L", spec, NULL };
   const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
   g_autoptr(GPtrArray) addresses = NULL;
@@ -2261,61 +2170,12 @@ typedef struct
   GPid   sshd_pid;
 } Netns;
 
-/* Runs `ip ARGS…`, failing the test if it fails. */
-static void
-run_ip (const char *first,
-        ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int status;
-  va_list args;
-
-  g_ptr_array_add (argv, "ip");
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     &out, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
-
-      g_error ("%s failed (%s): %s", line, error->message, err ? err : "");
-    }
-}
-
-/* Deletes namespaces that an earlier run of this test left behind when it
- * died (their names carry the pid of a process that is gone). */
-static void
-netns_remove_stale (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      int pid;
-      char side;
-
-      if (sscanf (name, "culvert-test-%d-%c", &pid, &side) == 2 && pid > 0 &&
-          kill (pid, 0) != 0 && errno == ESRCH)
-        run_ip ("netns", "delete", name, NULL);
-    }
-}
-
 static Netns *
 netns_new (void)
 {
   Netns *n = g_new0 (Netns, 1);
 
-  netns_remove_stale ();
+  netns_remove_stale ("culvert-test");
   n->server = g_strdup_printf ("culvert-test-%d-a", (int) getpid ());
   n->peer = g_strdup_printf ("culvert-test-%d-b", (int) getpid ());
   run_ip ("netns", "add", n->server, NULL);
@@ -2483,7 +2343,7 @@ test_headless_default_bind_unreachable (Fixture       *f,
 {
   g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
   const char *plain[] = { "-i", key, "-L", spec, NULL };
   const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
   Headless *h;
@@ -2533,7 +2393,7 @@ test_headless_default_bind_unreachable (Fixture       *f,
   for (guint off_host = 0; off_host <= 1; off_host++)
     {
       g_autofree char *dynamic = g_strdup_printf ("%s%u", off_host ? "0.0.0.0:" : "",
-                                                  closed_port ());
+                                                  free_port ());
       const char *extra[] = { "-i", key, "-D", dynamic, NULL };
 
       h = netns_headless_start (f, n, extra);
@@ -2586,7 +2446,7 @@ test_headless_remote_gateway_ports (Fixture       *f,
   g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *spec = g_strdup_printf (NETNS_SERVER_ADDRESS ":0:127.0.0.1:%u",
-                                           closed_port ());
+                                           free_port ());
   const char *extra[] = { "-i", key, "-R", spec, NULL };
   const char *gateway_ports[] = { "GatewayPorts=clientspecified", "GatewayPorts=no" };
   const char *expected[] = { "other-hosts", "loopback-only" };
@@ -2678,11 +2538,11 @@ test_headless_remote_gateway_ports_dropbear (Fixture       *f,
                                  "-E", "-s", "-p", listen, "-p", listen_there,
                                  "-r", db->host_key_path, "-P", pid_file,
                                  allow ? "-a" : NULL, NULL };
-      guint16 remote_port = closed_port ();
+      guint16 remote_port = free_port ();
       g_autofree char *port_text = g_strdup_printf ("%u", db->port);
       g_autofree char *known = g_strdup_printf ("UserKnownHostsFile=%s", db->known_hosts_path);
       g_autofree char *spec = g_strdup_printf ("%s:%u:127.0.0.1:%u", NETNS_SERVER_ADDRESS,
-                                               remote_port, closed_port ());
+                                               remote_port, free_port ());
       const char *runner[] = { "ip", "netns", "exec", n->server, culvert_binary (),
                                "--headless", "--json", "-p", port_text, "-l", db->user,
                                "-i", db->client_key_path, "-o", known, "-R", spec,
@@ -2977,12 +2837,6 @@ test_tunnel_reconnect_when_exited (Fixture       *f,
   destination_free (dest);
 }
 
-static gboolean
-tunnel_has_exited (gpointer data)
-{
-  return ((Fixture *) data)->exited;
-}
-
 /* A server that stops reading while many clients upload: the windows of
  * its channels allow more than the socket buffers hold. Disconnecting still
  * ends the tunnel at once: the worker writes only what the socket takes
@@ -3018,7 +2872,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
   g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
   start = g_get_monotonic_time ();
   culvert_tunnel_disconnect (f->tunnel);
-  g_assert_true (wait_until (tunnel_has_exited, f, 20));
+  g_assert_true (wait_until (tunnel_exited, f, 20));
   g_test_message ("stopped after %.2f s", (g_get_monotonic_time () - start) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
 
@@ -3033,12 +2887,6 @@ on_question_keep (CulvertTunnel    *tunnel,
                   CulvertQuestion **kept)
 {
   *kept = g_object_ref (question);
-}
-
-static gboolean
-no_worker_alive (gpointer data)
-{
-  return culvert_worker_get_n_alive () == 0;
 }
 
 /* A question answered after the tunnel stopped is a no-op, and nothing
@@ -3079,12 +2927,6 @@ test_tunnel_answer_after_stop (Fixture       *f,
   }
 }
 
-static gboolean
-tunnel_exited (gpointer data)
-{
-  return ((Fixture *) data)->exited;
-}
-
 /* A server that takes the TCP connection and never says a word: while the
  * handshake waits, clients of the forward are answered (closed) and a stop
  * ends the attempt within a second. */
@@ -3102,7 +2944,7 @@ test_tunnel_stop_during_handshake (Fixture       *f,
   gint64 start;
 
   culvert_profile_set_port (f->profile, silent_port);
-  port = add_local_to (f, closed_port ());
+  port = add_local_to (f, free_port ());
   f->tunnel = culvert_tunnel_new (f->profile);
   g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
   g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
@@ -3256,11 +3098,11 @@ test_tunnel_bind_name (Fixture       *f,
   g_autofree char *expected = NULL;
   CulvertForwardStatus *status;
   CulvertForwardStatus *bad;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   int fd;
 
   named = g_strdup_printf (SLOW_NAME ":%u:127.0.0.1:%u", port, dest->port);
-  unknown = g_strdup_printf ("nowhere.culvert.test:%u:127.0.0.1:%u", closed_port (), dest->port);
+  unknown = g_strdup_printf ("nowhere.culvert.test:%u:127.0.0.1:%u", free_port (), dest->port);
   add_local (f, named);
   add_local (f, unknown);
 
@@ -3412,7 +3254,7 @@ test_tunnel_remote_refused (Fixture       *f,
 
   taken_spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken_port, dest->port);
   good_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
-  refusing_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", closed_port ());
+  refusing_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", free_port ());
   add_remote (f, taken_spec);
   add_remote (f, good_spec);
   add_remote (f, refusing_spec);
@@ -3519,18 +3361,6 @@ port_refused (gpointer data)
   if (fd >= 0)
     close (fd);
   return fd < 0;
-}
-
-static guint
-count_substrings (const char *text,
-                  const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
-    n++;
-
-  return n;
 }
 
 /* Keepalives every 100 ms while incoming forwards are added and removed:
@@ -3640,7 +3470,7 @@ http_server_start (const char *dir,
   g_autofree char *port_text = NULL;
   GSubprocess *proc;
 
-  *port = closed_port ();
+  *port = free_port ();
   port_text = g_strdup_printf ("%u", *port);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                            &error, "/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1",
@@ -3689,7 +3519,7 @@ test_tunnel_dynamic_curl (Fixture       *f,
   Opened opened = { g_ptr_array_new_with_free_func (g_free) };
   g_autoptr(GSubprocess) http = NULL;
   guint16 http_port;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
 
   g_assert_true (g_file_set_contents (file, (const char *) payload, size, NULL));
   http = http_server_start (dir, &http_port);
@@ -3818,7 +3648,7 @@ test_tunnel_dynamic_many (Fixture       *f,
   Destination *echo = destination_new (n_clients, NULL, 0);
   SocksClient clients[100];
   GThread *threads[100];
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
 
   add_dynamic (f, port);
   connect_tunnel (f);
@@ -3886,8 +3716,8 @@ test_tunnel_dynamic_errors (Fixture       *f,
   static const guint8 refused5[] = { 5, 5, 0, 1, 0, 0, 0, 0, 0, 0 };
   static const guint8 unsupported5[] = { 5, 7, 0, 1, 0, 0, 0, 0, 0, 0 };
   static const guint8 rejected4[] = { 0, 0x5b, 0, 0, 0, 0, 0, 0 };
-  guint16 port = closed_port ();
-  guint16 nothing = closed_port ();
+  guint16 port = free_port ();
+  guint16 nothing = free_port ();
   guint8 reply[10];
   int fd;
 
@@ -4034,7 +3864,7 @@ test_tunnel_reverse_dynamic (Fixture       *f,
   g_signal_handlers_disconnect_by_data (f->tunnel, &opened);
 
   /* A destination here that refuses: the client hears so, and is let go. */
-  fd = socks5_connect (port, "127.0.0.1", closed_port (), NULL, 0, reply);
+  fd = socks5_connect (port, "127.0.0.1", free_port (), NULL, 0, reply);
   g_assert_cmpmem (reply, 10, refused5, sizeof refused5);
   g_assert_true (read_closed_within (fd, 5));
   close (fd);
@@ -4082,7 +3912,7 @@ test_headless_dynamic (Fixture       *f,
   g_autofree char *body = NULL;
   g_autofree char *err = NULL;
   guint16 http_port;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   Headless *h;
 
   g_assert_true (g_file_set_contents (file, "through the SOCKS forward\n", -1, NULL));
@@ -4133,7 +3963,7 @@ test_headless_dynamic (Fixture       *f,
 
   /* Every interface: an open proxy, and it says so. */
   g_clear_pointer (&port_text, g_free);
-  port_text = g_strdup_printf ("0.0.0.0:%u", closed_port ());
+  port_text = g_strdup_printf ("0.0.0.0:%u", free_port ());
   {
     const char *extra[] = { "-i", key, "-D", port_text, NULL };
 
@@ -4178,11 +4008,7 @@ proxy_stop (Proxy *proxy)
 static void
 fixture_disconnect (Fixture *f)
 {
-  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-  f->exited = FALSE;
-  culvert_tunnel_disconnect (f->tunnel);
-  while (!f->exited)
-    g_main_context_iteration (NULL, TRUE);
+  disconnect_and_wait (f->tunnel, 0);
   g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
 }
 
@@ -4212,7 +4038,7 @@ proxy_start_tinyproxy_full (Proxy      *proxy,
   if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
     return FALSE;
 
-  proxy->port = closed_port ();
+  proxy->port = free_port ();
   proxy->log_path = g_build_filename (dir, "tinyproxy.log", NULL);
   text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 600\nAllow 127.0.0.1\n"
                           "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n%s\n",
@@ -4249,7 +4075,7 @@ proxy_start_dante (Proxy      *proxy,
   if (!g_file_test ("/usr/sbin/danted", G_FILE_TEST_IS_EXECUTABLE) || geteuid () != 0)
     return FALSE;
 
-  proxy->port = closed_port ();
+  proxy->port = free_port ();
   proxy->log_path = g_build_filename (dir, "danted.log", NULL);
   text = g_strdup_printf ("logoutput: %s\ninternal: 127.0.0.1 port = %u\nexternal: 127.0.0.1\n"
                           "socksmethod: none\nclientmethod: none\n"
@@ -4430,7 +4256,7 @@ test_headless_proxy (Fixture       *f,
       g_autofree char *err = NULL;
       Headless *h;
 
-      port = closed_port ();
+      port = free_port ();
       g_clear_pointer (&spec, g_free);
       spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
       extra[3] = spec;
