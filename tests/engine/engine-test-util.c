@@ -64,19 +64,28 @@ typedef struct
   gboolean sink;
 } EchoConn;
 
-/* Echoes (or swallows) one connection until the client's end of stream. */
+/* Echoes (or, @sink, swallows) what comes on @fd until the peer's end of
+ * stream, then closes @fd. */
+void
+echo_until_eof (int      fd,
+                gboolean sink)
+{
+  g_autofree guint8 *buf = g_malloc (64 * 1024);
+  ssize_t n;
+
+  while ((n = recv (fd, buf, 64 * 1024, 0)) > 0)
+    if (!sink && !culvert_test_write_all (fd, buf, n))
+      break;
+  shutdown (fd, SHUT_WR);
+  close (fd);
+}
+
 static gpointer
 echo_conn_thread (gpointer data)
 {
   EchoConn *conn = data;
-  g_autofree guint8 *buf = g_malloc (64 * 1024);
-  ssize_t n;
 
-  while ((n = recv (conn->fd, buf, 64 * 1024, 0)) > 0)
-    if (!conn->sink && !culvert_test_write_all (conn->fd, buf, n))
-      break;
-  shutdown (conn->fd, SHUT_WR);
-  close (conn->fd);
+  echo_until_eof (conn->fd, conn->sink);
   g_free (conn);
 
   return NULL;
@@ -209,6 +218,56 @@ authorize_key_of (CulvertTestSshd *sshd,
 
 /* ---------------------------------------------------------------------- */
 /* Tunnels                                                                 */
+
+/* A profile for @user at @host:@port that logs in with the key at
+ * @key_path and checks host keys in @known_hosts; it neither reconnects
+ * nor sends keepalives. */
+CulvertProfile *
+key_profile_new (const char *host,
+                 guint16     port,
+                 const char *user,
+                 const char *key_path,
+                 const char *known_hosts)
+{
+  CulvertProfile *profile = culvert_profile_new ();
+
+  culvert_profile_set_host (profile, host);
+  culvert_profile_set_port (profile, port);
+  culvert_profile_set_user (profile, user);
+  culvert_profile_set_identity_file (profile, key_path);
+  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
+  culvert_profile_set_known_hosts_file (profile, known_hosts);
+  culvert_profile_set_reconnect (profile, FALSE);
+  culvert_profile_set_keepalive_interval (profile, 0);
+
+  return profile;
+}
+
+/* A new tunnel for @profile, strict about host keys, already connecting. */
+CulvertTunnel *
+tunnel_start (CulvertProfile *profile)
+{
+  g_autoptr(GError) error = NULL;
+  CulvertTunnel *tunnel = culvert_tunnel_new (profile);
+
+  culvert_tunnel_set_host_key_policy (tunnel, CULVERT_HOST_KEY_STRICT);
+  g_assert_true (culvert_tunnel_connect (tunnel, &error));
+  g_assert_no_error (error);
+
+  return tunnel;
+}
+
+/* The status of @tunnel's forward at @index (the tunnel keeps it). */
+CulvertForwardStatus *
+status_at (CulvertTunnel *tunnel,
+           guint          index)
+{
+  CulvertForwardStatus *status = g_list_model_get_item (culvert_tunnel_get_forwards (tunnel),
+                                                        index);
+
+  g_object_unref (status);  /* the tunnel keeps it */
+  return status;
+}
 
 /* wait_until() check: @data, a CulvertTunnel, is connected; fails the test
  * when it failed instead. */

@@ -34,6 +34,10 @@ typedef struct
   gint     served;   /* atomic: connections accepted */
 } Echo;
 
+/* Echoes (or, @sink, swallows) what comes on @fd until the peer's end of
+ * stream, then closes @fd. */
+void        echo_until_eof      (int             fd,
+                                 gboolean        sink);
 /* An echo server on 127.0.0.1 of the calling thread's network namespace. */
 Echo       *echo_new            (void);
 /* A server on 127.0.0.1 that reads and drops whatever it gets. */
@@ -56,6 +60,20 @@ char       *known_hosts_line    (CulvertTestSshd *sshd,
 /* Lets @client's client key log in to @sshd too. */
 void        authorize_key_of    (CulvertTestSshd *sshd,
                                  CulvertTestSshd *client);
+
+/* A profile for @user at @host:@port that logs in with the key at
+ * @key_path and checks host keys in @known_hosts; it neither reconnects
+ * nor sends keepalives. */
+CulvertProfile *key_profile_new (const char     *host,
+                                 guint16         port,
+                                 const char     *user,
+                                 const char     *key_path,
+                                 const char     *known_hosts);
+/* A new tunnel for @profile, strict about host keys, already connecting. */
+CulvertTunnel *tunnel_start     (CulvertProfile *profile);
+/* The status of @tunnel's forward at @index (the tunnel keeps it). */
+CulvertForwardStatus *status_at (CulvertTunnel  *tunnel,
+                                 guint           index);
 
 /* The checks wait_until() takes for a CulvertTunnel (@data): connected
  * (failing the test when it failed instead), and failed. */

@@ -191,24 +191,6 @@ streamed_a_lot (gpointer data)
 /* ---------------------------------------------------------------------- */
 /* The tunnel                                                              */
 
-static void
-profile_for (Fixture    *f,
-             guint16     port,
-             const char *user,
-             const char *key,
-             const char *known_hosts)
-{
-  f->profile = culvert_profile_new ();
-  culvert_profile_set_host (f->profile, "127.0.0.1");
-  culvert_profile_set_port (f->profile, port);
-  culvert_profile_set_user (f->profile, user);
-  culvert_profile_set_identity_file (f->profile, key);
-  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (f->profile, known_hosts);
-  culvert_profile_set_reconnect (f->profile, FALSE);
-  culvert_profile_set_keepalive_interval (f->profile, 0);
-}
-
 void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -218,8 +200,8 @@ fixture_setup (Fixture       *f,
   f->fds_before = count_fds ();
   f->sshd = culvert_test_sshd_start (NULL, &error);
   g_assert_no_error (error);
-  profile_for (f, f->sshd->port, f->sshd->user, f->sshd->client_key_path,
-               f->sshd->known_hosts_path);
+  f->profile = key_profile_new ("127.0.0.1", f->sshd->port, f->sshd->user,
+                                f->sshd->client_key_path, f->sshd->known_hosts_path);
 }
 
 void
@@ -231,8 +213,8 @@ fixture_setup_dropbear (Fixture       *f,
   f->fds_before = count_fds ();
   f->dropbear = culvert_test_dropbear_start (NULL, &error);
   g_assert_no_error (error);
-  profile_for (f, f->dropbear->port, f->dropbear->user, f->dropbear->client_key_path,
-               f->dropbear->known_hosts_path);
+  f->profile = key_profile_new ("127.0.0.1", f->dropbear->port, f->dropbear->user,
+                                f->dropbear->client_key_path, f->dropbear->known_hosts_path);
 }
 
 /* Stops the tunnel and checks it let go of everything. */
@@ -296,22 +278,11 @@ add_forward (Fixture            *f,
   culvert_profile_add_forward (f->profile, forward);
 }
 
-CulvertForwardStatus *
-status_at (Fixture *f,
-           guint    index)
-{
-  CulvertForwardStatus *status = g_list_model_get_item (culvert_tunnel_get_forwards (f->tunnel),
-                                                        index);
-
-  g_object_unref (status);  /* the tunnel keeps it */
-  return status;
-}
-
 guint16
 port_of (Fixture *f,
          guint    index)
 {
-  return culvert_forward_status_get_port (status_at (f, index));
+  return culvert_forward_status_get_port (status_at (f->tunnel, index));
 }
 
 gboolean
@@ -331,7 +302,7 @@ tunnel_serving (gpointer data)
   if (!tunnel_connected (f->tunnel))
     return FALSE;
   for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
-    if (culvert_forward_status_get_state (status_at (f, i)) != CULVERT_FORWARD_STATE_LISTENING)
+    if (culvert_forward_status_get_state (status_at (f->tunnel, i)) != CULVERT_FORWARD_STATE_LISTENING)
       return FALSE;
 
   return TRUE;
@@ -344,7 +315,7 @@ no_active_clients (gpointer data)
   GListModel *forwards = culvert_tunnel_get_forwards (f->tunnel);
 
   for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
-    if (culvert_forward_status_get_active (status_at (f, i)) != 0)
+    if (culvert_forward_status_get_active (status_at (f->tunnel, i)) != 0)
       return FALSE;
 
   return TRUE;
@@ -353,12 +324,7 @@ no_active_clients (gpointer data)
 void
 start_tunnel (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
+  f->tunnel = tunnel_start (f->profile);
 }
 
 void

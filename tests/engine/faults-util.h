@@ -55,7 +55,6 @@ void fixture_setup_dropbear (Fixture *f, gconstpointer data);
 void fixture_stop_tunnel (Fixture *f);
 void fixture_teardown (Fixture *f, gconstpointer data);
 void add_forward (Fixture *f, CulvertForwardKind kind, const char *format, ...) G_GNUC_PRINTF (3, 4);
-CulvertForwardStatus *status_at (Fixture *f, guint index);
 guint16 port_of (Fixture *f, guint index);
 gboolean tunnel_waiting (gpointer data);
 gboolean tunnel_serving (gpointer data);

@@ -191,15 +191,8 @@ fixture_setup (Fixture       *f,
 
   spec1 = hop_spec (f->jump1, "127.0.0.1", f->jump1->port);
   spec2 = hop_spec (f->jump2, "127.0.0.1", f->jump2->port);
-  f->profile = culvert_profile_new ();
-  culvert_profile_set_host (f->profile, "127.0.0.1");
-  culvert_profile_set_port (f->profile, f->server->port);
-  culvert_profile_set_user (f->profile, f->server->user);
-  culvert_profile_set_identity_file (f->profile, f->server->client_key_path);
-  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (f->profile, f->known_hosts);
-  culvert_profile_set_reconnect (f->profile, FALSE);
-  culvert_profile_set_keepalive_interval (f->profile, 0);
+  f->profile = key_profile_new ("127.0.0.1", f->server->port, f->server->user,
+                                f->server->client_key_path, f->known_hosts);
   culvert_profile_set_jump_hosts (f->profile, (const char *[]) { spec1, spec2, NULL });
 }
 
@@ -261,13 +254,9 @@ tunnel_settled (CulvertTunnel *tunnel)
 static CulvertTunnelState
 fixture_connect (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
+  f->tunnel = tunnel_start (f->profile);
   while (!tunnel_settled (f->tunnel))
     {
       if (g_get_monotonic_time () > deadline)
@@ -702,7 +691,6 @@ test_jump_netns_path (void)
   g_autofree char *ns_server = g_strdup_printf ("culvert-jump-%d-s", (int) getpid ());
   g_autoptr(CulvertProfile) profile = NULL;
   g_autoptr(CulvertTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *known_hosts = NULL;
   g_autofree char *h1 = NULL;
   g_autofree char *hs = NULL;
@@ -766,21 +754,12 @@ test_jump_netns_path (void)
   g_assert_cmpint (direct, !=, 0);
 
   hop = hop_spec (jump, NS_JUMP_ADDRESS, 22);
-  profile = culvert_profile_new ();
-  culvert_profile_set_host (profile, NS_SERVER_ADDRESS);
-  culvert_profile_set_user (profile, server->user);
-  culvert_profile_set_identity_file (profile, server->client_key_path);
-  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (profile, known_hosts);
-  culvert_profile_set_reconnect (profile, FALSE);
-  culvert_profile_set_keepalive_interval (profile, 0);
+  profile = key_profile_new (NS_SERVER_ADDRESS, 22, server->user, server->client_key_path,
+                             known_hosts);
   culvert_profile_set_jump_hosts (profile, (const char *[]) { hop, NULL });
   port = add_local (profile, echo->port);
 
-  tunnel = culvert_tunnel_new (profile);
-  culvert_tunnel_set_host_key_policy (tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (tunnel, &error));
-  g_assert_no_error (error);
+  tunnel = tunnel_start (profile);
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (!tunnel_settled (tunnel) && g_get_monotonic_time () < deadline)
     {

@@ -129,14 +129,8 @@ static gpointer
 dest_echo_thread (gpointer data)
 {
   DestConn *dc = data;
-  g_autofree guint8 *buf = g_malloc (64 * 1024);
-  ssize_t n;
 
-  while ((n = recv (dc->fd, buf, 64 * 1024, 0)) > 0)
-    if (!culvert_test_write_all (dc->fd, buf, n))
-      break;
-  shutdown (dc->fd, SHUT_WR);
-  close (dc->fd);
+  echo_until_eof (dc->fd, FALSE);
 
   g_mutex_lock (&dc->dest->lock);
   dc->dest->served++;
@@ -444,15 +438,8 @@ fixture_setup (Fixture       *f,
   f->sshd = culvert_test_sshd_start (NULL, &error);
   g_assert_no_error (error);
 
-  f->profile = culvert_profile_new ();
-  culvert_profile_set_host (f->profile, "127.0.0.1");
-  culvert_profile_set_port (f->profile, f->sshd->port);
-  culvert_profile_set_user (f->profile, f->sshd->user);
-  culvert_profile_set_identity_file (f->profile, f->sshd->client_key_path);
-  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (f->profile, f->sshd->known_hosts_path);
-  culvert_profile_set_reconnect (f->profile, FALSE);
-  culvert_profile_set_keepalive_interval (f->profile, 0);
+  f->profile = key_profile_new ("127.0.0.1", f->sshd->port, f->sshd->user,
+                                f->sshd->client_key_path, f->sshd->known_hosts_path);
 }
 
 static void
@@ -509,22 +496,11 @@ add_local_to (Fixture *f,
   return port;
 }
 
-static CulvertForwardStatus *
-status_at (Fixture *f,
-           guint    index)
-{
-  CulvertForwardStatus *status = g_list_model_get_item (culvert_tunnel_get_forwards (f->tunnel),
-                                                        index);
-
-  g_object_unref (status);  /* the tunnel keeps it */
-  return status;
-}
-
 static guint16
 listening_port (Fixture *f,
                 guint    index)
 {
-  CulvertForwardStatus *status = status_at (f, index);
+  CulvertForwardStatus *status = status_at (f->tunnel, index);
 
   g_assert_cmpint (culvert_forward_status_get_state (status), !=, CULVERT_FORWARD_STATE_FAILED);
   g_assert_cmpuint (culvert_forward_status_get_port (status), >, 0);
@@ -535,12 +511,7 @@ listening_port (Fixture *f,
 static void
 connect_tunnel (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
+  f->tunnel = tunnel_start (f->profile);
   g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
 }
 
@@ -701,7 +672,7 @@ test_tunnel_integrity (Fixture       *f,
   }
 
   /* The counters reach the main thread. */
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   g_assert_true (wait_until ((gboolean (*) (gpointer)) culvert_forward_status_get_total, status, 5));
   while (culvert_forward_status_get_bytes_received (status) < size ||
          culvert_forward_status_get_active (status) != 0)
@@ -776,7 +747,7 @@ test_tunnel_many_clients (Fixture       *f,
   g_assert_cmpuint (destination_wait_served (dest, n_clients), ==, n_clients);
 
   /* Every connection was counted and none is left open. */
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   while (culvert_forward_status_get_total (status) < n_clients ||
          culvert_forward_status_get_active (status) != 0)
     g_main_context_iteration (NULL, TRUE);
@@ -834,7 +805,7 @@ test_tunnel_port_in_use (Fixture       *f,
   add_local_to (f, dest->port);
   connect_tunnel (f);
 
-  failed = status_at (f, 0);
+  failed = status_at (f->tunnel, 0);
   message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
   g_assert_cmpint (culvert_forward_status_get_state (failed), ==, CULVERT_FORWARD_STATE_FAILED);
   g_assert_cmpstr (culvert_forward_status_get_error (failed), ==, message);
@@ -847,7 +818,7 @@ test_tunnel_port_in_use (Fixture       *f,
   g_assert_cmpint (probe, <, 0);
 
   /* The other forward works. */
-  g_assert_cmpint (culvert_forward_status_get_state (status_at (f, 1)), ==,
+  g_assert_cmpint (culvert_forward_status_get_state (status_at (f->tunnel, 1)), ==,
                    CULVERT_FORWARD_STATE_LISTENING);
   start_client (clients, listening_port (f, 1), 100 * 1024, TRUE, NULL, 0);
   assert_clients_ok (clients);
@@ -954,7 +925,7 @@ test_tunnel_close_client (Fixture       *f,
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
 
   fd = connect_loopback (listening_port (f, 0));
   g_assert_cmpint (send (fd, "hello", 5, 0), ==, 5);
@@ -1013,9 +984,9 @@ test_tunnel_ipv6 (Fixture       *f,
   add_local (f, v6);
   add_local (f, both);
   connect_tunnel (f);
-  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 0)), "[::1]:"));
-  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 1)), "127.0.0.1:"));
-  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 1)), "[::1]:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f->tunnel, 0)), "[::1]:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f->tunnel, 1)), "127.0.0.1:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f->tunnel, 1)), "[::1]:"));
 
   /* The v6-only forward is not on IPv4. */
   g_assert_cmpint (connect_loopback (listening_port (f, 0)), <, 0);
@@ -1200,7 +1171,7 @@ test_tunnel_server_goes_away (Fixture       *f,
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
 
   c = start_client (clients, listening_port (f, 0), size, TRUE, NULL, 0);
   while (culvert_forward_status_get_bytes_received (status) < 4 * MiB)
@@ -2094,7 +2065,7 @@ test_tunnel_default_bind_loopback (Fixture       *f,
 
   add_local (f, spec);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   port = listening_port (f, 0);
   assert_listens_only_on_loopback (getpid (), port);
   label = g_strdup_printf ("127.0.0.1:%u", port);
@@ -2674,7 +2645,7 @@ test_tunnel_clients_that_reset (Fixture       *f,
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   port = listening_port (f, 0);
 
   for (guint i = 0; i < 50; i++)
@@ -2857,7 +2828,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
   port = add_local_to (f, dest->port);
   connect_tunnel (f);
   g_assert_cmpuint (listening_port (f, 0), ==, port);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   for (guint i = 0; i < n_clients; i++)
     start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
   while (culvert_forward_status_get_bytes_sent (status) < 8 * MiB)
@@ -3091,7 +3062,6 @@ test_tunnel_bind_name (Fixture       *f,
   g_autoptr(GResolver) old_resolver = g_resolver_get_default ();
   g_autoptr(GResolver) slow = g_object_new (slow_resolver_get_type (), NULL);
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
-  g_autoptr(GError) error = NULL;
   Destination *dest = destination_new (1, NULL, 0);
   g_autofree char *named = NULL;
   g_autofree char *unknown = NULL;
@@ -3107,12 +3077,9 @@ test_tunnel_bind_name (Fixture       *f,
   add_local (f, unknown);
 
   g_resolver_set_default (slow);
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
-  status = status_at (f, 0);
-  bad = status_at (f, 1);
+  f->tunnel = tunnel_start (f->profile);
+  status = status_at (f->tunnel, 0);
+  bad = status_at (f->tunnel, 1);
 
   /* Nothing listens before the name is known. */
   g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_PENDING);
@@ -3204,7 +3171,7 @@ test_tunnel_remote_integrity (Fixture       *f,
   spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
   add_remote (f, spec);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   g_assert_true (wait_until (forward_settled, status, 20));
   g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
   port = culvert_forward_status_get_port (status);
@@ -3259,9 +3226,9 @@ test_tunnel_remote_refused (Fixture       *f,
   add_remote (f, good_spec);
   add_remote (f, refusing_spec);
   connect_tunnel (f);
-  taken = status_at (f, 0);
-  good = status_at (f, 1);
-  refusing = status_at (f, 2);
+  taken = status_at (f->tunnel, 0);
+  good = status_at (f->tunnel, 1);
+  refusing = status_at (f->tunnel, 2);
 
   g_assert_true (wait_until (forward_settled, taken, 20));
   g_assert_cmpint (culvert_forward_status_get_state (taken), ==, CULVERT_FORWARD_STATE_FAILED);
@@ -3826,7 +3793,7 @@ test_tunnel_reverse_dynamic (Fixture       *f,
 
   add_remote (f, "127.0.0.1:0");
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   g_assert_true (wait_until (forward_settled, status, 20));
   g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
   port = culvert_forward_status_get_port (status);
