@@ -23,7 +23,23 @@
 #include "engine-test-util.h"
 
 /* ---------------------------------------------------------------------- */
-/* Waiting and ports                                                       */
+/* Skipping, waiting and ports                                             */
+
+/* For main(), after g_test_init(): when no sshd can run here, adds @path
+ * as a test that is skipped with the reason, and returns TRUE (main()
+ * then only runs g_test_run()). */
+gboolean
+skip_all_without_sshd (const char *path)
+{
+  char *reason = NULL;
+
+  if (culvert_test_sshd_available (&reason))
+    return FALSE;
+
+  g_test_message ("SKIP: %s", reason);
+  g_test_add_data_func_full (path, reason, (GTestDataFunc) g_test_skip, g_free);
+  return TRUE;
+}
 
 /* Runs the main context until @check (@data) is TRUE; FALSE after @seconds. */
 gboolean

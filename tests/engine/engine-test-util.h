@@ -16,6 +16,11 @@
 
 G_BEGIN_DECLS
 
+/* For main(), after g_test_init(): when no sshd can run here, adds @path
+ * as a test that is skipped with the reason, and returns TRUE (main()
+ * then only runs g_test_run()). */
+gboolean    skip_all_without_sshd (const char   *path);
+
 /* Runs the main context until @check (@data) is TRUE; FALSE after @seconds. */
 gboolean    wait_until          (gboolean      (*check) (gpointer),
                                  gpointer        data,

@@ -40,6 +40,14 @@ typedef struct
   GDataInputStream *out;
 } Headless;
 
+/* Before g_test_init(): the test's own session bus (its address, or NULL
+ * without one) stands in for the system bus, so that no real one is
+ * watched; a peer that went away is an error, not SIGPIPE. */
+const char *stand_in_system_bus (void);
+/* Makes what lives as long as the process before any test counts
+ * descriptors: the network watch and its connection to the stand-in
+ * system bus. */
+void warm_up_process (void);
 guint count_fds (void);
 guint64 rss_kib (void);
 void assert_fds_back_to (guint baseline);

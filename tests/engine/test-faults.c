@@ -24,7 +24,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "culvert-network-watch.h"
 #include "culvert-profile-store.h"
 #include "culvert-secrets.h"
 #include "faults-util.h"
@@ -711,8 +710,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-  const char *session_bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  const char *session_bus;
 
   /* Before GIO picks them: the network monitor the test drives, and the
    * test's own bus standing in for the system bus (logind's test double
@@ -721,31 +719,19 @@ main (int    argc,
   g_io_extension_point_implement (G_NETWORK_MONITOR_EXTENSION_POINT_NAME,
                                   test_monitor_get_type (), "culvert-test", 1000);
   g_setenv ("GIO_USE_NETWORK_MONITOR", "culvert-test", TRUE);
-  if (session_bus != NULL)
-    g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session_bus, TRUE);
-  signal (SIGPIPE, SIG_IGN);
+  session_bus = stand_in_system_bus ();
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/faults/backoff", test_backoff);
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_add_data_func ("/faults/sshd-restart", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
-  /* Made before any test counts descriptors: it lives as long as the
-   * process, with its connection to the (stand-in) system bus, which it
-   * makes asynchronously: waiting for the same shared connection here
-   * keeps that descriptor out of the first test's count. */
-  culvert_network_watch_get_default ();
+  if (skip_all_without_sshd ("/faults/sshd-restart"))
+    return g_test_run ();
+  warm_up_process ();
+  /* Likewise the keyring's connection, made when a secret is first looked up. */
   if (session_bus != NULL)
-    {
-      g_object_unref (g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL));
-      /* Likewise the keyring's, made when a secret is first looked up. */
-      culvert_secrets_free (culvert_secrets_lookup_sync (CULVERT_SECRET_KEY_PASSPHRASE,
-                                                         "faults-warm-up", "nobody",
-                                                         "localhost", NULL, NULL));
-    }
+    culvert_secrets_free (culvert_secrets_lookup_sync (CULVERT_SECRET_KEY_PASSPHRASE,
+                                                       "faults-warm-up", "nobody",
+                                                       "localhost", NULL, NULL));
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/faults/sshd-restart", test_sshd_restart);

@@ -904,15 +904,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-
   g_test_init (&argc, &argv, NULL);
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_add_data_func ("/jump/two-hops", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
+  if (skip_all_without_sshd ("/jump/two-hops"))
+    return g_test_run ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/jump/two-hops", test_jump_two_hops);

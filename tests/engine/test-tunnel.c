@@ -4343,16 +4343,11 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-
   g_test_init (&argc, &argv, NULL);
   main_thread = g_thread_self ();
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_add_data_func ("/tunnel/integrity", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
+  if (skip_all_without_sshd ("/tunnel/integrity"))
+    return g_test_run ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/tunnel/integrity", test_tunnel_integrity);
