@@ -23,7 +23,7 @@
 #include "engine-test-util.h"
 
 /* ---------------------------------------------------------------------- */
-/* Skipping, waiting and ports                                             */
+/* Skipping                                                                */
 
 /* For main(), after g_test_init(): when no sshd can run here, adds @path
  * as a test that is skipped with the reason, and returns TRUE (main()
@@ -39,36 +39,6 @@ skip_all_without_sshd (const char *path)
   g_test_message ("SKIP: %s", reason);
   g_test_add_data_func_full (path, reason, (GTestDataFunc) g_test_skip, g_free);
   return TRUE;
-}
-
-/* Runs the main context until @check (@data) is TRUE; FALSE after @seconds. */
-gboolean
-wait_until (gboolean (*check) (gpointer),
-            gpointer   data,
-            guint      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-/* A port of 127.0.0.1 that nothing listens on (it was free a moment ago). */
-guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = culvert_test_listen_loopback (&port);
-
-  close (fd);
-  return port;
 }
 
 /* ---------------------------------------------------------------------- */

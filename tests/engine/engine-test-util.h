@@ -21,12 +21,10 @@ G_BEGIN_DECLS
  * then only runs g_test_run()). */
 gboolean    skip_all_without_sshd (const char   *path);
 
-/* Runs the main context until @check (@data) is TRUE; FALSE after @seconds. */
-gboolean    wait_until          (gboolean      (*check) (gpointer),
-                                 gpointer        data,
-                                 guint           seconds);
-/* A port of 127.0.0.1 that nothing listens on (it was free a moment ago). */
-guint16     free_port           (void);
+/* Waiting for a check with a timeout, and a free port, come from
+ * culvert-test-net. */
+#define wait_until culvert_test_wait_until
+#define free_port  culvert_test_free_port
 
 /* A TCP server on 127.0.0.1 that echoes whatever it gets, or (a sink)
  * swallows it; each connection is served by its own thread. */

@@ -36,28 +36,7 @@ gboolean
 culvert_test_wait_for (gboolean (*check) (gpointer),
                        gpointer   data)
 {
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-guint16
-culvert_test_free_port (void)
-{
-  guint16 port = 0;
-  int fd = culvert_test_listen_loopback (&port);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  return port;
+  return culvert_test_wait_until (check, data, 30);
 }
 
 static int

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 
 G_BEGIN_DECLS
@@ -18,8 +19,6 @@ void      culvert_test_iterate_until_idle (void);
  * (a connection on a machine busy with the whole suite can take 10). */
 gboolean  culvert_test_wait_for           (gboolean (*check) (gpointer),
                                            gpointer   data);
-/* A loopback port nobody listens on (just now). */
-guint16   culvert_test_free_port          (void);
 
 /* A destination that echoes what it gets, on its own thread. */
 typedef struct
