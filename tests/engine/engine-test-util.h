@@ -26,26 +26,12 @@ gboolean    skip_all_without_sshd (const char   *path);
 #define wait_until culvert_test_wait_until
 #define free_port  culvert_test_free_port
 
-/* A TCP server on 127.0.0.1 that echoes whatever it gets, or (a sink)
- * swallows it; each connection is served by its own thread. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  gboolean sink;
-  GThread *thread;
-  gint     served;   /* atomic: connections accepted */
-} Echo;
-
-/* Echoes (or, @sink, swallows) what comes on @fd until the peer's end of
- * stream, then closes @fd. */
-void        echo_until_eof      (int             fd,
-                                 gboolean        sink);
-/* An echo server on 127.0.0.1 of the calling thread's network namespace. */
-Echo       *echo_new            (void);
-/* A server on 127.0.0.1 that reads and drops whatever it gets. */
-Echo       *sink_new            (void);
-void        echo_free           (Echo           *echo);
+/* The echo server (or sink) comes from culvert-test-net too. */
+#define Echo           CulvertTestEcho
+#define echo_new       culvert_test_echo_new
+#define sink_new       culvert_test_sink_new
+#define echo_free      culvert_test_echo_free
+#define echo_until_eof culvert_test_echo_until_eof
 
 /* How often @needle stands in @haystack. */
 guint       count_substrings    (const char     *haystack,
