@@ -1071,19 +1071,21 @@ test_tunnel_ask_host_key (Fixture       *f,
   g_assert_nonnull (strstr (contents, "ssh-ed25519"));
 }
 
-static void
-test_tunnel_changed_host_key (Fixture       *f,
-                              gconstpointer  data)
+/* Writes @file, a known_hosts that names the fixture's sshd with another
+ * host key (made for this, "other_host" in sshd's directory), as after the
+ * server's key changed; returns that key's SHA256 fingerprint. */
+static char *
+write_changed_known_hosts (Fixture    *f,
+                           const char *file)
 {
-  g_autofree char *other_key = g_build_filename (f->sshd->dir, "other_host", NULL);
-  g_autofree char *other_pub = g_strconcat (other_key, ".pub", NULL);
+  g_autofree char *other = g_build_filename (f->sshd->dir, "other_host", NULL);
+  g_autofree char *other_pub = g_strconcat (other, ".pub", NULL);
+  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other);
+  g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
   g_autofree char *pub = NULL;
   g_autofree char *line = NULL;
-  g_autofree char *file = g_build_filename (f->sshd->dir, "changed_known_hosts", NULL);
-  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other_key);
   g_autofree char *out = NULL;
   g_auto(GStrv) fields = NULL;
-  g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
 
   g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
   g_assert_true (g_file_get_contents (other_pub, &pub, NULL, NULL));
@@ -1092,11 +1094,21 @@ test_tunnel_changed_host_key (Fixture       *f,
   g_assert_true (g_spawn_command_line_sync (fp_cmd, &out, NULL, NULL, NULL));
   fields = g_strsplit (out, " ", 3);
 
+  return g_strdup (fields[1]);
+}
+
+static void
+test_tunnel_changed_host_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->sshd->dir, "changed_known_hosts", NULL);
+  g_autofree char *fingerprint = write_changed_known_hosts (f, file);
+
   /* Refused under every policy, with both fingerprints shown. */
   culvert_profile_set_known_hosts_file (f->profile, file);
   f->tunnel = culvert_tunnel_new (f->profile);
   culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_NO);
-  connect_expect_failure (f, f->sshd->host_key_fingerprint, fields[1]);
+  connect_expect_failure (f, f->sshd->host_key_fingerprint, fingerprint);
 }
 
 static void
@@ -1629,25 +1641,12 @@ test_headless_host_keys (Fixture       *f,
 
   /* Changed: refused even with StrictHostKeyChecking=no, both fingerprints shown. */
   {
-    g_autofree char *other = g_build_filename (f->sshd->dir, "other_host", NULL);
-    g_autofree char *other_pub = g_strconcat (other, ".pub", NULL);
-    g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other);
-    g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
-    g_autofree char *pub = NULL;
-    g_autofree char *line = NULL;
-    g_autofree char *out = NULL;
-    g_auto(GStrv) fields = NULL;
+    g_autofree char *fingerprint = write_changed_known_hosts (f, file);
     const char *no[] = { "-i", key, "-o", "StrictHostKeyChecking=no", NULL };
 
-    g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-    g_assert_true (g_file_get_contents (other_pub, &pub, NULL, NULL));
-    line = g_strdup_printf ("[127.0.0.1]:%u %s", f->sshd->port, pub);
-    g_assert_true (g_file_set_contents (file, line, -1, NULL));
-    g_assert_true (g_spawn_command_line_sync (fp_cmd, &out, NULL, NULL, NULL));
-    fields = g_strsplit (out, " ", 3);
     err = headless_expect_failure (f, no);
     assert_contains (err, f->sshd->host_key_fingerprint);
-    assert_contains (err, fields[1]);
+    assert_contains (err, fingerprint);
   }
 }
 
@@ -2141,6 +2140,28 @@ typedef struct
   GPid   sshd_pid;
 } Netns;
 
+/* Whether the test can make network namespaces: not as root it is skipped,
+ * and as root it fails without ip, for as root it must run. */
+static gboolean
+netns_can_run (void)
+{
+  g_autofree char *ip = NULL;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return FALSE;
+    }
+  ip = g_find_program_in_path ("ip");
+  if (ip == NULL)
+    {
+      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static Netns *
 netns_new (void)
 {
@@ -2312,7 +2333,6 @@ static void
 test_headless_default_bind_unreachable (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
   const char *plain[] = { "-i", key, "-L", spec, NULL };
@@ -2322,16 +2342,8 @@ test_headless_default_bind_unreachable (Fixture       *f,
   guint16 port;
   int result;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("network namespaces (ip netns add) need root");
-      return;
-    }
-  if (ip == NULL)
-    {
-      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
-      return;
-    }
+  if (!netns_can_run ())
+    return;
 
   n = netns_new ();
   netns_start_sshd (n, f->sshd);
@@ -2414,7 +2426,6 @@ static void
 test_headless_remote_gateway_ports (Fixture       *f,
                                     gconstpointer  data)
 {
-  g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *spec = g_strdup_printf (NETNS_SERVER_ADDRESS ":0:127.0.0.1:%u",
                                            free_port ());
@@ -2423,16 +2434,8 @@ test_headless_remote_gateway_ports (Fixture       *f,
   const char *expected[] = { "other-hosts", "loopback-only" };
   Netns *n;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("network namespaces (ip netns add) need root");
-      return;
-    }
-  if (ip == NULL)
-    {
-      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
-      return;
-    }
+  if (!netns_can_run ())
+    return;
 
   n = netns_new ();
   for (guint i = 0; i < G_N_ELEMENTS (gateway_ports); i++)
@@ -2478,22 +2481,17 @@ static void
 test_headless_remote_gateway_ports_dropbear (Fixture       *f,
                                              gconstpointer  data)
 {
-  g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *reason = NULL;
   g_autoptr(CulvertTestDropbear) db = NULL;
   g_autoptr(GError) error = NULL;
   const char *expected[] = { "loopback-only", "other-hosts" };
   Netns *n;
 
-  if (getuid () != 0)
+  if (!netns_can_run ())
+    return;
+  if (!culvert_test_dropbear_available (&reason))
     {
-      g_test_skip ("network namespaces (ip netns add) need root");
-      return;
-    }
-  if (ip == NULL || !culvert_test_dropbear_available (&reason))
-    {
-      g_test_fail_printf ("as root this test must run: %s",
-                          ip == NULL ? "ip is missing (install iproute2)" : reason);
+      g_test_fail_printf ("as root this test must run: %s", reason);
       return;
     }
 
@@ -3151,6 +3149,23 @@ forward_settled (gpointer data)
   return state == CULVERT_FORWARD_STATE_LISTENING || state == CULVERT_FORWARD_STATE_FAILED;
 }
 
+/* Waits until the server answered for the incoming forward at @index:
+ * it listens, on the port returned. */
+static guint16
+remote_listening_port (Fixture *f,
+                       guint    index)
+{
+  CulvertForwardStatus *status = status_at (f->tunnel, index);
+  guint16 port;
+
+  g_assert_true (wait_until (forward_settled, status, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
+  port = culvert_forward_status_get_port (status);
+  g_assert_cmpuint (port, >, 0);
+
+  return port;
+}
+
 /* The server listens on the port it picked (-R 0); what its clients send
  * reaches the destination here whole, and back: 64 MiB each way. */
 static void
@@ -3171,11 +3186,8 @@ test_tunnel_remote_integrity (Fixture       *f,
   spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
   add_remote (f, spec);
   connect_tunnel (f);
+  port = remote_listening_port (f, 0);
   status = status_at (f->tunnel, 0);
-  g_assert_true (wait_until (forward_settled, status, 20));
-  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
-  port = culvert_forward_status_get_port (status);
-  g_assert_cmpuint (port, >, 0);
   label = g_strdup_printf ("127.0.0.1:%u", port);
   g_assert_cmpstr (culvert_forward_status_get_listen_address (status), ==, label);
 
@@ -3464,6 +3476,41 @@ on_client_opened_record (CulvertTunnel           *tunnel,
                    g_strdup (culvert_client_connection_get_destination (client)));
 }
 
+/* curl fetches http://@host:@http_port/payload into @out through the SOCKS
+ * proxy on 127.0.0.1:@port, speaking @flavour (--socks5 and so on); it
+ * arrives whole: @size bytes with the SHA-256 @sum. */
+static void
+assert_curl_fetches (const char *flavour,
+                     guint16     port,
+                     const char *host,
+                     guint16     http_port,
+                     const char *out,
+                     gsize       size,
+                     const char *sum)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autofree char *url = g_strdup_printf ("http://%s:%u/payload", host, http_port);
+  g_autofree char *contents = NULL;
+  g_autofree char *got = NULL;
+  gsize len = 0;
+
+  g_unlink (out);
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
+                           "--max-time", "30", flavour, proxy, "-o", out, url, NULL);
+  g_assert_no_error (error);
+  /* The tunnel's worker runs on its own thread meanwhile. */
+  g_assert_true (g_subprocess_wait (curl, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_exited (curl));
+  if (g_subprocess_get_exit_status (curl) != 0)
+    g_error ("curl %s exited with %d", flavour, g_subprocess_get_exit_status (curl));
+  g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
+  g_assert_cmpuint (len, ==, size);
+  got = checksum_of ((const guint8 *) contents, len);
+  g_assert_cmpstr (got, ==, sum);
+}
+
 /* curl through the SOCKS server, in each flavour, to a real HTTP server:
  * the file arrives whole, and each client is listed with the destination
  * it asked for (a name is passed on for the SSH server to resolve). */
@@ -3498,28 +3545,9 @@ test_tunnel_dynamic_curl (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSubprocess) curl = NULL;
-      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
-      g_autofree char *url = g_strdup_printf ("http://%s:%u/payload", flavours[i][1], http_port);
       g_autofree char *expected = g_strdup_printf ("%s:%u", flavours[i][1], http_port);
-      g_autofree char *contents = NULL;
-      g_autofree char *got = NULL;
-      gsize len = 0;
 
-      g_unlink (out);
-      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
-                               "--max-time", "30", flavours[i][0], proxy, "-o", out, url, NULL);
-      g_assert_no_error (error);
-      /* The tunnel's worker runs on its own thread meanwhile. */
-      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
-      g_assert_true (g_subprocess_get_if_exited (curl));
-      if (g_subprocess_get_exit_status (curl) != 0)
-        g_error ("curl %s exited with %d", flavours[i][0], g_subprocess_get_exit_status (curl));
-      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
-      g_assert_cmpuint (len, ==, size);
-      got = checksum_of ((const guint8 *) contents, len);
-      g_assert_cmpstr (got, ==, sum);
+      assert_curl_fetches (flavours[i][0], port, flavours[i][1], http_port, out, size, sum);
 
       while (opened.destinations->len < i + 1)
         g_main_context_iteration (NULL, TRUE);
@@ -3782,7 +3810,6 @@ test_tunnel_reverse_dynamic (Fixture       *f,
   SocksClient clients[20];
   GThread *threads[20];
   g_autoptr(GSubprocess) http = NULL;
-  CulvertForwardStatus *status;
   guint16 http_port;
   guint16 port;
   guint8 reply[10];
@@ -3793,36 +3820,14 @@ test_tunnel_reverse_dynamic (Fixture       *f,
 
   add_remote (f, "127.0.0.1:0");
   connect_tunnel (f);
-  status = status_at (f->tunnel, 0);
-  g_assert_true (wait_until (forward_settled, status, 20));
-  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
-  port = culvert_forward_status_get_port (status);
-  g_assert_cmpuint (port, >, 0);
+  port = remote_listening_port (f, 0);
   g_signal_connect (f->tunnel, "client-opened", G_CALLBACK (on_client_opened_record), &opened);
 
   for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSubprocess) curl = NULL;
-      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
-      g_autofree char *url = g_strdup_printf ("http://localhost:%u/payload", http_port);
       g_autofree char *expected = g_strdup_printf ("localhost:%u", http_port);
-      g_autofree char *contents = NULL;
-      g_autofree char *got = NULL;
-      gsize len = 0;
 
-      g_unlink (out);
-      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
-                               "--max-time", "30", flavours[i], proxy, "-o", out, url, NULL);
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
-      g_assert_true (g_subprocess_get_if_exited (curl));
-      if (g_subprocess_get_exit_status (curl) != 0)
-        g_error ("curl %s exited with %d", flavours[i], g_subprocess_get_exit_status (curl));
-      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
-      g_assert_cmpuint (len, ==, size);
-      got = checksum_of ((const guint8 *) contents, len);
-      g_assert_cmpstr (got, ==, sum);
+      assert_curl_fetches (flavours[i], port, "localhost", http_port, out, size, sum);
 
       while (opened.destinations->len < i + 1)
         g_main_context_iteration (NULL, TRUE);
