@@ -1,6 +1,7 @@
-/* engine-test-util.c — what the engine tests share: waiting, loopback
- * ports, an echo server, sshd logs and keys, tunnels, namespaces and the
- * children a test starts
+/* engine-test-util.c — what the engine tests share: clients that check what
+ * comes back, sshd logs and keys, tunnels, network namespaces and the
+ * children a test starts (waiting, free ports and the echo server come
+ * from culvert-test-net)
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -39,6 +40,181 @@ skip_all_without_sshd (const char *path)
   g_test_message ("SKIP: %s", reason);
   g_test_add_data_func_full (path, reason, (GTestDataFunc) g_test_skip, g_free);
   return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Clients that check what comes back                                     */
+
+/* Reads until EOF; returns the SHA-256 of what came, and its length. */
+char *
+read_to_eof_checksum (int     fd,
+                      gsize  *total)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (256 * 1024);
+
+  *total = 0;
+  for (;;)
+    {
+      ssize_t n = recv (fd, buf, 256 * 1024, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      g_checksum_update (sum, buf, n);
+      *total += n;
+    }
+
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* @size random bytes. */
+guint8 *
+random_payload (gsize size)
+{
+  guint8 *data = g_malloc (size);
+  guint32 *words = (guint32 *) data;
+
+  for (gsize i = 0; i < size / 4; i++)
+    words[i] = g_random_int ();
+  for (gsize i = size / 4 * 4; i < size; i++)
+    data[i] = g_random_int ();
+
+  return data;
+}
+
+/* The SHA-256 of @data, in hex. */
+char *
+checksum_of (const guint8 *data,
+             gsize         len)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+}
+
+/* A thread (@data: a SendJob) that sends job->data, then half-closes. */
+gpointer
+send_job_thread (gpointer data)
+{
+  SendJob *job = data;
+
+  job->ok = culvert_test_write_all (job->fd, job->data, job->len);
+  shutdown (job->fd, SHUT_WR);
+  return NULL;
+}
+
+/* Connects, sends the payload while it reads what comes back to the end,
+ * and says how that went in c->ok or c->problem. */
+static gpointer
+client_thread (gpointer data)
+{
+  Client *c = data;
+  g_autofree char *sum = NULL;
+  SendJob job;
+  GThread *sender;
+  gsize total;
+  int fd = culvert_test_connect_loopback (c->port);
+
+  if (fd < 0)
+    {
+      c->problem = g_strdup_printf ("connect: %s", g_strerror (errno));
+      return NULL;
+    }
+
+  job = (SendJob) { fd, c->payload, c->size, FALSE };
+  sender = g_thread_new ("client-send", send_job_thread, &job);
+  sum = read_to_eof_checksum (fd, &total);
+  g_thread_join (sender);
+  close (fd);
+
+  if (!job.ok)
+    c->problem = g_strdup ("sending failed");
+  else if (total != c->expected_len)
+    c->problem = g_strdup_printf ("received %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT,
+                                  total, c->expected_len);
+  else if (g_strcmp0 (sum, c->expected_back) != 0)
+    c->problem = g_strdup ("the data that came back is different");
+  else
+    c->ok = TRUE;
+
+  return NULL;
+}
+
+/* wait_until() check: every client in @data (a GPtrArray) has finished. */
+gboolean
+clients_done (gpointer data)
+{
+  GPtrArray *clients = data;
+
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *c = g_ptr_array_index (clients, i);
+
+      if (c->ok || c->problem)
+        continue;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Waits for the client's thread and frees it. */
+void
+client_free (Client *c)
+{
+  if (c->thread)
+    g_thread_join (c->thread);
+  g_free (c->payload);
+  g_free (c->expected_back);
+  g_free (c->problem);
+  g_free (c);
+}
+
+/* Starts a client of 127.0.0.1:@port that sends @size random bytes and
+ * then half-closes; what must come back is the same bytes (@echo), or else
+ * @expected_len bytes with the SHA-256 @expected_back. Added to @clients. */
+Client *
+start_client (GPtrArray   *clients,
+              guint16      port,
+              gsize        size,
+              gboolean     echo,
+              const char  *expected_back,
+              gsize        expected_len)
+{
+  Client *c = g_new0 (Client, 1);
+
+  c->port = port;
+  c->size = size;
+  c->payload = random_payload (size);
+  if (echo)
+    {
+      c->expected_back = checksum_of (c->payload, size);
+      c->expected_len = size;
+    }
+  else
+    {
+      c->expected_back = g_strdup (expected_back);
+      c->expected_len = expected_len;
+    }
+  g_ptr_array_add (clients, c);
+  c->thread = g_thread_new ("client", client_thread, c);
+
+  return c;
+}
+
+/* Waits (up to 2 minutes) for every client in @clients; fails the test
+ * with the first one whose bytes did not come back right. */
+void
+assert_clients_ok (GPtrArray *clients)
+{
+  g_assert_true (wait_until (clients_done, clients, 120));
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *c = g_ptr_array_index (clients, i);
+
+      if (!c->ok)
+        g_error ("client %u: %s", i, c->problem);
+    }
 }
 
 /* ---------------------------------------------------------------------- */

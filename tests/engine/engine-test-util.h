@@ -1,6 +1,7 @@
-/* engine-test-util.h — what the engine tests share: waiting, loopback
- * ports, an echo server, sshd logs and keys, tunnels, namespaces and the
- * children a test starts
+/* engine-test-util.h — what the engine tests share: clients that check what
+ * comes back, sshd logs and keys, tunnels, network namespaces and the
+ * children a test starts (waiting, free ports and the echo server come
+ * from culvert-test-net)
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -32,6 +33,56 @@ gboolean    skip_all_without_sshd (const char   *path);
 #define sink_new       culvert_test_sink_new
 #define echo_free      culvert_test_echo_free
 #define echo_until_eof culvert_test_echo_until_eof
+
+/* A client of a forward that sends its own random bytes and checks what
+ * comes back (see start_client()). */
+typedef struct
+{
+  guint16   port;
+  gsize     size;
+  guint8   *payload;        /* sent, then half-close */
+  char     *expected_back;  /* checksum of what must come back */
+  gsize     expected_len;
+  gboolean  ok;
+  char     *problem;
+  GThread  *thread;
+} Client;
+
+/* What send_job_thread() sends, and whether all of it went. */
+typedef struct
+{
+  int           fd;
+  const guint8 *data;
+  gsize         len;
+  gboolean      ok;
+} SendJob;
+
+/* A thread (@data: a SendJob) that sends job->data, then half-closes. */
+gpointer    send_job_thread     (gpointer        data);
+/* Reads until EOF; returns the SHA-256 of what came, and its length. */
+char       *read_to_eof_checksum (int            fd,
+                                  gsize         *total);
+/* @size random bytes. */
+guint8     *random_payload      (gsize           size);
+/* The SHA-256 of @data, in hex. */
+char       *checksum_of         (const guint8   *data,
+                                 gsize           len);
+/* Starts a client of 127.0.0.1:@port that sends @size random bytes and
+ * then half-closes; what must come back is the same bytes (@echo), or else
+ * @expected_len bytes with the SHA-256 @expected_back. Added to @clients. */
+Client     *start_client        (GPtrArray      *clients,
+                                 guint16         port,
+                                 gsize           size,
+                                 gboolean        echo,
+                                 const char     *expected_back,
+                                 gsize           expected_len);
+/* wait_until() check: every client in @data (a GPtrArray) has finished. */
+gboolean    clients_done        (gpointer        data);
+/* Waits (up to 2 minutes) for every client in @clients; fails the test
+ * with the first one whose bytes did not come back right. */
+void        assert_clients_ok   (GPtrArray      *clients);
+/* Waits for the client's thread and frees it. */
+void        client_free         (Client         *c);
 
 /* How often @needle stands in @haystack. */
 guint       count_substrings    (const char     *haystack,

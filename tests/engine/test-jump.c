@@ -39,72 +39,7 @@
 #define NS_SERVER_ADDRESS  "198.51.100.2"  /* the server */
 
 /* ---------------------------------------------------------------------- */
-/* A client that checks what the echo sends back                         */
-
-typedef struct
-{
-  guint16   port;
-  gsize     size;
-  gboolean  done;     /* atomic */
-  char     *problem;  /* NULL: the bytes came back whole */
-} Client;
-
-static gpointer
-client_send_thread (gpointer data)
-{
-  gpointer *job = data;
-
-  culvert_test_write_all (GPOINTER_TO_INT (job[0]), job[1], GPOINTER_TO_SIZE (job[2]));
-  shutdown (GPOINTER_TO_INT (job[0]), SHUT_WR);
-  return NULL;
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *c = data;
-  g_autofree guint8 *payload = g_malloc (c->size);
-  g_autofree guint8 *back = g_malloc (c->size + 1);
-  gsize got = 0;
-  int fd = culvert_test_connect_loopback (c->port);
-  gpointer job[3];
-  GThread *sender;
-
-  for (gsize i = 0; i < c->size; i++)
-    payload[i] = g_random_int ();
-  if (fd < 0)
-    {
-      c->problem = g_strdup_printf ("connect: %s", g_strerror (errno));
-      g_atomic_int_set (&c->done, TRUE);
-      return NULL;
-    }
-  job[0] = GINT_TO_POINTER (fd);
-  job[1] = payload;
-  job[2] = GSIZE_TO_POINTER (c->size);
-  sender = g_thread_new ("client-send", client_send_thread, job);
-  for (;;)
-    {
-      ssize_t n = recv (fd, back + got, c->size + 1 - got, 0);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      got += n;
-      if (got > c->size)
-        break;
-    }
-  g_thread_join (sender);
-  close (fd);
-
-  if (got != c->size)
-    c->problem = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes came back of %" G_GSIZE_FORMAT,
-                                  got, c->size);
-  else if (memcmp (payload, back, c->size) != 0)
-    c->problem = g_strdup ("the bytes that came back differ");
-  g_atomic_int_set (&c->done, TRUE);
-  return NULL;
-}
+/* A client that checks what the echo sends back                          */
 
 /* Sends @size random bytes through the forward at @port and checks that
  * the echo sent the same bytes back; runs the main context meanwhile. */
@@ -112,20 +47,12 @@ static void
 assert_round_trip (guint16 port,
                    gsize   size)
 {
-  Client c = { .port = port, .size = size };
-  GThread *thread = g_thread_new ("client", client_thread, &c);
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
 
-  while (!g_atomic_int_get (&c.done))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the client through the jump hosts did not finish within a minute");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_thread_join (thread);
-  if (c.problem != NULL)
-    g_error ("through the jump hosts: %s", c.problem);
+  start_client (clients, port, size, TRUE, NULL, 0);
+  if (!wait_until (clients_done, clients, 60))
+    g_error ("the client through the jump hosts did not finish within a minute");
+  assert_clients_ok (clients);
 }
 
 /* ---------------------------------------------------------------------- */

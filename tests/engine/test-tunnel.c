@@ -55,51 +55,6 @@ connect_loopback (guint16 port)
   return culvert_test_connect_loopback (port);
 }
 
-/* Reads until EOF; returns the SHA-256 of what came, and its length. */
-static char *
-read_to_eof_checksum (int     fd,
-                      gsize  *total)
-{
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (256 * 1024);
-
-  *total = 0;
-  for (;;)
-    {
-      ssize_t n = recv (fd, buf, 256 * 1024, 0);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      g_checksum_update (sum, buf, n);
-      *total += n;
-    }
-
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-static guint8 *
-random_payload (gsize size)
-{
-  guint8 *data = g_malloc (size);
-  guint32 *words = (guint32 *) data;
-
-  for (gsize i = 0; i < size / 4; i++)
-    words[i] = g_random_int ();
-  for (gsize i = size / 4 * 4; i < size; i++)
-    data[i] = g_random_int ();
-
-  return data;
-}
-
-static char *
-checksum_of (const guint8 *data,
-             gsize         len)
-{
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
-}
-
 /* ---------------------------------------------------------------------- */
 /* The destination: for each client, reads to EOF while it sends its own
  * payload, then closes its sending side. Records what it received. */
@@ -536,102 +491,6 @@ fixture_use_relay (Fixture *f)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Clients                                                                 */
-
-typedef struct
-{
-  guint16   port;
-  gsize     size;
-  guint8   *payload;        /* sent, then half-close */
-  char     *expected_back;  /* checksum of what must come back */
-  gsize     expected_len;
-  gboolean  ok;
-  char     *problem;
-  GThread  *thread;
-} Client;
-
-typedef struct
-{
-  int           fd;
-  const guint8 *data;
-  gsize         len;
-  gboolean      ok;
-} SendJob;
-
-static gpointer
-send_job_thread (gpointer data)
-{
-  SendJob *job = data;
-
-  job->ok = culvert_test_write_all (job->fd, job->data, job->len);
-  shutdown (job->fd, SHUT_WR);
-  return NULL;
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *c = data;
-  g_autofree char *sum = NULL;
-  SendJob job;
-  GThread *sender;
-  gsize total;
-  int fd = connect_loopback (c->port);
-
-  if (fd < 0)
-    {
-      c->problem = g_strdup_printf ("connect: %s", g_strerror (errno));
-      return NULL;
-    }
-
-  job = (SendJob) { fd, c->payload, c->size, FALSE };
-  sender = g_thread_new ("client-send", send_job_thread, &job);
-  sum = read_to_eof_checksum (fd, &total);
-  g_thread_join (sender);
-  close (fd);
-
-  if (!job.ok)
-    c->problem = g_strdup ("sending failed");
-  else if (total != c->expected_len)
-    c->problem = g_strdup_printf ("received %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT,
-                                  total, c->expected_len);
-  else if (g_strcmp0 (sum, c->expected_back) != 0)
-    c->problem = g_strdup ("the data that came back is different");
-  else
-    c->ok = TRUE;
-
-  return NULL;
-}
-
-static gboolean
-clients_done (gpointer data)
-{
-  GPtrArray *clients = data;
-
-  for (guint i = 0; i < clients->len; i++)
-    {
-      Client *c = g_ptr_array_index (clients, i);
-
-      if (c->ok || c->problem)
-        continue;
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-client_free (Client *c)
-{
-  if (c->thread)
-    g_thread_join (c->thread);
-  g_free (c->payload);
-  g_free (c->expected_back);
-  g_free (c->problem);
-  g_free (c);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Tests                                                                   */
 
 /* 64 MiB each way through one channel at the same time, checked by SHA-256. */
@@ -650,14 +509,7 @@ test_tunnel_integrity (Fixture       *f,
   add_local_to (f, dest->port);
   connect_tunnel (f);
 
-  c = g_new0 (Client, 1);
-  c->port = listening_port (f, 0);
-  c->size = size;
-  c->payload = random_payload (size);
-  c->expected_back = g_strdup (down_sum);
-  c->expected_len = size;
-  g_ptr_array_add (clients, c);
-  c->thread = g_thread_new ("client", client_thread, c);
+  c = start_client (clients, listening_port (f, 0), size, FALSE, down_sum, size);
 
   g_assert_true (wait_until (clients_done, clients, 120));
   g_assert_cmpstr (c->problem, ==, NULL);
@@ -682,48 +534,6 @@ test_tunnel_integrity (Fixture       *f,
   g_assert_cmpuint (culvert_forward_status_get_total (status), ==, 1);
 
   destination_free (dest);
-}
-
-static Client *
-start_client (GPtrArray   *clients,
-              guint16      port,
-              gsize        size,
-              gboolean     echo,
-              const char  *expected_back,
-              gsize        expected_len)
-{
-  Client *c = g_new0 (Client, 1);
-
-  c->port = port;
-  c->size = size;
-  c->payload = random_payload (size);
-  if (echo)
-    {
-      c->expected_back = checksum_of (c->payload, size);
-      c->expected_len = size;
-    }
-  else
-    {
-      c->expected_back = g_strdup (expected_back);
-      c->expected_len = expected_len;
-    }
-  g_ptr_array_add (clients, c);
-  c->thread = g_thread_new ("client", client_thread, c);
-
-  return c;
-}
-
-static void
-assert_clients_ok (GPtrArray *clients)
-{
-  g_assert_true (wait_until (clients_done, clients, 120));
-  for (guint i = 0; i < clients->len; i++)
-    {
-      Client *c = g_ptr_array_index (clients, i);
-
-      if (!c->ok)
-        g_error ("client %u: %s", i, c->problem);
-    }
 }
 
 /* Many clients at once, each with its own data, each on its own channel. */
