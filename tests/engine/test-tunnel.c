@@ -95,29 +95,20 @@ dest_echo_thread (gpointer data)
 }
 
 static gpointer
-dest_send_thread (gpointer data)
-{
-  DestConn *dc = data;
-
-  culvert_test_write_all (dc->fd, dc->dest->reply, dc->dest->reply_size);
-  shutdown (dc->fd, SHUT_WR);
-  return NULL;
-}
-
-static gpointer
 dest_sink_thread (gpointer data)
 {
   DestConn *dc = data;
+  SendJob reply = { dc->fd, dc->dest->reply, dc->dest->reply_size, FALSE };
   g_autofree char *sum = NULL;
   GThread *sender = NULL;
   gsize total;
 
   if (!dc->dest->reply_after_eof)
-    sender = g_thread_new ("dest-send", dest_send_thread, dc);
+    sender = g_thread_new ("dest-send", send_job_thread, &reply);
   sum = read_to_eof_checksum (dc->fd, &total);
   /* Half-close: the client is done sending, and the answer still flows. */
   if (sender == NULL)
-    dest_send_thread (dc);
+    send_job_thread (&reply);
   else
     g_thread_join (sender);
   close (dc->fd);
