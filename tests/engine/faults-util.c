@@ -1,5 +1,5 @@
-/* faults-util.c — what the fault tests share: leak counters, destinations,
- * clients, a tunnel fixture and the headless runner
+/* faults-util.c — what the fault tests share: leak counters, clients, a
+ * tunnel fixture and the headless runner
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,11 +12,41 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-network-watch.h"
 #include "faults-util.h"
+
+/* ---------------------------------------------------------------------- */
+/* The process                                                             */
+
+/* Before g_test_init(): the test's own session bus (its address, or NULL
+ * without one) stands in for the system bus, so that no real one is
+ * watched; a peer that went away is an error, not SIGPIPE. */
+const char *
+stand_in_system_bus (void)
+{
+  const char *session_bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+
+  if (session_bus != NULL)
+    g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session_bus, TRUE);
+  signal (SIGPIPE, SIG_IGN);
+
+  return session_bus;
+}
+
+/* Makes what lives as long as the process before any test counts
+ * descriptors: the network watch and its connection to the stand-in
+ * system bus, which it makes asynchronously (waiting for the same shared
+ * connection here keeps that descriptor out of the first test's count). */
+void
+warm_up_process (void)
+{
+  culvert_network_watch_get_default ();
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    g_object_unref (g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL));
+}
 
 /* ---------------------------------------------------------------------- */
 /* What a leak looks like from outside                                     */
@@ -47,24 +77,6 @@ rss_kib (void)
   return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
 }
 
-gboolean
-wait_until (gboolean (*check) (gpointer),
-            gpointer   data,
-            guint      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
 static gboolean
 fds_back_to (gpointer data)
 {
@@ -92,85 +104,8 @@ assert_fds_back_to (guint baseline)
     }
 }
 
-gboolean
-no_worker_alive (gpointer data)
-{
-  return culvert_worker_get_n_alive () == 0;
-}
-
 /* ---------------------------------------------------------------------- */
-/* Destinations and clients                                                */
-
-typedef struct
-{
-  int      fd;
-  gboolean sink;
-} Served;
-
-static gpointer
-destination_serve_thread (gpointer data)
-{
-  Served *served = data;
-  guint8 buf[16384];
-  ssize_t n;
-
-  while ((n = read (served->fd, buf, sizeof buf)) > 0)
-    {
-      gsize off = 0;
-
-      while (!served->sink && off < (gsize) n)
-        {
-          ssize_t w = send (served->fd, buf + off, n - off, MSG_NOSIGNAL);
-
-          if (w <= 0)
-            break;
-          off += w;
-        }
-    }
-  close (served->fd);
-  g_free (served);
-
-  return NULL;
-}
-
-static gpointer
-destination_accept_thread (gpointer data)
-{
-  Destination *dest = data;
-  int fd;
-
-  while ((fd = accept4 (dest->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
-    {
-      Served *served = g_new0 (Served, 1);
-
-      served->fd = fd;
-      served->sink = dest->sink;
-      g_thread_unref (g_thread_new ("serve", destination_serve_thread, served));
-    }
-
-  return NULL;
-}
-
-Destination *
-destination_new (gboolean sink)
-{
-  Destination *dest = g_new0 (Destination, 1);
-
-  dest->sink = sink;
-  dest->fd = culvert_test_listen_loopback (&dest->port);
-  dest->thread = g_thread_new ("destination", destination_accept_thread, dest);
-
-  return dest;
-}
-
-void
-destination_free (Destination *dest)
-{
-  shutdown (dest->fd, SHUT_RDWR);
-  g_thread_join (dest->thread);
-  close (dest->fd);
-  g_free (dest);
-}
+/* Clients                                                                 */
 
 void
 set_timeouts (int   fd,
@@ -288,31 +223,6 @@ streamed_a_lot (gpointer data)
 /* ---------------------------------------------------------------------- */
 /* The tunnel                                                              */
 
-static void
-on_exited (CulvertTunnel *tunnel,
-           Fixture       *f)
-{
-  f->exited = TRUE;
-}
-
-static void
-profile_for (Fixture    *f,
-             guint16     port,
-             const char *user,
-             const char *key,
-             const char *known_hosts)
-{
-  f->profile = culvert_profile_new ();
-  culvert_profile_set_host (f->profile, "127.0.0.1");
-  culvert_profile_set_port (f->profile, port);
-  culvert_profile_set_user (f->profile, user);
-  culvert_profile_set_identity_file (f->profile, key);
-  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (f->profile, known_hosts);
-  culvert_profile_set_reconnect (f->profile, FALSE);
-  culvert_profile_set_keepalive_interval (f->profile, 0);
-}
-
 void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -322,8 +232,8 @@ fixture_setup (Fixture       *f,
   f->fds_before = count_fds ();
   f->sshd = culvert_test_sshd_start (NULL, &error);
   g_assert_no_error (error);
-  profile_for (f, f->sshd->port, f->sshd->user, f->sshd->client_key_path,
-               f->sshd->known_hosts_path);
+  f->profile = key_profile_new ("127.0.0.1", f->sshd->port, f->sshd->user,
+                                f->sshd->client_key_path, f->sshd->known_hosts_path);
 }
 
 void
@@ -335,14 +245,8 @@ fixture_setup_dropbear (Fixture       *f,
   f->fds_before = count_fds ();
   f->dropbear = culvert_test_dropbear_start (NULL, &error);
   g_assert_no_error (error);
-  profile_for (f, f->dropbear->port, f->dropbear->user, f->dropbear->client_key_path,
-               f->dropbear->known_hosts_path);
-}
-
-static gboolean
-tunnel_exited (gpointer data)
-{
-  return ((Fixture *) data)->exited;
+  f->profile = key_profile_new ("127.0.0.1", f->dropbear->port, f->dropbear->user,
+                                f->dropbear->client_key_path, f->dropbear->known_hosts_path);
 }
 
 /* Stops the tunnel and checks it let go of everything. */
@@ -356,10 +260,7 @@ fixture_stop_tunnel (Fixture *f)
     {
       gint64 start = g_get_monotonic_time ();
 
-      f->exited = FALSE;
-      g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-      culvert_tunnel_disconnect (f->tunnel);
-      g_assert_true (wait_until (tunnel_exited, f, 10));
+      g_assert_true (disconnect_and_wait (f->tunnel, 10));
       /* Within 2 s, whatever state the server is in. */
       g_assert_cmpint (g_get_monotonic_time () - start, <=, 2 * G_USEC_PER_SEC);
     }
@@ -390,16 +291,6 @@ fixture_teardown (Fixture       *f,
   }
 }
 
-guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = culvert_test_listen_loopback (&port);
-
-  close (fd);
-  return port;
-}
-
 void
 add_forward (Fixture            *f,
              CulvertForwardKind  kind,
@@ -419,37 +310,11 @@ add_forward (Fixture            *f,
   culvert_profile_add_forward (f->profile, forward);
 }
 
-CulvertForwardStatus *
-status_at (Fixture *f,
-           guint    index)
-{
-  CulvertForwardStatus *status = g_list_model_get_item (culvert_tunnel_get_forwards (f->tunnel),
-                                                        index);
-
-  g_object_unref (status);  /* the tunnel keeps it */
-  return status;
-}
-
 guint16
 port_of (Fixture *f,
          guint    index)
 {
-  return culvert_forward_status_get_port (status_at (f, index));
-}
-
-gboolean
-tunnel_connected (gpointer data)
-{
-  CulvertTunnel *tunnel = data;
-
-  g_assert_cmpint (culvert_tunnel_get_state (tunnel), !=, CULVERT_TUNNEL_FAILED);
-  return culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_CONNECTED;
-}
-
-gboolean
-tunnel_failed (gpointer data)
-{
-  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_FAILED;
+  return culvert_forward_status_get_port (status_at (f->tunnel, index));
 }
 
 gboolean
@@ -469,7 +334,7 @@ tunnel_serving (gpointer data)
   if (!tunnel_connected (f->tunnel))
     return FALSE;
   for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
-    if (culvert_forward_status_get_state (status_at (f, i)) != CULVERT_FORWARD_STATE_LISTENING)
+    if (culvert_forward_status_get_state (status_at (f->tunnel, i)) != CULVERT_FORWARD_STATE_LISTENING)
       return FALSE;
 
   return TRUE;
@@ -482,7 +347,7 @@ no_active_clients (gpointer data)
   GListModel *forwards = culvert_tunnel_get_forwards (f->tunnel);
 
   for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
-    if (culvert_forward_status_get_active (status_at (f, i)) != 0)
+    if (culvert_forward_status_get_active (status_at (f->tunnel, i)) != 0)
       return FALSE;
 
   return TRUE;
@@ -491,12 +356,7 @@ no_active_clients (gpointer data)
 void
 start_tunnel (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
+  f->tunnel = tunnel_start (f->profile);
 }
 
 void
@@ -506,30 +366,12 @@ connect_tunnel (Fixture *f)
   g_assert_true (wait_until (tunnel_serving, f, 20));
 }
 
-gboolean
-log_contains (CulvertTunnel *tunnel,
-              const char    *text)
-{
-  GListModel *log = culvert_tunnel_get_log (tunnel);
-
-  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
-    {
-      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
-
-      if (strstr (culvert_log_entry_get_message (entry), text) != NULL)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-
 void
 assert_silence_noticed (Fixture *f,
                         void   (*freeze) (Fixture *f))
 {
   const guint interval = 2, count = 1;
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   gint64 start, elapsed;
 
   culvert_profile_set_keepalive_interval (f->profile, interval);
@@ -558,18 +400,12 @@ assert_silence_noticed (Fixture *f,
   g_assert_true (log_contains (f->tunnel, "stopped answering"));
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 
 /* ---------------------------------------------------------------------- */
 /* culvert --headless                                                      */
-
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
 
 static Headless *
 headless_spawn (GPtrArray *argv)
@@ -584,7 +420,8 @@ headless_spawn (GPtrArray *argv)
   g_subprocess_launcher_unsetenv (launcher, "GIO_USE_NETWORK_MONITOR");
   g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
                                 "unix:path=/nonexistent/culvert-test", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test,
+                                         GINT_TO_POINTER (getpid ()), NULL);
   h->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   h->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->proc));
@@ -597,8 +434,7 @@ culvert_argv (void)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
-                                           NULL));
+  g_ptr_array_add (argv, g_strdup (culvert_binary ()));
   g_ptr_array_add (argv, g_strdup ("--headless"));
   g_ptr_array_add (argv, g_strdup ("--json"));
 

@@ -10,23 +10,12 @@
 #include <json-glib/json-glib.h>
 
 #include "culvert-test-dropbear.h"
-#include "culvert-test-net.h"
-#include "culvert-test-sshd.h"
-#include "culvert-tunnel-private.h"
 #include "culvert-worker-private.h"
+#include "engine-test-util.h"
 
 G_BEGIN_DECLS
 
 #define PAYLOAD (64 * 1024)
-
-/* A TCP server on 127.0.0.1 that echoes (or swallows) whatever it gets. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  gboolean sink;
-  GThread *thread;
-} Destination;
 
 /* A client that sends to a sink until the connection breaks. */
 typedef struct
@@ -42,7 +31,6 @@ typedef struct
   CulvertTestDropbear *dropbear;
   CulvertProfile      *profile;
   CulvertTunnel       *tunnel;
-  gboolean             exited;
   guint                fds_before;
 } Fixture;
 
@@ -52,13 +40,17 @@ typedef struct
   GDataInputStream *out;
 } Headless;
 
+/* Before g_test_init(): the test's own session bus (its address, or NULL
+ * without one) stands in for the system bus, so that no real one is
+ * watched; a peer that went away is an error, not SIGPIPE. */
+const char *stand_in_system_bus (void);
+/* Makes what lives as long as the process before any test counts
+ * descriptors: the network watch and its connection to the stand-in
+ * system bus. */
+void warm_up_process (void);
 guint count_fds (void);
 guint64 rss_kib (void);
-gboolean wait_until (gboolean (*check) (gpointer), gpointer data, guint seconds);
 void assert_fds_back_to (guint baseline);
-gboolean no_worker_alive (gpointer data);
-Destination *destination_new (gboolean sink);
-void destination_free (Destination *dest);
 void set_timeouts (int fd, guint seconds);
 gboolean echo_over (int fd);
 gboolean echo_through (guint16 port);
@@ -70,18 +62,13 @@ void fixture_setup (Fixture *f, gconstpointer data);
 void fixture_setup_dropbear (Fixture *f, gconstpointer data);
 void fixture_stop_tunnel (Fixture *f);
 void fixture_teardown (Fixture *f, gconstpointer data);
-guint16 free_port (void);
 void add_forward (Fixture *f, CulvertForwardKind kind, const char *format, ...) G_GNUC_PRINTF (3, 4);
-CulvertForwardStatus *status_at (Fixture *f, guint index);
 guint16 port_of (Fixture *f, guint index);
-gboolean tunnel_connected (gpointer data);
-gboolean tunnel_failed (gpointer data);
 gboolean tunnel_waiting (gpointer data);
 gboolean tunnel_serving (gpointer data);
 gboolean no_active_clients (gpointer data);
 void start_tunnel (Fixture *f);
 void connect_tunnel (Fixture *f);
-gboolean log_contains (CulvertTunnel *tunnel, const char *text);
 void assert_silence_noticed (Fixture *f, void (*freeze) (Fixture *f));
 Headless *headless_start (Fixture *f, const char * const *extra);
 Headless *headless_start_profile (const char *name);

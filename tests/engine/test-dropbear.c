@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "culvert-network-watch.h"
 #include "faults-util.h"
 
 /* Outgoing, incoming and dynamic forwards through Dropbear. */
@@ -23,7 +22,7 @@ static void
 test_dropbear_forwards (Fixture       *f,
                         gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
   int fd;
 
@@ -40,7 +39,7 @@ test_dropbear_forwards (Fixture       *f,
   g_assert_true (wait_until (no_active_clients, f, 10));
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 static void
@@ -62,7 +61,7 @@ static void
 test_dropbear_reconnect (Fixture       *f,
                          gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
   guint16 port;
 
@@ -84,7 +83,7 @@ test_dropbear_reconnect (Fixture       *f,
     }
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 int
@@ -92,13 +91,8 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *reason = NULL;
-  const char *session_bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
 
-  /* The test's own bus stands in for the system bus, so that no real one
-   * is watched and its connection is made before anything is counted. */
-  if (session_bus != NULL)
-    g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session_bus, TRUE);
-  signal (SIGPIPE, SIG_IGN);
+  stand_in_system_bus ();
   g_test_init (&argc, &argv, NULL);
 
   if (!culvert_test_dropbear_available (&reason))
@@ -106,10 +100,7 @@ main (int    argc,
       g_test_add_data_func ("/dropbear/forwards", reason, (GTestDataFunc) g_test_skip);
       return g_test_run ();
     }
-  /* It lives as long as the process: made before descriptors are counted. */
-  culvert_network_watch_get_default ();
-  if (session_bus != NULL)
-    g_object_unref (g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL));
+  warm_up_process ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup_dropbear, func, fixture_teardown)

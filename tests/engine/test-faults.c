@@ -24,7 +24,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "culvert-network-watch.h"
 #include "culvert-profile-store.h"
 #include "culvert-secrets.h"
 #include "faults-util.h"
@@ -41,8 +40,8 @@ test_sshd_restart (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  Destination *echo = destination_new (FALSE);
-  Destination *sink = destination_new (TRUE);
+  Echo *echo = echo_new ();
+  Echo *sink = sink_new ();
   guint16 remote_port = free_port ();
   Stream stream = { -1 };
   GThread *streamer;
@@ -89,8 +88,8 @@ test_sshd_restart (Fixture       *f,
   assert_fds_back_to (baseline);
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
-  destination_free (sink);
+  echo_free (echo);
+  echo_free (sink);
 }
 
 /* A server that stops answering (its connection's process frozen) is
@@ -113,7 +112,7 @@ static void
 test_cycles (Fixture       *f,
              gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
   guint baseline = 0;
   guint64 rss_before = 0;
@@ -150,7 +149,7 @@ test_cycles (Fixture       *f,
   g_assert_cmpuint (rss_kib (), <, rss_before + 8 * 1024);
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* A tunnel stopped while it serves (a client connected through each kind
@@ -161,7 +160,7 @@ static void
 test_stop_while_serving (Fixture       *f,
                          gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 remote_port = free_port ();
 
   add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
@@ -207,7 +206,7 @@ test_stop_while_serving (Fixture       *f,
         close (clients[i]);
     }
 
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -464,7 +463,7 @@ static void
 test_network_monitor_retry (Fixture       *f,
                             gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   gint64 next_try;
 
   g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (g_network_monitor_get_default (),
@@ -479,7 +478,7 @@ test_network_monitor_retry (Fixture       *f,
   g_assert_true (echo_through (port_of (f, 0)));
 
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* logind's part, on the bus the test points DBUS_SYSTEM_BUS_ADDRESS at. */
@@ -516,7 +515,7 @@ test_resume_retry (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) logind = NULL;
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   gboolean owned = FALSE;
   gint64 next_try;
   guint owner;
@@ -548,7 +547,7 @@ test_resume_retry (Fixture       *f,
 
   g_bus_unown_name (owner);
   fixture_stop_tunnel (f);
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* The waits between attempts: 1 s doubling to a minute, with jitter. */
@@ -587,7 +586,7 @@ static void
 test_headless_sigterm (Fixture       *f,
                        gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 local_port = free_port ();
   guint16 remote_port = free_port ();
   g_autofree char *local = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
@@ -622,7 +621,7 @@ test_headless_sigterm (Fixture       *f,
       headless_free (h);
     }
 
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* Like ssh, a lost connection ends the run (255); with --reconnect it goes
@@ -631,7 +630,7 @@ static void
 test_headless_reconnect (Fixture       *f,
                          gconstpointer  data)
 {
-  Destination *echo = destination_new (FALSE);
+  Echo *echo = echo_new ();
   guint16 local_port = free_port ();
   g_autofree char *local = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", local_port, echo->port);
   const char *plain[] = { "-L", local, NULL };
@@ -702,7 +701,7 @@ test_headless_reconnect (Fixture       *f,
     headless_free (h);
   }
 
-  destination_free (echo);
+  echo_free (echo);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -711,8 +710,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-  const char *session_bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  const char *session_bus;
 
   /* Before GIO picks them: the network monitor the test drives, and the
    * test's own bus standing in for the system bus (logind's test double
@@ -721,31 +719,19 @@ main (int    argc,
   g_io_extension_point_implement (G_NETWORK_MONITOR_EXTENSION_POINT_NAME,
                                   test_monitor_get_type (), "culvert-test", 1000);
   g_setenv ("GIO_USE_NETWORK_MONITOR", "culvert-test", TRUE);
-  if (session_bus != NULL)
-    g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session_bus, TRUE);
-  signal (SIGPIPE, SIG_IGN);
+  session_bus = stand_in_system_bus ();
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/faults/backoff", test_backoff);
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_add_data_func ("/faults/sshd-restart", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
-  /* Made before any test counts descriptors: it lives as long as the
-   * process, with its connection to the (stand-in) system bus, which it
-   * makes asynchronously: waiting for the same shared connection here
-   * keeps that descriptor out of the first test's count. */
-  culvert_network_watch_get_default ();
+  if (skip_all_without_sshd ("/faults/sshd-restart"))
+    return g_test_run ();
+  warm_up_process ();
+  /* Likewise the keyring's connection, made when a secret is first looked up. */
   if (session_bus != NULL)
-    {
-      g_object_unref (g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL));
-      /* Likewise the keyring's, made when a secret is first looked up. */
-      culvert_secrets_free (culvert_secrets_lookup_sync (CULVERT_SECRET_KEY_PASSPHRASE,
-                                                         "faults-warm-up", "nobody",
-                                                         "localhost", NULL, NULL));
-    }
+    culvert_secrets_free (culvert_secrets_lookup_sync (CULVERT_SECRET_KEY_PASSPHRASE,
+                                                       "faults-warm-up", "nobody",
+                                                       "localhost", NULL, NULL));
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/faults/sshd-restart", test_sshd_restart);

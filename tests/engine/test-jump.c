@@ -22,18 +22,13 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "culvert-test-net.h"
-#include "culvert-test-sshd.h"
-#include "culvert-tunnel-private.h"
+#include "engine-test-util.h"
 
 #define MiB (1024 * 1024)
 
@@ -44,130 +39,7 @@
 #define NS_SERVER_ADDRESS  "198.51.100.2"  /* the server */
 
 /* ---------------------------------------------------------------------- */
-/* An echo server and a client that checks what comes back                 */
-
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-  gint     served;   /* atomic */
-} Echo;
-
-static gpointer
-echo_conn_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  g_autofree guint8 *buf = g_malloc (64 * 1024);
-  ssize_t n;
-
-  while ((n = recv (fd, buf, 64 * 1024, 0)) > 0)
-    if (!culvert_test_write_all (fd, buf, n))
-      break;
-  shutdown (fd, SHUT_WR);
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_accept_thread (gpointer data)
-{
-  Echo *echo = data;
-  int fd;
-
-  while ((fd = accept4 (echo->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
-    {
-      g_atomic_int_inc (&echo->served);
-      g_thread_unref (g_thread_new ("echo-conn", echo_conn_thread, GINT_TO_POINTER (fd)));
-    }
-
-  return NULL;
-}
-
-/* An echo server on 127.0.0.1 of the calling thread's network namespace. */
-static Echo *
-echo_new (void)
-{
-  Echo *echo = g_new0 (Echo, 1);
-
-  echo->fd = culvert_test_listen_loopback (&echo->port);
-  echo->thread = g_thread_new ("echo", echo_accept_thread, echo);
-  return echo;
-}
-
-static void
-echo_free (Echo *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
-
-typedef struct
-{
-  guint16   port;
-  gsize     size;
-  gboolean  done;     /* atomic */
-  char     *problem;  /* NULL: the bytes came back whole */
-} Client;
-
-static gpointer
-client_send_thread (gpointer data)
-{
-  gpointer *job = data;
-
-  culvert_test_write_all (GPOINTER_TO_INT (job[0]), job[1], GPOINTER_TO_SIZE (job[2]));
-  shutdown (GPOINTER_TO_INT (job[0]), SHUT_WR);
-  return NULL;
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *c = data;
-  g_autofree guint8 *payload = g_malloc (c->size);
-  g_autofree guint8 *back = g_malloc (c->size + 1);
-  gsize got = 0;
-  int fd = culvert_test_connect_loopback (c->port);
-  gpointer job[3];
-  GThread *sender;
-
-  for (gsize i = 0; i < c->size; i++)
-    payload[i] = g_random_int ();
-  if (fd < 0)
-    {
-      c->problem = g_strdup_printf ("connect: %s", g_strerror (errno));
-      g_atomic_int_set (&c->done, TRUE);
-      return NULL;
-    }
-  job[0] = GINT_TO_POINTER (fd);
-  job[1] = payload;
-  job[2] = GSIZE_TO_POINTER (c->size);
-  sender = g_thread_new ("client-send", client_send_thread, job);
-  for (;;)
-    {
-      ssize_t n = recv (fd, back + got, c->size + 1 - got, 0);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      got += n;
-      if (got > c->size)
-        break;
-    }
-  g_thread_join (sender);
-  close (fd);
-
-  if (got != c->size)
-    c->problem = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes came back of %" G_GSIZE_FORMAT,
-                                  got, c->size);
-  else if (memcmp (payload, back, c->size) != 0)
-    c->problem = g_strdup ("the bytes that came back differ");
-  g_atomic_int_set (&c->done, TRUE);
-  return NULL;
-}
+/* A client that checks what the echo sends back                          */
 
 /* Sends @size random bytes through the forward at @port and checks that
  * the echo sent the same bytes back; runs the main context meanwhile. */
@@ -175,101 +47,16 @@ static void
 assert_round_trip (guint16 port,
                    gsize   size)
 {
-  Client c = { .port = port, .size = size };
-  GThread *thread = g_thread_new ("client", client_thread, &c);
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
 
-  while (!g_atomic_int_get (&c.done))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the client through the jump hosts did not finish within a minute");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_thread_join (thread);
-  if (c.problem != NULL)
-    g_error ("through the jump hosts: %s", c.problem);
+  start_client (clients, port, size, TRUE, NULL, 0);
+  if (!wait_until (clients_done, clients, 60))
+    g_error ("the client through the jump hosts did not finish within a minute");
+  assert_clients_ok (clients);
 }
 
 /* ---------------------------------------------------------------------- */
 /* sshd instances and the tunnel                                           */
-
-static void
-append_file (const char *path,
-             const char *text)
-{
-  g_autofree char *old = NULL;
-  g_autofree char *joined = NULL;
-
-  if (!g_file_get_contents (path, &old, NULL, NULL))
-    old = g_strdup ("");
-  joined = g_strconcat (old, text, NULL);
-  g_assert_true (g_file_set_contents (path, joined, -1, NULL));
-}
-
-/* @sshd's host key, as a known_hosts line under @host:@port. */
-static char *
-known_hosts_line (CulvertTestSshd *sshd,
-                  const char      *host,
-                  guint16          port)
-{
-  g_autofree char *pub_path = g_strconcat (sshd->host_key_path, ".pub", NULL);
-  g_autofree char *pub = NULL;
-
-  g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
-  if (port == 22)
-    return g_strdup_printf ("%s %s", host, pub);
-  return g_strdup_printf ("[%s]:%u %s", host, port, pub);
-}
-
-/* Lets @client's key log in to @sshd too. */
-static void
-authorize_key_of (CulvertTestSshd *sshd,
-                  CulvertTestSshd *client)
-{
-  g_autofree char *pub_path = g_strconcat (client->client_key_path, ".pub", NULL);
-  g_autofree char *authorized = g_build_filename (sshd->dir, "authorized_keys", NULL);
-  g_autofree char *pub = NULL;
-
-  g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
-  append_file (authorized, pub);
-}
-
-static char *
-read_log (CulvertTestSshd *sshd)
-{
-  return culvert_test_sshd_read_log (sshd);
-}
-
-static guint
-count_substrings (const char *haystack,
-                  const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = haystack; (p = strstr (p, needle)) != NULL; p += strlen (needle))
-    n++;
-  return n;
-}
-
-/* How often @sshd logged @needle so far (the fixture's own check that
- * sshd answers is one "Connection from"). */
-static guint
-log_count (CulvertTestSshd *sshd,
-           const char      *needle)
-{
-  g_autofree char *log = culvert_test_sshd_read_log (sshd);
-
-  return count_substrings (log, needle);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (haystack == NULL || strstr (haystack, needle) == NULL)
-    g_error ("expected “%s” in: %s", needle, haystack);
-}
 
 typedef struct
 {
@@ -331,15 +118,8 @@ fixture_setup (Fixture       *f,
 
   spec1 = hop_spec (f->jump1, "127.0.0.1", f->jump1->port);
   spec2 = hop_spec (f->jump2, "127.0.0.1", f->jump2->port);
-  f->profile = culvert_profile_new ();
-  culvert_profile_set_host (f->profile, "127.0.0.1");
-  culvert_profile_set_port (f->profile, f->server->port);
-  culvert_profile_set_user (f->profile, f->server->user);
-  culvert_profile_set_identity_file (f->profile, f->server->client_key_path);
-  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (f->profile, f->known_hosts);
-  culvert_profile_set_reconnect (f->profile, FALSE);
-  culvert_profile_set_keepalive_interval (f->profile, 0);
+  f->profile = key_profile_new ("127.0.0.1", f->server->port, f->server->user,
+                                f->server->client_key_path, f->known_hosts);
   culvert_profile_set_jump_hosts (f->profile, (const char *[]) { spec1, spec2, NULL });
 }
 
@@ -351,25 +131,12 @@ on_exited (CulvertTunnel *tunnel,
 }
 
 static void
-on_exited_flag (CulvertTunnel *tunnel,
-                gboolean      *exited)
-{
-  *exited = TRUE;
-}
-
-static void
 fixture_stop_tunnel (Fixture *f)
 {
   if (f->tunnel == NULL)
     return;
   if (culvert_tunnel_is_running (f->tunnel))
-    {
-      g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-      f->exited = FALSE;
-      culvert_tunnel_disconnect (f->tunnel);
-      while (!f->exited)
-        g_main_context_iteration (NULL, TRUE);
-    }
+    disconnect_and_wait (f->tunnel, 0);
   g_assert_finalize_object (f->tunnel);
   f->tunnel = NULL;
 }
@@ -384,16 +151,6 @@ fixture_teardown (Fixture       *f,
   culvert_test_sshd_stop (f->jump1);
   culvert_test_sshd_stop (f->jump2);
   culvert_test_sshd_stop (f->server);
-}
-
-static guint16
-free_port (void)
-{
-  guint16 port = 0;
-  int fd = culvert_test_listen_loopback (&port);
-
-  close (fd);
-  return port;
 }
 
 /* A -L forward from a free local port to @host:@port as the server sees it. */
@@ -424,13 +181,9 @@ tunnel_settled (CulvertTunnel *tunnel)
 static CulvertTunnelState
 fixture_connect (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
+  f->tunnel = tunnel_start (f->profile);
   while (!tunnel_settled (f->tunnel))
     {
       if (g_get_monotonic_time () > deadline)
@@ -461,28 +214,20 @@ test_jump_two_hops (Fixture       *f,
 {
   Echo *echo = echo_new ();
   guint16 port = add_local (f->profile, echo->port);
-  g_autofree char *log1 = NULL;
-  g_autofree char *log2 = NULL;
-  g_autofree char *logs = NULL;
 
   assert_connected (f);
   assert_round_trip (port, 1);
   assert_round_trip (port, 8 * MiB);
 
-  log1 = read_log (f->jump1);
-  log2 = read_log (f->jump2);
-  logs = read_log (f->server);
-  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 1);
-  g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
-  g_assert_cmpuint (count_substrings (logs, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 1);
 
   /* Disconnect tears the chain down; a new connect builds it again. */
   fixture_stop_tunnel (f);
   assert_connected (f);
   assert_round_trip (port, 1 * MiB);
-  g_clear_pointer (&log1, g_free);
-  log1 = read_log (f->jump1);
-  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 2);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 2);
   fixture_stop_tunnel (f);
 
   echo_free (echo);
@@ -741,14 +486,12 @@ test_jump_hop_cannot_reach (Fixture       *f,
   guint16 closed = free_port ();
   g_autofree char *expected = g_strdup_printf ("jump host 127.0.0.1:%u cannot reach 127.0.0.1:%u",
                                                f->jump2->port, closed);
-  g_autofree char *log2 = NULL;
 
   culvert_profile_set_port (f->profile, closed);
   g_assert_cmpint (fixture_connect (f), ==, CULVERT_TUNNEL_FAILED);
   assert_contains (culvert_tunnel_get_state_reason (f->tunnel), expected);
   /* jump2 itself was logged in to, and tried. */
-  log2 = read_log (f->jump2);
-  g_assert_cmpuint (count_substrings (log2, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
 }
 
 /* The profile's proxy carries the connection to the first hop (tinyproxy's
@@ -817,53 +560,6 @@ test_jump_through_proxy (Fixture       *f,
 /* ---------------------------------------------------------------------- */
 /* Proof of path, as root: the server is where only the jump host can go  */
 
-static void
-run_ip (const char *first,
-        ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int status;
-  va_list args;
-
-  g_ptr_array_add (argv, "ip");
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     NULL, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
-
-      g_error ("%s failed (%s): %s", line, error->message, err != NULL ? err : "");
-    }
-}
-
-/* Deletes namespaces that an earlier run left behind when it died (their
- * names carry the pid of a process that is gone). */
-static void
-netns_remove_stale (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      int pid;
-      char side;
-
-      if (sscanf (name, "culvert-jump-%d-%c", &pid, &side) == 2 && pid > 0 &&
-          kill (pid, 0) != 0 && errno == ESRCH)
-        run_ip ("netns", "delete", name, NULL);
-    }
-}
-
 /* Moves the calling thread (the main one: children it starts, and threads
  * it makes, stay there) into the namespace @name; NULL: back to @home. */
 static void
@@ -922,7 +618,6 @@ test_jump_netns_path (void)
   g_autofree char *ns_server = g_strdup_printf ("culvert-jump-%d-s", (int) getpid ());
   g_autoptr(CulvertProfile) profile = NULL;
   g_autoptr(CulvertTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *known_hosts = NULL;
   g_autofree char *h1 = NULL;
   g_autofree char *hs = NULL;
@@ -942,7 +637,7 @@ test_jump_netns_path (void)
       return;
     }
 
-  netns_remove_stale ();
+  netns_remove_stale ("culvert-jump");
   run_ip ("netns", "add", ns_test, NULL);
   run_ip ("netns", "add", ns_jump, NULL);
   run_ip ("netns", "add", ns_server, NULL);
@@ -986,21 +681,12 @@ test_jump_netns_path (void)
   g_assert_cmpint (direct, !=, 0);
 
   hop = hop_spec (jump, NS_JUMP_ADDRESS, 22);
-  profile = culvert_profile_new ();
-  culvert_profile_set_host (profile, NS_SERVER_ADDRESS);
-  culvert_profile_set_user (profile, server->user);
-  culvert_profile_set_identity_file (profile, server->client_key_path);
-  culvert_profile_set_auth_method (profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (profile, known_hosts);
-  culvert_profile_set_reconnect (profile, FALSE);
-  culvert_profile_set_keepalive_interval (profile, 0);
+  profile = key_profile_new (NS_SERVER_ADDRESS, 22, server->user, server->client_key_path,
+                             known_hosts);
   culvert_profile_set_jump_hosts (profile, (const char *[]) { hop, NULL });
   port = add_local (profile, echo->port);
 
-  tunnel = culvert_tunnel_new (profile);
-  culvert_tunnel_set_host_key_policy (tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (tunnel, &error));
-  g_assert_no_error (error);
+  tunnel = tunnel_start (profile);
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (!tunnel_settled (tunnel) && g_get_monotonic_time () < deadline)
     {
@@ -1016,14 +702,7 @@ test_jump_netns_path (void)
   g_assert_cmpuint (log_count (jump, "Accepted publickey"), ==, 1);
   g_assert_cmpuint (log_count (server, "Accepted publickey"), ==, 1);
 
-  {
-    gboolean exited = FALSE;
-
-    g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited_flag), &exited);
-    culvert_tunnel_disconnect (tunnel);
-    while (!exited)
-      g_main_context_iteration (NULL, TRUE);
-  }
+  disconnect_and_wait (tunnel, 0);
   g_assert_finalize_object (g_steal_pointer (&tunnel));
 
   enter_netns (NULL, home);
@@ -1038,24 +717,6 @@ test_jump_netns_path (void)
 
 /* ---------------------------------------------------------------------- */
 /* The headless runner                                                     */
-
-static const char *
-culvert_binary (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert", NULL);
-  return path;
-}
-
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
-    _exit (127);
-}
 
 /* Reads the runner's JSON lines until it says "connected" (TRUE) or ends. */
 static gboolean
@@ -1118,7 +779,6 @@ test_headless_jump (Fixture       *f,
   g_autofree char *authorized = g_build_filename (f->jump1->dir, "authorized_keys", NULL);
   g_autofree char *err = NULL;
   g_autofree char *name = g_strdup_printf ("jump host 127.0.0.1:%u: ", f->jump1->port);
-  g_autofree char *log1 = NULL;
   const char *argv_j[] = { culvert_binary (), "--headless", "--json", "-J", jumps,
                            "-L", spec, "-p", server_port, "-l", f->server->user,
                            "-i", f->server->client_key_path, "-o", known,
@@ -1136,8 +796,7 @@ test_headless_jump (Fixture       *f,
   g_assert_true (g_subprocess_wait (proc, NULL, NULL));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
   g_object_unref (proc);
-  log1 = read_log (f->jump1);
-  g_assert_cmpuint (count_substrings (log1, "Accepted publickey"), ==, 1);
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 1);
 
   /* The same with -o ProxyJump=, through a hop that refuses the key. */
   g_assert_true (g_file_set_contents (authorized, "", -1, NULL));
@@ -1172,15 +831,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-
   g_test_init (&argc, &argv, NULL);
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_add_data_func ("/jump/two-hops", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
+  if (skip_all_without_sshd ("/jump/two-hops"))
+    return g_test_run ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/jump/two-hops", test_jump_two_hops);

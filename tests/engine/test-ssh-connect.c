@@ -10,7 +10,7 @@
 #include <libssh/libssh.h>
 #include <unistd.h>
 
-#include "culvert-test-sshd.h"
+#include "engine-test-util.h"
 
 static ssh_session
 new_session (CulvertTestSshd *sshd)
@@ -131,16 +131,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-
   g_test_init (&argc, &argv, NULL);
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_message ("SKIP: %s", reason);
-      g_test_add_data_func ("/ssh/connect-key", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
+  if (skip_all_without_sshd ("/ssh/connect-key"))
+    return g_test_run ();
 
   g_test_add_func ("/ssh/connect-key", test_ssh_connect_key);
   g_test_add_func ("/ssh/connect-wrong-key", test_ssh_connect_wrong_key);

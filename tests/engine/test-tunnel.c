@@ -26,18 +26,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "culvert-test-dropbear.h"
-#include "culvert-test-net.h"
-#include "culvert-test-sshd.h"
 #include "culvert-secrets.h"
-#include "culvert-tunnel-private.h"
 #include "culvert-worker-private.h"
+#include "engine-test-util.h"
 
 #define MiB (1024 * 1024)
 
@@ -56,62 +53,6 @@ static int
 connect_loopback (guint16 port)
 {
   return culvert_test_connect_loopback (port);
-}
-
-/* A port with nothing listening on it. */
-static guint16
-closed_port (void)
-{
-  guint16 port;
-  int fd = listen_loopback (&port);
-
-  close (fd);
-  return port;
-}
-
-/* Reads until EOF; returns the SHA-256 of what came, and its length. */
-static char *
-read_to_eof_checksum (int     fd,
-                      gsize  *total)
-{
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (256 * 1024);
-
-  *total = 0;
-  for (;;)
-    {
-      ssize_t n = recv (fd, buf, 256 * 1024, 0);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      g_checksum_update (sum, buf, n);
-      *total += n;
-    }
-
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-static guint8 *
-random_payload (gsize size)
-{
-  guint8 *data = g_malloc (size);
-  guint32 *words = (guint32 *) data;
-
-  for (gsize i = 0; i < size / 4; i++)
-    words[i] = g_random_int ();
-  for (gsize i = size / 4 * 4; i < size; i++)
-    data[i] = g_random_int ();
-
-  return data;
-}
-
-static char *
-checksum_of (const guint8 *data,
-             gsize         len)
-{
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -143,14 +84,8 @@ static gpointer
 dest_echo_thread (gpointer data)
 {
   DestConn *dc = data;
-  g_autofree guint8 *buf = g_malloc (64 * 1024);
-  ssize_t n;
 
-  while ((n = recv (dc->fd, buf, 64 * 1024, 0)) > 0)
-    if (!culvert_test_write_all (dc->fd, buf, n))
-      break;
-  shutdown (dc->fd, SHUT_WR);
-  close (dc->fd);
+  echo_until_eof (dc->fd, FALSE);
 
   g_mutex_lock (&dc->dest->lock);
   dc->dest->served++;
@@ -160,29 +95,20 @@ dest_echo_thread (gpointer data)
 }
 
 static gpointer
-dest_send_thread (gpointer data)
-{
-  DestConn *dc = data;
-
-  culvert_test_write_all (dc->fd, dc->dest->reply, dc->dest->reply_size);
-  shutdown (dc->fd, SHUT_WR);
-  return NULL;
-}
-
-static gpointer
 dest_sink_thread (gpointer data)
 {
   DestConn *dc = data;
+  SendJob reply = { dc->fd, dc->dest->reply, dc->dest->reply_size, FALSE };
   g_autofree char *sum = NULL;
   GThread *sender = NULL;
   gsize total;
 
   if (!dc->dest->reply_after_eof)
-    sender = g_thread_new ("dest-send", dest_send_thread, dc);
+    sender = g_thread_new ("dest-send", send_job_thread, &reply);
   sum = read_to_eof_checksum (dc->fd, &total);
   /* Half-close: the client is done sending, and the answer still flows. */
   if (sender == NULL)
-    dest_send_thread (dc);
+    send_job_thread (&reply);
   else
     g_thread_join (sender);
   close (dc->fd);
@@ -435,38 +361,18 @@ typedef struct
   gboolean         exited;
 } Fixture;
 
-static gboolean
-wait_until (gboolean (*check) (gpointer),
-            gpointer   data,
-            guint      seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-tunnel_connected (gpointer data)
-{
-  CulvertTunnel *tunnel = data;
-
-  g_assert_cmpint (culvert_tunnel_get_state (tunnel), !=, CULVERT_TUNNEL_FAILED);
-  return culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_CONNECTED;
-}
-
 static void
 on_exited (CulvertTunnel *tunnel,
            Fixture       *f)
 {
   f->exited = TRUE;
+}
+
+/* wait_until() check: the fixture's tunnel said it exited (on_exited()). */
+static gboolean
+tunnel_exited (gpointer data)
+{
+  return ((Fixture *) data)->exited;
 }
 
 static void
@@ -478,15 +384,8 @@ fixture_setup (Fixture       *f,
   f->sshd = culvert_test_sshd_start (NULL, &error);
   g_assert_no_error (error);
 
-  f->profile = culvert_profile_new ();
-  culvert_profile_set_host (f->profile, "127.0.0.1");
-  culvert_profile_set_port (f->profile, f->sshd->port);
-  culvert_profile_set_user (f->profile, f->sshd->user);
-  culvert_profile_set_identity_file (f->profile, f->sshd->client_key_path);
-  culvert_profile_set_auth_method (f->profile, CULVERT_AUTH_KEY);
-  culvert_profile_set_known_hosts_file (f->profile, f->sshd->known_hosts_path);
-  culvert_profile_set_reconnect (f->profile, FALSE);
-  culvert_profile_set_keepalive_interval (f->profile, 0);
+  f->profile = key_profile_new ("127.0.0.1", f->sshd->port, f->sshd->user,
+                                f->sshd->client_key_path, f->sshd->known_hosts_path);
 }
 
 static void
@@ -499,10 +398,7 @@ fixture_teardown (Fixture       *f,
         {
           gboolean failed = culvert_tunnel_get_state (f->tunnel) == CULVERT_TUNNEL_FAILED;
 
-          g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-          culvert_tunnel_disconnect (f->tunnel);
-          while (!f->exited)
-            g_main_context_iteration (NULL, TRUE);
+          disconnect_and_wait (f->tunnel, 0);
           /* A failed tunnel stays failed; a working one ends disconnected. */
           if (!failed)
             g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==,
@@ -539,29 +435,18 @@ static guint16
 add_local_to (Fixture *f,
               guint16  destination_port)
 {
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, destination_port);
 
   add_local (f, spec);
   return port;
 }
 
-static CulvertForwardStatus *
-status_at (Fixture *f,
-           guint    index)
-{
-  CulvertForwardStatus *status = g_list_model_get_item (culvert_tunnel_get_forwards (f->tunnel),
-                                                        index);
-
-  g_object_unref (status);  /* the tunnel keeps it */
-  return status;
-}
-
 static guint16
 listening_port (Fixture *f,
                 guint    index)
 {
-  CulvertForwardStatus *status = status_at (f, index);
+  CulvertForwardStatus *status = status_at (f->tunnel, index);
 
   g_assert_cmpint (culvert_forward_status_get_state (status), !=, CULVERT_FORWARD_STATE_FAILED);
   g_assert_cmpuint (culvert_forward_status_get_port (status), >, 0);
@@ -572,12 +457,7 @@ listening_port (Fixture *f,
 static void
 connect_tunnel (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
+  f->tunnel = tunnel_start (f->profile);
   g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
 }
 
@@ -602,102 +482,6 @@ fixture_use_relay (Fixture *f)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Clients                                                                 */
-
-typedef struct
-{
-  guint16   port;
-  gsize     size;
-  guint8   *payload;        /* sent, then half-close */
-  char     *expected_back;  /* checksum of what must come back */
-  gsize     expected_len;
-  gboolean  ok;
-  char     *problem;
-  GThread  *thread;
-} Client;
-
-typedef struct
-{
-  int           fd;
-  const guint8 *data;
-  gsize         len;
-  gboolean      ok;
-} SendJob;
-
-static gpointer
-send_job_thread (gpointer data)
-{
-  SendJob *job = data;
-
-  job->ok = culvert_test_write_all (job->fd, job->data, job->len);
-  shutdown (job->fd, SHUT_WR);
-  return NULL;
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *c = data;
-  g_autofree char *sum = NULL;
-  SendJob job;
-  GThread *sender;
-  gsize total;
-  int fd = connect_loopback (c->port);
-
-  if (fd < 0)
-    {
-      c->problem = g_strdup_printf ("connect: %s", g_strerror (errno));
-      return NULL;
-    }
-
-  job = (SendJob) { fd, c->payload, c->size, FALSE };
-  sender = g_thread_new ("client-send", send_job_thread, &job);
-  sum = read_to_eof_checksum (fd, &total);
-  g_thread_join (sender);
-  close (fd);
-
-  if (!job.ok)
-    c->problem = g_strdup ("sending failed");
-  else if (total != c->expected_len)
-    c->problem = g_strdup_printf ("received %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT,
-                                  total, c->expected_len);
-  else if (g_strcmp0 (sum, c->expected_back) != 0)
-    c->problem = g_strdup ("the data that came back is different");
-  else
-    c->ok = TRUE;
-
-  return NULL;
-}
-
-static gboolean
-clients_done (gpointer data)
-{
-  GPtrArray *clients = data;
-
-  for (guint i = 0; i < clients->len; i++)
-    {
-      Client *c = g_ptr_array_index (clients, i);
-
-      if (c->ok || c->problem)
-        continue;
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-client_free (Client *c)
-{
-  if (c->thread)
-    g_thread_join (c->thread);
-  g_free (c->payload);
-  g_free (c->expected_back);
-  g_free (c->problem);
-  g_free (c);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Tests                                                                   */
 
 /* 64 MiB each way through one channel at the same time, checked by SHA-256. */
@@ -716,14 +500,7 @@ test_tunnel_integrity (Fixture       *f,
   add_local_to (f, dest->port);
   connect_tunnel (f);
 
-  c = g_new0 (Client, 1);
-  c->port = listening_port (f, 0);
-  c->size = size;
-  c->payload = random_payload (size);
-  c->expected_back = g_strdup (down_sum);
-  c->expected_len = size;
-  g_ptr_array_add (clients, c);
-  c->thread = g_thread_new ("client", client_thread, c);
+  c = start_client (clients, listening_port (f, 0), size, FALSE, down_sum, size);
 
   g_assert_true (wait_until (clients_done, clients, 120));
   g_assert_cmpstr (c->problem, ==, NULL);
@@ -738,7 +515,7 @@ test_tunnel_integrity (Fixture       *f,
   }
 
   /* The counters reach the main thread. */
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   g_assert_true (wait_until ((gboolean (*) (gpointer)) culvert_forward_status_get_total, status, 5));
   while (culvert_forward_status_get_bytes_received (status) < size ||
          culvert_forward_status_get_active (status) != 0)
@@ -748,48 +525,6 @@ test_tunnel_integrity (Fixture       *f,
   g_assert_cmpuint (culvert_forward_status_get_total (status), ==, 1);
 
   destination_free (dest);
-}
-
-static Client *
-start_client (GPtrArray   *clients,
-              guint16      port,
-              gsize        size,
-              gboolean     echo,
-              const char  *expected_back,
-              gsize        expected_len)
-{
-  Client *c = g_new0 (Client, 1);
-
-  c->port = port;
-  c->size = size;
-  c->payload = random_payload (size);
-  if (echo)
-    {
-      c->expected_back = checksum_of (c->payload, size);
-      c->expected_len = size;
-    }
-  else
-    {
-      c->expected_back = g_strdup (expected_back);
-      c->expected_len = expected_len;
-    }
-  g_ptr_array_add (clients, c);
-  c->thread = g_thread_new ("client", client_thread, c);
-
-  return c;
-}
-
-static void
-assert_clients_ok (GPtrArray *clients)
-{
-  g_assert_true (wait_until (clients_done, clients, 120));
-  for (guint i = 0; i < clients->len; i++)
-    {
-      Client *c = g_ptr_array_index (clients, i);
-
-      if (!c->ok)
-        g_error ("client %u: %s", i, c->problem);
-    }
 }
 
 /* Many clients at once, each with its own data, each on its own channel. */
@@ -813,7 +548,7 @@ test_tunnel_many_clients (Fixture       *f,
   g_assert_cmpuint (destination_wait_served (dest, n_clients), ==, n_clients);
 
   /* Every connection was counted and none is left open. */
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   while (culvert_forward_status_get_total (status) < n_clients ||
          culvert_forward_status_get_active (status) != 0)
     g_main_context_iteration (NULL, TRUE);
@@ -871,7 +606,7 @@ test_tunnel_port_in_use (Fixture       *f,
   add_local_to (f, dest->port);
   connect_tunnel (f);
 
-  failed = status_at (f, 0);
+  failed = status_at (f->tunnel, 0);
   message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
   g_assert_cmpint (culvert_forward_status_get_state (failed), ==, CULVERT_FORWARD_STATE_FAILED);
   g_assert_cmpstr (culvert_forward_status_get_error (failed), ==, message);
@@ -884,7 +619,7 @@ test_tunnel_port_in_use (Fixture       *f,
   g_assert_cmpint (probe, <, 0);
 
   /* The other forward works. */
-  g_assert_cmpint (culvert_forward_status_get_state (status_at (f, 1)), ==,
+  g_assert_cmpint (culvert_forward_status_get_state (status_at (f->tunnel, 1)), ==,
                    CULVERT_FORWARD_STATE_LISTENING);
   start_client (clients, listening_port (f, 1), 100 * 1024, TRUE, NULL, 0);
   assert_clients_ok (clients);
@@ -917,23 +652,6 @@ test_tunnel_port_in_use_exit (Fixture       *f,
   close (blocker);
 }
 
-static gboolean
-log_contains (CulvertTunnel *tunnel,
-              const char    *needle)
-{
-  GListModel *log = culvert_tunnel_get_log (tunnel);
-
-  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
-    {
-      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
-
-      if (strstr (culvert_log_entry_get_message (entry), needle) != NULL)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 typedef struct
 {
   CulvertTunnel *tunnel;
@@ -955,7 +673,7 @@ test_tunnel_destination_refused (Fixture       *f,
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   Destination *dest = destination_new (1, NULL, 0);
-  guint16 refused = closed_port ();
+  guint16 refused = free_port ();
   g_autofree char *needle = g_strdup_printf ("127.0.0.1:%u", refused);
   LogWait wait = { NULL, needle };
   char byte;
@@ -1008,7 +726,7 @@ test_tunnel_close_client (Fixture       *f,
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
 
   fd = connect_loopback (listening_port (f, 0));
   g_assert_cmpint (send (fd, "hello", 5, 0), ==, 5);
@@ -1052,8 +770,8 @@ test_tunnel_ipv6 (Fixture       *f,
                   gconstpointer  data)
 {
   Destination *dest = destination_new (2, NULL, 0);
-  g_autofree char *v6 = g_strdup_printf ("[::1]:%u:127.0.0.1:%u", closed_port (), dest->port);
-  g_autofree char *both = g_strdup_printf ("localhost:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *v6 = g_strdup_printf ("[::1]:%u:127.0.0.1:%u", free_port (), dest->port);
+  g_autofree char *both = g_strdup_printf ("localhost:%u:127.0.0.1:%u", free_port (), dest->port);
   char buf[8] = { 0 };
   int fd;
 
@@ -1067,9 +785,9 @@ test_tunnel_ipv6 (Fixture       *f,
   add_local (f, v6);
   add_local (f, both);
   connect_tunnel (f);
-  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 0)), "[::1]:"));
-  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 1)), "127.0.0.1:"));
-  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f, 1)), "[::1]:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f->tunnel, 0)), "[::1]:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f->tunnel, 1)), "127.0.0.1:"));
+  g_assert_nonnull (strstr (culvert_forward_status_get_listen_address (status_at (f->tunnel, 1)), "[::1]:"));
 
   /* The v6-only forward is not on IPv4. */
   g_assert_cmpint (connect_loopback (listening_port (f, 0)), <, 0);
@@ -1089,12 +807,6 @@ test_tunnel_ipv6 (Fixture       *f,
   close (fd);
 
   destination_free (dest);
-}
-
-static gboolean
-tunnel_failed (gpointer data)
-{
-  return culvert_tunnel_get_state (data) == CULVERT_TUNNEL_FAILED;
 }
 
 static void
@@ -1160,19 +872,21 @@ test_tunnel_ask_host_key (Fixture       *f,
   g_assert_nonnull (strstr (contents, "ssh-ed25519"));
 }
 
-static void
-test_tunnel_changed_host_key (Fixture       *f,
-                              gconstpointer  data)
+/* Writes @file, a known_hosts that names the fixture's sshd with another
+ * host key (made for this, "other_host" in sshd's directory), as after the
+ * server's key changed; returns that key's SHA256 fingerprint. */
+static char *
+write_changed_known_hosts (Fixture    *f,
+                           const char *file)
 {
-  g_autofree char *other_key = g_build_filename (f->sshd->dir, "other_host", NULL);
-  g_autofree char *other_pub = g_strconcat (other_key, ".pub", NULL);
+  g_autofree char *other = g_build_filename (f->sshd->dir, "other_host", NULL);
+  g_autofree char *other_pub = g_strconcat (other, ".pub", NULL);
+  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other);
+  g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
   g_autofree char *pub = NULL;
   g_autofree char *line = NULL;
-  g_autofree char *file = g_build_filename (f->sshd->dir, "changed_known_hosts", NULL);
-  g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other_key);
   g_autofree char *out = NULL;
   g_auto(GStrv) fields = NULL;
-  g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
 
   g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
   g_assert_true (g_file_get_contents (other_pub, &pub, NULL, NULL));
@@ -1181,11 +895,21 @@ test_tunnel_changed_host_key (Fixture       *f,
   g_assert_true (g_spawn_command_line_sync (fp_cmd, &out, NULL, NULL, NULL));
   fields = g_strsplit (out, " ", 3);
 
+  return g_strdup (fields[1]);
+}
+
+static void
+test_tunnel_changed_host_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *file = g_build_filename (f->sshd->dir, "changed_known_hosts", NULL);
+  g_autofree char *fingerprint = write_changed_known_hosts (f, file);
+
   /* Refused under every policy, with both fingerprints shown. */
   culvert_profile_set_known_hosts_file (f->profile, file);
   f->tunnel = culvert_tunnel_new (f->profile);
   culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_NO);
-  connect_expect_failure (f, f->sshd->host_key_fingerprint, fields[1]);
+  connect_expect_failure (f, f->sshd->host_key_fingerprint, fingerprint);
 }
 
 static void
@@ -1260,7 +984,7 @@ test_tunnel_server_goes_away (Fixture       *f,
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
 
   c = start_client (clients, listening_port (f, 0), size, TRUE, NULL, 0);
   while (culvert_forward_status_get_bytes_received (status) < 4 * MiB)
@@ -1289,17 +1013,6 @@ typedef struct
   GArray           *ports;       /* listening ports, in order */
   GArray           *failed;      /* indices of forwards that failed */
 } Headless;
-
-static const char *
-culvert_binary (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert", NULL);
-
-  return path;
-}
 
 static GPtrArray *
 headless_args (Fixture            *f,
@@ -1449,21 +1162,9 @@ headless_wait_connected (Headless *h)
   return FALSE;
 }
 
-/* The thread that runs main(): the only one that may start children. */
+/* The thread that runs main(): the only one that may start children (see
+ * die_with_test()). */
 static GThread *main_thread;
-
-/* Runs in a child between fork and exec (@data: the test's pid). The child
- * gets SIGTERM when the test dies, however it dies: a failed assertion
- * aborts the test without any teardown. The kernel sends it when the
- * *thread* that forked exits, so children are started from the main thread
- * only. A test that died before this ran is seen as a new parent. */
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
-    _exit (127);
-}
 
 /* Starts `argv` with stdout and stderr piped to the test, with @env
  * ("NAME", "VALUE", … NULL; may be NULL) added to the environment; it dies
@@ -1577,14 +1278,6 @@ count_events (Headless   *h,
   return n;
 }
 
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (haystack == NULL || strstr (haystack, needle) == NULL)
-    g_error ("expected “%s” in: %s", needle, haystack);
-}
-
 /* Integrity, 200 concurrent clients and half-close through one headless run,
  * which then stops cleanly on SIGINT. */
 static void
@@ -1602,9 +1295,9 @@ test_headless_forwards (Fixture       *f,
   Destination *bulk = destination_new (1, down, size);
   Destination *echo = destination_new (n_clients, NULL, 0);
   Destination *late = destination_new (1, reply, reply_size);
-  g_autofree char *spec1 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), bulk->port);
-  g_autofree char *spec2 = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), echo->port);
-  g_autofree char *spec3 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), late->port);
+  g_autofree char *spec1 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), bulk->port);
+  g_autofree char *spec2 = g_strdup_printf ("%u:127.0.0.1:%u", free_port (), echo->port);
+  g_autofree char *spec3 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), late->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   const char *extra[] = { "-i", key, "-L", spec1, "-L", spec2, "-L", spec3, NULL };
   g_autofree char *err = NULL;
@@ -1661,7 +1354,7 @@ test_headless_port_in_use (Fixture       *f,
   guint16 taken;
   int blocker = listen_loopback (&taken);
   g_autofree char *bad = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken, dest->port);
-  g_autofree char *good = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *good = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), dest->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *message = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
   g_autofree char *err = NULL;
@@ -1749,25 +1442,12 @@ test_headless_host_keys (Fixture       *f,
 
   /* Changed: refused even with StrictHostKeyChecking=no, both fingerprints shown. */
   {
-    g_autofree char *other = g_build_filename (f->sshd->dir, "other_host", NULL);
-    g_autofree char *other_pub = g_strconcat (other, ".pub", NULL);
-    g_autofree char *cmd = g_strdup_printf ("ssh-keygen -q -t ed25519 -N '' -f %s", other);
-    g_autofree char *fp_cmd = g_strdup_printf ("ssh-keygen -l -E sha256 -f %s", other_pub);
-    g_autofree char *pub = NULL;
-    g_autofree char *line = NULL;
-    g_autofree char *out = NULL;
-    g_auto(GStrv) fields = NULL;
+    g_autofree char *fingerprint = write_changed_known_hosts (f, file);
     const char *no[] = { "-i", key, "-o", "StrictHostKeyChecking=no", NULL };
 
-    g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-    g_assert_true (g_file_get_contents (other_pub, &pub, NULL, NULL));
-    line = g_strdup_printf ("[127.0.0.1]:%u %s", f->sshd->port, pub);
-    g_assert_true (g_file_set_contents (file, line, -1, NULL));
-    g_assert_true (g_spawn_command_line_sync (fp_cmd, &out, NULL, NULL, NULL));
-    fields = g_strsplit (out, " ", 3);
     err = headless_expect_failure (f, no);
     assert_contains (err, f->sshd->host_key_fingerprint);
-    assert_contains (err, fields[1]);
+    assert_contains (err, fingerprint);
   }
 }
 
@@ -1856,7 +1536,7 @@ test_headless_server_goes_away (Fixture       *f,
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   Destination *dest = destination_new (1, NULL, 0);
   Relay *relay = fixture_use_relay (f);
-  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", free_port (), dest->port);
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *err = NULL;
   const char *extra[] = { "-i", key, "-L", spec, NULL };
@@ -1888,8 +1568,8 @@ test_headless_warnings_and_bad_input (Fixture       *f,
                                       gconstpointer  data)
 {
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
-  g_autofree char *any = g_strdup_printf ("0.0.0.0:%u:127.0.0.1:9", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
+  g_autofree char *any = g_strdup_printf ("0.0.0.0:%u:127.0.0.1:9", free_port ());
   g_autofree char *err = NULL;
   const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
   const char *wildcard[] = { "-i", key, "-L", any, NULL };
@@ -1950,7 +1630,7 @@ test_headless_ssh_config (Fixture       *f,
   Destination *dest = destination_new (1, NULL, 0);
   g_autofree char *file = g_build_filename (f->sshd->dir, "ssh_config", NULL);
   g_autofree char *config = NULL;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   Headless *h;
 
   config = g_strdup_printf ("Host tunnelhost\n"
@@ -2018,7 +1698,7 @@ test_headless_child_dies_with_test (Fixture       *f,
 
   if (g_test_subprocess ())
     {
-      g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", closed_port ());
+      g_autofree char *spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", free_port ());
       g_autofree char *key = g_strdup (f->sshd->client_key_path);
       g_autofree char *pid_text = NULL;
       const char *extra[] = { "-i", key, "-L", spec, NULL };
@@ -2177,7 +1857,7 @@ test_tunnel_default_bind_loopback (Fixture       *f,
                                    gconstpointer  data)
 {
   Destination *dest = destination_new (1, NULL, 0);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:%u", closed_port (), dest->port);
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:%u", free_port (), dest->port);
   g_autofree char *label = NULL;
   CulvertForwardStatus *status;
   guint16 port;
@@ -2185,7 +1865,7 @@ test_tunnel_default_bind_loopback (Fixture       *f,
 
   add_local (f, spec);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   port = listening_port (f, 0);
   assert_listens_only_on_loopback (getpid (), port);
   label = g_strdup_printf ("127.0.0.1:%u", port);
@@ -2207,7 +1887,7 @@ test_headless_default_bind_loopback (Fixture       *f,
                                      gconstpointer  data)
 {
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
   const char *plain[] = { "-i", key, "-L", spec, NULL };
   const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
   g_autoptr(GPtrArray) addresses = NULL;
@@ -2261,53 +1941,26 @@ typedef struct
   GPid   sshd_pid;
 } Netns;
 
-/* Runs `ip ARGS…`, failing the test if it fails. */
-static void
-run_ip (const char *first,
-        ...)
+/* Whether the test can make network namespaces: not as root it is skipped,
+ * and as root it fails without ip, for as root it must run. */
+static gboolean
+netns_can_run (void)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int status;
-  va_list args;
+  g_autofree char *ip = NULL;
 
-  g_ptr_array_add (argv, "ip");
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     &out, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
+  if (getuid () != 0)
     {
-      g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
-
-      g_error ("%s failed (%s): %s", line, error->message, err ? err : "");
+      g_test_skip ("network namespaces (ip netns add) need root");
+      return FALSE;
     }
-}
-
-/* Deletes namespaces that an earlier run of this test left behind when it
- * died (their names carry the pid of a process that is gone). */
-static void
-netns_remove_stale (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+  ip = g_find_program_in_path ("ip");
+  if (ip == NULL)
     {
-      int pid;
-      char side;
-
-      if (sscanf (name, "culvert-test-%d-%c", &pid, &side) == 2 && pid > 0 &&
-          kill (pid, 0) != 0 && errno == ESRCH)
-        run_ip ("netns", "delete", name, NULL);
+      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
+      return FALSE;
     }
+
+  return TRUE;
 }
 
 static Netns *
@@ -2315,7 +1968,7 @@ netns_new (void)
 {
   Netns *n = g_new0 (Netns, 1);
 
-  netns_remove_stale ();
+  netns_remove_stale ("culvert-test");
   n->server = g_strdup_printf ("culvert-test-%d-a", (int) getpid ());
   n->peer = g_strdup_printf ("culvert-test-%d-b", (int) getpid ());
   run_ip ("netns", "add", n->server, NULL);
@@ -2481,9 +2134,8 @@ static void
 test_headless_default_bind_unreachable (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
-  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("%u:127.0.0.1:9", free_port ());
   const char *plain[] = { "-i", key, "-L", spec, NULL };
   const char *gateway[] = { "-i", key, "-g", "-L", spec, NULL };
   Headless *h;
@@ -2491,16 +2143,8 @@ test_headless_default_bind_unreachable (Fixture       *f,
   guint16 port;
   int result;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("network namespaces (ip netns add) need root");
-      return;
-    }
-  if (ip == NULL)
-    {
-      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
-      return;
-    }
+  if (!netns_can_run ())
+    return;
 
   n = netns_new ();
   netns_start_sshd (n, f->sshd);
@@ -2533,7 +2177,7 @@ test_headless_default_bind_unreachable (Fixture       *f,
   for (guint off_host = 0; off_host <= 1; off_host++)
     {
       g_autofree char *dynamic = g_strdup_printf ("%s%u", off_host ? "0.0.0.0:" : "",
-                                                  closed_port ());
+                                                  free_port ());
       const char *extra[] = { "-i", key, "-D", dynamic, NULL };
 
       h = netns_headless_start (f, n, extra);
@@ -2583,25 +2227,16 @@ static void
 test_headless_remote_gateway_ports (Fixture       *f,
                                     gconstpointer  data)
 {
-  g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *key = g_strdup (f->sshd->client_key_path);
   g_autofree char *spec = g_strdup_printf (NETNS_SERVER_ADDRESS ":0:127.0.0.1:%u",
-                                           closed_port ());
+                                           free_port ());
   const char *extra[] = { "-i", key, "-R", spec, NULL };
   const char *gateway_ports[] = { "GatewayPorts=clientspecified", "GatewayPorts=no" };
   const char *expected[] = { "other-hosts", "loopback-only" };
   Netns *n;
 
-  if (getuid () != 0)
-    {
-      g_test_skip ("network namespaces (ip netns add) need root");
-      return;
-    }
-  if (ip == NULL)
-    {
-      g_test_fail_printf ("ip is missing (install iproute2): as root this test must run");
-      return;
-    }
+  if (!netns_can_run ())
+    return;
 
   n = netns_new ();
   for (guint i = 0; i < G_N_ELEMENTS (gateway_ports); i++)
@@ -2647,22 +2282,17 @@ static void
 test_headless_remote_gateway_ports_dropbear (Fixture       *f,
                                              gconstpointer  data)
 {
-  g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *reason = NULL;
   g_autoptr(CulvertTestDropbear) db = NULL;
   g_autoptr(GError) error = NULL;
   const char *expected[] = { "loopback-only", "other-hosts" };
   Netns *n;
 
-  if (getuid () != 0)
+  if (!netns_can_run ())
+    return;
+  if (!culvert_test_dropbear_available (&reason))
     {
-      g_test_skip ("network namespaces (ip netns add) need root");
-      return;
-    }
-  if (ip == NULL || !culvert_test_dropbear_available (&reason))
-    {
-      g_test_fail_printf ("as root this test must run: %s",
-                          ip == NULL ? "ip is missing (install iproute2)" : reason);
+      g_test_fail_printf ("as root this test must run: %s", reason);
       return;
     }
 
@@ -2678,11 +2308,11 @@ test_headless_remote_gateway_ports_dropbear (Fixture       *f,
                                  "-E", "-s", "-p", listen, "-p", listen_there,
                                  "-r", db->host_key_path, "-P", pid_file,
                                  allow ? "-a" : NULL, NULL };
-      guint16 remote_port = closed_port ();
+      guint16 remote_port = free_port ();
       g_autofree char *port_text = g_strdup_printf ("%u", db->port);
       g_autofree char *known = g_strdup_printf ("UserKnownHostsFile=%s", db->known_hosts_path);
       g_autofree char *spec = g_strdup_printf ("%s:%u:127.0.0.1:%u", NETNS_SERVER_ADDRESS,
-                                               remote_port, closed_port ());
+                                               remote_port, free_port ());
       const char *runner[] = { "ip", "netns", "exec", n->server, culvert_binary (),
                                "--headless", "--json", "-p", port_text, "-l", db->user,
                                "-i", db->client_key_path, "-o", known, "-R", spec,
@@ -2814,7 +2444,7 @@ test_tunnel_clients_that_reset (Fixture       *f,
 
   add_local_to (f, dest->port);
   connect_tunnel (f);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   port = listening_port (f, 0);
 
   for (guint i = 0; i < 50; i++)
@@ -2977,12 +2607,6 @@ test_tunnel_reconnect_when_exited (Fixture       *f,
   destination_free (dest);
 }
 
-static gboolean
-tunnel_has_exited (gpointer data)
-{
-  return ((Fixture *) data)->exited;
-}
-
 /* A server that stops reading while many clients upload: the windows of
  * its channels allow more than the socket buffers hold. Disconnecting still
  * ends the tunnel at once: the worker writes only what the socket takes
@@ -3003,7 +2627,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
   port = add_local_to (f, dest->port);
   connect_tunnel (f);
   g_assert_cmpuint (listening_port (f, 0), ==, port);
-  status = status_at (f, 0);
+  status = status_at (f->tunnel, 0);
   for (guint i = 0; i < n_clients; i++)
     start_client (clients, port, 4 * MiB, TRUE, NULL, 0);
   while (culvert_forward_status_get_bytes_sent (status) < 8 * MiB)
@@ -3018,7 +2642,7 @@ test_tunnel_stop_server_stalled (Fixture       *f,
   g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
   start = g_get_monotonic_time ();
   culvert_tunnel_disconnect (f->tunnel);
-  g_assert_true (wait_until (tunnel_has_exited, f, 20));
+  g_assert_true (wait_until (tunnel_exited, f, 20));
   g_test_message ("stopped after %.2f s", (g_get_monotonic_time () - start) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
 
@@ -3033,12 +2657,6 @@ on_question_keep (CulvertTunnel    *tunnel,
                   CulvertQuestion **kept)
 {
   *kept = g_object_ref (question);
-}
-
-static gboolean
-no_worker_alive (gpointer data)
-{
-  return culvert_worker_get_n_alive () == 0;
 }
 
 /* A question answered after the tunnel stopped is a no-op, and nothing
@@ -3079,12 +2697,6 @@ test_tunnel_answer_after_stop (Fixture       *f,
   }
 }
 
-static gboolean
-tunnel_exited (gpointer data)
-{
-  return ((Fixture *) data)->exited;
-}
-
 /* A server that takes the TCP connection and never says a word: while the
  * handshake waits, clients of the forward are answered (closed) and a stop
  * ends the attempt within a second. */
@@ -3102,7 +2714,7 @@ test_tunnel_stop_during_handshake (Fixture       *f,
   gint64 start;
 
   culvert_profile_set_port (f->profile, silent_port);
-  port = add_local_to (f, closed_port ());
+  port = add_local_to (f, free_port ());
   f->tunnel = culvert_tunnel_new (f->profile);
   g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
   g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
@@ -3249,28 +2861,24 @@ test_tunnel_bind_name (Fixture       *f,
   g_autoptr(GResolver) old_resolver = g_resolver_get_default ();
   g_autoptr(GResolver) slow = g_object_new (slow_resolver_get_type (), NULL);
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
-  g_autoptr(GError) error = NULL;
   Destination *dest = destination_new (1, NULL, 0);
   g_autofree char *named = NULL;
   g_autofree char *unknown = NULL;
   g_autofree char *expected = NULL;
   CulvertForwardStatus *status;
   CulvertForwardStatus *bad;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   int fd;
 
   named = g_strdup_printf (SLOW_NAME ":%u:127.0.0.1:%u", port, dest->port);
-  unknown = g_strdup_printf ("nowhere.culvert.test:%u:127.0.0.1:%u", closed_port (), dest->port);
+  unknown = g_strdup_printf ("nowhere.culvert.test:%u:127.0.0.1:%u", free_port (), dest->port);
   add_local (f, named);
   add_local (f, unknown);
 
   g_resolver_set_default (slow);
-  f->tunnel = culvert_tunnel_new (f->profile);
-  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
-  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
-  g_assert_no_error (error);
-  status = status_at (f, 0);
-  bad = status_at (f, 1);
+  f->tunnel = tunnel_start (f->profile);
+  status = status_at (f->tunnel, 0);
+  bad = status_at (f->tunnel, 1);
 
   /* Nothing listens before the name is known. */
   g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_PENDING);
@@ -3342,6 +2950,23 @@ forward_settled (gpointer data)
   return state == CULVERT_FORWARD_STATE_LISTENING || state == CULVERT_FORWARD_STATE_FAILED;
 }
 
+/* Waits until the server answered for the incoming forward at @index:
+ * it listens, on the port returned. */
+static guint16
+remote_listening_port (Fixture *f,
+                       guint    index)
+{
+  CulvertForwardStatus *status = status_at (f->tunnel, index);
+  guint16 port;
+
+  g_assert_true (wait_until (forward_settled, status, 20));
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
+  port = culvert_forward_status_get_port (status);
+  g_assert_cmpuint (port, >, 0);
+
+  return port;
+}
+
 /* The server listens on the port it picked (-R 0); what its clients send
  * reaches the destination here whole, and back: 64 MiB each way. */
 static void
@@ -3362,11 +2987,8 @@ test_tunnel_remote_integrity (Fixture       *f,
   spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
   add_remote (f, spec);
   connect_tunnel (f);
-  status = status_at (f, 0);
-  g_assert_true (wait_until (forward_settled, status, 20));
-  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
-  port = culvert_forward_status_get_port (status);
-  g_assert_cmpuint (port, >, 0);
+  port = remote_listening_port (f, 0);
+  status = status_at (f->tunnel, 0);
   label = g_strdup_printf ("127.0.0.1:%u", port);
   g_assert_cmpstr (culvert_forward_status_get_listen_address (status), ==, label);
 
@@ -3412,14 +3034,14 @@ test_tunnel_remote_refused (Fixture       *f,
 
   taken_spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", taken_port, dest->port);
   good_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", dest->port);
-  refusing_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", closed_port ());
+  refusing_spec = g_strdup_printf ("127.0.0.1:0:127.0.0.1:%u", free_port ());
   add_remote (f, taken_spec);
   add_remote (f, good_spec);
   add_remote (f, refusing_spec);
   connect_tunnel (f);
-  taken = status_at (f, 0);
-  good = status_at (f, 1);
-  refusing = status_at (f, 2);
+  taken = status_at (f->tunnel, 0);
+  good = status_at (f->tunnel, 1);
+  refusing = status_at (f->tunnel, 2);
 
   g_assert_true (wait_until (forward_settled, taken, 20));
   g_assert_cmpint (culvert_forward_status_get_state (taken), ==, CULVERT_FORWARD_STATE_FAILED);
@@ -3519,18 +3141,6 @@ port_refused (gpointer data)
   if (fd >= 0)
     close (fd);
   return fd < 0;
-}
-
-static guint
-count_substrings (const char *text,
-                  const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
-    n++;
-
-  return n;
 }
 
 /* Keepalives every 100 ms while incoming forwards are added and removed:
@@ -3640,7 +3250,7 @@ http_server_start (const char *dir,
   g_autofree char *port_text = NULL;
   GSubprocess *proc;
 
-  *port = closed_port ();
+  *port = free_port ();
   port_text = g_strdup_printf ("%u", *port);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                            &error, "/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1",
@@ -3667,6 +3277,41 @@ on_client_opened_record (CulvertTunnel           *tunnel,
                    g_strdup (culvert_client_connection_get_destination (client)));
 }
 
+/* curl fetches http://@host:@http_port/payload into @out through the SOCKS
+ * proxy on 127.0.0.1:@port, speaking @flavour (--socks5 and so on); it
+ * arrives whole: @size bytes with the SHA-256 @sum. */
+static void
+assert_curl_fetches (const char *flavour,
+                     guint16     port,
+                     const char *host,
+                     guint16     http_port,
+                     const char *out,
+                     gsize       size,
+                     const char *sum)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autofree char *url = g_strdup_printf ("http://%s:%u/payload", host, http_port);
+  g_autofree char *contents = NULL;
+  g_autofree char *got = NULL;
+  gsize len = 0;
+
+  g_unlink (out);
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
+                           "--max-time", "30", flavour, proxy, "-o", out, url, NULL);
+  g_assert_no_error (error);
+  /* The tunnel's worker runs on its own thread meanwhile. */
+  g_assert_true (g_subprocess_wait (curl, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_exited (curl));
+  if (g_subprocess_get_exit_status (curl) != 0)
+    g_error ("curl %s exited with %d", flavour, g_subprocess_get_exit_status (curl));
+  g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
+  g_assert_cmpuint (len, ==, size);
+  got = checksum_of ((const guint8 *) contents, len);
+  g_assert_cmpstr (got, ==, sum);
+}
+
 /* curl through the SOCKS server, in each flavour, to a real HTTP server:
  * the file arrives whole, and each client is listed with the destination
  * it asked for (a name is passed on for the SSH server to resolve). */
@@ -3689,7 +3334,7 @@ test_tunnel_dynamic_curl (Fixture       *f,
   Opened opened = { g_ptr_array_new_with_free_func (g_free) };
   g_autoptr(GSubprocess) http = NULL;
   guint16 http_port;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
 
   g_assert_true (g_file_set_contents (file, (const char *) payload, size, NULL));
   http = http_server_start (dir, &http_port);
@@ -3701,28 +3346,9 @@ test_tunnel_dynamic_curl (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSubprocess) curl = NULL;
-      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
-      g_autofree char *url = g_strdup_printf ("http://%s:%u/payload", flavours[i][1], http_port);
       g_autofree char *expected = g_strdup_printf ("%s:%u", flavours[i][1], http_port);
-      g_autofree char *contents = NULL;
-      g_autofree char *got = NULL;
-      gsize len = 0;
 
-      g_unlink (out);
-      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
-                               "--max-time", "30", flavours[i][0], proxy, "-o", out, url, NULL);
-      g_assert_no_error (error);
-      /* The tunnel's worker runs on its own thread meanwhile. */
-      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
-      g_assert_true (g_subprocess_get_if_exited (curl));
-      if (g_subprocess_get_exit_status (curl) != 0)
-        g_error ("curl %s exited with %d", flavours[i][0], g_subprocess_get_exit_status (curl));
-      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
-      g_assert_cmpuint (len, ==, size);
-      got = checksum_of ((const guint8 *) contents, len);
-      g_assert_cmpstr (got, ==, sum);
+      assert_curl_fetches (flavours[i][0], port, flavours[i][1], http_port, out, size, sum);
 
       while (opened.destinations->len < i + 1)
         g_main_context_iteration (NULL, TRUE);
@@ -3818,7 +3444,7 @@ test_tunnel_dynamic_many (Fixture       *f,
   Destination *echo = destination_new (n_clients, NULL, 0);
   SocksClient clients[100];
   GThread *threads[100];
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
 
   add_dynamic (f, port);
   connect_tunnel (f);
@@ -3886,8 +3512,8 @@ test_tunnel_dynamic_errors (Fixture       *f,
   static const guint8 refused5[] = { 5, 5, 0, 1, 0, 0, 0, 0, 0, 0 };
   static const guint8 unsupported5[] = { 5, 7, 0, 1, 0, 0, 0, 0, 0, 0 };
   static const guint8 rejected4[] = { 0, 0x5b, 0, 0, 0, 0, 0, 0 };
-  guint16 port = closed_port ();
-  guint16 nothing = closed_port ();
+  guint16 port = free_port ();
+  guint16 nothing = free_port ();
   guint8 reply[10];
   int fd;
 
@@ -3985,7 +3611,6 @@ test_tunnel_reverse_dynamic (Fixture       *f,
   SocksClient clients[20];
   GThread *threads[20];
   g_autoptr(GSubprocess) http = NULL;
-  CulvertForwardStatus *status;
   guint16 http_port;
   guint16 port;
   guint8 reply[10];
@@ -3996,36 +3621,14 @@ test_tunnel_reverse_dynamic (Fixture       *f,
 
   add_remote (f, "127.0.0.1:0");
   connect_tunnel (f);
-  status = status_at (f, 0);
-  g_assert_true (wait_until (forward_settled, status, 20));
-  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_LISTENING);
-  port = culvert_forward_status_get_port (status);
-  g_assert_cmpuint (port, >, 0);
+  port = remote_listening_port (f, 0);
   g_signal_connect (f->tunnel, "client-opened", G_CALLBACK (on_client_opened_record), &opened);
 
   for (guint i = 0; i < G_N_ELEMENTS (flavours); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSubprocess) curl = NULL;
-      g_autofree char *proxy = g_strdup_printf ("127.0.0.1:%u", port);
-      g_autofree char *url = g_strdup_printf ("http://localhost:%u/payload", http_port);
       g_autofree char *expected = g_strdup_printf ("localhost:%u", http_port);
-      g_autofree char *contents = NULL;
-      g_autofree char *got = NULL;
-      gsize len = 0;
 
-      g_unlink (out);
-      curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "curl", "-sS", "-f",
-                               "--max-time", "30", flavours[i], proxy, "-o", out, url, NULL);
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_wait (curl, NULL, NULL));
-      g_assert_true (g_subprocess_get_if_exited (curl));
-      if (g_subprocess_get_exit_status (curl) != 0)
-        g_error ("curl %s exited with %d", flavours[i], g_subprocess_get_exit_status (curl));
-      g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
-      g_assert_cmpuint (len, ==, size);
-      got = checksum_of ((const guint8 *) contents, len);
-      g_assert_cmpstr (got, ==, sum);
+      assert_curl_fetches (flavours[i], port, "localhost", http_port, out, size, sum);
 
       while (opened.destinations->len < i + 1)
         g_main_context_iteration (NULL, TRUE);
@@ -4034,7 +3637,7 @@ test_tunnel_reverse_dynamic (Fixture       *f,
   g_signal_handlers_disconnect_by_data (f->tunnel, &opened);
 
   /* A destination here that refuses: the client hears so, and is let go. */
-  fd = socks5_connect (port, "127.0.0.1", closed_port (), NULL, 0, reply);
+  fd = socks5_connect (port, "127.0.0.1", free_port (), NULL, 0, reply);
   g_assert_cmpmem (reply, 10, refused5, sizeof refused5);
   g_assert_true (read_closed_within (fd, 5));
   close (fd);
@@ -4082,7 +3685,7 @@ test_headless_dynamic (Fixture       *f,
   g_autofree char *body = NULL;
   g_autofree char *err = NULL;
   guint16 http_port;
-  guint16 port = closed_port ();
+  guint16 port = free_port ();
   Headless *h;
 
   g_assert_true (g_file_set_contents (file, "through the SOCKS forward\n", -1, NULL));
@@ -4133,7 +3736,7 @@ test_headless_dynamic (Fixture       *f,
 
   /* Every interface: an open proxy, and it says so. */
   g_clear_pointer (&port_text, g_free);
-  port_text = g_strdup_printf ("0.0.0.0:%u", closed_port ());
+  port_text = g_strdup_printf ("0.0.0.0:%u", free_port ());
   {
     const char *extra[] = { "-i", key, "-D", port_text, NULL };
 
@@ -4178,11 +3781,7 @@ proxy_stop (Proxy *proxy)
 static void
 fixture_disconnect (Fixture *f)
 {
-  g_signal_connect (f->tunnel, "exited", G_CALLBACK (on_exited), f);
-  f->exited = FALSE;
-  culvert_tunnel_disconnect (f->tunnel);
-  while (!f->exited)
-    g_main_context_iteration (NULL, TRUE);
+  disconnect_and_wait (f->tunnel, 0);
   g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
 }
 
@@ -4212,7 +3811,7 @@ proxy_start_tinyproxy_full (Proxy      *proxy,
   if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
     return FALSE;
 
-  proxy->port = closed_port ();
+  proxy->port = free_port ();
   proxy->log_path = g_build_filename (dir, "tinyproxy.log", NULL);
   text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 600\nAllow 127.0.0.1\n"
                           "ConnectPort %u\nLogLevel Info\nLogFile \"%s\"\nPidFile \"%s\"\n%s\n",
@@ -4249,7 +3848,7 @@ proxy_start_dante (Proxy      *proxy,
   if (!g_file_test ("/usr/sbin/danted", G_FILE_TEST_IS_EXECUTABLE) || geteuid () != 0)
     return FALSE;
 
-  proxy->port = closed_port ();
+  proxy->port = free_port ();
   proxy->log_path = g_build_filename (dir, "danted.log", NULL);
   text = g_strdup_printf ("logoutput: %s\ninternal: 127.0.0.1 port = %u\nexternal: 127.0.0.1\n"
                           "socksmethod: none\nclientmethod: none\n"
@@ -4430,7 +4029,7 @@ test_headless_proxy (Fixture       *f,
       g_autofree char *err = NULL;
       Headless *h;
 
-      port = closed_port ();
+      port = free_port ();
       g_clear_pointer (&spec, g_free);
       spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
       extra[3] = spec;
@@ -4550,16 +4149,11 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *reason = NULL;
-
   g_test_init (&argc, &argv, NULL);
   main_thread = g_thread_self ();
 
-  if (!culvert_test_sshd_available (&reason))
-    {
-      g_test_add_data_func ("/tunnel/integrity", reason, (GTestDataFunc) g_test_skip);
-      return g_test_run ();
-    }
+  if (skip_all_without_sshd ("/tunnel/integrity"))
+    return g_test_run ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/tunnel/integrity", test_tunnel_integrity);

@@ -36,28 +36,7 @@ gboolean
 culvert_test_wait_for (gboolean (*check) (gpointer),
                        gpointer   data)
 {
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-guint16
-culvert_test_free_port (void)
-{
-  guint16 port = 0;
-  int fd = culvert_test_listen_loopback (&port);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  return port;
+  return culvert_test_wait_until (check, data, 30);
 }
 
 static int
@@ -71,51 +50,6 @@ connect_loopback (guint16 port)
 
 /* ---------------------------------------------------------------------- */
 /* Echo                                                                    */
-
-static gpointer
-echo_connection_thread (gpointer data)
-{
-  int fd = GPOINTER_TO_INT (data);
-  char buffer[4096];
-  ssize_t n;
-
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    if (write (fd, buffer, n) != n)
-      break;
-  close (fd);
-  return NULL;
-}
-
-static gpointer
-echo_thread (gpointer data)
-{
-  CulvertTestEcho *echo = data;
-  int fd;
-
-  while ((fd = accept (echo->fd, NULL, NULL)) >= 0)
-    g_thread_unref (g_thread_new ("echo-connection", echo_connection_thread, GINT_TO_POINTER (fd)));
-  return NULL;
-}
-
-CulvertTestEcho *
-culvert_test_echo_new (void)
-{
-  CulvertTestEcho *echo = g_new0 (CulvertTestEcho, 1);
-
-  echo->fd = culvert_test_listen_loopback (&echo->port);
-  g_assert_cmpint (echo->fd, >=, 0);
-  echo->thread = g_thread_new ("echo", echo_thread, echo);
-  return echo;
-}
-
-void
-culvert_test_echo_free (CulvertTestEcho *echo)
-{
-  shutdown (echo->fd, SHUT_RDWR);
-  g_thread_join (echo->thread);
-  close (echo->fd);
-  g_free (echo);
-}
 
 void
 culvert_test_echo_through (int   fd,

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "culvert-test-net.h"
 #include "culvert-test-sshd.h"
 
 G_BEGIN_DECLS
@@ -18,19 +19,8 @@ void      culvert_test_iterate_until_idle (void);
  * (a connection on a machine busy with the whole suite can take 10). */
 gboolean  culvert_test_wait_for           (gboolean (*check) (gpointer),
                                            gpointer   data);
-/* A loopback port nobody listens on (just now). */
-guint16   culvert_test_free_port          (void);
 
-/* A destination that echoes what it gets, on its own thread. */
-typedef struct
-{
-  int      fd;
-  guint16  port;
-  GThread *thread;
-} CulvertTestEcho;
-
-CulvertTestEcho *culvert_test_echo_new  (void);
-void             culvert_test_echo_free (CulvertTestEcho *echo);
+/* The echo server, CulvertTestEcho, comes from culvert-test-net. */
 /* Sends @len bytes through @fd and asserts they come back. */
 void             culvert_test_echo_through (int   fd,
                                             gsize len);
@@ -40,7 +30,6 @@ gboolean         culvert_test_forward_echoes (guint16 port);
 /* Nobody listens on the loopback @port: connecting is refused. */
 gboolean         culvert_test_port_refuses   (guint16 port);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CulvertTestEcho, culvert_test_echo_free)
 
 /* A relay in front of sshd that the test can cut and resume, so the
  * connection drops and cannot come back until the test allows it. */
