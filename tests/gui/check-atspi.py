@@ -17,8 +17,9 @@
 # a choice as from a field, typed text reaches the field, a key file is
 # chosen in the file chooser by typing its path, Escape closes and nothing
 # is saved; Ctrl+, opens the preferences, whose names are read as
-# well. Then, with a saved connection, its page, the forward dialog and the
-# connection editor are read the same way. What happened is read back over AT-SPI: which widget has
+# well. Then, with a saved connection, its page, the forward dialog, the
+# warning before a forward is opened to other hosts, and the connection
+# editor are read the same way. What happened is read back over AT-SPI: which widget has
 # the focus, whether Back and Next can be pressed. Prints TAP.
 #
 # Copyright 2026 The Culvert authors
@@ -226,14 +227,16 @@ def check_keyboard(app, culvert, env):
     return ok and not notes, notes, steps
 
 
-def click(root, role, name):
+def click(root, role, name, action_name='click'):
+    """Runs @action_name ("click", or "toggle" for a switch) of the first
+    @role named @name below @root, as a screen reader's user would."""
     for node in walk(root):
         if node.get_role_name() == role and node.get_name() == name:
             action = node.get_action_iface()
             for i in range(action.get_n_actions()):
-                if action.get_action_name(i) == 'click':
+                if action.get_action_name(i) == action_name:
                     return action.do_action(i)
-    raise AssertionError(f'no {role} "{name}" to click')
+    raise AssertionError(f'no {role} "{name}" to {action_name}')
 
 
 def report(number, title, result, counted='named widgets'):
@@ -263,7 +266,7 @@ def main():
     for name in ('GTK_A11Y', 'NO_AT_BRIDGE'):
         env.pop(name, None)
 
-    print('1..7')
+    print('1..8')
     all_ok = True
 
     # No connection yet: the window, the wizard, the preferences.
@@ -323,6 +326,22 @@ def main():
         keyboard('key', 'Escape')
         wait_for('the forward dialog to close', lambda: frame(app, 'New Forward') is None)
 
+        # Other hosts allowed on a forward: the warning before it is saved.
+        click(window, 'push button', 'Edit Forward')
+        editing = wait_for('the forward dialog, editing', lambda: frame(app, 'Edit Forward'))
+        click(editing, 'check box', 'Allow Connections From Other Hosts', 'toggle')
+        click(editing, 'push button', 'Save')
+        warning = wait_for('the off-host warning',
+                           lambda: frame(app, 'Let Other Computers Connect?'))
+        all_ok &= report(7, 'off-host warning: every name is the visible label',
+                         check_names(warning, [('push button', 'Keep Local Only'),
+                                               ('push button', 'Allow Other Hosts')]))
+        click(warning, 'push button', 'Keep Local Only')
+        wait_for('the warning to close', lambda: frame(app, 'Let Other Computers Connect?') is None)
+        if frame(app, 'Edit Forward') is not None:
+            click(frame(app, 'Edit Forward'), 'push button', 'Cancel')
+        wait_for('the forward dialog to close', lambda: frame(app, 'Edit Forward') is None)
+
         click(window, 'push button', 'Connection Menu')
         edit = wait_for('Edit… in the connection menu',
                         lambda: next((n for n in walk(find_app())
@@ -330,7 +349,7 @@ def main():
                                       and n.get_name() == 'Edit…'), None))
         click(edit, 'menu item', 'Edit…')
         editor = wait_for('the connection editor', lambda: frame(app, 'Edit Connection'))
-        all_ok &= report(7, 'connection editor: every name is the visible label',
+        all_ok &= report(8, 'connection editor: every name is the visible label',
                          check_names(editor, [('check box', 'Reconnect When the Connection Drops'),
                                               ('check box', 'Connect When Culvert Starts')]))
     finally:
