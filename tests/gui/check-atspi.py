@@ -105,15 +105,17 @@ def bad_name(name):
 
 
 def named_widgets(root):
-    """What a screen reader can reach: GTK 4.8 lists hidden widgets too
-    (a search entry not enabled), without their visible state."""
+    """The widgets set visible: GTK 4.8 also lists the hidden ones, and
+    does not say which are on screen (no "showing" state), so the pages of
+    a window not shown yet are read as well."""
     return [(n.get_role_name(), n.get_name()) for n in walk(root)
             if n.get_role_name() in NAMED_ROLES and has_state(n, Atspi.StateType.VISIBLE)]
 
 
 def check_names(root, expected):
-    """(ok, diagnostics): every named widget's name is good, and @expected
-    (role, name) pairs are among them (so that an empty tree cannot pass)."""
+    """(ok, diagnostics, count): every named widget's name is good, and
+    @expected (role, name) pairs are among them (so that an empty tree
+    cannot pass)."""
     widgets = named_widgets(root)
     problems = [f'{role} "{name}": {why}' for role, name in widgets
                 if (why := bad_name(name)) is not None]
