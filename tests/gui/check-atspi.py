@@ -24,6 +24,7 @@
 #
 # Copyright 2026 The Culvert authors
 # SPDX-License-Identifier: GPL-3.0-or-later
+import contextlib
 import os
 import re
 import subprocess
@@ -249,14 +250,18 @@ def report(number, title, result, counted='named widgets'):
     return ok
 
 
-def run_app(culvert, env):
-    return subprocess.Popen([culvert], env=env)
-
-
-def stop_app(proc):
-    proc.terminate()
-    proc.wait(timeout=10)
-    wait_for('the app to leave the accessibility bus', lambda: find_app() is None)
+@contextlib.contextmanager
+def running_app(culvert, env):
+    """Starts the app; gives it and its main window once both are on the
+    accessibility bus; stops it, and waits until it left the bus."""
+    proc = subprocess.Popen([culvert], env=env)
+    try:
+        app = wait_for('the Culvert window on the accessibility bus', find_app)
+        yield app, frame(app, 'Culvert')
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        wait_for('the app to leave the accessibility bus', lambda: find_app() is None)
 
 
 def main():
@@ -272,10 +277,7 @@ def main():
     all_ok = True
 
     # No connection yet: the window, the wizard, the preferences.
-    app_proc = run_app(culvert, env)
-    try:
-        app = wait_for('the Culvert window on the accessibility bus', find_app)
-        window = frame(app, 'Culvert')
+    with running_app(culvert, env) as (app, window):
         all_ok &= report(1, 'main window: every name is the visible label',
                          check_names(window, [('push button', 'New Connection…'),
                                               ('push button', 'Dismiss'),
@@ -300,8 +302,6 @@ def main():
         all_ok &= report(4, 'preferences: every name is the visible label',
                          check_names(preferences, [('check box', 'Notifications'),
                                                    ('check box', 'Run in Background')]))
-    finally:
-        stop_app(app_proc)
 
     # A saved connection (imported, as from ~/.ssh/config; nothing connects):
     # its page, the forward dialog and the connection editor.
@@ -311,10 +311,7 @@ def main():
                 '  LocalForward 15432 127.0.0.1:5432\n')
     subprocess.run([culvert, '--import-ssh-config', config], env=env, check=True,
                    stdout=subprocess.DEVNULL, timeout=30)
-    app_proc = run_app(culvert, env)
-    try:
-        app = wait_for('the Culvert window on the accessibility bus', find_app)
-        window = frame(app, 'Culvert')
+    with running_app(culvert, env) as (app, window):
         all_ok &= report(5, 'a connection\'s page: every name is the visible label',
                          check_names(window, [('check box', 'Connect “lab”'),
                                               ('check box', 'Use the forward on localhost:15432'),
@@ -354,8 +351,6 @@ def main():
         all_ok &= report(8, 'connection editor: every name is the visible label',
                          check_names(editor, [('check box', 'Reconnect When the Connection Drops'),
                                               ('check box', 'Connect When Culvert Starts')]))
-    finally:
-        stop_app(app_proc)
     return 0 if all_ok else 1
 
 
