@@ -170,8 +170,7 @@ conn_start (Conn *conn)
       return;
     }
 
-  /* Data may have arrived already, and a SOCKS client may have sent some
-   * with its request. */
+  /* Data may have arrived already, and the client may have sent some. */
   conn_mark_ready (conn);
   if (conn->upload_len > 0)
     conn_pump_up (conn);
