@@ -52,6 +52,7 @@ typedef struct
 {
   guint32  window;           /* 0: nothing learned yet */
   guint64  rate;             /* bytes/s */
+  gint64   round_trip;       /* the shortest round trip seen, µs; 0: none yet */
 } CulvertPathMemory;
 
 void     culvert_window_policy_init      (CulvertWindowPolicy     *policy,
@@ -62,11 +63,14 @@ guint32  culvert_window_policy_start     (const CulvertPathMemory *memory,
 guint32  culvert_window_policy_delivered (CulvertWindowPolicy     *policy,
                                           guint64                  bytes,
                                           gint64                   now,
+                                          gint64                   round_trip,
                                           guint64                  budget_free);
 guint32  culvert_window_policy_behind    (CulvertWindowPolicy     *policy,
                                           gint64                   now);
 guint32  culvert_window_policy_offer_step (const CulvertWindowPolicy *policy);
 void     culvert_path_memory_learn       (CulvertPathMemory       *memory,
                                           CulvertWindowPolicy     *policy);
+void     culvert_path_memory_round_trip  (CulvertPathMemory       *memory,
+                                          gint64                   round_trip);
 
 G_END_DECLS

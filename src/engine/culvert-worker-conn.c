@@ -395,7 +395,7 @@ conn_delivered (Conn  *conn,
   guint32 old_window = conn->window.window;
 
   culvert_window_policy_delivered (&conn->window, bytes, g_get_monotonic_time (),
-                                   WINDOW_BUDGET - self->window_granted);
+                                   self->path.round_trip, WINDOW_BUDGET - self->window_granted);
   if (conn->window.delivered == 0)
     culvert_path_memory_learn (&self->path, &conn->window);
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE

@@ -109,6 +109,8 @@ conn_open_result (Conn *conn,
       return;
     }
 
+  /* Asked for and answered: one round trip, and the server's connect. */
+  culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - conn->open_sent);
   conn_start (conn);
 }
 
@@ -194,6 +196,7 @@ conn_open_channel (Conn *conn)
       return;
     }
 
+  conn->open_sent = g_get_monotonic_time ();
   conn_try_open (conn);
 }
 

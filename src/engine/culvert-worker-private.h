@@ -171,6 +171,7 @@ struct _Conn
   gsize          upload_len;
   gsize          upload_off;
 
+  gint64         open_sent;     /* monotonic time the channel was asked for */
   CulvertWindowPolicy window;   /* the receive window we keep for this channel */
   guint32        window_owed;   /* delivered since the window was last offered */
 
@@ -227,6 +228,7 @@ struct _GlobalRequest
   char       *address;
   guint16     port;
   gboolean    sent;
+  gint64      sent_at;   /* monotonic time it went out */
   GlobalDone  done;
   gpointer    data;
 };

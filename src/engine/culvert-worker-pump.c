@@ -391,11 +391,16 @@ pass_global (CulvertWorker *self)
         default:
           g_assert_not_reached ();
         }
+      if (!request->sent)
+        request->sent_at = g_get_monotonic_time ();
       request->sent = TRUE;
 
       if (rc == SSH_AGAIN)
         return;
 
+      /* A keepalive may take two round trips (see above): the path keeps
+       * the shortest one it saw. */
+      culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - request->sent_at);
       g_queue_pop_head (&self->global_requests);
       if (request->done != NULL)
         request->done (self, request, rc, bound_port,
