@@ -360,6 +360,7 @@ pass_global (CulvertWorker *self)
     {
       int bound_port = 0;
       int rc = SSH_ERROR;
+      gboolean was_sent = request->sent;
 
       if (request->sent && self->packet_counter->in_packets == self->global_packets)
         return;  /* nothing came in since we last asked */
@@ -398,9 +399,12 @@ pass_global (CulvertWorker *self)
       if (rc == SSH_AGAIN)
         return;
 
-      /* A keepalive may take two round trips (see above): the path keeps
-       * the shortest one it saw. */
-      culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - request->sent_at);
+      /* Answered in a later pass: a round trip at least (a keepalive may
+       * take two, see above), and the path keeps the shortest it saw. An
+       * answer in the call that sent it was an error of our own, and would
+       * make the path look far shorter than it is. */
+      if (was_sent)
+        culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - request->sent_at);
       g_queue_pop_head (&self->global_requests);
       if (request->done != NULL)
         request->done (self, request, rc, bound_port,
