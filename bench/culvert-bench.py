@@ -731,6 +731,8 @@ class Runner:
                     if test == 'jump download' and jump is None:
                         continue
                     for tool in order:
+                        if args.settle and 'connections' not in test:
+                            settle_time_wait()
                         self.run_one(cipher, test, tool, port,
                                      lambda f, func=func, pair=pair: func(f, pair * 1000003),
                                      *kind, jump=jump if test == 'jump download' else None)
@@ -743,6 +745,28 @@ class Runner:
             if jump_sshd is not None:
                 jump_sshd.stop()
             sshd.stop()
+
+
+def time_wait_sockets():
+    """TCP sockets in TIME_WAIT on this machine (/proc/net/sockstat)."""
+    with open('/proc/net/sockstat') as f:
+        for line in f:
+            if line.startswith('TCP:'):
+                fields = line.split()
+                return int(fields[fields.index('tw') + 1])
+    return 0
+
+
+# The connection tests leave tens of thousands of sockets in TIME_WAIT for a
+# minute; --settle lets them expire before each other test.
+SETTLE_TW = 1000
+SETTLE_MAX = 70
+
+
+def settle_time_wait():
+    deadline = time.monotonic() + SETTLE_MAX
+    while time_wait_sockets() > SETTLE_TW and time.monotonic() < deadline:
+        time.sleep(1)
 
 
 def fmt_value(key, v):
@@ -954,6 +978,9 @@ def main():
                    help="sshd's RekeyLimit (e.g. 1M): key re-exchanges during every transfer")
     p.add_argument('--output', help='directory for results.json and results.md')
     p.add_argument('--keep', action='store_true', help='keep the temporary directory')
+    p.add_argument('--settle', action='store_true',
+                   help='before each test but the connection tests, wait (at most '
+                        f'{SETTLE_MAX} s) until at most {SETTLE_TW} sockets are in TIME_WAIT')
     args = p.parse_args()
 
     b = args.build_dir
