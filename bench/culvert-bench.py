@@ -26,9 +26,8 @@ It prints a table of medians and of the median per-pair Culvert/OpenSSH
 ratio with its 90 % bootstrap interval (how far that median moves when the
 pairs are drawn again: noise, not a verdict), writes results.json and
 results.md to --output, and exits 1 when any transfer did not arrive whole
-(never because of a speed). --quick moves a few
-MiB with one pair and one cipher, for the test suite. Exit 77: a tool is
-missing.
+(never because of a speed). --quick moves a few MiB with one pair and one
+cipher, for the test suite. Exit 77: a tool is missing.
 """
 
 import argparse
