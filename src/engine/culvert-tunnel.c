@@ -48,7 +48,8 @@ struct _CulvertTunnel
   gboolean              watching;      /* follows the network watch's "retry" */
   GListStore           *forwards;  /* of CulvertForwardStatus */
   GPtrArray            *by_index;  /* forward index → CulvertForwardStatus */
-  GListStore           *log;       /* of CulvertLogEntry */
+  GListStore           *log;       /* of CulvertLogEntry, a bounded ring */
+  guint                 log_dropped; /* entries dropped from its front */
   GPtrArray            *resolving; /* CulvertForwardStatus* whose bind name is being looked up */
   GCancellable         *lookups;   /* of this run's bind names */
   char                 *failure;   /* a forward failed under exit-on-forward-failure */
@@ -104,12 +105,34 @@ culvert_tunnel_state_to_string (CulvertTunnelState state)
     }
 }
 
+/* The log keeps at least the last CULVERT_TUNNEL_LOG_KEEP entries. The
+ * oldest go in batches of LOG_DROP_BATCH, so that a flood of log lines
+ * costs a list change per batch, not two per line, and a first entry then
+ * says how many were dropped. */
+#define LOG_DROP_BATCH 100
+
 static void
 culvert_tunnel_add_log (CulvertTunnel *self,
                         const char    *message,
                         gboolean       is_error)
 {
   g_autoptr(CulvertLogEntry) entry = culvert_log_entry_new (message, is_error);
+  guint marker = self->log_dropped > 0 ? 1 : 0;
+  guint kept = g_list_model_get_n_items (G_LIST_MODEL (self->log)) - marker;
+
+  if (kept >= CULVERT_TUNNEL_LOG_KEEP + LOG_DROP_BATCH)
+    {
+      g_autoptr(CulvertLogEntry) note = NULL;
+      g_autofree char *text = NULL;
+
+      self->log_dropped += LOG_DROP_BATCH;
+      text = g_strdup_printf (ngettext ("%u earlier line of this log was dropped",
+                                        "%u earlier lines of this log were dropped",
+                                        self->log_dropped),
+                              self->log_dropped);
+      note = culvert_log_entry_new (text, FALSE);
+      g_list_store_splice (self->log, 0, marker + LOG_DROP_BATCH, (gpointer *) &note, 1);
+    }
 
   g_list_store_append (self->log, entry);
   g_signal_emit (self, signals[LOG_ADDED], 0, entry);

@@ -70,6 +70,9 @@ gint64              culvert_tunnel_get_state_since        (CulvertTunnel        
 guint               culvert_tunnel_get_reconnect_attempt  (CulvertTunnel        *self);
 gint64              culvert_tunnel_get_next_try           (CulvertTunnel        *self);
 GListModel         *culvert_tunnel_get_forwards           (CulvertTunnel        *self);
+/* The log: the last CULVERT_TUNNEL_LOG_KEEP entries at least (at most 100
+ * more); once older ones were dropped, the first entry says how many. */
+#define CULVERT_TUNNEL_LOG_KEEP 1000
 GListModel         *culvert_tunnel_get_log                (CulvertTunnel        *self);
 void                culvert_tunnel_close_client           (CulvertTunnel        *self,
                                                            CulvertClientConnection *client);
