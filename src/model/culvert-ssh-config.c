@@ -12,7 +12,11 @@
 #include "culvert-address.h"
 #include "culvert-ssh-config.h"
 
+/* As OpenSSH: 16 levels of Include. A file that includes itself (or a
+ * few files that include each other) fans out without ever going deeper
+ * than that, so the total number of files read is bounded too. */
 #define MAX_INCLUDE_DEPTH 16
+#define MAX_INCLUDED_FILES 256
 #define MAX_LINE_LENGTH 16384
 
 typedef enum
@@ -44,6 +48,8 @@ struct _CulvertSshConfig
   GPtrArray  *notes;         /* of char*, "file:line: …" */
   guint       current_block;
   guint       depth;
+  guint       included_files;
+  gboolean    too_many_includes;
   gboolean    follow_includes;
 };
 
@@ -344,7 +350,7 @@ culvert_ssh_config_parse_data (CulvertSshConfig *self,
    * that included it; afterwards the including file goes on in its own. */
   saved_block = self->current_block;
 
-  while (pos < length)
+  while (pos < length && !self->too_many_includes)
     {
       const char *line_start = data + pos;
       const char *newline = memchr (line_start, '\n', length - pos);
@@ -477,9 +483,12 @@ parse_include (CulvertSshConfig  *self,
       add_note (self, where, _("Include is not followed when reading text alone"));
       return;
     }
+  if (self->too_many_includes)
+    return;
   if (self->depth >= MAX_INCLUDE_DEPTH)
     {
       add_note (self, where, _("Include nested too deeply; not followed"));
+      self->too_many_includes = TRUE;
       return;
     }
   if (args[0] == NULL)
@@ -511,8 +520,16 @@ parse_include (CulvertSshConfig  *self,
           add_note (self, where, text);
         }
 
-      for (guint j = 0; j < matches->len; j++)
-        include_file (self, g_ptr_array_index (matches, j), where);
+      for (guint j = 0; j < matches->len && !self->too_many_includes; j++)
+        {
+          if (++self->included_files > MAX_INCLUDED_FILES)
+            {
+              add_note (self, where, _("Include reads too many files; not followed"));
+              self->too_many_includes = TRUE;
+              return;
+            }
+          include_file (self, g_ptr_array_index (matches, j), where);
+        }
     }
 }
 
@@ -533,6 +550,18 @@ culvert_ssh_config_parse_file (CulvertSshConfig  *self,
   self->follow_includes = TRUE;
   culvert_ssh_config_parse_data (self, contents, length, path);
   self->follow_includes = FALSE;
+
+  /* OpenSSH stops with "Too many recursive configuration includes"; a
+   * half-read configuration is not what the user wrote, so nothing of it
+   * is used. */
+  if (self->too_many_includes)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("%s: too many recursive configuration includes (more than %u levels "
+                     "or %u files); nothing was read from it"),
+                   path, MAX_INCLUDE_DEPTH, MAX_INCLUDED_FILES);
+      return FALSE;
+    }
 
   return TRUE;
 }

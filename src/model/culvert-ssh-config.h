@@ -70,7 +70,8 @@ void                    culvert_ssh_config_parse_data       (CulvertSshConfig   
  * culvert_ssh_config_parse_file:
  *
  * Reads @path and every file it includes (Include with globs, relative
- * paths taken from ~/.ssh, 16 levels at most).
+ * paths taken from ~/.ssh). Like OpenSSH it fails when includes go
+ * deeper than 16 levels; it also fails past 256 included files in all.
  */
 gboolean                culvert_ssh_config_parse_file       (CulvertSshConfig       *self,
                                                              const char             *path,

@@ -471,6 +471,55 @@ test_include (void)
   g_unlink (main_path);
 }
 
+/* `Include b b b` in b itself fans out to 3^16 files within the depth
+ * limit; a reader must stop quickly and say why, as OpenSSH does. */
+static void
+test_include_fan_out (void)
+{
+  g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  gint64 start;
+
+  if (!in_test_home ())
+    return;
+
+  path = g_build_filename (g_getenv ("CULVERT_TEST_TMPDIR"), "fan.conf", NULL);
+  text = g_strdup_printf ("Host fan\n  Include %s %s %s\n", path, path, path);
+  write_file (path, text);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (culvert_ssh_config_parse_file (config, path, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "too many recursive configuration includes"));
+  /* Bounded: a few hundred small files, not millions. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_unlink (path);
+}
+
+/* A file that includes itself once per level goes 16 deep and fails. */
+static void
+test_include_depth (void)
+{
+  g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+
+  if (!in_test_home ())
+    return;
+
+  path = g_build_filename (g_getenv ("CULVERT_TEST_TMPDIR"), "self.conf", NULL);
+  text = g_strdup_printf ("Host self\n  Include %s\n", path);
+  write_file (path, text);
+
+  g_assert_false (culvert_ssh_config_parse_file (config, path, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "more than 16 levels"));
+  g_unlink (path);
+}
+
 static void
 test_import_into_store (void)
 {
@@ -588,6 +637,8 @@ main (int   argc,
   g_test_add_func ("/ssh-config/garbage-never-crashes", test_garbage_never_crashes);
   g_test_add_func ("/ssh-config/round-trip", test_round_trip);
   g_test_add_func ("/ssh-config/include", test_include);
+  g_test_add_func ("/ssh-config/include-fan-out", test_include_fan_out);
+  g_test_add_func ("/ssh-config/include-depth", test_include_depth);
   g_test_add_func ("/ssh-config/import-into-store", test_import_into_store);
   g_test_add_func ("/ssh-config/missing-file", test_missing_file);
   g_test_add_func ("/ssh-config/report-text", test_report_text);
