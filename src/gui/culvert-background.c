@@ -19,6 +19,7 @@
 #include <errno.h>
 
 #include "culvert-background.h"
+#include "culvert-paths.h"
 
 /* How long quitting waits for the tunnels to close their channels. */
 #define QUIT_TIMEOUT_MS 2000
@@ -187,7 +188,7 @@ write_autostart_entry (void)
   text = g_key_file_to_data (entry, NULL, NULL);
 
   if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      !g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+      !culvert_paths_write_private_file (path, text, -1, FALSE, &error))
     g_message (_("Could not write %s, so connections will not start at login: %s"), path,
                error != NULL ? error->message : g_strerror (errno));
 }

@@ -101,3 +101,47 @@ culvert_paths_ensure_private_dir (const char  *path,
 
   return TRUE;
 }
+
+/* Writes @path atomically with mode 0600. g_file_set_contents_full()
+ * applies its mode only to a file it creates on some GLib versions (2.84
+ * keeps the mode of the file it replaces), so the mode is set on the old
+ * file before the write (nothing new is ever readable by others) and on
+ * the new one after it. */
+gboolean
+culvert_paths_write_private_file (const char  *path,
+                                  const char  *data,
+                                  gssize       length,
+                                  gboolean     durable,
+                                  GError     **error)
+{
+  GFileSetContentsFlags flags = G_FILE_SET_CONTENTS_CONSISTENT;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  if (durable)
+    flags |= G_FILE_SET_CONTENTS_DURABLE;
+
+  if (g_chmod (path, 0600) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not restrict access to %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!g_file_set_contents_full (path, data, length, flags, 0600, error))
+    return FALSE;
+
+  if (g_chmod (path, 0600) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not restrict access to %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}

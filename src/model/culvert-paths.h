@@ -20,5 +20,10 @@ char     *culvert_paths_choose_known_hosts_file (const char *home_dir,
 char     *culvert_paths_dup_known_hosts_file    (void);
 gboolean  culvert_paths_ensure_private_dir (const char  *path,
                                             GError     **error);
+gboolean  culvert_paths_write_private_file (const char  *path,
+                                            const char  *data,
+                                            gssize       length,
+                                            gboolean     durable,
+                                            GError     **error);
 
 G_END_DECLS

@@ -908,9 +908,7 @@ culvert_profile_store_save_profile (CulvertProfileStore  *self,
 
   path = path_for_id (self, id);
   data = profile_to_data (profile, &length);
-  if (!g_file_set_contents_full (path, data, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, error))
+  if (!culvert_paths_write_private_file (path, data, length, TRUE, error))
     {
       g_prefix_error (error, _("Could not save “%s”: "),
                       culvert_profile_get_display_name (profile));
