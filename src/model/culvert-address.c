@@ -36,9 +36,15 @@ parse_ip_literal (const char *text)
   zone = strchr (copy, '%');
   if (zone != NULL)
     {
-      /* A zone only makes sense after an IPv6 address. */
-      if (strchr (copy, ':') == NULL || zone[1] == '\0')
+      /* A zone only makes sense after an IPv6 address, and it is an
+       * interface name or number (IF_NAMESIZE, 16 with its NUL): no
+       * space, no control character, nothing that could end a line of
+       * a protocol the host is written into (an HTTP proxy's CONNECT). */
+      if (strchr (copy, ':') == NULL || zone[1] == '\0' || strlen (zone + 1) > 15)
         return NULL;
+      for (const char *c = zone + 1; *c != '\0'; c++)
+        if (!g_ascii_isalnum (*c) && *c != '.' && *c != '_' && *c != '-')
+          return NULL;
       *zone = '\0';
     }
 

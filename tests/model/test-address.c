@@ -281,9 +281,13 @@ static void
 test_valid_hosts (void)
 {
   const char *good[] = { "a", "example.org", "example.org.", "my_host-1", "10.0.0.1", "::1",
-                         "fe80::1%eth0", "xn--bcher-kva.example" };
+                         "fe80::1%eth0", "fe80::1%2", "fe80::1%enp0s31f6.10",
+                         "xn--bcher-kva.example" };
+  /* The zone is an interface: nothing that could end a protocol line. */
   const char *bad[] = { "", ".", "a..b", ".example.org", "-rf", "a b", "ex*ample", "[::1]",
-                        "1:2", "host:22", "näme", "a/b" };
+                        "1:2", "host:22", "näme", "a/b",
+                        "fe80::1%eth0\r\nX-Injected: yes", "fe80::1%eth0 x", "fe80::1%",
+                        "fe80::1%eth0\n", "fe80::1%a/b", "fe80::1%0123456789abcdef" };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     if (!culvert_address_is_valid_host (good[i]))
