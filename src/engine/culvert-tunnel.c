@@ -733,6 +733,30 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
   g_ptr_array_add (self->by_index, g_object_ref (status));
   g_list_store_append (self->forwards, status);
 
+  /* A damaged forward (from a file edited by hand, say) never runs: a
+   * local forward without a destination is not a SOCKS proxy. */
+  if (!culvert_forward_validate (forward, &local_error))
+    {
+      g_autofree char *spec = culvert_forward_to_string (forward);
+      g_autofree char *text = g_strdup_printf (_("The forward %s %s is damaged and was not "
+                                                 "started: %s"),
+                                               culvert_forward_kind_to_flag (
+                                                 culvert_forward_get_kind (forward)),
+                                               spec, local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("Damaged: %s"), local_error->message);
+
+      culvert_forward_status_set_error (status, reason, 0);
+      culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
+      culvert_tunnel_add_log (self, text, TRUE);
+      if (self->exit_on_forward_failure)
+        {
+          g_set_error_literal (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
+                               text);
+          return NULL;
+        }
+      return status;
+    }
+
   if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
     {
       CulvertWorkerRemote *remote = g_new0 (CulvertWorkerRemote, 1);
@@ -740,7 +764,8 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
       remote->forward_index = index;
       remote->bind_address = culvert_forward_dup_effective_bind_address (forward);
       remote->bind_port = culvert_forward_get_bind_port (forward);
-      remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
+      if (!culvert_forward_is_reverse_dynamic (forward))
+        remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
       remote->destination_port = culvert_forward_get_destination_port (forward);
       g_ptr_array_add (remotes, remote);
       return status;

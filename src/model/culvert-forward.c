@@ -507,8 +507,81 @@ culvert_forward_is_reverse_dynamic (CulvertForward *self)
 {
   g_return_val_if_fail (CULVERT_IS_FORWARD (self), FALSE);
 
-  return self->kind == CULVERT_FORWARD_REMOTE && self->destination_host == NULL &&
+  return self->kind == CULVERT_FORWARD_REMOTE &&
+         (self->destination_host == NULL || self->destination_host[0] == '\0') &&
          self->destination_port == 0;
+}
+
+/* What culvert_forward_parse() guarantees, checked on a forward made any
+ * other way (a saved file, a dialog): so that what runs is what the user
+ * sees, and a damaged forward never turns into another kind of forward. */
+gboolean
+culvert_forward_validate (CulvertForward  *self,
+                          GError         **error)
+{
+  gboolean has_host;
+
+  g_return_val_if_fail (CULVERT_IS_FORWARD (self), FALSE);
+
+  if (self->bind_address != NULL && strcmp (self->bind_address, "*") != 0 &&
+      !culvert_address_is_valid_host (self->bind_address))
+    {
+      g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_HOST,
+                   _("The bind address “%s” is not a valid host name or IP address"),
+                   self->bind_address);
+      return FALSE;
+    }
+
+  if (self->bind_port == 0 && self->kind != CULVERT_FORWARD_REMOTE)
+    {
+      g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_PORT,
+                           _("The listening port is missing"));
+      return FALSE;
+    }
+
+  has_host = self->destination_host != NULL && self->destination_host[0] != '\0';
+
+  switch (self->kind)
+    {
+    case CULVERT_FORWARD_DYNAMIC:
+      if (has_host || self->destination_port != 0)
+        {
+          g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                               _("A dynamic forward has no destination, but this one names one"));
+          return FALSE;
+        }
+      return TRUE;
+
+    case CULVERT_FORWARD_REMOTE:
+      /* A port alone is a reverse dynamic forward; a destination is whole
+       * or it is damaged. */
+      if (!has_host && self->destination_port == 0)
+        return TRUE;
+      G_GNUC_FALLTHROUGH;
+
+    case CULVERT_FORWARD_LOCAL:
+    default:
+      if (!has_host)
+        {
+          g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_HOST,
+                               _("The destination host is missing"));
+          return FALSE;
+        }
+      if (!culvert_address_is_valid_host (self->destination_host))
+        {
+          g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_HOST,
+                       _("The destination host “%s” is not a valid host name or IP address"),
+                       self->destination_host);
+          return FALSE;
+        }
+      if (self->destination_port == 0)
+        {
+          g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_PORT,
+                               _("The destination port is missing"));
+          return FALSE;
+        }
+      return TRUE;
+    }
 }
 
 CulvertForward *
@@ -753,4 +826,82 @@ gboolean
 culvert_forward_is_off_host (CulvertForward *self)
 {
   return culvert_forward_is_off_host_full (self, FALSE);
+}
+
+void
+culvert_forward_keep_local (CulvertForward *self,
+                            gboolean        gateway_ports)
+{
+  g_return_if_fail (CULVERT_IS_FORWARD (self));
+
+  /* No bind address is loopback (ssh's own default), except that ssh -g
+   * opens local and dynamic forwards without one to everybody. */
+  if (gateway_ports && self->kind != CULVERT_FORWARD_REMOTE)
+    culvert_forward_set_bind_address (self, "localhost");
+  else
+    culvert_forward_set_bind_address (self, NULL);
+}
+
+static char *
+format_host_port (const char *host,
+                  guint16     port)
+{
+  g_autofree char *shown = culvert_address_format_host (host);
+
+  return g_strdup_printf ("%s:%u", shown, port);
+}
+
+char *
+culvert_forward_describe_reach (CulvertForward *self,
+                                gboolean        gateway_ports,
+                                const char     *server)
+{
+  g_autofree char *destination = NULL;
+  guint16 port;
+
+  g_return_val_if_fail (CULVERT_IS_FORWARD (self), NULL);
+
+  port = self->bind_port;
+  if (server == NULL || server[0] == '\0')
+    server = _("the SSH server");
+
+  /* Whatever it binds, a reverse dynamic forward lets the server's side
+   * into this computer and its network. */
+  if (culvert_forward_is_reverse_dynamic (self))
+    {
+      if (culvert_forward_is_off_host_full (self, gateway_ports))
+        return g_strdup_printf (_("This is an open proxy into this computer’s network: any "
+                                  "computer that can reach %s can connect to its port %u and "
+                                  "reach anything this computer can reach, its own local "
+                                  "services and its network included, without a password (if "
+                                  "the server allows it with GatewayPorts)."), server, port);
+      return g_strdup_printf (_("Programs on %s can connect to its port %u and reach anything "
+                                "this computer can reach, its own local services and its "
+                                "network included, without a password. Every user of that "
+                                "server can use it."), server, port);
+    }
+
+  if (!culvert_forward_is_off_host_full (self, gateway_ports))
+    return NULL;
+
+  if (self->destination_host != NULL)
+    destination = format_host_port (self->destination_host, self->destination_port);
+
+  switch (self->kind)
+    {
+    case CULVERT_FORWARD_LOCAL:
+      return g_strdup_printf (_("Any computer that can reach this one can connect to port %u "
+                                "and reach %s through the SSH server, without a password."),
+                              port, destination != NULL ? destination : "?");
+    case CULVERT_FORWARD_DYNAMIC:
+      return g_strdup_printf (_("This is an open proxy: any computer that can reach this one "
+                                "can connect to port %u and use the SSH server to reach any "
+                                "host, without a password."), port);
+    case CULVERT_FORWARD_REMOTE:
+    default:
+      return g_strdup_printf (_("Any computer that can reach %s can connect to its port %u and "
+                                "reach %s from this computer, without a password (if the "
+                                "server allows it with GatewayPorts)."),
+                              server, port, destination != NULL ? destination : "?");
+    }
 }

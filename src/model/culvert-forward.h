@@ -82,6 +82,18 @@ char               *culvert_forward_to_string                (CulvertForward    
 CulvertForward     *culvert_forward_copy                     (CulvertForward      *self);
 
 /**
+ * culvert_forward_validate:
+ *
+ * Whether @self is a forward culvert_forward_parse() could have made: a
+ * valid bind address, a listening port (0 only for a remote forward), and
+ * for a local or remote forward a whole destination, except that a remote
+ * forward with neither host nor port is a reverse dynamic forward. A
+ * forward that fails this never runs.
+ */
+gboolean            culvert_forward_validate                 (CulvertForward      *self,
+                                                              GError             **error);
+
+/**
  * culvert_forward_is_reverse_dynamic:
  *
  * Returns: %TRUE for a remote forward without a destination (`-R
@@ -172,6 +184,29 @@ gboolean            culvert_forward_is_off_host_full         (CulvertForward    
                                                               gboolean             gateway_ports);
 
 /* The flag OpenSSH uses for @kind: "-L", "-R" or "-D". */
+/**
+ * culvert_forward_keep_local:
+ *
+ * Binds @self to loopback: what "Keep Local Only" does, whatever
+ * @gateway_ports (the connection's GatewayPorts) says.
+ */
+void                culvert_forward_keep_local               (CulvertForward      *self,
+                                                              gboolean             gateway_ports);
+
+/**
+ * culvert_forward_describe_reach:
+ * @server: (nullable): the SSH server's name, for remote forwards
+ *
+ * Returns: (nullable): who can connect through @self, in words, when
+ *   that is more than programs on this computer: an off-host forward (an
+ *   off-host dynamic forward is called an open proxy), and every reverse
+ *   dynamic forward, which lets the server's side reach this computer's
+ *   own services and network. %NULL when only this computer can use it.
+ */
+char               *culvert_forward_describe_reach           (CulvertForward      *self,
+                                                              gboolean             gateway_ports,
+                                                              const char          *server);
+
 const char         *culvert_forward_kind_to_flag             (CulvertForwardKind   kind);
 
 G_END_DECLS

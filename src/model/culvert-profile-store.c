@@ -624,6 +624,35 @@ set_aside (CulvertProfileStore *self,
     }
 }
 
+/* A file that reads but holds a forward culvert_forward_validate() refuses:
+ * the connection loads (and the forward stays in it, so that nothing is
+ * lost on the next save), the user is told, and the engine never runs it. */
+static void
+report_damaged_forwards (CulvertProfileStore *self,
+                         CulvertProfile      *profile,
+                         const char          *basename)
+{
+  GListModel *forwards = culvert_profile_get_forwards (profile);
+  guint n = g_list_model_get_n_items (forwards);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, i);
+      g_autoptr(GError) invalid = NULL;
+
+      if (culvert_forward_validate (forward, &invalid))
+        continue;
+
+      add_problem (self, g_error_new (CULVERT_PROFILE_STORE_ERROR,
+                                      CULVERT_PROFILE_STORE_ERROR_DAMAGED,
+                                      _("Forward %u of the saved connection “%s” (in “%s”) is "
+                                        "damaged: %s. It will not run until it is fixed or "
+                                        "removed."),
+                                      i + 1, culvert_profile_get_display_name (profile),
+                                      basename, invalid->message));
+    }
+}
+
 static int
 compare_profiles (gconstpointer a,
                   gconstpointer b)
@@ -699,6 +728,7 @@ culvert_profile_store_load (CulvertProfileStore  *self,
           set_aside (self, id, path, read_error);
           continue;
         }
+      report_damaged_forwards (self, profile, basename);
       g_ptr_array_add (loaded, profile);
     }
 

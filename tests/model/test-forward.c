@@ -314,6 +314,66 @@ test_properties (void)
   g_assert_false (culvert_forward_equal (forward, copy));
 }
 
+/* Forwards made without the parser (a saved file, a dialog) are checked
+ * against the same rules; each damaged one says what is wrong. */
+static void
+test_validate (void)
+{
+  static const struct
+  {
+    CulvertForwardKind kind;
+    const char *bind;
+    guint16 port;
+    const char *host;
+    guint16 host_port;
+    int error_code;  /* -1: valid */
+  } cases[] = {
+    { CULVERT_FORWARD_LOCAL, NULL, 8080, "db", 5432, -1 },
+    { CULVERT_FORWARD_LOCAL, NULL, 18555, NULL, 0, CULVERT_FORWARD_ERROR_INVALID_HOST },
+    { CULVERT_FORWARD_LOCAL, NULL, 18555, "", 0, CULVERT_FORWARD_ERROR_INVALID_HOST },
+    { CULVERT_FORWARD_LOCAL, NULL, 18555, "db", 0, CULVERT_FORWARD_ERROR_INVALID_PORT },
+    { CULVERT_FORWARD_LOCAL, NULL, 0, "db", 80, CULVERT_FORWARD_ERROR_INVALID_PORT },
+    { CULVERT_FORWARD_LOCAL, "bad host!", 80, "db", 80, CULVERT_FORWARD_ERROR_INVALID_HOST },
+    { CULVERT_FORWARD_LOCAL, "*", 80, "db", 80, -1 },
+    { CULVERT_FORWARD_LOCAL, NULL, 80, "db\r\nX: y", 80, CULVERT_FORWARD_ERROR_INVALID_HOST },
+    { CULVERT_FORWARD_DYNAMIC, NULL, 1080, NULL, 0, -1 },
+    { CULVERT_FORWARD_DYNAMIC, NULL, 1080, "db", 80, CULVERT_FORWARD_ERROR_INVALID_SYNTAX },
+    { CULVERT_FORWARD_REMOTE, NULL, 0, "localhost", 3000, -1 },
+    { CULVERT_FORWARD_REMOTE, NULL, 9000, NULL, 0, -1 },   /* reverse dynamic */
+    { CULVERT_FORWARD_REMOTE, NULL, 9000, "", 0, -1 },     /* the same */
+    { CULVERT_FORWARD_REMOTE, NULL, 9000, NULL, 3000, CULVERT_FORWARD_ERROR_INVALID_HOST },
+    { CULVERT_FORWARD_REMOTE, NULL, 9000, "localhost", 0, CULVERT_FORWARD_ERROR_INVALID_PORT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CulvertForward) forward = culvert_forward_new (cases[i].kind);
+      g_autoptr(GError) error = NULL;
+      gboolean valid;
+
+      culvert_forward_set_bind_address (forward, cases[i].bind);
+      culvert_forward_set_bind_port (forward, cases[i].port);
+      culvert_forward_set_destination_host (forward, cases[i].host);
+      culvert_forward_set_destination_port (forward, cases[i].host_port);
+      valid = culvert_forward_validate (forward, &error);
+      g_test_message ("case %u: %s", i, error != NULL ? error->message : "valid");
+      if (cases[i].error_code < 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (valid);
+        }
+      else
+        {
+          g_assert_false (valid);
+          g_assert_error (error, CULVERT_FORWARD_ERROR, cases[i].error_code);
+        }
+      /* Valid remote forwards without a destination are reverse dynamic,
+       * everywhere: the engine and the window ask this same function. */
+      if (cases[i].kind == CULVERT_FORWARD_REMOTE && valid)
+        g_assert_true (culvert_forward_is_reverse_dynamic (forward) == (cases[i].host_port == 0));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -324,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/forward/parse-bad", test_parse_bad);
   g_test_add_func ("/forward/address-rules", test_address_rules);
   g_test_add_func ("/forward/properties", test_properties);
+  g_test_add_func ("/forward/validate", test_validate);
 
   return g_test_run ();
 }
