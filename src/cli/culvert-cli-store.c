@@ -163,6 +163,9 @@ run_list (void)
                                   culvert_forward_get_enabled (forward) ? "" : "#",
                                   culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
                                   spec);
+          /* open_store() said why on stderr. */
+          if (!culvert_forward_validate (forward, NULL))
+            g_string_append (line, _(" (damaged, does not run)"));
         }
 
       g_print ("%s\n", line->str);
@@ -175,6 +178,8 @@ static int
 run_import (const char *path)
 {
   g_autoptr(CulvertProfileStore) store = NULL;
+  g_autoptr(CulvertSshImport) import = NULL;
+  g_autoptr(GPtrArray) off_host = NULL;
   g_autoptr(CulvertSshImportReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -186,7 +191,28 @@ run_import (const char *path)
       return EXIT_FAILED;
     }
 
-  if (!culvert_ssh_config_import (store, path, &report, &error))
+  import = culvert_ssh_import_read (path, &error);
+  if (import == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILED;
+    }
+
+  /* Nothing that lets other computers in changes silently: each such
+   * forward is named, with who can connect, before it is saved. */
+  off_host = culvert_ssh_import_prepare (import, store);
+  for (guint i = 0; i < off_host->len; i++)
+    {
+      CulvertSshImportOffHost *entry = g_ptr_array_index (off_host, i);
+      g_autofree char *spec = culvert_forward_to_string (entry->forward);
+
+      /* Translators: NAME: -L SPEC: who can connect */
+      g_printerr (_("Warning: “%s”: %s %s: %s\n"), entry->profile_name,
+                  culvert_forward_kind_to_flag (culvert_forward_get_kind (entry->forward)),
+                  spec, entry->description);
+    }
+
+  if (!culvert_ssh_import_apply (import, store, &report, &error))
     {
       print_error (error->message);
       return EXIT_FAILED;
@@ -228,6 +254,25 @@ run_export (const char *name_or_id,
     {
       print_error (error->message);
       return EXIT_FAILED;
+    }
+
+  /* A damaged forward has no command that means it. */
+  for (guint i = 0; i < g_list_model_get_n_items (culvert_profile_get_forwards (profile)); i++)
+    {
+      g_autoptr(CulvertForward) forward =
+        g_list_model_get_item (culvert_profile_get_forwards (profile), i);
+      g_autoptr(GError) invalid = NULL;
+
+      if (!culvert_forward_validate (forward, &invalid))
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Forward %u of “%s” is damaged (%s), so nothing was exported; "
+                               "fix or remove it first."),
+                             i + 1, culvert_profile_get_display_name (profile), invalid->message);
+
+          print_error (message);
+          return EXIT_FAILED;
+        }
     }
 
   if (g_strcmp0 (format, "command") == 0)

@@ -1278,19 +1278,52 @@ find_by_name (CulvertProfileStore *store,
   return NULL;
 }
 
-gboolean
-culvert_ssh_config_import (CulvertProfileStore     *store,
-                           const char              *path,
-                           CulvertSshImportReport **report,
-                           GError                 **error)
+/* The import in two steps: reading (any thread), then on the store's
+ * thread, working out what would change and saving it. */
+
+typedef struct
 {
-  g_autoptr(CulvertSshImportReport) local_report = culvert_ssh_import_report_new ();
+  Imported       *item;
+  CulvertProfile *existing;  /* the store's profile of that name, or NULL */
+  CulvertProfile *target;    /* what existing becomes, or the new profile */
+  guint           n_old;     /* forwards of existing that target starts with */
+  gboolean        merged;    /* the import changes existing */
+} Planned;
+
+struct _CulvertSshImport
+{
+  char                   *path;
+  GPtrArray              *imported;  /* of Imported */
+  CulvertSshImportReport *report;    /* what reading found */
+  GPtrArray              *planned;   /* of Planned, from prepare () */
+};
+
+static void
+planned_free (Planned *planned)
+{
+  g_clear_object (&planned->existing);
+  g_clear_object (&planned->target);
+  g_free (planned);
+}
+
+static void
+off_host_free (CulvertSshImportOffHost *off_host)
+{
+  g_free (off_host->profile_name);
+  g_clear_object (&off_host->profile);
+  g_clear_object (&off_host->forward);
+  g_free (off_host->description);
+  g_free (off_host);
+}
+
+CulvertSshImport *
+culvert_ssh_import_read (const char  *path,
+                         GError     **error)
+{
   g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
-  g_autoptr(GPtrArray) imported = NULL;
   g_autofree char *default_path = NULL;
   g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), FALSE);
+  CulvertSshImport *self;
 
   if (path == NULL)
     path = default_path = culvert_ssh_config_dup_default_path ();
@@ -1299,36 +1332,186 @@ culvert_ssh_config_import (CulvertProfileStore     *store,
     {
       g_set_error (error, local_error->domain, local_error->code,
                    _("Could not read the ssh configuration: %s"), local_error->message);
-      return FALSE;
+      return NULL;
     }
 
-  imported = build_all (config, local_report);
-  for (guint i = 0; i < imported->len; i++)
-    {
-      Imported *item = g_ptr_array_index (imported, i);
-      const char *name = culvert_profile_get_name (item->profile);
-      CulvertProfile *existing = find_by_name (store, name);
+  self = g_new0 (CulvertSshImport, 1);
+  self->path = g_strdup (path);
+  self->report = culvert_ssh_import_report_new ();
+  self->imported = build_all (config, self->report);
+  return self;
+}
 
+void
+culvert_ssh_import_free (CulvertSshImport *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->path);
+  g_clear_pointer (&self->imported, g_ptr_array_unref);
+  g_clear_pointer (&self->report, culvert_ssh_import_report_free);
+  g_clear_pointer (&self->planned, g_ptr_array_unref);
+  g_free (self);
+}
+
+/* Whether @forward, in a profile with @gateway_ports, reaches further than
+ * this computer's own programs (culvert_forward_describe_reach ()). */
+static gboolean
+reaches_out (CulvertForward *forward,
+             gboolean        gateway_ports)
+{
+  return culvert_forward_is_reverse_dynamic (forward) ||
+         culvert_forward_is_off_host_full (forward, gateway_ports);
+}
+
+GPtrArray *
+culvert_ssh_import_prepare (CulvertSshImport    *self,
+                            CulvertProfileStore *store)
+{
+  GPtrArray *off_host = g_ptr_array_new_with_free_func ((GDestroyNotify) off_host_free);
+
+  g_return_val_if_fail (self != NULL, off_host);
+  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), off_host);
+
+  g_clear_pointer (&self->planned, g_ptr_array_unref);
+  self->planned = g_ptr_array_new_with_free_func ((GDestroyNotify) planned_free);
+
+  for (guint i = 0; i < self->imported->len; i++)
+    {
+      Imported *item = g_ptr_array_index (self->imported, i);
+      CulvertProfile *existing = find_by_name (store, culvert_profile_get_name (item->profile));
+      Planned *planned = g_new0 (Planned, 1);
+      GListModel *forwards;
+      gboolean gateway_ports;
+
+      planned->item = item;
       if (existing != NULL)
         {
-          if (!apply_import (existing, item))
-            {
-              g_ptr_array_add (local_report->unchanged, g_strdup (name));
-              continue;
-            }
-          if (!culvert_profile_store_save_profile (store, existing, error))
-            return FALSE;
-          g_ptr_array_add (local_report->updated, g_strdup (name));
+          planned->existing = g_object_ref (existing);
+          planned->target = culvert_profile_copy (existing, FALSE);
+          planned->n_old = g_list_model_get_n_items (culvert_profile_get_forwards (existing));
+          planned->merged = apply_import (planned->target, item);
         }
       else
         {
-          if (!culvert_profile_store_save_profile (store, item->profile, error))
-            return FALSE;
-          g_ptr_array_add (local_report->created, g_strdup (name));
+          planned->target = g_object_ref (item->profile);
+        }
+      g_ptr_array_add (self->planned, planned);
+
+      /* What the saved profile lets in that the profile before did not:
+       * every forward of a new profile, the new forwards of an existing
+       * one, and its old ones when GatewayPorts turns on. */
+      forwards = culvert_profile_get_forwards (planned->target);
+      gateway_ports = culvert_profile_get_gateway_ports (planned->target);
+      for (guint j = 0; j < g_list_model_get_n_items (forwards); j++)
+        {
+          g_autoptr(CulvertForward) forward = g_list_model_get_item (forwards, j);
+          CulvertSshImportOffHost *entry;
+
+          if (!reaches_out (forward, gateway_ports))
+            continue;
+          if (existing != NULL && j < planned->n_old &&
+              reaches_out (forward, culvert_profile_get_gateway_ports (existing)))
+            continue;
+
+          entry = g_new0 (CulvertSshImportOffHost, 1);
+          entry->profile_name = g_strdup (culvert_profile_get_name (planned->target));
+          entry->profile = g_object_ref (planned->target);
+          entry->forward = g_object_ref (forward);
+          entry->description = culvert_forward_describe_reach (forward, gateway_ports,
+                                                               culvert_profile_get_host (
+                                                                 planned->target));
+          g_ptr_array_add (off_host, entry);
         }
     }
 
+  return off_host;
+}
+
+gboolean
+culvert_ssh_import_apply (CulvertSshImport        *self,
+                          CulvertProfileStore     *store,
+                          CulvertSshImportReport **report,
+                          GError                 **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), FALSE);
+
+  if (self->planned == NULL)
+    g_ptr_array_unref (culvert_ssh_import_prepare (self, store));
+
+  for (guint i = 0; i < self->planned->len; i++)
+    {
+      Planned *planned = g_ptr_array_index (self->planned, i);
+      const char *name = culvert_profile_get_name (planned->target);
+
+      if (planned->existing != NULL)
+        {
+          GListModel *old_forwards = culvert_profile_get_forwards (planned->existing);
+          GListModel *new_forwards = culvert_profile_get_forwards (planned->target);
+          gboolean changed = planned->merged;
+
+          /* The profile others hold stays the same object: the import's
+           * settings go onto it, then the forwards as the copy has them
+           * now (the user may have kept some local since prepare ()). */
+          apply_import (planned->existing, planned->item);
+          for (guint j = 0; j < g_list_model_get_n_items (new_forwards); j++)
+            {
+              g_autoptr(CulvertForward) forward = g_list_model_get_item (new_forwards, j);
+
+              if (j < planned->n_old)
+                {
+                  g_autoptr(CulvertForward) old = g_list_model_get_item (old_forwards, j);
+
+                  if (g_strcmp0 (culvert_forward_get_bind_address (old),
+                                 culvert_forward_get_bind_address (forward)) != 0)
+                    {
+                      culvert_forward_set_bind_address (old,
+                                                        culvert_forward_get_bind_address (forward));
+                      changed = TRUE;
+                    }
+                }
+            }
+          if (!changed)
+            {
+              g_ptr_array_add (self->report->unchanged, g_strdup (name));
+              continue;
+            }
+          if (!culvert_profile_store_save_profile (store, planned->existing, error))
+            return FALSE;
+          g_ptr_array_add (self->report->updated, g_strdup (name));
+        }
+      else
+        {
+          if (!culvert_profile_store_save_profile (store, planned->target, error))
+            return FALSE;
+          g_ptr_array_add (self->report->created, g_strdup (name));
+        }
+    }
+
+  g_clear_pointer (&self->planned, g_ptr_array_unref);
   if (report != NULL)
-    *report = g_steal_pointer (&local_report);
+    *report = g_steal_pointer (&self->report);
+  else
+    g_clear_pointer (&self->report, culvert_ssh_import_report_free);
+  self->report = culvert_ssh_import_report_new ();
   return TRUE;
+}
+
+gboolean
+culvert_ssh_config_import (CulvertProfileStore     *store,
+                           const char              *path,
+                           CulvertSshImportReport **report,
+                           GError                 **error)
+{
+  g_autoptr(CulvertSshImport) import = NULL;
+
+  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), FALSE);
+
+  import = culvert_ssh_import_read (path, error);
+  if (import == NULL)
+    return FALSE;
+
+  return culvert_ssh_import_apply (import, store, report, error);
 }

@@ -115,6 +115,41 @@ gboolean                culvert_ssh_config_import           (CulvertProfileStore
                                                              CulvertSshImportReport **report,
                                                              GError                 **error);
 
+/**
+ * CulvertSshImport:
+ *
+ * An import in steps, so that nothing that lets other computers in is
+ * saved before the user has seen it: culvert_ssh_import_read() reads the
+ * file (it touches no store, so it may run in a thread);
+ * culvert_ssh_import_prepare() works out, against @store, which forwards
+ * saving would make reachable from other computers; the caller may keep
+ * some of them local (culvert_forward_keep_local() on the forward listed);
+ * culvert_ssh_import_apply() then saves. culvert_ssh_config_import() is
+ * the three at once.
+ */
+typedef struct _CulvertSshImport CulvertSshImport;
+
+typedef struct
+{
+  char           *profile_name;
+  CulvertProfile *profile;      /* as it will be saved (a copy for an existing one) */
+  CulvertForward *forward;      /* in @profile */
+  char           *description;  /* culvert_forward_describe_reach () */
+} CulvertSshImportOffHost;
+
+CulvertSshImport       *culvert_ssh_import_read             (const char              *path,
+                                                             GError                 **error);
+void                    culvert_ssh_import_free             (CulvertSshImport        *self);
+/* Returns: (transfer container) (element-type CulvertSshImportOffHost) */
+GPtrArray              *culvert_ssh_import_prepare          (CulvertSshImport        *self,
+                                                             CulvertProfileStore     *store);
+gboolean                culvert_ssh_import_apply            (CulvertSshImport        *self,
+                                                             CulvertProfileStore     *store,
+                                                             CulvertSshImportReport **report,
+                                                             GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CulvertSshImport, culvert_ssh_import_free)
+
 /* ~/.ssh/config */
 char                   *culvert_ssh_config_dup_default_path (void);
 
