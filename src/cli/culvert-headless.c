@@ -24,11 +24,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "culvert-address.h"
 #include "culvert-cli-private.h"
 #include "culvert-forward.h"
 #include "culvert-profile-store.h"
 #include "culvert-profile.h"
 #include "culvert-ssh-config.h"
+#include "culvert-text.h"
 #include "culvert-tunnel.h"
 
 #define EXIT_USAGE 2
@@ -340,12 +342,19 @@ on_question (CulvertTunnel   *tunnel,
         g_autoptr(GPtrArray) answers = g_ptr_array_new ();
         gboolean ok = TRUE;
 
-        if (culvert_question_get_detail (question) != NULL &&
-            *culvert_question_get_detail (question) != '\0')
-          g_printerr ("%s\n", culvert_question_get_detail (question));
+        /* The server chose these words: shown, never obeyed. */
+        g_autofree char *name = culvert_text_for_terminal (culvert_question_get_title (question));
+        g_autofree char *instruction =
+          culvert_text_for_terminal (culvert_question_get_detail (question));
+
+        if (name != NULL && *name != '\0')
+          g_printerr ("%s\n", name);
+        if (instruction != NULL && *instruction != '\0')
+          g_printerr ("%s\n", instruction);
         for (guint i = 0; prompts != NULL && prompts[i] != NULL && ok; i++)
           {
-            char *answer = read_tty_line (prompts[i], culvert_question_get_echo (question, i));
+            g_autofree char *prompt = culvert_text_for_terminal (prompts[i]);
+            char *answer = read_tty_line (prompt, culvert_question_get_echo (question, i));
 
             ok = answer != NULL;
             g_ptr_array_add (answers, answer);
@@ -1190,6 +1199,19 @@ culvert_headless_main (int    argc,
       !add_forwards (profile, CULVERT_FORWARD_DYNAMIC, (const char * const *) dynamic_specs, &error))
     {
       g_printerr ("culvert: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  /* The server's name, however it came (the command line, a HostName, a
+   * saved file), goes to a proxy and to libssh only if it is one. */
+  if (!culvert_address_is_valid_host (culvert_profile_get_host (profile)))
+    {
+      const char *host = culvert_profile_get_host (profile);
+      g_autofree char *shown = g_strescape (host != NULL ? host : "", NULL);
+
+      g_printerr ("culvert: ");
+      g_printerr (_("“%s” is not a host name or an IP address"), shown);
+      g_printerr ("\n");
       return EXIT_USAGE;
     }
 
