@@ -906,6 +906,18 @@ culvert_tunnel_connect (CulvertTunnel  *self,
       return FALSE;
     }
 
+  /* Nor is a server name that is none: it would go into a proxy's
+   * CONNECT line and libssh's options as it is. */
+  if (!culvert_address_is_valid_host (culvert_profile_get_host (self->profile)))
+    {
+      g_autofree char *shown = g_strescape (culvert_profile_get_host (self->profile) != NULL ?
+                                            culvert_profile_get_host (self->profile) : "", NULL);
+
+      g_set_error (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_UNSUPPORTED,
+                   _("“%s” is not a host name or an IP address"), shown);
+      return FALSE;
+    }
+
   /* A jump host that cannot be read is the user's to fix, not a reason to retry. */
   jumps = culvert_profile_get_jump_hosts (self->profile);
   for (guint i = 0; jumps != NULL && jumps[i] != NULL; i++)

@@ -184,6 +184,31 @@ with tempfile.TemporaryDirectory() as tmp:
     check('damaged' in err.lower() and 'destination host is missing' in err,
           f'--profile did not say the forward is damaged: {err!r}')
 
+    # 6. A server name that is not one never reaches a proxy's CONNECT line
+    # (or libssh): not from the command line, not from a saved file edited
+    # by hand.
+    proxy = socket.socket()
+    proxy.bind(('127.0.0.1', 0))
+    proxy.listen(8)
+    proxy.settimeout(0.5)
+    proxy_url = f'http://127.0.0.1:{proxy.getsockname()[1]}'
+    injected = 'fe80::1%eth0\r\nX-Injected: yes'
+    r = run('--headless', '--proxy', proxy_url, injected)
+    check(r.returncode == 2 and 'is not a host name or an IP address' in r.stderr
+          and '\r' not in r.stderr, f'an injected host on the command line: {r}')
+    path, text = profile_text('damaged')
+    with open(path, 'w') as f:
+        f.write(text.replace('Host=127.0.0.1', 'Host=bad\\r\\nX-Injected: yes'))
+    r = run('--headless', '--proxy', proxy_url, '--profile', 'damaged')
+    check(r.returncode == 2 and 'is not a host name' in r.stderr, f'an injected saved host: {r}')
+    try:
+        conn, _ = proxy.accept()
+        conn.close()
+        check(False, 'the proxy was contacted for a host that is not one')
+    except socket.timeout:
+        pass
+    proxy.close()
+
 for p in problems:
     print(p)
 sys.exit(1 if problems else 0)
