@@ -15,10 +15,12 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "culvert-ssh-login.h"
 #include "culvert-paths.h"
+#include "culvert-ssh-config.h"
 
 #define DEFAULT_PORT             22
 #define DEFAULT_CONNECT_TIMEOUT  15
@@ -416,6 +418,94 @@ find_recorded_key (Login       *login,
   return found;
 }
 
+/* OpenSSH's own, wherever Culvert is installed. */
+#define SYSTEM_SSH_CONFIG "/etc/ssh/ssh_config"
+
+/* HashKnownHosts as ssh reads it for @host: the user's ~/.ssh/config
+ * first, then the system's (Debian's sets it for every host). */
+static gboolean
+hash_known_hosts_wanted (const char *host)
+{
+  g_autofree char *user_config = g_build_filename (g_get_home_dir (), ".ssh", "config", NULL);
+  const char *files[] = { user_config, SYSTEM_SSH_CONFIG };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+      const char *value;
+
+      if (!culvert_ssh_config_parse_file (config, files[i], NULL))
+        continue;
+      value = culvert_ssh_config_lookup (config, host, "HashKnownHosts");
+      if (value != NULL)
+        return g_ascii_strcasecmp (value, "yes") == 0;
+    }
+
+  return FALSE;
+}
+
+/* OpenSSH's hashed form of a known_hosts name: |1|salt|HMAC-SHA1(salt, name),
+ * both in base64, with 20 random bytes of salt. */
+static char *
+hash_host_name (const char *name)
+{
+  guint8 salt[20];
+  guint8 digest[20];
+  gsize digest_len = sizeof digest;
+  g_autoptr(GHmac) hmac = NULL;
+  g_autofree char *salt64 = NULL;
+  g_autofree char *digest64 = NULL;
+
+  for (guint i = 0; i < sizeof salt; i += sizeof (guint32))
+    {
+      guint32 r = g_random_int ();
+
+      memcpy (salt + i, &r, sizeof r);
+    }
+  hmac = g_hmac_new (G_CHECKSUM_SHA1, salt, sizeof salt);
+  g_hmac_update (hmac, (const guchar *) name, -1);
+  g_hmac_get_digest (hmac, digest, &digest_len);
+
+  salt64 = g_base64_encode (salt, sizeof salt);
+  digest64 = g_base64_encode (digest, digest_len);
+  return g_strdup_printf ("|1|%s|%s", salt64, digest64);
+}
+
+/* Appends the server's key to known_hosts under its hashed name. */
+static gboolean
+append_hashed_host_key (Login *login)
+{
+  g_autofree char *hashed = NULL;
+  g_autofree char *line = NULL;
+  char *entry = NULL;
+  const char *space;
+  gboolean ok = FALSE;
+  FILE *file;
+
+  if (ssh_session_export_known_hosts_entry (login->session, &entry) != SSH_OK || entry == NULL)
+    return FALSE;
+
+  /* "NAME TYPE KEY\n": only the name is hashed. */
+  space = strchr (entry, ' ');
+  if (space != NULL)
+    {
+      g_autofree char *name = g_strndup (entry, space - entry);
+
+      hashed = hash_host_name (name);
+      line = g_strconcat (hashed, space, NULL);
+      file = g_fopen (login->known_hosts, "a");
+      if (file != NULL)
+        {
+          ok = fputs (line, file) >= 0;
+          ok = fclose (file) == 0 && ok;
+          g_chmod (login->known_hosts, 0600);
+        }
+    }
+  ssh_string_free_char (entry);
+
+  return ok;
+}
+
 static gboolean
 record_host_key (Login      *login,
                  const char *type,
@@ -423,9 +513,16 @@ record_host_key (Login      *login,
 {
   g_autofree char *dir = g_path_get_dirname (login->known_hosts);
   g_autofree char *shown = display_path (login->known_hosts);
+  gboolean recorded = FALSE;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      ssh_session_update_known_hosts (login->session) != SSH_OK)
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    {
+      if (hash_known_hosts_wanted (login->options->host))
+        recorded = append_hashed_host_key (login);
+      else
+        recorded = ssh_session_update_known_hosts (login->session) == SSH_OK;
+    }
+  if (!recorded)
     {
       /* As OpenSSH: the user accepted the key, so go on without recording it. */
       login_log (login, _("Could not record the host key for %s in %s: %s"),

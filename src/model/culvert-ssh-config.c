@@ -611,6 +611,30 @@ block_matches (Block      *block,
   return found;
 }
 
+const char *
+culvert_ssh_config_lookup (CulvertSshConfig *self,
+                           const char       *alias,
+                           const char       *keyword)
+{
+  g_autofree char *lower = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (alias != NULL, NULL);
+  g_return_val_if_fail (keyword != NULL, NULL);
+
+  lower = g_ascii_strdown (keyword, -1);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *entry = g_ptr_array_index (self->entries, i);
+
+      if (strcmp (entry->lower, lower) == 0 && entry->args[0] != NULL &&
+          block_matches (g_ptr_array_index (self->blocks, entry->block), alias))
+        return entry->args[0];
+    }
+
+  return NULL;
+}
+
 typedef enum
 {
   SET_HOST = 1 << 0,

@@ -78,6 +78,17 @@ gboolean                culvert_ssh_config_parse_file       (CulvertSshConfig   
                                                              GError                **error);
 
 /**
+ * culvert_ssh_config_lookup:
+ *
+ * Returns: (nullable): the first value of @keyword (any case) that ssh
+ *   would use for `ssh ALIAS`: from the lines outside any block, or in a
+ *   Host block that matches @alias (Match blocks are not followed).
+ */
+const char             *culvert_ssh_config_lookup           (CulvertSshConfig       *self,
+                                                             const char             *alias,
+                                                             const char             *keyword);
+
+/**
  * culvert_ssh_config_build_profiles:
  * @report: (nullable): gets skipped hosts, unsupported keywords and notes
  *

@@ -385,6 +385,43 @@ test_unknown_strict (void)
   answers_clear (&a);
 }
 
+/* Whether OpenSSH's ssh-keygen finds @label in @file, hashed or not. */
+static gboolean
+ssh_keygen_finds (const char *file,
+                  const char *label)
+{
+  const char *argv[] = { "ssh-keygen", "-F", label, "-f", file, NULL };
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               NULL));
+  return g_spawn_check_wait_status (status, NULL) && out != NULL && strstr (out, "found") != NULL;
+}
+
+/* What OpenSSH's ssh makes of @keyword for 127.0.0.1 from the system's
+ * ssh_config alone (ssh -G prints the settings it would use). */
+static char *
+system_ssh_setting (const char *keyword)
+{
+  const char *argv[] = { "ssh", "-G", "-F", "/etc/ssh/ssh_config", "127.0.0.1", NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *prefix = g_strconcat (keyword, " ", NULL);
+  int status = -1;
+
+  if (!g_file_test ("/etc/ssh/ssh_config", G_FILE_TEST_EXISTS))
+    return NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
 static void
 test_unknown_accept_new (void)
 {
@@ -423,7 +460,9 @@ test_unknown_accept_new (void)
   {
     g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", sshd->port);
 
-    g_assert_nonnull (strstr (contents, label));
+    /* Hashed or not (HashKnownHosts, /login/host-key/hashed), OpenSSH
+     * finds it. */
+    g_assert_true (ssh_keygen_finds (known, label));
   }
   g_assert_nonnull (strstr (contents, host_pub_fields[1]));
 
@@ -434,6 +473,97 @@ test_unknown_accept_new (void)
   session_close (session);
   answers_clear (&a);
   remove_home_ssh ();
+}
+
+/* An accepted key goes into known_hosts as the user's ssh_config says,
+ * hashed with HashKnownHosts (OpenSSH's |1|salt|hash form, which OpenSSH's
+ * ssh-keygen and ssh find), plain without it; the user's setting comes
+ * first, then the system's (Debian's /etc/ssh/ssh_config says yes). Either
+ * way Culvert finds it again. */
+static void
+test_hashed_known_hosts (void)
+{
+  g_autoptr(CulvertTestSshd) sshd = start_sshd ();
+  g_autofree char *known = home_path (".ssh/known_hosts");
+  g_autofree char *config = home_path (".ssh/config");
+  g_autofree char *ssh_dir = home_path (".ssh");
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", sshd->port);
+  g_autofree char *system = system_ssh_setting ("hashknownhosts");
+  const char *settings[] = { "yes", "no", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      g_autofree char *port = g_strdup_printf ("%u", sshd->port);
+      CulvertLoginOptions options = options_for (sshd);
+      CulvertLoginCallbacks callbacks;
+      gboolean hashed;
+      ssh_session session;
+      Answers a;
+      int status = -1;
+      const char *ssh_argv[] = {
+        "ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+        "-o", NULL, "-o", "GlobalKnownHostsFile=/dev/null", "-i", sshd->client_key_path,
+        "-p", port, "-l", sshd->user, "127.0.0.1", "true", NULL
+      };
+      g_autofree char *known_option = g_strconcat ("UserKnownHostsFile=", known, NULL);
+
+      ssh_argv[8] = known_option;
+      remove_home_ssh ();
+      g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+      if (settings[i] != NULL)
+        {
+          g_autofree char *text = g_strdup_printf ("Host *\n  HashKnownHosts %s\n", settings[i]);
+
+          g_assert_true (g_file_set_contents (config, text, -1, NULL));
+          hashed = g_str_equal (settings[i], "yes");
+        }
+      else
+        {
+          g_unlink (config);
+          hashed = g_strcmp0 (system, "yes") == 0;
+        }
+      g_test_message ("HashKnownHosts %s: %s", settings[i] != NULL ? settings[i] : "(system)",
+                      hashed ? "hashed" : "plain");
+
+      answers_init (&a);
+      callbacks = callbacks_for (&a);
+      options.known_hosts_file = NULL;
+      options.host_key_policy = CULVERT_HOST_KEY_ACCEPT_NEW;
+      session = culvert_ssh_login (&options, &callbacks, NULL, &error);
+      g_assert_no_error (error);
+      session_close (session);
+
+      g_assert_true (g_file_get_contents (known, &contents, NULL, NULL));
+      if (hashed)
+        {
+          g_assert_true (g_str_has_prefix (contents, "|1|"));
+          g_assert_null (strstr (contents, "127.0.0.1"));
+        }
+      else
+        {
+          g_assert_true (g_str_has_prefix (contents, label));
+        }
+      g_assert_true (ssh_keygen_finds (known, label));
+
+      /* OpenSSH's ssh, strict, knows the server by this entry. */
+      g_assert_true (g_spawn_sync (NULL, (char **) ssh_argv, NULL,
+                                   G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                   G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                                   NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+      /* And so does Culvert, strict: one entry, found again. */
+      options.host_key_policy = CULVERT_HOST_KEY_STRICT;
+      session = culvert_ssh_login (&options, &callbacks, NULL, &error);
+      g_assert_no_error (error);
+      session_close (session);
+      answers_clear (&a);
+    }
+
+  remove_home_ssh ();
+  g_unlink (config);
 }
 
 static void
@@ -1417,6 +1547,7 @@ main (int    argc,
   g_test_add_func ("/login/host-key/unknown-strict", test_unknown_strict);
   g_test_add_func ("/login/host-key/unknown-accept-new", test_unknown_accept_new);
   g_test_add_func ("/login/host-key/unknown-no", test_unknown_no);
+  g_test_add_func ("/login/host-key/hashed", test_hashed_known_hosts);
   g_test_add_func ("/login/host-key/unknown-ask", test_unknown_ask);
   g_test_add_func ("/login/host-key/changed", test_changed);
   g_test_add_func ("/login/host-key/changed-other-type", test_changed_other_type);
