@@ -192,6 +192,125 @@ test_wizard_forward_editor (WizardFixture *f,
   g_assert_cmpuint (culvert_forward_get_bind_port (saved), ==, 15432);
 }
 
+/* Every forward of @data's tunnel listens. */
+static gboolean
+all_forwards_listen (gpointer data)
+{
+  WizardFixture *f = data;
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->base.app, profile);
+  GListModel *forwards;
+
+  if (tunnel == NULL || culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_CONNECTED)
+    return FALSE;
+  forwards = culvert_tunnel_get_forwards (tunnel);
+  if (g_list_model_get_n_items (forwards) != g_list_model_get_n_items (
+        culvert_profile_get_forwards (profile)))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    {
+      g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (forwards, i);
+
+      if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_LISTENING)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static CulvertForwardDialog *
+open_add_forward (WizardFixture             *f,
+                  CulvertProfile            *profile,
+                  CulvertForwardDialogParts *parts)
+{
+  CulvertForwardDialog *dialog;
+
+  culvert_window_select_profile (f->base.window, profile);
+  g_assert_true (gtk_widget_activate_action (
+                   GTK_WIDGET (culvert_window_get_connection_page (f->base.window)),
+                   "page.add-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_true (wait_for (widget_is_mapped, dialog));
+  culvert_forward_dialog_get_parts (dialog, parts);
+  return dialog;
+}
+
+/* A connection with GatewayPorts on: a forward added with "Allow
+ * Connections From Other Hosts" off is asked nothing and listens on
+ * loopback; one switched on, then kept local at the warning, too. The
+ * sockets say so, and the editor shows a rule without a bind address as
+ * what it is there: open to other hosts. */
+static void
+test_forward_editor_gateway_ports (WizardFixture *f,
+                                   gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  guint16 first = free_port (), second = free_port (), third = free_port ();
+  g_autofree char *spec = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(CulvertForward) wide = NULL;
+  CulvertForwardDialogParts parts;
+  CulvertProfile *profile;
+  GtkWidget *editor;
+
+  if (!start_sshd (f))
+    return;
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", first, f->echo->port);
+  profile = add_sshd_profile (&f->base, f->sshd, spec);
+  culvert_profile_set_gateway_ports (profile, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (store, profile, NULL));
+
+  /* Switch off: saved without a question. */
+  open_add_forward (f, profile, &parts);
+  g_assert_false (gtk_switch_get_active (parts.other_hosts_switch));
+  text = g_strdup_printf ("%u", second);
+  type (parts.port_row, text);
+  type (parts.host_row, "127.0.0.1");
+  g_free (text);
+  text = g_strdup_printf ("%u", f->echo->port);
+  type (parts.destination_port_row, text);
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  iterate_until_idle ();
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+
+  /* Switch on, then "Keep Local Only". */
+  open_add_forward (f, profile, &parts);
+  g_free (text);
+  text = g_strdup_printf ("%u", third);
+  type (parts.port_row, text);
+  type (parts.host_row, "127.0.0.1");
+  g_free (text);
+  text = g_strdup_printf ("%u", f->echo->port);
+  type (parts.destination_port_row, text);
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Keep Local Only");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 3);
+
+  /* What the engine binds: loopback only, for both. */
+  switch_on (&f->base, profile);
+  g_assert_true (wait_for (all_forwards_listen, f));
+  g_assert_true (listens_only_on (second, TRUE));
+  g_assert_true (listens_only_on (third, TRUE));
+  assert_echoes (second);
+  assert_echoes (third);
+
+  /* A rule without a bind address under GatewayPorts listens everywhere:
+   * its editor says so. */
+  g_free (spec);
+  spec = g_strdup_printf ("%u:127.0.0.1:%u", free_port (), f->echo->port);
+  wide = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
+  editor = culvert_forward_dialog_new (GTK_WINDOW (f->base.window), store, profile, wide);
+  culvert_forward_dialog_get_parts (CULVERT_FORWARD_DIALOG (editor), &parts);
+  g_assert_true (gtk_switch_get_active (parts.other_hosts_switch));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.bind_row)), ==, "");
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
 /* An imported config that opens a forward to other computers is asked
  * about; one that stays local is not. */
 static void
@@ -264,6 +383,7 @@ main (int    argc,
   ADD ("wizard", test_wizard_offhost);
   ADD ("wizard-allowed", test_wizard_offhost_allowed);
   ADD ("forward-editor", test_wizard_forward_editor);
+  ADD ("forward-editor-gateway-ports", test_forward_editor_gateway_ports);
   ADD ("import", test_wizard_import_offhost);
 #undef ADD
 
