@@ -123,6 +123,20 @@ culvert_offhost_warning_keep_local (CulvertForward *forward,
     culvert_forward_set_bind_address (forward, NULL);
 }
 
+char *
+culvert_offhost_warning_consent_key (CulvertForward *forward,
+                                     gboolean        gateway_ports)
+{
+  g_autofree char *bind = NULL;
+
+  g_return_val_if_fail (CULVERT_IS_FORWARD (forward), NULL);
+
+  bind = culvert_forward_dup_effective_bind_address_full (forward, gateway_ports);
+  return g_strdup_printf ("%d|%s|%u|%d|%d", culvert_forward_get_kind (forward), bind,
+                          culvert_forward_get_bind_port (forward), gateway_ports != FALSE,
+                          culvert_forward_get_destination_host (forward) == NULL);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Forwards that came in off-host (an import)                              */
 

@@ -36,6 +36,12 @@ GtkWidget *culvert_offhost_warning_new      (GtkWindow      *parent,
 void       culvert_offhost_warning_keep_local (CulvertForward *forward,
                                                gboolean        gateway_ports);
 
+/* What a consent to let other hosts in was given for: the forward's kind,
+ * the address and port it listens on and the connection's GatewayPorts.
+ * A consent holds only while this stays the same. */
+char      *culvert_offhost_warning_consent_key (CulvertForward *forward,
+                                                gboolean        gateway_ports);
+
 /* Every forward of @store's profiles that is off-host now (refs). */
 GPtrArray *culvert_offhost_warning_collect (CulvertProfileStore *store);
 

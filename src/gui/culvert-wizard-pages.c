@@ -422,7 +422,7 @@ on_other_hosts_changed (CulvertWizard *self)
   gtk_widget_set_visible (GTK_WIDGET (self->bind_row), on);
   /* Each time it goes on, the warning comes again. */
   if (!on)
-    self->offhost_allowed = FALSE;
+    g_clear_pointer (&self->offhost_consent, g_free);
 }
 
 /* ---------------------------------------------------------------------- */

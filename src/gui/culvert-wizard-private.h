@@ -19,7 +19,7 @@ struct _CulvertWizard
   CulvertForward       *candidate;      /* the forward page's rule, when valid */
   char                 *key_path;       /* the chosen key file */
   CulvertTunnel        *test_tunnel;    /* "Test Connection", while it runs */
-  gboolean              offhost_allowed;
+  char                 *offhost_consent; /* what "Allow Other Hosts" was for */
   gboolean              name_edited;
   gboolean              filling;        /* the wizard itself sets fields */
   gboolean              pasted;         /* the host field got more than one character at once */

@@ -294,7 +294,13 @@ on_offhost_response (AdwMessageDialog *dialog,
                      CulvertWizard    *self)
 {
   if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) == 0)
-    self->offhost_allowed = TRUE;
+    {
+      /* For this forward only: another kind, address or port asks again. */
+      g_free (self->offhost_consent);
+      self->offhost_consent = self->candidate != NULL
+                              ? culvert_offhost_warning_consent_key (self->candidate, FALSE)
+                              : NULL;
+    }
   else
     /* "Keep Local Only": the listening side goes back to loopback. */
     gtk_switch_set_active (self->other_hosts_switch, FALSE);
@@ -314,12 +320,15 @@ culvert_wizard_next (GtkWidget  *widget,
   if (self->finishing || !culvert_wizard_page_is_valid (self, pages[i]))
     return;
 
-  if (g_strcmp0 (pages[i], "forward") == 0 && !self->offhost_allowed)
+  if (g_strcmp0 (pages[i], "forward") == 0 && self->candidate != NULL)
     {
+      g_autofree char *key = culvert_offhost_warning_consent_key (self->candidate, FALSE);
       g_autofree char *server = g_strstrip (g_strdup (gtk_editable_get_text (
                                                         GTK_EDITABLE (self->host_row))));
-      GtkWidget *warning = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
-                                                        FALSE, server);
+      GtkWidget *warning = NULL;
+
+      if (g_strcmp0 (key, self->offhost_consent) != 0)
+        warning = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate, FALSE, server);
 
       if (warning != NULL)
         {
@@ -412,6 +421,7 @@ culvert_wizard_dispose (GObject *object)
   g_clear_object (&self->candidate);
   g_clear_object (&self->app);
   g_clear_pointer (&self->key_path, g_free);
+  g_clear_pointer (&self->offhost_consent, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CULVERT_TYPE_WIZARD);
 
   G_OBJECT_CLASS (culvert_wizard_parent_class)->dispose (object);

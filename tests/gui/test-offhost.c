@@ -113,6 +113,84 @@ test_wizard_offhost_allowed (WizardFixture *f,
   g_assert_true (listens_only_on (port, FALSE));
 }
 
+/* Answers the off-host warning that must be on screen now. */
+static void
+answer_warning (const char *label)
+{
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  g_assert_cmpstr (adw_message_dialog_get_heading (
+                     ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))), ==,
+                   "Let Other Computers Connect?");
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), label);
+  g_assert_true (wait_for (has_no_message_dialog, NULL));
+}
+
+static void
+back_to (WizardFixture *f,
+         const char    *page)
+{
+  while (g_strcmp0 (culvert_wizard_get_page (f->wizard), page) != 0)
+    press (f, GTK_WIDGET (f->wizard->back_button));
+}
+
+/* The wizard's consent belongs to the forward it was given for: another
+ * scenario, bind address or port asks again; the same forward does not. */
+static void
+test_wizard_offhost_consent_stale (WizardFixture *f,
+                                   gconstpointer  data)
+{
+  guint16 port = free_port ();
+  g_autofree char *other_port = g_strdup_printf ("%u", port + 1);
+
+  open_wizard (f);
+  next (f, "server");
+  type (f->wizard->host_row, "gateway.example.org");
+  next (f, "auth");
+  next (f, "forward");
+  fill_forward (f, port, "127.0.0.1", 5432);
+  gtk_switch_set_active (f->wizard->other_hosts_switch, TRUE);
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  answer_warning ("_Allow Other Hosts");
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+
+  /* The same forward again: already answered. */
+  back_to (f, "forward");
+  next (f, "network");
+  g_assert_false (has_message_dialog (NULL));
+
+  /* Another scenario, same address and port: an open proxy now. */
+  back_to (f, "scenario");
+  press (f, GTK_WIDGET (f->wizard->scenario_dynamic));
+  next (f, "server");
+  next (f, "auth");
+  next (f, "forward");
+  g_assert_true (gtk_switch_get_active (f->wizard->other_hosts_switch));
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (has_message_dialog (NULL));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (
+                              ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))),
+                            "open proxy"));
+  answer_warning ("_Allow Other Hosts");
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+
+  /* Another bind address. */
+  back_to (f, "forward");
+  type (f->wizard->bind_row, "192.168.1.20");
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (has_message_dialog (NULL));
+  answer_warning ("_Allow Other Hosts");
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+
+  /* Another port. */
+  back_to (f, "forward");
+  type (f->wizard->listen_port_row, other_port);
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (has_message_dialog (NULL));
+  answer_warning ("_Keep Local Only");
+  g_assert_false (gtk_switch_get_active (f->wizard->other_hosts_switch));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+}
+
 static gboolean
 has_forward_dialog (gpointer data)
 {
@@ -382,6 +460,7 @@ main (int    argc,
               wizard_fixture_teardown)
   ADD ("wizard", test_wizard_offhost);
   ADD ("wizard-allowed", test_wizard_offhost_allowed);
+  ADD ("wizard-consent-stale", test_wizard_offhost_consent_stale);
   ADD ("forward-editor", test_wizard_forward_editor);
   ADD ("forward-editor-gateway-ports", test_forward_editor_gateway_ports);
   ADD ("import", test_wizard_import_offhost);
