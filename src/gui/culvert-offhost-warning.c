@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "culvert-forward-item.h"
 #include "culvert-offhost-warning.h"
 
 /* "192.168.1.20 port 8080", or "this computer on port 8080" for every interface */
@@ -48,6 +49,11 @@ culvert_offhost_warning_describe (CulvertForward *forward,
   g_autofree char *destination = NULL;
 
   g_return_val_if_fail (CULVERT_IS_FORWARD (forward), NULL);
+
+  /* No destination: programs on the server's side reach anything this
+   * computer can, asked about even on the server's loopback. */
+  if (culvert_forward_is_reverse_dynamic (forward))
+    return culvert_forward_describe_off_host (forward, gateway_ports, server);
 
   if (!culvert_forward_is_off_host_full (forward, gateway_ports))
     return NULL;
@@ -102,6 +108,11 @@ culvert_offhost_warning_new (GtkWindow      *parent,
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, CULVERT_OFFHOST_RESPONSE_ALLOW,
                                               ADW_RESPONSE_DESTRUCTIVE);
+  /* Already on the server's loopback: the safe answer is not to run it. */
+  if (culvert_forward_is_reverse_dynamic (forward) &&
+      !culvert_forward_is_off_host_full (forward, gateway_ports))
+    adw_message_dialog_set_response_label (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL,
+                                           _("_Turn Forward Off"));
   adw_message_dialog_set_default_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
   adw_message_dialog_set_close_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
@@ -172,7 +183,11 @@ on_review_response (AdwMessageDialog *dialog,
     {
       g_autoptr(GError) error = NULL;
 
-      culvert_offhost_warning_keep_local (forward, culvert_profile_get_gateway_ports (profile));
+      if (culvert_forward_is_reverse_dynamic (forward) &&
+          !culvert_forward_is_off_host_full (forward, culvert_profile_get_gateway_ports (profile)))
+        culvert_forward_set_enabled (forward, FALSE);
+      else
+        culvert_offhost_warning_keep_local (forward, culvert_profile_get_gateway_ports (profile));
       if (!culvert_profile_store_save_profile (review->store, profile, &error))
         g_warning ("%s", error->message);
     }
@@ -235,7 +250,8 @@ collect (CulvertProfileStore *store,
           g_autoptr(CulvertForward) forward = g_list_model_get_item (rules, j);
 
           if (!culvert_forward_is_off_host_full (forward,
-                                                 culvert_profile_get_gateway_ports (profile)))
+                                                 culvert_profile_get_gateway_ports (profile)) &&
+              !culvert_forward_is_reverse_dynamic (forward))
             continue;
           if (profiles != NULL)
             g_ptr_array_add (profiles, g_object_ref (profile));

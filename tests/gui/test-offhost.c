@@ -14,6 +14,8 @@
 
 #include "culvert-connection-page-private.h"
 #include "culvert-forward-dialog-private.h"
+#include "culvert-forward-item.h"
+#include "culvert-offhost-warning.h"
 #include "culvert-test-wizard.h"
 
 static void
@@ -447,6 +449,86 @@ test_wizard_import_offhost (WizardFixture *f,
   g_unlink (path);
 }
 
+#define ANYTHING "anything this computer can reach, its own loopback services and its " \
+                 "network included"
+
+/* A reverse dynamic forward (-R [bind:]port, no destination) is a proxy
+ * into this computer's network: the warning says so, never "(null)", and a
+ * loopback-only one is asked about too (every user of the server can use
+ * it), once. */
+static void
+test_reverse_dynamic (WizardFixture *f,
+                      gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  CulvertProfile *profile = save_profile (f, "Lab");
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "culvert-rd-import.conf", NULL);
+  g_autoptr(CulvertForward) loopback = culvert_forward_parse (CULVERT_FORWARD_REMOTE, "18092",
+                                                              NULL);
+  g_autoptr(CulvertForward) wide = culvert_forward_parse (CULVERT_FORWARD_REMOTE, "*:18093",
+                                                          NULL);
+  g_autoptr(CulvertForwardItem) item = NULL;
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  g_autoptr(CulvertForward) imported = NULL;
+  GtkWidget *dialog;
+  const char *text;
+  guint warnings = 0;
+
+  g_assert_true (culvert_forward_is_reverse_dynamic (loopback));
+  g_assert_true (culvert_forward_is_reverse_dynamic (wide));
+
+  /* The table's warning, on the server's loopback. */
+  item = culvert_forward_item_new (profile, loopback);
+  text = culvert_forward_item_get_off_host_text (item);
+  g_assert_nonnull (text);
+  g_assert_null (strstr (text, "(null)"));
+  g_assert_nonnull (strstr (text, ANYTHING));
+  g_assert_nonnull (strstr (text, "localhost port 18092 on the SSH server gateway.example.org"));
+
+  /* The confirmation, on every interface of the server. */
+  dialog = culvert_offhost_warning_new (GTK_WINDOW (f->base.window), wide, FALSE,
+                                        "gateway.example.org");
+  g_assert_nonnull (dialog);
+  text = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_null (strstr (text, "(null)"));
+  g_assert_nonnull (strstr (text, ANYTHING));
+  g_assert_nonnull (strstr (text, "the SSH server gateway.example.org on port 18093"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Imported on the server's loopback: asked once, and "Turn Forward Off"
+   * keeps it from running. */
+  g_assert_true (g_file_set_contents (path,
+                                      "Host rd\n"
+                                      "  HostName gateway.example.org\n"
+                                      "  RemoteForward 18094\n", -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file",
+                                             "s", path));
+  while (wait_for (has_message_dialog, NULL))
+    {
+      AdwMessageDialog *warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+      if (g_str_has_prefix (adw_message_dialog_get_heading (warning), "Imported from"))
+        {
+          click (warning, "_Close");
+          g_assert_true (wait_for (has_no_message_dialog, NULL));
+          break;
+        }
+      warnings++;
+      g_assert_nonnull (strstr (adw_message_dialog_get_body (warning), ANYTHING));
+      click (warning, "_Turn Forward Off");
+      iterate_until_idle ();
+    }
+  g_assert_cmpuint (warnings, ==, 1);
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  profile = culvert_profile_store_find (reread, "rd");
+  g_assert_nonnull (profile);
+  imported = g_list_model_get_item (culvert_profile_get_forwards (profile), 0);
+  g_assert_true (culvert_forward_is_reverse_dynamic (imported));
+  g_assert_false (culvert_forward_get_enabled (imported));
+  g_unlink (path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -464,6 +546,7 @@ main (int    argc,
   ADD ("forward-editor", test_wizard_forward_editor);
   ADD ("forward-editor-gateway-ports", test_forward_editor_gateway_ports);
   ADD ("import", test_wizard_import_offhost);
+  ADD ("reverse-dynamic", test_reverse_dynamic);
 #undef ADD
 
   ret = g_test_run ();
