@@ -100,6 +100,11 @@ void                culvert_wizard_copy_command_action (GtkWidget  *widget,
                                                         const char *action_name,
                                                         GVariant   *parameter);
 
+/* A proxy URL without its password (the password in @password, or %NULL):
+ * the URL goes to the profile, the password to the keyring. */
+char               *culvert_wizard_split_proxy_url (const char    *url,
+                                                    char         **password);
+
 /* culvert-wizard-paste.c: `user@host:port` or `ssh …` → fields */
 typedef struct
 {
