@@ -42,15 +42,29 @@ void       culvert_offhost_warning_keep_local (CulvertForward *forward,
 char      *culvert_offhost_warning_consent_key (CulvertForward *forward,
                                                 gboolean        gateway_ports);
 
-/* Every forward of @store's profiles that is off-host now (refs). */
-GPtrArray *culvert_offhost_warning_collect (CulvertProfileStore *store);
+/* What "Keep Local Only" does: culvert_offhost_warning_keep_local(), or,
+ * for a reverse dynamic forward already on the server's loopback, turns it
+ * off. */
+void       culvert_offhost_warning_refuse  (CulvertForward *forward,
+                                            gboolean        gateway_ports);
 
-/* After an import: asks about each forward of @store that is off-host now
- * and was not in @before (from culvert_offhost_warning_collect()), one
- * after the other. "Keep Local Only" puts it back on loopback and saves
- * its profile. */
-void       culvert_offhost_warning_review  (GtkWindow           *parent,
-                                            CulvertProfileStore *store,
-                                            GPtrArray           *before);
+/* Whether @forward, when it is new, needs the user's consent: it is enabled
+ * and off-host, or a reverse dynamic forward (which every user of the
+ * server can use). */
+gboolean   culvert_offhost_warning_needs_consent (CulvertForward *forward,
+                                                  gboolean        gateway_ports);
+
+/* Asks about each of @forwards (the forward of @profiles at the same
+ * index), one after the other; "Keep Local Only" (the default, and what
+ * Escape does) applies culvert_offhost_warning_refuse() to the object.
+ * Nothing is saved here. Calls @done (a void (*) (gpointer @data)) once
+ * every one is answered; never, when a dialog goes away unanswered (the
+ * application quits). @destroy frees @data in both cases. */
+void       culvert_offhost_warning_ask     (GtkWindow      *parent,
+                                            GPtrArray      *profiles,
+                                            GPtrArray      *forwards,
+                                            GCallback       done,
+                                            gpointer        data,
+                                            GDestroyNotify  destroy);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "culvert-connection-page-private.h"
@@ -529,6 +530,117 @@ test_reverse_dynamic (WizardFixture *f,
   g_unlink (path);
 }
 
+#define GWTEST_CONFIG "Host gwtest\n" \
+                      "  HostName gateway.example.org\n" \
+                      "  GatewayPorts yes\n" \
+                      "  LocalForward 18090 127.0.0.1:80\n" \
+                      "  DynamicForward 0.0.0.0:18091\n" \
+                      "  RemoteForward *:18092\n"
+
+/* Writes the config into the FIFO, late: a reader on the main thread
+ * would hold the window that long. */
+static gpointer
+write_fifo_late (gpointer data)
+{
+  const char *path = data;
+
+  g_usleep (600 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (g_file_set_contents_full (path, GWTEST_CONFIG, -1, G_FILE_SET_CONTENTS_NONE,
+                                           0600, NULL));
+  return NULL;
+}
+
+static guint
+saved_profiles (CulvertProfileStore *store)
+{
+  g_autoptr(CulvertProfileStore) reread =
+    culvert_profile_store_new (culvert_profile_store_get_directory (store));
+
+  culvert_profile_store_load (reread, NULL);
+  return g_list_model_get_n_items (G_LIST_MODEL (reread));
+}
+
+/* The window's import reads the file off the main thread, asks about
+ * every forward that lets other computers in before it saves anything,
+ * and saves nothing when the questions go unanswered (the app quits). */
+static void
+test_import_asks_first (WizardFixture *f,
+                        gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  g_autofree char *dir = g_dir_make_tmp ("culvert-import-fifo-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "config", NULL);
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertProfile *profile;
+  AdwMessageDialog *warning;
+  GThread *writer;
+  gint64 start, took;
+  guint warnings = 0;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  writer = g_thread_new ("fifo-writer", write_fifo_late, path);
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file",
+                                             "s", path));
+  took = g_get_monotonic_time () - start;
+  g_test_message ("the import action took %" G_GINT64_FORMAT " µs", took);
+  g_assert_cmpint (took, <, 300 * G_TIME_SPAN_MILLISECOND);
+
+  /* Asked before anything is saved. */
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  g_thread_join (writer);
+  warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (warning), ==,
+                   "Let Other Computers Connect Through “gwtest”?");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (saved_profiles (store), ==, 0);
+
+  /* The app quits with the question open: nothing was saved. */
+  gtk_window_destroy (GTK_WINDOW (warning));
+  iterate_until_idle ();
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (saved_profiles (store), ==, 0);
+
+  /* Again, answered: each forward that lets others in is asked about
+   * (18090 too: GatewayPorts opens it), then saved as answered. */
+  g_unlink (path);
+  g_assert_true (g_file_set_contents (path, GWTEST_CONFIG, -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file",
+                                             "s", path));
+  while (wait_for (has_message_dialog, NULL))
+    {
+      warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+      if (g_str_has_prefix (adw_message_dialog_get_heading (warning), "Imported from"))
+        {
+          click (warning, "_Close");
+          g_assert_true (wait_for (has_no_message_dialog, NULL));
+          break;
+        }
+      g_assert_cmpuint (saved_profiles (store), ==, 0);
+      warnings++;
+      click (warning, warnings == 1 ? "_Keep Local Only" : "_Allow Other Hosts");
+      iterate_until_idle ();
+    }
+  g_assert_cmpuint (warnings, ==, 3);
+
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  profile = culvert_profile_store_find (reread, "gwtest");
+  g_assert_nonnull (profile);
+  g_assert_true (culvert_profile_get_gateway_ports (profile));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CulvertForward) forward =
+        g_list_model_get_item (culvert_profile_get_forwards (profile), i);
+
+      g_assert_cmpint (culvert_forward_is_off_host_full (forward, TRUE), ==, i > 0);
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -547,6 +659,7 @@ main (int    argc,
   ADD ("forward-editor-gateway-ports", test_forward_editor_gateway_ports);
   ADD ("import", test_wizard_import_offhost);
   ADD ("reverse-dynamic", test_reverse_dynamic);
+  ADD ("import-asks-first", test_import_asks_first);
 #undef ADD
 
   ret = g_test_run ();

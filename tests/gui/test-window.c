@@ -1745,11 +1745,11 @@ test_window_import (Fixture       *f,
   g_assert_nonnull (strstr (body, "db"));
   g_assert_nonnull (strstr (body, "Compression"));
   g_assert_nonnull (strstr (body, "*.lab"));
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  click (ADW_MESSAGE_DIALOG (report), "_Close");
+  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Imported from “config”"));
   assert_table_contains (f, "localhost:5432|localhost:5432|");
 
-  /* Again: nothing new, and it says so. */
-  iterate_until_idle ();
+  /* Again (read in a thread): nothing new, and it says so. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-file", "s", path);
   g_assert_true (wait_for (has_message_dialog, NULL));
   report = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
