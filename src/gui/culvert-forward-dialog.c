@@ -211,6 +211,11 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
           g_autofree char *description = text_of (self->description_row);
 
           show_error (self->general_error, NULL, NULL);
+          /* Switch off means loopback, whatever the connection's GatewayPorts
+           * says: the one rule the off-host warning's "Keep Local Only" uses. */
+          if (!off_host && culvert_forward_get_bind_address (parsed) == NULL)
+            culvert_offhost_warning_keep_local (parsed,
+                                                culvert_profile_get_gateway_ports (self->profile));
           culvert_forward_set_description (parsed, description);
           if (self->forward != NULL)
             culvert_forward_set_enabled (parsed, culvert_forward_get_enabled (self->forward));
@@ -418,12 +423,13 @@ culvert_forward_dialog_new (GtkWindow           *parent,
         if (kinds[i] == culvert_forward_get_kind (forward))
           adw_combo_row_set_selected (self->kind_row, i);
       gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
-      /* A bind address that is loopback is the default, whatever its spelling. */
-      if (bind != NULL && culvert_address_classify (bind) != CULVERT_ADDRESS_LOOPBACK)
+      /* The switch says what the socket does: a rule without a bind address
+       * listens on every interface when the connection has GatewayPorts. */
+      if (culvert_forward_is_off_host_full (forward, culvert_profile_get_gateway_ports (profile)))
         {
           gtk_switch_set_active (self->other_hosts_switch, TRUE);
           gtk_editable_set_text (GTK_EDITABLE (self->bind_row),
-                                 g_strcmp0 (bind, "*") == 0 ? "" : bind);
+                                 bind == NULL || g_strcmp0 (bind, "*") == 0 ? "" : bind);
         }
       if (culvert_forward_get_destination_host (forward) != NULL)
         {

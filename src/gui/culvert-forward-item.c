@@ -70,6 +70,28 @@ culvert_forward_describe_off_host (CulvertForward *forward,
   guint16 port = culvert_forward_get_bind_port (forward);
   g_autofree char *destination = NULL;
 
+  if (server == NULL || *server == '\0')
+    server = _("(not named yet)");
+
+  /* A SOCKS proxy on the server's side into this computer: even on the
+   * server's loopback, every user of that server can use it. */
+  if (culvert_forward_is_reverse_dynamic (forward))
+    {
+      g_autofree char *bind = culvert_forward_dup_effective_bind_address_full (forward,
+                                                                              gateway_ports);
+      g_autofree char *where = NULL;
+
+      if (*bind == '\0' || culvert_address_classify (bind) == CULVERT_ADDRESS_WILDCARD)
+        where = g_strdup_printf (_("the SSH server %s on port %u"), server, port);
+      else
+        where = g_strdup_printf (_("%s port %u on the SSH server %s"), bind, port, server);
+      /* Translators: %s is where the server listens, "port 1080 on the SSH server example.org" */
+      return g_strdup_printf (_("Programs on the SSH server’s side that can reach %s (every "
+                                "user of that server, at least) can reach anything this "
+                                "computer can reach, its own loopback services and its "
+                                "network included, without a password."), where);
+    }
+
   if (!culvert_forward_is_off_host_full (forward, gateway_ports))
     return NULL;
 
@@ -88,11 +110,6 @@ culvert_forward_describe_off_host (CulvertForward *forward,
                                 "can connect to port %u and use the SSH server to reach any "
                                 "host, without a password."), port);
     case CULVERT_FORWARD_REMOTE:
-      if (culvert_forward_is_reverse_dynamic (forward))
-        return g_strdup_printf (_("This is an open proxy: any computer that can reach the SSH "
-                                  "server %s can connect to its port %u and reach any host "
-                                  "this computer can reach, without a password (if the server "
-                                  "allows it with GatewayPorts)."), server, port);
       return g_strdup_printf (_("Any computer that can reach the SSH server %s can connect to "
                                 "its port %u and reach %s from this computer, without a "
                                 "password (if the server allows it with GatewayPorts)."),

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "culvert-forward-item.h"
 #include "culvert-offhost-warning.h"
 
 /* "192.168.1.20 port 8080", or "this computer on port 8080" for every interface */
@@ -48,6 +49,11 @@ culvert_offhost_warning_describe (CulvertForward *forward,
   g_autofree char *destination = NULL;
 
   g_return_val_if_fail (CULVERT_IS_FORWARD (forward), NULL);
+
+  /* No destination: programs on the server's side reach anything this
+   * computer can, asked about even on the server's loopback. */
+  if (culvert_forward_is_reverse_dynamic (forward))
+    return culvert_forward_describe_off_host (forward, gateway_ports, server);
 
   if (!culvert_forward_is_off_host_full (forward, gateway_ports))
     return NULL;
@@ -102,6 +108,11 @@ culvert_offhost_warning_new (GtkWindow      *parent,
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, CULVERT_OFFHOST_RESPONSE_ALLOW,
                                               ADW_RESPONSE_DESTRUCTIVE);
+  /* Already on the server's loopback: the safe answer is not to run it. */
+  if (culvert_forward_is_reverse_dynamic (forward) &&
+      !culvert_forward_is_off_host_full (forward, gateway_ports))
+    adw_message_dialog_set_response_label (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL,
+                                           _("_Turn Forward Off"));
   adw_message_dialog_set_default_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
   adw_message_dialog_set_close_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
@@ -123,25 +134,69 @@ culvert_offhost_warning_keep_local (CulvertForward *forward,
     culvert_forward_set_bind_address (forward, NULL);
 }
 
+char *
+culvert_offhost_warning_consent_key (CulvertForward *forward,
+                                     gboolean        gateway_ports)
+{
+  g_autofree char *bind = NULL;
+
+  g_return_val_if_fail (CULVERT_IS_FORWARD (forward), NULL);
+
+  bind = culvert_forward_dup_effective_bind_address_full (forward, gateway_ports);
+  return g_strdup_printf ("%d|%s|%u|%d|%d", culvert_forward_get_kind (forward), bind,
+                          culvert_forward_get_bind_port (forward), gateway_ports != FALSE,
+                          culvert_forward_get_destination_host (forward) == NULL);
+}
+
 /* ---------------------------------------------------------------------- */
-/* Forwards that came in off-host (an import)                              */
+/* Forwards that come in off-host (an import), asked about before saving   */
 
 typedef struct
 {
-  GtkWindow           *parent;
-  CulvertProfileStore *store;
-  GPtrArray           *profiles;  /* the profile of each forward below */
-  GPtrArray           *forwards;
+  gatomicrefcount       ref_count;
+  GtkWindow            *parent;
+  GPtrArray            *profiles;  /* the profile of each forward below */
+  GPtrArray            *forwards;
+  GCallback             done;
+  gpointer              data;
+  GDestroyNotify        destroy;
 } Review;
 
-static void
-review_free (Review *review)
+static Review *
+review_ref (Review *review)
 {
+  g_atomic_ref_count_inc (&review->ref_count);
+  return review;
+}
+
+static void
+review_unref (gpointer data)
+{
+  Review *review = data;
+
+  if (!g_atomic_ref_count_dec (&review->ref_count))
+    return;
   g_clear_object (&review->parent);
-  g_clear_object (&review->store);
   g_ptr_array_unref (review->profiles);
   g_ptr_array_unref (review->forwards);
+  if (review->destroy != NULL)
+    review->destroy (review->data);
   g_free (review);
+}
+
+void
+culvert_offhost_warning_refuse (CulvertForward *forward,
+                                gboolean        gateway_ports)
+{
+  g_return_if_fail (CULVERT_IS_FORWARD (forward));
+
+  /* A reverse dynamic forward on the server's loopback cannot be made more
+   * local: refused, it does not run. */
+  if (culvert_forward_is_reverse_dynamic (forward) &&
+      !culvert_forward_is_off_host_full (forward, gateway_ports))
+    culvert_forward_set_enabled (forward, FALSE);
+  else
+    culvert_offhost_warning_keep_local (forward, gateway_ports);
 }
 
 static void review_next (Review *review);
@@ -155,18 +210,15 @@ on_review_response (AdwMessageDialog *dialog,
   CulvertForward *forward = g_ptr_array_index (review->forwards, 0);
 
   if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) != 0)
-    {
-      g_autoptr(GError) error = NULL;
-
-      culvert_offhost_warning_keep_local (forward, culvert_profile_get_gateway_ports (profile));
-      if (!culvert_profile_store_save_profile (review->store, profile, &error))
-        g_warning ("%s", error->message);
-    }
+    culvert_offhost_warning_refuse (forward, culvert_profile_get_gateway_ports (profile));
   g_ptr_array_remove_index (review->profiles, 0);
   g_ptr_array_remove_index (review->forwards, 0);
-  review_next (review);
+  review_next (review_ref (review));
 }
 
+/* Takes a reference: the dialog on screen holds it, so a dialog that goes
+ * away unanswered (the application quits) ends the review, done never
+ * called. */
 static void
 review_next (Review *review)
 {
@@ -188,7 +240,8 @@ review_next (Review *review)
     }
   if (dialog == NULL)
     {
-      review_free (review);
+      ((void (*) (gpointer)) review->done) (review->data);
+      review_unref (review);
       return;
     }
 
@@ -200,69 +253,48 @@ review_next (Review *review)
 
     adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (dialog), heading);
   }
+  g_object_set_data_full (G_OBJECT (dialog), "culvert-review", review, review_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (on_review_response), review);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-collect (CulvertProfileStore *store,
-         GPtrArray           *profiles,
-         GPtrArray           *forwards)
+gboolean
+culvert_offhost_warning_needs_consent (CulvertForward *forward,
+                                       gboolean        gateway_ports)
 {
-  GListModel *model = G_LIST_MODEL (store);
+  g_return_val_if_fail (CULVERT_IS_FORWARD (forward), FALSE);
 
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
-      GListModel *rules = culvert_profile_get_forwards (profile);
-
-      for (guint j = 0; j < g_list_model_get_n_items (rules); j++)
-        {
-          g_autoptr(CulvertForward) forward = g_list_model_get_item (rules, j);
-
-          if (!culvert_forward_is_off_host_full (forward,
-                                                 culvert_profile_get_gateway_ports (profile)))
-            continue;
-          if (profiles != NULL)
-            g_ptr_array_add (profiles, g_object_ref (profile));
-          g_ptr_array_add (forwards, g_object_ref (forward));
-        }
-    }
-}
-
-GPtrArray *
-culvert_offhost_warning_collect (CulvertProfileStore *store)
-{
-  GPtrArray *forwards = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), forwards);
-
-  collect (store, NULL, forwards);
-  return forwards;
+  return culvert_forward_get_enabled (forward) &&
+         (culvert_forward_is_off_host_full (forward, gateway_ports) ||
+          culvert_forward_is_reverse_dynamic (forward));
 }
 
 void
-culvert_offhost_warning_review (GtkWindow           *parent,
-                                CulvertProfileStore *store,
-                                GPtrArray           *before)
+culvert_offhost_warning_ask (GtkWindow      *parent,
+                             GPtrArray      *profiles,
+                             GPtrArray      *forwards,
+                             GCallback       done,
+                             gpointer        data,
+                             GDestroyNotify  destroy)
 {
   Review *review;
 
-  g_return_if_fail (CULVERT_IS_PROFILE_STORE (store));
+  g_return_if_fail (profiles != NULL && forwards != NULL);
+  g_return_if_fail (profiles->len == forwards->len);
+  g_return_if_fail (done != NULL);
 
   review = g_new0 (Review, 1);
+  g_atomic_ref_count_init (&review->ref_count);
   review->parent = parent != NULL ? g_object_ref (parent) : NULL;
-  review->store = g_object_ref (store);
   review->profiles = g_ptr_array_new_with_free_func (g_object_unref);
   review->forwards = g_ptr_array_new_with_free_func (g_object_unref);
-  collect (store, review->profiles, review->forwards);
-
-  /* Only what the import brought: the others were confirmed before. */
-  for (guint i = 0; i < review->forwards->len; i++)
-    if (before != NULL && g_ptr_array_find (before, g_ptr_array_index (review->forwards, i), NULL))
-      {
-        g_ptr_array_remove_index (review->profiles, i);
-        g_ptr_array_remove_index (review->forwards, i--);
-      }
+  for (guint i = 0; i < forwards->len; i++)
+    {
+      g_ptr_array_add (review->profiles, g_object_ref (g_ptr_array_index (profiles, i)));
+      g_ptr_array_add (review->forwards, g_object_ref (g_ptr_array_index (forwards, i)));
+    }
+  review->done = done;
+  review->data = data;
+  review->destroy = destroy;
   review_next (review);
 }

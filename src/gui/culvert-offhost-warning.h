@@ -36,15 +36,35 @@ GtkWidget *culvert_offhost_warning_new      (GtkWindow      *parent,
 void       culvert_offhost_warning_keep_local (CulvertForward *forward,
                                                gboolean        gateway_ports);
 
-/* Every forward of @store's profiles that is off-host now (refs). */
-GPtrArray *culvert_offhost_warning_collect (CulvertProfileStore *store);
+/* What a consent to let other hosts in was given for: the forward's kind,
+ * the address and port it listens on and the connection's GatewayPorts.
+ * A consent holds only while this stays the same. */
+char      *culvert_offhost_warning_consent_key (CulvertForward *forward,
+                                                gboolean        gateway_ports);
 
-/* After an import: asks about each forward of @store that is off-host now
- * and was not in @before (from culvert_offhost_warning_collect()), one
- * after the other. "Keep Local Only" puts it back on loopback and saves
- * its profile. */
-void       culvert_offhost_warning_review  (GtkWindow           *parent,
-                                            CulvertProfileStore *store,
-                                            GPtrArray           *before);
+/* What "Keep Local Only" does: culvert_offhost_warning_keep_local(), or,
+ * for a reverse dynamic forward already on the server's loopback, turns it
+ * off. */
+void       culvert_offhost_warning_refuse  (CulvertForward *forward,
+                                            gboolean        gateway_ports);
+
+/* Whether @forward, when it is new, needs the user's consent: it is enabled
+ * and off-host, or a reverse dynamic forward (which every user of the
+ * server can use). */
+gboolean   culvert_offhost_warning_needs_consent (CulvertForward *forward,
+                                                  gboolean        gateway_ports);
+
+/* Asks about each of @forwards (the forward of @profiles at the same
+ * index), one after the other; "Keep Local Only" (the default, and what
+ * Escape does) applies culvert_offhost_warning_refuse() to the object.
+ * Nothing is saved here. Calls @done (a void (*) (gpointer @data)) once
+ * every one is answered; never, when a dialog goes away unanswered (the
+ * application quits). @destroy frees @data in both cases. */
+void       culvert_offhost_warning_ask     (GtkWindow      *parent,
+                                            GPtrArray      *profiles,
+                                            GPtrArray      *forwards,
+                                            GCallback       done,
+                                            gpointer        data,
+                                            GDestroyNotify  destroy);
 
 G_END_DECLS

@@ -17,6 +17,8 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
 #include "culvert-question-dialog.h"
 
 typedef struct
@@ -24,7 +26,49 @@ typedef struct
   CulvertQuestion *question;
   GPtrArray       *entries;   /* of GtkEditable, one per prompt */
   GtkCheckButton  *remember;  /* password and passphrase, or NULL */
+  char            *key;       /* host keys: what shown_keys knows this dialog by */
+  GPtrArray       *waiting;   /* host keys: Waiting, the same key for other connections */
 } Ask;
+
+/* A host-key question of another connection, for the same machine and key
+ * as a dialog already on screen: that dialog's answer is its answer. */
+typedef struct
+{
+  GtkWindow       *parent;
+  CulvertTunnel   *tunnel;
+  CulvertQuestion *question;
+} Waiting;
+
+static void
+waiting_free (gpointer data)
+{
+  Waiting *waiting = data;
+
+  if (waiting == NULL)
+    return;
+  g_clear_object (&waiting->parent);
+  g_clear_object (&waiting->tunnel);
+  g_clear_object (&waiting->question);
+  g_free (waiting);
+}
+
+static gboolean
+present_waiting (gpointer data)
+{
+  Waiting *waiting = data;
+  CulvertTunnelState state = culvert_tunnel_get_state (waiting->tunnel);
+
+  if (!culvert_question_is_answered (waiting->question) &&
+      (waiting->parent == NULL || gtk_widget_get_visible (GTK_WIDGET (waiting->parent))) &&
+      state != CULVERT_TUNNEL_DISCONNECTED && state != CULVERT_TUNNEL_FAILED &&
+      state != CULVERT_TUNNEL_CONNECTED)
+    culvert_question_dialog_present (waiting->parent, waiting->tunnel, waiting->question);
+  return G_SOURCE_REMOVE;
+}
+
+/* Host-key dialogs on screen, by "kind|host|port|key type|fingerprint":
+ * four connections to one server ask once. */
+static GHashTable *shown_keys;
 
 static void
 ask_free (gpointer data)
@@ -33,8 +77,22 @@ ask_free (gpointer data)
 
   if (!culvert_question_is_answered (ask->question))
     culvert_question_cancel (ask->question);
+  if (ask->key != NULL && shown_keys != NULL)
+    g_hash_table_remove (shown_keys, ask->key);
+  /* Gone without an answer (its own connection stopped): the others that
+   * waited on it are asked again. */
+  for (guint i = 0; ask->waiting != NULL && i < ask->waiting->len; i++)
+    {
+      Waiting *waiting = g_ptr_array_index (ask->waiting, i);
+
+      if (!culvert_question_is_answered (waiting->question))
+        g_idle_add_full (G_PRIORITY_DEFAULT, present_waiting,
+                         g_steal_pointer (&g_ptr_array_index (ask->waiting, i)), waiting_free);
+    }
   g_clear_object (&ask->question);
   g_clear_pointer (&ask->entries, g_ptr_array_unref);
+  g_clear_pointer (&ask->waiting, g_ptr_array_unref);
+  g_free (ask->key);
   g_free (ask);
 }
 
@@ -55,6 +113,13 @@ on_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "accept") != 0)
     {
       culvert_question_cancel (ask->question);
+      for (guint i = 0; ask->waiting != NULL && i < ask->waiting->len; i++)
+        {
+          Waiting *waiting = g_ptr_array_index (ask->waiting, i);
+
+          if (!culvert_question_is_answered (waiting->question))
+            culvert_question_cancel (waiting->question);
+        }
       return;
     }
 
@@ -66,6 +131,14 @@ on_response (AdwMessageDialog *dialog,
                                    gtk_widget_get_sensitive (GTK_WIDGET (ask->remember)) &&
                                    gtk_check_button_get_active (ask->remember));
   culvert_question_answer (ask->question, TRUE, (const char * const *) answers->pdata);
+  /* The same key for other connections: trusted once, for all of them. */
+  for (guint i = 0; ask->waiting != NULL && i < ask->waiting->len; i++)
+    {
+      Waiting *waiting = g_ptr_array_index (ask->waiting, i);
+
+      if (!culvert_question_is_answered (waiting->question))
+        culvert_question_answer (waiting->question, TRUE, (const char * const *) answers->pdata);
+    }
 
   /* Do not keep typed secrets in the entries any longer than needed. */
   for (guint i = 0; i < ask->entries->len; i++)
@@ -175,13 +248,60 @@ add_remember (Ask    *ask,
     }
 }
 
+/* The machine whose key it is: a jump host's own name and port for a hop's
+ * key. From the question's "host" and "port" where the engine gives them,
+ * else from its title, "[host]:port" or "host" (port 22). */
+static char *
+key_host (CulvertQuestion *question,
+          CulvertProfile  *profile,
+          guint           *port)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (question);
+  const char *title = culvert_question_get_title (question);
+  char *host = NULL;
+
+  if (g_object_class_find_property (klass, "host") != NULL &&
+      g_object_class_find_property (klass, "port") != NULL)
+    {
+      g_object_get (question, "host", &host, "port", port, NULL);
+      if (host != NULL && *host != '\0')
+        {
+          if (*port == 0)
+            *port = 22;
+          return host;
+        }
+      g_clear_pointer (&host, g_free);
+    }
+
+  if (title != NULL && title[0] == '[' && strstr (title, "]:") != NULL)
+    {
+      const char *end = strstr (title, "]:");
+      guint64 value = g_ascii_strtoull (end + 2, NULL, 10);
+
+      if (value > 0 && value <= G_MAXUINT16)
+        {
+          *port = value;
+          return g_strndup (title + 1, end - title - 1);
+        }
+    }
+  if (title != NULL && *title != '\0' && strchr (title, ' ') == NULL)
+    {
+      *port = 22;
+      return g_strdup (title);
+    }
+
+  *port = culvert_profile_get_port (profile) != 0 ? culvert_profile_get_port (profile) : 22;
+  return g_strdup (culvert_profile_get_host (profile));
+}
+
 static void
 setup_host_key (AdwMessageDialog *dialog,
                 CulvertProfile   *profile,
                 CulvertQuestion  *question)
 {
   const char *name = culvert_profile_get_display_name (profile);
-  guint port = culvert_profile_get_port (profile) != 0 ? culvert_profile_get_port (profile) : 22;
+  guint port = 0;
+  g_autofree char *host = key_host (question, profile, &port);
 
   adw_message_dialog_set_heading (dialog, _("Trust This Server?"));
   adw_message_dialog_format_body (dialog,
@@ -192,7 +312,7 @@ setup_host_key (AdwMessageDialog *dialog,
                                     "Fingerprint: %s\n\n"
                                     "Compare the fingerprint with the one the server’s "
                                     "administrator gave you, and trust it only if they match."),
-                                  name, culvert_profile_get_host (profile), port,
+                                  name, host, port,
                                   culvert_question_get_key_type (question),
                                   culvert_question_get_detail (question));
   adw_message_dialog_add_response (dialog, "accept", _("_Trust and Connect"));
@@ -280,7 +400,42 @@ culvert_question_dialog_present (GtkWindow       *parent,
   g_return_if_fail (CULVERT_IS_QUESTION (question));
 
   kind = culvert_question_get_kind (question);
-  ask = g_new0 (Ask, 1);
+
+  /* One dialog per machine and key, however many connections reach it. */
+  if (kind == CULVERT_QUESTION_HOST_KEY || kind == CULVERT_QUESTION_HOST_KEY_CHANGED)
+    {
+      guint port = 0;
+      g_autofree char *host = key_host (question, profile, &port);
+      char *key = g_strdup_printf ("%d|%s|%u|%s|%s", kind, host, port,
+                                   culvert_question_get_key_type (question),
+                                   culvert_question_get_detail (question));
+      Ask *shown;
+
+      if (shown_keys == NULL)
+        shown_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      shown = g_hash_table_lookup (shown_keys, key);
+      if (shown != NULL)
+        {
+          Waiting *waiting;
+
+          g_free (key);
+          /* A changed key is a notice: said once is enough. */
+          if (kind == CULVERT_QUESTION_HOST_KEY_CHANGED)
+            return;
+          waiting = g_new0 (Waiting, 1);
+          waiting->parent = parent != NULL ? g_object_ref (parent) : NULL;
+          waiting->tunnel = g_object_ref (tunnel);
+          waiting->question = g_object_ref (question);
+          g_ptr_array_add (shown->waiting, waiting);
+          return;
+        }
+      ask = g_new0 (Ask, 1);
+      ask->key = g_strdup (key);
+      ask->waiting = g_ptr_array_new_with_free_func (waiting_free);
+      g_hash_table_insert (shown_keys, key, ask);
+    }
+  else
+    ask = g_new0 (Ask, 1);
   ask->question = g_object_ref (question);
   ask->entries = g_ptr_array_new ();
 

@@ -16,6 +16,7 @@
 
 #include "culvert-offhost-warning.h"
 #include "culvert-question-dialog.h"
+#include "culvert-secrets.h"
 #include "culvert-wizard-private.h"
 
 static char *
@@ -422,11 +423,28 @@ on_other_hosts_changed (CulvertWizard *self)
   gtk_widget_set_visible (GTK_WIDGET (self->bind_row), on);
   /* Each time it goes on, the warning comes again. */
   if (!on)
-    self->offhost_allowed = FALSE;
+    g_clear_pointer (&self->offhost_consent, g_free);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Network                                                                 */
+
+char *
+culvert_wizard_split_proxy_url (const char  *url,
+                                char       **password)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+
+  *password = NULL;
+  if (uri == NULL || g_uri_get_password (uri) == NULL)
+    return g_strdup (url);
+
+  *password = g_uri_unescape_string (g_uri_get_password (uri), NULL);
+  return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
+                               g_uri_get_scheme (uri), g_uri_get_user (uri), NULL, NULL,
+                               g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
+                               g_uri_get_query (uri), g_uri_get_fragment (uri));
+}
 
 static gboolean
 network_is_valid (CulvertWizard *self)
@@ -528,8 +546,13 @@ culvert_wizard_build_profile (CulvertWizard *self,
       g_autofree char *url = text_of (self->proxy_url_row);
       g_autofree char *bypass = text_of (self->proxy_bypass_row);
 
-      culvert_profile_set_proxy_url (profile, url);
+      g_autofree char *password = NULL;
+      g_autofree char *kept = culvert_wizard_split_proxy_url (url, &password);
+
+      /* Never in the profile: its password goes to the keyring on Finish. */
+      culvert_profile_set_proxy_url (profile, kept);
       culvert_profile_set_proxy_bypass (profile, bypass);
+      culvert_secrets_free (g_steal_pointer (&password));
     }
   if (*jumps != '\0')
     {
@@ -735,6 +758,13 @@ culvert_wizard_test_action (GtkWidget  *widget,
 
   profile = culvert_wizard_build_profile (self, FALSE);
   culvert_profile_set_reconnect (profile, FALSE);
+  /* The probe is never saved: it may carry the proxy's password as typed. */
+  if (adw_combo_row_get_selected (self->proxy_mode_row) == CULVERT_PROXY_CUSTOM)
+    {
+      g_autofree char *url = text_of (self->proxy_url_row);
+
+      culvert_profile_set_proxy_url (profile, url);
+    }
   self->test_tunnel = culvert_tunnel_new (profile);
   g_signal_connect_object (self->test_tunnel, "notify::state", G_CALLBACK (on_test_state),
                            self, 0);

@@ -19,7 +19,7 @@ struct _CulvertWizard
   CulvertForward       *candidate;      /* the forward page's rule, when valid */
   char                 *key_path;       /* the chosen key file */
   CulvertTunnel        *test_tunnel;    /* "Test Connection", while it runs */
-  gboolean              offhost_allowed;
+  char                 *offhost_consent; /* what "Allow Other Hosts" was for */
   gboolean              name_edited;
   gboolean              filling;        /* the wizard itself sets fields */
   gboolean              pasted;         /* the host field got more than one character at once */
@@ -99,6 +99,11 @@ void                culvert_wizard_choose_key_action (GtkWidget   *widget,
 void                culvert_wizard_copy_command_action (GtkWidget  *widget,
                                                         const char *action_name,
                                                         GVariant   *parameter);
+
+/* A proxy URL without its password (the password in @password, or %NULL):
+ * the URL goes to the profile, the password to the keyring. */
+char               *culvert_wizard_split_proxy_url (const char    *url,
+                                                    char         **password);
 
 /* culvert-wizard-paste.c: `user@host:port` or `ssh …` → fields */
 typedef struct

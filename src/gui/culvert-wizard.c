@@ -161,7 +161,11 @@ typedef struct
   char *user;
   char *host;
   char *label;
-  char *password;
+  char *password;      /* the login's, or NULL */
+  char *proxy_user;
+  char *proxy_host;
+  char *proxy_label;
+  char *proxy_password; /* typed into the proxy URL, or NULL */
 } RememberData;
 
 static void
@@ -174,6 +178,10 @@ remember_data_free (gpointer data)
   g_free (remember->host);
   g_free (remember->label);
   culvert_secrets_free (remember->password);
+  g_free (remember->proxy_user);
+  g_free (remember->proxy_host);
+  g_free (remember->proxy_label);
+  culvert_secrets_free (remember->proxy_password);
   g_free (remember);
 }
 
@@ -186,12 +194,24 @@ remember_thread (GTask        *task,
   RememberData *remember = data;
   GError *error = NULL;
 
-  if (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, remember->profile_id, remember->user,
-                                  remember->host, remember->label, remember->password,
-                                  cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (remember->password != NULL &&
+      !culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, remember->profile_id, remember->user,
+                                   remember->host, remember->label, remember->password,
+                                   cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (remember->proxy_password != NULL &&
+      !culvert_secrets_store_sync (CULVERT_SECRET_PROXY_PASSWORD, remember->profile_id,
+                                   remember->proxy_user, remember->proxy_host,
+                                   remember->proxy_label, remember->proxy_password,
+                                   cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 /* Hands the new connection to the window: selected, and connected when asked. */
@@ -249,6 +269,10 @@ culvert_wizard_finish (CulvertWizard *self)
   CulvertProfileStore *store = culvert_application_get_profile_store (self->app);
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   g_autoptr(GTask) task = NULL;
+  g_autofree char *proxy_user = NULL;
+  g_autofree char *proxy_host = NULL;
+  char *proxy_password = NULL;
+  gboolean remember_login;
   RememberData *remember;
 
   culvert_wizard_stop_test (self);
@@ -259,8 +283,28 @@ culvert_wizard_finish (CulvertWizard *self)
       return;
     }
 
-  if (!gtk_check_button_get_active (self->auth_password) || *password == '\0' ||
-      !gtk_switch_get_active (self->remember_switch))
+  remember_login = gtk_check_button_get_active (self->auth_password) && *password != '\0' &&
+                   gtk_switch_get_active (self->remember_switch);
+  /* A password typed into the proxy URL goes where the connection editor
+   * puts it: the keyring, under the proxy's user and host. */
+  if (culvert_profile_get_proxy_mode (profile) == CULVERT_PROXY_CUSTOM)
+    {
+      g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (
+                                                     GTK_EDITABLE (self->proxy_url_row))));
+      g_autofree char *kept = culvert_wizard_split_proxy_url (url, &proxy_password);
+      g_autoptr(GUri) uri = g_uri_parse (kept, G_URI_FLAGS_NONE, NULL);
+
+      if (proxy_password != NULL && uri != NULL && g_uri_get_user (uri) != NULL &&
+          *g_uri_get_user (uri) != '\0' && g_uri_get_host (uri) != NULL)
+        {
+          proxy_user = g_strdup (g_uri_get_user (uri));
+          proxy_host = g_strdup (g_uri_get_host (uri));
+        }
+      else
+        culvert_secrets_free (g_steal_pointer (&proxy_password));
+    }
+
+  if (!remember_login && proxy_password == NULL)
     {
       culvert_wizard_done (self, profile, NULL);
       return;
@@ -278,7 +322,16 @@ culvert_wizard_finish (CulvertWizard *self)
   /* Translators: the label of a password in the keyring */
   remember->label = g_strdup_printf (_("Culvert password for %s@%s"), remember->user,
                                      remember->host);
-  remember->password = g_strdup (password);
+  if (remember_login)
+    remember->password = g_strdup (password);
+  if (proxy_password != NULL)
+    {
+      remember->proxy_user = g_steal_pointer (&proxy_user);
+      remember->proxy_host = g_steal_pointer (&proxy_host);
+      remember->proxy_label = g_strdup_printf (_("Culvert proxy password for %s@%s"),
+                                               remember->proxy_user, remember->proxy_host);
+      remember->proxy_password = g_steal_pointer (&proxy_password);
+    }
   task = g_task_new (g_object_ref (self), NULL, on_remembered, g_object_ref (profile));
   g_task_set_source_tag (task, culvert_wizard_finish);
   g_task_set_task_data (task, remember, remember_data_free);
@@ -294,7 +347,13 @@ on_offhost_response (AdwMessageDialog *dialog,
                      CulvertWizard    *self)
 {
   if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) == 0)
-    self->offhost_allowed = TRUE;
+    {
+      /* For this forward only: another kind, address or port asks again. */
+      g_free (self->offhost_consent);
+      self->offhost_consent = self->candidate != NULL
+                              ? culvert_offhost_warning_consent_key (self->candidate, FALSE)
+                              : NULL;
+    }
   else
     /* "Keep Local Only": the listening side goes back to loopback. */
     gtk_switch_set_active (self->other_hosts_switch, FALSE);
@@ -314,12 +373,15 @@ culvert_wizard_next (GtkWidget  *widget,
   if (self->finishing || !culvert_wizard_page_is_valid (self, pages[i]))
     return;
 
-  if (g_strcmp0 (pages[i], "forward") == 0 && !self->offhost_allowed)
+  if (g_strcmp0 (pages[i], "forward") == 0 && self->candidate != NULL)
     {
+      g_autofree char *key = culvert_offhost_warning_consent_key (self->candidate, FALSE);
       g_autofree char *server = g_strstrip (g_strdup (gtk_editable_get_text (
                                                         GTK_EDITABLE (self->host_row))));
-      GtkWidget *warning = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
-                                                        FALSE, server);
+      GtkWidget *warning = NULL;
+
+      if (g_strcmp0 (key, self->offhost_consent) != 0)
+        warning = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate, FALSE, server);
 
       if (warning != NULL)
         {
@@ -412,6 +474,7 @@ culvert_wizard_dispose (GObject *object)
   g_clear_object (&self->candidate);
   g_clear_object (&self->app);
   g_clear_pointer (&self->key_path, g_free);
+  g_clear_pointer (&self->offhost_consent, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CULVERT_TYPE_WIZARD);
 
   G_OBJECT_CLASS (culvert_wizard_parent_class)->dispose (object);

@@ -22,6 +22,7 @@ typedef struct
   Echo               *echo;
   CulvertWizard      *wizard;
   guint               clicks;
+  gboolean            saw_dialog;
 } WizardFixture;
 
 void     wizard_test_init      (int          *argc,

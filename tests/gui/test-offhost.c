@@ -10,10 +10,13 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "culvert-connection-page-private.h"
 #include "culvert-forward-dialog-private.h"
+#include "culvert-forward-item.h"
+#include "culvert-offhost-warning.h"
 #include "culvert-test-wizard.h"
 
 static void
@@ -113,6 +116,84 @@ test_wizard_offhost_allowed (WizardFixture *f,
   g_assert_true (listens_only_on (port, FALSE));
 }
 
+/* Answers the off-host warning that must be on screen now. */
+static void
+answer_warning (const char *label)
+{
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  g_assert_cmpstr (adw_message_dialog_get_heading (
+                     ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))), ==,
+                   "Let Other Computers Connect?");
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), label);
+  g_assert_true (wait_for (has_no_message_dialog, NULL));
+}
+
+static void
+back_to (WizardFixture *f,
+         const char    *page)
+{
+  while (g_strcmp0 (culvert_wizard_get_page (f->wizard), page) != 0)
+    press (f, GTK_WIDGET (f->wizard->back_button));
+}
+
+/* The wizard's consent belongs to the forward it was given for: another
+ * scenario, bind address or port asks again; the same forward does not. */
+static void
+test_wizard_offhost_consent_stale (WizardFixture *f,
+                                   gconstpointer  data)
+{
+  guint16 port = free_port ();
+  g_autofree char *other_port = g_strdup_printf ("%u", port + 1);
+
+  open_wizard (f);
+  next (f, "server");
+  type (f->wizard->host_row, "gateway.example.org");
+  next (f, "auth");
+  next (f, "forward");
+  fill_forward (f, port, "127.0.0.1", 5432);
+  gtk_switch_set_active (f->wizard->other_hosts_switch, TRUE);
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  answer_warning ("_Allow Other Hosts");
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+
+  /* The same forward again: already answered. */
+  back_to (f, "forward");
+  next (f, "network");
+  g_assert_false (has_message_dialog (NULL));
+
+  /* Another scenario, same address and port: an open proxy now. */
+  back_to (f, "scenario");
+  press (f, GTK_WIDGET (f->wizard->scenario_dynamic));
+  next (f, "server");
+  next (f, "auth");
+  next (f, "forward");
+  g_assert_true (gtk_switch_get_active (f->wizard->other_hosts_switch));
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (has_message_dialog (NULL));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (
+                              ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))),
+                            "open proxy"));
+  answer_warning ("_Allow Other Hosts");
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+
+  /* Another bind address. */
+  back_to (f, "forward");
+  type (f->wizard->bind_row, "192.168.1.20");
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (has_message_dialog (NULL));
+  answer_warning ("_Allow Other Hosts");
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+
+  /* Another port. */
+  back_to (f, "forward");
+  type (f->wizard->listen_port_row, other_port);
+  press (f, GTK_WIDGET (f->wizard->next_button));
+  g_assert_true (has_message_dialog (NULL));
+  answer_warning ("_Keep Local Only");
+  g_assert_false (gtk_switch_get_active (f->wizard->other_hosts_switch));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
+}
+
 static gboolean
 has_forward_dialog (gpointer data)
 {
@@ -192,6 +273,125 @@ test_wizard_forward_editor (WizardFixture *f,
   g_assert_cmpuint (culvert_forward_get_bind_port (saved), ==, 15432);
 }
 
+/* Every forward of @data's tunnel listens. */
+static gboolean
+all_forwards_listen (gpointer data)
+{
+  WizardFixture *f = data;
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  g_autoptr(CulvertProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  CulvertTunnel *tunnel = culvert_application_lookup_tunnel (f->base.app, profile);
+  GListModel *forwards;
+
+  if (tunnel == NULL || culvert_tunnel_get_state (tunnel) != CULVERT_TUNNEL_CONNECTED)
+    return FALSE;
+  forwards = culvert_tunnel_get_forwards (tunnel);
+  if (g_list_model_get_n_items (forwards) != g_list_model_get_n_items (
+        culvert_profile_get_forwards (profile)))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (forwards); i++)
+    {
+      g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (forwards, i);
+
+      if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_LISTENING)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static CulvertForwardDialog *
+open_add_forward (WizardFixture             *f,
+                  CulvertProfile            *profile,
+                  CulvertForwardDialogParts *parts)
+{
+  CulvertForwardDialog *dialog;
+
+  culvert_window_select_profile (f->base.window, profile);
+  g_assert_true (gtk_widget_activate_action (
+                   GTK_WIDGET (culvert_window_get_connection_page (f->base.window)),
+                   "page.add-forward", NULL));
+  g_assert_true (wait_for (has_forward_dialog, NULL));
+  dialog = CULVERT_FORWARD_DIALOG (find_toplevel (CULVERT_TYPE_FORWARD_DIALOG));
+  g_assert_true (wait_for (widget_is_mapped, dialog));
+  culvert_forward_dialog_get_parts (dialog, parts);
+  return dialog;
+}
+
+/* A connection with GatewayPorts on: a forward added with "Allow
+ * Connections From Other Hosts" off is asked nothing and listens on
+ * loopback; one switched on, then kept local at the warning, too. The
+ * sockets say so, and the editor shows a rule without a bind address as
+ * what it is there: open to other hosts. */
+static void
+test_forward_editor_gateway_ports (WizardFixture *f,
+                                   gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  guint16 first = free_port (), second = free_port (), third = free_port ();
+  g_autofree char *spec = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(CulvertForward) wide = NULL;
+  CulvertForwardDialogParts parts;
+  CulvertProfile *profile;
+  GtkWidget *editor;
+
+  if (!start_sshd (f))
+    return;
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", first, f->echo->port);
+  profile = add_sshd_profile (&f->base, f->sshd, spec);
+  culvert_profile_set_gateway_ports (profile, TRUE);
+  g_assert_true (culvert_profile_store_save_profile (store, profile, NULL));
+
+  /* Switch off: saved without a question. */
+  open_add_forward (f, profile, &parts);
+  g_assert_false (gtk_switch_get_active (parts.other_hosts_switch));
+  text = g_strdup_printf ("%u", second);
+  type (parts.port_row, text);
+  type (parts.host_row, "127.0.0.1");
+  g_free (text);
+  text = g_strdup_printf ("%u", f->echo->port);
+  type (parts.destination_port_row, text);
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  iterate_until_idle ();
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+
+  /* Switch on, then "Keep Local Only". */
+  open_add_forward (f, profile, &parts);
+  g_free (text);
+  text = g_strdup_printf ("%u", third);
+  type (parts.port_row, text);
+  type (parts.host_row, "127.0.0.1");
+  g_free (text);
+  text = g_strdup_printf ("%u", f->echo->port);
+  type (parts.destination_port_row, text);
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Keep Local Only");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 3);
+
+  /* What the engine binds: loopback only, for both. */
+  switch_on (&f->base, profile);
+  g_assert_true (wait_for (all_forwards_listen, f));
+  g_assert_true (listens_only_on (second, TRUE));
+  g_assert_true (listens_only_on (third, TRUE));
+  assert_echoes (second);
+  assert_echoes (third);
+
+  /* A rule without a bind address under GatewayPorts listens everywhere:
+   * its editor says so. */
+  g_free (spec);
+  spec = g_strdup_printf ("%u:127.0.0.1:%u", free_port (), f->echo->port);
+  wide = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, NULL);
+  editor = culvert_forward_dialog_new (GTK_WINDOW (f->base.window), store, profile, wide);
+  culvert_forward_dialog_get_parts (CULVERT_FORWARD_DIALOG (editor), &parts);
+  g_assert_true (gtk_switch_get_active (parts.other_hosts_switch));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.bind_row)), ==, "");
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
 /* An imported config that opens a forward to other computers is asked
  * about; one that stays local is not. */
 static void
@@ -250,6 +450,197 @@ test_wizard_import_offhost (WizardFixture *f,
   g_unlink (path);
 }
 
+#define ANYTHING "anything this computer can reach, its own loopback services and its " \
+                 "network included"
+
+/* A reverse dynamic forward (-R [bind:]port, no destination) is a proxy
+ * into this computer's network: the warning says so, never "(null)", and a
+ * loopback-only one is asked about too (every user of the server can use
+ * it), once. */
+static void
+test_reverse_dynamic (WizardFixture *f,
+                      gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  CulvertProfile *profile = save_profile (f, "Lab");
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "culvert-rd-import.conf", NULL);
+  g_autoptr(CulvertForward) loopback = culvert_forward_parse (CULVERT_FORWARD_REMOTE, "18092",
+                                                              NULL);
+  g_autoptr(CulvertForward) wide = culvert_forward_parse (CULVERT_FORWARD_REMOTE, "*:18093",
+                                                          NULL);
+  g_autoptr(CulvertForwardItem) item = NULL;
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  g_autoptr(CulvertForward) imported = NULL;
+  GtkWidget *dialog;
+  const char *text;
+  guint warnings = 0;
+
+  g_assert_true (culvert_forward_is_reverse_dynamic (loopback));
+  g_assert_true (culvert_forward_is_reverse_dynamic (wide));
+
+  /* The table's warning, on the server's loopback. */
+  item = culvert_forward_item_new (profile, loopback);
+  text = culvert_forward_item_get_off_host_text (item);
+  g_assert_nonnull (text);
+  g_assert_null (strstr (text, "(null)"));
+  g_assert_nonnull (strstr (text, ANYTHING));
+  g_assert_nonnull (strstr (text, "localhost port 18092 on the SSH server gateway.example.org"));
+
+  /* The confirmation, on every interface of the server. */
+  dialog = culvert_offhost_warning_new (GTK_WINDOW (f->base.window), wide, FALSE,
+                                        "gateway.example.org");
+  g_assert_nonnull (dialog);
+  text = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_null (strstr (text, "(null)"));
+  g_assert_nonnull (strstr (text, ANYTHING));
+  g_assert_nonnull (strstr (text, "the SSH server gateway.example.org on port 18093"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Imported on the server's loopback: asked once, and "Turn Forward Off"
+   * keeps it from running. */
+  g_assert_true (g_file_set_contents (path,
+                                      "Host rd\n"
+                                      "  HostName gateway.example.org\n"
+                                      "  RemoteForward 18094\n", -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file",
+                                             "s", path));
+  while (wait_for (has_message_dialog, NULL))
+    {
+      AdwMessageDialog *warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+      if (g_str_has_prefix (adw_message_dialog_get_heading (warning), "Imported from"))
+        {
+          click (warning, "_Close");
+          g_assert_true (wait_for (has_no_message_dialog, NULL));
+          break;
+        }
+      warnings++;
+      g_assert_nonnull (strstr (adw_message_dialog_get_body (warning), ANYTHING));
+      click (warning, "_Turn Forward Off");
+      iterate_until_idle ();
+    }
+  g_assert_cmpuint (warnings, ==, 1);
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  profile = culvert_profile_store_find (reread, "rd");
+  g_assert_nonnull (profile);
+  imported = g_list_model_get_item (culvert_profile_get_forwards (profile), 0);
+  g_assert_true (culvert_forward_is_reverse_dynamic (imported));
+  g_assert_false (culvert_forward_get_enabled (imported));
+  g_unlink (path);
+}
+
+#define GWTEST_CONFIG "Host gwtest\n" \
+                      "  HostName gateway.example.org\n" \
+                      "  GatewayPorts yes\n" \
+                      "  LocalForward 18090 127.0.0.1:80\n" \
+                      "  DynamicForward 0.0.0.0:18091\n" \
+                      "  RemoteForward *:18092\n"
+
+/* Writes the config into the FIFO, late: a reader on the main thread
+ * would hold the window that long. */
+static gpointer
+write_fifo_late (gpointer data)
+{
+  const char *path = data;
+
+  g_usleep (600 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (g_file_set_contents_full (path, GWTEST_CONFIG, -1, G_FILE_SET_CONTENTS_NONE,
+                                           0600, NULL));
+  return NULL;
+}
+
+static guint
+saved_profiles (CulvertProfileStore *store)
+{
+  g_autoptr(CulvertProfileStore) reread =
+    culvert_profile_store_new (culvert_profile_store_get_directory (store));
+
+  culvert_profile_store_load (reread, NULL);
+  return g_list_model_get_n_items (G_LIST_MODEL (reread));
+}
+
+/* The window's import reads the file off the main thread, asks about
+ * every forward that lets other computers in before it saves anything,
+ * and saves nothing when the questions go unanswered (the app quits). */
+static void
+test_import_asks_first (WizardFixture *f,
+                        gconstpointer  data)
+{
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
+  g_autofree char *dir = g_dir_make_tmp ("culvert-import-fifo-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "config", NULL);
+  g_autoptr(CulvertProfileStore) reread = NULL;
+  CulvertProfile *profile;
+  AdwMessageDialog *warning;
+  GThread *writer;
+  gint64 start, took;
+  guint warnings = 0;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  writer = g_thread_new ("fifo-writer", write_fifo_late, path);
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file",
+                                             "s", path));
+  took = g_get_monotonic_time () - start;
+  g_test_message ("the import action took %" G_GINT64_FORMAT " µs", took);
+  g_assert_cmpint (took, <, 300 * G_TIME_SPAN_MILLISECOND);
+
+  /* Asked before anything is saved. */
+  g_assert_true (wait_for (has_message_dialog, NULL));
+  g_thread_join (writer);
+  warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (warning), ==,
+                   "Let Other Computers Connect Through “gwtest”?");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (saved_profiles (store), ==, 0);
+
+  /* The app quits with the question open: nothing was saved. */
+  gtk_window_destroy (GTK_WINDOW (warning));
+  iterate_until_idle ();
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (saved_profiles (store), ==, 0);
+
+  /* Again, answered: each forward that lets others in is asked about
+   * (18090 too: GatewayPorts opens it), then saved as answered. */
+  g_unlink (path);
+  g_assert_true (g_file_set_contents (path, GWTEST_CONFIG, -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->base.window), "win.import-file",
+                                             "s", path));
+  while (wait_for (has_message_dialog, NULL))
+    {
+      warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+      if (g_str_has_prefix (adw_message_dialog_get_heading (warning), "Imported from"))
+        {
+          click (warning, "_Close");
+          g_assert_true (wait_for (has_no_message_dialog, NULL));
+          break;
+        }
+      g_assert_cmpuint (saved_profiles (store), ==, 0);
+      warnings++;
+      click (warning, warnings == 1 ? "_Keep Local Only" : "_Allow Other Hosts");
+      iterate_until_idle ();
+    }
+  g_assert_cmpuint (warnings, ==, 3);
+
+  reread = culvert_profile_store_new (culvert_profile_store_get_directory (store));
+  g_assert_true (culvert_profile_store_load (reread, NULL));
+  profile = culvert_profile_store_find (reread, "gwtest");
+  g_assert_nonnull (profile);
+  g_assert_true (culvert_profile_get_gateway_ports (profile));
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CulvertForward) forward =
+        g_list_model_get_item (culvert_profile_get_forwards (profile), i);
+
+      g_assert_cmpint (culvert_forward_is_off_host_full (forward, TRUE), ==, i > 0);
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -263,8 +654,12 @@ main (int    argc,
               wizard_fixture_teardown)
   ADD ("wizard", test_wizard_offhost);
   ADD ("wizard-allowed", test_wizard_offhost_allowed);
+  ADD ("wizard-consent-stale", test_wizard_offhost_consent_stale);
   ADD ("forward-editor", test_wizard_forward_editor);
+  ADD ("forward-editor-gateway-ports", test_forward_editor_gateway_ports);
   ADD ("import", test_wizard_import_offhost);
+  ADD ("reverse-dynamic", test_reverse_dynamic);
+  ADD ("import-asks-first", test_import_asks_first);
 #undef ADD
 
   ret = g_test_run ();

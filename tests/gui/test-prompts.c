@@ -377,6 +377,132 @@ test_prompts_changed_host_key (Fixture       *f,
   g_assert_true (wait_for (has_no_dialog_titled, NULL));
 }
 
+typedef struct
+{
+  Fixture         *f;
+  CulvertProfile **profiles;
+  guint            n;
+  CulvertTunnelState state;
+} AllIn;
+
+static gboolean
+all_in_state (gpointer data)
+{
+  AllIn *all = data;
+
+  for (guint i = 0; i < all->n; i++)
+    if (state_of (all->f, all->profiles[i]) != all->state)
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+count_dialogs_titled (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        n++;
+    }
+  return n;
+}
+
+/* Four connections to one server never seen before: one question, whose
+ * answer lets all four in. */
+static void
+test_prompts_unknown_host_once (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *known = NULL;
+  CulvertProfile *profiles[4];
+  guint16 ports[4];
+  AllIn all = { f, profiles, G_N_ELEMENTS (profiles), CULVERT_TUNNEL_VERIFYING_HOST_KEY };
+
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
+    return;
+  echo = echo_new ();
+  known = g_build_filename (sshd->dir, "empty_known_hosts", NULL);
+  g_assert_true (g_file_set_contents (known, "", 0, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      profiles[i] = add_forwarding_profile (f, sshd, echo, &ports[i]);
+      culvert_profile_set_known_hosts_file (profiles[i], known);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    switch_on (f, profiles[i]);
+
+  /* All four wait for the answer at once, behind one dialog. */
+  g_assert_true (wait_for (all_in_state, &all));
+  iterate_until_idle ();
+  g_assert_cmpuint (count_dialogs_titled ("Trust This Server?"), ==, 1);
+
+  click (find_dialog ("Trust This Server?"), "_Trust and Connect");
+  all.state = CULVERT_TUNNEL_CONNECTED;
+  g_assert_true (wait_for (all_in_state, &all));
+  g_assert_cmpuint (count_dialogs_titled ("Trust This Server?"), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    assert_echoes (ports[i]);
+}
+
+/* A jump host's key is asked about under the jump host's own name and
+ * port, then the server's under its own. */
+static void
+test_prompts_jump_host_key (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *hop = NULL;
+  g_autofree char *port_line = NULL;
+  CulvertProfile *profile;
+  AdwMessageDialog *dialog;
+  const char *body;
+  guint16 port;
+
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
+    return;
+  echo = echo_new ();
+  profile = add_forwarding_profile (f, sshd, echo, &port);
+  known = g_build_filename (sshd->dir, "empty_known_hosts", NULL);
+  g_assert_true (g_file_set_contents (known, "", 0, NULL));
+  culvert_profile_set_known_hosts_file (profile, known);
+  /* The server as "localhost", reached through the jump host 127.0.0.1. */
+  culvert_profile_set_host (profile, "localhost");
+  hop = g_strdup_printf ("%s@127.0.0.1:%u", sshd->user, sshd->port);
+  culvert_profile_set_jump_hosts (profile, (const char * const[]) { hop, NULL });
+  g_assert_true (culvert_profile_store_save_profile (culvert_application_get_profile_store (f->app),
+                                                     profile, NULL));
+  port_line = g_strdup_printf ("Port: %u\n", sshd->port);
+
+  switch_on (f, profile);
+  dialog = wait_for_dialog (f, "Trust This Server?");
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("%s", body);
+  g_assert_nonnull (strstr (body, "Host: 127.0.0.1\n"));
+  g_assert_nonnull (strstr (body, port_line));
+  click (dialog, "_Trust and Connect");
+  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Trust This Server?"));
+
+  dialog = wait_for_dialog (f, "Trust This Server?");
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, "Host: localhost\n"));
+  g_assert_nonnull (strstr (body, port_line));
+  click (dialog, "_Trust and Connect");
+  assert_status (f, "Connected");
+  assert_echoes (port);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Passwords and the keyring                                               */
 
@@ -768,6 +894,10 @@ main (int   argc,
     {
       g_test_add ("/prompts/unknown-host", Fixture, NULL,
                   fixture_setup, test_prompts_unknown_host, fixture_teardown);
+      g_test_add ("/prompts/unknown-host-once", Fixture, NULL,
+                  fixture_setup, test_prompts_unknown_host_once, fixture_teardown);
+      g_test_add ("/prompts/jump-host-key", Fixture, NULL,
+                  fixture_setup, test_prompts_jump_host_key, fixture_teardown);
       g_test_add ("/prompts/changed-host-key", Fixture, NULL,
                   fixture_setup, test_prompts_changed_host_key, fixture_teardown);
       g_test_add ("/prompts/remember-password", Fixture, NULL,
