@@ -124,14 +124,8 @@ void
 culvert_offhost_warning_keep_local (CulvertForward *forward,
                                     gboolean        gateway_ports)
 {
-  g_return_if_fail (CULVERT_IS_FORWARD (forward));
-
-  /* No bind address is loopback (ssh's own default), except that ssh -g
-   * opens local and dynamic forwards without one to everybody. */
-  if (gateway_ports && culvert_forward_get_kind (forward) != CULVERT_FORWARD_REMOTE)
-    culvert_forward_set_bind_address (forward, "localhost");
-  else
-    culvert_forward_set_bind_address (forward, NULL);
+  /* The model's one rule, which the command line's import uses too. */
+  culvert_forward_keep_local (forward, gateway_ports);
 }
 
 char *
