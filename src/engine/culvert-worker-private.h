@@ -106,6 +106,8 @@ typedef struct
   char          *bind_address;    /* as sent in tcpip-forward */
   guint16        bind_port;       /* as asked; 0: the server picks */
   guint16        bound_port;      /* as the server answered; 0 until then */
+  gboolean       refused;         /* the server refused it in this session: no
+                                   * channel is ours for it (asked again next session) */
   char          *destination_host;
   guint16        destination_port;
   gboolean       removed;         /* no longer wanted; freed once the server let go */
