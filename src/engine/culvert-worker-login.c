@@ -68,6 +68,7 @@ login_confirm_host_key (const char *host_label,
   gboolean accepted;
 
   worker_set_state (self, CULVERT_TUNNEL_VERIFYING_HOST_KEY, NULL);
+  worker_host_key_question (self, &event);
   event.title = g_strdup (host_label);
   event.detail = g_strdup (fingerprint);
   event.key_type = g_strdup (key_type);
@@ -426,9 +427,14 @@ worker_login_session (CulvertWorker              *self,
   };
   ssh_session session;
 
+  g_free (self->login_host);
+  self->login_host = g_strdup (options->host);
+  self->login_port = options->port != 0 ? options->port : 22;
+  self->login_is_jump = !is_server;
   worker_set_login_fd (self, options->fd);
   session = culvert_ssh_login (options, &callbacks, self->cancellable, error);
   worker_set_login_fd (self, -1);
+  g_clear_pointer (&self->login_host, g_free);
 
   return session;
 }

@@ -358,9 +358,19 @@ on_question_accept (CulvertTunnel   *tunnel,
                     CulvertQuestion *question,
                     GPtrArray       *asked)
 {
+  g_autofree char *host = NULL;
+  guint port = 0;
+  gboolean is_jump_host = FALSE;
+
   g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_HOST_KEY);
-  g_ptr_array_add (asked, g_strdup_printf ("%s %s", culvert_question_get_title (question),
-                                           culvert_question_get_detail (question)));
+  /* The properties say what the getters do. */
+  g_object_get (question, "host", &host, "port", &port, "is-jump-host", &is_jump_host, NULL);
+  g_assert_cmpstr (host, ==, culvert_question_get_host (question));
+  g_assert_cmpuint (port, ==, culvert_question_get_port (question));
+  g_assert_cmpint (is_jump_host, ==, culvert_question_get_is_jump_host (question));
+  g_ptr_array_add (asked, g_strdup_printf ("%s %s %s %u %s", culvert_question_get_title (question),
+                                           culvert_question_get_detail (question), host, port,
+                                           is_jump_host ? "jump" : "server"));
   culvert_question_answer (question, TRUE, NULL);
 }
 
@@ -395,7 +405,9 @@ test_jump_ask_host_key (Fixture       *f,
   if (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
     g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
 
-  expected = g_strdup_printf ("%s %s", label, f->jump1->host_key_fingerprint);
+  /* The hop's own name and port, not the server's. */
+  expected = g_strdup_printf ("%s %s 127.0.0.1 %u jump", label, f->jump1->host_key_fingerprint,
+                              f->jump1->port);
   g_assert_cmpuint (asked->len, ==, 1);
   g_assert_cmpstr (asked->pdata[0], ==, expected);
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
@@ -403,6 +415,110 @@ test_jump_ask_host_key (Fixture       *f,
                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
                                NULL));
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* The server's own unknown key, behind the hops: asked about under the
+ * server's name and port, not as a jump host's. */
+static void
+test_jump_ask_server_host_key (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *h1 = known_hosts_line (f->jump1, "127.0.0.1", f->jump1->port);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *text = g_strconcat (h1, h2, NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_accept), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  if (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
+
+  expected = g_strdup_printf ("[127.0.0.1]:%u %s 127.0.0.1 %u server", f->server->port,
+                              f->server->host_key_fingerprint, f->server->port);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, expected);
+}
+
+static void
+on_question_record (CulvertTunnel   *tunnel,
+                    CulvertQuestion *question,
+                    GPtrArray       *asked)
+{
+  g_ptr_array_add (asked, g_strdup_printf ("%d %s %u %s", culvert_question_get_kind (question),
+                                           culvert_question_get_host (question),
+                                           culvert_question_get_port (question),
+                                           culvert_question_get_is_jump_host (question) ?
+                                           "jump" : "server"));
+  /* Whatever it is, the answer would be yes. */
+  culvert_question_answer (question, TRUE, NULL);
+}
+
+/* known_hosts holds another key for the first hop, under its own name and
+ * port: the connection is refused with the changed-key error, as for the
+ * server's own key, even under "ask" with a user who says yes to
+ * everything: no question, only the notice naming the hop; nothing logs in
+ * and no forward listens. */
+static void
+test_jump_changed_host_key (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  /* jump2's key, recorded as jump1's. */
+  g_autofree char *wrong = known_hosts_line (f->jump2, "127.0.0.1", f->jump1->port);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  g_autofree char *text = g_strconcat (wrong, h2, hs, NULL);
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", f->jump1->port);
+  g_autofree char *notice = g_strdup_printf ("%d 127.0.0.1 %u jump",
+                                             CULVERT_QUESTION_HOST_KEY_CHANGED, f->jump1->port);
+  g_autoptr(GError) error = NULL;
+  guint before2 = log_count (f->jump2, "Connection from");
+  guint befores = log_count (f->server, "Connection from");
+  guint16 port = add_local (f->profile, 9);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  const char *reason;
+  int fd;
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_record), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_FAILED);
+  reason = culvert_tunnel_get_state_reason (f->tunnel);
+  assert_contains (reason, "HAS CHANGED");
+  assert_contains (reason, label);
+
+  /* Only the notice, about the hop under its own name and port. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, notice);
+
+  /* Nothing logged in, nothing went past the first hop, nothing listens. */
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 0);
+  g_assert_cmpuint (log_count (f->jump2, "Connection from"), ==, before2);
+  g_assert_cmpuint (log_count (f->server, "Connection from"), ==, befores);
+  fd = culvert_test_connect_loopback (port);
+  g_assert_cmpint (fd, <, 0);
 }
 
 static void
@@ -841,6 +957,8 @@ main (int    argc,
   ADD ("/jump/reconnect", test_jump_reconnect);
   ADD ("/jump/host-key-per-hop", test_jump_host_key_per_hop);
   ADD ("/jump/ask-host-key", test_jump_ask_host_key);
+  ADD ("/jump/ask-server-host-key", test_jump_ask_server_host_key);
+  ADD ("/jump/changed-host-key", test_jump_changed_host_key);
   ADD ("/jump/stop-while-asking", test_jump_stop_while_asking);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
