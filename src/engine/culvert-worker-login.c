@@ -262,6 +262,23 @@ proxy_uri_for_people (const char *uri_text)
                                NULL);
 }
 
+/* A proxy URL Culvert cannot use, as the log may show it: without its
+ * userinfo (user and password), which is everything up to the last '@'
+ * after the scheme; a password may hold any character, '/' too. */
+static char *
+proxy_url_without_userinfo (const char *url)
+{
+  const char *authority = strstr (url, "://");
+  const char *at;
+
+  authority = authority != NULL ? authority + 3 : url;
+  at = strrchr (authority, '@');
+  if (at == NULL)
+    return g_strdup (url);
+
+  return g_strdup_printf ("%.*s%s", (int) (authority - url), url, at + 1);
+}
+
 /* Sets up @client for the profile's proxy mode; returns the proxy's URI
  * for the log, or NULL when the connection goes direct. */
 static char *
@@ -292,9 +309,13 @@ worker_choose_proxy (CulvertWorker *self,
       if (uri == NULL || culvert_proxy_bypass_matches (config->proxy_bypass, host))
         {
           if (uri == NULL)
-            worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// address; "
-                                      "connecting directly"),
-                        config->proxy_url != NULL ? config->proxy_url : "");
+            {
+              g_autofree char *shown =
+                proxy_url_without_userinfo (config->proxy_url != NULL ? config->proxy_url : "");
+
+              worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// "
+                                        "address; connecting directly"), shown);
+            }
           g_free (uri);
           g_socket_client_set_enable_proxy (client, FALSE);
           return NULL;

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-secrets.h"
 #include "engine-test-util.h"
 
 #define MiB (1024 * 1024)
@@ -567,6 +568,87 @@ test_jump_stop_while_asking (Fixture       *f,
   g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 0);
 }
 
+static void
+on_question_cancel_password (CulvertTunnel   *tunnel,
+                             CulvertQuestion *question,
+                             GPtrArray       *asked)
+{
+  g_ptr_array_add (asked, g_strdup_printf ("%d %s", culvert_question_get_kind (question),
+                                           culvert_question_get_title (question)));
+  culvert_question_cancel (question);
+}
+
+/* The server's remembered password never goes to a jump host: a hop that
+ * takes passwords only (and would take that one: the same account) is
+ * asked about, not sent the server's secret; its log shows no password
+ * tried. */
+static void
+test_jump_no_server_password (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CulvertTestSshd) pwjump = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hp = NULL;
+  g_autofree char *hs = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *sshd_log = NULL;
+  const char *profile_id = culvert_profile_get_id (f->profile);
+  guint befores = log_count (f->server, "Connection from");
+  gint64 deadline;
+
+  if (f->server->password == NULL)
+    {
+      g_test_skip ("password logins need sshd to run as root");
+      return;
+    }
+  pwjump = start_sshd ("PasswordAuthentication yes\nPubkeyAuthentication no\n"
+                       "KbdInteractiveAuthentication no");
+  hp = known_hosts_line (pwjump, "127.0.0.1", pwjump->port);
+  hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  text = g_strconcat (hp, hs, NULL);
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  spec = hop_spec (pwjump, "127.0.0.1", pwjump->port);
+  culvert_profile_set_jump_hosts (f->profile, (const char *[]) { spec, NULL });
+
+  /* The server's password, remembered; it is the hop account's too. */
+  g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, profile_id,
+                                             f->server->user, "127.0.0.1", "test server",
+                                             f->server->password, NULL, &error));
+  g_assert_no_error (error);
+
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_cancel_password), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_FAILED);
+
+  /* The hop's password was asked for (and not given). */
+  g_assert_cmpuint (asked->len, ==, 1);
+  {
+    g_autofree char *prefix = g_strdup_printf ("%d ", CULVERT_QUESTION_PASSWORD);
+
+    g_assert_true (g_str_has_prefix (asked->pdata[0], prefix));
+    assert_contains (asked->pdata[0], "127.0.0.1");
+  }
+  /* The hop never saw a password, right or wrong. */
+  sshd_log = culvert_test_sshd_read_log (pwjump);
+  g_assert_null (strstr (sshd_log, "Accepted password"));
+  g_assert_null (strstr (sshd_log, "Failed password"));
+  g_assert_cmpuint (log_count (f->server, "Connection from"), ==, befores);
+
+  g_assert_true (culvert_secrets_clear_sync (CULVERT_SECRET_PASSWORD, profile_id,
+                                             f->server->user, "127.0.0.1", NULL, &error));
+}
+
 /* A hop that refuses the login is named in the error; nothing behind it
  * was reached. */
 static void
@@ -961,6 +1043,7 @@ main (int    argc,
   ADD ("/jump/changed-host-key", test_jump_changed_host_key);
   ADD ("/jump/stop-while-asking", test_jump_stop_while_asking);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
+  ADD ("/jump/no-server-password", test_jump_no_server_password);
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
   ADD ("/jump/through-proxy", test_jump_through_proxy);
   ADD ("/jump/headless", test_headless_jump);

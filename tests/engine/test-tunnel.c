@@ -924,12 +924,14 @@ test_tunnel_wrong_key (Fixture       *f,
   connect_expect_failure (f, "Permission denied", "rejected the key");
 }
 
+#define WRONG_PASSWORD "not-the-password-5417"
+
 static void
 on_question_password (CulvertTunnel   *tunnel,
                       CulvertQuestion *question,
                       guint           *asked)
 {
-  const char *answers[] = { "not the password", NULL };
+  const char *answers[] = { WRONG_PASSWORD, NULL };
 
   g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_PASSWORD);
   (*asked)++;
@@ -953,6 +955,46 @@ test_tunnel_wrong_password (Fixture       *f,
   g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_password), &asked);
   connect_expect_failure (f, "Permission denied", NULL);
   g_assert_cmpuint (asked, >=, 1);
+
+  /* The wrong password is in no log line, and not in the reason. */
+  {
+    GListModel *log = culvert_tunnel_get_log (f->tunnel);
+
+    g_assert_cmpuint (g_list_model_get_n_items (log), >, 0);
+    g_assert_true (log_contains (f->tunnel, "Permission denied"));
+    for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+      {
+        g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+
+        g_assert_null (strstr (culvert_log_entry_get_message (entry), WRONG_PASSWORD));
+      }
+    g_assert_null (strstr (culvert_tunnel_get_state_reason (f->tunnel), WRONG_PASSWORD));
+  }
+}
+
+/* A proxy URL of a scheme Culvert cannot use is logged without its user
+ * and password (which may hold '/' and '@'), and the tunnel goes direct. */
+static void
+test_tunnel_proxy_unsupported_scheme (Fixture       *f,
+                                      gconstpointer  data)
+{
+  GListModel *log;
+
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, "ftp://bob-the-user:pw/with@signs-6623@127.0.0.1:21");
+  connect_tunnel (f);
+  g_assert_true (log_contains (f->tunnel, "is not an http:// or socks5:// address"));
+  g_assert_true (log_contains (f->tunnel, "ftp://127.0.0.1:21"));
+  log = culvert_tunnel_get_log (f->tunnel);
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+      const char *message = culvert_log_entry_get_message (entry);
+
+      g_assert_null (strstr (message, "signs-6623"));
+      g_assert_null (strstr (message, "pw/with"));
+      g_assert_null (strstr (message, "bob-the-user"));
+    }
 }
 
 typedef struct
@@ -4235,6 +4277,7 @@ main (int    argc,
   ADD ("/tunnel/changed-host-key", test_tunnel_changed_host_key);
   ADD ("/tunnel/wrong-key", test_tunnel_wrong_key);
   ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
+  ADD ("/tunnel/proxy-unsupported-scheme", test_tunnel_proxy_unsupported_scheme);
   ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
   ADD ("/tunnel/keepalive-reconnect", test_tunnel_keepalive_reconnect);
   ADD ("/tunnel/keepalive-idle", test_tunnel_keepalive_idle);
