@@ -510,6 +510,63 @@ test_unrequested_forwarded_channel (void)
   server_free (server);
 }
 
+/* The rogue server as a jump host in front of a real sshd: once the
+ * tunnel runs through it, it opens channels nobody asked for on the jump
+ * session. Each is refused at once (libssh would otherwise queue them for
+ * as long as the session lives, unanswered), and the tunnel keeps working. */
+static void
+test_jump_host_unrequested_channel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestSshd) sshd = culvert_test_sshd_start (NULL, &error);
+  Server *server = NULL;
+  g_autoptr(CulvertProfile) profile = NULL;
+  g_autoptr(CulvertTunnel) tunnel = NULL;
+  g_autoptr(CulvertForward) forward = NULL;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autofree char *known = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *all = NULL;
+  g_autofree char *hop = NULL;
+  g_autofree char *spec = NULL;
+  Echo *echo = echo_new ();
+  guint16 port = free_port ();
+
+  g_assert_no_error (error);
+  server = server_start ();
+  g_assert_true (g_file_get_contents (server->known_hosts_path, &known, NULL, NULL));
+  line = known_hosts_line (sshd, "127.0.0.1", sshd->port);
+  all = g_strconcat (known, line, NULL);
+  g_assert_true (g_file_set_contents (server->known_hosts_path, all, -1, NULL));
+
+  profile = key_profile_new ("127.0.0.1", sshd->port, sshd->user, sshd->client_key_path,
+                             server->known_hosts_path);
+  hop = g_strdup_printf ("anyone@127.0.0.1:%u", server->port);
+  culvert_profile_set_jump_hosts (profile, (const char *[]) { hop, NULL });
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+  forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, spec, &error);
+  g_assert_no_error (error);
+  culvert_profile_add_forward (profile, forward);
+
+  tunnel = tunnel_start (profile);
+  g_assert_true (wait_until (tunnel_connected, tunnel, 30));
+  g_assert_cmpuint (server->direct_opens, ==, 1);
+
+  /* Channels the jump host opens on its own: each refused, none waits. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (server_open_forwarded (server, "127.0.0.1", 4000 + i), ==, OPEN_REFUSED);
+
+  /* The tunnel through the hop still carries data both ways. */
+  start_client (clients, port, 256 * 1024, TRUE, NULL, 0);
+  g_assert_true (wait_until (clients_done, clients, 60));
+  assert_clients_ok (clients);
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+
+  disconnect_and_wait (tunnel, 0);
+  server_free (server);
+  echo_free (echo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -519,6 +576,8 @@ main (int    argc,
 
   g_test_add_func ("/rogue-server/unrequested-forwarded-channel",
                    test_unrequested_forwarded_channel);
+  g_test_add_func ("/rogue-server/jump-host-unrequested-channel",
+                   test_jump_host_unrequested_channel);
 
   return g_test_run ();
 }
