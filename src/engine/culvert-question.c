@@ -30,8 +30,22 @@ struct _CulvertQuestion
   char                *known_fingerprint;
   char                *known_location;
   char                *fix_command;
+  char                *host;
+  guint16              port;
+  gboolean             is_jump_host;
   gboolean             answered;
 };
+
+enum
+{
+  PROP_0,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_IS_JUMP_HOST,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CulvertQuestion, culvert_question, G_TYPE_OBJECT)
 
@@ -55,8 +69,33 @@ culvert_question_finalize (GObject *object)
   g_free (self->known_fingerprint);
   g_free (self->known_location);
   g_free (self->fix_command);
+  g_free (self->host);
 
   G_OBJECT_CLASS (culvert_question_parent_class)->finalize (object);
+}
+
+static void
+culvert_question_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CulvertQuestion *self = CULVERT_QUESTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOST:
+      g_value_set_string (value, self->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_IS_JUMP_HOST:
+      g_value_set_boolean (value, self->is_jump_host);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -65,6 +104,20 @@ culvert_question_class_init (CulvertQuestionClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = culvert_question_finalize;
+  object_class->get_property = culvert_question_get_property;
+
+  /* HOST_KEY, HOST_KEY_CHANGED: the machine whose key it is (a jump host's
+   * own name and port for a hop's key). */
+  properties[PROP_HOST] =
+    g_param_spec_string ("host", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IS_JUMP_HOST] =
+    g_param_spec_boolean ("is-jump-host", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -93,6 +146,9 @@ culvert_question_new (CulvertWorker            *worker,
   self->known_fingerprint = g_strdup (event->known_fingerprint);
   self->known_location = g_strdup (event->known_location);
   self->fix_command = g_strdup (event->fix_command);
+  self->host = g_strdup (event->host);
+  self->port = event->host_port;
+  self->is_jump_host = event->is_jump_host;
   /* A notice: the worker waits for nothing. */
   if (self->kind == CULVERT_QUESTION_HOST_KEY_CHANGED)
     self->answered = TRUE;
@@ -187,6 +243,27 @@ culvert_question_get_fix_command (CulvertQuestion *self)
 {
   g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
   return self->fix_command;
+}
+
+const char *
+culvert_question_get_host (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), NULL);
+  return self->host;
+}
+
+guint16
+culvert_question_get_port (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), 0);
+  return self->port;
+}
+
+gboolean
+culvert_question_get_is_jump_host (CulvertQuestion *self)
+{
+  g_return_val_if_fail (CULVERT_IS_QUESTION (self), FALSE);
+  return self->is_jump_host;
 }
 
 void

@@ -38,6 +38,14 @@ const char          *culvert_question_get_known_key_type    (CulvertQuestion *se
 const char          *culvert_question_get_known_fingerprint (CulvertQuestion *self);
 const char          *culvert_question_get_known_location    (CulvertQuestion *self);
 const char          *culvert_question_get_fix_command       (CulvertQuestion *self);
+/* HOST_KEY, HOST_KEY_CHANGED: the machine whose key this is: the jump host's
+ * own name (as in its "user@host:port", without the user) and SSH port when
+ * the key is a hop's, else the server's; 22 when no port was given. NULL
+ * and 0 for other kinds. Also the read-only properties "host", "port" and
+ * "is-jump-host". */
+const char          *culvert_question_get_host         (CulvertQuestion *self);
+guint16              culvert_question_get_port         (CulvertQuestion *self);
+gboolean             culvert_question_get_is_jump_host (CulvertQuestion *self);
 gboolean             culvert_question_is_answered  (CulvertQuestion    *self);
 /* HOST_KEY: accepted or not. Secrets: one answer; keyboard-interactive: one
  * answer per prompt. The answers are wiped after use. */

@@ -30,6 +30,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <errno.h>
+#include <libssh/server.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -480,6 +481,21 @@ hop_name (const char *host,
   return g_strdup_printf ("%s:%u", shown, port);
 }
 
+/* Whatever a jump host sends that nobody asked for (a channel open for a
+ * forward, X11 or an agent; a request libssh hands on) would otherwise wait
+ * in libssh's queue for as long as the session lives, and the host for an
+ * answer: refuse it at once (libssh's default answer). Runs on whichever
+ * thread reads the session, inside libssh: answer only. */
+static int
+hop_on_message (ssh_session  session,
+                ssh_message  message,
+                void        *user_data)
+{
+  g_debug ("Jump host %s: refused an unrequested message (type %d, subtype %d)",
+           (const char *) user_data, ssh_message_type (message), ssh_message_subtype (message));
+  return 1;
+}
+
 /* Opens the channel from @session to @host:@port, waiting on the worker's
  * context. */
 static ssh_channel
@@ -612,6 +628,8 @@ hop_connect (CulvertWorker  *self,
       return FALSE;
     }
 
+  /* The name outlives the session: the chain's hop keeps it. */
+  ssh_set_message_callback (session, hop_on_message, name);
   channel = hop_open_channel (self, session, name, next_host, next_port, error);
   if (channel == NULL)
     {

@@ -68,6 +68,7 @@ login_confirm_host_key (const char *host_label,
   gboolean accepted;
 
   worker_set_state (self, CULVERT_TUNNEL_VERIFYING_HOST_KEY, NULL);
+  worker_host_key_question (self, &event);
   event.title = g_strdup (host_label);
   event.detail = g_strdup (fingerprint);
   event.key_type = g_strdup (key_type);
@@ -261,6 +262,23 @@ proxy_uri_for_people (const char *uri_text)
                                NULL);
 }
 
+/* A proxy URL Culvert cannot use, as the log may show it: without its
+ * userinfo (user and password), which is everything up to the last '@'
+ * after the scheme; a password may hold any character, '/' too. */
+static char *
+proxy_url_without_userinfo (const char *url)
+{
+  const char *authority = strstr (url, "://");
+  const char *at;
+
+  authority = authority != NULL ? authority + 3 : url;
+  at = strrchr (authority, '@');
+  if (at == NULL)
+    return g_strdup (url);
+
+  return g_strdup_printf ("%.*s%s", (int) (authority - url), url, at + 1);
+}
+
 /* Sets up @client for the profile's proxy mode; returns the proxy's URI
  * for the log, or NULL when the connection goes direct. */
 static char *
@@ -291,9 +309,13 @@ worker_choose_proxy (CulvertWorker *self,
       if (uri == NULL || culvert_proxy_bypass_matches (config->proxy_bypass, host))
         {
           if (uri == NULL)
-            worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// address; "
-                                      "connecting directly"),
-                        config->proxy_url != NULL ? config->proxy_url : "");
+            {
+              g_autofree char *shown =
+                proxy_url_without_userinfo (config->proxy_url != NULL ? config->proxy_url : "");
+
+              worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// "
+                                        "address; connecting directly"), shown);
+            }
           g_free (uri);
           g_socket_client_set_enable_proxy (client, FALSE);
           return NULL;
@@ -426,9 +448,14 @@ worker_login_session (CulvertWorker              *self,
   };
   ssh_session session;
 
+  g_free (self->login_host);
+  self->login_host = g_strdup (options->host);
+  self->login_port = options->port != 0 ? options->port : 22;
+  self->login_is_jump = !is_server;
   worker_set_login_fd (self, options->fd);
   session = culvert_ssh_login (options, &callbacks, self->cancellable, error);
   worker_set_login_fd (self, -1);
+  g_clear_pointer (&self->login_host, g_free);
 
   return session;
 }

@@ -106,6 +106,8 @@ typedef struct
   char          *bind_address;    /* as sent in tcpip-forward */
   guint16        bind_port;       /* as asked; 0: the server picks */
   guint16        bound_port;      /* as the server answered; 0 until then */
+  gboolean       refused;         /* the server refused it in this session: no
+                                   * channel is ours for it (asked again next session) */
   char          *destination_host;
   guint16        destination_port;
   gboolean       removed;         /* no longer wanted; freed once the server let go */
@@ -310,6 +312,11 @@ struct _CulvertWorker
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
+  /* The machine being logged in to (worker_login_session()): its host
+   * keys' questions name it. */
+  char                   *login_host;
+  guint16                 login_port;
+  gboolean                login_is_jump;
   /* culvert-worker-secrets.c */
   gboolean                remember_secret;  /* the user asked to keep the next secret */
   char                   *keyring_problem;  /* why the keyring cannot be used, or NULL */
@@ -377,6 +384,9 @@ void      worker_secret_question  (CulvertWorker            *self,
                                    CulvertWorkerEvent       *event);
 void      worker_secret_answered  (CulvertWorker            *self,
                                    Question                 *question);
+/* Names the machine being logged in to on a host key question. */
+void      worker_host_key_question (CulvertWorker           *self,
+                                   CulvertWorkerEvent       *event);
 
 /* culvert-worker-pump.c */
 gboolean  watch_add               (CulvertWorker            *self,

@@ -241,6 +241,7 @@ on_listen_answered (CulvertWorker *self,
             {
               CulvertWorkerEvent failed = { .type = CULVERT_WORKER_EVENT_FORWARD_FAILED };
 
+              remote->refused = TRUE;
               failed.forward_index = forward_index;
               failed.text = g_strdup (_("The server listens, but did not say on which port"));
               worker_post (self, &failed);
@@ -262,6 +263,9 @@ on_listen_answered (CulvertWorker *self,
     {
       CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_FORWARD_FAILED };
 
+      /* Nothing listens for it: a channel for its address and port is
+       * no longer ours (worker_accept_forwarded()). */
+      remote->refused = TRUE;
       label = server_label (remote->bind_address, remote->bind_port);
       event.forward_index = forward_index;
       /* The protocol carries no reason: say what it usually is. */
@@ -282,6 +286,7 @@ worker_request_remote (CulvertWorker *self,
                        Remote        *remote)
 {
   remote->bound_port = 0;
+  remote->refused = FALSE;
   worker_global_request (self, GLOBAL_LISTEN, remote->bind_address, remote->bind_port,
                          on_listen_answered, remote);
 }
@@ -425,31 +430,56 @@ on_local_connected (GObject      *source,
   worker_pump (conn->worker, FALSE);
 }
 
+/* Whether a forwarded-tcpip channel for @address:@port belongs to @remote.
+ * As OpenSSH's client does (channels.c, open_listen_match_tcpip), by the
+ * address exactly as we sent it in tcpip-forward (which the server echoes;
+ * libssh sends no address as "") and the port: the one the server bound, or
+ * the one asked for by number while the answer is still on its way. */
+static gboolean
+remote_matches (Remote     *remote,
+                const char *address,
+                int         port)
+{
+  const char *bind = remote->bind_address != NULL ? remote->bind_address : "";
+
+  if (remote->removed || remote->refused || port <= 0 || address == NULL)
+    return FALSE;
+  if (remote->bound_port != 0 ? remote->bound_port != port : remote->bind_port != port)
+    return FALSE;
+
+  return strcmp (bind, address) == 0;
+}
+
 /* Accepts a forwarded-tcpip channel for one of our incoming forwards and
- * starts connecting it to its destination; FALSE when it is none of ours. */
+ * starts connecting it to its destination; FALSE when it is none of ours
+ * (logged; the caller refuses it, and nothing is connected). */
 static gboolean
 worker_accept_forwarded (CulvertWorker *self,
                          ssh_message    message)
 {
+  const char *address = ssh_message_channel_request_open_destination (message);
   int port = ssh_message_channel_request_open_destination_port (message);
   const char *originator = ssh_message_channel_request_open_originator (message);
   int originator_port = ssh_message_channel_request_open_originator_port (message);
   Remote *remote = NULL;
   Conn *conn;
 
+  /* The server may open a channel for a port it listens on before we read
+   * its answer to our request: a port we asked for by number is ours
+   * already, unless the server refused it. Anything else is refused. */
   for (guint i = 0; i < self->remotes->len && remote == NULL; i++)
-    {
-      Remote *r = g_ptr_array_index (self->remotes, i);
-
-      /* The server may open a channel for a port it listens on before we
-       * read its answer to our request: a port we asked for by number is
-       * ours already (the server opens channels only for our requests). */
-      if (!r->removed && port > 0 &&
-          (r->bound_port != 0 ? r->bound_port == port : r->bind_port == port))
-        remote = r;
-    }
+    if (remote_matches (g_ptr_array_index (self->remotes, i), address, port))
+      remote = g_ptr_array_index (self->remotes, i);
   if (remote == NULL)
-    return FALSE;
+    {
+      /* The server's words, shown as text: no control characters. */
+      g_autofree char *shown = g_strescape (address != NULL ? address : "", NULL);
+      g_autofree char *label = server_label (shown, CLAMP (port, 0, G_MAXUINT16));
+
+      worker_log (self, TRUE, _("Refused a connection the server forwarded for %s: "
+                                "Culvert did not ask the server to listen there"), label);
+      return FALSE;
+    }
 
   /* The connection the probe made: not a client. */
   if (remote->probe_until > g_get_monotonic_time () && originator != NULL &&

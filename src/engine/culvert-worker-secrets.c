@@ -166,6 +166,7 @@ worker_host_key_changed (const CulvertHostKeyChange *change,
     .question_kind = CULVERT_QUESTION_HOST_KEY_CHANGED,
   };
 
+  worker_host_key_question (self, &event);
   event.title = g_strdup (change->host_label);
   event.key_type = g_strdup (change->key_type);
   event.detail = g_strdup (change->fingerprint);
@@ -174,4 +175,14 @@ worker_host_key_changed (const CulvertHostKeyChange *change,
   event.known_location = g_strdup (change->known_location);
   event.fix_command = g_strdup (change->fix_command);
   worker_post (self, &event);
+}
+
+void
+worker_host_key_question (CulvertWorker      *self,
+                          CulvertWorkerEvent *event)
+{
+  g_free (event->host);
+  event->host = g_strdup (self->login_host);
+  event->host_port = self->login_port;
+  event->is_jump_host = self->login_is_jump;
 }

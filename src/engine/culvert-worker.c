@@ -74,6 +74,7 @@ event_clear (gpointer data)
   g_free (event->known_fingerprint);
   g_free (event->known_location);
   g_free (event->fix_command);
+  g_free (event->host);
   g_clear_pointer (&event->forward_stats, g_array_unref);
   g_clear_pointer (&event->client_stats, g_array_unref);
 }

@@ -132,6 +132,10 @@ typedef struct
   char                   *known_fingerprint;
   char                   *known_location;
   char                   *fix_command;
+  /* HOST_KEY, HOST_KEY_CHANGED: whose key: the jump host's or the server's */
+  char                   *host;
+  guint16                 host_port;     /* 22 when none was given */
+  gboolean                is_jump_host;
 } CulvertWorkerEvent;
 
 /* Called on the main context for each event, in order. */

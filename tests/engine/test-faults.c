@@ -579,6 +579,153 @@ test_backoff (void)
   g_assert_cmpuint (culvert_worker_backoff_ms (40, 30000), ==, 60000);
 }
 
+/* The waits each tunnel logs ("Connecting again in 1.3 seconds"), in order. */
+static GArray *
+logged_delays (CulvertTunnel *tunnel)
+{
+  GListModel *log = culvert_tunnel_get_log (tunnel);
+  GArray *delays = g_array_new (FALSE, FALSE, sizeof (double));
+  const char *prefix = "Connecting again in ";
+
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+      const char *message = culvert_log_entry_get_message (entry);
+
+      if (g_str_has_prefix (message, prefix))
+        {
+          double seconds = g_ascii_strtod (message + strlen (prefix), NULL);
+
+          g_array_append_val (delays, seconds);
+        }
+    }
+
+  return delays;
+}
+
+#define N_BACKOFF_TUNNELS  6
+#define N_BACKOFF_ATTEMPTS 3
+
+static gboolean
+tunnels_backed_off (gpointer data)
+{
+  CulvertTunnel **tunnels = data;
+
+  for (guint i = 0; i < N_BACKOFF_TUNNELS; i++)
+    {
+      g_autoptr(GArray) delays = logged_delays (tunnels[i]);
+
+      if (delays->len < N_BACKOFF_ATTEMPTS)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Tunnels that lost their server wait between attempts as the worker
+ * decides on its own (the real path, not the helper alone): each wait
+ * within the upper half of 1, 2, 4 s, and the tunnels do not all wait
+ * the same, so they do not all come back at once. */
+static void
+test_backoff_jitter (Fixture       *f,
+                     gconstpointer  data)
+{
+  CulvertTunnel *tunnels[N_BACKOFF_TUNNELS];
+  GArray *delays[N_BACKOFF_TUNNELS];
+
+  culvert_profile_set_reconnect (f->profile, TRUE);
+  for (guint i = 0; i < N_BACKOFF_TUNNELS; i++)
+    {
+      tunnels[i] = tunnel_start (f->profile);
+      g_assert_true (wait_until (tunnel_connected, tunnels[i], 20));
+    }
+
+  culvert_test_sshd_kill (f->sshd);
+  g_assert_true (wait_until (tunnels_backed_off, tunnels, 30));
+
+  for (guint i = 0; i < N_BACKOFF_TUNNELS; i++)
+    {
+      delays[i] = logged_delays (tunnels[i]);
+      for (guint a = 0; a < N_BACKOFF_ATTEMPTS; a++)
+        {
+          double nominal = 1 << a;
+          double delay = g_array_index (delays[i], double, a);
+
+          g_test_message ("tunnel %u, wait %u: %.1f s", i, a + 1, delay);
+          g_assert_cmpfloat (delay, >=, nominal / 2 - 0.05);
+          g_assert_cmpfloat (delay, <=, nominal + 0.05);
+        }
+    }
+  /* The second and third waits (11 and 21 values to the tenth of a second):
+   * not all the same across the tunnels. */
+  for (guint a = 1; a < N_BACKOFF_ATTEMPTS; a++)
+    {
+      gboolean differ = FALSE;
+
+      for (guint i = 1; i < N_BACKOFF_TUNNELS; i++)
+        if (g_array_index (delays[i], double, a) != g_array_index (delays[0], double, a))
+          differ = TRUE;
+      g_assert_true (differ);
+    }
+
+  for (guint i = 0; i < N_BACKOFF_TUNNELS; i++)
+    {
+      g_assert_true (disconnect_and_wait (tunnels[i], 10));
+      g_assert_finalize_object (tunnels[i]);
+      g_array_unref (delays[i]);
+    }
+}
+
+/* A server frozen for less than interval × count keeps the connection; one
+ * frozen for good is noticed within interval × count (and the second the
+ * limit allows for the last answer), plus slack. */
+static void
+test_keepalive_count (Fixture       *f,
+                      gconstpointer  data)
+{
+  const guint interval = 1, count = 4;
+  Echo *echo = echo_new ();
+  gint64 start, elapsed, until;
+
+  culvert_profile_set_keepalive_interval (f->profile, interval);
+  culvert_profile_set_keepalive_count (f->profile, count);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "127.0.0.1:%u:127.0.0.1:%u", free_port (), echo->port);
+  connect_tunnel (f);
+  g_assert_true (echo_through (port_of (f, 0)));
+
+  /* 2.5 s: more than interval × 1 (+1 s), less than interval × count. */
+  culvert_test_sshd_signal_sessions (f->sshd, SIGSTOP);
+  until = g_get_monotonic_time () + 2500 * 1000;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+      g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+    }
+  culvert_test_sshd_signal_sessions (f->sshd, SIGCONT);
+  until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+      g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+    }
+  g_assert_true (echo_through (port_of (f, 0)));
+  g_assert_false (log_contains (f->tunnel, "stopped answering"));
+
+  /* For good. */
+  culvert_test_sshd_signal_sessions (f->sshd, SIGSTOP);
+  start = g_get_monotonic_time ();
+  g_assert_true (wait_until (tunnel_failed, f->tunnel, 30));
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("noticed after %.2f s", elapsed / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (elapsed, <=, (interval * count + 2) * G_USEC_PER_SEC);
+  g_assert_true (log_contains (f->tunnel, "stopped answering"));
+
+  fixture_stop_tunnel (f);
+  echo_free (echo);
+}
+
 /* SIGTERM ends the runner within 2 s and gives the ports back: with a live
  * server the incoming forward's port on the server closes too, and with a
  * frozen server it still exits in time. */
@@ -736,6 +883,8 @@ main (int    argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/faults/sshd-restart", test_sshd_restart);
   ADD ("/faults/server-stops-answering", test_server_stops_answering);
+  ADD ("/faults/keepalive-count", test_keepalive_count);
+  ADD ("/faults/backoff-jitter", test_backoff_jitter);
   ADD ("/faults/cycles", test_cycles);
   ADD ("/faults/stop-while-serving", test_stop_while_serving);
   ADD ("/faults/stop-during-login", test_stop_during_login);

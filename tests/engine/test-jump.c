@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-secrets.h"
 #include "engine-test-util.h"
 
 #define MiB (1024 * 1024)
@@ -358,9 +359,19 @@ on_question_accept (CulvertTunnel   *tunnel,
                     CulvertQuestion *question,
                     GPtrArray       *asked)
 {
+  g_autofree char *host = NULL;
+  guint port = 0;
+  gboolean is_jump_host = FALSE;
+
   g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_HOST_KEY);
-  g_ptr_array_add (asked, g_strdup_printf ("%s %s", culvert_question_get_title (question),
-                                           culvert_question_get_detail (question)));
+  /* The properties say what the getters do. */
+  g_object_get (question, "host", &host, "port", &port, "is-jump-host", &is_jump_host, NULL);
+  g_assert_cmpstr (host, ==, culvert_question_get_host (question));
+  g_assert_cmpuint (port, ==, culvert_question_get_port (question));
+  g_assert_cmpint (is_jump_host, ==, culvert_question_get_is_jump_host (question));
+  g_ptr_array_add (asked, g_strdup_printf ("%s %s %s %u %s", culvert_question_get_title (question),
+                                           culvert_question_get_detail (question), host, port,
+                                           is_jump_host ? "jump" : "server"));
   culvert_question_answer (question, TRUE, NULL);
 }
 
@@ -395,7 +406,9 @@ test_jump_ask_host_key (Fixture       *f,
   if (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
     g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
 
-  expected = g_strdup_printf ("%s %s", label, f->jump1->host_key_fingerprint);
+  /* The hop's own name and port, not the server's. */
+  expected = g_strdup_printf ("%s %s 127.0.0.1 %u jump", label, f->jump1->host_key_fingerprint,
+                              f->jump1->port);
   g_assert_cmpuint (asked->len, ==, 1);
   g_assert_cmpstr (asked->pdata[0], ==, expected);
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
@@ -403,6 +416,110 @@ test_jump_ask_host_key (Fixture       *f,
                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
                                NULL));
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* The server's own unknown key, behind the hops: asked about under the
+ * server's name and port, not as a jump host's. */
+static void
+test_jump_ask_server_host_key (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *h1 = known_hosts_line (f->jump1, "127.0.0.1", f->jump1->port);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *text = g_strconcat (h1, h2, NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_accept), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  if (culvert_tunnel_get_state (f->tunnel) != CULVERT_TUNNEL_CONNECTED)
+    g_error ("the tunnel failed: %s", culvert_tunnel_get_state_reason (f->tunnel));
+
+  expected = g_strdup_printf ("[127.0.0.1]:%u %s 127.0.0.1 %u server", f->server->port,
+                              f->server->host_key_fingerprint, f->server->port);
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, expected);
+}
+
+static void
+on_question_record (CulvertTunnel   *tunnel,
+                    CulvertQuestion *question,
+                    GPtrArray       *asked)
+{
+  g_ptr_array_add (asked, g_strdup_printf ("%d %s %u %s", culvert_question_get_kind (question),
+                                           culvert_question_get_host (question),
+                                           culvert_question_get_port (question),
+                                           culvert_question_get_is_jump_host (question) ?
+                                           "jump" : "server"));
+  /* Whatever it is, the answer would be yes. */
+  culvert_question_answer (question, TRUE, NULL);
+}
+
+/* known_hosts holds another key for the first hop, under its own name and
+ * port: the connection is refused with the changed-key error, as for the
+ * server's own key, even under "ask" with a user who says yes to
+ * everything: no question, only the notice naming the hop; nothing logs in
+ * and no forward listens. */
+static void
+test_jump_changed_host_key (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  /* jump2's key, recorded as jump1's. */
+  g_autofree char *wrong = known_hosts_line (f->jump2, "127.0.0.1", f->jump1->port);
+  g_autofree char *h2 = known_hosts_line (f->jump2, "127.0.0.1", f->jump2->port);
+  g_autofree char *hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  g_autofree char *text = g_strconcat (wrong, h2, hs, NULL);
+  g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", f->jump1->port);
+  g_autofree char *notice = g_strdup_printf ("%d 127.0.0.1 %u jump",
+                                             CULVERT_QUESTION_HOST_KEY_CHANGED, f->jump1->port);
+  g_autoptr(GError) error = NULL;
+  guint before2 = log_count (f->jump2, "Connection from");
+  guint befores = log_count (f->server, "Connection from");
+  guint16 port = add_local (f->profile, 9);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  const char *reason;
+  int fd;
+
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_ASK);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_record), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_FAILED);
+  reason = culvert_tunnel_get_state_reason (f->tunnel);
+  assert_contains (reason, "HAS CHANGED");
+  assert_contains (reason, label);
+
+  /* Only the notice, about the hop under its own name and port. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (asked->len, ==, 1);
+  g_assert_cmpstr (asked->pdata[0], ==, notice);
+
+  /* Nothing logged in, nothing went past the first hop, nothing listens. */
+  g_assert_cmpuint (log_count (f->jump1, "Accepted publickey"), ==, 0);
+  g_assert_cmpuint (log_count (f->jump2, "Connection from"), ==, before2);
+  g_assert_cmpuint (log_count (f->server, "Connection from"), ==, befores);
+  fd = culvert_test_connect_loopback (port);
+  g_assert_cmpint (fd, <, 0);
 }
 
 static void
@@ -449,6 +566,87 @@ test_jump_stop_while_asking (Fixture       *f,
   g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_DISCONNECTED);
   g_assert_cmpuint (log_count (f->jump2, "Accepted publickey"), ==, 1);
   g_assert_cmpuint (log_count (f->server, "Accepted publickey"), ==, 0);
+}
+
+static void
+on_question_cancel_password (CulvertTunnel   *tunnel,
+                             CulvertQuestion *question,
+                             GPtrArray       *asked)
+{
+  g_ptr_array_add (asked, g_strdup_printf ("%d %s", culvert_question_get_kind (question),
+                                           culvert_question_get_title (question)));
+  culvert_question_cancel (question);
+}
+
+/* The server's remembered password never goes to a jump host: a hop that
+ * takes passwords only (and would take that one: the same account) is
+ * asked about, not sent the server's secret; its log shows no password
+ * tried. */
+static void
+test_jump_no_server_password (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) asked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CulvertTestSshd) pwjump = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hp = NULL;
+  g_autofree char *hs = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *sshd_log = NULL;
+  const char *profile_id = culvert_profile_get_id (f->profile);
+  guint befores = log_count (f->server, "Connection from");
+  gint64 deadline;
+
+  if (f->server->password == NULL)
+    {
+      g_test_skip ("password logins need sshd to run as root");
+      return;
+    }
+  pwjump = start_sshd ("PasswordAuthentication yes\nPubkeyAuthentication no\n"
+                       "KbdInteractiveAuthentication no");
+  hp = known_hosts_line (pwjump, "127.0.0.1", pwjump->port);
+  hs = known_hosts_line (f->server, "127.0.0.1", f->server->port);
+  text = g_strconcat (hp, hs, NULL);
+  g_assert_true (g_file_set_contents (f->known_hosts, text, -1, NULL));
+  spec = hop_spec (pwjump, "127.0.0.1", pwjump->port);
+  culvert_profile_set_jump_hosts (f->profile, (const char *[]) { spec, NULL });
+
+  /* The server's password, remembered; it is the hop account's too. */
+  g_assert_true (culvert_secrets_store_sync (CULVERT_SECRET_PASSWORD, profile_id,
+                                             f->server->user, "127.0.0.1", "test server",
+                                             f->server->password, NULL, &error));
+  g_assert_no_error (error);
+
+  f->tunnel = culvert_tunnel_new (f->profile);
+  culvert_tunnel_set_host_key_policy (f->tunnel, CULVERT_HOST_KEY_STRICT);
+  g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_cancel_password), asked);
+  g_assert_true (culvert_tunnel_connect (f->tunnel, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!tunnel_settled (f->tunnel) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (culvert_tunnel_get_state (f->tunnel), ==, CULVERT_TUNNEL_FAILED);
+
+  /* The hop's password was asked for (and not given). */
+  g_assert_cmpuint (asked->len, ==, 1);
+  {
+    g_autofree char *prefix = g_strdup_printf ("%d ", CULVERT_QUESTION_PASSWORD);
+
+    g_assert_true (g_str_has_prefix (asked->pdata[0], prefix));
+    assert_contains (asked->pdata[0], "127.0.0.1");
+  }
+  /* The hop never saw a password, right or wrong. */
+  sshd_log = culvert_test_sshd_read_log (pwjump);
+  g_assert_null (strstr (sshd_log, "Accepted password"));
+  g_assert_null (strstr (sshd_log, "Failed password"));
+  g_assert_cmpuint (log_count (f->server, "Connection from"), ==, befores);
+
+  g_assert_true (culvert_secrets_clear_sync (CULVERT_SECRET_PASSWORD, profile_id,
+                                             f->server->user, "127.0.0.1", NULL, &error));
 }
 
 /* A hop that refuses the login is named in the error; nothing behind it
@@ -841,8 +1039,11 @@ main (int    argc,
   ADD ("/jump/reconnect", test_jump_reconnect);
   ADD ("/jump/host-key-per-hop", test_jump_host_key_per_hop);
   ADD ("/jump/ask-host-key", test_jump_ask_host_key);
+  ADD ("/jump/ask-server-host-key", test_jump_ask_server_host_key);
+  ADD ("/jump/changed-host-key", test_jump_changed_host_key);
   ADD ("/jump/stop-while-asking", test_jump_stop_while_asking);
   ADD ("/jump/hop-denies", test_jump_hop_denies);
+  ADD ("/jump/no-server-password", test_jump_no_server_password);
   ADD ("/jump/hop-cannot-reach", test_jump_hop_cannot_reach);
   ADD ("/jump/through-proxy", test_jump_through_proxy);
   ADD ("/jump/headless", test_headless_jump);

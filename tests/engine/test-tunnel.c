@@ -924,12 +924,14 @@ test_tunnel_wrong_key (Fixture       *f,
   connect_expect_failure (f, "Permission denied", "rejected the key");
 }
 
+#define WRONG_PASSWORD "not-the-password-5417"
+
 static void
 on_question_password (CulvertTunnel   *tunnel,
                       CulvertQuestion *question,
                       guint           *asked)
 {
-  const char *answers[] = { "not the password", NULL };
+  const char *answers[] = { WRONG_PASSWORD, NULL };
 
   g_assert_cmpint (culvert_question_get_kind (question), ==, CULVERT_QUESTION_PASSWORD);
   (*asked)++;
@@ -953,6 +955,46 @@ test_tunnel_wrong_password (Fixture       *f,
   g_signal_connect (f->tunnel, "question", G_CALLBACK (on_question_password), &asked);
   connect_expect_failure (f, "Permission denied", NULL);
   g_assert_cmpuint (asked, >=, 1);
+
+  /* The wrong password is in no log line, and not in the reason. */
+  {
+    GListModel *log = culvert_tunnel_get_log (f->tunnel);
+
+    g_assert_cmpuint (g_list_model_get_n_items (log), >, 0);
+    g_assert_true (log_contains (f->tunnel, "Permission denied"));
+    for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+      {
+        g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+
+        g_assert_null (strstr (culvert_log_entry_get_message (entry), WRONG_PASSWORD));
+      }
+    g_assert_null (strstr (culvert_tunnel_get_state_reason (f->tunnel), WRONG_PASSWORD));
+  }
+}
+
+/* A proxy URL of a scheme Culvert cannot use is logged without its user
+ * and password (which may hold '/' and '@'), and the tunnel goes direct. */
+static void
+test_tunnel_proxy_unsupported_scheme (Fixture       *f,
+                                      gconstpointer  data)
+{
+  GListModel *log;
+
+  culvert_profile_set_proxy_mode (f->profile, CULVERT_PROXY_CUSTOM);
+  culvert_profile_set_proxy_url (f->profile, "ftp://bob-the-user:pw/with@signs-6623@127.0.0.1:21");
+  connect_tunnel (f);
+  g_assert_true (log_contains (f->tunnel, "is not an http:// or socks5:// address"));
+  g_assert_true (log_contains (f->tunnel, "ftp://127.0.0.1:21"));
+  log = culvert_tunnel_get_log (f->tunnel);
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr(CulvertLogEntry) entry = g_list_model_get_item (log, i);
+      const char *message = culvert_log_entry_get_message (entry);
+
+      g_assert_null (strstr (message, "signs-6623"));
+      g_assert_null (strstr (message, "pw/with"));
+      g_assert_null (strstr (message, "bob-the-user"));
+    }
 }
 
 typedef struct
@@ -3066,6 +3108,70 @@ test_tunnel_remote_refused (Fixture       *f,
   destination_free (dest);
 }
 
+/* Connects to @address:@port (IPv4), sends a line and reads to EOF:
+ * returns what came back (NULL when the connection failed). */
+static char *
+exchange_with (const char *address,
+               guint16     port)
+{
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (port) };
+  GString *got = g_string_new (NULL);
+  char buf[256];
+  ssize_t n;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (inet_pton (AF_INET, address, &sin.sin_addr), ==, 1);
+  if (connect (fd, (struct sockaddr *) &sin, sizeof sin) != 0)
+    {
+      close (fd);
+      g_string_free (got, TRUE);
+      return NULL;
+    }
+  g_assert_cmpint (send (fd, "hello\n", 6, MSG_NOSIGNAL), ==, 6);
+  shutdown (fd, SHUT_WR);
+  while ((n = recv (fd, buf, sizeof buf, 0)) > 0)
+    g_string_append_len (got, buf, n);
+  close (fd);
+
+  return g_string_free (got, FALSE);
+}
+
+/* Two incoming forwards on one port number, on 127.0.0.1 and 127.0.0.2
+ * (sshd: GatewayPorts clientspecified): a client of each address reaches
+ * that forward's own destination, as with OpenSSH; the channel the server
+ * opens says which address was connected, and is routed by it. */
+static void
+test_tunnel_remote_same_port (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const guint8 one[] = "destination one";
+  static const guint8 two[] = "destination two";
+  Destination *dest1 = destination_new (1, one, sizeof one - 1);
+  Destination *dest2 = destination_new (1, two, sizeof two - 1);
+  guint16 port = free_port ();
+  g_autofree char *spec1 = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, dest1->port);
+  g_autofree char *spec2 = g_strdup_printf ("127.0.0.2:%u:127.0.0.1:%u", port, dest2->port);
+  g_autofree char *got2 = NULL;
+  g_autofree char *got1 = NULL;
+
+  add_remote (f, spec1);
+  add_remote (f, spec2);
+  connect_tunnel (f);
+  g_assert_cmpuint (remote_listening_port (f, 0), ==, port);
+  g_assert_cmpuint (remote_listening_port (f, 1), ==, port);
+
+  /* The second address first: the table's first entry must not win. */
+  got2 = exchange_with ("127.0.0.2", port);
+  g_assert_cmpstr (got2, ==, (const char *) two);
+  got1 = exchange_with ("127.0.0.1", port);
+  g_assert_cmpstr (got1, ==, (const char *) one);
+  g_assert_cmpuint (destination_wait_served (dest1, 1), ==, 1);
+  g_assert_cmpuint (destination_wait_served (dest2, 1), ==, 1);
+
+  destination_free (dest1);
+  destination_free (dest2);
+}
+
 static int socks5_connect (guint16       proxy_port,
                            const char   *host,
                            guint16       port,
@@ -4171,6 +4277,7 @@ main (int    argc,
   ADD ("/tunnel/changed-host-key", test_tunnel_changed_host_key);
   ADD ("/tunnel/wrong-key", test_tunnel_wrong_key);
   ADD ("/tunnel/wrong-password", test_tunnel_wrong_password);
+  ADD ("/tunnel/proxy-unsupported-scheme", test_tunnel_proxy_unsupported_scheme);
   ADD ("/tunnel/server-goes-away", test_tunnel_server_goes_away);
   ADD ("/tunnel/keepalive-reconnect", test_tunnel_keepalive_reconnect);
   ADD ("/tunnel/keepalive-idle", test_tunnel_keepalive_idle);
@@ -4181,6 +4288,7 @@ main (int    argc,
   ADD ("/tunnel/bind-name", test_tunnel_bind_name);
   ADD ("/tunnel/remote-integrity", test_tunnel_remote_integrity);
   ADD ("/tunnel/remote-refused", test_tunnel_remote_refused);
+  ADD ("/tunnel/remote-same-port", test_tunnel_remote_same_port);
   ADD ("/tunnel/global-requests", test_tunnel_global_requests);
   ADD ("/tunnel/dynamic-curl", test_tunnel_dynamic_curl);
   ADD ("/tunnel/dynamic-many", test_tunnel_dynamic_many);
