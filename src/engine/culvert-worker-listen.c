@@ -25,10 +25,36 @@
 
 /* Accepts per wake-up of a listener, so one busy port cannot starve others. */
 #define ACCEPT_BATCH         64
+/* Clients held per forward while the session is being made or remade; the
+ * kernel's backlog holds any more until there is room. */
+#define MAX_WAITING          64
+/* How long a client is held when the connection sets no timeout. */
+#define DEFAULT_WAIT_S       30
+/* A waiting client cuts a reconnect's wait short, but no shorter than this
+ * after the last attempt failed. */
+#define WAITING_RETRY_MS     1000
+
+/* A client accepted while there was no session. Its bytes wait in the
+ * kernel's buffer until there is one. */
+typedef struct
+{
+  int                     fd;
+  struct sockaddr_storage addr;
+  gint64                  since;   /* monotonic */
+} Waiting;
+
+static void
+waiting_free (Waiting *waiting)
+{
+  if (waiting->fd >= 0)
+    close (waiting->fd);
+  g_free (waiting);
+}
 
 void
 listener_free (Listener *listener)
 {
+  g_queue_clear_full (&listener->waiting, (GDestroyNotify) waiting_free);
   g_clear_object (&listener->socket);
   g_free (listener->destination_host);
   g_free (listener);
@@ -48,6 +74,7 @@ worker_add_listener (CulvertWorker         *self,
   listener->destination_host = g_strdup (in->destination_host);
   listener->destination_port = in->destination_port;
   listener->counters = worker_counters_for (self, in->forward_index);
+  g_queue_init (&listener->waiting);
   g_ptr_array_add (self->listeners, listener);
 }
 
@@ -59,9 +86,9 @@ worker_watch_listeners (CulvertWorker *self,
     {
       Listener *listener = g_ptr_array_index (self->listeners, i);
 
-      if (watch)
+      if (watch && !listener->paused)
         watch_add (self, listener->fd, listener, EPOLLIN);
-      else
+      else if (!watch && !listener->paused)
         watch_remove (self, listener->fd);
     }
 }
@@ -70,6 +97,7 @@ worker_watch_listeners (CulvertWorker *self,
 void
 worker_close_listeners (CulvertWorker *self)
 {
+  worker_close_waiting (self, _("the connection to the server could not be made"));
   worker_watch_listeners (self, FALSE);
   for (guint i = 0; i < self->listeners->len; i++)
     {
@@ -78,6 +106,180 @@ worker_close_listeners (CulvertWorker *self)
       g_socket_close (listener->socket, NULL);
     }
   g_ptr_array_set_size (self->listeners, 0);
+}
+
+static guint
+wait_limit_s (CulvertWorker *self)
+{
+  return self->config->connect_timeout > 0 ? self->config->connect_timeout : DEFAULT_WAIT_S;
+}
+
+/* Closes the waiting clients of @listener that came before @before (all of
+ * them for G_MAXINT64); says how many in the log, and @why. */
+static void
+listener_close_waiting (Listener   *listener,
+                        gint64      before,
+                        const char *why)
+{
+  CulvertWorker *self = listener->worker;
+  guint closed = 0;
+
+  while (!g_queue_is_empty (&listener->waiting))
+    {
+      Waiting *waiting = g_queue_peek_head (&listener->waiting);
+
+      if (waiting->since >= before)
+        break;
+      waiting_free (g_queue_pop_head (&listener->waiting));
+      closed++;
+    }
+
+  if (closed > 0)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listener->socket, NULL);
+      g_autofree char *where = local != NULL ?
+        g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (local)) : g_strdup ("?");
+
+      worker_log (self, TRUE, g_dngettext (GETTEXT_PACKAGE,
+                                           "%u client of %s waited for the connection to the "
+                                           "server and was closed: %s",
+                                           "%u clients of %s waited for the connection to the "
+                                           "server and were closed: %s", closed),
+                  closed, where, why);
+    }
+}
+
+gboolean
+worker_has_waiting (CulvertWorker *self)
+{
+  for (guint i = 0; i < self->listeners->len; i++)
+    if (!g_queue_is_empty (&((Listener *) g_ptr_array_index (self->listeners, i))->waiting))
+      return TRUE;
+  return FALSE;
+}
+
+void
+worker_close_waiting (CulvertWorker *self,
+                      const char    *why)
+{
+  for (guint i = 0; i < self->listeners->len; i++)
+    listener_close_waiting (g_ptr_array_index (self->listeners, i), G_MAXINT64, why);
+  clear_source (&self->waiting_source);
+  clear_source (&self->early_retry);
+}
+
+static gboolean
+waiting_tick (gpointer data)
+{
+  CulvertWorker *self = data;
+  g_autofree char *why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "no connection within %u second",
+                                                       "no connection within %u seconds",
+                                                       wait_limit_s (self)),
+                                          wait_limit_s (self));
+  gint64 before = g_get_monotonic_time () - (gint64) wait_limit_s (self) * G_USEC_PER_SEC;
+
+  for (guint i = 0; i < self->listeners->len; i++)
+    listener_close_waiting (g_ptr_array_index (self->listeners, i), before, why);
+
+  if (worker_has_waiting (self))
+    return G_SOURCE_CONTINUE;
+  self->waiting_source = NULL;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+early_retry_cb (gpointer data)
+{
+  CulvertWorker *self = data;
+
+  self->early_retry = NULL;
+  if (self->backing_off && !worker_is_stopping (self))
+    {
+      self->backing_off = FALSE;
+      worker_log (self, FALSE, _("A client is waiting: connecting again now"));
+      g_main_loop_quit (self->loop);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* A client waits: it is held, and a reconnect that is backing off tries
+ * at once (within WAITING_RETRY_MS of the last failure). */
+static void
+listener_hold (Listener                      *listener,
+               int                            fd,
+               const struct sockaddr_storage *addr)
+{
+  CulvertWorker *self = listener->worker;
+  Waiting *waiting = g_new0 (Waiting, 1);
+
+  waiting->fd = fd;
+  waiting->addr = *addr;
+  waiting->since = g_get_monotonic_time ();
+  g_queue_push_tail (&listener->waiting, waiting);
+
+  if (self->waiting_source == NULL)
+    self->waiting_source = worker_add_timeout (self, 1000, waiting_tick, self);
+
+  if (self->backing_off && self->early_retry == NULL)
+    {
+      gint64 waited_ms = (g_get_monotonic_time () - self->backoff_since) / 1000;
+
+      self->early_retry = worker_add_timeout (self,
+                                              waited_ms >= WAITING_RETRY_MS
+                                              ? 0 : (guint) (WAITING_RETRY_MS - waited_ms),
+                                              early_retry_cb, self);
+    }
+}
+
+guint
+worker_waiting_retry_ms (void)
+{
+  return WAITING_RETRY_MS;
+}
+
+static void
+listener_serve (Listener *listener,
+                int       fd,
+                struct sockaddr_storage *addr)
+{
+  CulvertWorker *self = listener->worker;
+  Conn *conn = conn_new (self, listener->counters, fd, (struct sockaddr *) addr,
+                         listener->destination_host, listener->destination_port);
+
+  if (listener->destination_host == NULL)
+    socks_start (conn);
+  else
+    conn_open_channel (conn);
+}
+
+/* The session is up: the waiting clients are served in the order they
+ * came, and paused listeners are watched (and drained) again. */
+void
+worker_serve_waiting (CulvertWorker *self)
+{
+  for (guint i = 0; i < self->listeners->len && self->session != NULL; i++)
+    {
+      Listener *listener = g_ptr_array_index (self->listeners, i);
+      Waiting *waiting;
+
+      while ((waiting = g_queue_pop_head (&listener->waiting)) != NULL)
+        {
+          int fd = waiting->fd;
+
+          waiting->fd = -1;
+          listener_serve (listener, fd, &waiting->addr);
+          waiting_free (waiting);
+        }
+      if (listener->paused)
+        {
+          listener->paused = FALSE;
+          watch_add (self, listener->fd, listener, EPOLLIN);
+          listener_accept (listener);
+        }
+    }
+  clear_source (&self->waiting_source);
+  clear_source (&self->early_retry);
 }
 
 void
@@ -89,7 +291,6 @@ listener_accept (Listener *listener)
     {
       struct sockaddr_storage addr;
       socklen_t addr_len = sizeof addr;
-      Conn *conn;
       int fd;
 
       fd = accept4 (listener->fd, (struct sockaddr *) &addr, &addr_len,
@@ -101,20 +302,21 @@ listener_accept (Listener *listener)
           return;
         }
 
-      /* Without a session (connecting, reconnecting) a client only sees its
-       * connection closed; the port itself stays. */
+      /* Without a session (connecting, reconnecting) the client waits for
+       * one, its first bytes in the kernel's buffer (worker_serve_waiting()). */
       if (self->session == NULL)
         {
-          close (fd);
+          listener_hold (listener, fd, &addr);
+          if (g_queue_get_length (&listener->waiting) >= MAX_WAITING)
+            {
+              watch_remove (self, listener->fd);
+              listener->paused = TRUE;
+              return;
+            }
           continue;
         }
 
-      conn = conn_new (self, listener->counters, fd, (struct sockaddr *) &addr,
-                       listener->destination_host, listener->destination_port);
-      if (listener->destination_host == NULL)
-        socks_start (conn);
-      else
-        conn_open_channel (conn);
+      listener_serve (listener, fd, &addr);
     }
 }
 
@@ -132,7 +334,9 @@ worker_remove_listeners (CulvertWorker *self,
           i++;
           continue;
         }
-      watch_remove (self, listener->fd);
+      listener_close_waiting (listener, G_MAXINT64, _("the forward was stopped"));
+      if (!listener->paused)
+        watch_remove (self, listener->fd);
       g_socket_close (listener->socket, NULL);
       g_ptr_array_remove_index_fast (self->listeners, i);
     }

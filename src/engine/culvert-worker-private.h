@@ -79,6 +79,8 @@ typedef struct
   char          *destination_host; /* NULL: a SOCKS server (dynamic forward) */
   guint16        destination_port;
   Counters      *counters;
+  GQueue         waiting;       /* of Waiting: accepted while there was no session */
+  gboolean       paused;        /* not watched: enough wait; the backlog holds the rest */
 } Listener;
 
 /* A socket given to a libssh session. libssh closes a socket it was given
@@ -309,6 +311,9 @@ struct _CulvertWorker
   gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
   HandedFd                ssh_fd;         /* libssh's duplicate of the session's socket */
   gboolean                backing_off;    /* waiting before the next attempt */
+  gint64                  backoff_since;  /* monotonic time that wait began */
+  GSource                *waiting_source; /* checks how long clients have waited */
+  GSource                *early_retry;    /* a waiting client cuts the wait short */
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
@@ -460,6 +465,14 @@ void      worker_close_listeners  (CulvertWorker            *self);
 void      worker_remove_listeners (CulvertWorker            *self,
                                    guint                     forward_index);
 void      listener_accept         (Listener                 *listener);
+/* Clients that connected while there was no session: served once there is
+ * one, closed when they waited too long or the worker gives up. */
+void      worker_serve_waiting    (CulvertWorker            *self);
+gboolean  worker_has_waiting      (CulvertWorker            *self);
+/* The shortest wait between attempts while a client waits. */
+guint     worker_waiting_retry_ms (void);
+void      worker_close_waiting    (CulvertWorker            *self,
+                                   const char               *why);
 void      listener_free           (Listener                 *listener);
 
 /* culvert-worker-socks.c */

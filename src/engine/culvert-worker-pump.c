@@ -821,6 +821,8 @@ worker_serve (CulvertWorker *self)
 
   ssh_set_message_callback (self->session, worker_on_message, self);
   worker_request_remotes (self);
+  /* Clients that came while the session was being made. */
+  worker_serve_waiting (self);
 
   /* Anything already buffered (the server may have spoken during login). */
   worker_pump (self, FALSE);

@@ -384,6 +384,10 @@ worker_thread (gpointer data)
 
       {
         guint delay = culvert_worker_backoff_ms (attempt, g_random_int ());
+
+        /* A client is waiting for this connection: try again soon. */
+        if (worker_has_waiting (self))
+          delay = MIN (delay, worker_waiting_retry_ms ());
         CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATE,
                                      .state = CULVERT_TUNNEL_RECONNECTING };
 
@@ -395,8 +399,10 @@ worker_thread (gpointer data)
         worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
         /* culvert_worker_retry_now() may cut the wait short. */
         self->backing_off = TRUE;
+        self->backoff_since = g_get_monotonic_time ();
         worker_sleep (self, delay);
         self->backing_off = FALSE;
+        clear_source (&self->early_retry);
       }
     }
 

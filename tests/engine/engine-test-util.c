@@ -498,3 +498,130 @@ die_with_test (gpointer data)
   if (getppid () != (pid_t) GPOINTER_TO_INT (data))
     _exit (127);
 }
+
+/* ---------------------------------------------------------------------- */
+/* A relay between the tunnel and sshd, which the test can cut.            */
+
+
+
+typedef struct
+{
+  Relay *relay;
+  int    from;
+  int    to;
+} Pipe;
+
+static gpointer
+relay_pipe_thread (gpointer data)
+{
+  Pipe *p = data;
+  g_autofree guint8 *buf = g_malloc (64 * 1024);
+  ssize_t n;
+
+  while ((n = recv (p->from, buf, 64 * 1024, 0)) > 0)
+    {
+      while (g_atomic_int_get (&p->relay->frozen))
+        g_usleep (10 * 1000);
+      if (!culvert_test_write_all (p->to, buf, n))
+        break;
+    }
+  shutdown (p->to, SHUT_WR);
+  /* The last use of the relay: relay_free() waits for this. */
+  g_atomic_int_dec_and_test (&p->relay->pipes);
+  g_free (p);
+  return NULL;
+}
+
+static gpointer
+relay_accept_thread (gpointer data)
+{
+  Relay *relay = data;
+
+  for (;;)
+    {
+      int in = accept4 (relay->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      int out;
+      Pipe *a, *b;
+
+      if (in < 0)
+        break;
+      if (g_atomic_int_get (&relay->refusing))
+        {
+          struct linger hard = { 1, 0 };
+
+          /* A server that is down: reset at once. */
+          setsockopt (in, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+          close (in);
+          continue;
+        }
+      out = culvert_test_connect_loopback (relay->target);
+      g_mutex_lock (&relay->lock);
+      g_ptr_array_add (relay->fds, GINT_TO_POINTER (in));
+      g_ptr_array_add (relay->fds, GINT_TO_POINTER (out));
+      g_mutex_unlock (&relay->lock);
+      a = g_new0 (Pipe, 1);
+      *a = (Pipe) { relay, in, out };
+      b = g_new0 (Pipe, 1);
+      *b = (Pipe) { relay, out, in };
+      g_atomic_int_add (&relay->pipes, 2);
+      g_thread_unref (g_thread_new ("relay-up", relay_pipe_thread, a));
+      g_thread_unref (g_thread_new ("relay-down", relay_pipe_thread, b));
+    }
+
+  return NULL;
+}
+
+Relay *
+relay_new (guint16 target)
+{
+  Relay *relay = g_new0 (Relay, 1);
+
+  g_mutex_init (&relay->lock);
+  relay->fds = g_ptr_array_new ();
+  relay->target = target;
+  relay->listen_fd = culvert_test_listen_loopback (&relay->port);
+  relay->thread = g_thread_new ("relay", relay_accept_thread, relay);
+
+  return relay;
+}
+
+/* The server "goes away": every connection through the relay is reset. */
+void
+relay_cut (Relay *relay)
+{
+  g_mutex_lock (&relay->lock);
+  for (guint i = 0; i < relay->fds->len; i++)
+    {
+      struct linger hard = { 1, 0 };
+      int fd = GPOINTER_TO_INT (g_ptr_array_index (relay->fds, i));
+
+      setsockopt (fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+      shutdown (fd, SHUT_RDWR);
+    }
+  relay->cut = TRUE;
+  g_mutex_unlock (&relay->lock);
+}
+
+void
+relay_free (Relay *relay)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  shutdown (relay->listen_fd, SHUT_RDWR);
+  g_thread_join (relay->thread);
+  close (relay->listen_fd);
+
+  /* Cut every connection and wait for the pipe threads to let go. */
+  g_atomic_int_set (&relay->frozen, 0);
+  relay_cut (relay);
+  while (g_atomic_int_get (&relay->pipes) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the relay's pipes did not stop");
+      g_usleep (1000);
+    }
+  for (guint i = 0; i < relay->fds->len; i++)
+    close (GPOINTER_TO_INT (g_ptr_array_index (relay->fds, i)));
+  g_ptr_array_unref (relay->fds);
+  g_free (relay);
+}

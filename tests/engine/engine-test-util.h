@@ -143,4 +143,26 @@ const char *culvert_binary      (void);
  * test dies; a child whose test died before this ran exits at once. */
 void        die_with_test       (gpointer        data);
 
+/* A relay between a tunnel and sshd on 127.0.0.1:@port, which the test
+ * can freeze (every byte held, as on a dead path), cut (every connection
+ * reset) or set refusing (every new connection reset, as a server that is
+ * down). */
+typedef struct
+{
+  int          listen_fd;
+  guint16      port;
+  guint16      target;
+  GThread     *thread;
+  GMutex       lock;
+  GPtrArray   *fds;        /* every socket it holds, to cut them all */
+  gboolean     cut;
+  gint         frozen;     /* atomic: hold every byte, as a dead path does */
+  gint         pipes;      /* atomic: pipe threads still running */
+  gint         refusing;   /* atomic: reset every new connection, as a server that is down */
+} Relay;
+
+Relay      *relay_new           (guint16         target);
+void        relay_cut           (Relay          *relay);
+void        relay_free          (Relay          *relay);
+
 G_END_DECLS
