@@ -199,7 +199,7 @@ reached_attempt (gpointer data)
          culvert_tunnel_get_next_try (wait->tunnel) != 0;
 }
 
-/* The server goes down and the reconnect backs off far (attempt 4: a wait
+/* The server goes down and the reconnect backs off far (attempt 5: a wait
  * of 8 to 16 s). A client connects, the server is back a second later: the
  * client is the reason to try now, and gets its bytes within seconds, not
  * after the backoff. */
@@ -219,7 +219,7 @@ test_server_back (Fixture       *f,
   /* Down: every connection reset, new ones too. */
   g_atomic_int_set (&f->relay->refusing, 1);
   relay_cut (f->relay);
-  wait = (AttemptWait) { f->tunnel, 4 };
+  wait = (AttemptWait) { f->tunnel, 5 };
   g_assert_true (wait_until (reached_attempt, &wait, 40));
   g_assert_cmpint (culvert_tunnel_get_next_try (f->tunnel), >,
                    g_get_real_time () + 6 * G_USEC_PER_SEC);
