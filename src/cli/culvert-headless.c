@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "culvert-address.h"
@@ -41,9 +44,11 @@ typedef struct
   CulvertTunnel *tunnel;
   GMainLoop     *loop;
   gboolean       json;
+  gboolean       batch;         /* BatchMode: no question on the terminal */
   int            exit_code;
   gboolean       stopping;
   gboolean       connected_once;
+  int            ready_fd;      /* -f: tells the waiting parent, once connected */
   guint          flush_id;      /* stdout is flushed once the events at hand are out */
 
   /* --json: one builder, generator and line for every event, and the
@@ -63,6 +68,9 @@ runner_clear (Runner *runner)
   if (runner->line != NULL)
     g_string_free (g_steal_pointer (&runner->line), TRUE);
   g_clear_pointer (&runner->time_prefix, g_free);
+  if (runner->ready_fd >= 0)
+    close (runner->ready_fd);
+  runner->ready_fd = -1;
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Runner, runner_clear)
@@ -295,7 +303,7 @@ on_question (CulvertTunnel   *tunnel,
   if (culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY_CHANGED)
     return;
 
-  if (!have_terminal ())
+  if (runner->batch || !have_terminal ())
     {
       emit_json (runner, "question", "kind", 's',
                  culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY ? "host-key" : "secret",
@@ -377,6 +385,86 @@ on_question (CulvertTunnel   *tunnel,
 }
 
 /* ---------------------------------------------------------------------- */
+/* -f: into the background once connected, as ssh -f                      */
+
+/* Forks before any thread runs. The parent waits until the child says it
+ * is connected (then exits 0, as ssh -f does) or ends (then exits as the
+ * child did); the child goes on. Returns FALSE in the parent, with
+ * @exit_code set. */
+static gboolean
+background_fork (Runner *runner,
+                 int    *exit_code)
+{
+  int fds[2];
+  pid_t pid;
+
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, NULL))
+    {
+      *exit_code = EXIT_FATAL;
+      return FALSE;
+    }
+
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  if (pid < 0)
+    {
+      g_printerr ("culvert: -f: %s\n", g_strerror (errno));
+      *exit_code = EXIT_FATAL;
+      return FALSE;
+    }
+
+  if (pid > 0)
+    {
+      char c = 0;
+      ssize_t n;
+      int status = 0;
+
+      close (fds[1]);
+      do
+        n = read (fds[0], &c, 1);
+      while (n < 0 && errno == EINTR);
+      close (fds[0]);
+      if (n == 1 && c == 'r')
+        {
+          *exit_code = 0;
+          return FALSE;
+        }
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      *exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : EXIT_FATAL;
+      return FALSE;
+    }
+
+  close (fds[0]);
+  runner->ready_fd = fds[1];
+  return TRUE;
+}
+
+/* The child of -f, connected: the parent may go, and the terminal is let
+ * go (questions were asked on it before this). */
+static void
+background_ready (Runner *runner)
+{
+  int null_fd;
+
+  if (runner->ready_fd < 0)
+    return;
+
+  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd >= 0)
+    {
+      dup2 (null_fd, STDIN_FILENO);
+      close (null_fd);
+    }
+  setsid ();
+  while (write (runner->ready_fd, "r", 1) < 0 && errno == EINTR)
+    ;
+  close (runner->ready_fd);
+  runner->ready_fd = -1;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Tunnel events                                                           */
 
 static void
@@ -391,7 +479,10 @@ on_state (CulvertTunnel *tunnel,
              "reason", 's', reason, NULL);
 
   if (state == CULVERT_TUNNEL_CONNECTED)
-    runner->connected_once = TRUE;
+    {
+      runner->connected_once = TRUE;
+      background_ready (runner);
+    }
 
   if (state == CULVERT_TUNNEL_FAILED)
     {
@@ -579,6 +670,8 @@ typedef struct
   CulvertHostKeyPolicy policy;
   gboolean             exit_on_forward_failure;
   guint                connect_timeout;
+  gboolean             batch;
+  gboolean             clear_forwardings;
 } Extra;
 
 /* One -o KEY=VALUE (or "KEY VALUE"), as ssh_config spells it. */
@@ -687,6 +780,19 @@ apply_option (CulvertProfile  *profile,
         return FALSE;
       extra->connect_timeout = number;
     }
+  else if (g_ascii_strcasecmp (key, "ClearAllForwardings") == 0)
+    {
+      /* As ssh: every forward of the config file and the command line goes. */
+      if (!parse_yes_no (key, value, &extra->clear_forwardings, error))
+        return FALSE;
+    }
+  else if (g_ascii_strcasecmp (key, "BatchMode") == 0)
+    {
+      /* yes: never ask on the terminal, fail instead (as without one). */
+      if (!parse_yes_no (key, value, &flag, error))
+        return FALSE;
+      extra->batch = flag;
+    }
   else if (g_ascii_strcasecmp (key, "ProxyCommand") == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -709,7 +815,8 @@ apply_option (CulvertProfile  *profile,
                    _("-o %s: “%s” is not an option Culvert understands (supported: Port, User, "
                      "IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, "
                      "ServerAliveInterval, ServerAliveCountMax, ExitOnForwardFailure, "
-                     "GatewayPorts, ConnectTimeout, ProxyJump)"), option, key);
+                     "GatewayPorts, ConnectTimeout, ProxyJump, BatchMode, "
+                     "ClearAllForwardings)"), option, key);
       return FALSE;
     }
 
@@ -1034,9 +1141,11 @@ culvert_headless_main (int    argc,
   gboolean json = FALSE;
   gboolean reconnect = FALSE;
   gboolean no_command = FALSE;
+  gboolean background = FALSE;
+  gboolean version = FALSE;
   guint64 port = 0;
-  Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0 };
-  g_auto(Runner) runner = { 0 };
+  Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0, FALSE, FALSE };
+  g_auto(Runner) runner = { .ready_fd = -1 };
   GOptionEntry entries[] = {
     { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, N_("Serve forwards without a window"), NULL },
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile_name, N_("Serve a saved connection"),
@@ -1065,6 +1174,9 @@ culvert_headless_main (int    argc,
       N_("FILE") },
     { "no-command", 'N', 0, G_OPTION_ARG_NONE, &no_command, N_("Accepted for ssh compatibility (always on)"),
       NULL },
+    { "background", 'f', 0, G_OPTION_ARG_NONE, &background,
+      N_("Go into the background once connected, like “ssh -f”"), NULL },
+    { "ssh-version", 'V', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &version, NULL, NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object per event on stdout"),
       NULL },
     { "reconnect", 0, 0, G_OPTION_ARG_NONE, &reconnect,
@@ -1080,13 +1192,26 @@ culvert_headless_main (int    argc,
                                   "until interrupted."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
-  /* main()'s argv ends with NULL; the parser edits its own copy. */
-  args = g_strdupv (argv);
+  /* ssh's forms first (-p2222, -gN, -oKey=value); the parser edits its
+   * own copy. */
+  args = culvert_ssh_argv_split (argv, &error);
+  if (args == NULL)
+    {
+      g_printerr ("culvert: %s\n", error->message);
+      return EXIT_USAGE;
+    }
 
   if (!g_option_context_parse_strv (context, &args, &error))
     {
       g_printerr ("culvert: %s\n", error->message);
       return EXIT_USAGE;
+    }
+
+  if (version)
+    {
+      /* As ssh -V: the version on stderr, and nothing else. */
+      g_printerr ("culvert %s\n", PACKAGE_VERSION);
+      return 0;
     }
 
   /* Checked before anything else runs: a bad port is never "the default". */
@@ -1201,6 +1326,8 @@ culvert_headless_main (int    argc,
       g_printerr ("culvert: %s\n", error->message);
       return EXIT_USAGE;
     }
+  if (extra.clear_forwardings)
+    culvert_profile_remove_all_forwards (profile);
 
   /* The server's name, however it came (the command line, a HostName, a
    * saved file), goes to a proxy and to libssh only if it is one. */
@@ -1217,16 +1344,26 @@ culvert_headless_main (int    argc,
 
   warn_off_host (profile);
 
+  /* Before any thread runs: the parent only waits. */
+  if (background)
+    {
+      int exit_code = 0;
+
+      if (!background_fork (&runner, &exit_code))
+        return exit_code;
+    }
+
   loop = g_main_loop_new (NULL, FALSE);
   tunnel = culvert_tunnel_new (profile);
   culvert_tunnel_set_host_key_policy (tunnel, extra.policy);
   culvert_tunnel_set_exit_on_forward_failure (tunnel, extra.exit_on_forward_failure);
   culvert_tunnel_set_connect_timeout (tunnel, extra.connect_timeout);
-  culvert_tunnel_set_interactive (tunnel, have_terminal ());
+  culvert_tunnel_set_interactive (tunnel, !extra.batch && have_terminal ());
 
   runner.tunnel = tunnel;
   runner.loop = loop;
   runner.json = json;
+  runner.batch = extra.batch;
 
   g_signal_connect (tunnel, "notify::state", G_CALLBACK (on_state), &runner);
   g_signal_connect (tunnel, "notify::next-try", G_CALLBACK (on_retry), &runner);
