@@ -302,6 +302,13 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
           culvert_forward_status_set_error (status, event->text, 0);
           culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
         }
+      /* As ssh: a forward the server refused ends the run, -R included. */
+      if (self->exit_on_forward_failure && self->failure == NULL && self->worker != NULL)
+        {
+          self->failure = g_strdup (event->text);
+          culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, self->failure);
+          culvert_worker_stop (self->worker);
+        }
       break;
 
     case CULVERT_WORKER_EVENT_CLIENT_OPENED:

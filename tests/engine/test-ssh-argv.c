@@ -398,6 +398,73 @@ test_clear_all_forwardings (Fixture       *f,
     }
 }
 
+static void
+on_exit_seen (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Whether @proc exits within @seconds (it is not killed). */
+static gboolean
+wait_exit (GSubprocess *proc,
+           guint        seconds)
+{
+  gboolean *exited = g_new0 (gboolean, 1);
+  gboolean result;
+
+  g_subprocess_wait_async (proc, NULL, on_exit_seen, exited);
+  result = wait_until (flag_set, exited, seconds);
+  if (!result)
+    {
+      g_subprocess_force_exit (proc);
+      while (!*exited)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_free (exited);
+  return result;
+}
+
+/* -R on a port that is taken on the server's side, with
+ * ExitOnForwardFailure: both exit 255, soon after the server said no. */
+static void
+test_exit_on_remote_failure (Fixture       *f,
+                             gconstpointer  data)
+{
+  for (guint tool = 0; tool < 2; tool++)
+    {
+      g_autoptr(GPtrArray) words = common_words (f);
+      g_autoptr(GSubprocess) proc = NULL;
+      guint16 taken = 0;
+      int taken_fd = culvert_test_listen_loopback (&taken);
+      gint64 start = g_get_monotonic_time ();
+
+      g_test_message ("%s", tool_name (tool == 1));
+      g_ptr_array_add (words, g_strdup ("-N"));
+      g_ptr_array_add (words, g_strdup ("-oExitOnForwardFailure=yes"));
+      g_ptr_array_add (words, g_strdup_printf ("-R127.0.0.1:%u:127.0.0.1:%u", taken,
+                                               f->echo->port));
+      g_ptr_array_add (words, g_strdup ("127.0.0.1"));
+      proc = spawn_tool (tool == 1, words, G_SUBPROCESS_FLAGS_NONE);
+      /* Without the rule the tool would serve on. */
+      g_assert_true (wait_exit (proc, 10));
+      g_test_message ("exited %d after %.2f s", g_subprocess_get_exit_status (proc),
+                      (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 255);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+      close (taken_fd);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -417,6 +484,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ssh-argv/clear-all-forwardings", Fixture, NULL, fixture_setup,
               test_clear_all_forwardings, fixture_teardown);
+  g_test_add ("/ssh-argv/exit-on-remote-failure", Fixture, NULL, fixture_setup,
+              test_exit_on_remote_failure, fixture_teardown);
 
   return g_test_run ();
 }
