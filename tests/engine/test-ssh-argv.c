@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "culvert-test-dropbear.h"
 #include "engine-test-util.h"
 
 typedef struct
@@ -465,6 +466,47 @@ test_exit_on_remote_failure (Fixture       *f,
     }
 }
 
+/* Dropbear with -k (no incoming forwards): culvert --headless -R with
+ * ExitOnForwardFailure exits 255, as ssh does against it. */
+static void
+test_exit_on_remote_failure_dropbear (void)
+{
+  const char *extra[] = { "-k", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestDropbear) dropbear = NULL;
+  g_autofree char *reason = NULL;
+
+  if (!culvert_test_dropbear_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+  dropbear = culvert_test_dropbear_start (extra, &error);
+  g_assert_no_error (error);
+
+  for (guint tool = 0; tool < 2; tool++)
+    {
+      g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GSubprocess) proc = NULL;
+
+      g_test_message ("%s", tool_name (tool == 1));
+      g_ptr_array_add (words, g_strdup_printf ("-p%u", dropbear->port));
+      g_ptr_array_add (words, g_strdup_printf ("-l%s", dropbear->user));
+      g_ptr_array_add (words, g_strdup_printf ("-i%s", dropbear->client_key_path));
+      g_ptr_array_add (words, g_strdup ("-F/dev/null"));
+      g_ptr_array_add (words, g_strdup_printf ("-oUserKnownHostsFile=%s",
+                                               dropbear->known_hosts_path));
+      g_ptr_array_add (words, g_strdup ("-oBatchMode=yes"));
+      g_ptr_array_add (words, g_strdup ("-NoExitOnForwardFailure=yes"));
+      g_ptr_array_add (words, g_strdup_printf ("-R%u:127.0.0.1:%u", free_port (), free_port ()));
+      g_ptr_array_add (words, g_strdup ("127.0.0.1"));
+      proc = spawn_tool (tool == 1, words, G_SUBPROCESS_FLAGS_NONE);
+      g_assert_true (wait_exit (proc, 10));
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 255);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -486,6 +528,8 @@ main (int   argc,
               test_clear_all_forwardings, fixture_teardown);
   g_test_add ("/ssh-argv/exit-on-remote-failure", Fixture, NULL, fixture_setup,
               test_exit_on_remote_failure, fixture_teardown);
+  g_test_add_func ("/ssh-argv/exit-on-remote-failure-dropbear",
+                   test_exit_on_remote_failure_dropbear);
 
   return g_test_run ();
 }
