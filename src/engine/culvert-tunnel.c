@@ -53,6 +53,7 @@ struct _CulvertTunnel
   GPtrArray            *resolving; /* CulvertForwardStatus* whose bind name is being looked up */
   GCancellable         *lookups;   /* of this run's bind names */
   char                 *failure;   /* a forward failed under exit-on-forward-failure */
+  char                 *problem;   /* which forwards do not serve, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (CulvertTunnel, culvert_tunnel, G_TYPE_OBJECT)
@@ -66,6 +67,7 @@ enum {
   PROP_STATE_SINCE,
   PROP_RECONNECT_ATTEMPT,
   PROP_NEXT_TRY,
+  PROP_PROBLEM,
   N_PROPS
 };
 
@@ -79,6 +81,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void culvert_tunnel_update_problem (CulvertTunnel *self);
 static guint signals[N_SIGNALS];
 
 const char *
@@ -178,6 +182,7 @@ culvert_tunnel_set_state (CulvertTunnel      *self,
             culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_PENDING);
         }
 
+      culvert_tunnel_update_problem (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
 
@@ -719,6 +724,64 @@ on_bind_name_resolved (GObject      *source,
   culvert_tunnel_hand_over (self, lookup->status, listeners);
 }
 
+/* The problem: every forward that failed while the connection is up. A
+ * connection whose forwards do not all serve is not simply "connected". */
+static void
+culvert_tunnel_update_problem (CulvertTunnel *self)
+{
+  g_autoptr(GString) failed = g_string_new (NULL);
+  g_autofree char *problem = NULL;
+  guint n_failed = 0;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->forwards));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertForwardStatus) status = g_list_model_get_item (G_LIST_MODEL (self->forwards), i);
+      CulvertForward *forward = culvert_forward_status_get_forward (status);
+      g_autofree char *spec = NULL;
+
+      if (culvert_forward_status_get_state (status) != CULVERT_FORWARD_STATE_FAILED)
+        continue;
+      spec = culvert_forward_to_string (forward);
+      if (n_failed++ > 0)
+        g_string_append (failed, "; ");
+      g_string_append_printf (failed, "%s %s: %s",
+                              culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                              spec,
+                              culvert_forward_status_get_error (status) != NULL
+                              ? culvert_forward_status_get_error (status) : _("failed"));
+    }
+
+  if (n_failed > 0 && self->state == CULVERT_TUNNEL_CONNECTED)
+    problem = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%u of %u forwards does not serve: %s",
+                                            "%u of %u forwards do not serve: %s", n_failed),
+                               n_failed, n, failed->str);
+
+  if (g_strcmp0 (problem, self->problem) != 0)
+    {
+      g_free (self->problem);
+      self->problem = g_steal_pointer (&problem);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+    }
+}
+
+static void
+on_forward_state (CulvertForwardStatus *status,
+                  GParamSpec           *pspec,
+                  CulvertTunnel        *self)
+{
+  culvert_tunnel_update_problem (self);
+}
+
+const char *
+culvert_tunnel_get_problem (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+
+  return self->problem;
+}
+
 /* Adds a status for @forward and starts it: a local forward is bound (its
  * sockets go into @listeners, or to the worker later when its bind name
  * must be looked up), an incoming one goes into @remotes. Returns the
@@ -739,6 +802,7 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
 
   g_ptr_array_add (self->by_index, g_object_ref (status));
   g_list_store_append (self->forwards, status);
+  g_signal_connect_object (status, "notify::state", G_CALLBACK (on_forward_state), self, 0);
 
   /* A damaged forward (from a file edited by hand, say) never runs: a
    * local forward without a destination is not a SOCKS proxy. */
@@ -1059,6 +1123,9 @@ culvert_tunnel_get_property (GObject    *object,
     case PROP_NEXT_TRY:
       g_value_set_int64 (value, self->next_try);
       break;
+    case PROP_PROBLEM:
+      g_value_set_string (value, self->problem);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1112,6 +1179,7 @@ culvert_tunnel_finalize (GObject *object)
 
   g_free (self->state_reason);
   g_free (self->failure);
+  g_free (self->problem);
 
   G_OBJECT_CLASS (culvert_tunnel_parent_class)->finalize (object);
 }
@@ -1150,6 +1218,11 @@ culvert_tunnel_class_init (CulvertTunnelClass *klass)
   properties[PROP_NEXT_TRY] =
     g_param_spec_int64 ("next-try", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* While connected: which forwards do not serve, and why, in words;
+   * NULL when every one does (culvert_tunnel_get_problem ()). */
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The front end answers with culvert_question_answer(), now or later. */

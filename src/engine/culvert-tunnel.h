@@ -66,6 +66,8 @@ void                culvert_tunnel_remove_forward         (CulvertTunnel        
 
 CulvertTunnelState  culvert_tunnel_get_state              (CulvertTunnel        *self);
 const char         *culvert_tunnel_get_state_reason       (CulvertTunnel        *self);
+/* While connected, the forwards that do not serve and why; else NULL. */
+const char         *culvert_tunnel_get_problem            (CulvertTunnel        *self);
 gint64              culvert_tunnel_get_state_since        (CulvertTunnel        *self);
 guint               culvert_tunnel_get_reconnect_attempt  (CulvertTunnel        *self);
 gint64              culvert_tunnel_get_next_try           (CulvertTunnel        *self);

@@ -99,6 +99,7 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
   g_autofree char *since = NULL;
   g_autofree char *detail = NULL;
   const char *icon = "network-offline-symbolic";
+  const char *problem = NULL;
   gboolean busy = FALSE;
   gboolean on;
 
@@ -123,8 +124,12 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
       detail = g_strdup_printf (_("To %s, since %s."), address, since);
       break;
     case CULVERT_TUNNEL_CONNECTED:
-      icon = "emblem-ok-symbolic";
-      detail = g_strdup_printf (_("To %s, since %s."), address, since);
+      problem = culvert_tunnel_get_problem (self->tunnel);
+      icon = problem != NULL ? "dialog-warning-symbolic" : "emblem-ok-symbolic";
+      if (problem != NULL)
+        detail = g_strdup_printf (_("To %s, since %s.\n%s"), address, since, problem);
+      else
+        detail = g_strdup_printf (_("To %s, since %s."), address, since);
       break;
     case CULVERT_TUNNEL_RECONNECTING:
       {
@@ -157,7 +162,8 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
       g_assert_not_reached ();
     }
 
-  gtk_label_set_label (self->status_title, culvert_gui_state_text (state));
+  gtk_label_set_label (self->status_title, problem != NULL ? _("Connected, With Problems")
+                                                            : culvert_gui_state_text (state));
   gtk_label_set_label (self->status_detail, detail);
   gtk_image_set_from_icon_name (self->status_icon, icon);
   gtk_spinner_set_spinning (self->status_spinner, busy);
@@ -171,9 +177,9 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "error");
-  if (state == CULVERT_TUNNEL_CONNECTED)
+  if (state == CULVERT_TUNNEL_CONNECTED && problem == NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "success");
-  else if (state == CULVERT_TUNNEL_RECONNECTING)
+  else if (state == CULVERT_TUNNEL_RECONNECTING || problem != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "warning");
   else if (state == CULVERT_TUNNEL_FAILED)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "error");
@@ -941,6 +947,9 @@ culvert_connection_page_set_tunnel (CulvertConnectionPage *self,
                            G_CALLBACK (culvert_connection_page_update_status), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tunnel, "notify::next-try",
+                           G_CALLBACK (culvert_connection_page_update_status), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tunnel, "notify::problem",
                            G_CALLBACK (culvert_connection_page_update_status), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->profile, "notify",

@@ -65,8 +65,18 @@ culvert_connection_row_update_state (CulvertConnectionRow *self)
       busy = TRUE;
       break;
     case CULVERT_TUNNEL_CONNECTED:
-      icon_name = "emblem-ok-symbolic";
-      css = "success";
+      /* Connected, but a forward does not serve: not a green light. */
+      if (culvert_tunnel_get_problem (self->tunnel) != NULL)
+        {
+          icon_name = "dialog-warning-symbolic";
+          css = "warning";
+          text = _("Connected, With Problems");
+        }
+      else
+        {
+          icon_name = "emblem-ok-symbolic";
+          css = "success";
+        }
       break;
     case CULVERT_TUNNEL_RECONNECTING:
       icon_name = "view-refresh-symbolic";
@@ -264,6 +274,9 @@ culvert_connection_row_new (CulvertTunnel *tunnel)
                            G_CALLBACK (culvert_connection_row_update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tunnel, "exited",
+                           G_CALLBACK (culvert_connection_row_update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tunnel, "notify::problem",
                            G_CALLBACK (culvert_connection_row_update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->connect_switch, "notify::active",

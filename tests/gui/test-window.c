@@ -683,6 +683,9 @@ test_window_tunnel_live (Fixture       *f,
   }
 }
 
+static void assert_detail_contains (Fixture    *f,
+                                    const char *text);
+
 static void
 test_window_port_in_use (Fixture       *f,
                          gconstpointer  data)
@@ -708,9 +711,23 @@ test_window_port_in_use (Fixture       *f,
   profile = add_sshd_profile (f, sshd, spec);
 
   switch_on (f, profile);
-  assert_status (f, "Connected");
+  /* Its only forward does not serve: not a plain, green "Connected", in
+   * the banner or in the sidebar. */
+  assert_status (f, "Connected, With Problems");
   taken_text = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
+  assert_detail_contains (f, taken_text);
   assert_table_contains (f, taken_text);
+  {
+    GtkWidget *row = find_widget (GTK_WIDGET (f->window), CULVERT_TYPE_CONNECTION_ROW,
+                                  NULL, NULL);
+    GtkWidget *icon = find_widget (row, GTK_TYPE_IMAGE, NULL, NULL);
+
+    g_assert_nonnull (row);
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (gtk_widget_get_parent (icon)), ==,
+                     "Connected, With Problems");
+    g_assert_true (gtk_widget_has_css_class (icon, "warning"));
+    g_assert_false (gtk_widget_has_css_class (icon, "success"));
+  }
 
   /* One click on the offered port, and the forward works there. */
   use_button = find_widget (GTK_WIDGET (culvert_connection_page_get_forwards_view (
@@ -1236,7 +1253,7 @@ test_window_live_use_port (Fixture       *f,
   other_listen = g_strdup_printf ("127.0.0.1:%u", other);
 
   switch_on (f, profile);
-  assert_status (f, "Connected");
+  assert_status (f, "Connected, With Problems");
   taken_text = g_strdup_printf ("Port %u on 127.0.0.1 is already in use", taken);
   assert_table_contains (f, taken_text);
   assert_row_listening (f, other_listen, "127.0.0.1", echo->port);
@@ -1262,6 +1279,8 @@ test_window_live_use_port (Fixture       *f,
   fd = connect_loopback (suggested);
   echo_through (fd, 100);
   close (fd);
+  /* Every forward serves: plainly connected again. */
+  assert_status (f, "Connected");
 
   /* The other forward's client stays connected; so does the connection. */
   g_assert_true (still_echoes (client));
@@ -1375,7 +1394,11 @@ test_window_host_key_question (Fixture       *f,
   adw_message_dialog_response (question, "accept");
   assert_status (f, "Connected");
   g_assert_true (g_file_get_contents (known, &recorded, NULL, NULL));
-  g_assert_nonnull (strstr (recorded, "127.0.0.1"));
+  {
+    g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", sshd->port);
+
+    g_assert_true (known_hosts_has (known, label));
+  }
 }
 
 
