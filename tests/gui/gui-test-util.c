@@ -550,3 +550,18 @@ listens_only_on (guint16  port,
     }
   return TRUE;
 }
+
+gboolean
+known_hosts_has (const char *file,
+                 const char *label)
+{
+  const char *argv[] = { "ssh-keygen", "-F", label, "-f", file, NULL };
+  g_autofree char *found = NULL;
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &found, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL) && found != NULL &&
+         strstr (found, "found") != NULL;
+}

@@ -119,4 +119,9 @@ void            check_accessible_names (GtkWidget  *root,
 char           *read_clipboard     (GtkWidget      *widget);
 
 
+/* Whether OpenSSH's ssh-keygen finds @label ("[host]:port") in the
+ * known_hosts @file, hashed (HashKnownHosts) or not. */
+gboolean        known_hosts_has    (const char     *file,
+                                    const char     *label);
+
 G_END_DECLS

@@ -294,9 +294,11 @@ test_prompts_unknown_host (Fixture       *f,
   /* The key the server really has is now in the file. */
   g_assert_true (g_file_get_contents (known, &recorded, NULL, NULL));
   {
-    g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u ", sshd->port);
+    /* Under its name, hashed or not as HashKnownHosts says: OpenSSH's
+     * ssh-keygen finds it. */
+    g_autofree char *label = g_strdup_printf ("[127.0.0.1]:%u", sshd->port);
 
-    g_assert_true (g_str_has_prefix (recorded, label));
+    g_assert_true (known_hosts_has (known, label));
   }
   g_assert_cmpstr (ssh_keygen_fingerprint (known), ==, fingerprint);
 }
