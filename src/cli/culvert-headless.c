@@ -24,6 +24,7 @@
 #include <termios.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,11 @@ typedef struct
   int            exit_code;
   gboolean       stopping;
   gboolean       connected_once;
+  char          *stdio_host;    /* -W: where standard input and output go, or NULL */
+  guint16        stdio_port;
+  gboolean       stdio_out_done; /* every byte from the server is on stdout */
+  gboolean       stdio_closed;   /* the stream ended; see stdio_opened */
+  gboolean       stdio_opened;
   int            ready_fd;      /* -f: tells the waiting parent, once connected */
   guint          flush_id;      /* stdout is flushed once the events at hand are out */
 
@@ -68,6 +74,7 @@ runner_clear (Runner *runner)
   if (runner->line != NULL)
     g_string_free (g_steal_pointer (&runner->line), TRUE);
   g_clear_pointer (&runner->time_prefix, g_free);
+  g_clear_pointer (&runner->stdio_host, g_free);
   if (runner->ready_fd >= 0)
     close (runner->ready_fd);
   runner->ready_fd = -1;
@@ -465,6 +472,177 @@ background_ready (Runner *runner)
 }
 
 /* ---------------------------------------------------------------------- */
+/* -W: standard input and output to a host and port through the server    */
+
+typedef struct
+{
+  Runner *runner;
+  int     in;
+  int     out;
+  gboolean to_stdout;
+} StdioPipe;
+
+static gboolean give_up_waiting (gpointer user_data);
+
+/* The stream ended and everything the server sent is on standard output:
+ * the run ends as ssh -W's does, with the connection closed. */
+static void
+stdio_maybe_finish (Runner *runner)
+{
+  if (!runner->stdio_closed || runner->stopping)
+    return;
+  if (runner->stdio_opened && !runner->stdio_out_done)
+    return;
+
+  runner->stopping = TRUE;
+  culvert_tunnel_disconnect (runner->tunnel);
+  g_timeout_add (1500, give_up_waiting, runner);
+}
+
+static gboolean
+stdio_out_finished (gpointer data)
+{
+  Runner *runner = data;
+
+  runner->stdio_out_done = TRUE;
+  stdio_maybe_finish (runner);
+  return G_SOURCE_REMOVE;
+}
+
+/* Copies @in to @out until the end; then half-closes (towards the server)
+ * or tells the main loop (towards standard output). */
+static gpointer
+stdio_pipe_thread (gpointer data)
+{
+  StdioPipe *pipe = data;
+  char buf[64 * 1024];
+  ssize_t n;
+
+  for (;;)
+    {
+      ssize_t off = 0;
+
+      n = read (pipe->in, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      while (off < n)
+        {
+          ssize_t w = write (pipe->out, buf + off, n - off);
+
+          if (w < 0 && errno == EINTR)
+            continue;
+          if (w <= 0)
+            goto done;
+          off += w;
+        }
+    }
+
+done:
+  if (pipe->to_stdout)
+    {
+      close (pipe->out);
+      g_idle_add (stdio_out_finished, pipe->runner);
+    }
+  else
+    {
+      shutdown (pipe->out, SHUT_WR);
+    }
+  g_free (pipe);
+  return NULL;
+}
+
+static void
+on_stream_closed (CulvertTunnel *tunnel,
+                  gboolean       opened,
+                  const char    *reason,
+                  Runner        *runner)
+{
+  runner->stdio_closed = TRUE;
+  runner->stdio_opened = opened;
+  if (!opened)
+    {
+      /* ssh's words, and its status. */
+      g_printerr ("culvert: %s: %s\n", _("stdio forwarding failed"),
+                  reason != NULL ? reason : _("the server refused"));
+      runner->exit_code = EXIT_FATAL;
+    }
+  stdio_maybe_finish (runner);
+}
+
+static void
+stdio_start (Runner *runner)
+{
+  g_autoptr(GError) error = NULL;
+  StdioPipe *up;
+  StdioPipe *down;
+  int pair[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    {
+      g_printerr ("culvert: %s: %s\n", _("stdio forwarding failed"), g_strerror (errno));
+      runner->exit_code = EXIT_FATAL;
+      runner->stdio_closed = TRUE;
+      stdio_maybe_finish (runner);
+      return;
+    }
+  if (!culvert_tunnel_add_stream (runner->tunnel, pair[0], runner->stdio_host,
+                                  runner->stdio_port, &error))
+    {
+      close (pair[1]);
+      g_printerr ("culvert: %s: %s\n", _("stdio forwarding failed"), error->message);
+      runner->exit_code = EXIT_FATAL;
+      runner->stdio_closed = TRUE;
+      stdio_maybe_finish (runner);
+      return;
+    }
+
+  up = g_new0 (StdioPipe, 1);
+  *up = (StdioPipe) { runner, STDIN_FILENO, pair[1], FALSE };
+  down = g_new0 (StdioPipe, 1);
+  *down = (StdioPipe) { runner, pair[1], STDOUT_FILENO, TRUE };
+  g_thread_unref (g_thread_new ("stdin", stdio_pipe_thread, up));
+  g_thread_unref (g_thread_new ("stdout", stdio_pipe_thread, down));
+}
+
+/* "host:port" or "[v6]:port", as ssh's -W takes it. */
+static gboolean
+parse_stdio_target (const char  *text,
+                    char       **host,
+                    guint16     *port,
+                    GError     **error)
+{
+  const char *colon = strrchr (text, ':');
+  g_autofree char *name = NULL;
+
+  if (colon == NULL || colon == text)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("-W %s: expected host:port"), text);
+      return FALSE;
+    }
+  name = g_strndup (text, colon - text);
+  if (name[0] == '[' && name[strlen (name) - 1] == ']')
+    {
+      char *inner = g_strndup (name + 1, strlen (name) - 2);
+
+      g_free (name);
+      name = inner;
+    }
+  if (!culvert_address_is_valid_host (name))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("-W %s: “%s” is not a host name or an IP address"), text, name);
+      return FALSE;
+    }
+  if (!culvert_address_parse_port (colon + 1, FALSE, CULVERT_PORT_FIELD_DESTINATION, port, error))
+    return FALSE;
+  *host = g_steal_pointer (&name);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Tunnel events                                                           */
 
 static void
@@ -480,6 +658,8 @@ on_state (CulvertTunnel *tunnel,
 
   if (state == CULVERT_TUNNEL_CONNECTED)
     {
+      if (!runner->connected_once && runner->stdio_host != NULL)
+        stdio_start (runner);
       runner->connected_once = TRUE;
       background_ready (runner);
     }
@@ -1142,6 +1322,7 @@ culvert_headless_main (int    argc,
   gboolean reconnect = FALSE;
   gboolean no_command = FALSE;
   gboolean background = FALSE;
+  g_autofree char *stdio_target = NULL;
   gboolean version = FALSE;
   guint64 port = 0;
   Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0, FALSE, FALSE };
@@ -1174,6 +1355,9 @@ culvert_headless_main (int    argc,
       N_("FILE") },
     { "no-command", 'N', 0, G_OPTION_ARG_NONE, &no_command, N_("Accepted for ssh compatibility (always on)"),
       NULL },
+    { "stdio-forward", 'W', 0, G_OPTION_ARG_STRING, &stdio_target,
+      N_("Carry standard input and output to HOST:PORT through the server, like "
+         "“ssh -W” (for ProxyCommand)"), N_("HOST:PORT") },
     { "background", 'f', 0, G_OPTION_ARG_NONE, &background,
       N_("Go into the background once connected, like “ssh -f”"), NULL },
     { "ssh-version", 'V', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &version, NULL, NULL },
@@ -1205,6 +1389,21 @@ culvert_headless_main (int    argc,
     {
       g_printerr ("culvert: %s\n", error->message);
       return EXIT_USAGE;
+    }
+
+  if (stdio_target != NULL)
+    {
+      if (json)
+        {
+          g_printerr ("culvert: %s\n", _("-W and --json cannot go together: -W uses standard "
+                                          "output for its data"));
+          return EXIT_USAGE;
+        }
+      if (!parse_stdio_target (stdio_target, &runner.stdio_host, &runner.stdio_port, &error))
+        {
+          g_printerr ("culvert: %s\n", error->message);
+          return EXIT_USAGE;
+        }
     }
 
   if (version)
@@ -1326,8 +1525,11 @@ culvert_headless_main (int    argc,
       g_printerr ("culvert: %s\n", error->message);
       return EXIT_USAGE;
     }
-  if (extra.clear_forwardings)
+  /* As ssh: -W implies ClearAllForwardings and ExitOnForwardFailure. */
+  if (extra.clear_forwardings || runner.stdio_host != NULL)
     culvert_profile_remove_all_forwards (profile);
+  if (runner.stdio_host != NULL)
+    extra.exit_on_forward_failure = TRUE;
 
   /* The server's name, however it came (the command line, a HostName, a
    * saved file), goes to a proxy and to libssh only if it is one. */
@@ -1372,6 +1574,7 @@ culvert_headless_main (int    argc,
   g_signal_connect (tunnel, "client-opened", G_CALLBACK (on_client_opened), &runner);
   g_signal_connect (tunnel, "client-closed", G_CALLBACK (on_client_closed), &runner);
   g_signal_connect (tunnel, "exited", G_CALLBACK (on_exited), &runner);
+  g_signal_connect (tunnel, "stream-closed", G_CALLBACK (on_stream_closed), &runner);
 
   if (!culvert_tunnel_connect (tunnel, &error))
     {

@@ -41,7 +41,7 @@ static const Flag flags[] = {
   { 'p', KEEP, NULL }, { 'l', KEEP, NULL }, { 'i', KEEP, NULL }, { 'L', KEEP, NULL },
   { 'R', KEEP, NULL }, { 'D', KEEP, NULL }, { 'J', KEEP, NULL }, { 'o', KEEP, NULL },
   { 'F', KEEP, NULL }, { 'g', KEEP, NULL }, { 'N', KEEP, NULL }, { 'f', KEEP, NULL },
-  { 'V', KEEP, NULL },
+  { 'V', KEEP, NULL }, { 'W', KEEP, NULL },
   /* Nothing to do when no command runs and no terminal is asked for:
    * no tty (-T, -t), stdin (-n), quiet (-q), verbose (-v), X11 (-x, -X,
    * -Y), agent forwarding (-a, -A), GSSAPI delegation off (-k), the
@@ -74,7 +74,6 @@ static const Flag flags[] = {
   { 'Q', REFUSE, N_("querying algorithms is not supported") },
   { 's', REFUSE, N_("subsystems are not supported: Culvert runs no command") },
   { 'w', REFUSE, N_("tunnel devices (-w) are not supported") },
-  { 'W', REFUSE, N_("forwarding standard input and output (-W) is not supported") },
 };
 
 static const Flag *

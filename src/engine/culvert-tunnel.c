@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "culvert-address.h"
 #include "culvert-enums.h"
@@ -77,6 +78,7 @@ enum {
   CLIENT_CLOSED,
   LOG_ADDED,
   EXITED,
+  STREAM_CLOSED,
   N_SIGNALS
 };
 
@@ -330,6 +332,11 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
       break;
 
     case CULVERT_WORKER_EVENT_CLIENT_CLOSED:
+      if (event->forward_index == CULVERT_WORKER_STREAM_INDEX)
+        {
+          g_signal_emit (self, signals[STREAM_CLOSED], 0, !event->is_error, event->text);
+          break;
+        }
       status = status_for_index (self, event->forward_index);
       if (status != NULL)
         {
@@ -1226,6 +1233,11 @@ culvert_tunnel_class_init (CulvertTunnelClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The front end answers with culvert_question_answer(), now or later. */
+  /* A stream of culvert_tunnel_add_stream () ended: whether its channel
+   * had opened, and why it ended (or NULL). */
+  signals[STREAM_CLOSED] = g_signal_new ("stream-closed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                         2, G_TYPE_BOOLEAN, G_TYPE_STRING);
   signals[QUESTION] = g_signal_new ("question", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, CULVERT_TYPE_QUESTION);
   signals[CLIENT_OPENED] = g_signal_new ("client-opened", G_TYPE_FROM_CLASS (klass),
@@ -1359,4 +1371,27 @@ culvert_tunnel_set_keepalive_interval_ms (CulvertTunnel *self,
   g_return_if_fail (CULVERT_IS_TUNNEL (self));
 
   self->keepalive_interval_ms = milliseconds;
+}
+
+gboolean
+culvert_tunnel_add_stream (CulvertTunnel  *self,
+                           int             fd,
+                           const char     *host,
+                           guint16         port,
+                           GError        **error)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), FALSE);
+  g_return_val_if_fail (fd >= 0, FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+
+  if (self->worker == NULL || self->state != CULVERT_TUNNEL_CONNECTED)
+    {
+      close (fd);
+      g_set_error_literal (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_RUNNING,
+                           _("Not connected to the server"));
+      return FALSE;
+    }
+
+  culvert_worker_add_stream (self->worker, fd, host, port);
+  return TRUE;
 }

@@ -81,4 +81,14 @@ void                culvert_tunnel_close_client           (CulvertTunnel        
 
 const char         *culvert_tunnel_state_to_string        (CulvertTunnelState    state);
 
+/* Takes @fd (a connected stream socket) and carries its bytes to
+ * @host:@port through the server, as ssh -W does with standard input and
+ * output; only while connected. The tunnel's "stream-closed" signal says
+ * when it ended. */
+gboolean            culvert_tunnel_add_stream             (CulvertTunnel        *self,
+                                                           int                   fd,
+                                                           const char           *host,
+                                                           guint16               port,
+                                                           GError              **error);
+
 G_END_DECLS

@@ -256,6 +256,7 @@ conn_destroy (Conn *conn)
       event.bytes_sent = conn->bytes_sent;
       event.bytes_received = conn->bytes_received;
       event.text = g_strdup (conn->close_reason);
+      event.is_error = !conn->started;
       worker_post (self, &event);
     }
 

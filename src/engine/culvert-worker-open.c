@@ -142,6 +142,7 @@ void
 conn_start (Conn *conn)
 {
   conn->state = CONN_OPEN;
+  conn->started = TRUE;
   if (conn->abandoned)
     {
       conn_close (conn, NULL);

@@ -200,6 +200,7 @@ struct _Conn
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
+  guint          started : 1;         /* conn_start () ran: the channel opened */
   guint          reverse_socks : 1;  /* the SOCKS client talks through the channel */
   guint          socks_answer_due : 1; /* nothing goes to the client before its SOCKS answer */
   Remote        *probe_for;     /* a probe of remote_check_reach: no client, no socket */

@@ -529,6 +529,9 @@ typedef struct
   guint                  forward_index;
   CulvertWorkerListener *listener;
   CulvertWorkerRemote   *remote;
+  int                    stream_fd;    /* culvert_worker_add_stream (), or -1 */
+  char                  *stream_host;
+  guint16                stream_port;
 } Command;
 
 static Command *
@@ -537,6 +540,7 @@ command_new (CulvertWorker *self)
   Command *command = g_new0 (Command, 1);
 
   command->worker = culvert_worker_ref (self);
+  command->stream_fd = -1;
   return command;
 }
 
@@ -547,6 +551,9 @@ command_free (gpointer data)
 
   culvert_worker_listener_free (command->listener);
   culvert_worker_remote_free (command->remote);
+  if (command->stream_fd >= 0)
+    close (command->stream_fd);
+  g_free (command->stream_host);
   culvert_worker_unref (command->worker);
   g_free (command);
 }
@@ -795,6 +802,48 @@ culvert_worker_remove_forward (CulvertWorker *self,
 
   command->forward_index = forward_index;
   worker_send (self, G_PRIORITY_DEFAULT, remove_forward_in_worker, command, command_free);
+}
+
+static gboolean
+add_stream_in_worker (gpointer data)
+{
+  Command *command = data;
+  CulvertWorker *self = command->worker;
+  struct sockaddr_storage addr = { 0 };
+  socklen_t addr_len = sizeof addr;
+  Conn *conn;
+
+  /* Only while there is a session: the caller waits for one. */
+  if (self->session == NULL)
+    {
+      worker_log (self, TRUE, _("Standard input and output could not be forwarded: there is "
+                                "no connection to the server"));
+      return G_SOURCE_REMOVE;
+    }
+
+  getsockname (command->stream_fd, (struct sockaddr *) &addr, &addr_len);
+  conn = conn_new (self, worker_counters_for (self, CULVERT_WORKER_STREAM_INDEX),
+                   command->stream_fd, (struct sockaddr *) &addr, command->stream_host,
+                   command->stream_port);
+  command->stream_fd = -1;
+  conn_open_channel (conn);
+  worker_pump (self, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+culvert_worker_add_stream (CulvertWorker *self,
+                           int            fd,
+                           const char    *host,
+                           guint16        port)
+{
+  Command *command = command_new (self);
+
+  command->stream_fd = fd;
+  command->stream_host = g_strdup (host);
+  command->stream_port = port;
+  worker_send (self, G_PRIORITY_DEFAULT, add_stream_in_worker, command, command_free);
 }
 
 static gboolean

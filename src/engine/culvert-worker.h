@@ -166,6 +166,15 @@ void           culvert_worker_add_remote   (CulvertWorker          *worker,
  * the server is asked to stop listening for it, and its connections end. */
 void           culvert_worker_remove_forward (CulvertWorker        *worker,
                                               guint                 forward_index);
+/* The forward index of stdio streams (-W): no forward's. */
+#define CULVERT_WORKER_STREAM_INDEX G_MAXUINT
+/* Takes @fd, a connected stream socket, and carries it to @host:@port
+ * through the server, as a client of a local forward would be; its
+ * CLIENT_CLOSED event has is_error set when its channel never opened. */
+void           culvert_worker_add_stream   (CulvertWorker          *worker,
+                                            int                     fd,
+                                            const char             *host,
+                                            guint16                 port);
 /* A listener bound later (its bind name had to be looked up first). */
 void           culvert_worker_add_listener (CulvertWorker          *worker,
                                             CulvertWorkerListener  *listener);

@@ -325,7 +325,6 @@ test_refused_flags (Fixture       *f,
     { "-4", "-4: choosing IPv4 alone is not supported" },
     { "-caes128-ctr", "-c: choosing ciphers is not supported" },
     { "-NM", "-M: connection sharing" },
-    { "-Wlocalhost:22", "-W: forwarding standard input and output" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -507,6 +506,85 @@ test_exit_on_remote_failure_dropbear (void)
     }
 }
 
+/* The words of the tool's own login to the test sshd, as one shell string
+ * (for a ProxyCommand). */
+static char *
+tool_command (Fixture  *f,
+              gboolean  culvert,
+              const char *target)
+{
+  return g_strdup_printf ("%s%s -W %s -p%u -l%s -i%s -F/dev/null -oUserKnownHostsFile=%s "
+                          "-oBatchMode=yes 127.0.0.1",
+                          culvert ? culvert_binary () : "ssh", culvert ? " --headless" : "",
+                          target, f->sshd->port, f->sshd->user, f->sshd->client_key_path,
+                          f->sshd->known_hosts_path);
+}
+
+/* -W host:port: standard input to the echo server and back, whole; then,
+ * as the ProxyCommand of an outer ssh, a login through it runs a command;
+ * a destination that refuses: 255, as ssh's. */
+static void
+test_stdio_forward (Fixture       *f,
+                    gconstpointer  data)
+{
+  for (guint tool = 0; tool < 2; tool++)
+    {
+      g_autofree guint8 *payload = random_payload (512 * 1024);
+      g_autoptr(GBytes) input = g_bytes_new (payload, 512 * 1024);
+      g_autoptr(GBytes) output = NULL;
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GSubprocess) outer = NULL;
+      g_autoptr(GSubprocess) refused = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *target = g_strdup_printf ("127.0.0.1:%u", f->echo->port);
+      g_autofree char *through = tool_command (f, tool == 1, "%h:%p");
+      g_autofree char *proxy = g_strconcat ("ProxyCommand=", through, NULL);
+      g_autofree char *port = g_strdup_printf ("%u", f->sshd->port);
+      g_autofree char *known = g_strconcat ("UserKnownHostsFile=", f->sshd->known_hosts_path,
+                                            NULL);
+      g_autofree char *out = NULL;
+      g_autoptr(GPtrArray) words = common_words (f);
+      g_autoptr(GPtrArray) refused_words = common_words (f);
+
+      g_test_message ("%s", tool_name (tool == 1));
+
+      /* Bytes through standard input and output. */
+      g_ptr_array_add (words, g_strdup_printf ("-W%s", target));
+      g_ptr_array_add (words, g_strdup ("127.0.0.1"));
+      proc = spawn_tool (tool == 1, words, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                           G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_assert_true (g_subprocess_communicate (proc, input, NULL, &output, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+      g_assert_cmpmem (g_bytes_get_data (output, NULL), g_bytes_get_size (output),
+                       payload, 512 * 1024);
+
+      /* As an outer ssh's ProxyCommand: the outer login runs a command. */
+      {
+        const char *argv[] = { "ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", proxy,
+                               "-o", known, "-i", f->sshd->client_key_path, "-p", port,
+                               "-l", f->sshd->user, "127.0.0.1", "echo", "through-W", NULL };
+        g_autoptr(GSubprocessLauncher) launcher =
+          g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+
+        outer = g_subprocess_launcher_spawnv (launcher, argv, &error);
+        g_assert_no_error (error);
+        g_assert_true (g_subprocess_communicate_utf8 (outer, NULL, NULL, &out, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_cmpint (g_subprocess_get_exit_status (outer), ==, 0);
+        g_assert_cmpstr (out, ==, "through-W\n");
+      }
+
+      /* Nothing listens there: 255. */
+      g_ptr_array_add (refused_words, g_strdup_printf ("-W127.0.0.1:%u", free_port ()));
+      g_ptr_array_add (refused_words, g_strdup ("127.0.0.1"));
+      refused = spawn_tool (tool == 1, refused_words, G_SUBPROCESS_FLAGS_STDIN_PIPE);
+      g_assert_true (wait_exit (refused, 10));
+      g_assert_cmpint (g_subprocess_get_exit_status (refused), ==, 255);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -530,6 +608,8 @@ main (int   argc,
               test_exit_on_remote_failure, fixture_teardown);
   g_test_add_func ("/ssh-argv/exit-on-remote-failure-dropbear",
                    test_exit_on_remote_failure_dropbear);
+  g_test_add ("/ssh-argv/stdio-forward", Fixture, NULL, fixture_setup, test_stdio_forward,
+              fixture_teardown);
 
   return g_test_run ();
 }
