@@ -170,6 +170,7 @@ culvert_forward_item_update (CulvertForwardItem *self)
   CulvertForwardStatus *status = self->status;
   gboolean gateway_ports = culvert_profile_get_gateway_ports (self->profile);
   CulvertForwardKind kind = culvert_forward_get_kind (forward);
+  g_autoptr(GError) invalid = NULL;
   gboolean failed = FALSE;
   guint suggested = 0;
   char *text;
@@ -209,12 +210,20 @@ culvert_forward_item_update (CulvertForwardItem *self)
     text = g_strdup (_("Any host the client asks for"));
   else if (culvert_forward_is_reverse_dynamic (forward))
     text = g_strdup (_("Any host the client asks for, reached from this computer"));
+  else if (culvert_forward_get_destination_host (forward) == NULL)
+    /* A damaged forward (the state says so): none is not "any". */
+    text = g_strdup (_("No destination"));
   else
     text = host_port (culvert_forward_get_destination_host (forward),
                       culvert_forward_get_destination_port (forward));
   set_string (self, &self->destination_text, text, PROP_DESTINATION_TEXT);
 
-  if (!culvert_forward_get_enabled (forward))
+  if (!culvert_forward_validate (forward, &invalid))
+    {
+      failed = TRUE;
+      text = g_strdup_printf (_("Damaged: %s"), invalid->message);
+    }
+  else if (!culvert_forward_get_enabled (forward))
     text = g_strdup (_("Off"));
   else if (status == NULL)
     text = g_strdup (_("Not connected"));

@@ -1711,6 +1711,34 @@ test_window_store_problem (Fixture       *f,
   /* Dismissed, it goes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.dismiss-problems", NULL));
   g_assert_null (culvert_window_get_problem_text (f->window));
+
+  /* A file that reads, with a forward that cannot be what it says (-L
+   * without a destination): the connection loads, the banner names the
+   * forward and what is wrong with it. */
+  {
+    g_autofree char *damaged = g_build_filename (culvert_profile_store_get_directory (store),
+                                                 "0d4a3c55-1b7e-4a51-9d38-6a0c9e1f2b77.profile",
+                                                 NULL);
+
+    g_assert_true (g_file_set_contents (damaged,
+                                        "[Profile]\nId=0d4a3c55-1b7e-4a51-9d38-6a0c9e1f2b77\n"
+                                        "Name=Hand edited\nHost=db.example.org\nUser=bob\n"
+                                        "[Forward 0]\nKind=local\nBindPort=18555\n", -1, NULL));
+    g_assert_true (culvert_profile_store_load (store, NULL));
+    text = culvert_window_get_problem_text (f->window);
+    g_assert_nonnull (text);
+    g_assert_nonnull (strstr (text, "“Hand edited”"));
+    g_assert_nonnull (strstr (text, "The destination host is missing"));
+    g_assert_nonnull (strstr (text, "will not run"));
+
+    /* Shown (first in the sidebar), its row says so. */
+    assert_sidebar (f, "Hand edited|bob@db.example.org|\nMail|alice@mail.example.org|\n");
+    gtk_list_box_select_row (culvert_window_get_sidebar_list (f->window),
+                             gtk_list_box_get_row_at_index (culvert_window_get_sidebar_list (f->window),
+                                                            0));
+    assert_table_contains (f, "Damaged: The destination host is missing");
+    g_unlink (damaged);
+  }
 }
 
 
