@@ -90,14 +90,32 @@ find_widget (GtkWidget   *root,
   return NULL;
 }
 
-GtkWindow *
+static gboolean
+is_shown (GtkWidget     *widget,
+          gconstpointer  data)
+{
+  return gtk_widget_get_visible (widget) && gtk_widget_get_mapped (widget);
+}
+
+/* A window of @type, or a dialog of @type inside a window (libadwaita 1.5's
+ * AdwDialog is a widget there, not a window). */
+gpointer
 find_toplevel (GType type)
 {
   g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
 
   for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_visible (l->data))
+        continue;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+        return l->data;
+      found = find_widget (l->data, type, is_shown, NULL);
+      if (found != NULL)
+        return found;
+    }
 
   return NULL;
 }
@@ -105,7 +123,7 @@ find_toplevel (GType type)
 gboolean
 has_message_dialog (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return find_toplevel (culvert_alert_get_type ()) != NULL;
 }
 
 CulvertProfile *
@@ -244,18 +262,76 @@ start_sshd_or_skip (void)
   return sshd;
 }
 
-AdwMessageDialog *
+static gboolean
+alert_headed (GtkWidget     *widget,
+              gconstpointer  heading)
+{
+  return is_shown (widget, NULL) &&
+         (heading == NULL || g_strcmp0 (culvert_alert_get_heading (widget), heading) == 0);
+}
+
+GtkWidget *
 find_dialog (const char *heading)
 {
   g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
 
   for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
-        (heading == NULL ||
-         g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0))
-      return l->data;
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_visible (l->data))
+        continue;
+      found = find_widget (l->data, culvert_alert_get_type (), alert_headed, heading);
+      if (found != NULL)
+        return found;
+    }
 
   return NULL;
+}
+
+static guint
+count_under (GtkWidget  *root,
+             const char *heading)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (root, culvert_alert_get_type ()) &&
+            alert_headed (root, heading) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_under (child, heading);
+  return n;
+}
+
+guint
+count_dialogs (const char *heading)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+  guint n = 0;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (gtk_widget_get_visible (l->data))
+      n += count_under (l->data, heading);
+  return n;
+}
+
+gboolean
+known_hosts_has (const char *file,
+                 guint16     port,
+                 const char *key_type)
+{
+  g_autofree char *host = g_strdup_printf ("[127.0.0.1]:%u", port);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { "ssh-keygen", "-F", host, "-f", file, NULL };
+
+  /* ssh-keygen finds hashed entries (HashKnownHosts yes) as well as plain ones. */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) && strstr (out, key_type) != NULL;
 }
 
 gboolean
@@ -279,7 +355,7 @@ button_labelled (GtkWidget     *widget,
 }
 
 void
-click (AdwMessageDialog *dialog,
+click (GtkWidget *dialog,
        const char       *label)
 {
   GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled, label);
