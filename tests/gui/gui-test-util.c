@@ -346,23 +346,52 @@ has_no_dialog_titled (gpointer heading)
   return find_dialog (heading) == NULL;
 }
 
+/* Its label, or that of the GtkLabel inside it (AdwAlertDialog's buttons). */
+static const char *
+button_label (GtkWidget *button)
+{
+  GtkWidget *child = gtk_button_get_child (GTK_BUTTON (button));
+
+  if (gtk_button_get_label (GTK_BUTTON (button)) != NULL)
+    return gtk_button_get_label (GTK_BUTTON (button));
+  if (GTK_IS_LABEL (child))
+    return gtk_label_get_label (GTK_LABEL (child));
+  return NULL;
+}
+
 gboolean
 button_labelled (GtkWidget     *widget,
                  gconstpointer  label)
 {
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
-         gtk_widget_get_mapped (widget);
+  return g_strcmp0 (button_label (widget), label) == 0 && gtk_widget_get_mapped (widget);
 }
 
-void
-click (GtkWidget *dialog,
-       const char       *label)
+typedef struct
 {
-  GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled, label);
+  GtkWidget  *dialog;
+  const char *label;
+  GtkWidget  *button;
+} ButtonSearch;
 
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+static gboolean
+button_is_shown (gpointer data)
+{
+  ButtonSearch *search = data;
+
+  search->button = find_widget (search->dialog, GTK_TYPE_BUTTON, button_labelled, search->label);
+  return search->button != NULL;
+}
+
+/* An AdwDialog's content comes on screen a frame or more after the dialog. */
+void
+click (GtkWidget  *dialog,
+       const char *label)
+{
+  ButtonSearch search = { dialog, label, NULL };
+
+  g_assert_true (wait_for (button_is_shown, &search));
+  g_assert_true (gtk_widget_get_sensitive (search.button));
+  g_signal_emit_by_name (search.button, "clicked");
 }
 
 void
@@ -370,8 +399,8 @@ collect_button_labels (GtkWidget *root,
                        GString   *out)
 {
   if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root))
-    g_string_append_printf (out, "%s|", gtk_button_get_label (GTK_BUTTON (root))
-                                        ? gtk_button_get_label (GTK_BUTTON (root)) : "(icon)");
+    g_string_append_printf (out, "%s|", button_label (root) != NULL ? button_label (root)
+                                                                    : "(icon)");
   for (GtkWidget *child = gtk_widget_get_first_child (root);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
