@@ -433,6 +433,8 @@ test_prompts_unknown_host_once (Fixture       *f,
   click (find_dialog ("Trust This Server?"), "_Trust and Connect");
   all.state = CULVERT_TUNNEL_CONNECTED;
   g_assert_true (wait_for (all_in_state, &all));
+  /* Gone (an AdwAlertDialog closes with an animation). */
+  g_assert_true (wait_for (has_no_dialog_titled, "Trust This Server?"));
   g_assert_cmpuint (count_dialogs_titled ("Trust This Server?"), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
     assert_echoes (ports[i]);

@@ -2060,7 +2060,8 @@ test_window_preferences (Fixture       *f,
 
   row = find_row_titled (GTK_WIDGET (preferences), "_Notifications");
   g_assert_nonnull (row);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  /* A dialog's content comes on screen a frame or more after the dialog. */
+  g_assert_true (wait_for (widget_is_mapped, row));
   notifications = GTK_SWITCH (adw_action_row_get_activatable_widget (row));
   row = find_row_titled (GTK_WIDGET (preferences), "Run in _Background");
   g_assert_nonnull (row);
