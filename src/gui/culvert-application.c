@@ -271,8 +271,7 @@ preferences_action (GSimpleAction *action,
   CulvertPreferencesWindow *preferences;
 
   preferences = culvert_preferences_window_new (self->settings);
-  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
-  gtk_window_present (GTK_WINDOW (preferences));
+  culvert_dialog_present (GTK_WIDGET (preferences), parent != NULL ? GTK_WIDGET (parent) : NULL);
 }
 
 static void
@@ -283,7 +282,7 @@ help_action (GSimpleAction *action,
   CulvertApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  gtk_show_uri (parent, "help:" PACKAGE_NAME, GDK_CURRENT_TIME);
+  culvert_show_uri (parent != NULL ? GTK_WIDGET (parent) : NULL, "help:" PACKAGE_NAME);
 }
 
 static void
@@ -294,20 +293,22 @@ about_action (GSimpleAction *action,
   CulvertApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   static const char *developers[] = { "The Culvert developers", NULL };
+  GtkWidget *about = culvert_about_new ();
 
-  adw_show_about_window (parent,
-                         "application-name", _("Culvert"),
-                         "application-icon", APPLICATION_ID,
-                         "developer-name", _("The Culvert developers"),
-                         "version", PACKAGE_VERSION,
-                         "website", PACKAGE_WEBSITE,
-                         "issue-url", PACKAGE_ISSUES,
-                         "copyright", "© 2026 The Culvert developers",
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "developers", developers,
-                         /* Translators: replace with your names, one per line */
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  g_object_set (about,
+                "application-name", _("Culvert"),
+                "application-icon", APPLICATION_ID,
+                "developer-name", _("The Culvert developers"),
+                "version", PACKAGE_VERSION,
+                "website", PACKAGE_WEBSITE,
+                "issue-url", PACKAGE_ISSUES,
+                "copyright", "© 2026 The Culvert developers",
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "developers", developers,
+                /* Translators: replace with your names, one per line */
+                "translator-credits", _("translator-credits"),
+                NULL);
+  culvert_dialog_present (about, parent != NULL ? GTK_WIDGET (parent) : NULL);
 }
 
 static void

@@ -21,7 +21,7 @@
 
 struct _CulvertConnectionEditor
 {
-  AdwPreferencesWindow  parent_instance;
+  CulvertPreferencesBase parent_instance;
 
   CulvertProfileStore  *store;
   CulvertTunnel        *tunnel;
@@ -49,7 +49,7 @@ struct _CulvertConnectionEditor
 };
 
 G_DEFINE_FINAL_TYPE (CulvertConnectionEditor, culvert_connection_editor,
-                     ADW_TYPE_PREFERENCES_WINDOW)
+                     CULVERT_TYPE_PREFERENCES_BASE)
 
 static char *
 text_of (AdwEntryRow *row)
@@ -80,7 +80,7 @@ culvert_connection_editor_save (CulvertConnectionEditor *self)
       AdwToast *toast = adw_toast_new (error->message);
 
       adw_toast_set_timeout (toast, 0);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+      culvert_preferences_add_toast (GTK_WIDGET (self), toast);
       return;
     }
 
@@ -91,7 +91,7 @@ culvert_connection_editor_save (CulvertConnectionEditor *self)
       adw_toast_set_button_label (toast, _("_Reconnect Now"));
       adw_toast_set_action_name (toast, "editor.reconnect");
       adw_toast_set_timeout (toast, 0);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+      culvert_preferences_add_toast (GTK_WIDGET (self), toast);
       self->offered_reconnect = TRUE;
     }
 }
@@ -300,7 +300,7 @@ on_proxy_secret_stored (GObject      *source,
 
       toast = adw_toast_new (text);
     }
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+  culvert_preferences_add_toast (GTK_WIDGET (self), toast);
 }
 
 static void
@@ -371,25 +371,19 @@ staying_changed (CulvertConnectionEditor *self)
 }
 
 static void
-on_identity_chosen (GtkNativeDialog         *chooser,
-                    int                      response,
-                    CulvertConnectionEditor *self)
+on_identity_chosen (const char *path,
+                    gpointer    data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  CulvertConnectionEditor *self = data;
 
-      if (path != NULL)
-        {
-          culvert_profile_set_identity_file (self->profile, path);
-          if (culvert_profile_get_auth_method (self->profile) == CULVERT_AUTH_AUTOMATIC)
-            adw_combo_row_set_selected (self->auth_row, CULVERT_AUTH_KEY);
-          update_identity (self);
-          culvert_connection_editor_save (self);
-        }
+  if (path != NULL)
+    {
+      culvert_profile_set_identity_file (self->profile, path);
+      if (culvert_profile_get_auth_method (self->profile) == CULVERT_AUTH_AUTOMATIC)
+        adw_combo_row_set_selected (self->auth_row, CULVERT_AUTH_KEY);
+      update_identity (self);
+      culvert_connection_editor_save (self);
     }
-  g_object_unref (chooser);
 }
 
 static void
@@ -398,17 +392,12 @@ editor_choose_identity (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   CulvertConnectionEditor *self = CULVERT_CONNECTION_EDITOR (widget);
-  GtkFileChooserNative *chooser;
   g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
   g_autoptr(GFile) folder = g_file_new_for_path (ssh_dir);
 
-  chooser = gtk_file_chooser_native_new (_("Choose a Private Key"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  if (g_file_test (ssh_dir, G_FILE_TEST_IS_DIR))
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_identity_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  culvert_choose_file (GTK_WIDGET (self), _("Choose a Private Key"), _("_Choose"),
+                       g_file_test (ssh_dir, G_FILE_TEST_IS_DIR) ? folder : NULL, NULL,
+                       on_identity_chosen, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -433,7 +422,7 @@ editor_reconnect (GtkWidget  *widget,
 
   self->offered_reconnect = FALSE;
   if (!culvert_gui_tunnel_restart (self->tunnel, &error))
-    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+    culvert_preferences_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
 }
 
 /* The password row's own icon buttons: show the text, and apply. */
@@ -544,8 +533,7 @@ culvert_connection_editor_init (CulvertConnectionEditor *self)
 }
 
 GtkWidget *
-culvert_connection_editor_new (GtkWindow           *parent,
-                               CulvertProfileStore *store,
+culvert_connection_editor_new (CulvertProfileStore *store,
                                CulvertTunnel       *tunnel)
 {
   CulvertConnectionEditor *self;
@@ -555,7 +543,7 @@ culvert_connection_editor_new (GtkWindow           *parent,
   g_return_val_if_fail (CULVERT_IS_PROFILE_STORE (store), NULL);
   g_return_val_if_fail (CULVERT_IS_TUNNEL (tunnel), NULL);
 
-  self = g_object_new (CULVERT_TYPE_CONNECTION_EDITOR, "transient-for", parent, NULL);
+  self = g_object_new (CULVERT_TYPE_CONNECTION_EDITOR, NULL);
   self->store = g_object_ref (store);
   self->tunnel = g_object_ref (tunnel);
   self->profile = g_object_ref (culvert_tunnel_get_profile (tunnel));

@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "culvert-adw-compat.h"
+
 #include "culvert-profile-store.h"
 #include "culvert-tunnel.h"
 
@@ -16,11 +18,11 @@ G_BEGIN_DECLS
 #define CULVERT_TYPE_CONNECTION_EDITOR (culvert_connection_editor_get_type ())
 
 G_DECLARE_FINAL_TYPE (CulvertConnectionEditor, culvert_connection_editor,
-                      CULVERT, CONNECTION_EDITOR, AdwPreferencesWindow)
+                      CULVERT, CONNECTION_EDITOR, CulvertPreferencesBase)
 
-/* Edits @tunnel's profile; every valid change is saved through @store at once. */
-GtkWidget *culvert_connection_editor_new (GtkWindow           *parent,
-                                          CulvertProfileStore *store,
+/* Edits @tunnel's profile; every valid change is saved through @store at once.
+ * Show it with culvert_dialog_present(). */
+GtkWidget *culvert_connection_editor_new (CulvertProfileStore *store,
                                           CulvertTunnel       *tunnel);
 
 G_END_DECLS

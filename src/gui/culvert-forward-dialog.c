@@ -277,7 +277,7 @@ apply_when_idle (gpointer data)
 }
 
 static void
-on_off_host_response (AdwMessageDialog     *dialog,
+on_off_host_response (GtkWidget            *dialog,
                       const char           *response,
                       CulvertForwardDialog *self)
 {
@@ -310,7 +310,7 @@ forward_save (GtkWidget  *widget,
                  culvert_forward_get_bind_address (self->candidate)) == 0)
     dialog = NULL;
   else
-    dialog = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate,
+    dialog = culvert_offhost_warning_new (GTK_WIDGET (self), self->candidate,
                                           culvert_profile_get_gateway_ports (self->profile),
                                           culvert_profile_get_host (self->profile));
   if (dialog == NULL)
@@ -320,7 +320,7 @@ forward_save (GtkWidget  *widget,
     }
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_off_host_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  culvert_alert_present (dialog);
 }
 
 void

@@ -89,35 +89,32 @@ culvert_offhost_warning_describe (CulvertForward *forward,
 }
 
 GtkWidget *
-culvert_offhost_warning_new (GtkWindow      *parent,
+culvert_offhost_warning_new (GtkWidget      *parent,
                              CulvertForward *forward,
                              gboolean        gateway_ports,
                              const char     *server)
 {
   g_autofree char *body = culvert_offhost_warning_describe (forward, gateway_ports, server);
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
 
   if (body == NULL)
     return NULL;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Let Other Computers Connect?"),
-                                                       body));
-  adw_message_dialog_add_responses (dialog,
-                                    CULVERT_OFFHOST_RESPONSE_LOCAL, _("_Keep Local Only"),
-                                    CULVERT_OFFHOST_RESPONSE_ALLOW, _("_Allow Other Hosts"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, CULVERT_OFFHOST_RESPONSE_ALLOW,
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  dialog = culvert_alert_new (parent, _("Let Other Computers Connect?"), body);
+  culvert_alert_add_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL, _("_Keep Local Only"));
+  culvert_alert_add_response (dialog, CULVERT_OFFHOST_RESPONSE_ALLOW, _("_Allow Other Hosts"));
+  culvert_alert_set_response_appearance (dialog, CULVERT_OFFHOST_RESPONSE_ALLOW,
+                                         ADW_RESPONSE_DESTRUCTIVE);
   /* Already on the server's loopback: the safe answer is not to run it. */
   if (culvert_forward_is_reverse_dynamic (forward) &&
       !culvert_forward_is_off_host_full (forward, gateway_ports))
-    adw_message_dialog_set_response_label (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL,
-                                           _("_Turn Forward Off"));
-  adw_message_dialog_set_default_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
-  adw_message_dialog_set_close_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+    culvert_alert_set_response_label (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL,
+                                      _("_Turn Forward Off"));
+  culvert_alert_set_default_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
+  culvert_alert_set_close_response (dialog, CULVERT_OFFHOST_RESPONSE_LOCAL);
+  culvert_alert_set_modal (dialog, TRUE);
 
-  return GTK_WIDGET (dialog);
+  return dialog;
 }
 
 void
@@ -196,9 +193,9 @@ culvert_offhost_warning_refuse (CulvertForward *forward,
 static void review_next (Review *review);
 
 static void
-on_review_response (AdwMessageDialog *dialog,
-                    const char       *response,
-                    Review           *review)
+on_review_response (GtkWidget  *dialog,
+                    const char *response,
+                    Review     *review)
 {
   CulvertProfile *profile = g_ptr_array_index (review->profiles, 0);
   CulvertForward *forward = g_ptr_array_index (review->forwards, 0);
@@ -222,7 +219,7 @@ review_next (Review *review)
     {
       CulvertProfile *profile = g_ptr_array_index (review->profiles, 0);
 
-      dialog = culvert_offhost_warning_new (review->parent,
+      dialog = culvert_offhost_warning_new (GTK_WIDGET (review->parent),
                                             g_ptr_array_index (review->forwards, 0),
                                             culvert_profile_get_gateway_ports (profile),
                                             culvert_profile_get_host (profile));
@@ -245,11 +242,11 @@ review_next (Review *review)
       g_strdup_printf (_("Let Other Computers Connect Through “%s”?"),
                        culvert_profile_get_display_name (g_ptr_array_index (review->profiles, 0)));
 
-    adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (dialog), heading);
+    culvert_alert_set_heading (dialog, heading);
   }
   g_object_set_data_full (G_OBJECT (dialog), "culvert-review", review, review_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (on_review_response), review);
-  gtk_window_present (GTK_WINDOW (dialog));
+  culvert_alert_present (dialog);
 }
 
 gboolean

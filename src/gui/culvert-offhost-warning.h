@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "culvert-adw-compat.h"
+
 #include "culvert-forward.h"
 #include "culvert-profile-store.h"
 
@@ -26,7 +28,7 @@ char      *culvert_offhost_warning_describe (CulvertForward *forward,
 
 /* An AdwMessageDialog asking whether @forward may stay off-host, or %NULL
  * when it is not off-host. Not presented yet: connect to "response". */
-GtkWidget *culvert_offhost_warning_new      (GtkWindow      *parent,
+GtkWidget *culvert_offhost_warning_new      (GtkWidget      *parent,
                                              CulvertForward *forward,
                                              gboolean        gateway_ports,
                                              const char     *server);

@@ -13,7 +13,7 @@
 
 struct _CulvertPreferencesWindow
 {
-  AdwPreferencesWindow  parent_instance;
+  CulvertPreferencesBase parent_instance;
 
   GSettings            *settings;
 
@@ -22,7 +22,7 @@ struct _CulvertPreferencesWindow
 };
 
 G_DEFINE_FINAL_TYPE (CulvertPreferencesWindow, culvert_preferences_window,
-                     ADW_TYPE_PREFERENCES_WINDOW)
+                     CULVERT_TYPE_PREFERENCES_BASE)
 
 enum {
   PROP_0,

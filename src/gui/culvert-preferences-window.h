@@ -8,12 +8,14 @@
 
 #include <adwaita.h>
 
+#include "culvert-adw-compat.h"
+
 G_BEGIN_DECLS
 
 #define CULVERT_TYPE_PREFERENCES_WINDOW (culvert_preferences_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (CulvertPreferencesWindow, culvert_preferences_window,
-                      CULVERT, PREFERENCES_WINDOW, AdwPreferencesWindow)
+                      CULVERT, PREFERENCES_WINDOW, CulvertPreferencesBase)
 
 CulvertPreferencesWindow *culvert_preferences_window_new (GSettings *settings);
 

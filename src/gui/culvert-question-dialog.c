@@ -1,8 +1,7 @@
 /* culvert-question-dialog.c — asks the user what a connection needs to go on
  *
  * A host key to trust, a password, a key passphrase or keyboard-interactive
- * prompts: one AdwMessageDialog each, transient for the window but not
- * modal, so the rest of the app stays usable while a connection waits. Each
+ * prompts: one alert each (culvert-adw-compat.h), over the window. Each
  * names its connection; cancelling fails that connection alone, and a
  * connection that stops meanwhile takes its dialog away.
  *
@@ -19,6 +18,7 @@
 
 #include <string.h>
 
+#include "culvert-adw-compat.h"
 #include "culvert-question-dialog.h"
 
 typedef struct
@@ -97,15 +97,15 @@ ask_free (gpointer data)
 }
 
 static void
-on_response (AdwMessageDialog *dialog,
-             const char       *response,
-             Ask              *ask)
+on_response (GtkWidget  *dialog,
+             const char *response,
+             Ask        *ask)
 {
   g_autoptr(GPtrArray) answers = g_ptr_array_new ();
 
   /* GTK 4.8's GtkPasswordEntry hears of a focus change during its own
    * destruction, after it is gone; let it hear of it now. */
-  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+  culvert_dialog_set_focus (dialog, NULL);
 
   if (culvert_question_is_answered (ask->question))
     return;
@@ -149,14 +149,14 @@ on_response (AdwMessageDialog *dialog,
 static void
 on_tunnel_state (CulvertTunnel *tunnel,
                  GParamSpec    *pspec,
-                 GtkWindow     *dialog)
+                 GtkWidget     *dialog)
 {
   switch (culvert_tunnel_get_state (tunnel))
     {
     case CULVERT_TUNNEL_DISCONNECTED:
     case CULVERT_TUNNEL_FAILED:
     case CULVERT_TUNNEL_CONNECTED:
-      gtk_window_destroy (dialog);
+      culvert_dialog_destroy (dialog);
       break;
     case CULVERT_TUNNEL_CONNECTING:
     case CULVERT_TUNNEL_VERIFYING_HOST_KEY:
@@ -295,17 +295,16 @@ key_host (CulvertQuestion *question,
 }
 
 static void
-setup_host_key (AdwMessageDialog *dialog,
-                CulvertProfile   *profile,
-                CulvertQuestion  *question)
+setup_host_key (GtkWidget       *dialog,
+                CulvertProfile  *profile,
+                CulvertQuestion *question)
 {
   const char *name = culvert_profile_get_display_name (profile);
   guint port = 0;
   g_autofree char *host = key_host (question, profile, &port);
 
-  adw_message_dialog_set_heading (dialog, _("Trust This Server?"));
-  adw_message_dialog_format_body (dialog,
-                                  _("“%s” reaches a server Culvert has never seen before.\n\n"
+  culvert_alert_set_heading (dialog, _("Trust This Server?"));
+  culvert_alert_format_body (dialog, _("“%s” reaches a server Culvert has never seen before.\n\n"
                                     "Host: %s\n"
                                     "Port: %u\n"
                                     "Key type: %s\n"
@@ -315,9 +314,9 @@ setup_host_key (AdwMessageDialog *dialog,
                                   name, host, port,
                                   culvert_question_get_key_type (question),
                                   culvert_question_get_detail (question));
-  adw_message_dialog_add_response (dialog, "accept", _("_Trust and Connect"));
+  culvert_alert_add_response (dialog, "accept", _("_Trust and Connect"));
   /* Trusting a key must be a deliberate act. */
-  adw_message_dialog_set_default_response (dialog, "cancel");
+  culvert_alert_set_default_response (dialog, "cancel");
 }
 
 static void
@@ -328,9 +327,9 @@ on_copy_command (GtkButton  *button,
 }
 
 static void
-setup_host_key_changed (AdwMessageDialog *dialog,
-                        CulvertProfile   *profile,
-                        CulvertQuestion  *question)
+setup_host_key_changed (GtkWidget       *dialog,
+                        CulvertProfile  *profile,
+                        CulvertQuestion *question)
 {
   const char *name = culvert_profile_get_display_name (profile);
   const char *fix = culvert_question_get_fix_command (question);
@@ -343,9 +342,8 @@ setup_host_key_changed (AdwMessageDialog *dialog,
   else
     recorded = g_strdup (_("(could not be read)"));
 
-  adw_message_dialog_set_heading (dialog, _("The Server’s Identity Changed"));
-  adw_message_dialog_format_body (dialog,
-                                  _("“%s” was not connected: the server %s presented a "
+  culvert_alert_set_heading (dialog, _("The Server’s Identity Changed"));
+  culvert_alert_format_body (dialog, _("“%s” was not connected: the server %s presented a "
                                     "different host key than the one recorded for it.\n\n"
                                     "Recorded in %s:\n%s\n\n"
                                     "Presented now:\n%s %s\n\n"
@@ -380,8 +378,8 @@ setup_host_key_changed (AdwMessageDialog *dialog,
       gtk_box_append (GTK_BOX (box), label);
       gtk_box_append (GTK_BOX (box), copy);
     }
-  adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_set_default_response (dialog, "cancel");
+  culvert_alert_set_extra_child (dialog, box);
+  culvert_alert_set_default_response (dialog, "cancel");
 }
 
 void
@@ -392,7 +390,7 @@ culvert_question_dialog_present (GtkWindow       *parent,
   CulvertProfile *profile = culvert_tunnel_get_profile (tunnel);
   const char *name = culvert_profile_get_display_name (profile);
   CulvertQuestionKind kind;
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   Ask *ask;
   GtkWidget *box;
   const char * const *prompts;
@@ -439,11 +437,10 @@ culvert_question_dialog_present (GtkWindow       *parent,
   ask->question = g_object_ref (question);
   ask->entries = g_ptr_array_new ();
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, NULL, NULL));
-  /* Other connections and the window stay usable meanwhile. */
-  gtk_window_set_modal (GTK_WINDOW (dialog), FALSE);
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
-  adw_message_dialog_add_response (dialog, "cancel",
+  dialog = culvert_alert_new (parent != NULL ? GTK_WIDGET (parent) : NULL, NULL, NULL);
+  /* On libadwaita 1.2, other connections and the window stay usable meanwhile. */
+  culvert_alert_set_modal (dialog, FALSE);
+  culvert_alert_add_response (dialog, "cancel",
                                    kind == CULVERT_QUESTION_HOST_KEY_CHANGED ? _("_Close")
                                                                              : _("_Cancel"));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -460,16 +457,16 @@ culvert_question_dialog_present (GtkWindow       *parent,
 
     case CULVERT_QUESTION_PASSWORD:
     case CULVERT_QUESTION_PASSPHRASE:
-      adw_message_dialog_set_heading (dialog, kind == CULVERT_QUESTION_PASSWORD
+      culvert_alert_set_heading (dialog, kind == CULVERT_QUESTION_PASSWORD
                                               ? _("Password Needed")
                                               : _("Key Passphrase Needed"));
       /* Translators: the connection's name, then what the server or key wants. */
-      adw_message_dialog_format_body (dialog, _("“%s”: %s"), name,
+      culvert_alert_format_body (dialog, _("“%s”: %s"), name,
                                       culvert_question_get_title (question));
       add_entry (ask, GTK_BOX (box), culvert_question_get_title (question), FALSE);
       add_remember (ask, GTK_BOX (box));
-      adw_message_dialog_add_response (dialog, "accept", _("_Log In"));
-      adw_message_dialog_set_default_response (dialog, "accept");
+      culvert_alert_add_response (dialog, "accept", _("_Log In"));
+      culvert_alert_set_default_response (dialog, "accept");
       break;
 
     case CULVERT_QUESTION_KEYBOARD_INTERACTIVE:
@@ -477,17 +474,17 @@ culvert_question_dialog_present (GtkWindow       *parent,
         const char *detail = culvert_question_get_detail (question);
         const char *title = culvert_question_get_title (question);
 
-        adw_message_dialog_set_heading (dialog, _("The Server Asks"));
+        culvert_alert_set_heading (dialog, _("The Server Asks"));
         /* Translators: the connection's name, then the server's own words. */
-        adw_message_dialog_format_body (dialog, _("“%s”: %s%s%s"), name,
+        culvert_alert_format_body (dialog, _("“%s”: %s%s%s"), name,
                                         title != NULL ? title : "",
                                         detail != NULL && *detail != '\0' ? "\n" : "",
                                         detail != NULL ? detail : "");
         prompts = culvert_question_get_prompts (question);
         for (guint i = 0; prompts != NULL && prompts[i] != NULL; i++)
           add_entry (ask, GTK_BOX (box), prompts[i], culvert_question_get_echo (question, i));
-        adw_message_dialog_add_response (dialog, "accept", _("_Send"));
-        adw_message_dialog_set_default_response (dialog, "accept");
+        culvert_alert_add_response (dialog, "accept", _("_Send"));
+        culvert_alert_set_default_response (dialog, "accept");
       }
       break;
 
@@ -497,20 +494,20 @@ culvert_question_dialog_present (GtkWindow       *parent,
 
   if (gtk_widget_get_first_child (box) != NULL)
     {
-      adw_message_dialog_set_extra_child (dialog, box);
+      culvert_alert_set_extra_child (dialog, box);
     }
   else
     {
       g_object_ref_sink (box);
       g_object_unref (box);
     }
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  culvert_alert_set_close_response (dialog, "cancel");
   if (kind != CULVERT_QUESTION_HOST_KEY_CHANGED)
     {
-      adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+      culvert_alert_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
       g_signal_connect_object (tunnel, "notify::state", G_CALLBACK (on_tunnel_state), dialog, 0);
     }
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), ask,
                          (GClosureNotify) ask_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  culvert_alert_present (dialog);
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 GtkListBox            *culvert_window_get_sidebar_list    (CulvertWindow *self);
 CulvertConnectionPage *culvert_window_get_connection_page (CulvertWindow *self);
 GtkSearchEntry        *culvert_window_get_search_entry    (CulvertWindow *self);
-AdwLeaflet            *culvert_window_get_leaflet         (CulvertWindow *self);
+/* The AdwLeaflet or AdwNavigationSplitView (see culvert-adw-compat.h). */
+GtkWidget             *culvert_window_get_split           (CulvertWindow *self);
 /* The problem banner's text, or NULL while it is hidden. */
 const char            *culvert_window_get_problem_text    (CulvertWindow *self);
 /* The toast of the last deletion that can still be undone, or NULL. */

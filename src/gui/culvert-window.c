@@ -1,6 +1,6 @@
 /* culvert-window.c — the main window: connections beside the selected one
  *
- * An AdwLeaflet: the sidebar lists the saved connections (sorted, with a
+ * An AdwLeaflet (libadwaita 1.2) or AdwNavigationSplitView (1.5): the sidebar lists the saved connections (sorted, with a
  * search), the content shows the selected one. Narrow windows fold to one
  * pane. Deleting a connection can be undone until its toast goes away; only
  * then are its secrets removed from the keyring.
@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "culvert-adw-compat.h"
 #include "culvert-connection-editor.h"
 #include "culvert-connection-page.h"
 #include "culvert-connection-row.h"
@@ -41,7 +42,7 @@ struct _CulvertWindow
   AdwToastOverlay       *toast_overlay;
   GtkStack              *main_stack;
   AdwStatusPage         *empty_page;
-  AdwLeaflet            *leaflet;
+  GtkWidget             *split;     /* AdwLeaflet or AdwNavigationSplitView */
   GtkToggleButton       *search_button;
   GtkSearchBar          *search_bar;
   GtkSearchEntry        *search_entry;
@@ -252,7 +253,7 @@ on_row_activated (GtkListBox    *list,
                   GtkListBoxRow *row,
                   CulvertWindow *self)
 {
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  culvert_split_show_content (self->split, TRUE);
 }
 
 static GtkListBoxRow *
@@ -354,7 +355,7 @@ culvert_window_find_action (GtkWidget  *widget,
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0)
     return;
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  culvert_split_show_content (self->split, FALSE);
   gtk_toggle_button_set_active (self->search_button, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
@@ -364,7 +365,7 @@ culvert_window_back_action (GtkWidget  *widget,
                             const char *action_name,
                             GVariant   *parameter)
 {
-  adw_leaflet_navigate (CULVERT_WINDOW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  culvert_split_show_content (CULVERT_WINDOW (widget)->split, FALSE);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -434,9 +435,9 @@ culvert_window_edit_action (GtkWidget  *widget,
   if (profile == NULL)
     return;
   culvert_window_select_profile (self, profile);
-  editor = culvert_connection_editor_new (GTK_WINDOW (self), self->store,
+  editor = culvert_connection_editor_new (self->store,
                                           culvert_application_get_tunnel (self->app, profile));
-  gtk_window_present (GTK_WINDOW (editor));
+  culvert_dialog_present (editor, GTK_WIDGET (self));
 }
 
 static void
@@ -724,9 +725,9 @@ import_answered (gpointer data)
 
   text = culvert_ssh_import_report_to_string (job->report);
   heading = g_strdup_printf (_("Imported from “%s”"), basename);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, g_strchomp (text));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  dialog = culvert_alert_new (GTK_WIDGET (self), heading, g_strchomp (text));
+  culvert_alert_add_response (dialog, "close", _("_Close"));
+  culvert_alert_present (dialog);
 }
 
 static void
@@ -780,19 +781,13 @@ culvert_window_import_file (GtkWidget  *widget,
 }
 
 static void
-on_import_chosen (GtkNativeDialog *chooser,
-                  int              response,
-                  CulvertWindow   *self)
+on_import_chosen (const char *path,
+                  gpointer    data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  CulvertWindow *self = data;
 
-      if (path != NULL)
-        gtk_widget_activate_action (GTK_WIDGET (self), "win.import-file", "s", path);
-    }
-  g_object_unref (chooser);
+  if (path != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.import-file", "s", path);
 }
 
 static void
@@ -803,15 +798,10 @@ culvert_window_import_action (GtkWidget  *widget,
   CulvertWindow *self = CULVERT_WINDOW (widget);
   g_autofree char *path = culvert_ssh_config_dup_default_path ();
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new (_("Import from SSH Config"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_import_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  culvert_choose_file (GTK_WIDGET (self), _("Import from SSH Config"), _("_Import"), NULL,
+                       g_file_test (path, G_FILE_TEST_EXISTS) ? file : NULL,
+                       on_import_chosen, g_object_ref (self), g_object_unref);
 }
 
 typedef struct
@@ -1126,7 +1116,7 @@ culvert_window_class_init (CulvertWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, CulvertWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CulvertWindow, split);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, CulvertWindow, search_entry);
@@ -1235,10 +1225,10 @@ culvert_window_get_search_entry (CulvertWindow *self)
   return self->search_entry;
 }
 
-AdwLeaflet *
-culvert_window_get_leaflet (CulvertWindow *self)
+GtkWidget *
+culvert_window_get_split (CulvertWindow *self)
 {
-  return self->leaflet;
+  return self->split;
 }
 
 AdwToast *

@@ -248,21 +248,13 @@ on_auth_changed (CulvertWizard *self)
 }
 
 static void
-on_key_chosen (GtkNativeDialog *chooser,
-               int              response,
-               CulvertWizard   *self)
+on_key_chosen (const char *path,
+               gpointer    data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  CulvertWizard *self = data;
 
-      if (path != NULL)
-        set_key_path (self, path);
-    }
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  g_object_unref (self);
+  if (path != NULL)
+    set_key_path (self, path);
 }
 
 void
@@ -273,15 +265,10 @@ culvert_wizard_choose_key_action (GtkWidget  *widget,
   CulvertWizard *self = CULVERT_WIZARD (widget);
   g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
   g_autoptr(GFile) folder = g_file_new_for_path (ssh_dir);
-  GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new (_("Choose a Private Key"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  if (g_file_test (ssh_dir, G_FILE_TEST_IS_DIR))
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_key_chosen), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  culvert_choose_file (GTK_WIDGET (self), _("Choose a Private Key"), _("_Choose"),
+                       g_file_test (ssh_dir, G_FILE_TEST_IS_DIR) ? folder : NULL, NULL,
+                       on_key_chosen, g_object_ref (self), g_object_unref);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -342,9 +342,9 @@ culvert_wizard_finish (CulvertWizard *self)
 /* Next                                                                    */
 
 static void
-on_offhost_response (AdwMessageDialog *dialog,
-                     const char       *response,
-                     CulvertWizard    *self)
+on_offhost_response (GtkWidget     *dialog,
+                     const char    *response,
+                     CulvertWizard *self)
 {
   if (g_strcmp0 (response, CULVERT_OFFHOST_RESPONSE_ALLOW) == 0)
     {
@@ -381,13 +381,13 @@ culvert_wizard_next (GtkWidget  *widget,
       GtkWidget *warning = NULL;
 
       if (g_strcmp0 (key, self->offhost_consent) != 0)
-        warning = culvert_offhost_warning_new (GTK_WINDOW (self), self->candidate, FALSE, server);
+        warning = culvert_offhost_warning_new (GTK_WIDGET (self), self->candidate, FALSE, server);
 
       if (warning != NULL)
         {
           g_signal_connect_object (warning, "response", G_CALLBACK (on_offhost_response),
                                    self, 0);
-          gtk_window_present (GTK_WINDOW (warning));
+          culvert_alert_present (warning);
           return;
         }
     }

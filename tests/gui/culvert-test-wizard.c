@@ -182,12 +182,12 @@ profile_connected (gpointer data)
   CulvertProfileStore *store = culvert_application_get_profile_store (f->base.app);
   g_autoptr(CulvertProfile) profile = NULL;
   CulvertTunnel *tunnel;
-  GtkWindow *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  GtkWidget *question = find_toplevel (culvert_alert_get_type ());
 
   if (question != NULL &&
-      g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (question)),
+      g_strcmp0 (culvert_alert_get_heading (question),
                  "Trust This Server?") == 0)
-    click (ADW_MESSAGE_DIALOG (question), "_Trust and Connect");
+    click (question, "_Trust and Connect");
 
   if (g_list_model_get_n_items (G_LIST_MODEL (store)) != 1)
     return FALSE;
@@ -211,10 +211,10 @@ profile_connected (gpointer data)
 gboolean
 host_key_question (gpointer data)
 {
-  GtkWindow *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  GtkWidget *question = find_toplevel (culvert_alert_get_type ());
 
   return question != NULL &&
-         g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (question)),
+         g_strcmp0 (culvert_alert_get_heading (question),
                     "Trust This Server?") == 0;
 }
 

@@ -90,14 +90,32 @@ find_widget (GtkWidget   *root,
   return NULL;
 }
 
-GtkWindow *
+static gboolean
+is_shown (GtkWidget     *widget,
+          gconstpointer  data)
+{
+  return gtk_widget_get_visible (widget) && gtk_widget_get_mapped (widget);
+}
+
+/* A window of @type, or a dialog of @type inside a window (libadwaita 1.5's
+ * AdwDialog is a widget there, not a window). */
+gpointer
 find_toplevel (GType type)
 {
   g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
 
   for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_visible (l->data))
+        continue;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+        return l->data;
+      found = find_widget (l->data, type, is_shown, NULL);
+      if (found != NULL)
+        return found;
+    }
 
   return NULL;
 }
@@ -105,7 +123,7 @@ find_toplevel (GType type)
 gboolean
 has_message_dialog (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return find_toplevel (culvert_alert_get_type ()) != NULL;
 }
 
 CulvertProfile *
@@ -244,18 +262,76 @@ start_sshd_or_skip (void)
   return sshd;
 }
 
-AdwMessageDialog *
+static gboolean
+alert_headed (GtkWidget     *widget,
+              gconstpointer  heading)
+{
+  return is_shown (widget, NULL) &&
+         (heading == NULL || g_strcmp0 (culvert_alert_get_heading (widget), heading) == 0);
+}
+
+GtkWidget *
 find_dialog (const char *heading)
 {
   g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
 
   for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
-        (heading == NULL ||
-         g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0))
-      return l->data;
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_visible (l->data))
+        continue;
+      found = find_widget (l->data, culvert_alert_get_type (), alert_headed, heading);
+      if (found != NULL)
+        return found;
+    }
 
   return NULL;
+}
+
+static guint
+count_under (GtkWidget  *root,
+             const char *heading)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (root, culvert_alert_get_type ()) &&
+            alert_headed (root, heading) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_under (child, heading);
+  return n;
+}
+
+guint
+count_dialogs (const char *heading)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+  guint n = 0;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (gtk_widget_get_visible (l->data))
+      n += count_under (l->data, heading);
+  return n;
+}
+
+gboolean
+known_hosts_has (const char *file,
+                 guint16     port,
+                 const char *key_type)
+{
+  g_autofree char *host = g_strdup_printf ("[127.0.0.1]:%u", port);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { "ssh-keygen", "-F", host, "-f", file, NULL };
+
+  /* ssh-keygen finds hashed entries (HashKnownHosts yes) as well as plain ones. */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) && strstr (out, key_type) != NULL;
 }
 
 gboolean
@@ -270,23 +346,52 @@ has_no_dialog_titled (gpointer heading)
   return find_dialog (heading) == NULL;
 }
 
+/* Its label, or that of the GtkLabel inside it (AdwAlertDialog's buttons). */
+static const char *
+button_label (GtkWidget *button)
+{
+  GtkWidget *child = gtk_button_get_child (GTK_BUTTON (button));
+
+  if (gtk_button_get_label (GTK_BUTTON (button)) != NULL)
+    return gtk_button_get_label (GTK_BUTTON (button));
+  if (GTK_IS_LABEL (child))
+    return gtk_label_get_label (GTK_LABEL (child));
+  return NULL;
+}
+
 gboolean
 button_labelled (GtkWidget     *widget,
                  gconstpointer  label)
 {
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
-         gtk_widget_get_mapped (widget);
+  return g_strcmp0 (button_label (widget), label) == 0 && gtk_widget_get_mapped (widget);
 }
 
-void
-click (AdwMessageDialog *dialog,
-       const char       *label)
+typedef struct
 {
-  GtkWidget *button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled, label);
+  GtkWidget  *dialog;
+  const char *label;
+  GtkWidget  *button;
+} ButtonSearch;
 
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+static gboolean
+button_is_shown (gpointer data)
+{
+  ButtonSearch *search = data;
+
+  search->button = find_widget (search->dialog, GTK_TYPE_BUTTON, button_labelled, search->label);
+  return search->button != NULL;
+}
+
+/* An AdwDialog's content comes on screen a frame or more after the dialog. */
+void
+click (GtkWidget  *dialog,
+       const char *label)
+{
+  ButtonSearch search = { dialog, label, NULL };
+
+  g_assert_true (wait_for (button_is_shown, &search));
+  g_assert_true (gtk_widget_get_sensitive (search.button));
+  g_signal_emit_by_name (search.button, "clicked");
 }
 
 void
@@ -294,8 +399,8 @@ collect_button_labels (GtkWidget *root,
                        GString   *out)
 {
   if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root))
-    g_string_append_printf (out, "%s|", gtk_button_get_label (GTK_BUTTON (root))
-                                        ? gtk_button_get_label (GTK_BUTTON (root)) : "(icon)");
+    g_string_append_printf (out, "%s|", button_label (root) != NULL ? button_label (root)
+                                                                    : "(icon)");
   for (GtkWidget *child = gtk_widget_get_first_child (root);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -549,19 +654,4 @@ listens_only_on (guint16  port,
         }
     }
   return TRUE;
-}
-
-gboolean
-known_hosts_has (const char *file,
-                 const char *label)
-{
-  const char *argv[] = { "ssh-keygen", "-F", label, "-f", file, NULL };
-  g_autofree char *found = NULL;
-  int status = -1;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, &found, NULL, &status, NULL))
-    return FALSE;
-  return g_spawn_check_wait_status (status, NULL) && found != NULL &&
-         strstr (found, "found") != NULL;
 }

@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "culvert-adw-compat.h"
 #include "culvert-application.h"
 #include "culvert-test-sshd.h"
 #include "culvert-window.h"
@@ -40,16 +41,18 @@ GtkWidget      *find_widget        (GtkWidget      *root,
                                     GType           type,
                                     gboolean      (*match) (GtkWidget *, gconstpointer),
                                     gconstpointer   data);
-/* A visible toplevel of @type, or NULL. */
-GtkWindow      *find_toplevel      (GType           type);
+/* A visible toplevel of @type, or a dialog of @type shown in one, or NULL. */
+gpointer        find_toplevel      (GType           type);
 gboolean        has_message_dialog (gpointer        data);
 
-/* A visible AdwMessageDialog with this heading (any, for NULL). */
-AdwMessageDialog *find_dialog      (const char     *heading);
+/* A visible alert (culvert-adw-compat.h) with this heading (any, for NULL). */
+GtkWidget      *find_dialog        (const char     *heading);
+/* How many alerts with this heading (any, for NULL) are on screen. */
+guint           count_dialogs      (const char     *heading);
 gboolean        has_dialog_titled  (gpointer        heading);
 gboolean        has_no_dialog_titled (gpointer        heading);
 /* Clicks the mapped, sensitive button labelled @label in @dialog. */
-void            click              (AdwMessageDialog *dialog,
+void            click              (GtkWidget      *dialog,
                                     const char     *label);
 /* Appends "label|" (or "(icon)|") for each mapped button under @root. */
 void            collect_button_labels (GtkWidget   *root,
@@ -78,6 +81,11 @@ void            switch_on          (Fixture        *f,
 void            assert_status      (Fixture        *f,
                                     const char     *title);
 gboolean        skip_without_sshd  (void);
+/* Whether @file records a key of @key_type for 127.0.0.1 port @port,
+ * hashed or not. */
+gboolean        known_hosts_has    (const char     *file,
+                                    guint16         port,
+                                    const char     *key_type);
 /* A started sshd, or NULL once the test is marked skipped (no sshd here). */
 CulvertTestSshd *start_sshd_or_skip (void);
 
@@ -119,9 +127,5 @@ void            check_accessible_names (GtkWidget  *root,
 char           *read_clipboard     (GtkWidget      *widget);
 
 
-/* Whether OpenSSH's ssh-keygen finds @label ("[host]:port") in the
- * known_hosts @file, hashed (HashKnownHosts) or not. */
-gboolean        known_hosts_has    (const char     *file,
-                                    const char     *label);
 
 G_END_DECLS

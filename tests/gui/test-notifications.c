@@ -353,17 +353,39 @@ test_reconnect_all (Fixture       *f,
   g_assert_true (port_is_free (GUINT_TO_POINTER (off_port)));
 }
 
+/* A window of its own on libadwaita 1.2, a dialog inside the window on 1.5. */
+static GtkWidget *
+find_preferences (GtkWidget *root)
+{
+  if (CULVERT_IS_PREFERENCES_WINDOW (root) && gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_preferences (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 has_preferences (gpointer data)
 {
   g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
 
   for (GList *l = toplevels; l != NULL; l = l->next)
-    if (CULVERT_IS_PREFERENCES_WINDOW (l->data) && gtk_widget_get_mapped (l->data))
-      {
-        *(GtkWidget **) data = l->data;
-        return TRUE;
-      }
+    {
+      GtkWidget *preferences = find_preferences (l->data);
+
+      if (preferences != NULL)
+        {
+          *(GtkWidget **) data = preferences;
+          return TRUE;
+        }
+    }
   return FALSE;
 }
 
@@ -417,7 +439,7 @@ test_notify_preference_switch (Fixture       *f,
   gtk_switch_set_active (notifications_switch, FALSE);
   g_assert_false (g_settings_get_boolean (culvert_application_get_settings (f->app),
                                           "notifications"));
-  gtk_window_destroy (GTK_WINDOW (preferences));
+  culvert_dialog_destroy (preferences);
 }
 
 int

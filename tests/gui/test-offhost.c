@@ -24,7 +24,7 @@ test_wizard_offhost (WizardFixture *f,
                      gconstpointer  data)
 {
   guint16 port = free_port ();
-  AdwMessageDialog *warning;
+  GtkWidget *warning;
   int fd;
 
   if (!start_sshd (f))
@@ -51,20 +51,20 @@ test_wizard_offhost (WizardFixture *f,
   press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (has_message_dialog, NULL));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "forward");
-  warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  warning = find_toplevel (culvert_alert_get_type ());
   {
     g_autofree char *who = g_strdup_printf ("Any computer that can reach this computer on port "
                                             "%u can use this tunnel to reach 127.0.0.1:%u, "
                                             "without a password.", port, f->echo->port);
 
-    g_assert_cmpstr (adw_message_dialog_get_body (warning), ==, who);
+    g_assert_cmpstr (culvert_alert_get_body (warning), ==, who);
   }
-  g_assert_cmpstr (adw_message_dialog_get_default_response (warning), ==, "local");
-  g_assert_cmpint (adw_message_dialog_get_response_appearance (warning, "allow"), ==,
+  g_assert_cmpstr (culvert_alert_get_default_response (warning), ==, "local");
+  g_assert_cmpint (culvert_alert_get_response_appearance (warning, "allow"), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
 
   /* Keep Local Only: the switch goes off and the walk goes on. */
-  click (ADW_MESSAGE_DIALOG (GTK_WINDOW (warning)), "_Keep Local Only");
+  click (warning, "_Keep Local Only");
   g_assert_true (wait_for (has_no_message_dialog, NULL));
   g_assert_false (gtk_switch_get_active (f->wizard->other_hosts_switch));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
@@ -100,7 +100,7 @@ test_wizard_offhost_allowed (WizardFixture *f,
   gtk_switch_set_active (f->wizard->other_hosts_switch, TRUE);
   press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (wait_for (has_message_dialog, NULL));
-  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Allow Other Hosts");
+  click (find_toplevel (culvert_alert_get_type ()), "_Allow Other Hosts");
   g_assert_true (wait_for (has_no_message_dialog, NULL));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
   next (f, "summary");
@@ -121,10 +121,10 @@ static void
 answer_warning (const char *label)
 {
   g_assert_true (wait_for (has_message_dialog, NULL));
-  g_assert_cmpstr (adw_message_dialog_get_heading (
-                     ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))), ==,
+  g_assert_cmpstr (culvert_alert_get_heading (
+                     find_toplevel (culvert_alert_get_type ())), ==,
                    "Let Other Computers Connect?");
-  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), label);
+  click (find_toplevel (culvert_alert_get_type ()), label);
   g_assert_true (wait_for (has_no_message_dialog, NULL));
 }
 
@@ -170,8 +170,8 @@ test_wizard_offhost_consent_stale (WizardFixture *f,
   g_assert_true (gtk_switch_get_active (f->wizard->other_hosts_switch));
   press (f, GTK_WIDGET (f->wizard->next_button));
   g_assert_true (has_message_dialog (NULL));
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (
-                              ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))),
+  g_assert_nonnull (strstr (culvert_alert_get_body (
+                              find_toplevel (culvert_alert_get_type ())),
                             "open proxy"));
   answer_warning ("_Allow Other Hosts");
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "network");
@@ -232,7 +232,7 @@ test_wizard_forward_editor (WizardFixture *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autoptr(CulvertForward) saved = NULL;
-  GtkWindow *warning;
+  GtkWidget *warning;
 
   culvert_window_select_profile (f->base.window, profile);
   page = culvert_window_get_connection_page (f->base.window);
@@ -260,11 +260,11 @@ test_wizard_forward_editor (WizardFixture *f,
   g_assert_nonnull (strstr (after, "192.168.1.20:15432"));
   g_signal_emit_by_name (parts.save_button, "clicked");
   g_assert_true (wait_for (has_message_dialog, NULL));
-  warning = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (warning)), ==,
+  warning = find_toplevel (culvert_alert_get_type ());
+  g_assert_cmpstr (culvert_alert_get_body (warning), ==,
                    "Any computer that can reach 192.168.1.20 port 15432 can use this tunnel to "
                    "reach db.internal:5432, without a password.");
-  click (ADW_MESSAGE_DIALOG (warning), "_Keep Local Only");
+  click (warning, "_Keep Local Only");
   g_assert_true (wait_for (has_no_forward_dialog, NULL));
 
   g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
@@ -368,7 +368,7 @@ test_forward_editor_gateway_ports (WizardFixture *f,
   gtk_switch_set_active (parts.other_hosts_switch, TRUE);
   g_signal_emit_by_name (parts.save_button, "clicked");
   g_assert_true (wait_for (has_message_dialog, NULL));
-  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Keep Local Only");
+  click (find_toplevel (culvert_alert_get_type ()), "_Keep Local Only");
   g_assert_true (wait_for (has_no_forward_dialog, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 3);
 
@@ -403,7 +403,7 @@ test_wizard_import_offhost (WizardFixture *f,
   g_autoptr(CulvertProfileStore) reread = NULL;
   CulvertProfile *profile;
   g_autoptr(CulvertForward) forward = NULL;
-  GtkWindow *warning;
+  GtkWidget *warning;
   guint warnings = 0;
 
   g_assert_true (g_file_set_contents (path,
@@ -415,22 +415,22 @@ test_wizard_import_offhost (WizardFixture *f,
 
   while (wait_for (has_message_dialog, NULL))
     {
-      warning = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-      if (g_str_has_prefix (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (warning)),
+      warning = find_toplevel (culvert_alert_get_type ());
+      if (g_str_has_prefix (culvert_alert_get_heading (warning),
                             "Imported from"))
         {
           /* The report, under the warning: closed last. */
           g_assert_cmpuint (warnings, ==, 1);
-          click (ADW_MESSAGE_DIALOG (warning), "_Close");
+          click (warning, "_Close");
           g_assert_true (wait_for (has_no_message_dialog, NULL));
           break;
         }
       warnings++;
-      g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (warning)), ==,
+      g_assert_cmpstr (culvert_alert_get_heading (warning), ==,
                        "Let Other Computers Connect Through “lab”?");
-      g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (warning)),
+      g_assert_nonnull (strstr (culvert_alert_get_body (warning),
                                 "this computer on port 18080"));
-      click (ADW_MESSAGE_DIALOG (warning), "_Keep Local Only");
+      click (warning, "_Keep Local Only");
       iterate_until_idle ();
     }
   g_assert_cmpuint (warnings, ==, 1);
@@ -487,14 +487,14 @@ test_reverse_dynamic (WizardFixture *f,
   g_assert_nonnull (strstr (text, "localhost port 18092 on the SSH server gateway.example.org"));
 
   /* The confirmation, on every interface of the server. */
-  dialog = culvert_offhost_warning_new (GTK_WINDOW (f->base.window), wide, FALSE,
+  dialog = culvert_offhost_warning_new (GTK_WIDGET (f->base.window), wide, FALSE,
                                         "gateway.example.org");
   g_assert_nonnull (dialog);
-  text = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  text = culvert_alert_get_body (dialog);
   g_assert_null (strstr (text, "(null)"));
   g_assert_nonnull (strstr (text, ANYTHING));
   g_assert_nonnull (strstr (text, "the SSH server gateway.example.org on port 18093"));
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  culvert_dialog_destroy (dialog);
 
   /* Imported on the server's loopback: asked once, and "Turn Forward Off"
    * keeps it from running. */
@@ -506,16 +506,16 @@ test_reverse_dynamic (WizardFixture *f,
                                              "s", path));
   while (wait_for (has_message_dialog, NULL))
     {
-      AdwMessageDialog *warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+      GtkWidget *warning = find_toplevel (culvert_alert_get_type ());
 
-      if (g_str_has_prefix (adw_message_dialog_get_heading (warning), "Imported from"))
+      if (g_str_has_prefix (culvert_alert_get_heading (warning), "Imported from"))
         {
           click (warning, "_Close");
           g_assert_true (wait_for (has_no_message_dialog, NULL));
           break;
         }
       warnings++;
-      g_assert_nonnull (strstr (adw_message_dialog_get_body (warning), ANYTHING));
+      g_assert_nonnull (strstr (culvert_alert_get_body (warning), ANYTHING));
       click (warning, "_Turn Forward Off");
       iterate_until_idle ();
     }
@@ -572,7 +572,7 @@ test_import_asks_first (WizardFixture *f,
   g_autofree char *path = g_build_filename (dir, "config", NULL);
   g_autoptr(CulvertProfileStore) reread = NULL;
   CulvertProfile *profile;
-  AdwMessageDialog *warning;
+  GtkWidget *warning;
   GThread *writer;
   gint64 start, took;
   guint warnings = 0;
@@ -589,14 +589,14 @@ test_import_asks_first (WizardFixture *f,
   /* Asked before anything is saved. */
   g_assert_true (wait_for (has_message_dialog, NULL));
   g_thread_join (writer);
-  warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  g_assert_cmpstr (adw_message_dialog_get_heading (warning), ==,
+  warning = find_toplevel (culvert_alert_get_type ());
+  g_assert_cmpstr (culvert_alert_get_heading (warning), ==,
                    "Let Other Computers Connect Through “gwtest”?");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_cmpuint (saved_profiles (store), ==, 0);
 
   /* The app quits with the question open: nothing was saved. */
-  gtk_window_destroy (GTK_WINDOW (warning));
+  culvert_dialog_destroy (warning);
   iterate_until_idle ();
   g_assert_false (has_message_dialog (NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
@@ -610,8 +610,8 @@ test_import_asks_first (WizardFixture *f,
                                              "s", path));
   while (wait_for (has_message_dialog, NULL))
     {
-      warning = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-      if (g_str_has_prefix (adw_message_dialog_get_heading (warning), "Imported from"))
+      warning = find_toplevel (culvert_alert_get_type ());
+      if (g_str_has_prefix (culvert_alert_get_heading (warning), "Imported from"))
         {
           click (warning, "_Close");
           g_assert_true (wait_for (has_no_message_dialog, NULL));

@@ -106,7 +106,7 @@ test_wizard_outgoing (WizardFixture *f,
   /* A new server: the host-key question, a click the user makes too, then
    * a working tunnel with no other dialog on the way. */
   g_assert_true (wait_for (host_key_question, NULL));
-  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Trust and Connect");
+  click (find_toplevel (culvert_alert_get_type ()), "_Trust and Connect");
   f->clicks++;
   g_assert_true (wait_for (connected_alone, f));
   g_assert_false (f->saw_dialog);
@@ -366,9 +366,9 @@ test_wizard_test_connection (WizardFixture *f,
   press (f, GTK_WIDGET (f->wizard->test_button));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->test_spinner)));
   g_assert_true (wait_for (host_key_question, NULL));
-  g_assert_true (gtk_window_get_transient_for (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) ==
+  g_assert_true (gtk_window_get_transient_for (find_toplevel (culvert_alert_get_type ())) ==
                  GTK_WINDOW (f->wizard));
-  click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Trust and Connect");
+  click (find_toplevel (culvert_alert_get_type ()), "_Trust and Connect");
   g_assert_true (wait_for (test_finished, f->wizard));
   g_assert_cmpstr (gtk_image_get_icon_name (f->wizard->test_icon), ==, "emblem-ok-symbolic");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->test_spinner)));
@@ -478,7 +478,7 @@ test_wizard_remember_password (WizardFixture *f,
       press (f, GTK_WIDGET (f->wizard->back_button));
       press (f, GTK_WIDGET (f->wizard->test_button));
       g_assert_true (wait_for (host_key_question, NULL));
-      click (ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG)), "_Trust and Connect");
+      click (find_toplevel (culvert_alert_get_type ()), "_Trust and Connect");
       g_assert_true (wait_for (test_finished, f->wizard));
       g_assert_cmpstr (gtk_image_get_icon_name (f->wizard->test_icon), ==, "emblem-ok-symbolic");
       g_assert_false (has_message_dialog (NULL));
