@@ -712,6 +712,32 @@ on_bind_name_resolved (GObject      *source,
   culvert_tunnel_hand_over (self, lookup->status, listeners);
 }
 
+/* Whether this build can serve @forward; if not, a one-line reason. */
+static gboolean
+forward_is_supported (CulvertForward  *forward,
+                      char           **reason)
+{
+  /* The server listening on a socket path needs streamlocal-forward@openssh.com,
+   * a global request that neither libssh 0.10 nor 0.12 can send. */
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE &&
+      culvert_forward_get_bind_path (forward) != NULL)
+    {
+      *reason = g_strdup (_("The server cannot be asked to listen on a socket path: the libssh "
+                            "this was built with cannot send that request "
+                            "(streamlocal-forward@openssh.com)"));
+      return FALSE;
+    }
+
+  if (culvert_forward_get_bind_path (forward) != NULL ||
+      culvert_forward_get_destination_path (forward) != NULL)
+    {
+      *reason = g_strdup (_("Forwarding Unix-domain sockets is not supported"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Adds a status for @forward and starts it: a local forward is bound (its
  * sockets go into @listeners, or to the worker later when its bind name
  * must be looked up), an incoming one goes into @remotes. Returns the
@@ -726,6 +752,7 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
 {
   g_autoptr(CulvertForwardStatus) status = culvert_forward_status_new (forward);
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *unsupported = NULL;
   g_autolist(GInetAddress) addresses = NULL;
   g_autofree char *bind = NULL;
   guint index = self->by_index->len;
@@ -734,16 +761,29 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
   g_list_store_append (self->forwards, status);
 
   /* A damaged forward (from a file edited by hand, say) never runs: a
-   * local forward without a destination is not a SOCKS proxy. */
-  if (!culvert_forward_validate (forward, &local_error))
+   * local forward without a destination is not a SOCKS proxy. And one
+   * this libssh cannot ask for is said so at once. */
+  if (!culvert_forward_validate (forward, &local_error) ||
+      !forward_is_supported (forward, &unsupported))
     {
       g_autofree char *spec = culvert_forward_to_string (forward);
-      g_autofree char *text = g_strdup_printf (_("The forward %s %s is damaged and was not "
-                                                 "started: %s"),
-                                               culvert_forward_kind_to_flag (
-                                                 culvert_forward_get_kind (forward)),
-                                               spec, local_error->message);
-      g_autofree char *reason = g_strdup_printf (_("Damaged: %s"), local_error->message);
+      g_autofree char *text = NULL;
+      g_autofree char *reason = NULL;
+
+      if (unsupported != NULL)
+        {
+          text = g_strdup_printf (_("The forward %s %s was not started: %s"),
+                                  culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                                  spec, unsupported);
+          reason = g_strdup (unsupported);
+        }
+      else
+        {
+          text = g_strdup_printf (_("The forward %s %s is damaged and was not started: %s"),
+                                  culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                                  spec, local_error->message);
+          reason = g_strdup_printf (_("Damaged: %s"), local_error->message);
+        }
 
       culvert_forward_status_set_error (status, reason, 0);
       culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
