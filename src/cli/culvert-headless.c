@@ -578,6 +578,7 @@ typedef struct
 {
   CulvertHostKeyPolicy policy;
   gboolean             exit_on_forward_failure;
+  gboolean             stream_local_bind_unlink;
   guint                connect_timeout;
 } Extra;
 
@@ -675,6 +676,11 @@ apply_option (CulvertProfile  *profile,
       if (!parse_yes_no (key, value, &extra->exit_on_forward_failure, error))
         return FALSE;
     }
+  else if (g_ascii_strcasecmp (key, "StreamLocalBindUnlink") == 0)
+    {
+      if (!parse_yes_no (key, value, &extra->stream_local_bind_unlink, error))
+        return FALSE;
+    }
   else if (g_ascii_strcasecmp (key, "GatewayPorts") == 0)
     {
       if (!parse_yes_no (key, value, &flag, error))
@@ -709,7 +715,8 @@ apply_option (CulvertProfile  *profile,
                    _("-o %s: “%s” is not an option Culvert understands (supported: Port, User, "
                      "IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, "
                      "ServerAliveInterval, ServerAliveCountMax, ExitOnForwardFailure, "
-                     "GatewayPorts, ConnectTimeout, ProxyJump)"), option, key);
+                     "GatewayPorts, ConnectTimeout, ProxyJump, StreamLocalBindUnlink)"),
+                   option, key);
       return FALSE;
     }
 
@@ -1221,6 +1228,7 @@ culvert_headless_main (int    argc,
   tunnel = culvert_tunnel_new (profile);
   culvert_tunnel_set_host_key_policy (tunnel, extra.policy);
   culvert_tunnel_set_exit_on_forward_failure (tunnel, extra.exit_on_forward_failure);
+  culvert_tunnel_set_stream_local_bind_unlink (tunnel, extra.stream_local_bind_unlink);
   culvert_tunnel_set_connect_timeout (tunnel, extra.connect_timeout);
   culvert_tunnel_set_interactive (tunnel, have_terminal ());
 

@@ -240,8 +240,13 @@ conn_try_open (Conn *conn)
 {
   int rc;
 
-  rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
-                                 conn->source_host, conn->source_port);
+  /* A path (port 0): a socket file on the server, direct-streamlocal@openssh.com. */
+  if (conn_destination_is_path (conn))
+    rc = ssh_channel_open_forward_unix (conn->channel, conn->destination_host,
+                                        conn->source_host, conn->source_port);
+  else
+    rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
+                                   conn->source_host, conn->source_port);
   conn_open_result (conn, rc);
 }
 
