@@ -3,7 +3,7 @@
  * `culvert --headless` against a real sshd: -L from a socket file here to
  * a socket file on the server (direct-streamlocal@openssh.com), from a TCP
  * port to a socket file on the server, from a socket file to a TCP
- * destination; -R from a port on the server to a socket file here; and
+ * destination, and -D on a socket file; -R from a port on the server to a socket file here; and
  * -R with a socket file on the server, which libssh cannot ask for, said
  * in one line. Socket files made here are 0600 in a folder of the user's,
  * gone once the runner stops, and StreamLocalBindUnlink replaces a stale
@@ -130,6 +130,22 @@ make_stale_socket (const char *path)
   g_assert_cmpint (unix_connect (path), ==, -1);
 }
 
+/* A SOCKS 5 client on @fd asking for 127.0.0.1:@port; TRUE once connected. */
+static gboolean
+socks5_over (int     fd,
+             guint16 port)
+{
+  guint8 hello[] = { 5, 1, 0 };
+  guint8 request[10] = { 5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff };
+  guint8 reply[10];
+
+  set_timeouts (fd, 10);
+  return send (fd, hello, sizeof hello, MSG_NOSIGNAL) == sizeof hello &&
+         recv (fd, reply, 2, MSG_WAITALL) == 2 && reply[0] == 5 && reply[1] == 0 &&
+         send (fd, request, sizeof request, MSG_NOSIGNAL) == sizeof request &&
+         recv (fd, reply, 10, MSG_WAITALL) == 10 && reply[1] == 0;
+}
+
 static void
 assert_socket_file (const char *path,
                     guint       mode)
@@ -182,6 +198,7 @@ test_local_forms (Fixture       *f,
   g_autofree char *private_dir = g_build_filename (dir, "x", NULL);
   g_autofree char *docker_sock = g_build_filename (private_dir, "docker.sock", NULL);
   g_autofree char *tcp_sock = g_build_filename (dir, "tcp.sock", NULL);
+  g_autofree char *socks_sock = g_build_filename (dir, "socks.sock", NULL);
   g_autofree char *spec_unix = g_strdup_printf ("%s:%s", docker_sock, remote_sock);
   g_autofree char *spec_port = NULL;
   g_autofree char *spec_tcp = NULL;
@@ -195,7 +212,8 @@ test_local_forms (Fixture       *f,
   spec_port = g_strdup_printf ("127.0.0.1:%u:%s", port, remote_sock);
   spec_tcp = g_strdup_printf ("%s:127.0.0.1:%u", tcp_sock, echo->port);
   {
-    const char *extra[] = { "-L", spec_unix, "-L", spec_port, "-L", spec_tcp, NULL };
+    const char *extra[] = { "-L", spec_unix, "-L", spec_port, "-L", spec_tcp,
+                            "-D", socks_sock, NULL };
 
     h = headless_start (f, extra);
   }
@@ -213,11 +231,20 @@ test_local_forms (Fixture       *f,
   g_assert_cmpstr (source, ==, docker_sock);
   g_assert_true (echo_through (port));
   g_assert_true (echo_over (unix_connect (tcp_sock)));
+  /* -D on a socket file: a SOCKS server there. */
+  assert_socket_file (socks_sock, 0600);
+  {
+    int fd = unix_connect (socks_sock);
+
+    g_assert_true (socks5_over (fd, echo->port));
+    g_assert_true (echo_over (fd));
+  }
 
   headless_stop (h);
   /* Gone with the runner; the server's own socket file stays. */
   g_assert_false (g_file_test (docker_sock, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (tcp_sock, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (socks_sock, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (remote_sock, G_FILE_TEST_EXISTS));
 
   unix_echo_free (remote);
