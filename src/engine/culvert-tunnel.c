@@ -1356,6 +1356,9 @@ culvert_tunnel_dispose (GObject *object)
       culvert_worker_stop (self->worker);
       g_clear_pointer (&self->worker, culvert_worker_unref);
     }
+  /* Its socket files too: no EXITED comes for them now. */
+  if (self->by_index != NULL)
+    socket_files_remove (self);
   g_clear_object (&self->profile);
   g_clear_object (&self->forwards);
   g_clear_object (&self->log);

@@ -334,6 +334,33 @@ test_remote_forms (Fixture       *f,
   culvert_test_remove_tree (dir);
 }
 
+/* A forward taken out of a running tunnel lets go of its file; so does a
+ * tunnel dropped while it runs. */
+static void
+test_tunnel_remove (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *first = g_build_filename (dir, "first.sock", NULL);
+  g_autofree char *second = g_build_filename (dir, "second.sock", NULL);
+  Echo *echo = echo_new ();
+
+  add_forward (f, CULVERT_FORWARD_LOCAL, "%s:127.0.0.1:%u", first, echo->port);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "%s:127.0.0.1:%u", second, echo->port);
+  connect_tunnel (f);
+  g_assert_true (echo_over (unix_connect (first)));
+
+  culvert_tunnel_remove_forward (f->tunnel, status_at (f->tunnel, 0));
+  g_assert_false (g_file_test (first, G_FILE_TEST_EXISTS));
+  g_assert_true (echo_over (unix_connect (second)));
+
+  g_clear_object (&f->tunnel);
+  g_assert_false (g_file_test (second, G_FILE_TEST_EXISTS));
+
+  echo_free (echo);
+  culvert_test_remove_tree (dir);
+}
+
 /* Dropbear has no streamlocal channels; what needs none works. */
 static void
 test_dropbear (Fixture       *f,
@@ -379,6 +406,7 @@ main (int    argc,
   ADD ("/streamlocal/local-forms", test_local_forms);
   ADD ("/streamlocal/bind-unlink", test_bind_unlink);
   ADD ("/streamlocal/remote-forms", test_remote_forms);
+  ADD ("/streamlocal/tunnel-remove", test_tunnel_remove);
 #undef ADD
   if (culvert_test_dropbear_available (&reason))
     g_test_add ("/streamlocal/dropbear", Fixture, NULL, fixture_setup_dropbear, test_dropbear,
