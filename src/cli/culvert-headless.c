@@ -715,8 +715,7 @@ apply_option (CulvertProfile  *profile,
                    _("-o %s: “%s” is not an option Culvert understands (supported: Port, User, "
                      "IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, "
                      "ServerAliveInterval, ServerAliveCountMax, ExitOnForwardFailure, "
-                     "GatewayPorts, ConnectTimeout, ProxyJump, StreamLocalBindUnlink)"),
-                   option, key);
+                     "GatewayPorts, ConnectTimeout, ProxyJump)"), option, key);
       return FALSE;
     }
 

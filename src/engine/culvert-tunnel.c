@@ -702,21 +702,16 @@ check_socket_directory (const char  *path,
           int saved = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Cannot make the folder %s: %s"), dir, g_strerror (saved));
+                       "%s: %s", dir, g_strerror (saved));
           return FALSE;
         }
     }
-  if (!S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
-                   _("%s is not a folder"), dir);
-      return FALSE;
-    }
-  if ((st.st_uid != getuid () && st.st_uid != 0) ||
+  if (!S_ISDIR (st.st_mode) ||
+      (st.st_uid != getuid () && st.st_uid != 0) ||
       ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   _("The folder %s belongs to another user or others may write to it"), dir);
+                   _("%s is not a folder that only you (or the administrator) may change"), dir);
       return FALSE;
     }
 

@@ -324,16 +324,11 @@ check_socket_path (const char  *path,
                    GError     **error)
 {
   if (path[0] == '\0' || strchr (path, '/') == NULL || strchr (path, ':') != NULL ||
-      strchr (path, '\n') != NULL)
+      strchr (path, '\n') != NULL || strlen (path) > MAX_SOCKET_PATH)
     {
       g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-                   _("“%s” is not a socket path: it must contain “/” and no “:”"), path);
-      return FALSE;
-    }
-  if (strlen (path) > MAX_SOCKET_PATH)
-    {
-      g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-                   _("The socket path “%s” is longer than %u bytes"), path, MAX_SOCKET_PATH);
+                   _("“%s” is not a socket path (one with “/”, no “:”, at most %u bytes)"),
+                   path, MAX_SOCKET_PATH);
       return FALSE;
     }
   return TRUE;
@@ -380,7 +375,7 @@ parse_with_paths (CulvertForward  *forward,
     {
       g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
                    kind == CULVERT_FORWARD_DYNAMIC
-                   ? _("“%s” is not a dynamic forward: expected [bind_address:]port or a socket path")
+                   ? _("“%s” is not a dynamic forward: expected [bind_address:]port")
                    : _("“%s” has no destination: expected [bind_address:]port:host:hostport"),
                    spec);
       return FALSE;
@@ -675,7 +670,8 @@ culvert_forward_validate (CulvertForward  *self,
       if (self->bind_address != NULL || self->bind_port != 0)
         {
           g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-                               _("A forward listens on a socket path or on a port, not both"));
+                               _("A socket path stands instead of an address and port, never "
+                                 "with them"));
           return FALSE;
         }
     }
@@ -686,7 +682,8 @@ culvert_forward_validate (CulvertForward  *self,
       if (self->kind == CULVERT_FORWARD_DYNAMIC || has_host || self->destination_port != 0)
         {
           g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-                               _("A forward goes to a socket path or to a host and port, not both"));
+                               _("A socket path stands instead of an address and port, never "
+                                 "with them"));
           return FALSE;
         }
       return TRUE;
@@ -1055,6 +1052,10 @@ culvert_forward_keep_local (CulvertForward *self,
                             gboolean        gateway_ports)
 {
   g_return_if_fail (CULVERT_IS_FORWARD (self));
+
+  /* A socket file is local already, and takes no bind address. */
+  if (self->bind_path != NULL)
+    return;
 
   /* No bind address is loopback (ssh's own default), except that ssh -g
    * opens local and dynamic forwards without one to everybody. */

@@ -361,6 +361,30 @@ test_tunnel_remove (Fixture       *f,
   culvert_test_remove_tree (dir);
 }
 
+/* A folder where others may replace files takes no socket file of ours. */
+static void
+test_unsafe_folder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *sock = g_build_filename (dir, "a.sock", NULL);
+  Echo *echo = echo_new ();
+  CulvertForwardStatus *status;
+
+  g_assert_cmpint (chmod (dir, 0777), ==, 0);
+  add_forward (f, CULVERT_FORWARD_LOCAL, "%s:127.0.0.1:%u", sock, echo->port);
+  start_tunnel (f);
+  g_assert_true (wait_until (tunnel_connected, f->tunnel, 20));
+  status = status_at (f->tunnel, 0);
+  g_assert_cmpint (culvert_forward_status_get_state (status), ==, CULVERT_FORWARD_STATE_FAILED);
+  assert_contains (culvert_forward_status_get_error (status), "only you");
+  g_assert_false (g_file_test (sock, G_FILE_TEST_EXISTS));
+
+  fixture_stop_tunnel (f);
+  echo_free (echo);
+  culvert_test_remove_tree (dir);
+}
+
 /* Dropbear has no streamlocal channels; what needs none works. */
 static void
 test_dropbear (Fixture       *f,
@@ -407,6 +431,7 @@ main (int    argc,
   ADD ("/streamlocal/bind-unlink", test_bind_unlink);
   ADD ("/streamlocal/remote-forms", test_remote_forms);
   ADD ("/streamlocal/tunnel-remove", test_tunnel_remove);
+  ADD ("/streamlocal/unsafe-folder", test_unsafe_folder);
 #undef ADD
   if (culvert_test_dropbear_available (&reason))
     g_test_add ("/streamlocal/dropbear", Fixture, NULL, fixture_setup_dropbear, test_dropbear,

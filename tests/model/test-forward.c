@@ -167,10 +167,11 @@ static const struct {
     "Destination port 0 is out of range (1–65535)" },
   { L, "/tmp/0123456789012345678901234567890123456789012345678901234567890123456789"
        "0123456789012345678901234567890123456789:/r.sock", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-    "The socket path “/tmp/0123456789012345678901234567890123456789012345678901234567890123456789"
-    "0123456789012345678901234567890123456789” is longer than 107 bytes" },
+    "“/tmp/0123456789012345678901234567890123456789012345678901234567890123456789"
+    "0123456789012345678901234567890123456789” is not a socket path (one with “/”, no “:”, at "
+    "most 107 bytes)" },
   { D, "1080:/run/app.sock", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
-    "“1080:/run/app.sock” is not a dynamic forward: expected [bind_address:]port or a socket path" },
+    "“1080:/run/app.sock” is not a dynamic forward: expected [bind_address:]port" },
   { R, "9000:localhost:", CULVERT_FORWARD_ERROR_INVALID_PORT, "The destination port is missing" },
   { R, "bad host:9000", CULVERT_FORWARD_ERROR_INVALID_HOST,
     "The bind address “bad host” is not a valid host name or IP address" },
