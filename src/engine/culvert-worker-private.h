@@ -454,9 +454,12 @@ void      conn_destroy            (Conn                     *conn);
 
 /* A destination that is a Unix-domain socket's path: port 0 and a "/",
  * which no host name has (on the server for an outgoing forward, on this
- * computer for an incoming one). */
+ * computer for an incoming one). Only a forward's own destination: never
+ * what a SOCKS client asked for, or a client of -D (or of a reverse
+ * dynamic -R) could reach any socket file there. */
 #define conn_destination_is_path(conn) \
-  ((conn)->destination_port == 0 && (conn)->destination_host != NULL && \
+  ((conn)->socks_version < 0 && !(conn)->reverse_socks && \
+   (conn)->destination_port == 0 && (conn)->destination_host != NULL && \
    strchr ((conn)->destination_host, '/') != NULL)
 
 /* culvert-worker-listen.c */

@@ -146,6 +146,32 @@ socks5_over (int     fd,
          recv (fd, reply, 10, MSG_WAITALL) == 10 && reply[1] == 0;
 }
 
+/* The SOCKS 5 reply code on @fd for the host name @name, port @port; -1
+ * when the proxy closed before answering. Closes @fd. */
+static int
+socks5_name_over (int         fd,
+                  const char *name,
+                  guint16     port)
+{
+  guint8 hello[] = { 5, 1, 0 };
+  guint8 request[262] = { 5, 1, 0, 3, strlen (name) };
+  gsize len = 5 + strlen (name) + 2;
+  guint8 reply[2];
+  int code = -1;
+
+  memcpy (request + 5, name, strlen (name));
+  request[len - 2] = port >> 8;
+  request[len - 1] = port & 0xff;
+  set_timeouts (fd, 20);
+  if (send (fd, hello, sizeof hello, MSG_NOSIGNAL) == sizeof hello &&
+      recv (fd, reply, 2, MSG_WAITALL) == 2 && reply[0] == 5 && reply[1] == 0 &&
+      send (fd, request, len, MSG_NOSIGNAL) == (ssize_t) len &&
+      recv (fd, reply, 2, MSG_WAITALL) == 2)
+    code = reply[1];
+  close (fd);
+  return code;
+}
+
 static void
 assert_socket_file (const char *path,
                     guint       mode)
@@ -239,6 +265,8 @@ test_local_forms (Fixture       *f,
     g_assert_true (socks5_over (fd, echo->port));
     g_assert_true (echo_over (fd));
   }
+  /* A SOCKS client names a host, never a socket file on the server. */
+  g_assert_cmpint (socks5_name_over (unix_connect (socks_sock), remote_sock, 0), !=, 0);
 
   headless_stop (h);
   /* Gone with the runner; the server's own socket file stays. */
@@ -303,16 +331,18 @@ test_remote_forms (Fixture       *f,
   g_autofree char *local_sock = g_build_filename (dir, "local.sock", NULL);
   g_autofree char *spec = NULL;
   g_autofree char *spec_refused = NULL;
+  g_autofree char *spec_rsocks = NULL;
   UnixEcho *local = unix_echo_new (local_sock);
-  guint16 port = free_port ();
+  guint16 port = free_port (), rsocks_port = free_port ();
   g_autoptr(JsonObject) failed = NULL;
   const char *error;
   Headless *h;
 
   spec = g_strdup_printf ("127.0.0.1:%u:%s", port, local_sock);
   spec_refused = g_strdup_printf ("%s/r.sock:127.0.0.1:22", dir);
+  spec_rsocks = g_strdup_printf ("127.0.0.1:%u", rsocks_port);
   {
-    const char *extra[] = { "-R", spec, "-R", spec_refused, NULL };
+    const char *extra[] = { "-R", spec, "-R", spec_refused, "-R", spec_rsocks, NULL };
 
     h = headless_start (f, extra);
   }
@@ -328,6 +358,14 @@ test_remote_forms (Fixture       *f,
     g_assert_nonnull (listening);
   }
   g_assert_true (echo_through (port));
+  /* A client of the server's SOCKS port names a host, never a socket file here. */
+  {
+    g_autoptr(JsonObject) listening = headless_next (h, "listening");
+
+    g_assert_nonnull (listening);
+  }
+  g_assert_cmpint (socks5_name_over (culvert_test_connect_loopback (rsocks_port), local_sock, 0),
+                   !=, 0);
   headless_stop (h);
 
   unix_echo_free (local);
