@@ -849,6 +849,7 @@ typedef struct
 {
   CulvertHostKeyPolicy policy;
   gboolean             exit_on_forward_failure;
+  gboolean             stream_local_bind_unlink;
   guint                connect_timeout;
   gboolean             batch;
   gboolean             clear_forwardings;
@@ -946,6 +947,11 @@ apply_option (CulvertProfile  *profile,
   else if (g_ascii_strcasecmp (key, "ExitOnForwardFailure") == 0)
     {
       if (!parse_yes_no (key, value, &extra->exit_on_forward_failure, error))
+        return FALSE;
+    }
+  else if (g_ascii_strcasecmp (key, "StreamLocalBindUnlink") == 0)
+    {
+      if (!parse_yes_no (key, value, &extra->stream_local_bind_unlink, error))
         return FALSE;
     }
   else if (g_ascii_strcasecmp (key, "GatewayPorts") == 0)
@@ -1559,6 +1565,7 @@ culvert_headless_main (int    argc,
   tunnel = culvert_tunnel_new (profile);
   culvert_tunnel_set_host_key_policy (tunnel, extra.policy);
   culvert_tunnel_set_exit_on_forward_failure (tunnel, extra.exit_on_forward_failure);
+  culvert_tunnel_set_stream_local_bind_unlink (tunnel, extra.stream_local_bind_unlink);
   culvert_tunnel_set_connect_timeout (tunnel, extra.connect_timeout);
   culvert_tunnel_set_interactive (tunnel, !extra.batch && have_terminal ());
 

@@ -15,7 +15,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "culvert-address.h"
 #include "culvert-enums.h"
@@ -35,6 +37,7 @@ struct _CulvertTunnel
   CulvertProfile       *profile;
   CulvertHostKeyPolicy  host_key_policy;
   gboolean              exit_on_forward_failure;
+  gboolean              stream_local_bind_unlink;
   guint                 connect_timeout;
   guint                 keepalive_interval_ms;
   gboolean              interactive;
@@ -58,6 +61,8 @@ struct _CulvertTunnel
 };
 
 G_DEFINE_FINAL_TYPE (CulvertTunnel, culvert_tunnel, G_TYPE_OBJECT)
+
+static void socket_files_remove (CulvertTunnel *self);
 G_DEFINE_QUARK (culvert-tunnel-error-quark, culvert_tunnel_error)
 
 enum {
@@ -396,6 +401,7 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
       /* The listening sockets went with the worker. */
       g_clear_pointer (&self->worker, culvert_worker_unref);
       self->generation++;
+      socket_files_remove (self);
       for (guint i = 0; i < self->by_index->len; i++)
         culvert_forward_status_clear_connections (g_ptr_array_index (self->by_index, i));
       g_signal_emit (self, signals[EXITED], 0);
@@ -606,6 +612,234 @@ culvert_tunnel_bind_forward (CulvertTunnel         *self,
   return sockets;
 }
 
+static void
+culvert_tunnel_log_listening (CulvertTunnel        *self,
+                              CulvertForwardStatus *status)
+{
+  CulvertForward *forward = culvert_forward_status_get_forward (status);
+  const char *listen = culvert_forward_status_get_listen_address (status);
+  g_autofree char *line = NULL;
+
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_DYNAMIC)
+    line = g_strdup_printf (_("Listening on %s for SOCKS clients"), listen);
+  else if (culvert_forward_get_destination_path (forward) != NULL)
+    line = g_strdup_printf (_("Listening on %s for %s"), listen,
+                            culvert_forward_get_destination_path (forward));
+  else
+    line = g_strdup_printf (_("Listening on %s for %s:%u"), listen,
+                            culvert_forward_get_destination_host (forward),
+                            culvert_forward_get_destination_port (forward));
+  culvert_tunnel_add_log (self, line, FALSE);
+}
+
+/* A listener of @forward (forward @index) on @socket, into @listeners. A
+ * socket file on the server is told to the worker as its path with port 0. */
+static void
+add_listener (GPtrArray      *listeners,
+              guint           index,
+              GSocket        *socket,
+              CulvertForward *forward)
+{
+  CulvertWorkerListener *listener = g_new0 (CulvertWorkerListener, 1);
+
+  listener->forward_index = index;
+  listener->socket = g_object_ref (socket);
+  if (culvert_forward_get_kind (forward) != CULVERT_FORWARD_DYNAMIC)
+    {
+      const char *path = culvert_forward_get_destination_path (forward);
+
+      listener->destination_host = g_strdup (path != NULL ? path
+                                             : culvert_forward_get_destination_host (forward));
+      listener->destination_port = path != NULL ? 0
+                                   : culvert_forward_get_destination_port (forward);
+    }
+  g_ptr_array_add (listeners, listener);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Socket files                                                            */
+
+/* The socket file a forward listens on, as bound: removed when the
+ * forward stops, if it is still the same file. */
+typedef struct
+{
+  char  *path;
+  dev_t  dev;
+  ino_t  ino;
+} SocketFile;
+
+static void
+socket_file_free (SocketFile *file)
+{
+  g_free (file->path);
+  g_free (file);
+}
+
+static GQuark
+socket_file_quark (void)
+{
+  return g_quark_from_static_string ("culvert-tunnel-socket-file");
+}
+
+/* Removes @status's socket file, if it still is the one bound. */
+static void
+socket_file_remove (CulvertForwardStatus *status)
+{
+  SocketFile *file = g_object_steal_qdata (G_OBJECT (status), socket_file_quark ());
+  struct stat st;
+
+  if (file == NULL)
+    return;
+  if (lstat (file->path, &st) == 0 && S_ISSOCK (st.st_mode) &&
+      st.st_dev == file->dev && st.st_ino == file->ino)
+    unlink (file->path);
+  socket_file_free (file);
+}
+
+static void
+socket_files_remove (CulvertTunnel *self)
+{
+  for (guint i = 0; i < self->by_index->len; i++)
+    socket_file_remove (g_ptr_array_index (self->by_index, i));
+}
+
+/* The directory a socket file goes into: made (0700) when missing; an
+ * existing one must be the user's or root's, and not one where others
+ * may replace files (group- or world-writable without the sticky bit). */
+static gboolean
+check_socket_directory (const char  *path,
+                        GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  struct stat st;
+
+  if (stat (dir, &st) != 0)
+    {
+      if (errno != ENOENT || g_mkdir_with_parents (dir, 0700) != 0 || stat (dir, &st) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s: %s", dir, g_strerror (saved));
+          return FALSE;
+        }
+    }
+  if (!S_ISDIR (st.st_mode) ||
+      (st.st_uid != getuid () && st.st_uid != 0) ||
+      ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("%s is not a folder that only you (or the administrator) may change"), dir);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A listening socket on the file @path, mode 0600. With @unlink_first
+ * (StreamLocalBindUnlink) a socket file already there is replaced, as ssh
+ * does; otherwise it makes the path "in use". */
+static GSocket *
+bind_socket_file (const char  *path,
+                  gboolean     unlink_first,
+                  GError     **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  struct stat st;
+
+  if (!check_socket_directory (path, error))
+    return NULL;
+
+  if (unlink_first && lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
+    unlink (path);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return NULL;
+  /* Linux gives the file the socket's own mode (less the umask): 0600 from
+   * the start, never more for a moment; chmod again for kernels that don't. */
+  fchmod (g_socket_get_fd (socket), 0600);
+  address = g_unix_socket_address_new (path);
+  if (!g_socket_bind (socket, address, FALSE, error))
+    return NULL;
+  if (chmod (path, 0600) != 0)
+    {
+      int saved = errno;
+
+      unlink (path);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "%s", g_strerror (saved));
+      return NULL;
+    }
+  g_socket_set_listen_backlog (socket, 512);
+  if (!g_socket_listen (socket, error))
+    {
+      unlink (path);
+      return NULL;
+    }
+  g_socket_set_blocking (socket, FALSE);
+
+  return g_steal_pointer (&socket);
+}
+
+/* Binds forward @index on its socket file and adds the socket to
+ * @listeners; FALSE (with @error) when it failed under
+ * exit-on-forward-failure. */
+static gboolean
+culvert_tunnel_listen_path (CulvertTunnel         *self,
+                            CulvertForwardStatus  *status,
+                            guint                  index,
+                            GPtrArray             *listeners,
+                            GError               **error)
+{
+  CulvertForward *forward = culvert_forward_status_get_forward (status);
+  g_autofree char *path = g_canonicalize_filename (culvert_forward_get_bind_path (forward), NULL);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) local_error = NULL;
+  SocketFile *file;
+  struct stat st;
+
+  socket = bind_socket_file (path, self->stream_local_bind_unlink, &local_error);
+  if (socket == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        message = g_strdup_printf (_("The socket file %s already exists (StreamLocalBindUnlink "
+                                     "replaces it)"), path);
+      else
+        message = g_strdup_printf (_("Cannot listen on %s: %s"), path, local_error->message);
+      culvert_forward_status_set_error (status, message, 0);
+      culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
+      culvert_tunnel_add_log (self, message, TRUE);
+      if (self->exit_on_forward_failure)
+        {
+          g_set_error_literal (error, CULVERT_TUNNEL_ERROR, CULVERT_TUNNEL_ERROR_FORWARD_FAILED,
+                               message);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  file = g_new0 (SocketFile, 1);
+  file->path = g_strdup (path);
+  if (lstat (path, &st) == 0)
+    {
+      file->dev = st.st_dev;
+      file->ino = st.st_ino;
+    }
+  g_object_set_qdata_full (G_OBJECT (status), socket_file_quark (), file,
+                           (GDestroyNotify) socket_file_free);
+
+  add_listener (listeners, index, socket, forward);
+  culvert_forward_status_set_listening (status, path, 0);
+  culvert_tunnel_log_listening (self, status);
+
+  return TRUE;
+}
+
 /* Binds forward @index on @addresses and adds its sockets to @listeners;
  * FALSE (with @error) when it failed under exit-on-forward-failure. */
 static gboolean
@@ -619,10 +853,8 @@ culvert_tunnel_listen (CulvertTunnel         *self,
                        GError               **error)
 {
   CulvertForward *forward = culvert_forward_status_get_forward (status);
-  gboolean dynamic = culvert_forward_get_kind (forward) == CULVERT_FORWARD_DYNAMIC;
   g_autoptr(GPtrArray) sockets = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *line = NULL;
 
   sockets = culvert_tunnel_bind_forward (self, status, bind, addresses, lookup_error,
                                          &local_error);
@@ -640,28 +872,9 @@ culvert_tunnel_listen (CulvertTunnel         *self,
     }
 
   for (guint j = 0; j < sockets->len; j++)
-    {
-      CulvertWorkerListener *listener = g_new0 (CulvertWorkerListener, 1);
+    add_listener (listeners, index, g_ptr_array_index (sockets, j), forward);
 
-      listener->forward_index = index;
-      listener->socket = g_object_ref (g_ptr_array_index (sockets, j));
-      if (!dynamic)
-        {
-          listener->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
-          listener->destination_port = culvert_forward_get_destination_port (forward);
-        }
-      g_ptr_array_add (listeners, listener);
-    }
-
-  if (dynamic)
-    line = g_strdup_printf (_("Listening on %s for SOCKS clients"),
-                            culvert_forward_status_get_listen_address (status));
-  else
-    line = g_strdup_printf (_("Listening on %s for %s:%u"),
-                            culvert_forward_status_get_listen_address (status),
-                            culvert_forward_get_destination_host (forward),
-                            culvert_forward_get_destination_port (forward));
-  culvert_tunnel_add_log (self, line, FALSE);
+  culvert_tunnel_log_listening (self, status);
 
   return TRUE;
 }
@@ -789,6 +1002,25 @@ culvert_tunnel_get_problem (CulvertTunnel *self)
   return self->problem;
 }
 
+/* Whether this build can serve @forward; if not, a one-line reason. */
+static gboolean
+forward_is_supported (CulvertForward  *forward,
+                      char           **reason)
+{
+  /* The server listening on a socket path needs streamlocal-forward@openssh.com,
+   * a global request that neither libssh 0.10 nor 0.12 can send. */
+  if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE &&
+      culvert_forward_get_bind_path (forward) != NULL)
+    {
+      *reason = g_strdup (_("The server cannot be asked to listen on a socket path: the libssh "
+                            "this was built with cannot send that request "
+                            "(streamlocal-forward@openssh.com)"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Adds a status for @forward and starts it: a local forward is bound (its
  * sockets go into @listeners, or to the worker later when its bind name
  * must be looked up), an incoming one goes into @remotes. Returns the
@@ -803,6 +1035,7 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
 {
   g_autoptr(CulvertForwardStatus) status = culvert_forward_status_new (forward);
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *unsupported = NULL;
   g_autolist(GInetAddress) addresses = NULL;
   g_autofree char *bind = NULL;
   guint index = self->by_index->len;
@@ -812,16 +1045,29 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
   g_signal_connect_object (status, "notify::state", G_CALLBACK (on_forward_state), self, 0);
 
   /* A damaged forward (from a file edited by hand, say) never runs: a
-   * local forward without a destination is not a SOCKS proxy. */
-  if (!culvert_forward_validate (forward, &local_error))
+   * local forward without a destination is not a SOCKS proxy. And one
+   * this libssh cannot ask for is said so at once. */
+  if (!culvert_forward_validate (forward, &local_error) ||
+      !forward_is_supported (forward, &unsupported))
     {
       g_autofree char *spec = culvert_forward_to_string (forward);
-      g_autofree char *text = g_strdup_printf (_("The forward %s %s is damaged and was not "
-                                                 "started: %s"),
-                                               culvert_forward_kind_to_flag (
-                                                 culvert_forward_get_kind (forward)),
-                                               spec, local_error->message);
-      g_autofree char *reason = g_strdup_printf (_("Damaged: %s"), local_error->message);
+      g_autofree char *text = NULL;
+      g_autofree char *reason = NULL;
+
+      if (unsupported != NULL)
+        {
+          text = g_strdup_printf (_("The forward %s %s was not started: %s"),
+                                  culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                                  spec, unsupported);
+          reason = g_strdup (unsupported);
+        }
+      else
+        {
+          text = g_strdup_printf (_("The forward %s %s is damaged and was not started: %s"),
+                                  culvert_forward_kind_to_flag (culvert_forward_get_kind (forward)),
+                                  spec, local_error->message);
+          reason = g_strdup_printf (_("Damaged: %s"), local_error->message);
+        }
 
       culvert_forward_status_set_error (status, reason, 0);
       culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_FAILED);
@@ -842,10 +1088,26 @@ culvert_tunnel_start_forward (CulvertTunnel   *self,
       remote->forward_index = index;
       remote->bind_address = culvert_forward_dup_effective_bind_address (forward);
       remote->bind_port = culvert_forward_get_bind_port (forward);
+      if (culvert_forward_get_destination_path (forward) != NULL)
+        {
+          /* A socket file here: its path, with port 0. */
+          remote->destination_host = g_canonicalize_filename (
+            culvert_forward_get_destination_path (forward), NULL);
+          remote->destination_port = 0;
+          g_ptr_array_add (remotes, remote);
+          return status;
+        }
       if (!culvert_forward_is_reverse_dynamic (forward))
         remote->destination_host = g_strdup (culvert_forward_get_destination_host (forward));
       remote->destination_port = culvert_forward_get_destination_port (forward);
       g_ptr_array_add (remotes, remote);
+      return status;
+    }
+
+  if (culvert_forward_get_bind_path (forward) != NULL)
+    {
+      if (!culvert_tunnel_listen_path (self, status, index, listeners, error))
+        return NULL;
       return status;
     }
 
@@ -925,6 +1187,7 @@ culvert_tunnel_remove_forward (CulvertTunnel        *self,
   if (self->worker != NULL)
     culvert_worker_remove_forward (self->worker, index);
   g_ptr_array_remove (self->resolving, status);
+  socket_file_remove (status);
   culvert_forward_status_set_state (status, CULVERT_FORWARD_STATE_STOPPED);
   if (g_list_store_find (self->forwards, status, &position))
     g_list_store_remove (self->forwards, position);
@@ -1035,6 +1298,7 @@ culvert_tunnel_connect (CulvertTunnel  *self,
         {
           /* Close what was bound already. */
           g_ptr_array_set_size (listeners, 0);
+          socket_files_remove (self);
           g_cancellable_cancel (self->lookups);
           culvert_tunnel_set_state (self, CULVERT_TUNNEL_FAILED, (*error)->message);
           return FALSE;
@@ -1167,6 +1431,9 @@ culvert_tunnel_dispose (GObject *object)
       culvert_worker_stop (self->worker);
       g_clear_pointer (&self->worker, culvert_worker_unref);
     }
+  /* Its socket files too: no EXITED comes for them now. */
+  if (self->by_index != NULL)
+    socket_files_remove (self);
   g_clear_object (&self->profile);
   g_clear_object (&self->forwards);
   g_clear_object (&self->log);
@@ -1294,6 +1561,16 @@ culvert_tunnel_set_exit_on_forward_failure (CulvertTunnel *self,
 {
   g_return_if_fail (CULVERT_IS_TUNNEL (self));
   self->exit_on_forward_failure = exit_on_failure;
+}
+
+/* StreamLocalBindUnlink: a socket file where a forward listens is
+ * replaced instead of making the forward fail. Default FALSE, as ssh. */
+void
+culvert_tunnel_set_stream_local_bind_unlink (CulvertTunnel *self,
+                                             gboolean       unlink_first)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+  self->stream_local_bind_unlink = unlink_first;
 }
 
 void

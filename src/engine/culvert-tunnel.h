@@ -40,6 +40,8 @@ void                culvert_tunnel_set_host_key_policy    (CulvertTunnel        
                                                            CulvertHostKeyPolicy  policy);
 void                culvert_tunnel_set_exit_on_forward_failure (CulvertTunnel   *self,
                                                                 gboolean         exit_on_failure);
+void                culvert_tunnel_set_stream_local_bind_unlink (CulvertTunnel *self,
+                                                                 gboolean       unlink_first);
 void                culvert_tunnel_set_connect_timeout    (CulvertTunnel        *self,
                                                            guint                 seconds);
 /* FALSE: nobody can answer questions (a headless run without a terminal), so

@@ -31,6 +31,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include "culvert-worker-private.h"
@@ -70,10 +72,14 @@ conn_mark_ready (Conn *conn)
     }
 }
 
+/* A Unix-domain socket's path (never a host: those have no "/") stands
+ * with port 0 for itself. */
 static char *
 format_host_port (const char *host,
                   guint16     port)
 {
+  if (port == 0 && strchr (host, '/') != NULL)
+    return g_strdup (host);
   return strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
                                     : g_strdup_printf ("%s:%u", host, port);
 }
@@ -172,6 +178,25 @@ conn_new (CulvertWorker         *self,
   char host[INET6_ADDRSTRLEN] = "?";
   guint16 port = 0;
   Conn *conn;
+
+  /* A client of a socket file: people see the file (its clients have no
+   * address of their own), the server hears of loopback, as from ssh. */
+  if (source->sa_family == AF_UNIX)
+    {
+      struct sockaddr_un local = { 0 };
+      socklen_t len = sizeof local;
+      g_autofree char *path = NULL;
+
+      if (getsockname (fd, (struct sockaddr *) &local, &len) == 0 &&
+          len > offsetof (struct sockaddr_un, sun_path) && local.sun_path[0] != '\0')
+        path = g_strndup (local.sun_path, len - offsetof (struct sockaddr_un, sun_path));
+      conn = conn_alloc (self, counters, path != NULL ? path : "/?", 0,
+                         destination_host, destination_port);
+      g_free (conn->source_host);
+      conn->source_host = g_strdup ("127.0.0.1");
+      conn_attach_socket (conn, fd);
+      return conn;
+    }
 
   if (source->sa_family == AF_INET)
     {

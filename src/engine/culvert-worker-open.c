@@ -17,8 +17,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "culvert-worker-private.h"
+
+/* SSH2_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254 §5.1). */
+#define OPEN_ADMINISTRATIVELY_PROHIBITED 1
 
 static int
 on_channel_data (ssh_session  session,
@@ -68,6 +72,28 @@ on_channel_close (ssh_session  session,
   conn_mark_ready (conn);
 }
 
+/* The server's reason code for a refused channel (RFC 4254 §5.1), or 0.
+ * libssh (0.10 to 0.12) keeps it only in its error text: "Channel opening
+ * failure: channel 3 error (1) open failed". */
+static guint32
+open_failure_code (const char *error)
+{
+  const char *p = error != NULL ? strstr (error, "Channel opening failure") : NULL;
+  char *end = NULL;
+  guint64 code;
+
+  if (p == NULL || (p = strstr (p, " error (")) == NULL)
+    return 0;
+  p += strlen (" error (");
+  if (!g_ascii_isdigit (*p))
+    return 0;
+  code = g_ascii_strtoull (p, &end, 10);
+  if (end == NULL || *end != ')' || code > G_MAXUINT32)
+    return 0;
+
+  return (guint32) code;
+}
+
 /* Acts on what ssh_channel_open_forward said. */
 static void
 conn_open_result (Conn *conn,
@@ -100,11 +126,19 @@ conn_open_result (Conn *conn,
   if (rc != SSH_OK)
     {
       g_autofree char *reason = g_strdup (ssh_get_error (self->session));
+      gboolean prohibited = open_failure_code (reason) == OPEN_ADMINISTRATIVELY_PROHIBITED;
 
-      worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
-                  conn->destination, conn->source, reason);
+      /* A policy (PermitOpen, no-port-forwarding, restrict, Dropbear's -j)
+       * is not a destination that failed to answer: say which it is. */
+      if (prohibited)
+        worker_log (self, TRUE, _("The server does not allow forwarding to %s (asked for by %s)"),
+                    conn->destination, conn->source);
+      else
+        worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
+                    conn->destination, conn->source, reason);
       if (conn->socks_version >= 0)
-        socks_reply (conn, socks_outcome_for_error (reason));
+        socks_reply (conn, prohibited ? CULVERT_SOCKS_OUTCOME_NOT_ALLOWED
+                                      : socks_outcome_for_error (reason));
       conn_close (conn, reason);
       return;
     }
@@ -207,8 +241,13 @@ conn_try_open (Conn *conn)
 {
   int rc;
 
-  rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
-                                 conn->source_host, conn->source_port);
+  /* A path (port 0): a socket file on the server, direct-streamlocal@openssh.com. */
+  if (conn_destination_is_path (conn))
+    rc = ssh_channel_open_forward_unix (conn->channel, conn->destination_host,
+                                        conn->source_host, conn->source_port);
+  else
+    rc = ssh_channel_open_forward (conn->channel, conn->destination_host, conn->destination_port,
+                                   conn->source_host, conn->source_port);
   conn_open_result (conn, rc);
 }
 

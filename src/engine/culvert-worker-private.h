@@ -29,6 +29,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -149,7 +150,7 @@ struct _Conn
   char          *source;        /* "127.0.0.1:50312", for people */
   char          *source_host;   /* originator, as told to the server */
   guint16        source_port;
-  char          *destination_host;
+  char          *destination_host; /* or a Unix-domain socket's path, with port 0 */
   guint16        destination_port;
   char          *destination;   /* "db.internal:5432", for people */
   LocalConnect  *connecting;    /* the local socket is being connected */
@@ -456,6 +457,16 @@ void      conn_close              (Conn                     *conn,
 void      conn_update_events      (Conn                     *conn);
 void      conn_shutdown_write     (Conn                     *conn);
 void      conn_destroy            (Conn                     *conn);
+
+/* A destination that is a Unix-domain socket's path: port 0 and a "/",
+ * which no host name has (on the server for an outgoing forward, on this
+ * computer for an incoming one). Only a forward's own destination: never
+ * what a SOCKS client asked for, or a client of -D (or of a reverse
+ * dynamic -R) could reach any socket file there. */
+#define conn_destination_is_path(conn) \
+  ((conn)->socks_version < 0 && !(conn)->reverse_socks && \
+   (conn)->destination_port == 0 && (conn)->destination_host != NULL && \
+   strchr ((conn)->destination_host, '/') != NULL)
 
 /* culvert-worker-listen.c */
 void      worker_add_listener     (CulvertWorker            *self,

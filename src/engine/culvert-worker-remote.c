@@ -20,6 +20,7 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <gio/gunixsocketaddress.h>
 #include <libssh/server.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -254,6 +255,9 @@ on_listen_answered (CulvertWorker *self,
       if (remote->destination_host == NULL)
         worker_log (self, FALSE, _("The server listens on %s; its clients connect onwards "
                                    "from this computer, as through a SOCKS proxy"), label);
+      else if (remote->destination_port == 0)   /* a socket file here */
+        worker_log (self, FALSE, _("The server listens on %s for %s"),
+                    label, remote->destination_host);
       else
         worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
                     label, remote->destination_host, remote->destination_port);
@@ -364,7 +368,10 @@ local_connect_start (Conn                *conn,
   op->conn = conn;
   op->cancellable = g_cancellable_new ();
   conn->connecting = op;
-  address = g_network_address_new (conn->destination_host, conn->destination_port);
+  if (conn_destination_is_path (conn))
+    address = G_SOCKET_CONNECTABLE (g_unix_socket_address_new (conn->destination_host));
+  else
+    address = g_network_address_new (conn->destination_host, conn->destination_port);
   g_socket_client_connect_async (worker_local_client (conn->worker), address, op->cancellable,
                                  done, op);
 }

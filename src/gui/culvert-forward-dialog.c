@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "culvert-forward-dialog-private.h"
 #include "culvert-forward-item.h"
@@ -94,7 +95,14 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
   g_autofree char *destination_message = NULL;
   g_autoptr(GError) error = NULL;
   gboolean off_host = gtk_switch_get_active (self->other_hosts_switch);
+  /* A path where a port or host goes names a Unix-domain socket, as in
+   * ssh's -L /local.sock:/remote.sock; a socket file is local by nature. */
+  gboolean listen_is_path = strchr (port_text, '/') != NULL;
+  gboolean destination_is_path = kind != CULVERT_FORWARD_DYNAMIC && strchr (host, '/') != NULL;
   guint16 port = 0, destination_port = 0;
+
+  if (listen_is_path)
+    off_host = FALSE;
 
   g_clear_object (&self->candidate);
   gtk_widget_remove_css_class (GTK_WIDGET (self->port_row), "error");
@@ -103,6 +111,8 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->destination_port_row), "error");
 
   gtk_widget_set_visible (GTK_WIDGET (self->bind_row), off_host);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->other_hosts_switch), !listen_is_path);
+  gtk_widget_set_visible (GTK_WIDGET (self->destination_port_row), !destination_is_path);
   gtk_widget_set_visible (GTK_WIDGET (self->destination_group), kind != CULVERT_FORWARD_DYNAMIC);
   switch (kind)
     {
@@ -129,8 +139,10 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
       g_assert_not_reached ();
     }
 
-  if (!culvert_address_parse_port (port_text, kind == CULVERT_FORWARD_REMOTE,
-                                   CULVERT_PORT_FIELD_LISTEN, &port, &error))
+  if (listen_is_path)
+    show_error (self->listen_error, NULL, NULL);  /* the parser below checks it */
+  else if (!culvert_address_parse_port (port_text, kind == CULVERT_FORWARD_REMOTE,
+                                        CULVERT_PORT_FIELD_LISTEN, &port, &error))
     {
       listen_message = g_strdup (error->message);
       show_error (self->listen_error, GTK_WIDGET (self->port_row), listen_message);
@@ -145,7 +157,7 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
   else
     show_error (self->listen_error, NULL, NULL);
 
-  if (kind != CULVERT_FORWARD_DYNAMIC)
+  if (kind != CULVERT_FORWARD_DYNAMIC && !destination_is_path)
     {
       if (*host == '\0')
         {
@@ -182,7 +194,11 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
       const char *kept = self->forward != NULL ? culvert_forward_get_bind_address (self->forward)
                                                 : NULL;
 
-      if (off_host)
+      if (listen_is_path)
+        {
+          g_string_append (spec, port_text);
+        }
+      else if (off_host)
         {
           g_autofree char *shown = *bind == '\0' ? g_strdup ("*") : culvert_address_format_host (bind);
 
@@ -195,8 +211,13 @@ culvert_forward_dialog_validate (CulvertForwardDialog *self)
 
           g_string_append_printf (spec, "%s:", shown);
         }
-      g_string_append_printf (spec, "%u", port);
-      if (kind != CULVERT_FORWARD_DYNAMIC)
+      if (!listen_is_path)
+        g_string_append_printf (spec, "%u", port);
+      if (destination_is_path)
+        {
+          g_string_append_printf (spec, ":%s", host);
+        }
+      else if (kind != CULVERT_FORWARD_DYNAMIC)
         {
           g_autofree char *shown = culvert_address_format_host (host);
 
@@ -250,6 +271,9 @@ culvert_forward_dialog_apply (CulvertForwardDialog *self)
                                             culvert_forward_get_destination_host (candidate));
       culvert_forward_set_destination_port (self->forward,
                                             culvert_forward_get_destination_port (candidate));
+      culvert_forward_set_bind_path (self->forward, culvert_forward_get_bind_path (candidate));
+      culvert_forward_set_destination_path (self->forward,
+                                            culvert_forward_get_destination_path (candidate));
       culvert_forward_set_description (self->forward, culvert_forward_get_description (candidate));
       g_object_thaw_notify (G_OBJECT (self->forward));
     }
@@ -422,7 +446,12 @@ culvert_forward_dialog_new (GtkWindow           *parent,
       for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
         if (kinds[i] == culvert_forward_get_kind (forward))
           adw_combo_row_set_selected (self->kind_row, i);
-      gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
+      gtk_editable_set_text (GTK_EDITABLE (self->port_row),
+                             culvert_forward_get_bind_path (forward) != NULL
+                             ? culvert_forward_get_bind_path (forward) : port);
+      if (culvert_forward_get_destination_path (forward) != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->host_row),
+                               culvert_forward_get_destination_path (forward));
       /* The switch says what the socket does: a rule without a bind address
        * listens on every interface when the connection has GatewayPorts. */
       if (culvert_forward_is_off_host_full (forward, culvert_profile_get_gateway_ports (profile)))

@@ -127,6 +127,13 @@ configured_listen_text (CulvertForward *forward,
   guint16 port = culvert_forward_get_bind_port (forward);
   g_autofree char *shown = NULL;
 
+  if (culvert_forward_get_bind_path (forward) != NULL)
+    {
+      if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_REMOTE)
+        return g_strdup_printf (_("server: %s"), culvert_forward_get_bind_path (forward));
+      return g_strdup (culvert_forward_get_bind_path (forward));
+    }
+
   if (bind == NULL)
     shown = g_strdup (gateway_ports && culvert_forward_get_kind (forward) != CULVERT_FORWARD_REMOTE
                       ? _("all interfaces") : "localhost");
@@ -210,6 +217,8 @@ culvert_forward_item_update (CulvertForwardItem *self)
     text = g_strdup (_("Any host the client asks for"));
   else if (culvert_forward_is_reverse_dynamic (forward))
     text = g_strdup (_("Any host the client asks for, reached from this computer"));
+  else if (culvert_forward_get_destination_path (forward) != NULL)
+    text = g_strdup (culvert_forward_get_destination_path (forward));
   else if (culvert_forward_get_destination_host (forward) == NULL)
     /* A damaged forward (the state says so): none is not "any". */
     text = g_strdup (_("No destination"));

@@ -22,6 +22,8 @@ struct _CulvertForward
   char               *bind_address;
   char               *destination_host;
   char               *description;
+  char               *bind_path;
+  char               *destination_path;
   guint16             bind_port;
   guint16             destination_port;
   guint               enabled : 1;
@@ -40,6 +42,8 @@ enum {
   PROP_DESTINATION_PORT,
   PROP_ENABLED,
   PROP_DESCRIPTION,
+  PROP_BIND_PATH,
+  PROP_DESTINATION_PATH,
   N_PROPS
 };
 
@@ -53,6 +57,8 @@ culvert_forward_finalize (GObject *object)
   g_clear_pointer (&self->bind_address, g_free);
   g_clear_pointer (&self->destination_host, g_free);
   g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->bind_path, g_free);
+  g_clear_pointer (&self->destination_path, g_free);
 
   G_OBJECT_CLASS (culvert_forward_parent_class)->finalize (object);
 }
@@ -87,6 +93,12 @@ culvert_forward_get_property (GObject    *object,
       break;
     case PROP_DESCRIPTION:
       g_value_set_string (value, self->description);
+      break;
+    case PROP_BIND_PATH:
+      g_value_set_string (value, self->bind_path);
+      break;
+    case PROP_DESTINATION_PATH:
+      g_value_set_string (value, self->destination_path);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -124,6 +136,12 @@ culvert_forward_set_property (GObject      *object,
     case PROP_DESCRIPTION:
       culvert_forward_set_description (self, g_value_get_string (value));
       break;
+    case PROP_BIND_PATH:
+      culvert_forward_set_bind_path (self, g_value_get_string (value));
+      break;
+    case PROP_DESTINATION_PATH:
+      culvert_forward_set_destination_path (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -159,6 +177,13 @@ culvert_forward_class_init (CulvertForwardClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_DESCRIPTION] =
     g_param_spec_string ("description", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_BIND_PATH] =
+    g_param_spec_string ("bind-path", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DESTINATION_PATH] =
+    g_param_spec_string ("destination-path", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -278,14 +303,115 @@ split_fields (const char  *spec,
     }
 }
 
+static char *parse_bind_address (const Field *field, GError **error);
+static gboolean check_destination_host (const Field *field, GError **error);
+static gboolean check_port_field (const Field *field, gboolean allow_zero,
+                                  CulvertPortField which, guint16 *port, GError **error);
+
+/* As OpenSSH (readconf.c, parse_fwd_field): a field with a “/” outside
+ * brackets is a Unix-domain socket's path. */
 static gboolean
-fields_name_a_socket (const Field *fields,
-                      guint        n_fields)
+field_is_path (const Field *field)
 {
-  for (guint i = 0; i < n_fields; i++)
-    if (!fields[i].bracketed && strchr (fields[i].text, '/') != NULL)
-      return TRUE;
-  return FALSE;
+  return !field->bracketed && strchr (field->text, '/') != NULL;
+}
+
+/* The longest path a struct sockaddr_un holds, without its final NUL. */
+#define MAX_SOCKET_PATH 107
+
+static gboolean
+check_socket_path (const char  *path,
+                   GError     **error)
+{
+  if (path[0] == '\0' || strchr (path, '/') == NULL || strchr (path, ':') != NULL ||
+      strchr (path, '\n') != NULL || strlen (path) > MAX_SOCKET_PATH)
+    {
+      g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                   _("“%s” is not a socket path (one with “/”, no “:”, at most %u bytes)"),
+                   path, MAX_SOCKET_PATH);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The forms with a Unix-domain socket, as OpenSSH reads them
+ * (readconf.c, parse_forward): `/listen.sock` (-D, -R), `/listen.sock:/dest.sock`,
+ * `port:/dest.sock`, `/listen.sock:host:port`, `bind:port:/dest.sock`. */
+static gboolean
+parse_with_paths (CulvertForward  *forward,
+                  const char      *spec,
+                  const Field     *fields,
+                  guint            n_fields,
+                  GError         **error)
+{
+  CulvertForwardKind kind = forward->kind;
+  const Field *bind_field = NULL, *port_field = NULL, *host_field = NULL,
+              *dport_field = NULL, *bind_path = NULL, *dest_path = NULL;
+  g_autofree char *bind_address = NULL;
+  guint16 port = 0;
+
+  if (n_fields == 1 && field_is_path (&fields[0]))
+    bind_path = &fields[0];
+  else if (n_fields == 2 && field_is_path (&fields[0]) && field_is_path (&fields[1]))
+    bind_path = &fields[0], dest_path = &fields[1];
+  else if (n_fields == 2 && field_is_path (&fields[1]))
+    port_field = &fields[0], dest_path = &fields[1];
+  else if (n_fields == 3 && field_is_path (&fields[0]) &&
+           !field_is_path (&fields[1]) && !field_is_path (&fields[2]))
+    bind_path = &fields[0], host_field = &fields[1], dport_field = &fields[2];
+  else if (n_fields == 3 && field_is_path (&fields[2]) &&
+           !field_is_path (&fields[0]) && !field_is_path (&fields[1]))
+    bind_field = &fields[0], port_field = &fields[1], dest_path = &fields[2];
+  else
+    {
+      g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                   _("“%s” names a socket path where a host or port goes"), spec);
+      return FALSE;
+    }
+
+  /* A dynamic forward has no destination; -L always has one. */
+  if ((kind == CULVERT_FORWARD_DYNAMIC && (dest_path != NULL || host_field != NULL)) ||
+      (kind == CULVERT_FORWARD_LOCAL && dest_path == NULL && host_field == NULL))
+    {
+      g_set_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                   kind == CULVERT_FORWARD_DYNAMIC
+                   ? _("“%s” is not a dynamic forward: expected [bind_address:]port")
+                   : _("“%s” has no destination: expected [bind_address:]port:host:hostport"),
+                   spec);
+      return FALSE;
+    }
+
+  if (bind_path != NULL && !check_socket_path (bind_path->text, error))
+    return FALSE;
+  if (dest_path != NULL && !check_socket_path (dest_path->text, error))
+    return FALSE;
+  if (bind_field != NULL)
+    {
+      bind_address = parse_bind_address (bind_field, error);
+      if (bind_address == NULL)
+        return FALSE;
+    }
+  if (port_field != NULL &&
+      !check_port_field (port_field, kind == CULVERT_FORWARD_REMOTE,
+                         CULVERT_PORT_FIELD_LISTEN, &port, error))
+    return FALSE;
+  if (host_field != NULL)
+    {
+      guint16 destination_port;
+
+      if (!check_destination_host (host_field, error) ||
+          !check_port_field (dport_field, FALSE, CULVERT_PORT_FIELD_DESTINATION,
+                             &destination_port, error))
+        return FALSE;
+      culvert_forward_set_destination_host (forward, host_field->text);
+      culvert_forward_set_destination_port (forward, destination_port);
+    }
+
+  culvert_forward_set_bind_address (forward, bind_address);
+  culvert_forward_set_bind_port (forward, port);
+  culvert_forward_set_bind_path (forward, bind_path != NULL ? bind_path->text : NULL);
+  culvert_forward_set_destination_path (forward, dest_path != NULL ? dest_path->text : NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -405,12 +531,12 @@ culvert_forward_parse (CulvertForwardKind   kind,
 
   forward = culvert_forward_new (kind);
 
-  if (fields_name_a_socket (fields, n_fields))
-    {
-      g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_UNSUPPORTED,
-                           _("Forwarding Unix-domain sockets is not supported"));
-      goto out;
-    }
+  for (guint i = 0; i < n_fields; i++)
+    if (field_is_path (&fields[i]))
+      {
+        ok = parse_with_paths (forward, spec, fields, n_fields, error);
+        goto out;
+      }
 
   /* -D, and -R with a port alone (OpenSSH 7.6+: the server listens, and
    * this computer answers each connection as a SOCKS proxy). */
@@ -482,16 +608,27 @@ culvert_forward_to_string (CulvertForward *self)
 
   str = g_string_new (NULL);
 
-  if (self->bind_address != NULL)
+  if (self->bind_path != NULL)
     {
-      g_autofree char *bind = culvert_address_format_host (self->bind_address);
-
-      g_string_append_printf (str, "%s:", bind);
+      g_string_append (str, self->bind_path);
     }
-  g_string_append_printf (str, "%u", self->bind_port);
+  else
+    {
+      if (self->bind_address != NULL)
+        {
+          g_autofree char *bind = culvert_address_format_host (self->bind_address);
 
-  if (self->kind == CULVERT_FORWARD_LOCAL ||
-      (self->kind == CULVERT_FORWARD_REMOTE && !culvert_forward_is_reverse_dynamic (self)))
+          g_string_append_printf (str, "%s:", bind);
+        }
+      g_string_append_printf (str, "%u", self->bind_port);
+    }
+
+  if (self->destination_path != NULL && self->kind != CULVERT_FORWARD_DYNAMIC)
+    {
+      g_string_append_printf (str, ":%s", self->destination_path);
+    }
+  else if (self->kind == CULVERT_FORWARD_LOCAL ||
+           (self->kind == CULVERT_FORWARD_REMOTE && !culvert_forward_is_reverse_dynamic (self)))
     {
       g_autofree char *host = culvert_address_format_host (self->destination_host != NULL ?
                                                            self->destination_host : "");
@@ -509,7 +646,7 @@ culvert_forward_is_reverse_dynamic (CulvertForward *self)
 
   return self->kind == CULVERT_FORWARD_REMOTE &&
          (self->destination_host == NULL || self->destination_host[0] == '\0') &&
-         self->destination_port == 0;
+         self->destination_port == 0 && self->destination_path == NULL;
 }
 
 /* What culvert_forward_parse() guarantees, checked on a forward made any
@@ -523,6 +660,42 @@ culvert_forward_validate (CulvertForward  *self,
 
   g_return_val_if_fail (CULVERT_IS_FORWARD (self), FALSE);
 
+  has_host = self->destination_host != NULL && self->destination_host[0] != '\0';
+
+  /* A socket path stands instead of an address and port, never with them. */
+  if (self->bind_path != NULL)
+    {
+      if (!check_socket_path (self->bind_path, error))
+        return FALSE;
+      if (self->bind_address != NULL || self->bind_port != 0)
+        {
+          g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                               _("A socket path stands instead of an address and port, never "
+                                 "with them"));
+          return FALSE;
+        }
+    }
+  if (self->destination_path != NULL)
+    {
+      if (!check_socket_path (self->destination_path, error))
+        return FALSE;
+      if (self->kind == CULVERT_FORWARD_DYNAMIC || has_host || self->destination_port != 0)
+        {
+          g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+                               _("A socket path stands instead of an address and port, never "
+                                 "with them"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (self->bind_path != NULL && self->kind == CULVERT_FORWARD_LOCAL && !has_host &&
+      self->destination_port == 0)
+    {
+      g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_HOST,
+                           _("The destination host is missing"));
+      return FALSE;
+    }
+
   if (self->bind_address != NULL && strcmp (self->bind_address, "*") != 0 &&
       !culvert_address_is_valid_host (self->bind_address))
     {
@@ -532,14 +705,12 @@ culvert_forward_validate (CulvertForward  *self,
       return FALSE;
     }
 
-  if (self->bind_port == 0 && self->kind != CULVERT_FORWARD_REMOTE)
+  if (self->bind_port == 0 && self->kind != CULVERT_FORWARD_REMOTE && self->bind_path == NULL)
     {
       g_set_error_literal (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_PORT,
                            _("The listening port is missing"));
       return FALSE;
     }
-
-  has_host = self->destination_host != NULL && self->destination_host[0] != '\0';
 
   switch (self->kind)
     {
@@ -597,6 +768,8 @@ culvert_forward_copy (CulvertForward *self)
                        "destination-port", (guint) self->destination_port,
                        "enabled", (gboolean) self->enabled,
                        "description", self->description,
+                       "bind-path", self->bind_path,
+                       "destination-path", self->destination_path,
                        NULL);
 }
 
@@ -620,7 +793,9 @@ culvert_forward_equal (CulvertForward *a,
          host_equal (a->bind_address, b->bind_address) &&
          a->bind_port == b->bind_port &&
          host_equal (a->destination_host, b->destination_host) &&
-         a->destination_port == b->destination_port;
+         a->destination_port == b->destination_port &&
+         g_strcmp0 (a->bind_path, b->bind_path) == 0 &&
+         g_strcmp0 (a->destination_path, b->destination_path) == 0;
 }
 
 /* Accessors */
@@ -775,6 +950,46 @@ culvert_forward_set_description (CulvertForward *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCRIPTION]);
 }
 
+const char *
+culvert_forward_get_bind_path (CulvertForward *self)
+{
+  g_return_val_if_fail (CULVERT_IS_FORWARD (self), NULL);
+  return self->bind_path;
+}
+
+void
+culvert_forward_set_bind_path (CulvertForward *self,
+                               const char     *bind_path)
+{
+  g_return_if_fail (CULVERT_IS_FORWARD (self));
+
+  if (bind_path != NULL && bind_path[0] == '\0')
+    bind_path = NULL;
+
+  if (set_string (&self->bind_path, bind_path))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIND_PATH]);
+}
+
+const char *
+culvert_forward_get_destination_path (CulvertForward *self)
+{
+  g_return_val_if_fail (CULVERT_IS_FORWARD (self), NULL);
+  return self->destination_path;
+}
+
+void
+culvert_forward_set_destination_path (CulvertForward *self,
+                                      const char     *destination_path)
+{
+  g_return_if_fail (CULVERT_IS_FORWARD (self));
+
+  if (destination_path != NULL && destination_path[0] == '\0')
+    destination_path = NULL;
+
+  if (set_string (&self->destination_path, destination_path))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESTINATION_PATH]);
+}
+
 /* Address rules */
 
 char *
@@ -813,6 +1028,10 @@ culvert_forward_is_off_host_full (CulvertForward *self,
 {
   g_return_val_if_fail (CULVERT_IS_FORWARD (self), FALSE);
 
+  /* A socket file is reached only on the machine that holds it. */
+  if (self->bind_path != NULL)
+    return FALSE;
+
   if (self->kind == CULVERT_FORWARD_REMOTE)
     return self->bind_address != NULL &&
            culvert_address_classify (self->bind_address) != CULVERT_ADDRESS_LOOPBACK;
@@ -833,6 +1052,10 @@ culvert_forward_keep_local (CulvertForward *self,
                             gboolean        gateway_ports)
 {
   g_return_if_fail (CULVERT_IS_FORWARD (self));
+
+  /* A socket file is local already, and takes no bind address. */
+  if (self->bind_path != NULL)
+    return;
 
   /* No bind address is loopback (ssh's own default), except that ssh -g
    * opens local and dynamic forwards without one to everybody. */
@@ -884,7 +1107,9 @@ culvert_forward_describe_reach (CulvertForward *self,
   if (!culvert_forward_is_off_host_full (self, gateway_ports))
     return NULL;
 
-  if (self->destination_host != NULL)
+  if (self->destination_path != NULL)
+    destination = g_strdup (self->destination_path);
+  else if (self->destination_host != NULL)
     destination = format_host_port (self->destination_host, self->destination_port);
 
   switch (self->kind)

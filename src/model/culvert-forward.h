@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * @CULVERT_FORWARD_ERROR_INVALID_HOST: a bind address or destination host is malformed
  * @CULVERT_FORWARD_ERROR_INVALID_SYNTAX: the wrong number of fields, stray brackets, …
  * @CULVERT_FORWARD_ERROR_UNSUPPORTED: valid for OpenSSH but not something Culvert does
- *   (Unix-domain sockets, `-R port` remote SOCKS)
+ *   (kept for callers; every OpenSSH form parses today)
  *
  * The messages are translated sentences that name the field that is wrong.
  */
@@ -51,6 +51,13 @@ G_DECLARE_FINAL_TYPE (CulvertForward, culvert_forward, CULVERT, FORWARD, GObject
  * - destination-port: 1–65535; 0 for dynamic forwards
  * - enabled: %TRUE by default
  * - description: free text, %NULL when none
+ * - bind-path: a Unix-domain socket's path to listen on instead of
+ *   bind-address and bind-port (which are then %NULL and 0): on this
+ *   computer for local and dynamic forwards, on the server for remote ones
+ * - destination-path: a Unix-domain socket's path to connect to instead of
+ *   destination-host and destination-port: on the server for local
+ *   forwards (direct-streamlocal@openssh.com), on this computer for remote
+ *   ones. %NULL for dynamic forwards.
  */
 
 CulvertForward     *culvert_forward_new                      (CulvertForwardKind   kind);
@@ -62,7 +69,10 @@ CulvertForward     *culvert_forward_new                      (CulvertForwardKind
  *   -R, `[bind_address:]port` for -D and for a reverse dynamic -R (see
  *   culvert_forward_is_reverse_dynamic()). IPv6 addresses go in brackets
  *   (`[::1]:8080:[fe80::1%eth0]:22`). An empty bind address (`:8080:…`)
- *   means every interface, like `*`, and is stored as "*".
+ *   means every interface, like `*`, and is stored as "*". A field with a
+ *   “/” is a Unix-domain socket's path, in OpenSSH's forms:
+ *   `/listen.sock:host:hostport`, `[bind_address:]port:/remote.sock`,
+ *   `/listen.sock:/remote.sock`, and `/listen.sock` for -D and -R.
  *
  * Returns: (transfer full) (nullable): the forward, or %NULL with @error set
  *   (a %CULVERT_FORWARD_ERROR whose message says which field is wrong and why)
@@ -127,6 +137,12 @@ void                culvert_forward_set_destination_host     (CulvertForward    
 guint16             culvert_forward_get_destination_port     (CulvertForward      *self);
 void                culvert_forward_set_destination_port     (CulvertForward      *self,
                                                               guint16        destination_port);
+const char         *culvert_forward_get_bind_path            (CulvertForward      *self);
+void                culvert_forward_set_bind_path            (CulvertForward      *self,
+                                                              const char          *bind_path);
+const char         *culvert_forward_get_destination_path     (CulvertForward      *self);
+void                culvert_forward_set_destination_path     (CulvertForward      *self,
+                                                              const char    *destination_path);
 gboolean            culvert_forward_get_enabled              (CulvertForward      *self);
 void                culvert_forward_set_enabled              (CulvertForward      *self,
                                                               gboolean             enabled);

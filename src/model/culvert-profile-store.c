@@ -64,7 +64,7 @@ static const char * const profile_keys[] = {
 
 static const char * const forward_keys[] = {
   "Kind", "BindAddress", "BindPort", "DestinationHost", "DestinationPort", "Enabled",
-  "Description", NULL
+  "Description", "BindPath", "DestinationPath", NULL
 };
 
 static GType
@@ -367,6 +367,8 @@ read_forward (GKeyFile    *key_file,
   g_autofree char *bind_address = NULL;
   g_autofree char *destination_host = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *bind_path = NULL;
+  g_autofree char *destination_path = NULL;
   GKeyFile *extra;
   guint bind_port = 0;
   guint destination_port = 0;
@@ -377,7 +379,9 @@ read_forward (GKeyFile    *key_file,
   if (!get_optional_string (key_file, group, "Kind", &kind_text, error) ||
       !get_optional_string (key_file, group, "BindAddress", &bind_address, error) ||
       !get_optional_string (key_file, group, "DestinationHost", &destination_host, error) ||
-      !get_optional_string (key_file, group, "Description", &description, error))
+      !get_optional_string (key_file, group, "Description", &description, error) ||
+      !get_optional_string (key_file, group, "BindPath", &bind_path, error) ||
+      !get_optional_string (key_file, group, "DestinationPath", &destination_path, error))
     return NULL;
   if (kind_text == NULL)
     {
@@ -406,6 +410,8 @@ read_forward (GKeyFile    *key_file,
                           "destination-port", destination_port,
                           "enabled", enabled,
                           "description", description,
+                          "bind-path", bind_path,
+                          "destination-path", destination_path,
                           NULL);
 
   extra = copy_unknown_keys (key_file, group, forward_keys, "Forward");
@@ -886,6 +892,9 @@ profile_to_data (CulvertProfile *profile,
       g_key_file_set_boolean (key_file, group, "Enabled", culvert_forward_get_enabled (forward));
       set_optional_string (key_file, group, "Description",
                            culvert_forward_get_description (forward));
+      set_optional_string (key_file, group, "BindPath", culvert_forward_get_bind_path (forward));
+      set_optional_string (key_file, group, "DestinationPath",
+                           culvert_forward_get_destination_path (forward));
       if (forward_extra != NULL)
         copy_group (forward_extra, "Forward", key_file, group);
     }

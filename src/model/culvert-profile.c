@@ -954,7 +954,11 @@ forward_config_value (CulvertForward *forward)
       culvert_forward_is_reverse_dynamic (forward))
     return g_steal_pointer (&spec);
 
-  if (bind_address != NULL)
+  if (culvert_forward_get_bind_path (forward) != NULL)
+    {
+      listen = g_strdup (culvert_forward_get_bind_path (forward));
+    }
+  else if (bind_address != NULL)
     {
       g_autofree char *bind = culvert_address_format_host (bind_address);
 
@@ -964,6 +968,9 @@ forward_config_value (CulvertForward *forward)
     {
       listen = g_strdup_printf ("%u", culvert_forward_get_bind_port (forward));
     }
+  if (culvert_forward_get_destination_path (forward) != NULL)
+    return g_strdup_printf ("%s %s", listen, culvert_forward_get_destination_path (forward));
+
   destination = culvert_address_format_host (culvert_forward_get_destination_host (forward) ?
                                              culvert_forward_get_destination_host (forward) : "");
 

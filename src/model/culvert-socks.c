@@ -106,6 +106,7 @@ culvert_socks_outcome_to_code (CulvertSocksVersion version,
         {
         case CULVERT_SOCKS_OUTCOME_SUCCEEDED: return 0x00;
         case CULVERT_SOCKS_OUTCOME_GENERAL_FAILURE: return 0x01;
+        case CULVERT_SOCKS_OUTCOME_NOT_ALLOWED: return 0x02;
         case CULVERT_SOCKS_OUTCOME_NETWORK_UNREACHABLE: return 0x03;
         case CULVERT_SOCKS_OUTCOME_HOST_UNREACHABLE: return 0x04;
         case CULVERT_SOCKS_OUTCOME_CONNECTION_REFUSED: return 0x05;

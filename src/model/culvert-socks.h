@@ -143,6 +143,8 @@ typedef enum
  *   its name did not resolve
  * @CULVERT_SOCKS_OUTCOME_COMMAND_NOT_SUPPORTED: a command other than CONNECT
  * @CULVERT_SOCKS_OUTCOME_ADDRESS_TYPE_NOT_SUPPORTED: an unknown address type
+ * @CULVERT_SOCKS_OUTCOME_NOT_ALLOWED: the SSH server's policy does not allow
+ *   it (PermitOpen, no-port-forwarding, …)
  *
  * What became of a request, whatever the protocol: the worker picks one
  * from why the channel open failed, and culvert_socks_outcome_to_code()
@@ -157,6 +159,7 @@ typedef enum
   CULVERT_SOCKS_OUTCOME_HOST_UNREACHABLE,
   CULVERT_SOCKS_OUTCOME_COMMAND_NOT_SUPPORTED,
   CULVERT_SOCKS_OUTCOME_ADDRESS_TYPE_NOT_SUPPORTED,
+  CULVERT_SOCKS_OUTCOME_NOT_ALLOWED,
 } CulvertSocksOutcome;
 
 /**

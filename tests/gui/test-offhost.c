@@ -317,6 +317,66 @@ open_add_forward (WizardFixture             *f,
   return dialog;
 }
 
+/* A path where the editor takes a port or a host names a Unix-domain
+ * socket: the rule is ssh's -L /local.sock:/remote.sock, local by nature
+ * (the switch for other hosts does not apply, nothing warns), and the
+ * editor and the table show the paths again. */
+static void
+test_forward_editor_socket_path (WizardFixture *f,
+                                 gconstpointer  data)
+{
+  CulvertProfile *profile = save_profile (f, "Docker");
+  CulvertForwardDialogParts parts;
+  CulvertForwardDialog *dialog;
+  g_autoptr(CulvertForward) saved = NULL;
+  g_autoptr(CulvertForwardItem) item = NULL;
+  g_autofree char *spec = NULL;
+
+  /* GatewayPorts on: even then a socket file takes no bind address. */
+  culvert_profile_set_gateway_ports (profile, TRUE);
+  open_add_forward (f, profile, &parts);
+  type (parts.port_row, "/tmp/x/docker.sock");
+  type (parts.host_row, "/var/run/docker.sock");
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  iterate_until_idle ();
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+
+  g_assert_cmpuint (g_list_model_get_n_items (culvert_profile_get_forwards (profile)), ==, 1);
+  saved = g_list_model_get_item (culvert_profile_get_forwards (profile), 0);
+  spec = culvert_forward_to_string (saved);
+  g_assert_cmpstr (spec, ==, "/tmp/x/docker.sock:/var/run/docker.sock");
+  g_assert_true (culvert_forward_validate (saved, NULL));
+  g_assert_false (culvert_forward_is_off_host_full (saved, TRUE));
+
+  item = culvert_forward_item_new (profile, saved);
+  g_assert_cmpstr (culvert_forward_item_get_listen_text (item), ==, "/tmp/x/docker.sock");
+  g_assert_null (culvert_forward_item_get_off_host_text (item));
+
+  /* Edited: the paths are there to change. */
+  dialog = CULVERT_FORWARD_DIALOG (culvert_forward_dialog_new (
+                                     GTK_WINDOW (f->base.window),
+                                     culvert_application_get_profile_store (f->base.app),
+                                     profile, saved));
+  gtk_window_present (GTK_WINDOW (dialog));
+  culvert_forward_dialog_get_parts (dialog, &parts);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.port_row)), ==,
+                   "/tmp/x/docker.sock");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (parts.host_row)), ==,
+                   "/var/run/docker.sock");
+  type (parts.port_row, "15432");
+  type (parts.host_row, "db.internal");
+  type (parts.destination_port_row, "5432");
+  gtk_switch_set_active (parts.other_hosts_switch, FALSE);
+  g_signal_emit_by_name (parts.save_button, "clicked");
+  g_assert_true (wait_for (has_no_forward_dialog, NULL));
+  g_free (spec);
+  spec = culvert_forward_to_string (saved);
+  g_assert_cmpstr (spec, ==, "localhost:15432:db.internal:5432");
+  g_assert_true (culvert_forward_validate (saved, NULL));
+}
+
 /* A connection with GatewayPorts on: a forward added with "Allow
  * Connections From Other Hosts" off is asked nothing and listens on
  * loopback; one switched on, then kept local at the warning, too. The
@@ -657,6 +717,7 @@ main (int    argc,
   ADD ("wizard-consent-stale", test_wizard_offhost_consent_stale);
   ADD ("forward-editor", test_wizard_forward_editor);
   ADD ("forward-editor-gateway-ports", test_forward_editor_gateway_ports);
+  ADD ("forward-editor-socket-path", test_forward_editor_socket_path);
   ADD ("import", test_wizard_import_offhost);
   ADD ("reverse-dynamic", test_reverse_dynamic);
   ADD ("import-asks-first", test_import_asks_first);

@@ -153,10 +153,25 @@ static const struct {
     "Only IPv6 addresses go in brackets, not “”" },
   { L, "8080:[fe80::zz]:22", CULVERT_FORWARD_ERROR_INVALID_HOST,
     "The destination host “fe80::zz” is not a valid host name or IP address" },
-  { L, "8080:/run/app.sock", CULVERT_FORWARD_ERROR_UNSUPPORTED,
-    "Forwarding Unix-domain sockets is not supported" },
-  { L, "/tmp/l.sock:intranet:80", CULVERT_FORWARD_ERROR_UNSUPPORTED,
-    "Forwarding Unix-domain sockets is not supported" },
+  { L, "/tmp/l.sock", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+    "“/tmp/l.sock” has no destination: expected [bind_address:]port:host:hostport" },
+  { L, "8080:/run/app.sock:80", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+    "“8080:/run/app.sock:80” names a socket path where a host or port goes" },
+  { L, "/a.sock:8080", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+    "“/a.sock:8080” names a socket path where a host or port goes" },
+  { L, "h:1:/a.sock:2", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+    "“h:1:/a.sock:2” names a socket path where a host or port goes" },
+  { L, "0:/run/app.sock", CULVERT_FORWARD_ERROR_INVALID_PORT,
+    "Listening port 0 is out of range (1–65535)" },
+  { L, "/tmp/l.sock:intranet:0", CULVERT_FORWARD_ERROR_INVALID_PORT,
+    "Destination port 0 is out of range (1–65535)" },
+  { L, "/tmp/0123456789012345678901234567890123456789012345678901234567890123456789"
+       "0123456789012345678901234567890123456789:/r.sock", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+    "“/tmp/0123456789012345678901234567890123456789012345678901234567890123456789"
+    "0123456789012345678901234567890123456789” is not a socket path (one with “/”, no “:”, at "
+    "most 107 bytes)" },
+  { D, "1080:/run/app.sock", CULVERT_FORWARD_ERROR_INVALID_SYNTAX,
+    "“1080:/run/app.sock” is not a dynamic forward: expected [bind_address:]port" },
   { R, "9000:localhost:", CULVERT_FORWARD_ERROR_INVALID_PORT, "The destination port is missing" },
   { R, "bad host:9000", CULVERT_FORWARD_ERROR_INVALID_HOST,
     "The bind address “bad host” is not a valid host name or IP address" },
@@ -178,6 +193,97 @@ static const struct {
     "Only IPv6 addresses go in brackets, not “127.0.0.1”" },
   { D, "1080 ", CULVERT_FORWARD_ERROR_INVALID_PORT, "The listening port “1080 ” is not a number" },
 };
+
+/* Unix-domain sockets, in OpenSSH's forms. */
+static const struct {
+  CulvertForwardKind  kind;
+  const char         *spec;
+  const char         *bind_address;
+  guint16             bind_port;
+  const char         *bind_path;
+  const char         *host;
+  guint16             host_port;
+  const char         *destination_path;
+} path_cases[] = {
+  { L, "/tmp/x/docker.sock:/var/run/docker.sock", NULL, 0, "/tmp/x/docker.sock",
+    NULL, 0, "/var/run/docker.sock" },
+  { L, "/tmp/db.sock:db.internal:5432", NULL, 0, "/tmp/db.sock", "db.internal", 5432, NULL },
+  { L, "8080:/run/app.sock", NULL, 8080, NULL, NULL, 0, "/run/app.sock" },
+  { L, "127.0.0.1:8080:/run/app.sock", "127.0.0.1", 8080, NULL, NULL, 0, "/run/app.sock" },
+  { L, "./rel.sock:host:22", NULL, 0, "./rel.sock", "host", 22, NULL },
+  { R, "/run/r.sock:localhost:3000", NULL, 0, "/run/r.sock", "localhost", 3000, NULL },
+  { R, "9000:/run/user/1/app.sock", NULL, 9000, NULL, NULL, 0, "/run/user/1/app.sock" },
+  { R, "0:/run/app.sock", NULL, 0, NULL, NULL, 0, "/run/app.sock" },
+  { R, "/run/r.sock:/run/l.sock", NULL, 0, "/run/r.sock", NULL, 0, "/run/l.sock" },
+  { D, "/tmp/socks.sock", NULL, 0, "/tmp/socks.sock", NULL, 0, NULL },
+};
+
+static void
+test_parse_paths (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (path_cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CulvertForward) forward = NULL;
+      g_autoptr(CulvertForward) again = NULL;
+      g_autoptr(CulvertForward) copy = NULL;
+      g_autofree char *formatted = NULL;
+
+      g_test_message ("%s %s", culvert_forward_kind_to_flag (path_cases[i].kind),
+                      path_cases[i].spec);
+      forward = culvert_forward_parse (path_cases[i].kind, path_cases[i].spec, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (culvert_forward_get_bind_address (forward), ==, path_cases[i].bind_address);
+      g_assert_cmpuint (culvert_forward_get_bind_port (forward), ==, path_cases[i].bind_port);
+      g_assert_cmpstr (culvert_forward_get_bind_path (forward), ==, path_cases[i].bind_path);
+      g_assert_cmpstr (culvert_forward_get_destination_host (forward), ==, path_cases[i].host);
+      g_assert_cmpuint (culvert_forward_get_destination_port (forward), ==,
+                        path_cases[i].host_port);
+      g_assert_cmpstr (culvert_forward_get_destination_path (forward), ==,
+                       path_cases[i].destination_path);
+      g_assert_false (culvert_forward_is_reverse_dynamic (forward));
+      g_assert_true (culvert_forward_validate (forward, &error));
+      g_assert_no_error (error);
+      /* A socket file is local by nature. */
+      g_assert_false (culvert_forward_is_off_host_full (forward, TRUE) &&
+                      path_cases[i].bind_path != NULL);
+
+      formatted = culvert_forward_to_string (forward);
+      g_assert_cmpstr (formatted, ==, path_cases[i].spec);
+      again = culvert_forward_parse (path_cases[i].kind, formatted, &error);
+      g_assert_no_error (error);
+      g_assert_true (culvert_forward_equal (forward, again));
+      copy = culvert_forward_copy (forward);
+      g_assert_true (culvert_forward_equal (forward, copy));
+
+      /* Another path is another forward. */
+      if (path_cases[i].destination_path != NULL)
+        culvert_forward_set_destination_path (again, "/other/path.sock");
+      else
+        culvert_forward_set_bind_path (again, "/other/path.sock");
+      g_assert_false (culvert_forward_equal (forward, again));
+    }
+
+  /* A path never stands with an address or a port on the same side. */
+  {
+    g_autoptr(CulvertForward) forward = culvert_forward_parse (L, "/a/l.sock:/a/r.sock", NULL);
+    g_autoptr(GError) error = NULL;
+
+    culvert_forward_set_destination_host (forward, "db");
+    g_assert_false (culvert_forward_validate (forward, &error));
+    g_assert_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX);
+    g_clear_error (&error);
+    culvert_forward_set_destination_host (forward, NULL);
+    culvert_forward_set_bind_port (forward, 8080);
+    g_assert_false (culvert_forward_validate (forward, &error));
+    g_assert_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX);
+    g_clear_error (&error);
+    culvert_forward_set_bind_port (forward, 0);
+    culvert_forward_set_destination_path (forward, "a:b/c");
+    g_assert_false (culvert_forward_validate (forward, &error));
+    g_assert_error (error, CULVERT_FORWARD_ERROR, CULVERT_FORWARD_ERROR_INVALID_SYNTAX);
+  }
+}
 
 static void
 test_parse_bad (void)
@@ -382,6 +488,7 @@ main (int   argc,
 
   g_test_add_func ("/forward/parse-good", test_parse_good);
   g_test_add_func ("/forward/parse-bad", test_parse_bad);
+  g_test_add_func ("/forward/parse-paths", test_parse_paths);
   g_test_add_func ("/forward/address-rules", test_address_rules);
   g_test_add_func ("/forward/properties", test_properties);
   g_test_add_func ("/forward/validate", test_validate);

@@ -260,6 +260,43 @@ test_ssh_config (void)
                    "    # (disabled) LocalForward 5432 db:5432\n");
 }
 
+/* Forwards of Unix-domain sockets, in the command and the config block. */
+static void
+test_socket_paths (void)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+  g_autofree char *line = NULL;
+  g_autofree char *config = NULL;
+  const char *specs[] = { "/tmp/x/docker.sock:/var/run/docker.sock", "8080:/run/app.sock",
+                          "/tmp/db.sock:db:5432" };
+
+  g_object_set (profile, "host", "server", "keepalive-interval", 0, "name", "s", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    {
+      g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, specs[i],
+                                                                 NULL);
+
+      culvert_profile_add_forward (profile, forward);
+    }
+  {
+    g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_REMOTE,
+                                                               "9000:/run/user/1/app.sock", NULL);
+
+    culvert_profile_add_forward (profile, forward);
+  }
+
+  line = culvert_profile_to_command_line (profile);
+  g_assert_cmpstr (line, ==,
+                   "ssh -N -L /tmp/x/docker.sock:/var/run/docker.sock -L 8080:/run/app.sock "
+                   "-L /tmp/db.sock:db:5432 -R 9000:/run/user/1/app.sock server");
+  config = culvert_profile_to_ssh_config (profile);
+  g_assert_nonnull (strstr (config,
+                            "    LocalForward /tmp/x/docker.sock /var/run/docker.sock\n"
+                            "    LocalForward 8080 /run/app.sock\n"
+                            "    LocalForward /tmp/db.sock db:5432\n"
+                            "    RemoteForward 9000 /run/user/1/app.sock\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -273,6 +310,7 @@ main (int   argc,
   g_test_add_func ("/profile/command-line", test_command_line);
   g_test_add_func ("/profile/command-line-quoting", test_command_line_quoting);
   g_test_add_func ("/profile/ssh-config", test_ssh_config);
+  g_test_add_func ("/profile/socket-paths", test_socket_paths);
 
   return g_test_run ();
 }

@@ -136,6 +136,14 @@ test_round_trip (Fixture       *fixture,
   g_clear_object (&forward);
   forward = culvert_forward_parse (CULVERT_FORWARD_DYNAMIC, "1080", NULL);
   culvert_profile_add_forward (profile, forward);
+  /* Unix-domain sockets on either side. */
+  g_clear_object (&forward);
+  forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL, "/tmp/x/docker.sock:/var/run/docker.sock",
+                                   NULL);
+  culvert_profile_add_forward (profile, forward);
+  g_clear_object (&forward);
+  forward = culvert_forward_parse (CULVERT_FORWARD_REMOTE, "9000:/run/app.sock", NULL);
+  culvert_profile_add_forward (profile, forward);
 
   g_assert_true (culvert_profile_store_save_profile (store, profile, &error));
   g_assert_no_error (error);
