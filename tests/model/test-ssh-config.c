@@ -266,8 +266,6 @@ static const struct {
     "The listening port “h” is not a number" },
   { "Host a\n DynamicForward socks\n", NULL, "config:2: DynamicForward was not imported: The "
     "listening port “socks” is not a number" },
-  { "Host a\n LocalForward /tmp/s h:80\n", NULL, "config:2: LocalForward was not imported: "
-    "Forwarding Unix-domain sockets is not supported" },
   { "Host a\n ServerAliveInterval soon\n", NULL, "config:2: ServerAliveInterval is not a "
     "number of seconds and was ignored" },
   { "Host a\n ServerAliveCountMax -1\n", NULL, "config:2: ServerAliveCountMax is not a number "
