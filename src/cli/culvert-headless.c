@@ -853,6 +853,7 @@ typedef struct
   guint                connect_timeout;
   gboolean             batch;
   gboolean             clear_forwardings;
+  GPtrArray           *permit_remote_open;  /* NULL: any */
 } Extra;
 
 /* One -o KEY=VALUE (or "KEY VALUE"), as ssh_config spells it. */
@@ -966,6 +967,36 @@ apply_option (CulvertProfile  *profile,
         return FALSE;
       extra->connect_timeout = number;
     }
+  else if (g_ascii_strcasecmp (key, "PermitRemoteOpen") == 0)
+    {
+      g_auto(GStrv) words = g_strsplit_set (value, " \t", -1);
+
+      /* As ssh: "any", "none", or host:port entries ("*" for either). The
+       * list before is the runner's to free. */
+      extra->permit_remote_open = NULL;
+      if (g_ascii_strcasecmp (value, "any") == 0)
+        return TRUE;
+      extra->permit_remote_open = g_ptr_array_new_with_free_func (g_free);
+      if (g_ascii_strcasecmp (value, "none") == 0)
+        return TRUE;
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          const char *colon = strrchr (words[i], ':');
+          guint64 port_number = 0;
+
+          if (words[i][0] == '\0')
+            continue;
+          if (colon == NULL || colon == words[i] ||
+              (strcmp (colon + 1, "*") != 0 &&
+               !parse_number (key, colon + 1, 1, 65535, &port_number, NULL)))
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("PermitRemoteOpen: “%s” is not host:port, any or none"), words[i]);
+              return FALSE;
+            }
+          g_ptr_array_add (extra->permit_remote_open, g_strdup (words[i]));
+        }
+    }
   else if (g_ascii_strcasecmp (key, "ClearAllForwardings") == 0)
     {
       /* As ssh: every forward of the config file and the command line goes. */
@@ -1002,7 +1033,8 @@ apply_option (CulvertProfile  *profile,
                      "IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, "
                      "ServerAliveInterval, ServerAliveCountMax, ExitOnForwardFailure, "
                      "GatewayPorts, ConnectTimeout, ProxyJump, BatchMode, "
-                     "ClearAllForwardings)"), option, key);
+                     "ClearAllForwardings, PermitRemoteOpen, StreamLocalBindUnlink)"),
+                   option, key);
       return FALSE;
     }
 
@@ -1331,7 +1363,8 @@ culvert_headless_main (int    argc,
   g_autofree char *stdio_target = NULL;
   gboolean version = FALSE;
   guint64 port = 0;
-  Extra extra = { CULVERT_HOST_KEY_STRICT, FALSE, 0, FALSE, FALSE };
+  Extra extra = { .policy = CULVERT_HOST_KEY_STRICT };
+  g_autoptr(GPtrArray) permit_remote_open = NULL;
   g_auto(Runner) runner = { .ready_fd = -1 };
   GOptionEntry entries[] = {
     { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, N_("Serve forwards without a window"), NULL },
@@ -1493,11 +1526,21 @@ culvert_headless_main (int    argc,
     culvert_profile_set_reconnect (profile, TRUE);
 
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
-    if (!apply_option (profile, &extra, options[i], &error))
-      {
-        g_printerr ("culvert: %s\n", error->message);
-        return EXIT_USAGE;
-      }
+    {
+      gboolean applied = apply_option (profile, &extra, options[i], &error);
+
+      /* Freed with the run, whatever happens. */
+      if (extra.permit_remote_open != permit_remote_open)
+        {
+          g_clear_pointer (&permit_remote_open, g_ptr_array_unref);
+          permit_remote_open = extra.permit_remote_open;
+        }
+      if (!applied)
+        {
+          g_printerr ("culvert: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+    }
 
   if (port_text != NULL)
     culvert_profile_set_port (profile, port);
@@ -1565,6 +1608,12 @@ culvert_headless_main (int    argc,
   tunnel = culvert_tunnel_new (profile);
   culvert_tunnel_set_host_key_policy (tunnel, extra.policy);
   culvert_tunnel_set_exit_on_forward_failure (tunnel, extra.exit_on_forward_failure);
+  if (extra.permit_remote_open != NULL)
+    {
+      g_ptr_array_add (extra.permit_remote_open, NULL);
+      culvert_tunnel_set_permit_remote_open (tunnel,
+                                             (const char * const *) extra.permit_remote_open->pdata);
+    }
   culvert_tunnel_set_stream_local_bind_unlink (tunnel, extra.stream_local_bind_unlink);
   culvert_tunnel_set_connect_timeout (tunnel, extra.connect_timeout);
   culvert_tunnel_set_interactive (tunnel, !extra.batch && have_terminal ());

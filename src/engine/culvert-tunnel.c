@@ -38,6 +38,7 @@ struct _CulvertTunnel
   CulvertHostKeyPolicy  host_key_policy;
   gboolean              exit_on_forward_failure;
   gboolean              stream_local_bind_unlink;
+  GStrv                 permit_remote_open;
   guint                 connect_timeout;
   guint                 keepalive_interval_ms;
   gboolean              interactive;
@@ -1222,6 +1223,7 @@ culvert_tunnel_make_config (CulvertTunnel *self)
   config->keepalive_count = culvert_profile_get_keepalive_count (self->profile);
   config->reconnect = culvert_profile_get_reconnect (self->profile);
   config->interactive = self->interactive;
+  config->permit_remote_open = g_strdupv (self->permit_remote_open);
 
   return config;
 }
@@ -1454,6 +1456,7 @@ culvert_tunnel_finalize (GObject *object)
   g_free (self->state_reason);
   g_free (self->failure);
   g_free (self->problem);
+  g_strfreev (self->permit_remote_open);
 
   G_OBJECT_CLASS (culvert_tunnel_parent_class)->finalize (object);
 }
@@ -1671,4 +1674,14 @@ culvert_tunnel_add_stream (CulvertTunnel  *self,
 
   culvert_worker_add_stream (self->worker, fd, host, port);
   return TRUE;
+}
+
+void
+culvert_tunnel_set_permit_remote_open (CulvertTunnel      *self,
+                                       const char * const *permitted)
+{
+  g_return_if_fail (CULVERT_IS_TUNNEL (self));
+
+  g_strfreev (self->permit_remote_open);
+  self->permit_remote_open = g_strdupv ((char **) permitted);
 }

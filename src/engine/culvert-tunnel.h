@@ -83,6 +83,13 @@ void                culvert_tunnel_close_client           (CulvertTunnel        
 
 const char         *culvert_tunnel_state_to_string        (CulvertTunnelState    state);
 
+/* PermitRemoteOpen, as ssh's client applies it to reverse dynamic forwards:
+ * the destinations their SOCKS clients may ask for, each "host:port" with
+ * "*" for any host or any port ("[v6]:port" for IPv6); an empty list
+ * allows none; NULL (the default), any. Taken at the next connect. */
+void                culvert_tunnel_set_permit_remote_open (CulvertTunnel      *self,
+                                                           const char * const *permitted);
+
 /* Takes @fd (a connected stream socket) and carries its bytes to
  * @host:@port through the server, as ssh -W does with standard input and
  * output; only while connected. The tunnel's "stream-closed" signal says

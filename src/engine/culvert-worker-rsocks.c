@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "culvert-worker-private.h"
@@ -104,6 +105,44 @@ on_destination_connected (GObject      *source,
   worker_pump (conn->worker, FALSE);
 }
 
+/* PermitRemoteOpen as ssh's client reads it: "host:port", either "*";
+ * names compared as written (no lookups), case aside. */
+static gboolean
+rsocks_permitted (char       **permitted,
+                  const char  *host,
+                  guint16      port)
+{
+  if (permitted == NULL)
+    return TRUE;
+
+  for (guint i = 0; permitted[i] != NULL; i++)
+    {
+      const char *entry = permitted[i];
+      const char *colon = strrchr (entry, ':');
+      g_autofree char *want_host = NULL;
+      const char *want_port;
+
+      if (colon == NULL)
+        continue;
+      want_host = g_strndup (entry, colon - entry);
+      want_port = colon + 1;
+      if (want_host[0] == '[' && want_host[strlen (want_host) - 1] == ']')
+        {
+          char *inner = g_strndup (want_host + 1, strlen (want_host) - 2);
+
+          g_free (want_host);
+          want_host = inner;
+        }
+      if (strcmp (want_host, "*") != 0 && g_ascii_strcasecmp (want_host, host) != 0)
+        continue;
+      if (strcmp (want_port, "*") != 0 && g_ascii_strtoull (want_port, NULL, 10) != port)
+        continue;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* The client asked for @request: connect to it from here. @rest are bytes
  * the client already sent for the destination. */
 static void
@@ -113,6 +152,18 @@ rsocks_requested (Conn                      *conn,
                   gsize                      rest_len)
 {
   socks_take_request (conn, request);
+
+  if (!rsocks_permitted (conn->worker->config->permit_remote_open, request->host,
+                         request->port))
+    {
+      worker_log (conn->worker, TRUE,
+                  _("SOCKS client %s on the server asked for %s, which PermitRemoteOpen does "
+                    "not allow"), conn->source, conn->destination);
+      if (rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_NOT_ALLOWED))
+        conn_close (conn, _("not allowed by PermitRemoteOpen"));
+      return;
+    }
+
   conn->state = CONN_OPENING;
   if (rest_len > 0)
     {

@@ -591,6 +591,7 @@ culvert_worker_config_free (CulvertWorkerConfig *config)
   g_free (config->proxy_url);
   g_free (config->proxy_bypass);
   g_strfreev (config->jump_hosts);
+  g_strfreev (config->permit_remote_open);
   g_free (config);
 }
 

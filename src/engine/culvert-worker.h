@@ -39,6 +39,8 @@ typedef struct
   char                 *proxy_url;           /* CUSTOM: http://host[:port] or socks5://… */
   char                 *proxy_bypass;        /* CUSTOM: hosts reached directly; NULL: defaults */
   GStrv                 jump_hosts;          /* [user@]host[:port] hops in order; NULL: none */
+  GStrv                 permit_remote_open;  /* host:port (either may be *) a reverse
+                                              * dynamic forward may reach; NULL: any */
 } CulvertWorkerConfig;
 
 /* A bound, listening socket of a local forward, handed to the worker. */

@@ -585,6 +585,79 @@ test_stdio_forward (Fixture       *f,
     }
 }
 
+/* A SOCKS 5 CONNECT to 127.0.0.1:@port through the proxy at @proxy_port:
+ * the reply's code (0 is success), with *@fd the connection (or -1). */
+static int
+socks5_to (guint16  proxy_port,
+           guint16  port,
+           int     *fd)
+{
+  const guint8 hello[] = { 5, 1, 0 };
+  const guint8 request[] = { 5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff };
+  guint8 reply[10];
+  struct timeval tv = { 10, 0 };
+
+  *fd = culvert_test_connect_loopback (proxy_port);
+  g_assert_cmpint (*fd, >=, 0);
+  setsockopt (*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  g_assert_true (culvert_test_write_all (*fd, hello, sizeof hello));
+  if (recv (*fd, reply, 2, MSG_WAITALL) != 2 || reply[1] != 0)
+    return -1;
+  g_assert_true (culvert_test_write_all (*fd, request, sizeof request));
+  if (recv (*fd, reply, 10, MSG_WAITALL) != 10)
+    return -1;
+  return reply[1];
+}
+
+/* -R with a port alone and PermitRemoteOpen: a SOCKS client on the
+ * server's side reaches the destination allowed, not another one. */
+static void
+test_permit_remote_open (Fixture       *f,
+                         gconstpointer  data)
+{
+  for (guint tool = 0; tool < 2; tool++)
+    {
+      g_autoptr(GPtrArray) words = common_words (f);
+      g_autoptr(CulvertTestEcho) other = culvert_test_sink_new ();
+      guint16 rport = free_port ();
+      GSubprocess *proc;
+      int code;
+      int fd;
+
+      g_test_message ("%s", tool_name (tool == 1));
+      g_ptr_array_add (words, g_strdup ("-N"));
+      g_ptr_array_add (words, g_strdup_printf ("-R%u", rport));
+      g_ptr_array_add (words, g_strdup_printf ("-oPermitRemoteOpen=localhost:1 127.0.0.1:%u",
+                                               f->echo->port));
+      g_ptr_array_add (words, g_strdup ("127.0.0.1"));
+      proc = spawn_tool (tool == 1, words, G_SUBPROCESS_FLAGS_NONE);
+      g_assert_true (wait_listening (rport, 20));
+
+      /* Allowed: through, and back. */
+      code = socks5_to (rport, f->echo->port, &fd);
+      g_assert_cmpint (code, ==, 0);
+      {
+        guint8 buf[5];
+
+        g_assert_true (culvert_test_write_all (fd, (const guint8 *) "hello", 5));
+        g_assert_cmpint (recv (fd, buf, 5, MSG_WAITALL), ==, 5);
+        g_assert_cmpmem (buf, 5, "hello", 5);
+      }
+      close (fd);
+
+      /* Not allowed: no success, and the other server sees nobody. */
+      code = socks5_to (rport, other->port, &fd);
+      g_test_message ("reply to a destination not allowed: %d", code);
+      g_assert_cmpint (code, !=, 0);
+      if (tool == 1)
+        g_assert_cmpint (code, ==, 2);  /* not allowed by ruleset */
+      close (fd);
+      g_usleep (200 * 1000);
+      g_assert_cmpint (g_atomic_int_get (&other->served), ==, 0);
+      stop_tool (proc);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -610,6 +683,8 @@ main (int   argc,
                    test_exit_on_remote_failure_dropbear);
   g_test_add ("/ssh-argv/stdio-forward", Fixture, NULL, fixture_setup, test_stdio_forward,
               fixture_teardown);
+  g_test_add ("/ssh-argv/permit-remote-open", Fixture, NULL, fixture_setup,
+              test_permit_remote_open, fixture_teardown);
 
   return g_test_run ();
 }
