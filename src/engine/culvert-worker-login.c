@@ -248,18 +248,20 @@ proxy_uri_with_port (const char *url,
                                NULL, NULL);
 }
 
-/* The proxy as the log and errors show it: without a password. */
+static char *proxy_url_without_userinfo (const char *url);
+
+/* The proxy as the log and errors show it: scheme, host and port, never
+ * its userinfo (user name and password). */
 static char *
 proxy_uri_for_people (const char *uri_text)
 {
   g_autoptr(GUri) uri = g_uri_parse (uri_text, G_URI_FLAGS_HAS_PASSWORD, NULL);
 
   if (uri == NULL)
-    return g_strdup (uri_text);
+    return proxy_url_without_userinfo (uri_text);
 
-  return g_uri_join_with_user (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), g_uri_get_user (uri),
-                               NULL, NULL, g_uri_get_host (uri), g_uri_get_port (uri), "", NULL,
-                               NULL);
+  return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), "", NULL, NULL);
 }
 
 /* A proxy URL Culvert cannot use, as the log may show it: without its

@@ -4094,9 +4094,10 @@ test_tunnel_proxy_auth (Fixture       *f,
   g_clear_pointer (&log, g_free);
   log = proxy_read_log (&proxy);
   assert_contains (log, "opensock: opening connection");
-  /* The password is in no log line. */
+  /* The URL's userinfo, user name and password, is in no log line. */
   g_assert_true (log_contains (f->tunnel, "through the proxy"));
   g_assert_false (log_contains (f->tunnel, "s3cret-proxy"));
+  g_assert_false (log_contains (f->tunnel, "alice"));
   fixture_disconnect (f);
   g_clear_object (&f->tunnel);
 
