@@ -1079,6 +1079,18 @@ warn_off_host (CulvertProfile *profile)
       g_autofree char *where = NULL;
       guint16 port = culvert_forward_get_bind_port (forward);
 
+      /* On the server's loopback, a reverse dynamic forward still lets
+       * every user of the server into this computer and its network. */
+      if (culvert_forward_is_reverse_dynamic (forward) &&
+          !culvert_forward_is_off_host_full (forward, gateway_ports))
+        {
+          g_autofree char *reach =
+            culvert_forward_describe_reach (forward, gateway_ports,
+                                            culvert_profile_get_host (profile));
+
+          g_printerr (_("Warning: %s\n"), reach);
+          continue;
+        }
       if (!culvert_forward_is_off_host_full (forward, gateway_ports))
         continue;
 

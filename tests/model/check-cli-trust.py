@@ -209,6 +209,24 @@ with tempfile.TemporaryDirectory() as tmp:
         pass
     proxy.close()
 
+    # 7. A reverse dynamic forward on the server's loopback is still said
+    # for what it is, once: every user of the server reaches this computer.
+    silent = socket.socket()
+    silent.bind(('127.0.0.1', 0))
+    silent.listen(8)
+    r = subprocess.Popen([exe, '--headless', '-p', str(silent.getsockname()[1]),
+                          '-o', 'ConnectTimeout=1', '-R', '19093', '127.0.0.1'],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _, err = r.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        r.kill()
+        _, err = r.communicate()
+    silent.close()
+    check(err.count('Every user of that server can use it') == 1
+          and 'this computer can reach' in err,
+          f'a loopback reverse dynamic forward without its warning: {err!r}')
+
 for p in problems:
     print(p)
 sys.exit(1 if problems else 0)
