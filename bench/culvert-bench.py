@@ -96,7 +96,8 @@ QUICK = {
 TEST_NAMES = ['upload', 'download', 'long upload', 'long download', 'jump download', 'latency',
               'connections', 'concurrent', 'remote upload', 'remote download',
               'long remote upload', 'dynamic upload', 'dynamic download',
-              'long dynamic download', 'dynamic connections', 'idle', 'slow reader']
+              'long dynamic download', 'dynamic connections', 'idle', 'slow reader',
+              'real download']
 
 
 class Skip(Exception):
@@ -992,6 +993,9 @@ def main():
     p.add_argument('--server')
     p.add_argument('--client')
     p.add_argument('--relay')
+    p.add_argument('--tundelay')
+    p.add_argument('--real-rtt', type=int, action='append', metavar='MS',
+                   help="'real download': round trips to measure (default 50 and 200)")
     p.add_argument('--quick', action='store_true', help='a few MiB, one pair: checks only')
     p.add_argument('--pairs', type=int)
     p.add_argument('--cipher', action='append', choices=CIPHERS,
@@ -1015,6 +1019,7 @@ def main():
     args.server = args.server or os.path.join(b, 'bench', 'bench-server')
     args.client = args.client or os.path.join(b, 'bench', 'bench-client')
     args.relay = args.relay or os.path.join(b, 'bench', 'bench-relay')
+    args.tundelay = args.tundelay or os.path.join(b, 'bench', 'bench-tundelay')
     global MIN_TIMEOUT
     sizes = dict(QUICK if args.quick else FULL)
     if args.quick:
@@ -1051,14 +1056,39 @@ def main():
     finally:
         env.close()
 
+    # The long path with real TCP (bench/realpath.py): raw TCP, ssh and
+    # Culvert over one path, each server setup; not in --quick.
+    real_rows = []
+    if not args.quick and (not args.tests or 'real download' in args.tests):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import realpath
+        rp = argparse.Namespace(culvert=args.culvert, server=args.server, client=args.client,
+                                tundelay=args.tundelay, user=TEST_USER, cipher=ciphers[0],
+                                pairs=sizes['pairs'], bytes=sizes['long_bytes'],
+                                rtt=args.real_rtt or [50, 200], setup=list(realpath.SETUPS))
+        try:
+            log('real TCP path: raw TCP, ssh -N -L and culvert --headless')
+            real_rows = realpath.run_all(rp, log=log)
+        except realpath.Skip as e:
+            log(f'real TCP path left out: {e}')
+        except (RuntimeError, subprocess.TimeoutExpired, OSError) as e:
+            runner.failures.append(f'real download: {e}')
+
     info = machine_info(args, sizes)
     info['minutes'] = f'{(time.monotonic() - started) / 60:.1f}'
     table = markdown(runner.results, sizes, info)
+    if real_rows:
+        table += ('\n\nLong path with real TCP (bench/realpath.py: two network namespaces, '
+                  f'a TUN delay line; {ciphers[0]}, {sizes["long_bytes"] // MiB} MiB '
+                  'downloads through -L, medians of the pairs):\n\n')
+        table += realpath.table(real_rows) + '\n'
     print(table)
     if args.output:
         os.makedirs(args.output, exist_ok=True)
         with open(os.path.join(args.output, 'results.json'), 'w') as f:
-            json.dump({'info': info, 'results': runner.results}, f, indent=1)
+            json.dump({'info': info, 'results': runner.results,
+                       'real_path': [{'rtt_ms': r, 'setup': st, 'medians': m, 'samples': sm}
+                                     for r, st, m, sm in real_rows]}, f, indent=1)
         with open(os.path.join(args.output, 'results.md'), 'w') as f:
             f.write(table)
 
