@@ -80,11 +80,23 @@ server_is_valid (CulvertWizard *self,
     }
   if (!culvert_address_is_valid_host (host))
     {
+      CulvertWizardPaste paste = { 0 };
+      gboolean parsed = culvert_wizard_paste_parse (host, &paste);
       g_autofree char *message = g_strdup_printf (_("“%s” is not a host name or an IP address"),
                                                   host);
 
-      if (complain)
+      culvert_wizard_paste_clear (&paste);
+      /* Typed `user@host:port` or an ssh command: filled in when committed. */
+      if (parsed)
+        {
+          show_error (self->server_error, GTK_WIDGET (self->host_row), NULL);
+          return TRUE;
+        }
+      /* "user@" or "host:" is half typed, not wrong. */
+      if (complain && !g_str_has_suffix (host, "@") && !g_str_has_suffix (host, ":"))
         show_error (self->server_error, GTK_WIDGET (self->host_row), message);
+      else
+        show_error (self->server_error, GTK_WIDGET (self->host_row), NULL);
       return FALSE;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->host_row), "error");
@@ -184,6 +196,20 @@ apply_paste (CulvertWizard *self)
         }
     }
   culvert_wizard_paste_clear (&paste);
+}
+
+/* The server field is left, or its page: what was typed is split up as a
+ * paste is. */
+void
+culvert_wizard_commit_server (CulvertWizard *self)
+{
+  apply_paste (self);
+}
+
+static void
+on_host_focus_leave (CulvertWizard *self)
+{
+  culvert_wizard_commit_server (self);
 }
 
 static void
@@ -739,6 +765,7 @@ culvert_wizard_test_action (GtkWidget  *widget,
   g_autoptr(CulvertProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
 
+  culvert_wizard_commit_server (self);
   if (!server_is_valid (self, TRUE))
     return;
   culvert_wizard_stop_test (self);
@@ -788,6 +815,10 @@ culvert_wizard_setup_pages (CulvertWizard *self)
                            "insert-text", G_CALLBACK (on_host_insert), self, 0);
   g_signal_connect_object (self->host_row, "changed", G_CALLBACK (on_server_changed), self,
                            G_CONNECT_SWAPPED);
+  self->host_focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (self->host_focus, "leave", G_CALLBACK (on_host_focus_leave), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->host_row), self->host_focus);
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     g_signal_connect_object (scenarios[i], "notify::active", G_CALLBACK (on_scenario_changed),
                              self, G_CONNECT_SWAPPED);

@@ -237,20 +237,35 @@ test_wizard_paste (WizardFixture *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->jump_hosts_row)), ==,
                    "hop.example.org");
 
-  /* Typed one key at a time, "dave@" stays as typed. */
+  /* Typed one key at a time, the text stays as typed while it is typed
+   * ("dave@h" is not split up under the cursor), is never refused as "not a
+   * host name", and Next fills the fields as a paste does. */
   type (f->wizard->host_row, "");
   host = gtk_editable_get_delegate (GTK_EDITABLE (f->wizard->host_row));
-  for (const char *p = "dave@h"; *p != '\0'; p++)
+  for (const char *p = "dave@files.example.org:2022"; *p != '\0'; p++)
     {
       int position = gtk_editable_get_position (host);
 
       gtk_editable_insert_text (host, p, 1, &position);
       gtk_editable_set_position (host, position);
+      iterate_until_idle ();
+      g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->server_error)));
+      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->wizard->host_row), "error"));
     }
-  iterate_until_idle ();
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==, "dave@h");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==,
+                   "dave@files.example.org:2022");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->user_row)), ==, "carol");
-  /* …and is not a host name: Next waits. */
+  next (f, "auth");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==,
+                   "files.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->port_row)), ==, "2022");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->user_row)), ==, "dave");
+
+  /* What is neither a host nor `user@host:port` is still refused. */
+  press (f, GTK_WIDGET (f->wizard->back_button));
+  type (f->wizard->host_row, "dave@files example");
+  iterate_until_idle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->server_error)));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
 }
 
