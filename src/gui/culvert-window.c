@@ -457,7 +457,11 @@ culvert_window_duplicate_action (GtkWidget  *widget,
   copy = culvert_profile_copy (profile, TRUE);
   /* Translators: the name of a duplicated connection */
   name = g_strdup_printf (_("%s (copy)"), culvert_profile_get_display_name (profile));
-  culvert_profile_set_name (copy, name);
+  {
+    g_autofree char *unique = culvert_gui_unique_name (G_LIST_MODEL (self->store), name);
+
+    culvert_profile_set_name (copy, unique);
+  }
   if (!culvert_profile_store_save_profile (self->store, copy, &error))
     {
       culvert_window_toast_error (self, error);

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "culvert-gui-util.h"
 #include "culvert-offhost-warning.h"
 #include "culvert-question-dialog.h"
 #include "culvert-secrets.h"
@@ -589,27 +590,38 @@ culvert_wizard_build_profile (CulvertWizard *self,
   return profile;
 }
 
+/* What the connection is for: the destination and its port, or the server,
+ * and never the name of another. */
 static char *
 suggested_name (CulvertWizard *self)
 {
   g_autofree char *server = text_of (self->host_row);
-  g_autofree char *destination = text_of (self->destination_host_row);
+  g_autofree char *host = text_of (self->destination_host_row);
+  g_autofree char *destination_port = text_of (self->destination_port_row);
   g_autofree char *port = text_of (self->listen_port_row);
+  g_autofree char *shown_host = culvert_address_format_host (host);
+  g_autofree char *destination = g_strdup_printf ("%s:%s", shown_host, destination_port);
+  g_autofree char *name = NULL;
+  CulvertProfileStore *store = culvert_application_get_profile_store (self->app);
 
   switch (culvert_wizard_get_kind (self))
     {
     case CULVERT_FORWARD_LOCAL:
-      /* Translators: a connection's suggested name: "db.internal via gateway.example.org" */
-      return g_strdup_printf (_("%s via %s"), destination, server);
+      /* Translators: a connection's suggested name: "db.internal:5432 via gateway.example.org" */
+      name = g_strdup_printf (_("%s via %s"), destination, server);
+      break;
     case CULVERT_FORWARD_REMOTE:
       /* Translators: a connection's suggested name for an incoming forward */
-      return g_strdup_printf (_("Port %s of %s to %s"), port, server, destination);
+      name = g_strdup_printf (_("Port %s of %s to %s"), port, server, destination);
+      break;
     case CULVERT_FORWARD_DYNAMIC:
       /* Translators: a connection's suggested name for a SOCKS proxy */
-      return g_strdup_printf (_("Browsing via %s"), server);
+      name = g_strdup_printf (_("Browsing via %s"), server);
+      break;
     default:
       g_assert_not_reached ();
     }
+  return culvert_gui_unique_name (G_LIST_MODEL (store), name);
 }
 
 void

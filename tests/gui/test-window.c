@@ -428,6 +428,11 @@ test_window_duplicate_and_copy (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.duplicate", "s",
                               culvert_profile_get_id (mail));
   assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n");
+  /* Each copy has a name of its own. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.duplicate", "s",
+                              culvert_profile_get_id (mail));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n"
+                     "Mail (copy) (2)|alice@mail.example.org|\n");
 }
 
 
