@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "culvert-adw-compat.h"
 #include "culvert-connection-editor.h"
@@ -140,9 +141,12 @@ compare_profiles (gconstpointer a,
                   gconstpointer b,
                   gpointer      user_data)
 {
-  g_autofree char *ka = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) a), -1);
-  g_autofree char *kb = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) b), -1);
-  int result = g_utf8_collate (ka, kb);
+  g_autofree char *fa = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) a), -1);
+  g_autofree char *fb = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) b), -1);
+  /* Numbers by their value: tunnel2 before tunnel10. */
+  g_autofree char *ka = g_utf8_collate_key_for_filename (fa, -1);
+  g_autofree char *kb = g_utf8_collate_key_for_filename (fb, -1);
+  int result = strcmp (ka, kb);
 
   if (result != 0)
     return result;

@@ -414,6 +414,19 @@ test_window_delete_undo (Fixture       *f,
     iterate_until_idle ();
 }
 
+/* Numbers in names sort by their value. */
+static void
+test_window_natural_sort (Fixture       *f,
+                          gconstpointer  data)
+{
+  add_profile (f, "tunnel10", "db.example.org");
+  add_profile (f, "tunnel2", "db.example.org");
+  add_profile (f, "Tunnel1", "db.example.org");
+  assert_sidebar (f, "Tunnel1|alice@db.example.org|\n"
+                     "tunnel2|alice@db.example.org|\n"
+                     "tunnel10|alice@db.example.org|\n");
+}
+
 static void
 test_window_duplicate_and_copy (Fixture       *f,
                                 gconstpointer  data)
@@ -2325,6 +2338,8 @@ main (int    argc,
               fixture_setup, test_window_sidebar, fixture_teardown);
   g_test_add ("/window/delete-undo", Fixture, NULL,
               fixture_setup, test_window_delete_undo, fixture_teardown);
+  g_test_add ("/window/natural-sort", Fixture, NULL,
+              fixture_setup, test_window_natural_sort, fixture_teardown);
   g_test_add ("/window/duplicate", Fixture, NULL,
               fixture_setup, test_window_duplicate_and_copy, fixture_teardown);
   g_test_add ("/window/tunnel-live", Fixture, NULL,
