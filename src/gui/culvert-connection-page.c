@@ -168,11 +168,12 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
   gtk_image_set_from_icon_name (self->status_icon, icon);
   gtk_spinner_set_spinning (self->status_spinner, busy);
   gtk_stack_set_visible_child_name (self->status_icon_stack, busy ? "spinner" : "icon");
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
-                          state == CULVERT_TUNNEL_FAILED || state == CULVERT_TUNNEL_RECONNECTING);
-  gtk_button_set_label (self->retry_button, state == CULVERT_TUNNEL_RECONNECTING
-                                            ? _("_Try Now") : _("_Retry"));
-  gtk_button_set_label (self->connect_button, on ? _("_Disconnect") : _("_Connect"));
+  /* One button per thing to do: after a failure, Connect is the retry. */
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), state == CULVERT_TUNNEL_RECONNECTING);
+  gtk_button_set_label (self->retry_button, _("_Try Now"));
+  gtk_button_set_label (self->connect_button, on ? _("_Disconnect")
+                                            : state == CULVERT_TUNNEL_FAILED ? _("_Retry")
+                                                                             : _("_Connect"));
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");

@@ -1990,6 +1990,23 @@ log_has_rows (gpointer data)
   return gtk_list_box_get_row_at_index (log, GPOINTER_TO_INT (args[1]) - 1) != NULL;
 }
 
+/* The buttons labelled @label that are on screen. */
+static guint
+count_shown_buttons (GtkWidget  *root,
+                     const char *label)
+{
+  guint n = 0;
+
+  if (GTK_IS_BUTTON (root) && gtk_widget_is_visible (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_shown_buttons (child, label);
+  return n;
+}
+
 static void
 test_window_connect_failure (Fixture       *f,
                              gconstpointer  data)
@@ -2015,14 +2032,17 @@ test_window_connect_failure (Fixture       *f,
   /* Disconnected: nothing to retry. */
   page = culvert_window_get_connection_page (f->window);
   assert_status (f, "Disconnected");
-  retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
-  g_assert_nonnull (retry);
-  g_assert_false (gtk_widget_get_visible (retry));
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Retry"), ==, 0);
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Connect"), ==, 1);
 
   switch_on (f, profile);
   assert_status (f, "Failed");
   g_assert_nonnull (strstr (gtk_label_get_label (culvert_connection_page_get_status_detail (page)),
                             "127.0.0.1"));
+  /* One button to try again, not Retry and Connect side by side. */
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Retry"), ==, 1);
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Connect"), ==, 0);
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Try Now"), ==, 0);
   retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
   g_assert_nonnull (retry);
 
