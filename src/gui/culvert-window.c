@@ -212,6 +212,23 @@ culvert_window_update_title (CulvertWindow *self)
   adw_window_title_set_subtitle (self->content_title, address);
 }
 
+/* Built again as it opens: Connect or Disconnect, as the connection is. */
+static void
+culvert_window_update_connection_menu (GtkMenuButton *button,
+                                       gpointer       data)
+{
+  CulvertWindow *self = data;
+  CulvertTunnel *tunnel;
+  g_autoptr(GMenuModel) menu = NULL;
+
+  if (self->selected == NULL)
+    return;
+  tunnel = culvert_application_get_tunnel (self->app, self->selected);
+  menu = culvert_connection_menu_new (self->selected, culvert_gui_state_is_on (
+                                                        culvert_tunnel_get_state (tunnel)));
+  gtk_menu_button_set_menu_model (button, menu);
+}
+
 static void
 culvert_window_show_profile (CulvertWindow  *self,
                              CulvertProfile *profile)
@@ -226,9 +243,7 @@ culvert_window_show_profile (CulvertWindow  *self,
   culvert_connection_page_set_tunnel (self->connection_page, self->store, tunnel);
   if (profile != NULL)
     {
-      g_autoptr(GMenuModel) menu = culvert_connection_menu_new (profile);
-
-      gtk_menu_button_set_menu_model (self->connection_menu_button, menu);
+      culvert_window_update_connection_menu (self->connection_menu_button, self);
       g_signal_connect_object (profile, "notify", G_CALLBACK (culvert_window_update_title), self,
                                G_CONNECT_SWAPPED);
     }
@@ -1182,6 +1197,8 @@ culvert_window_init (CulvertWindow *self)
   self->settings = g_settings_new (APPLICATION_ID);
   self->problems = g_string_new (NULL);
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  gtk_menu_button_set_create_popup_func (self->connection_menu_button,
+                                         culvert_window_update_connection_menu, self, NULL);
 
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

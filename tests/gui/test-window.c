@@ -1902,6 +1902,33 @@ test_window_folds (Fixture       *f,
   g_assert_true (wait_for (widget_is_mapped, row));
 }
 
+static gboolean
+menu_has_action (GMenuModel *menu,
+                 const char *wanted)
+{
+  for (int i = 0; menu != NULL && i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      for (int j = 0; section != NULL && j < g_menu_model_get_n_items (section); j++)
+        {
+          g_autofree char *action = NULL;
+
+          if (g_menu_model_get_item_attribute (section, j, "action", "s", &action) &&
+              g_strcmp0 (action, wanted) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+menu_button_has_action (GtkWidget     *widget,
+                        gconstpointer  action)
+{
+  return menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)), action);
+}
+
 static void
 test_window_context_menu (Fixture       *f,
                           gconstpointer  data)
@@ -1909,7 +1936,6 @@ test_window_context_menu (Fixture       *f,
   CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
   const char *expected[][2] = {
     { "_Connect", "win.connect" },
-    { "_Disconnect", "win.disconnect" },
     { "_Edit…", "win.edit" },
     { "D_uplicate", "win.duplicate" },
     { "Copy as _ssh Command", "win.copy-command" },
@@ -1964,6 +1990,39 @@ test_window_context_menu (Fixture       *f,
     }
   g_assert_cmpuint (k, ==, G_N_ELEMENTS (expected));
   gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* Connecting (to a server that never answers): the menu, here and in the
+   * header bar, offers Disconnect instead of Connect. */
+  {
+    guint16 port = 0;
+    int fd = listen_loopback (&port);
+    GtkWidget *header_menu;
+
+    culvert_profile_set_host (profile, "127.0.0.1");
+    culvert_profile_set_port (profile, port);
+    switch_on (f, profile);
+    assert_status (f, "Connecting…");
+    g_assert_true (gtk_widget_activate_action (row, "row.menu", NULL));
+    iterate_until_idle ();
+    menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+    g_assert_true (menu_has_action (menu, "win.disconnect"));
+    g_assert_false (menu_has_action (menu, "win.connect"));
+    gtk_popover_popdown (GTK_POPOVER (popover));
+
+    header_menu = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, menu_button_has_action,
+                               "win.edit");
+    g_assert_nonnull (header_menu);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (header_menu));
+    iterate_until_idle ();
+    menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (header_menu));
+    g_assert_true (menu_has_action (menu, "win.disconnect"));
+    g_assert_false (menu_has_action (menu, "win.connect"));
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (header_menu));
+
+    gtk_widget_activate_action (row, "win.disconnect", "s", culvert_profile_get_id (profile));
+    assert_status (f, "Disconnected");
+    close (fd);
+  }
 
   /* Copy as ssh Command puts the command on the clipboard. */
   command = culvert_profile_to_command_line (profile);
