@@ -2127,6 +2127,32 @@ test_window_connect_failure (Fixture       *f,
   g_assert_true (g_str_has_suffix (copied, "\n"));
 }
 
+static gboolean
+shown_label_starts (GtkWidget     *widget,
+                    gconstpointer  prefix)
+{
+  return gtk_widget_is_visible (widget) &&
+         g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix);
+}
+
+/* "Connected Now to …" is never said of a connection that is not up. */
+static void
+test_window_clients_when_off (Fixture       *f,
+                              gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Wiki", "wiki.example.org");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "8080:wiki.internal:80", NULL);
+
+  culvert_profile_add_forward (profile, forward);
+  assert_sidebar (f, "Wiki|alice@wiki.example.org|\n");
+  assert_table_contains (f, "wiki.internal:80");
+  iterate_until_idle ();
+  assert_status (f, "Disconnected");
+  g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, shown_label_starts,
+                              "Connected Now"));
+}
+
 static void
 test_window_accessible_names (Fixture       *f,
                               gconstpointer  data)
@@ -2417,6 +2443,8 @@ main (int    argc,
               fixture_setup, test_window_sidebar, fixture_teardown);
   g_test_add ("/window/delete-undo", Fixture, NULL,
               fixture_setup, test_window_delete_undo, fixture_teardown);
+  g_test_add ("/window/clients-when-off", Fixture, NULL,
+              fixture_setup, test_window_clients_when_off, fixture_teardown);
   g_test_add ("/window/natural-sort", Fixture, NULL,
               fixture_setup, test_window_natural_sort, fixture_teardown);
   g_test_add ("/window/duplicate", Fixture, NULL,
