@@ -90,6 +90,21 @@ format_time (GDateTime *time)
   return g_date_time_format (time, "%x %X");
 }
 
+/* Who is connected belongs to a forward of a connection that is up: none,
+ * or not connected, nothing to show. */
+static void
+show_clients_section (CulvertConnectionPage *self)
+{
+  gboolean shown = g_list_model_get_n_items (G_LIST_MODEL (self->items)) > 0 &&
+                   self->tunnel != NULL &&
+                   culvert_tunnel_get_state (self->tunnel) == CULVERT_TUNNEL_CONNECTED;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->clients_heading), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->clients_stack), shown);
+  if (!shown)
+    gtk_widget_set_visible (GTK_WIDGET (self->clients_more), FALSE);
+}
+
 static void
 culvert_connection_page_update_status (CulvertConnectionPage *self)
 {
@@ -162,17 +177,19 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
       g_assert_not_reached ();
     }
 
+  show_clients_section (self);
   gtk_label_set_label (self->status_title, problem != NULL ? _("Connected, With Problems")
                                                             : culvert_gui_state_text (state));
   gtk_label_set_label (self->status_detail, detail);
   gtk_image_set_from_icon_name (self->status_icon, icon);
   gtk_spinner_set_spinning (self->status_spinner, busy);
   gtk_stack_set_visible_child_name (self->status_icon_stack, busy ? "spinner" : "icon");
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
-                          state == CULVERT_TUNNEL_FAILED || state == CULVERT_TUNNEL_RECONNECTING);
-  gtk_button_set_label (self->retry_button, state == CULVERT_TUNNEL_RECONNECTING
-                                            ? _("_Try Now") : _("_Retry"));
-  gtk_button_set_label (self->connect_button, on ? _("_Disconnect") : _("_Connect"));
+  /* One button per thing to do: after a failure, Connect is the retry. */
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), state == CULVERT_TUNNEL_RECONNECTING);
+  gtk_button_set_label (self->retry_button, _("_Try Now"));
+  gtk_button_set_label (self->connect_button, on ? _("_Disconnect")
+                                            : state == CULVERT_TUNNEL_FAILED ? _("_Retry")
+                                                                             : _("_Connect"));
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");
@@ -270,11 +287,7 @@ rebuild_items (CulvertConnectionPage *self)
   if (selected != GTK_INVALID_LIST_POSITION && selected < n)
     gtk_single_selection_set_selected (self->selection, selected);
   gtk_stack_set_visible_child_name (self->forwards_stack, n > 0 ? "table" : "empty");
-  /* Who is connected belongs to a forward: none, nothing to show. */
-  gtk_widget_set_visible (GTK_WIDGET (self->clients_heading), n > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->clients_stack), n > 0);
-  if (n == 0)
-    gtk_widget_set_visible (GTK_WIDGET (self->clients_more), FALSE);
+  show_clients_section (self);
 }
 
 static CulvertForwardItem *

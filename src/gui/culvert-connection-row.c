@@ -124,7 +124,8 @@ on_switch_active (CulvertConnectionRow *self)
 }
 
 GMenuModel *
-culvert_connection_menu_new (CulvertProfile *profile)
+culvert_connection_menu_new (CulvertProfile *profile,
+                             gboolean        on)
 {
   const char *id = culvert_profile_get_id (profile);
   g_autoptr(GMenu) menu = g_menu_new ();
@@ -143,7 +144,12 @@ culvert_connection_menu_new (CulvertProfile *profile)
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     {
-      g_autoptr(GMenuItem) item = g_menu_item_new (_(items[i].label), NULL);
+      g_autoptr(GMenuItem) item = NULL;
+
+      /* Only what can be done now: Connect while off, Disconnect while on. */
+      if (g_str_equal (items[i].action, on ? "win.connect" : "win.disconnect"))
+        continue;
+      item = g_menu_item_new (_(items[i].label), NULL);
 
       g_menu_item_set_action_and_target (item, items[i].action, "s", id);
       g_menu_append_item (items[i].section, item);
@@ -160,17 +166,21 @@ culvert_connection_row_popup_menu (CulvertConnectionRow *self,
                                    double                x,
                                    double                y)
 {
+  g_autoptr(GMenuModel) model = NULL;
+
   g_return_if_fail (CULVERT_IS_CONNECTION_ROW (self));
 
+  model = culvert_connection_menu_new (self->profile, culvert_gui_state_is_on (
+                                                       culvert_tunnel_get_state (self->tunnel)));
   if (self->menu == NULL)
     {
-      g_autoptr(GMenuModel) model = culvert_connection_menu_new (self->profile);
-
       self->menu = gtk_popover_menu_new_from_model (model);
       gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
       gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
       gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
     }
+  else
+    gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), model);
 
   if (x >= 0 && y >= 0)
     gtk_popover_set_pointing_to (GTK_POPOVER (self->menu),

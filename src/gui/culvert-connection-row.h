@@ -23,8 +23,9 @@ void            culvert_connection_row_popup_menu  (CulvertConnectionRow *self,
                                                     double                x,
                                                     double                y);
 
-/* Connect, Disconnect, Edit, Duplicate, Copy as ssh Command, Delete: the
- * window's actions, with @profile's id as their target. */
-GMenuModel     *culvert_connection_menu_new        (CulvertProfile       *profile);
+/* Connect (or Disconnect, when @on), Edit, Duplicate, Copy as ssh Command,
+ * Delete: the window's actions, with @profile's id as their target. */
+GMenuModel     *culvert_connection_menu_new        (CulvertProfile       *profile,
+                                                    gboolean              on);
 
 G_END_DECLS

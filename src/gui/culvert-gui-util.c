@@ -456,3 +456,39 @@ culvert_gui_tunnel_apply_forwards (CulvertTunnel  *tunnel,
 
   return apply_forwards (tunnel, FALSE, error);
 }
+
+static gboolean
+name_is_taken (GListModel *profiles,
+               const char *name)
+{
+  guint n = g_list_model_get_n_items (profiles);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CulvertProfile) profile = g_list_model_get_item (profiles, i);
+
+      if (g_strcmp0 (culvert_profile_get_display_name (profile), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+char *
+culvert_gui_unique_name (GListModel *profiles,
+                         const char *name)
+{
+  g_return_val_if_fail (G_IS_LIST_MODEL (profiles), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (!name_is_taken (profiles, name))
+    return g_strdup (name);
+  for (guint n = 2; ; n++)
+    {
+      /* Translators: a connection's name when another has it already:
+       * "db:5432 via gateway (2)" */
+      g_autofree char *numbered = g_strdup_printf (_("%s (%u)"), name, n);
+
+      if (!name_is_taken (profiles, numbered))
+        return g_steal_pointer (&numbered);
+    }
+}

@@ -32,6 +32,10 @@ void        culvert_gui_name_search_entry    (GtkWidget    *root,
  * screen readers, after the label the user sees, without the underscore:
  * GTK 4.8 names it after the raw label. */
 void        culvert_gui_name_buttons_after_labels (void);
+/* @name, or "@name (2)", "@name (3)"…: the first that no connection in
+ * @profiles (a GListModel of CulvertProfile) is called already. */
+char       *culvert_gui_unique_name          (GListModel   *profiles,
+                                              const char   *name);
 
 G_END_DECLS
 

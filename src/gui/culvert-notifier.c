@@ -6,6 +6,10 @@
  * buttons are application actions with the profile id as their target, so
  * they work while the window is closed.
  *
+ * Many connections lost at once (one server, one network) are told in one
+ * notice, "3 connections lost their server", and their return in one more:
+ * a drop is told a moment after it happens, with whatever dropped with it.
+ *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,15 +27,30 @@ struct _CulvertNotifier
 {
   GObject             parent_instance;
 
-  CulvertApplication *app;  /* weak: the application owns us */
+  CulvertApplication *app;     /* weak: the application owns us */
+  GHashTable         *lost;    /* CulvertTunnel (a ref) → NULL: down since a drop */
+  guint               flush_id;
+  gboolean            grouped; /* the notice for many is out */
+  guint               back;    /* of those told in it, how many came back */
 };
+
+/* How long a drop waits for others before it is told. */
+#define COALESCE_MS 1500
 
 G_DEFINE_FINAL_TYPE (CulvertNotifier, culvert_notifier, G_TYPE_OBJECT)
 
 /* What the notifier remembers of one tunnel, kept on the tunnel. */
+typedef enum
+{
+  TOLD_NOTHING,
+  TOLD_ALONE,      /* in a notice of its own */
+  TOLD_IN_GROUP,   /* in the notice for many */
+} Told;
+
 typedef struct
 {
   CulvertTunnelState state;
+  Told               told;        /* how its drop was told, while it is down */
   gboolean           dropped;     /* down since it was lost, not since the user stopped it */
   gboolean           restarting;  /* stopped to start again at once: not the user's stop */
   gboolean           unheard;     /* failed to connect with no window to show it */
@@ -160,6 +179,121 @@ culvert_notifier_send (CulvertNotifier *self,
   g_application_send_notification (G_APPLICATION (self->app), id, notification);
 }
 
+/* One notice for all the connections lost at once, one for their return. */
+static void
+culvert_notifier_send_group (CulvertNotifier *self,
+                             gboolean         back,
+                             guint            n,
+                             gboolean         retrying)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+
+  if (!g_settings_get_boolean (culvert_application_get_settings (self->app), "notifications"))
+    return;
+
+  if (back)
+    title = g_strdup_printf (ngettext ("%u connection is connected again",
+                                       "%u connections are connected again", n), n);
+  else
+    title = g_strdup_printf (ngettext ("%u connection lost its server",
+                                       "%u connections lost their server", n), n);
+  notification = g_notification_new (title);
+  if (back)
+    {
+      g_notification_set_body (notification, _("Its forwards work again."));
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_NORMAL);
+    }
+  else
+    {
+      g_notification_set_body (notification,
+                               retrying ? _("Culvert is trying to connect again. Its ports stay "
+                                            "open.")
+                                        : _("Culvert will not try again on its own."));
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+      g_notification_add_button (notification, _("Reconnect"), "app.reconnect-all");
+    }
+  g_application_send_notification (G_APPLICATION (self->app), back ? "back" : "dropped",
+                                   notification);
+}
+
+static gboolean
+culvert_notifier_flush (gpointer data)
+{
+  CulvertNotifier *self = data;
+  GHashTableIter iter;
+  CulvertTunnel *tunnel;
+  guint n;
+  gboolean retrying = FALSE;
+
+  self->flush_id = 0;
+
+  /* A connection deleted while it was lost no longer counts. */
+  g_hash_table_iter_init (&iter, self->lost);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &tunnel, NULL))
+    if (culvert_application_lookup_tunnel (self->app, culvert_tunnel_get_profile (tunnel)) !=
+        tunnel)
+      g_hash_table_iter_remove (&iter);
+  n = g_hash_table_size (self->lost);
+
+  g_hash_table_iter_init (&iter, self->lost);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &tunnel, NULL))
+    {
+      Watch *watch = g_object_get_data (G_OBJECT (tunnel), WATCH_KEY);
+
+      if (culvert_tunnel_get_state (tunnel) == CULVERT_TUNNEL_RECONNECTING)
+        retrying = TRUE;
+      if (n == 1 && !self->grouped)
+        {
+          /* Lost alone: told by name, with its own buttons, and from now
+           * on on its own. */
+          watch->told = TOLD_ALONE;
+          culvert_notifier_send (self, tunnel, retrying ? NOTICE_DROPPED : NOTICE_GAVE_UP);
+          g_hash_table_iter_remove (&iter);
+          return G_SOURCE_REMOVE;
+        }
+      watch->told = TOLD_IN_GROUP;
+    }
+
+  if (n > 0)
+    {
+      self->grouped = TRUE;
+      culvert_notifier_send_group (self, FALSE, n, retrying);
+    }
+  else if (self->grouped)
+    g_application_withdraw_notification (G_APPLICATION (self->app), "dropped");
+  if (self->back > 0)
+    culvert_notifier_send_group (self, TRUE, self->back, FALSE);
+  if (n == 0)
+    {
+      self->grouped = FALSE;
+      self->back = 0;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+culvert_notifier_schedule_flush (CulvertNotifier *self)
+{
+  if (self->flush_id == 0)
+    self->flush_id = g_timeout_add (COALESCE_MS, culvert_notifier_flush, self);
+}
+
+/* @tunnel is up again, or stopped by the user: no longer lost. Returns how
+ * its drop was told. */
+static Told
+culvert_notifier_found (CulvertNotifier *self,
+                        CulvertTunnel   *tunnel,
+                        Watch           *watch)
+{
+  Told told = watch->told;
+
+  watch->told = TOLD_NOTHING;
+  if (g_hash_table_remove (self->lost, tunnel) && self->grouped)
+    culvert_notifier_schedule_flush (self);
+  return told;
+}
+
 static gboolean
 is_down (CulvertTunnel *tunnel)
 {
@@ -205,19 +339,35 @@ culvert_notifier_on_state (CulvertNotifier *self,
   if (before == CULVERT_TUNNEL_CONNECTED &&
       (state == CULVERT_TUNNEL_RECONNECTING || state == CULVERT_TUNNEL_FAILED))
     {
-      /* Lost without the user asking: a stop goes straight to DISCONNECTED. */
+      /* Lost without the user asking: a stop goes straight to DISCONNECTED.
+       * Told a moment later, with whatever else is lost by then. */
       watch->dropped = TRUE;
       culvert_notifier_withdraw (self, "back", profile);
-      culvert_notifier_send (self, tunnel, state == CULVERT_TUNNEL_FAILED ? NOTICE_GAVE_UP
-                                                                         : NOTICE_DROPPED);
+      if (!culvert_notifier_user_sees (self, tunnel))
+        {
+          g_hash_table_add (self->lost, g_object_ref (tunnel));
+          culvert_notifier_schedule_flush (self);
+        }
     }
   else if (watch->dropped && state == CULVERT_TUNNEL_FAILED)
-    culvert_notifier_send (self, tunnel, NOTICE_GAVE_UP);
+    {
+      if (watch->told == TOLD_ALONE)
+        culvert_notifier_send (self, tunnel, NOTICE_GAVE_UP);
+      else if (watch->told == TOLD_IN_GROUP)
+        culvert_notifier_schedule_flush (self);
+    }
   else if (watch->dropped && state == CULVERT_TUNNEL_CONNECTED)
     {
+      Told told = culvert_notifier_found (self, tunnel, watch);
+
       watch->dropped = FALSE;
-      culvert_notifier_withdraw (self, "dropped", profile);
-      culvert_notifier_send (self, tunnel, NOTICE_BACK);
+      if (told == TOLD_ALONE)
+        {
+          culvert_notifier_withdraw (self, "dropped", profile);
+          culvert_notifier_send (self, tunnel, NOTICE_BACK);
+        }
+      else if (told == TOLD_IN_GROUP)
+        self->back++;
     }
   else if (state == CULVERT_TUNNEL_FAILED &&
            gtk_application_get_windows (GTK_APPLICATION (self->app)) == NULL)
@@ -236,6 +386,7 @@ culvert_notifier_on_state (CulvertNotifier *self,
   else if (state == CULVERT_TUNNEL_DISCONNECTED)
     {
       /* The user stopped it: what was said about it no longer holds. */
+      culvert_notifier_found (self, tunnel, watch);
       watch->dropped = FALSE;
       watch->unheard = FALSE;
       culvert_notifier_withdraw (self, "dropped", profile);
@@ -374,6 +525,8 @@ culvert_notifier_dispose (GObject *object)
 {
   CulvertNotifier *self = CULVERT_NOTIFIER (object);
 
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_pointer (&self->lost, g_hash_table_unref);
   g_clear_weak_pointer (&self->app);
 
   G_OBJECT_CLASS (culvert_notifier_parent_class)->dispose (object);
@@ -390,6 +543,7 @@ culvert_notifier_class_init (CulvertNotifierClass *klass)
 static void
 culvert_notifier_init (CulvertNotifier *self)
 {
+  self->lost = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 CulvertNotifier *

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "culvert-adw-compat.h"
 #include "culvert-connection-editor.h"
@@ -140,9 +141,12 @@ compare_profiles (gconstpointer a,
                   gconstpointer b,
                   gpointer      user_data)
 {
-  g_autofree char *ka = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) a), -1);
-  g_autofree char *kb = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) b), -1);
-  int result = g_utf8_collate (ka, kb);
+  g_autofree char *fa = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) a), -1);
+  g_autofree char *fb = g_utf8_casefold (culvert_profile_get_display_name ((CulvertProfile *) b), -1);
+  /* Numbers by their value: tunnel2 before tunnel10. */
+  g_autofree char *ka = g_utf8_collate_key_for_filename (fa, -1);
+  g_autofree char *kb = g_utf8_collate_key_for_filename (fb, -1);
+  int result = strcmp (ka, kb);
 
   if (result != 0)
     return result;
@@ -208,6 +212,23 @@ culvert_window_update_title (CulvertWindow *self)
   adw_window_title_set_subtitle (self->content_title, address);
 }
 
+/* Built again as it opens: Connect or Disconnect, as the connection is. */
+static void
+culvert_window_update_connection_menu (GtkMenuButton *button,
+                                       gpointer       data)
+{
+  CulvertWindow *self = data;
+  CulvertTunnel *tunnel;
+  g_autoptr(GMenuModel) menu = NULL;
+
+  if (self->selected == NULL)
+    return;
+  tunnel = culvert_application_get_tunnel (self->app, self->selected);
+  menu = culvert_connection_menu_new (self->selected, culvert_gui_state_is_on (
+                                                        culvert_tunnel_get_state (tunnel)));
+  gtk_menu_button_set_menu_model (button, menu);
+}
+
 static void
 culvert_window_show_profile (CulvertWindow  *self,
                              CulvertProfile *profile)
@@ -222,9 +243,7 @@ culvert_window_show_profile (CulvertWindow  *self,
   culvert_connection_page_set_tunnel (self->connection_page, self->store, tunnel);
   if (profile != NULL)
     {
-      g_autoptr(GMenuModel) menu = culvert_connection_menu_new (profile);
-
-      gtk_menu_button_set_menu_model (self->connection_menu_button, menu);
+      culvert_window_update_connection_menu (self->connection_menu_button, self);
       g_signal_connect_object (profile, "notify", G_CALLBACK (culvert_window_update_title), self,
                                G_CONNECT_SWAPPED);
     }
@@ -457,7 +476,11 @@ culvert_window_duplicate_action (GtkWidget  *widget,
   copy = culvert_profile_copy (profile, TRUE);
   /* Translators: the name of a duplicated connection */
   name = g_strdup_printf (_("%s (copy)"), culvert_profile_get_display_name (profile));
-  culvert_profile_set_name (copy, name);
+  {
+    g_autofree char *unique = culvert_gui_unique_name (G_LIST_MODEL (self->store), name);
+
+    culvert_profile_set_name (copy, unique);
+  }
   if (!culvert_profile_store_save_profile (self->store, copy, &error))
     {
       culvert_window_toast_error (self, error);
@@ -1174,6 +1197,8 @@ culvert_window_init (CulvertWindow *self)
   self->settings = g_settings_new (APPLICATION_ID);
   self->problems = g_string_new (NULL);
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  gtk_menu_button_set_create_popup_func (self->connection_menu_button,
+                                         culvert_window_update_connection_menu, self, NULL);
 
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "culvert-gui-util.h"
 #include "culvert-offhost-warning.h"
 #include "culvert-question-dialog.h"
 #include "culvert-secrets.h"
@@ -80,11 +81,23 @@ server_is_valid (CulvertWizard *self,
     }
   if (!culvert_address_is_valid_host (host))
     {
+      CulvertWizardPaste paste = { 0 };
+      gboolean parsed = culvert_wizard_paste_parse (host, &paste);
       g_autofree char *message = g_strdup_printf (_("“%s” is not a host name or an IP address"),
                                                   host);
 
-      if (complain)
+      culvert_wizard_paste_clear (&paste);
+      /* Typed `user@host:port` or an ssh command: filled in when committed. */
+      if (parsed)
+        {
+          show_error (self->server_error, GTK_WIDGET (self->host_row), NULL);
+          return TRUE;
+        }
+      /* "user@" or "host:" is half typed, not wrong. */
+      if (complain && !g_str_has_suffix (host, "@") && !g_str_has_suffix (host, ":"))
         show_error (self->server_error, GTK_WIDGET (self->host_row), message);
+      else
+        show_error (self->server_error, GTK_WIDGET (self->host_row), NULL);
       return FALSE;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->host_row), "error");
@@ -184,6 +197,20 @@ apply_paste (CulvertWizard *self)
         }
     }
   culvert_wizard_paste_clear (&paste);
+}
+
+/* The server field is left, or its page: what was typed is split up as a
+ * paste is. */
+void
+culvert_wizard_commit_server (CulvertWizard *self)
+{
+  apply_paste (self);
+}
+
+static void
+on_host_focus_leave (CulvertWizard *self)
+{
+  culvert_wizard_commit_server (self);
 }
 
 static void
@@ -563,27 +590,38 @@ culvert_wizard_build_profile (CulvertWizard *self,
   return profile;
 }
 
+/* What the connection is for: the destination and its port, or the server,
+ * and never the name of another. */
 static char *
 suggested_name (CulvertWizard *self)
 {
   g_autofree char *server = text_of (self->host_row);
-  g_autofree char *destination = text_of (self->destination_host_row);
+  g_autofree char *host = text_of (self->destination_host_row);
+  g_autofree char *destination_port = text_of (self->destination_port_row);
   g_autofree char *port = text_of (self->listen_port_row);
+  g_autofree char *shown_host = culvert_address_format_host (host);
+  g_autofree char *destination = g_strdup_printf ("%s:%s", shown_host, destination_port);
+  g_autofree char *name = NULL;
+  CulvertProfileStore *store = culvert_application_get_profile_store (self->app);
 
   switch (culvert_wizard_get_kind (self))
     {
     case CULVERT_FORWARD_LOCAL:
-      /* Translators: a connection's suggested name: "db.internal via gateway.example.org" */
-      return g_strdup_printf (_("%s via %s"), destination, server);
+      /* Translators: a connection's suggested name: "db.internal:5432 via gateway.example.org" */
+      name = g_strdup_printf (_("%s via %s"), destination, server);
+      break;
     case CULVERT_FORWARD_REMOTE:
       /* Translators: a connection's suggested name for an incoming forward */
-      return g_strdup_printf (_("Port %s of %s to %s"), port, server, destination);
+      name = g_strdup_printf (_("Port %s of %s to %s"), port, server, destination);
+      break;
     case CULVERT_FORWARD_DYNAMIC:
       /* Translators: a connection's suggested name for a SOCKS proxy */
-      return g_strdup_printf (_("Browsing via %s"), server);
+      name = g_strdup_printf (_("Browsing via %s"), server);
+      break;
     default:
       g_assert_not_reached ();
     }
+  return culvert_gui_unique_name (G_LIST_MODEL (store), name);
 }
 
 void
@@ -739,6 +777,7 @@ culvert_wizard_test_action (GtkWidget  *widget,
   g_autoptr(CulvertProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
 
+  culvert_wizard_commit_server (self);
   if (!server_is_valid (self, TRUE))
     return;
   culvert_wizard_stop_test (self);
@@ -788,6 +827,10 @@ culvert_wizard_setup_pages (CulvertWizard *self)
                            "insert-text", G_CALLBACK (on_host_insert), self, 0);
   g_signal_connect_object (self->host_row, "changed", G_CALLBACK (on_server_changed), self,
                            G_CONNECT_SWAPPED);
+  self->host_focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (self->host_focus, "leave", G_CALLBACK (on_host_focus_leave), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->host_row), self->host_focus);
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     g_signal_connect_object (scenarios[i], "notify::active", G_CALLBACK (on_scenario_changed),
                              self, G_CONNECT_SWAPPED);

@@ -23,6 +23,7 @@ struct _CulvertWizard
   gboolean              name_edited;
   gboolean              filling;        /* the wizard itself sets fields */
   gboolean              pasted;         /* the host field got more than one character at once */
+  GtkEventController   *host_focus;     /* leaving the host field splits up what it holds */
   gboolean              finishing;
 
   AdwWindowTitle       *window_title;
@@ -89,6 +90,7 @@ CulvertProfile     *culvert_wizard_build_profile   (CulvertWizard *self,
                                                     gboolean       with_forward);
 void                culvert_wizard_fill_summary    (CulvertWizard *self);
 void                culvert_wizard_setup_pages     (CulvertWizard *self);
+void                culvert_wizard_commit_server   (CulvertWizard *self);
 void                culvert_wizard_stop_test       (CulvertWizard *self);
 void                culvert_wizard_test_action     (GtkWidget     *widget,
                                                     const char    *action_name,

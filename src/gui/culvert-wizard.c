@@ -373,6 +373,13 @@ culvert_wizard_next (GtkWidget  *widget,
   if (self->finishing || !culvert_wizard_page_is_valid (self, pages[i]))
     return;
 
+  if (g_strcmp0 (pages[i], "server") == 0)
+    {
+      culvert_wizard_commit_server (self);
+      if (!culvert_wizard_page_is_valid (self, pages[i]))
+        return;
+    }
+
   if (g_strcmp0 (pages[i], "forward") == 0 && self->candidate != NULL)
     {
       g_autofree char *key = culvert_offhost_warning_consent_key (self->candidate, FALSE);
@@ -475,6 +482,8 @@ culvert_wizard_dispose (GObject *object)
   g_clear_object (&self->app);
   g_clear_pointer (&self->key_path, g_free);
   g_clear_pointer (&self->offhost_consent, g_free);
+  if (self->host_focus != NULL)
+    gtk_widget_remove_controller (GTK_WIDGET (self->host_row), g_steal_pointer (&self->host_focus));
   gtk_widget_dispose_template (GTK_WIDGET (self), CULVERT_TYPE_WIZARD);
 
   G_OBJECT_CLASS (culvert_wizard_parent_class)->dispose (object);

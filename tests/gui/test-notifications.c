@@ -314,6 +314,91 @@ test_notify_failed_unseen (Fixture       *f,
   g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (port)));
 }
 
+static gboolean
+title_says (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr(GVariant) notice = culvert_test_notifications_find_added (notifications, args[0]);
+  const char *title = NULL;
+
+  return notice != NULL && g_variant_lookup (notice, "title", "&s", &title) &&
+         g_strcmp0 (title, args[1]) == 0;
+}
+
+/* One server blip with three connections on it: one notice that they were
+ * lost, one that they are back; none of their own. */
+static void
+test_notify_coalesced (Fixture       *f,
+                       gconstpointer  data)
+{
+  CulvertTestRelay *relay;
+  CulvertProfile *profiles[3];
+  guint16 ports[3];
+  gpointer args[2];
+  GPtrArray *calls;
+  g_autoptr(GHashTable) added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GVariant) dropped = NULL;
+  g_autofree char *action = NULL;
+  g_autoptr(GVariant) target = NULL;
+
+  if (f->sshd == NULL)
+    return;
+  relay = culvert_test_relay_new (f->sshd->port);
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Tunnel %u", i + 1);
+      CulvertTunnel *tunnel;
+
+      profiles[i] = add_profile (f, name, relay->port, TRUE, &ports[i]);
+      trust_relay (f, profiles[i], relay);
+      tunnel = culvert_application_get_tunnel (f->app, profiles[i]);
+      g_assert_true (culvert_tunnel_connect (tunnel, NULL));
+      assert_state (tunnel, CULVERT_TUNNEL_CONNECTED);
+    }
+  notifications_barrier ();
+  culvert_test_notifications_clear (notifications);
+
+  culvert_test_relay_cut (relay);
+  args[0] = (gpointer) "dropped";
+  args[1] = (gpointer) "3 connections lost their server";
+  g_assert_true (wait_for (title_says, args));
+  dropped = culvert_test_notifications_find_added (notifications, "dropped");
+  g_assert_true (find_button (dropped, "Reconnect", &action, &target));
+  g_assert_cmpstr (action, ==, "app.reconnect-all");
+
+  culvert_test_relay_resume (relay);
+  args[0] = (gpointer) "back";
+  args[1] = (gpointer) "3 connections are connected again";
+  g_assert_true (wait_for (title_says, args));
+  g_assert_true (culvert_test_notifications_was_removed (notifications, "dropped"));
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    g_assert_true (wait_for (forward_works, GUINT_TO_POINTER (ports[i])));
+
+  /* Nothing else was shown: no notice of each connection's own. */
+  notifications_barrier ();
+  calls = culvert_test_notifications_get_calls (notifications);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      const char *method, *id;
+
+      g_variant_get (g_ptr_array_index (calls, i), "(&s&s&s@a{sv})", &method, NULL, &id, NULL);
+      /* (The barrier is a notice of the test's own.) */
+      if (g_strcmp0 (method, "AddNotification") == 0 && !g_str_has_prefix (id, "test-"))
+        g_hash_table_add (added, g_strdup (id));
+    }
+  g_assert_cmpuint (g_hash_table_size (added), ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      CulvertTunnel *tunnel = culvert_application_get_tunnel (f->app, profiles[i]);
+
+      culvert_tunnel_disconnect (tunnel);
+      while (culvert_tunnel_is_running (tunnel))
+        g_main_context_iteration (NULL, TRUE);
+    }
+  culvert_test_relay_free (relay);
+}
+
 /* Reconnect All retries what is down but meant to be up, and leaves alone
  * what the user switched off. */
 static void
@@ -452,6 +537,8 @@ main (int    argc,
 
   g_test_add ("/notifications/drop-and-back", Fixture, NULL,
               fixture_setup, test_notify_drop_and_back, fixture_teardown);
+  g_test_add ("/notifications/coalesced", Fixture, NULL,
+              fixture_setup, test_notify_coalesced, fixture_teardown);
   g_test_add ("/notifications/reconnect-button", Fixture, NULL,
               fixture_setup, test_notify_reconnect_button, fixture_teardown);
   g_test_add ("/notifications/reconnect-while-down", Fixture, NULL,

@@ -414,6 +414,19 @@ test_window_delete_undo (Fixture       *f,
     iterate_until_idle ();
 }
 
+/* Numbers in names sort by their value. */
+static void
+test_window_natural_sort (Fixture       *f,
+                          gconstpointer  data)
+{
+  add_profile (f, "tunnel10", "db.example.org");
+  add_profile (f, "tunnel2", "db.example.org");
+  add_profile (f, "Tunnel1", "db.example.org");
+  assert_sidebar (f, "Tunnel1|alice@db.example.org|\n"
+                     "tunnel2|alice@db.example.org|\n"
+                     "tunnel10|alice@db.example.org|\n");
+}
+
 static void
 test_window_duplicate_and_copy (Fixture       *f,
                                 gconstpointer  data)
@@ -428,6 +441,11 @@ test_window_duplicate_and_copy (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.duplicate", "s",
                               culvert_profile_get_id (mail));
   assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n");
+  /* Each copy has a name of its own. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.duplicate", "s",
+                              culvert_profile_get_id (mail));
+  assert_sidebar (f, "Mail|alice@mail.example.org|\nMail (copy)|alice@mail.example.org|\n"
+                     "Mail (copy) (2)|alice@mail.example.org|\n");
 }
 
 
@@ -1884,6 +1902,33 @@ test_window_folds (Fixture       *f,
   g_assert_true (wait_for (widget_is_mapped, row));
 }
 
+static gboolean
+menu_has_action (GMenuModel *menu,
+                 const char *wanted)
+{
+  for (int i = 0; menu != NULL && i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      for (int j = 0; section != NULL && j < g_menu_model_get_n_items (section); j++)
+        {
+          g_autofree char *action = NULL;
+
+          if (g_menu_model_get_item_attribute (section, j, "action", "s", &action) &&
+              g_strcmp0 (action, wanted) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+menu_button_has_action (GtkWidget     *widget,
+                        gconstpointer  action)
+{
+  return menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget)), action);
+}
+
 static void
 test_window_context_menu (Fixture       *f,
                           gconstpointer  data)
@@ -1891,7 +1936,6 @@ test_window_context_menu (Fixture       *f,
   CulvertProfile *profile = add_profile (f, "Mail", "mail.example.org");
   const char *expected[][2] = {
     { "_Connect", "win.connect" },
-    { "_Disconnect", "win.disconnect" },
     { "_Edit…", "win.edit" },
     { "D_uplicate", "win.duplicate" },
     { "Copy as _ssh Command", "win.copy-command" },
@@ -1947,6 +1991,39 @@ test_window_context_menu (Fixture       *f,
   g_assert_cmpuint (k, ==, G_N_ELEMENTS (expected));
   gtk_popover_popdown (GTK_POPOVER (popover));
 
+  /* Connecting (to a server that never answers): the menu, here and in the
+   * header bar, offers Disconnect instead of Connect. */
+  {
+    guint16 port = 0;
+    int fd = listen_loopback (&port);
+    GtkWidget *header_menu;
+
+    culvert_profile_set_host (profile, "127.0.0.1");
+    culvert_profile_set_port (profile, port);
+    switch_on (f, profile);
+    assert_status (f, "Connecting…");
+    g_assert_true (gtk_widget_activate_action (row, "row.menu", NULL));
+    iterate_until_idle ();
+    menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+    g_assert_true (menu_has_action (menu, "win.disconnect"));
+    g_assert_false (menu_has_action (menu, "win.connect"));
+    gtk_popover_popdown (GTK_POPOVER (popover));
+
+    header_menu = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, menu_button_has_action,
+                               "win.edit");
+    g_assert_nonnull (header_menu);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (header_menu));
+    iterate_until_idle ();
+    menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (header_menu));
+    g_assert_true (menu_has_action (menu, "win.disconnect"));
+    g_assert_false (menu_has_action (menu, "win.connect"));
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (header_menu));
+
+    gtk_widget_activate_action (row, "win.disconnect", "s", culvert_profile_get_id (profile));
+    assert_status (f, "Disconnected");
+    close (fd);
+  }
+
   /* Copy as ssh Command puts the command on the clipboard. */
   command = culvert_profile_to_command_line (profile);
   gtk_widget_activate_action (row, "win.copy-command", "s", culvert_profile_get_id (profile));
@@ -1970,6 +2047,23 @@ log_has_rows (gpointer data)
     culvert_window_get_connection_page (((Fixture *) args[0])->window));
 
   return gtk_list_box_get_row_at_index (log, GPOINTER_TO_INT (args[1]) - 1) != NULL;
+}
+
+/* The buttons labelled @label that are on screen. */
+static guint
+count_shown_buttons (GtkWidget  *root,
+                     const char *label)
+{
+  guint n = 0;
+
+  if (GTK_IS_BUTTON (root) && gtk_widget_is_visible (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_shown_buttons (child, label);
+  return n;
 }
 
 static void
@@ -1997,14 +2091,17 @@ test_window_connect_failure (Fixture       *f,
   /* Disconnected: nothing to retry. */
   page = culvert_window_get_connection_page (f->window);
   assert_status (f, "Disconnected");
-  retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
-  g_assert_nonnull (retry);
-  g_assert_false (gtk_widget_get_visible (retry));
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Retry"), ==, 0);
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Connect"), ==, 1);
 
   switch_on (f, profile);
   assert_status (f, "Failed");
   g_assert_nonnull (strstr (gtk_label_get_label (culvert_connection_page_get_status_detail (page)),
                             "127.0.0.1"));
+  /* One button to try again, not Retry and Connect side by side. */
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Retry"), ==, 1);
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Connect"), ==, 0);
+  g_assert_cmpuint (count_shown_buttons (GTK_WIDGET (page), "_Try Now"), ==, 0);
   retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_has_label, "_Retry");
   g_assert_nonnull (retry);
 
@@ -2028,6 +2125,32 @@ test_window_connect_failure (Fixture       *f,
   copied = read_clipboard (GTK_WIDGET (f->window));
   g_assert_nonnull (strstr (copied, "Connecting to 127.0.0.1"));
   g_assert_true (g_str_has_suffix (copied, "\n"));
+}
+
+static gboolean
+shown_label_starts (GtkWidget     *widget,
+                    gconstpointer  prefix)
+{
+  return gtk_widget_is_visible (widget) &&
+         g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix);
+}
+
+/* "Connected Now to …" is never said of a connection that is not up. */
+static void
+test_window_clients_when_off (Fixture       *f,
+                              gconstpointer  data)
+{
+  CulvertProfile *profile = add_profile (f, "Wiki", "wiki.example.org");
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "8080:wiki.internal:80", NULL);
+
+  culvert_profile_add_forward (profile, forward);
+  assert_sidebar (f, "Wiki|alice@wiki.example.org|\n");
+  assert_table_contains (f, "wiki.internal:80");
+  iterate_until_idle ();
+  assert_status (f, "Disconnected");
+  g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, shown_label_starts,
+                              "Connected Now"));
 }
 
 static void
@@ -2320,6 +2443,10 @@ main (int    argc,
               fixture_setup, test_window_sidebar, fixture_teardown);
   g_test_add ("/window/delete-undo", Fixture, NULL,
               fixture_setup, test_window_delete_undo, fixture_teardown);
+  g_test_add ("/window/clients-when-off", Fixture, NULL,
+              fixture_setup, test_window_clients_when_off, fixture_teardown);
+  g_test_add ("/window/natural-sort", Fixture, NULL,
+              fixture_setup, test_window_natural_sort, fixture_teardown);
   g_test_add ("/window/duplicate", Fixture, NULL,
               fixture_setup, test_window_duplicate_and_copy, fixture_teardown);
   g_test_add ("/window/tunnel-live", Fixture, NULL,

@@ -237,21 +237,88 @@ test_wizard_paste (WizardFixture *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->jump_hosts_row)), ==,
                    "hop.example.org");
 
-  /* Typed one key at a time, "dave@" stays as typed. */
+  /* Typed one key at a time, the text stays as typed while it is typed
+   * ("dave@h" is not split up under the cursor), is never refused as "not a
+   * host name", and Next fills the fields as a paste does. */
   type (f->wizard->host_row, "");
   host = gtk_editable_get_delegate (GTK_EDITABLE (f->wizard->host_row));
-  for (const char *p = "dave@h"; *p != '\0'; p++)
+  for (const char *p = "dave@files.example.org:2022"; *p != '\0'; p++)
     {
       int position = gtk_editable_get_position (host);
 
       gtk_editable_insert_text (host, p, 1, &position);
       gtk_editable_set_position (host, position);
+      iterate_until_idle ();
+      g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->server_error)));
+      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (f->wizard->host_row), "error"));
     }
-  iterate_until_idle ();
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==, "dave@h");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==,
+                   "dave@files.example.org:2022");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->user_row)), ==, "carol");
-  /* …and is not a host name: Next waits. */
+  next (f, "auth");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==,
+                   "files.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->port_row)), ==, "2022");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->user_row)), ==, "dave");
+
+  /* What is neither a host nor `user@host:port` is still refused. */
+  press (f, GTK_WIDGET (f->wizard->back_button));
+  type (f->wizard->host_row, "dave@files example");
+  iterate_until_idle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->wizard->server_error)));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (f->wizard->next_button)));
+}
+
+static void
+add_named (WizardFixture *f,
+           const char    *name)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+
+  culvert_profile_set_name (profile, name);
+  culvert_profile_set_host (profile, "gw.example.org");
+  g_assert_true (culvert_profile_store_save_profile (
+                   culvert_application_get_profile_store (f->base.app), profile, NULL));
+}
+
+/* The suggested name says what the connection is for, and is never the
+ * name of another: it is what the switches, the undo toast and the
+ * host-key dialogs call the connection. */
+static void
+test_wizard_names (WizardFixture *f,
+                   gconstpointer  data)
+{
+  open_wizard (f);
+  next (f, "server");
+  type (f->wizard->host_row, "gw.example.org");
+  next (f, "auth");
+  next (f, "forward");
+  type (f->wizard->listen_port_row, "15432");
+  type (f->wizard->destination_host_row, "db.internal");
+  type (f->wizard->destination_port_row, "5432");
+  next (f, "network");
+  next (f, "summary");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
+                   "db.internal:5432 via gw.example.org");
+
+  add_named (f, "db.internal:5432 via gw.example.org");
+  add_named (f, "db.internal:5432 via gw.example.org (2)");
+  press (f, GTK_WIDGET (f->wizard->back_button));
+  next (f, "summary");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
+                   "db.internal:5432 via gw.example.org (3)");
+
+  /* A SOCKS proxy is named after its server. */
+  for (guint i = 0; i < 5; i++)
+    press (f, GTK_WIDGET (f->wizard->back_button));
+  press (f, GTK_WIDGET (f->wizard->scenario_dynamic));
+  next (f, "server");
+  next (f, "auth");
+  next (f, "forward");
+  next (f, "network");
+  next (f, "summary");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
+                   "Browsing via gw.example.org");
 }
 
 /* Back, Next, Enter and Escape. */
@@ -313,7 +380,7 @@ test_wizard_keys (WizardFixture *f,
   g_assert_cmpstr (missing->str, ==, "");
   g_assert_null (strstr (gtk_label_get_label (f->wizard->command_label), "s3cret-pw"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
-                   "db.internal via db.example.org");
+                   "db.internal:5432 via db.example.org");
 
   press (f, GTK_WIDGET (f->wizard->back_button));
   press (f, GTK_WIDGET (f->wizard->back_button));
@@ -604,6 +671,7 @@ main (int    argc,
   ADD ("dynamic", test_wizard_dynamic);
   ADD ("paste", test_wizard_paste);
   ADD ("keys", test_wizard_keys);
+  ADD ("names", test_wizard_names);
   ADD ("test-connection", test_wizard_test_connection);
   ADD ("key-file", test_wizard_key_file);
   ADD ("remember-password", test_wizard_remember_password);
