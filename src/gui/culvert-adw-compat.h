@@ -77,7 +77,8 @@ void        culvert_dialog_present          (GtkWidget             *dialog,
 void        culvert_dialog_set_focus        (GtkWidget             *dialog,
                                              GtkWidget             *focus);
 void        culvert_dialog_close            (GtkWidget             *dialog);
-/* Removes it at once, without asking or animating. */
+/* Removes it without asking (can-close is not consulted) and unanswered:
+ * an alert emits no response. On 1.5 it still animates out. */
 void        culvert_dialog_destroy          (GtkWidget             *dialog);
 /* The window it is shown over (1.2) or in (1.5). */
 GtkWidget  *culvert_dialog_get_window       (GtkWidget             *dialog);

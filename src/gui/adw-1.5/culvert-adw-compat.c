@@ -229,6 +229,12 @@ culvert_dialog_destroy (GtkWidget *dialog)
       g_object_unref (dialog);
       return;
     }
+  /* Gone unanswered, as an AdwMessageDialog destroyed on 1.2: an alert
+   * closed by force would still emit its close response. */
+  if (ADW_IS_ALERT_DIALOG (dialog))
+    g_signal_handlers_block_matched (dialog, G_SIGNAL_MATCH_ID,
+                                     g_signal_lookup ("response", ADW_TYPE_ALERT_DIALOG), 0,
+                                     NULL, NULL, NULL);
   adw_dialog_force_close (ADW_DIALOG (dialog));
 }
 
