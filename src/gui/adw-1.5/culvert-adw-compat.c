@@ -339,6 +339,14 @@ culvert_choose_file (GtkWidget         *parent,
     gtk_file_dialog_set_initial_file (dialog, initial_file);
   else if (initial_folder != NULL)
     gtk_file_dialog_set_initial_folder (dialog, initial_folder);
+  else
+    {
+      /* In a folder, not on Recent: GTK 4.18's chooser, opened on Recent,
+       * completes a typed path against no folder (a critical). */
+      g_autoptr(GFile) home = g_file_new_for_path (g_get_home_dir ());
+
+      gtk_file_dialog_set_initial_folder (dialog, home);
+    }
   gtk_file_dialog_open (dialog, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL,
                         on_file_chosen, chooser);
 }
