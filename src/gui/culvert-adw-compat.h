@@ -67,6 +67,14 @@ void        culvert_alert_set_modal         (GtkWidget             *alert,
                                              gboolean               modal);
 /* Shows it over the parent given to culvert_alert_new(). */
 void        culvert_alert_present           (GtkWidget             *alert);
+/* Runs @func once, in an idle, when @alert has left the screen: on 1.5 after
+ * its closing animation (its "response" comes as that starts), on 1.2 after
+ * the response. For what must not happen under an alert still shown, such
+ * as closing the window it is in. */
+void        culvert_alert_after_close       (GtkWidget             *alert,
+                                             GSourceFunc            func,
+                                             gpointer               data,
+                                             GDestroyNotify         destroy);
 /* Clicks the button of response @id, as a user does: "response", then closed. */
 void        culvert_alert_respond           (GtkWidget             *alert,
                                              const char            *id);

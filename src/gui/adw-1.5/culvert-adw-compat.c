@@ -192,6 +192,43 @@ culvert_alert_respond (GtkWidget  *alert,
   g_signal_emit_by_name (button, "clicked");
 }
 
+typedef struct
+{
+  GSourceFunc    func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} AfterClose;
+
+static void
+after_close_unmapped (GtkWidget  *alert,
+                      AfterClose *after)
+{
+  g_signal_handlers_disconnect_by_func (alert, after_close_unmapped, after);
+  g_idle_add_full (G_PRIORITY_DEFAULT, after->func, after->data, after->destroy);
+  g_free (after);
+}
+
+void
+culvert_alert_after_close (GtkWidget      *alert,
+                           GSourceFunc     func,
+                           gpointer        data,
+                           GDestroyNotify  destroy)
+{
+  AfterClose *after;
+
+  /* Never on screen (or gone already): nothing to wait for. */
+  if (!gtk_widget_get_mapped (alert))
+    {
+      g_idle_add_full (G_PRIORITY_DEFAULT, func, data, destroy);
+      return;
+    }
+  after = g_new0 (AfterClose, 1);
+  after->func = func;
+  after->data = data;
+  after->destroy = destroy;
+  g_signal_connect (alert, "unmap", G_CALLBACK (after_close_unmapped), after);
+}
+
 /* An alert blocks the window (or dialog) it is shown in, and only that. */
 void
 culvert_alert_set_modal (GtkWidget *alert,
