@@ -67,6 +67,14 @@ void        culvert_alert_set_modal         (GtkWidget             *alert,
                                              gboolean               modal);
 /* Shows it over the parent given to culvert_alert_new(). */
 void        culvert_alert_present           (GtkWidget             *alert);
+/* Runs @func once, in an idle, when @alert has left the screen: on 1.5 after
+ * its closing animation (its "response" comes as that starts), on 1.2 after
+ * the response. For what must not happen under an alert still shown, such
+ * as closing the window it is in. */
+void        culvert_alert_after_close       (GtkWidget             *alert,
+                                             GSourceFunc            func,
+                                             gpointer               data,
+                                             GDestroyNotify         destroy);
 /* Clicks the button of response @id, as a user does: "response", then closed. */
 void        culvert_alert_respond           (GtkWidget             *alert,
                                              const char            *id);
@@ -77,7 +85,8 @@ void        culvert_dialog_present          (GtkWidget             *dialog,
 void        culvert_dialog_set_focus        (GtkWidget             *dialog,
                                              GtkWidget             *focus);
 void        culvert_dialog_close            (GtkWidget             *dialog);
-/* Removes it at once, without asking or animating. */
+/* Removes it without asking (can-close is not consulted) and unanswered:
+ * an alert emits no response. On 1.5 it still animates out. */
 void        culvert_dialog_destroy          (GtkWidget             *dialog);
 /* The window it is shown over (1.2) or in (1.5). */
 GtkWidget  *culvert_dialog_get_window       (GtkWidget             *dialog);

@@ -418,14 +418,26 @@ culvert_background_class_init (CulvertBackgroundClass *klass)
   object_class->dispose = culvert_background_dispose;
 }
 
+/* As GLib decides for its own portals (its notifications then go to the
+ * portal too): inside a Flatpak, or when told to, by GTK_USE_PORTAL=1 up
+ * to GLib 2.78 and by GIO_USE_PORTALS=1 from 2.79 on. */
+static gboolean
+culvert_background_uses_portals (void)
+{
+  const char *told;
+
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return TRUE;
+  told = g_getenv (glib_check_version (2, 79, 0) == NULL ? "GIO_USE_PORTALS" : "GTK_USE_PORTAL");
+  return told != NULL && told[0] == '1';
+}
+
 static void
 culvert_background_init (CulvertBackground *self)
 {
   self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->autostart_wanted = -1;
-  /* As GLib decides for its own portals: inside a Flatpak, or when told to. */
-  self->in_flatpak = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
-                     g_strcmp0 (g_getenv ("GTK_USE_PORTAL"), "1") == 0;
+  self->in_flatpak = culvert_background_uses_portals ();
 }
 
 CulvertBackground *

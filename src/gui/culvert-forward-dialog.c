@@ -311,8 +311,9 @@ on_off_host_response (GtkWidget            *dialog,
       gtk_switch_set_active (self->other_hosts_switch, FALSE);
       culvert_forward_dialog_validate (self);
     }
-  /* Once the confirmation has closed: it is transient for this window. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, apply_when_idle, g_object_ref (self), g_object_unref);
+  /* Once the confirmation has closed: it is shown over (1.2) or in (1.5)
+   * this window, which closes when the rule is saved. */
+  culvert_alert_after_close (dialog, apply_when_idle, g_object_ref (self), g_object_unref);
 }
 
 static void

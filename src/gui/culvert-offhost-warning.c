@@ -237,12 +237,17 @@ review_next (Review *review)
     }
 
   {
-    /* Translators: the off-host warning after an import names the connection */
-    g_autofree char *heading =
-      g_strdup_printf (_("Let Other Computers Connect Through “%s”?"),
-                       culvert_profile_get_display_name (g_ptr_array_index (review->profiles, 0)));
+    /* The name goes in the body, which wraps: a heading holds no name of any
+     * length (libadwaita 1.7's alert measures a heading wider than the
+     * dialog below its minimum, and warns). */
+    /* Translators: the off-host warning after an import names the
+     * connection (first %s), then says what its forward does (second %s) */
+    g_autofree char *body =
+      g_strdup_printf (_("Imported connection “%s”: %s"),
+                       culvert_profile_get_display_name (g_ptr_array_index (review->profiles, 0)),
+                       culvert_alert_get_body (dialog));
 
-    culvert_alert_set_heading (dialog, heading);
+    culvert_alert_set_body (dialog, body);
   }
   g_object_set_data_full (G_OBJECT (dialog), "culvert-review", review, review_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (on_review_response), review);

@@ -718,7 +718,7 @@ import_answered (gpointer data)
   GListModel *model = G_LIST_MODEL (job->scratch);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
   g_autofree char *basename = g_path_get_basename (job->path);
   GtkWidget *dialog;
 
@@ -747,8 +747,12 @@ import_answered (gpointer data)
     culvert_window_toast_error (self, error);
 
   text = culvert_ssh_import_report_to_string (job->report);
-  heading = g_strdup_printf (_("Imported from “%s”"), basename);
-  dialog = culvert_alert_new (GTK_WIDGET (self), heading, g_strchomp (text));
+  /* The file's name goes in the body, which wraps: a heading holds no name
+   * of any length (libadwaita 1.7's alert measures a heading wider than the
+   * dialog below its minimum, and warns). */
+  /* Translators: %s is the imported file's name, then comes what was imported */
+  body = g_strdup_printf (_("From “%s”:\n\n%s"), basename, g_strchomp (text));
+  dialog = culvert_alert_new (GTK_WIDGET (self), _("Import Finished"), body);
   culvert_alert_add_response (dialog, "close", _("_Close"));
   culvert_alert_present (dialog);
 }

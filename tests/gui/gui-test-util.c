@@ -90,6 +90,36 @@ find_widget (GtkWidget   *root,
   return NULL;
 }
 
+typedef struct
+{
+  GtkWidget     *root;
+  GType          type;
+  gboolean     (*match) (GtkWidget *, gconstpointer);
+  gconstpointer  data;
+  GtkWidget     *found;
+} WidgetSearch;
+
+static gboolean
+widget_found (gpointer data)
+{
+  WidgetSearch *search = data;
+
+  search->found = find_widget (search->root, search->type, search->match, search->data);
+  return search->found != NULL;
+}
+
+GtkWidget *
+wait_for_widget (GtkWidget     *root,
+                 GType          type,
+                 gboolean     (*match) (GtkWidget *, gconstpointer),
+                 gconstpointer  data)
+{
+  WidgetSearch search = { root, type, match, data, NULL };
+
+  wait_for (widget_found, &search);
+  return search.found;
+}
+
 static gboolean
 is_shown (GtkWidget     *widget,
           gconstpointer  data)

@@ -41,6 +41,13 @@ GtkWidget      *find_widget        (GtkWidget      *root,
                                     GType           type,
                                     gboolean      (*match) (GtkWidget *, gconstpointer),
                                     gconstpointer   data);
+/* find_widget(), run again until it finds one (@match usually asks for a
+ * mapped widget: an AdwDialog's content comes on screen a frame or more
+ * after the dialog); NULL after 10 s. */
+GtkWidget      *wait_for_widget    (GtkWidget      *root,
+                                    GType           type,
+                                    gboolean      (*match) (GtkWidget *, gconstpointer),
+                                    gconstpointer   data);
 /* A visible toplevel of @type, or a dialog of @type shown in one, or NULL. */
 gpointer        find_toplevel      (GType           type);
 gboolean        has_message_dialog (gpointer        data);

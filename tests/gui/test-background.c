@@ -390,15 +390,18 @@ portal_was_told (gpointer data)
   return FALSE;
 }
 
-/* Where portals are used (a Flatpak; GTK_USE_PORTAL=1 says the same outside
- * one), the autostart goes through the Background portal, not a file, and
- * closing the window asks it to let Culvert run on. */
+/* Where portals are used (a Flatpak; outside one, the variable this GLib
+ * reads says the same: GTK_USE_PORTAL=1 up to 2.78, GIO_USE_PORTALS=1 from
+ * 2.79 on), the autostart goes through the Background portal, not a file,
+ * and closing the window asks it to let Culvert run on; GLib sends the
+ * notification there too. */
 static void
 test_portal (Fixture       *f,
              gconstpointer  data)
 {
   g_autofree char *autostart_path = culvert_background_dup_autostart_path ();
-  const char *env[] = { "GTK_USE_PORTAL=1", NULL };
+  const char *env[] = { glib_check_version (2, 79, 0) == NULL ? "GIO_USE_PORTALS=1"
+                                                             : "GTK_USE_PORTAL=1", NULL };
   g_autoptr(CulvertTestApp) culvert = NULL;
   g_autoptr(FakePortal) portal = NULL;
   g_autofree const char **commandline = NULL;

@@ -1,6 +1,7 @@
 /* test-i18n.c — the window speaks German under LANGUAGE=de
  *
- * The app runs with LANGUAGE=de and the catalogue this build compiled from
+ * The app runs with LANGUAGE=de in a de_DE.UTF-8 locale (made with
+ * localedef when the system has none) and the catalogue this build compiled from
  * po/de.po. The test reads the German text it expects from that compiled
  * catalogue (its own reader of the .mo format, not gettext), and looks for
  * it on screen: a mapped label of the window's empty state.
@@ -13,6 +14,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
@@ -167,6 +169,58 @@ test_i18n_empty_state (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* Sets LC_ALL=de_DE.UTF-8 and makes it the process's locale: the system's
+ * if it has one, else compiled with localedef into a directory of the
+ * test's own (LOCPATH), which is returned for removal. */
+static char *
+use_german_locale (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *errors = NULL;
+  char *dir;
+  int status = 0;
+
+  g_setenv ("LC_ALL", "de_DE.UTF-8", TRUE);
+  if (setlocale (LC_ALL, "") != NULL)
+    return NULL;
+
+  dir = g_dir_make_tmp ("culvert-locale-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *target = g_build_filename (dir, "de_DE.UTF-8", NULL);
+    const char *argv[] = { "localedef", "-i", "de_DE", "-f", "UTF-8", target, NULL };
+
+    /* localedef exits 1 on mere warnings: the locale loading is the test. */
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &errors, &status, &error));
+    g_assert_no_error (error);
+  }
+  g_setenv ("LOCPATH", dir, TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
+    g_error ("no de_DE.UTF-8 locale, and localedef could not make one (the package "
+             "locales has its sources): %s", errors);
+  return dir;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -174,15 +228,18 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *localedir = NULL;
   const char *build_dir = g_getenv ("CULVERT_BUILD_DIR");
+  g_autofree char *locpath = NULL;
   int ret;
 
   g_assert_nonnull (build_dir);
   localedir = g_build_filename (build_dir, "po", NULL);
   mo_path = g_build_filename (localedir, "de", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
 
-  /* As a user would start it: LANGUAGE=de, in a UTF-8 locale. */
+  /* As a user would start it: LANGUAGE=de, in a German UTF-8 locale (in
+   * C.UTF-8, glibc 2.41 ignores LANGUAGE as it does in C; Debian 12's 2.36
+   * did not). */
+  locpath = use_german_locale ();
   g_setenv ("LANGUAGE", "de", TRUE);
-  setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
@@ -202,5 +259,7 @@ main (int    argc,
   ret = g_test_run ();
   g_clear_object (&the_app);
   g_free (mo_path);
+  if (locpath != NULL)
+    remove_tree (locpath);
   return ret;
 }

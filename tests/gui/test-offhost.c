@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -477,7 +478,7 @@ test_wizard_import_offhost (WizardFixture *f,
     {
       warning = find_toplevel (culvert_alert_get_type ());
       if (g_str_has_prefix (culvert_alert_get_heading (warning),
-                            "Imported from"))
+                            "Import Finished"))
         {
           /* The report, under the warning: closed last. */
           g_assert_cmpuint (warnings, ==, 1);
@@ -486,8 +487,9 @@ test_wizard_import_offhost (WizardFixture *f,
           break;
         }
       warnings++;
-      g_assert_cmpstr (culvert_alert_get_heading (warning), ==,
-                       "Let Other Computers Connect Through “lab”?");
+      g_assert_cmpstr (culvert_alert_get_heading (warning), ==, "Let Other Computers Connect?");
+      g_assert_true (g_str_has_prefix (culvert_alert_get_body (warning),
+                                       "Imported connection “lab”: "));
       g_assert_nonnull (strstr (culvert_alert_get_body (warning),
                                 "this computer on port 18080"));
       click (warning, "_Keep Local Only");
@@ -568,7 +570,7 @@ test_reverse_dynamic (WizardFixture *f,
     {
       GtkWidget *warning = find_toplevel (culvert_alert_get_type ());
 
-      if (g_str_has_prefix (culvert_alert_get_heading (warning), "Imported from"))
+      if (g_str_has_prefix (culvert_alert_get_heading (warning), "Import Finished"))
         {
           click (warning, "_Close");
           g_assert_true (wait_for (has_no_message_dialog, NULL));
@@ -603,10 +605,15 @@ static gpointer
 write_fifo_late (gpointer data)
 {
   const char *path = data;
+  int fd;
 
   g_usleep (600 * G_TIME_SPAN_MILLISECOND);
-  g_assert_true (g_file_set_contents_full (path, GWTEST_CONFIG, -1, G_FILE_SET_CONTENTS_NONE,
-                                           0600, NULL));
+  /* Opened and written as it is (GLib 2.84's g_file_set_contents_full()
+   * truncates first, which a FIFO refuses). */
+  fd = g_open (path, O_WRONLY | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, GWTEST_CONFIG, strlen (GWTEST_CONFIG)), ==, strlen (GWTEST_CONFIG));
+  g_assert_cmpint (close (fd), ==, 0);
   return NULL;
 }
 
@@ -650,15 +657,16 @@ test_import_asks_first (WizardFixture *f,
   g_assert_true (wait_for (has_message_dialog, NULL));
   g_thread_join (writer);
   warning = find_toplevel (culvert_alert_get_type ());
-  g_assert_cmpstr (culvert_alert_get_heading (warning), ==,
-                   "Let Other Computers Connect Through “gwtest”?");
+  g_assert_cmpstr (culvert_alert_get_heading (warning), ==, "Let Other Computers Connect?");
+  g_assert_true (g_str_has_prefix (culvert_alert_get_body (warning),
+                                   "Imported connection “gwtest”: "));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_cmpuint (saved_profiles (store), ==, 0);
 
   /* The app quits with the question open: nothing was saved. */
   culvert_dialog_destroy (warning);
-  iterate_until_idle ();
-  g_assert_false (has_message_dialog (NULL));
+  /* libadwaita 1.5's alert, closed by force, still animates out. */
+  g_assert_true (wait_for (has_no_message_dialog, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_cmpuint (saved_profiles (store), ==, 0);
 
@@ -671,7 +679,7 @@ test_import_asks_first (WizardFixture *f,
   while (wait_for (has_message_dialog, NULL))
     {
       warning = find_toplevel (culvert_alert_get_type ());
-      if (g_str_has_prefix (culvert_alert_get_heading (warning), "Imported from"))
+      if (g_str_has_prefix (culvert_alert_get_heading (warning), "Import Finished"))
         {
           click (warning, "_Close");
           g_assert_true (wait_for (has_no_message_dialog, NULL));

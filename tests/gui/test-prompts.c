@@ -135,12 +135,12 @@ answer_secret (GtkWidget *dialog,
                                   "_Remember in Keyring");
 
   g_assert_nonnull (entry);
-  g_assert_true (gtk_widget_get_mapped (entry));
+  g_assert_true (wait_for (widget_is_mapped, entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), secret);
   if (remember)
     {
       g_assert_nonnull (check);
-      g_assert_true (gtk_widget_get_mapped (check));
+      g_assert_true (wait_for (widget_is_mapped, check));
       g_assert_true (gtk_widget_get_sensitive (check));
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
     }
@@ -355,10 +355,12 @@ test_prompts_changed_host_key (Fixture       *f,
   {
     g_autofree char *fix = g_strdup_printf ("ssh-keygen -R '[127.0.0.1]:%u' -f ", sshd->port);
 
-    g_assert_nonnull (find_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, label_starts, fix));
+    g_assert_nonnull (wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, label_starts, fix));
   }
 
   /* Nothing accepts the new key: Close and the icon that copies the command. */
+  g_assert_nonnull (wait_for_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_labelled,
+                                     "_Close"));
   collect_button_labels (GTK_WIDGET (dialog), buttons);
   g_assert_cmpstr (buttons->str, ==, "(icon)|_Close|");
   g_assert_false (culvert_alert_has_response (dialog, "accept"));
@@ -806,6 +808,19 @@ test_prompts_headless_remembered (Fixture       *f,
 /* ---------------------------------------------------------------------- */
 /* Without a Secret Service                                                */
 
+/* A label beside @data (the Remember check box), on screen, says why it
+ * cannot be ticked. */
+static gboolean
+keyring_explained (gpointer data)
+{
+  for (GtkWidget *w = gtk_widget_get_next_sibling (data); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) &&
+        strstr (gtk_label_get_label (GTK_LABEL (w)), "keyring is not available") != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_prompts_without_keyring (Fixture       *f,
                               gconstpointer  data)
@@ -817,7 +832,6 @@ test_prompts_without_keyring (Fixture       *f,
   CulvertProfile *profile;
   GtkWidget *dialog;
   GtkWidget *check;
-  gboolean explained = FALSE;
   guint16 port;
 
   sshd = start_sshd_or_skip ();
@@ -838,18 +852,12 @@ test_prompts_without_keyring (Fixture       *f,
       /* Remember cannot be ticked, and the dialog says why. */
       g_assert_nonnull (check);
       g_assert_false (gtk_widget_get_sensitive (check));
-      for (GtkWidget *w = gtk_widget_get_next_sibling (check); w != NULL;
-           w = gtk_widget_get_next_sibling (w))
-        if (GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) &&
-            strstr (gtk_label_get_label (GTK_LABEL (w)), "keyring is not available") != NULL)
-          explained = TRUE;
-      g_assert_true (explained);
+      g_assert_true (wait_for (keyring_explained, check));
 
       answer_secret (dialog, "key-phrase-1618", FALSE);
       assert_status (f, "Connected");
       assert_echoes (port);
       switch_off_and_wait (f, profile);
-      explained = FALSE;
     }
 }
 

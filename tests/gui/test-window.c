@@ -1808,15 +1808,15 @@ test_window_import (Fixture       *f,
   assert_sidebar (f, "db|alice@db.example.org|\n");
   g_assert_true (wait_for (has_message_dialog, NULL));
   report = find_toplevel (culvert_alert_get_type ());
-  g_assert_cmpstr (culvert_alert_get_heading (report), ==,
-                   "Imported from “config”");
+  g_assert_cmpstr (culvert_alert_get_heading (report), ==, "Import Finished");
   body = culvert_alert_get_body (report);
+  g_assert_true (g_str_has_prefix (body, "From “config”:\n\n"));
   g_assert_nonnull (strstr (body, "Created:"));
   g_assert_nonnull (strstr (body, "db"));
   g_assert_nonnull (strstr (body, "Compression"));
   g_assert_nonnull (strstr (body, "*.lab"));
   click (report, "_Close");
-  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Imported from “config”"));
+  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Import Finished"));
   assert_table_contains (f, "localhost:5432|localhost:5432|");
 
   /* Again (read in a thread): nothing new, and it says so. */

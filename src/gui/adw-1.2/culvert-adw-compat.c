@@ -211,6 +211,16 @@ culvert_dialog_close (GtkWidget *dialog)
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
+/* The window closes as it answers: after the response is soon enough. */
+void
+culvert_alert_after_close (GtkWidget      *alert,
+                           GSourceFunc     func,
+                           gpointer        data,
+                           GDestroyNotify  destroy)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, func, data, destroy);
+}
+
 void
 culvert_dialog_destroy (GtkWidget *dialog)
 {

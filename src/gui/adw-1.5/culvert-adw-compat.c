@@ -192,6 +192,43 @@ culvert_alert_respond (GtkWidget  *alert,
   g_signal_emit_by_name (button, "clicked");
 }
 
+typedef struct
+{
+  GSourceFunc    func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} AfterClose;
+
+static void
+after_close_unmapped (GtkWidget  *alert,
+                      AfterClose *after)
+{
+  g_signal_handlers_disconnect_by_func (alert, after_close_unmapped, after);
+  g_idle_add_full (G_PRIORITY_DEFAULT, after->func, after->data, after->destroy);
+  g_free (after);
+}
+
+void
+culvert_alert_after_close (GtkWidget      *alert,
+                           GSourceFunc     func,
+                           gpointer        data,
+                           GDestroyNotify  destroy)
+{
+  AfterClose *after;
+
+  /* Never on screen (or gone already): nothing to wait for. */
+  if (!gtk_widget_get_mapped (alert))
+    {
+      g_idle_add_full (G_PRIORITY_DEFAULT, func, data, destroy);
+      return;
+    }
+  after = g_new0 (AfterClose, 1);
+  after->func = func;
+  after->data = data;
+  after->destroy = destroy;
+  g_signal_connect (alert, "unmap", G_CALLBACK (after_close_unmapped), after);
+}
+
 /* An alert blocks the window (or dialog) it is shown in, and only that. */
 void
 culvert_alert_set_modal (GtkWidget *alert,
@@ -229,6 +266,12 @@ culvert_dialog_destroy (GtkWidget *dialog)
       g_object_unref (dialog);
       return;
     }
+  /* Gone unanswered, as an AdwMessageDialog destroyed on 1.2: an alert
+   * closed by force would still emit its close response. */
+  if (ADW_IS_ALERT_DIALOG (dialog))
+    g_signal_handlers_block_matched (dialog, G_SIGNAL_MATCH_ID,
+                                     g_signal_lookup ("response", ADW_TYPE_ALERT_DIALOG), 0,
+                                     NULL, NULL, NULL);
   adw_dialog_force_close (ADW_DIALOG (dialog));
 }
 
@@ -333,6 +376,14 @@ culvert_choose_file (GtkWidget         *parent,
     gtk_file_dialog_set_initial_file (dialog, initial_file);
   else if (initial_folder != NULL)
     gtk_file_dialog_set_initial_folder (dialog, initial_folder);
+  else
+    {
+      /* In a folder, not on Recent: GTK 4.18's chooser, opened on Recent,
+       * completes a typed path against no folder (a critical). */
+      g_autoptr(GFile) home = g_file_new_for_path (g_get_home_dir ());
+
+      gtk_file_dialog_set_initial_folder (dialog, home);
+    }
   gtk_file_dialog_open (dialog, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL,
                         on_file_chosen, chooser);
 }
