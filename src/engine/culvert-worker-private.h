@@ -336,10 +336,6 @@ void      culvert_worker_flush_events (CulvertWorker            *self);
 void      culvert_worker_set_state    (CulvertWorker            *self,
                                        CulvertTunnelState        state,
                                        const char               *reason);
-void      culvert_worker_log          (CulvertWorker            *self,
-                                       gboolean                  is_error,
-                                       const char               *format,
-                                       ...) G_GNUC_PRINTF (3, 4);
 GSource  *culvert_worker_add_timeout  (CulvertWorker            *self,
                                        guint                     milliseconds,
                                        GSourceFunc               func,
@@ -351,6 +347,16 @@ int       culvert_worker_take_ssh_fd    (CulvertWorker     *self,
                                          GSocketConnection *connection,
                                          GError           **error);
 void      culvert_worker_release_ssh_fd (CulvertWorker     *self);
+
+/* A line for the tunnel's log (and a debug message under the calling
+ * file's log domain). */
+#define culvert_worker_log(self, is_error, ...) \
+  culvert_worker_log_in_domain (G_LOG_DOMAIN, (self), (is_error), __VA_ARGS__)
+void      culvert_worker_log_in_domain (const char    *domain,
+                                        CulvertWorker *self,
+                                        gboolean       is_error,
+                                        const char    *format,
+                                        ...) G_GNUC_PRINTF (4, 5);
 
 /* culvert-worker-login.c */
 ssh_session        culvert_worker_login          (CulvertWorker             *self,

@@ -13,6 +13,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -150,11 +153,13 @@ culvert_worker_set_state (CulvertWorker      *self,
   culvert_worker_post (self, &event);
 }
 
+/* Called through culvert_worker_log(), which passes the caller's domain. */
 void
-culvert_worker_log (CulvertWorker *self,
-                    gboolean       is_error,
-                    const char    *format,
-                    ...)
+culvert_worker_log_in_domain (const char    *domain,
+                              CulvertWorker *self,
+                              gboolean       is_error,
+                              const char    *format,
+                              ...)
 {
   CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_LOG, .is_error = is_error };
   va_list args;
@@ -162,7 +167,7 @@ culvert_worker_log (CulvertWorker *self,
   va_start (args, format);
   event.text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_log ("Culvert-Worker", G_LOG_LEVEL_DEBUG, "%s", event.text);
+  g_log (domain, G_LOG_LEVEL_DEBUG, "%s", event.text);
   culvert_worker_post (self, &event);
 }
 
