@@ -108,7 +108,6 @@ culvert_conn_alloc (CulvertWorker *self,
   conn->source_host = g_strdup (source_host);
   conn->source_port = source_port;
   conn->source = format_host_port (source_host, source_port);
-  conn->socks_version = -1;
   if (destination_host != NULL)
     {
       conn->destination_host = g_strdup (destination_host);
@@ -232,7 +231,7 @@ conn_free (Conn *conn)
   g_free (conn->destination_host);
   g_free (conn->destination);
   g_free (conn->close_reason);
-  g_clear_pointer (&conn->socks, culvert_socks_parser_free);
+  culvert_worker_socks_free (g_steal_pointer (&conn->socks));
   g_free (conn);
 }
 

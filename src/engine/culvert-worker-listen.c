@@ -171,8 +171,8 @@ worker_close_waiting (CulvertWorker *self,
 {
   for (guint i = 0; i < self->listeners->len; i++)
     listener_close_waiting (g_ptr_array_index (self->listeners, i), G_MAXINT64, why);
-  culvert_worker_clear_source (&self->waiting_source);
-  culvert_worker_clear_source (&self->early_retry);
+  culvert_worker_clear_source (&self->waiting.tick);
+  culvert_worker_clear_source (&self->waiting.early_retry);
 }
 
 static gboolean
@@ -191,7 +191,7 @@ waiting_tick (gpointer data)
 
   if (culvert_worker_has_waiting (self))
     return G_SOURCE_CONTINUE;
-  self->waiting_source = NULL;
+  self->waiting.tick = NULL;
   return G_SOURCE_REMOVE;
 }
 
@@ -200,10 +200,10 @@ early_retry_cb (gpointer data)
 {
   CulvertWorker *self = data;
 
-  self->early_retry = NULL;
-  if (self->backing_off && !culvert_worker_is_stopping (self))
+  self->waiting.early_retry = NULL;
+  if (self->waiting.backing_off && !culvert_worker_is_stopping (self))
     {
-      self->backing_off = FALSE;
+      self->waiting.backing_off = FALSE;
       culvert_worker_log (self, FALSE, _("A client is waiting: connecting again now"));
       g_main_loop_quit (self->loop);
     }
@@ -225,14 +225,14 @@ listener_hold (Listener                      *listener,
   waiting->since = g_get_monotonic_time ();
   g_queue_push_tail (&listener->waiting, waiting);
 
-  if (self->waiting_source == NULL)
-    self->waiting_source = culvert_worker_add_timeout (self, 1000, waiting_tick, self);
+  if (self->waiting.tick == NULL)
+    self->waiting.tick = culvert_worker_add_timeout (self, 1000, waiting_tick, self);
 
-  if (self->backing_off && self->early_retry == NULL)
+  if (self->waiting.backing_off && self->waiting.early_retry == NULL)
     {
-      gint64 waited_ms = (g_get_monotonic_time () - self->backoff_since) / 1000;
+      gint64 waited_ms = (g_get_monotonic_time () - self->waiting.backoff_since) / 1000;
 
-      self->early_retry = culvert_worker_add_timeout (self,
+      self->waiting.early_retry = culvert_worker_add_timeout (self,
                                                       waited_ms >= WAITING_RETRY_MS
                                                       ? 0 : (guint) (WAITING_RETRY_MS - waited_ms),
                                                       early_retry_cb, self);
@@ -285,8 +285,8 @@ culvert_worker_serve_waiting (CulvertWorker *self)
           culvert_listener_accept (listener);
         }
     }
-  culvert_worker_clear_source (&self->waiting_source);
-  culvert_worker_clear_source (&self->early_retry);
+  culvert_worker_clear_source (&self->waiting.tick);
+  culvert_worker_clear_source (&self->waiting.early_retry);
 }
 
 void

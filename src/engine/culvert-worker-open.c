@@ -140,7 +140,7 @@ conn_open_result (Conn *conn,
       else
         culvert_worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
                             conn->destination, conn->source, reason);
-      if (conn->socks_version >= 0)
+      if (culvert_conn_socks_version (conn) >= 0)
         culvert_worker_socks_reply (conn,
                                     prohibited ? CULVERT_SOCKS_OUTCOME_NOT_ALLOWED
                                                : culvert_worker_socks_outcome_for_error (reason));
@@ -194,7 +194,7 @@ culvert_conn_start (Conn *conn)
   conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
 #endif
 
-  if (conn->socks_version >= 0)
+  if (culvert_conn_socks_version (conn) >= 0)
     {
       /* What the SOCKS client sent with its request goes to the server
        * first; then the client hears that it is connected, and its

@@ -136,6 +136,20 @@ typedef struct
   GCancellable *cancellable;
 } LocalConnect;
 
+/* What a SOCKS client's connection keeps beyond any other's: allocated
+ * when its handshake begins (culvert-worker-socks.c), freed with it. */
+typedef struct
+{
+  CulvertSocksParser *parser;   /* during the handshake */
+  gint64              deadline; /* monotonic time the handshake is given up */
+  gint                version;  /* CulvertSocksVersion once asked; -1 until then,
+                                 * and once answered on the channel (rsocks) */
+  /* Replies of the handshake held back because the client had already sent
+   * what comes after them: they go out with the next reply, in one write. */
+  guint8              held[CULVERT_SOCKS_MAX_REPLY];
+  guint8              held_len;
+} ConnSocks;
+
 struct _Conn
 {
   WatchKind      kind;          /* first: epoll data points at this struct */
@@ -154,13 +168,7 @@ struct _Conn
   guint16        destination_port;
   char          *destination;   /* "db.internal:5432", for people */
   LocalConnect  *connecting;    /* the local socket is being connected */
-  CulvertSocksParser *socks;    /* during the SOCKS handshake */
-  gint64         socks_deadline;
-  gint           socks_version; /* CulvertSocksVersion once asked; -1: not SOCKS */
-  /* Replies of the handshake held back because the client had already sent
-   * what comes after them: they go out with the next reply, in one write. */
-  guint8         socks_held[CULVERT_SOCKS_MAX_REPLY];
-  guint8         socks_held_len;
+  ConnSocks     *socks;         /* a SOCKS client's; NULL for every other */
 
   /* Server to client: bytes read from the channel that the client's socket
    * did not take yet. While any are pending the channel is not read, so its
@@ -208,6 +216,14 @@ struct _Conn
   char          *close_reason;
 };
 
+/* The SOCKS version a client asked in, or -1 (not a SOCKS client, or not
+ * yet asked, or already answered). */
+static inline gint
+culvert_conn_socks_version (const Conn *conn)
+{
+  return conn->socks != NULL ? conn->socks->version : -1;
+}
+
 /* A global request: libssh has one slot for them (keepalives, and
  * tcpip-forward and cancel-tcpip-forward for incoming forwards), so they
  * wait in one queue in the pump and go out one at a time. */
@@ -247,6 +263,42 @@ typedef struct
   GStrv      answers;
   gboolean   remember;  /* store the secret once it worked */
 } Question;
+
+/* The worker's rooms keep their own state in these, inside CulvertWorker
+ * (embedded: no pointer to follow). */
+
+/* The global-request queue (culvert-worker-pump.c). */
+typedef struct
+{
+  GQueue   queue;    /* of GlobalRequest*, the head one in flight */
+  guint64  packets;  /* packets read when the head was last asked */
+} WorkerGlobals;
+
+/* Events on their way to the main thread, in batches (culvert-worker.c). */
+typedef struct
+{
+  GArray  *batch;         /* events waiting for the main thread */
+  GSource *stats_source;  /* counters, a few times a second */
+} WorkerEvents;
+
+/* Keepalives and the server's silence (culvert-worker-pump.c). */
+typedef struct
+{
+  GSource *source;
+  GSource *silence_source;  /* the server's silence reaches the limit */
+  guint64  last_rx_bytes;
+  gint64   last_rx_time;    /* monotonic time the server last sent bytes */
+} WorkerKeepalive;
+
+/* Clients that connected while there was no session, and the wait between
+ * attempts they may cut short (culvert-worker-listen.c). */
+typedef struct
+{
+  gboolean  backing_off;    /* waiting before the next attempt */
+  gint64    backoff_since;  /* monotonic time that wait began */
+  GSource  *tick;           /* checks how long clients have waited */
+  GSource  *early_retry;    /* a waiting client cuts the wait short */
+} WorkerWaiting;
 
 struct _CulvertWorker
 {
@@ -298,24 +350,16 @@ struct _CulvertWorker
   GPtrArray              *paused;         /* Conn* not read while output is pending */
   GPtrArray              *closing;        /* Conn* to free after the pass */
   GPtrArray              *handshaking;    /* Conn* in a SOCKS handshake */
-  GQueue                  global_requests; /* of GlobalRequest*, the head one in flight */
-  guint64                 global_packets; /* packets read when the head was last asked */
+  WorkerGlobals           globals;        /* culvert-worker-pump.c */
   gboolean                write_blocked;
   guint64                 window_granted; /* sum of windows beyond CULVERT_WINDOW_INITIAL */
   CulvertPathMemory       path;           /* what channels learned of the path */
   guint8                 *scratch;
-  GArray                 *batch;          /* events waiting for the main thread */
-  GSource                *stats_source;
-  GSource                *keepalive_source;
+  WorkerEvents            events;         /* culvert-worker.c */
   GSource                *process_source; /* another round of passes, soon */
-  GSource                *silence_source;  /* the server's silence reaches the limit */
-  guint64                 last_rx_bytes;
-  gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
+  WorkerKeepalive         keepalive;      /* culvert-worker-pump.c */
   HandedFd                ssh_fd;         /* libssh's duplicate of the session's socket */
-  gboolean                backing_off;    /* waiting before the next attempt */
-  gint64                  backoff_since;  /* monotonic time that wait began */
-  GSource                *waiting_source; /* checks how long clients have waited */
-  GSource                *early_retry;    /* a waiting client cuts the wait short */
+  WorkerWaiting           waiting;        /* culvert-worker-listen.c */
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
@@ -467,7 +511,7 @@ void        culvert_conn_destroy        (Conn                  *conn);
  * what a SOCKS client asked for, or a client of -D (or of a reverse
  * dynamic -R) could reach any socket file there. */
 #define conn_destination_is_path(conn) \
-  ((conn)->socks_version < 0 && !(conn)->reverse_socks && \
+  (culvert_conn_socks_version (conn) < 0 && !(conn)->reverse_socks && \
    (conn)->destination_port == 0 && (conn)->destination_host != NULL && \
    strchr ((conn)->destination_host, '/') != NULL)
 
@@ -517,12 +561,14 @@ gboolean  culvert_worker_socks_reply       (Conn               *conn,
                                             CulvertSocksOutcome outcome);
 /* Room for the replies held back and the answer to the request. */
 #define SOCKS_ANSWER_MAX (2 * CULVERT_SOCKS_MAX_REPLY)
-gsize               culvert_worker_socks_build_answer      (Conn               *conn,
-                                                            CulvertSocksOutcome outcome,
-                                                            guint8              out[SOCKS_ANSWER_MAX]);
-CulvertSocksOutcome culvert_worker_socks_outcome_for_error (const char         *error);
-void                culvert_worker_expire_handshakes       (CulvertWorker      *self);
-void                culvert_conn_report_opened             (Conn               *conn);
+gsize     culvert_worker_socks_build_answer (Conn                *conn,
+                                             CulvertSocksOutcome  outcome,
+                                             guint8               out[SOCKS_ANSWER_MAX]);
+CulvertSocksOutcome
+          culvert_worker_socks_outcome_for_error (const char     *error);
+void      culvert_worker_expire_handshakes  (CulvertWorker       *self);
+void      culvert_conn_report_opened        (Conn                *conn);
+void      culvert_worker_socks_free         (ConnSocks           *socks);
 
 /* culvert-worker-remote.c */
 Remote        *culvert_worker_take_remote          (CulvertWorker       *self,

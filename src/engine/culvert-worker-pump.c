@@ -124,10 +124,10 @@ worker_note_rx (CulvertWorker *self)
 {
   guint64 rx = self->packet_counter->in_bytes;
 
-  if (rx != self->last_rx_bytes)
+  if (rx != self->keepalive.last_rx_bytes)
     {
-      self->last_rx_bytes = rx;
-      self->last_rx_time = g_get_monotonic_time ();
+      self->keepalive.last_rx_bytes = rx;
+      self->keepalive.last_rx_time = g_get_monotonic_time ();
     }
 }
 
@@ -353,13 +353,13 @@ culvert_worker_global_request (CulvertWorker *self,
   request->port = port;
   request->done = done;
   request->data = data;
-  g_queue_push_tail (&self->global_requests, request);
+  g_queue_push_tail (&self->globals.queue, request);
 }
 
 static gboolean
 worker_has_keepalive_queued (CulvertWorker *self)
 {
-  for (GList *l = self->global_requests.head; l != NULL; l = l->next)
+  for (GList *l = self->globals.queue.head; l != NULL; l = l->next)
     if (((GlobalRequest *) l->data)->kind == GLOBAL_KEEPALIVE)
       return TRUE;
 
@@ -373,15 +373,15 @@ pass_global (CulvertWorker *self)
 {
   GlobalRequest *request;
 
-  while ((request = g_queue_peek_head (&self->global_requests)) != NULL)
+  while ((request = g_queue_peek_head (&self->globals.queue)) != NULL)
     {
       int bound_port = 0;
       int rc = SSH_ERROR;
       gboolean was_sent = request->sent;
 
-      if (request->sent && self->packet_counter->in_packets == self->global_packets)
+      if (request->sent && self->packet_counter->in_packets == self->globals.packets)
         return;  /* nothing came in since we last asked */
-      self->global_packets = self->packet_counter->in_packets;
+      self->globals.packets = self->packet_counter->in_packets;
 
       switch (request->kind)
         {
@@ -422,7 +422,7 @@ pass_global (CulvertWorker *self)
        * make the path look far shorter than it is. */
       if (was_sent)
         culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - request->sent_at);
-      g_queue_pop_head (&self->global_requests);
+      g_queue_pop_head (&self->globals.queue);
       if (request->done != NULL)
         request->done (self, request, rc, bound_port,
                        rc == SSH_OK ? NULL : ssh_get_error (self->session));
@@ -435,7 +435,7 @@ worker_clear_global_requests (CulvertWorker *self)
 {
   GlobalRequest *request;
 
-  while ((request = g_queue_pop_head (&self->global_requests)) != NULL)
+  while ((request = g_queue_pop_head (&self->globals.queue)) != NULL)
     {
       if (request->done != NULL)
         request->done (self, request, SSH_ERROR, 0, NULL);
@@ -473,8 +473,8 @@ worker_pass (CulvertWorker *self)
   if (self->window_waiters->len > 0 && self->packet_counter->in_packets != packets)
     again = TRUE;
   /* A global request's answer may have come in during the pass. */
-  if (!g_queue_is_empty (&self->global_requests) &&
-      self->packet_counter->in_packets != self->global_packets)
+  if (!g_queue_is_empty (&self->globals.queue) &&
+      self->packet_counter->in_packets != self->globals.packets)
     again = TRUE;
   /* Asking one opening channel may have read the answer to another. */
   if (self->opening->len > 0 && self->packet_counter->in_packets != self->opening_packets)
@@ -691,7 +691,7 @@ worker_silence_exceeded (CulvertWorker *self)
     return FALSE;
 
   worker_note_rx (self);
-  silence = g_get_monotonic_time () - self->last_rx_time;
+  silence = g_get_monotonic_time () - self->keepalive.last_rx_time;
   limit = silence_limit_us (self);
 
   if (silence >= limit)
@@ -704,8 +704,8 @@ worker_silence_exceeded (CulvertWorker *self)
       return TRUE;
     }
 
-  culvert_worker_clear_source (&self->silence_source);
-  self->silence_source = culvert_worker_add_timeout (self, (limit - silence) / 1000 + 1,
+  culvert_worker_clear_source (&self->keepalive.silence_source);
+  self->keepalive.silence_source = culvert_worker_add_timeout (self, (limit - silence) / 1000 + 1,
                                                      worker_check_silence, self);
   return FALSE;
 }
@@ -715,7 +715,7 @@ worker_check_silence (gpointer user_data)
 {
   CulvertWorker *self = user_data;
 
-  g_clear_pointer (&self->silence_source, g_source_unref);
+  g_clear_pointer (&self->keepalive.silence_source, g_source_unref);
   worker_silence_exceeded (self);
 
   return G_SOURCE_REMOVE;
@@ -799,8 +799,8 @@ culvert_worker_serve (CulvertWorker *self)
   self->packet_counter = g_new0 (struct ssh_counter_struct, 1);
   self->socket_counter = g_new0 (struct ssh_counter_struct, 1);
   ssh_set_counters (self->session, self->socket_counter, self->packet_counter);
-  self->last_rx_bytes = 0;
-  self->last_rx_time = g_get_monotonic_time ();
+  self->keepalive.last_rx_bytes = 0;
+  self->keepalive.last_rx_time = g_get_monotonic_time ();
   self->session_dead = FALSE;
   g_clear_pointer (&self->dead_reason, g_free);
   self->write_blocked = FALSE;
@@ -819,7 +819,7 @@ culvert_worker_serve (CulvertWorker *self)
   culvert_worker_set_state (self, CULVERT_TUNNEL_CONNECTED, NULL);
 
   if (keepalive_interval_ms (self) > 0)
-    self->keepalive_source = culvert_worker_add_timeout (self, keepalive_interval_ms (self),
+    self->keepalive.source = culvert_worker_add_timeout (self, keepalive_interval_ms (self),
                                                          worker_keepalive_tick, self);
 
   ssh_set_message_callback (self->session, culvert_worker_on_message, self);
@@ -833,8 +833,8 @@ culvert_worker_serve (CulvertWorker *self)
   if (!culvert_worker_is_stopping (self) && !self->session_dead)
     g_main_loop_run (self->loop);
 
-  culvert_worker_clear_source (&self->keepalive_source);
-  culvert_worker_clear_source (&self->silence_source);
+  culvert_worker_clear_source (&self->keepalive.source);
+  culvert_worker_clear_source (&self->keepalive.silence_source);
   culvert_worker_clear_source (&self->process_source);
   worker_clear_global_requests (self);
   worker_close_all (self, culvert_worker_is_stopping (self) ? NULL : self->dead_reason);

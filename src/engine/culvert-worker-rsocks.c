@@ -102,7 +102,7 @@ on_destination_connected (GObject      *source,
   else if (fd >= 0 && rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
     {
       /* Answered here, on the channel: culvert_conn_start must not answer again. */
-      conn->socks_version = -1;
+      conn->socks->version = -1;
       culvert_conn_start (conn);
     }
   culvert_worker_pump (conn->worker, FALSE);

@@ -27,10 +27,20 @@
 
 #define SOCKS_HANDSHAKE_TIMEOUT (10 * G_TIME_SPAN_SECOND)
 
+void
+culvert_worker_socks_free (ConnSocks *socks)
+{
+  if (socks == NULL)
+    return;
+  g_clear_pointer (&socks->parser, culvert_socks_parser_free);
+  g_free (socks);
+}
+
 static void
 socks_done_handshaking (Conn *conn)
 {
-  g_clear_pointer (&conn->socks, culvert_socks_parser_free);
+  if (conn->socks != NULL)
+    g_clear_pointer (&conn->socks->parser, culvert_socks_parser_free);
   if (conn->handshaking)
     {
       conn->handshaking = FALSE;
@@ -43,8 +53,13 @@ void
 culvert_worker_socks_begin_handshake (Conn *conn)
 {
   conn->state = CONN_HANDSHAKE;
-  conn->socks = culvert_socks_parser_new ();
-  conn->socks_deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
+  if (conn->socks == NULL)
+    {
+      conn->socks = g_new0 (ConnSocks, 1);
+      conn->socks->version = -1;
+    }
+  conn->socks->parser = culvert_socks_parser_new ();
+  conn->socks->deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
   conn->handshaking = TRUE;
   g_ptr_array_add (conn->worker->handshaking, conn);
 }
@@ -94,10 +109,10 @@ static gsize
 socks_take_held (Conn   *conn,
                  guint8  out[SOCKS_ANSWER_MAX])
 {
-  gsize held = conn->socks_held_len;
+  gsize held = conn->socks->held_len;
 
-  memcpy (out, conn->socks_held, held);
-  conn->socks_held_len = 0;
+  memcpy (out, conn->socks->held, held);
+  conn->socks->held_len = 0;
 
   return held;
 }
@@ -111,7 +126,7 @@ culvert_worker_socks_build_answer (Conn                *conn,
 {
   gsize held = socks_take_held (conn, out);
 
-  return held + culvert_socks_build_reply (conn->socks_version, outcome, out + held);
+  return held + culvert_socks_build_reply (conn->socks->version, outcome, out + held);
 }
 
 /* Answers the client's request; FALSE when the connection failed. */
@@ -167,7 +182,7 @@ void
 culvert_worker_socks_take_request (Conn                      *conn,
                                    const CulvertSocksRequest *request)
 {
-  conn->socks_version = request->version;
+  conn->socks->version = request->version;
   conn->destination_host = g_strdup (request->host);
   conn->destination_port = request->port;
   conn->destination = strchr (request->host, ':') != NULL
@@ -214,29 +229,30 @@ culvert_worker_socks_feed (Conn                 *conn,
 {
   gsize off = 0;
 
-  while (conn->socks != NULL)
+  while (conn->socks->parser != NULL)
     {
       g_autoptr(GError) error = NULL;
       gsize consumed = 0;
       const guint8 *reply;
       gsize reply_len = 0;
 
-      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
+      switch (culvert_socks_parser_feed (conn->socks->parser, buf + off, n - off, &consumed,
+                                         &error))
         {
         case CULVERT_SOCKS_STATUS_NEED_MORE:
           /* The client may be waiting for what was held back. */
-          if (conn->socks_held_len > 0 && !socks_send_with_held (conn, NULL, 0, transport))
+          if (conn->socks->held_len > 0 && !socks_send_with_held (conn, NULL, 0, transport))
             return FALSE;
           return TRUE;
 
         case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
           off += consumed;
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (off < n && conn->socks_held_len + reply_len <= sizeof conn->socks_held)
+          reply = culvert_socks_parser_get_reply (conn->socks->parser, &reply_len);
+          if (off < n && conn->socks->held_len + reply_len <= sizeof conn->socks->held)
             {
               /* The client went on without waiting for this reply. */
-              memcpy (conn->socks_held + conn->socks_held_len, reply, reply_len);
-              conn->socks_held_len += reply_len;
+              memcpy (conn->socks->held + conn->socks->held_len, reply, reply_len);
+              conn->socks->held_len += reply_len;
               break;
             }
           if (!socks_send_with_held (conn, reply, reply_len, transport))
@@ -247,7 +263,7 @@ culvert_worker_socks_feed (Conn                 *conn,
 
         case CULVERT_SOCKS_STATUS_REQUEST:
           off += consumed;
-          transport->requested (conn, culvert_socks_parser_get_request (conn->socks),
+          transport->requested (conn, culvert_socks_parser_get_request (conn->socks->parser),
                                 buf + off, n - off);
           return FALSE;
 
@@ -258,7 +274,7 @@ culvert_worker_socks_feed (Conn                 *conn,
           else
             culvert_worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source,
                                 error->message);
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+          reply = culvert_socks_parser_get_reply (conn->socks->parser, &reply_len);
           if (reply_len == 0 || socks_send_with_held (conn, reply, reply_len, transport))
             culvert_conn_close (conn, error->message);
           return FALSE;
@@ -307,7 +323,7 @@ culvert_worker_expire_handshakes (CulvertWorker *self)
     {
       Conn *conn = g_ptr_array_index (self->handshaking, i);
 
-      if (now < conn->socks_deadline)
+      if (now < conn->socks->deadline)
         {
           i++;
           continue;

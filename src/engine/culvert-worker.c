@@ -118,13 +118,13 @@ culvert_worker_flush_events (CulvertWorker *self)
 {
   EventDelivery *d;
 
-  if (self->batch->len == 0)
+  if (self->events.batch->len == 0)
     return;
 
   d = g_new0 (EventDelivery, 1);
   d->worker = culvert_worker_ref (self);
-  d->events = g_steal_pointer (&self->batch);
-  self->batch = event_batch_new ();
+  d->events = g_steal_pointer (&self->events.batch);
+  self->events.batch = event_batch_new ();
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT,
                               event_deliver, d, event_delivery_free);
 }
@@ -134,11 +134,11 @@ void
 culvert_worker_post (CulvertWorker            *self,
                      const CulvertWorkerEvent *event)
 {
-  g_array_append_vals (self->batch, event, 1);
+  g_array_append_vals (self->events.batch, event, 1);
 
   if ((event->type != CULVERT_WORKER_EVENT_CLIENT_OPENED &&
        event->type != CULVERT_WORKER_EVENT_CLIENT_CLOSED) ||
-      self->batch->len >= EVENT_BATCH_MAX)
+      self->events.batch->len >= EVENT_BATCH_MAX)
     culvert_worker_flush_events (self);
 }
 
@@ -302,7 +302,7 @@ worker_exit (CulvertWorker *self)
 {
   CulvertWorkerEvent exited = { .type = CULVERT_WORKER_EVENT_EXITED };
 
-  culvert_worker_clear_source (&self->stats_source);
+  culvert_worker_clear_source (&self->events.stats_source);
   g_source_destroy (self->epoll_source);
   g_clear_pointer (&self->epoll_source, g_source_unref);
 
@@ -339,7 +339,7 @@ worker_thread (gpointer data)
    * recurse around each dispatch, waking the context twice per event. */
   g_source_set_can_recurse (self->epoll_source, TRUE);
   g_source_attach (self->epoll_source, self->context);
-  self->stats_source = culvert_worker_add_timeout (self, STATS_INTERVAL_MS,
+  self->events.stats_source = culvert_worker_add_timeout (self, STATS_INTERVAL_MS,
                                                    culvert_worker_stats_tick, self);
   culvert_worker_watch_listeners (self, TRUE);
 
@@ -405,11 +405,11 @@ worker_thread (gpointer data)
         culvert_worker_post (self, &event);
         culvert_worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
         /* culvert_worker_retry_now() may cut the wait short. */
-        self->backing_off = TRUE;
-        self->backoff_since = g_get_monotonic_time ();
+        self->waiting.backing_off = TRUE;
+        self->waiting.backoff_since = g_get_monotonic_time ();
         worker_sleep (self, delay);
-        self->backing_off = FALSE;
-        culvert_worker_clear_source (&self->early_retry);
+        self->waiting.backing_off = FALSE;
+        culvert_worker_clear_source (&self->waiting.early_retry);
       }
     }
 
@@ -479,9 +479,9 @@ retry_in_worker (gpointer data)
 
   /* Only the wait between attempts ends; a session being served, or an
    * attempt under way, goes on. */
-  if (self->backing_off && !culvert_worker_is_stopping (self))
+  if (self->waiting.backing_off && !culvert_worker_is_stopping (self))
     {
-      self->backing_off = FALSE;
+      self->waiting.backing_off = FALSE;
       culvert_worker_log (self, FALSE, "%s", retry->why);
       g_main_loop_quit (self->loop);
     }
@@ -657,7 +657,7 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->closing = g_ptr_array_new ();
   self->handshaking = g_ptr_array_new ();
   self->scratch = g_malloc (SCRATCH_SIZE);
-  self->batch = event_batch_new ();
+  self->events.batch = event_batch_new ();
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
   self->probe_counters.forward_index = G_MAXUINT;
@@ -915,7 +915,7 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->counters);
   g_clear_object (&self->local_client);
   g_free (self->scratch);
-  g_array_unref (self->batch);
+  g_array_unref (self->events.batch);
   g_free (self->dead_reason);
   g_free (self->keyring_problem);
   culvert_worker_config_free (self->config);
