@@ -8,6 +8,8 @@
  *   culvert-ssh-auth.c     the authentication methods the server allows, in
  *                          OpenSSH's order: agent, key files,
  *                          keyboard-interactive, password
+ *   culvert-ssh-login-shared.c  what all three use: the error domain, the
+ *                          log, the cancellation check
  *
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -44,6 +46,7 @@ typedef struct
   gboolean                     passphrase_recalled;
 } Login;
 
+/* culvert-ssh-login-shared.c */
 void      culvert_login_log               (Login      *login,
                                            const char *format,
                                            ...) G_GNUC_PRINTF (2, 3);

@@ -31,8 +31,6 @@
   "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com," \
   "aes128-ctr,aes192-ctr,aes256-ctr"
 
-G_DEFINE_QUARK (culvert-login-error-quark, culvert_login_error)
-
 /* Local names, so that these cleanups never clash with another file's. */
 typedef ssh_session LoginSession;
 
@@ -52,47 +50,6 @@ login_clear (Login *login)
   g_clear_pointer (&login->host_label, g_free);
   g_clear_pointer (&login->known_hosts, g_free);
   g_clear_pointer (&login->reasons, g_ptr_array_unref);
-}
-
-void
-culvert_login_log (Login      *login,
-                   const char *format,
-                   ...)
-{
-  g_autofree char *line = NULL;
-  va_list args;
-
-  va_start (args, format);
-  line = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_debug ("%s", line);
-  if (login->callbacks->log != NULL)
-    login->callbacks->log (line, login->callbacks->user_data);
-}
-
-gboolean
-culvert_login_cancelled (Login   *login,
-                         GError **error)
-{
-  if (!g_cancellable_is_cancelled (login->cancellable))
-    return FALSE;
-
-  g_set_error_literal (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
-                       _("The connection was cancelled."));
-  return TRUE;
-}
-
-char *
-culvert_login_display_path (const char *path)
-{
-  const char *home = g_get_home_dir ();
-  gsize home_len = strlen (home);
-
-  if (home_len > 1 && g_str_has_prefix (path, home) && path[home_len] == G_DIR_SEPARATOR)
-    return g_strconcat ("~", path + home_len, NULL);
-
-  return g_strdup (path);
 }
 
 /* Step 1: a session with our options, not yet connected. */
