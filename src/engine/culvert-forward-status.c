@@ -7,6 +7,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Tunnel"
+
 #include "config.h"
 
 #include "culvert-enums.h"

@@ -8,6 +8,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Secrets"
+
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -30,6 +30,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
+
 #include "config.h"
 
 #include "culvert-window-policy.h"

@@ -21,6 +21,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -46,7 +49,7 @@ static void
 conn_set_events (Conn    *conn,
                  guint32  events)
 {
-  watch_set (conn->worker, conn->fd, conn, events, &conn->events);
+  culvert_worker_watch_set (conn->worker, conn->fd, conn, events, &conn->events);
 }
 
 static void
@@ -63,7 +66,7 @@ conn_count (Conn    *conn,
 
 /* Queues @conn for the next pass over the channels. */
 void
-conn_mark_ready (Conn *conn)
+culvert_conn_mark_ready (Conn *conn)
 {
   if (!conn->ready)
     {
@@ -87,12 +90,12 @@ format_host_port (const char *host,
 /* A connection from @source_host to @destination_host, told to the main
  * thread and counted; it has neither socket nor channel yet. */
 Conn *
-conn_alloc (CulvertWorker *self,
-            Counters      *counters,
-            const char    *source_host,
-            guint16        source_port,
-            const char    *destination_host,
-            guint16        destination_port)
+culvert_conn_alloc (CulvertWorker *self,
+                    Counters      *counters,
+                    const char    *source_host,
+                    guint16        source_port,
+                    const char    *destination_host,
+                    guint16        destination_port)
 {
   Conn *conn = g_new0 (Conn, 1);
 
@@ -105,7 +108,6 @@ conn_alloc (CulvertWorker *self,
   conn->source_host = g_strdup (source_host);
   conn->source_port = source_port;
   conn->source = format_host_port (source_host, source_port);
-  conn->socks_version = -1;
   if (destination_host != NULL)
     {
       conn->destination_host = g_strdup (destination_host);
@@ -124,14 +126,14 @@ conn_alloc (CulvertWorker *self,
 
   /* A SOCKS client is told once it said where it goes. */
   if (conn->destination != NULL)
-    conn_report_opened (conn);
+    culvert_conn_report_opened (conn);
 
   return conn;
 }
 
 /* Tells the main thread about the connection. */
 void
-conn_report_opened (Conn *conn)
+culvert_conn_report_opened (Conn *conn)
 {
   CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_CLIENT_OPENED };
 
@@ -141,24 +143,24 @@ conn_report_opened (Conn *conn)
   event.source = g_strdup (conn->source);
   event.destination = g_strdup (conn->destination);
   event.opened_at = g_get_real_time ();
-  worker_post (conn->worker, &event);
+  culvert_worker_post (conn->worker, &event);
 }
 
 /* Gives @conn its local socket @fd (non-blocking, owned from now on). */
 gboolean
-conn_attach_socket (Conn *conn,
-                    int   fd)
+culvert_conn_attach_socket (Conn *conn,
+                            int   fd)
 {
   int one = 1;
 
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   conn->fd = fd;
   conn->events = 0;
-  if (!watch_add (conn->worker, fd, conn, 0))
+  if (!culvert_worker_watch_add (conn->worker, fd, conn, 0))
     {
       conn->fd = -1;
       close (fd);
-      conn_close (conn, g_strerror (errno));
+      culvert_conn_close (conn, g_strerror (errno));
       return FALSE;
     }
 
@@ -168,12 +170,12 @@ conn_attach_socket (Conn *conn,
 /* A connection for the client socket @fd that a listener accepted from
  * @source; its channel is opened next. */
 Conn *
-conn_new (CulvertWorker         *self,
-          Counters              *counters,
-          int                    fd,
-          const struct sockaddr *source,
-          const char            *destination_host,
-          guint16                destination_port)
+culvert_conn_new (CulvertWorker         *self,
+                  Counters              *counters,
+                  int                    fd,
+                  const struct sockaddr *source,
+                  const char            *destination_host,
+                  guint16                destination_port)
 {
   char host[INET6_ADDRSTRLEN] = "?";
   guint16 port = 0;
@@ -190,11 +192,11 @@ conn_new (CulvertWorker         *self,
       if (getsockname (fd, (struct sockaddr *) &local, &len) == 0 &&
           len > offsetof (struct sockaddr_un, sun_path) && local.sun_path[0] != '\0')
         path = g_strndup (local.sun_path, len - offsetof (struct sockaddr_un, sun_path));
-      conn = conn_alloc (self, counters, path != NULL ? path : "/?", 0,
-                         destination_host, destination_port);
+      conn = culvert_conn_alloc (self, counters, path != NULL ? path : "/?", 0,
+                                 destination_host, destination_port);
       g_free (conn->source_host);
       conn->source_host = g_strdup ("127.0.0.1");
-      conn_attach_socket (conn, fd);
+      culvert_conn_attach_socket (conn, fd);
       return conn;
     }
 
@@ -213,8 +215,8 @@ conn_new (CulvertWorker         *self,
       port = ntohs (in6->sin6_port);
     }
 
-  conn = conn_alloc (self, counters, host, port, destination_host, destination_port);
-  conn_attach_socket (conn, fd);
+  conn = culvert_conn_alloc (self, counters, host, port, destination_host, destination_port);
+  culvert_conn_attach_socket (conn, fd);
 
   return conn;
 }
@@ -229,13 +231,13 @@ conn_free (Conn *conn)
   g_free (conn->destination_host);
   g_free (conn->destination);
   g_free (conn->close_reason);
-  g_clear_pointer (&conn->socks, culvert_socks_parser_free);
+  culvert_worker_socks_free (g_steal_pointer (&conn->socks));
   g_free (conn);
 }
 
 /* Releases the channel and the socket. Only called outside libssh callbacks. */
 void
-conn_destroy (Conn *conn)
+culvert_conn_destroy (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
 
@@ -262,7 +264,7 @@ conn_destroy (Conn *conn)
 
   if (conn->fd >= 0)
     {
-      watch_remove (self, conn->fd);
+      culvert_worker_watch_remove (self, conn->fd);
       close (conn->fd);
       conn->fd = -1;
     }
@@ -282,7 +284,7 @@ conn_destroy (Conn *conn)
       event.bytes_received = conn->bytes_received;
       event.text = g_strdup (conn->close_reason);
       event.is_error = !conn->started;
-      worker_post (self, &event);
+      culvert_worker_post (self, &event);
     }
 
   g_hash_table_remove (self->conns, &conn->id);
@@ -291,8 +293,8 @@ conn_destroy (Conn *conn)
 
 /* Marks @conn for destruction after the current pass. */
 void
-conn_close (Conn       *conn,
-            const char *reason)
+culvert_conn_close (Conn       *conn,
+                    const char *reason)
 {
   CulvertWorker *self = conn->worker;
 
@@ -309,7 +311,7 @@ conn_close (Conn       *conn,
 }
 
 void
-conn_shutdown_write (Conn *conn)
+culvert_conn_shutdown_write (Conn *conn)
 {
   if (!conn->shut_wr && conn->fd >= 0)
     {
@@ -326,10 +328,10 @@ conn_check_done (Conn *conn)
     return;
 
   if (conn->remote_eof && conn->pending_len == 0 && ssh_channel_poll (conn->channel, 0) == SSH_EOF)
-    conn_shutdown_write (conn);
+    culvert_conn_shutdown_write (conn);
 
   if (conn->shut_wr && (conn->eof_sent || conn->remote_closed))
-    conn_close (conn, NULL);
+    culvert_conn_close (conn, NULL);
 }
 
 static guint32
@@ -349,7 +351,7 @@ conn_wanted_events (Conn *conn)
 }
 
 void
-conn_update_events (Conn *conn)
+culvert_conn_update_events (Conn *conn)
 {
   if (conn->fd >= 0 && !conn->closing)
     conn_set_events (conn, conn_wanted_events (conn));
@@ -370,7 +372,7 @@ conn_flush_pending (Conn *conn)
             return FALSE;
           if (errno == EINTR)
             continue;
-          conn_close (conn, g_strerror (errno));
+          culvert_conn_close (conn, g_strerror (errno));
           return FALSE;
         }
 
@@ -463,21 +465,21 @@ conn_offer_window (Conn *conn)
  * when that is more than TAKE_MIN, sends what the client's socket takes at
  * once, straight from libssh's buffer, and returns how much that was
  * (libssh then drops it). Saves copying every byte once more through a
- * read. What stays below TAKE_MIN is read by conn_pump_down() once libssh
+ * read. What stays below TAKE_MIN is read by culvert_conn_pump_down() once libssh
  * read what the socket had. Fewer, bigger writes to the client cost the
  * client fewer wake-ups, and so the machine less: loopback download,
  * patched libssh 0.12.2, 9 pairs, ratio to ssh: 0.94 with 32 KiB (every
  * other packet), 0.99 and 1.03 with 128 KiB, 0.97 and 0.99 with 256 KiB.
  * Only where the window is set by ssh_channel_set_window_size(): on
  * libssh 0.10 the size of a read sets it, so there everything goes
- * through conn_pump_down(). Errors are left to conn_pump_down(), which may
+ * through culvert_conn_pump_down(). Errors are left to culvert_conn_pump_down(), which may
  * close the connection; a callback may not. */
 #define TAKE_MIN (128 * 1024)
 
 gsize
-conn_take_data (Conn         *conn,
-                const guint8 *data,
-                gsize         len)
+culvert_conn_take_data (Conn         *conn,
+                        const guint8 *data,
+                        gsize         len)
 {
 #ifdef HAVE_SSH_CHANNEL_SET_WINDOW_SIZE
   ssize_t w;
@@ -532,13 +534,13 @@ conn_check_behind (Conn *conn)
 
 /* Server to client: move what libssh buffered for the channel to the socket. */
 void
-conn_pump_down (Conn *conn)
+culvert_conn_pump_down (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
 
   if (conn->state == CONN_HANDSHAKE && conn->reverse_socks && !conn->closing)
     {
-      rsocks_pump (conn);
+      culvert_worker_rsocks_pump (conn);
       return;
     }
   if (conn->state != CONN_OPEN || conn->closing)
@@ -547,7 +549,7 @@ conn_pump_down (Conn *conn)
   if (conn->pending_len > 0 && !conn_flush_pending (conn))
     {
       conn_check_behind (conn);
-      conn_update_events (conn);
+      culvert_conn_update_events (conn);
       return;
     }
   if (conn->blocked_since != 0)
@@ -568,7 +570,7 @@ conn_pump_down (Conn *conn)
         break;
       if (avail < 0)
         {
-          conn_close (conn, ssh_get_error (self->session));
+          culvert_conn_close (conn, ssh_get_error (self->session));
           return;
         }
 
@@ -599,7 +601,7 @@ conn_pump_down (Conn *conn)
         break;
       if (n < 0)
         {
-          conn_close (conn, ssh_get_error (self->session));
+          culvert_conn_close (conn, ssh_get_error (self->session));
           return;
         }
 
@@ -616,7 +618,7 @@ conn_pump_down (Conn *conn)
                 continue;
               if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
-              conn_close (conn, g_strerror (errno));
+              culvert_conn_close (conn, g_strerror (errno));
               return;
             }
           written += w;
@@ -640,7 +642,7 @@ conn_pump_down (Conn *conn)
     }
 
   conn_offer_window (conn);
-  conn_update_events (conn);
+  culvert_conn_update_events (conn);
   conn_check_done (conn);
 }
 
@@ -678,7 +680,7 @@ conn_write (Conn         *conn,
 
   if (w < 0)
     {
-      conn_close (conn, ssh_get_error (conn->worker->session));
+      culvert_conn_close (conn, ssh_get_error (conn->worker->session));
       return FALSE;
     }
   conn_count (conn, w, 0);
@@ -689,7 +691,7 @@ conn_write (Conn         *conn,
 
 /* Client to server: read what the channel can take now, and write it. */
 void
-conn_pump_up (Conn *conn)
+culvert_conn_pump_up (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
   gsize moved = 0;
@@ -700,7 +702,7 @@ conn_pump_up (Conn *conn)
   if (self->write_blocked)
     {
       conn_pause (conn);
-      conn_update_events (conn);
+      culvert_conn_update_events (conn);
       return;
     }
 
@@ -720,7 +722,7 @@ conn_pump_up (Conn *conn)
         {
           /* Still re-keying, or the window is shut. */
           conn_wait_window (conn);
-          conn_update_events (conn);
+          culvert_conn_update_events (conn);
           return;
         }
       g_clear_pointer (&conn->upload, g_free);
@@ -747,7 +749,7 @@ conn_pump_up (Conn *conn)
           if (errno == EINTR)
             continue;
           if (errno != EAGAIN && errno != EWOULDBLOCK)
-            conn_close (conn, g_strerror (errno));
+            culvert_conn_close (conn, g_strerror (errno));
           break;
         }
       if (n == 0)
@@ -785,20 +787,20 @@ conn_pump_up (Conn *conn)
         break;
     }
 
-  conn_update_events (conn);
+  culvert_conn_update_events (conn);
   conn_check_done (conn);
 }
 
 void
-conn_on_socket (Conn     *conn,
-                guint32   revents)
+culvert_conn_on_socket (Conn     *conn,
+                        guint32   revents)
 {
   if (conn->closing)
     return;
 
   if (conn->state == CONN_HANDSHAKE)
     {
-      socks_on_readable (conn);
+      culvert_worker_socks_on_readable (conn);
       return;
     }
 
@@ -812,7 +814,7 @@ conn_on_socket (Conn     *conn,
            * hang-up here is a reset: nothing is left to read. It is
            * reported whatever the mask, so let the socket go now. */
           conn->abandoned = TRUE;
-          watch_remove (conn->worker, conn->fd);
+          culvert_worker_watch_remove (conn->worker, conn->fd);
           close (conn->fd);
           conn->fd = -1;
         }
@@ -823,22 +825,22 @@ conn_on_socket (Conn     *conn,
     {
       /* The client caught up: read the channel again. */
       if (conn_flush_pending (conn))
-        conn_mark_ready (conn);
-      conn_update_events (conn);
+        culvert_conn_mark_ready (conn);
+      culvert_conn_update_events (conn);
     }
 
   if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
     {
       if (revents & EPOLLERR && !(revents & EPOLLIN))
         {
-          conn_close (conn, _("The client connection failed"));
+          culvert_conn_close (conn, _("The client connection failed"));
           return;
         }
-      conn_pump_up (conn);
+      culvert_conn_pump_up (conn);
     }
 
   /* A reset client is gone for good. A plain hang-up (its FIN after ours)
    * may still have bytes for us to read, so that one is read to the end. */
   if ((revents & EPOLLHUP) && (revents & EPOLLERR) && !conn->closing)
-    conn_close (conn, _("The client connection was reset"));
+    culvert_conn_close (conn, _("The client connection was reset"));
 }

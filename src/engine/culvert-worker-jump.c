@@ -25,6 +25,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Login"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -442,7 +445,7 @@ jump_chain_free (gpointer data)
     }
   g_ptr_array_unref (chain->handed);
   for (guint i = 0; i < chain->fds->len; i++)
-    handed_fd_close (&g_array_index (chain->fds, HandedFd, i));
+    culvert_handed_fd_close (&g_array_index (chain->fds, HandedFd, i));
   g_array_unref (chain->fds);
   if (chain->first != NULL)
     {
@@ -530,7 +533,8 @@ hop_open_channel (CulvertWorker  *self,
         break;
       if (ssh_get_poll_flags (session) & SSH_WRITE_PENDING)
         condition |= G_IO_OUT;
-      if (!worker_wait_socket (ssh_get_fd (session), condition, (int) (left / 1000 + 1), self))
+      if (!culvert_worker_wait_socket (ssh_get_fd (session), condition,
+                                       (int) (left / 1000 + 1), self))
         {
           ssh_channel_free (channel);
           g_set_error_literal (error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED,
@@ -588,7 +592,7 @@ hop_connect (CulvertWorker  *self,
     {
       g_autoptr(GError) connect_error = NULL;
 
-      chain->first = worker_connect_socket (self, host, port, &connect_error);
+      chain->first = culvert_worker_connect_socket (self, host, port, &connect_error);
       if (chain->first == NULL)
         {
           if (g_error_matches (connect_error, CULVERT_LOGIN_ERROR, CULVERT_LOGIN_ERROR_CANCELLED))
@@ -604,7 +608,7 @@ hop_connect (CulvertWorker  *self,
       fd = g_socket_get_fd (g_socket_connection_get_socket (chain->first));
     }
   else
-    worker_log (self, FALSE, _("Connecting to the jump host %s"), name);
+    culvert_worker_log (self, FALSE, _("Connecting to the jump host %s"), name);
 
   /* A hop logs in as its own user (the local one unless the hop names
    * one), with the keys the profile would use, and its own host key. */
@@ -619,11 +623,11 @@ hop_connect (CulvertWorker  *self,
   options.fd = fd;
   options.use_agent = TRUE;
 
-  session = worker_login_session (self, &options, FALSE, error);
+  session = culvert_worker_login_session (self, &options, FALSE, error);
   if (session == NULL)
     {
       /* A cancelled prompt was this hop's too; only a stop needs no name. */
-      if (!worker_is_stopping (self))
+      if (!culvert_worker_is_stopping (self))
         g_prefix_error (error, _("jump host %s: "), name);
       return FALSE;
     }
@@ -653,7 +657,7 @@ hop_connect (CulvertWorker  *self,
   {
     g_autofree char *target = hop_name (next_host, next_port);
 
-    worker_log (self, FALSE, _("The jump host %s opened a channel to %s"), name, target);
+    culvert_worker_log (self, FALSE, _("The jump host %s opened a channel to %s"), name, target);
   }
   /* The pump never waits on one hop's socket: the hop before it would
    * stop too. libssh made the socket blocking when it connected; it reads
@@ -677,7 +681,7 @@ hop_connect (CulvertWorker  *self,
   {
     HandedFd handed;
 
-    handed_fd_init (&handed, pair[1]);
+    culvert_handed_fd_init (&handed, pair[1]);
     g_array_append_val (chain->fds, handed);
   }
   *next_fd = pair[1];
@@ -689,8 +693,8 @@ hop_connect (CulvertWorker  *self,
  * and returns the connection the server's own session runs on; the chain
  * lives as long as that connection. */
 GSocketConnection *
-worker_jump_connect (CulvertWorker  *self,
-                     GError        **error)
+culvert_worker_jump_connect (CulvertWorker  *self,
+                             GError        **error)
 {
   CulvertWorkerConfig *config = self->config;
   JumpChain *chain = jump_chain_new ();
@@ -738,11 +742,11 @@ worker_jump_connect (CulvertWorker  *self,
   return connection;
 }
 
-/* Why the connection made by worker_jump_connect() broke, when a jump
+/* Why the connection made by culvert_worker_jump_connect() broke, when a jump
  * host's own connection did ("jump host gw1: Socket error: disconnected");
  * NULL when it was not a jump host's (or there were none). */
 char *
-worker_jump_dup_failure (GSocketConnection *connection)
+culvert_worker_jump_dup_failure (GSocketConnection *connection)
 {
   JumpChain *chain = g_object_get_data (G_OBJECT (connection), "culvert-jump-chain");
   char *failure;

@@ -9,6 +9,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
+
 #include "config.h"
 
 #ifndef _GNU_SOURCE
@@ -52,7 +55,7 @@ waiting_free (Waiting *waiting)
 }
 
 void
-listener_free (Listener *listener)
+culvert_listener_free (Listener *listener)
 {
   g_queue_clear_full (&listener->waiting, (GDestroyNotify) waiting_free);
   g_clear_object (&listener->socket);
@@ -62,8 +65,8 @@ listener_free (Listener *listener)
 
 /* Takes @in's socket. */
 void
-worker_add_listener (CulvertWorker         *self,
-                     CulvertWorkerListener *in)
+culvert_worker_take_listener (CulvertWorker         *self,
+                              CulvertWorkerListener *in)
 {
   Listener *listener = g_new0 (Listener, 1);
 
@@ -73,32 +76,35 @@ worker_add_listener (CulvertWorker         *self,
   listener->fd = g_socket_get_fd (listener->socket);
   listener->destination_host = g_strdup (in->destination_host);
   listener->destination_port = in->destination_port;
-  listener->counters = worker_counters_for (self, in->forward_index);
+  listener->counters = culvert_worker_counters_for (self, in->forward_index);
   g_queue_init (&listener->waiting);
   g_ptr_array_add (self->listeners, listener);
 }
 
 void
-worker_watch_listeners (CulvertWorker *self,
-                        gboolean       watch)
+culvert_worker_watch_listeners (CulvertWorker *self,
+                                gboolean       watch)
 {
   for (guint i = 0; i < self->listeners->len; i++)
     {
       Listener *listener = g_ptr_array_index (self->listeners, i);
 
       if (watch && !listener->paused)
-        watch_add (self, listener->fd, listener, EPOLLIN);
+        culvert_worker_watch_add (self, listener->fd, listener, EPOLLIN);
       else if (!watch && !listener->paused)
-        watch_remove (self, listener->fd);
+        culvert_worker_watch_remove (self, listener->fd);
     }
 }
 
+static void worker_close_waiting (CulvertWorker *self,
+                                  const char    *why);
+
 /* The ports are free again once this returns. */
 void
-worker_close_listeners (CulvertWorker *self)
+culvert_worker_close_listeners (CulvertWorker *self)
 {
   worker_close_waiting (self, _("the connection to the server could not be made"));
-  worker_watch_listeners (self, FALSE);
+  culvert_worker_watch_listeners (self, FALSE);
   for (guint i = 0; i < self->listeners->len; i++)
     {
       Listener *listener = g_ptr_array_index (self->listeners, i);
@@ -140,17 +146,18 @@ listener_close_waiting (Listener   *listener,
       g_autofree char *where = local != NULL ?
         g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (local)) : g_strdup ("?");
 
-      worker_log (self, TRUE, g_dngettext (GETTEXT_PACKAGE,
-                                           "%u client of %s waited for the connection to the "
-                                           "server and was closed: %s",
-                                           "%u clients of %s waited for the connection to the "
-                                           "server and were closed: %s", closed),
+      culvert_worker_log (self, TRUE,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "%u client of %s waited for the connection to the "
+                                       "server and was closed: %s",
+                                       "%u clients of %s waited for the connection to the "
+                                       "server and were closed: %s", closed),
                   closed, where, why);
     }
 }
 
 gboolean
-worker_has_waiting (CulvertWorker *self)
+culvert_worker_has_waiting (CulvertWorker *self)
 {
   for (guint i = 0; i < self->listeners->len; i++)
     if (!g_queue_is_empty (&((Listener *) g_ptr_array_index (self->listeners, i))->waiting))
@@ -158,14 +165,14 @@ worker_has_waiting (CulvertWorker *self)
   return FALSE;
 }
 
-void
+static void
 worker_close_waiting (CulvertWorker *self,
                       const char    *why)
 {
   for (guint i = 0; i < self->listeners->len; i++)
     listener_close_waiting (g_ptr_array_index (self->listeners, i), G_MAXINT64, why);
-  clear_source (&self->waiting_source);
-  clear_source (&self->early_retry);
+  culvert_worker_clear_source (&self->waiting.tick);
+  culvert_worker_clear_source (&self->waiting.early_retry);
 }
 
 static gboolean
@@ -182,9 +189,9 @@ waiting_tick (gpointer data)
   for (guint i = 0; i < self->listeners->len; i++)
     listener_close_waiting (g_ptr_array_index (self->listeners, i), before, why);
 
-  if (worker_has_waiting (self))
+  if (culvert_worker_has_waiting (self))
     return G_SOURCE_CONTINUE;
-  self->waiting_source = NULL;
+  self->waiting.tick = NULL;
   return G_SOURCE_REMOVE;
 }
 
@@ -193,11 +200,11 @@ early_retry_cb (gpointer data)
 {
   CulvertWorker *self = data;
 
-  self->early_retry = NULL;
-  if (self->backing_off && !worker_is_stopping (self))
+  self->waiting.early_retry = NULL;
+  if (self->waiting.backing_off && !culvert_worker_is_stopping (self))
     {
-      self->backing_off = FALSE;
-      worker_log (self, FALSE, _("A client is waiting: connecting again now"));
+      self->waiting.backing_off = FALSE;
+      culvert_worker_log (self, FALSE, _("A client is waiting: connecting again now"));
       g_main_loop_quit (self->loop);
     }
   return G_SOURCE_REMOVE;
@@ -218,22 +225,22 @@ listener_hold (Listener                      *listener,
   waiting->since = g_get_monotonic_time ();
   g_queue_push_tail (&listener->waiting, waiting);
 
-  if (self->waiting_source == NULL)
-    self->waiting_source = worker_add_timeout (self, 1000, waiting_tick, self);
+  if (self->waiting.tick == NULL)
+    self->waiting.tick = culvert_worker_add_timeout (self, 1000, waiting_tick, self);
 
-  if (self->backing_off && self->early_retry == NULL)
+  if (self->waiting.backing_off && self->waiting.early_retry == NULL)
     {
-      gint64 waited_ms = (g_get_monotonic_time () - self->backoff_since) / 1000;
+      gint64 waited_ms = (g_get_monotonic_time () - self->waiting.backoff_since) / 1000;
 
-      self->early_retry = worker_add_timeout (self,
-                                              waited_ms >= WAITING_RETRY_MS
-                                              ? 0 : (guint) (WAITING_RETRY_MS - waited_ms),
-                                              early_retry_cb, self);
+      self->waiting.early_retry = culvert_worker_add_timeout (self,
+                                                      waited_ms >= WAITING_RETRY_MS
+                                                      ? 0 : (guint) (WAITING_RETRY_MS - waited_ms),
+                                                      early_retry_cb, self);
     }
 }
 
 guint
-worker_waiting_retry_ms (void)
+culvert_worker_waiting_retry_ms (void)
 {
   return WAITING_RETRY_MS;
 }
@@ -244,19 +251,19 @@ listener_serve (Listener *listener,
                 struct sockaddr_storage *addr)
 {
   CulvertWorker *self = listener->worker;
-  Conn *conn = conn_new (self, listener->counters, fd, (struct sockaddr *) addr,
-                         listener->destination_host, listener->destination_port);
+  Conn *conn = culvert_conn_new (self, listener->counters, fd, (struct sockaddr *) addr,
+                                 listener->destination_host, listener->destination_port);
 
   if (listener->destination_host == NULL)
-    socks_start (conn);
+    culvert_worker_socks_start (conn);
   else
-    conn_open_channel (conn);
+    culvert_conn_open_channel (conn);
 }
 
 /* The session is up: the waiting clients are served in the order they
  * came, and paused listeners are watched (and drained) again. */
 void
-worker_serve_waiting (CulvertWorker *self)
+culvert_worker_serve_waiting (CulvertWorker *self)
 {
   for (guint i = 0; i < self->listeners->len && self->session != NULL; i++)
     {
@@ -274,16 +281,16 @@ worker_serve_waiting (CulvertWorker *self)
       if (listener->paused)
         {
           listener->paused = FALSE;
-          watch_add (self, listener->fd, listener, EPOLLIN);
-          listener_accept (listener);
+          culvert_worker_watch_add (self, listener->fd, listener, EPOLLIN);
+          culvert_listener_accept (listener);
         }
     }
-  clear_source (&self->waiting_source);
-  clear_source (&self->early_retry);
+  culvert_worker_clear_source (&self->waiting.tick);
+  culvert_worker_clear_source (&self->waiting.early_retry);
 }
 
 void
-listener_accept (Listener *listener)
+culvert_listener_accept (Listener *listener)
 {
   CulvertWorker *self = listener->worker;
 
@@ -298,18 +305,18 @@ listener_accept (Listener *listener)
       if (fd < 0)
         {
           if (errno == EMFILE || errno == ENFILE)
-            worker_log (self, TRUE, _("Too many open files: a client was not accepted"));
+            culvert_worker_log (self, TRUE, _("Too many open files: a client was not accepted"));
           return;
         }
 
       /* Without a session (connecting, reconnecting) the client waits for
-       * one, its first bytes in the kernel's buffer (worker_serve_waiting()). */
+       * one, its first bytes in the kernel's buffer (culvert_worker_serve_waiting()). */
       if (self->session == NULL)
         {
           listener_hold (listener, fd, &addr);
           if (g_queue_get_length (&listener->waiting) >= MAX_WAITING)
             {
-              watch_remove (self, listener->fd);
+              culvert_worker_watch_remove (self, listener->fd);
               listener->paused = TRUE;
               return;
             }
@@ -322,8 +329,8 @@ listener_accept (Listener *listener)
 
 /* Closes the listening sockets of forward @forward_index. */
 void
-worker_remove_listeners (CulvertWorker *self,
-                         guint          forward_index)
+culvert_worker_remove_listeners (CulvertWorker *self,
+                                 guint          forward_index)
 {
   for (guint i = 0; i < self->listeners->len; )
     {
@@ -336,7 +343,7 @@ worker_remove_listeners (CulvertWorker *self,
         }
       listener_close_waiting (listener, G_MAXINT64, _("the forward was stopped"));
       if (!listener->paused)
-        watch_remove (self, listener->fd);
+        culvert_worker_watch_remove (self, listener->fd);
       g_socket_close (listener->socket, NULL);
       g_ptr_array_remove_index_fast (self->listeners, i);
     }

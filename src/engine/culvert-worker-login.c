@@ -11,6 +11,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Login"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -37,9 +40,9 @@ worker_ask (CulvertWorker      *self,
   self->question = question;
   event->type = CULVERT_WORKER_EVENT_QUESTION;
   event->question_id = question->id;
-  worker_post (self, event);
+  culvert_worker_post (self, event);
 
-  while (!question->answered && !worker_is_stopping (self))
+  while (!question->answered && !culvert_worker_is_stopping (self))
     g_main_context_iteration (self->context, TRUE);
 
   self->question = NULL;
@@ -67,15 +70,15 @@ login_confirm_host_key (const char *host_label,
   Question *question;
   gboolean accepted;
 
-  worker_set_state (self, CULVERT_TUNNEL_VERIFYING_HOST_KEY, NULL);
-  worker_host_key_question (self, &event);
+  culvert_worker_set_state (self, CULVERT_TUNNEL_VERIFYING_HOST_KEY, NULL);
+  culvert_worker_host_key_question (self, &event);
   event.title = g_strdup (host_label);
   event.detail = g_strdup (fingerprint);
   event.key_type = g_strdup (key_type);
   question = worker_ask (self, &event);
   accepted = question->answered && question->accepted;
   question_free (question);
-  worker_set_state (self, CULVERT_TUNNEL_AUTHENTICATING, NULL);
+  culvert_worker_set_state (self, CULVERT_TUNNEL_AUTHENTICATING, NULL);
 
   return accepted;
 }
@@ -92,12 +95,12 @@ login_ask_secret (const char *prompt,
 
   event.question_kind = is_passphrase ? CULVERT_QUESTION_PASSPHRASE : CULVERT_QUESTION_PASSWORD;
   event.title = g_strdup (prompt);
-  worker_secret_question (self, &event);
+  culvert_worker_secret_question (self, &event);
   question = worker_ask (self, &event);
   if (question->answered && question->accepted && question->answers != NULL &&
       question->answers[0] != NULL)
     answer = g_strdup (question->answers[0]);
-  worker_secret_answered (self, question);
+  culvert_worker_secret_answered (self, question);
   question_free (question);
 
   return answer;
@@ -134,7 +137,7 @@ static void
 login_log (const char *line,
            gpointer    user_data)
 {
-  worker_log (user_data, FALSE, "%s", line);
+  culvert_worker_log (user_data, FALSE, "%s", line);
 }
 
 static gboolean
@@ -156,26 +159,26 @@ set_flag_on_io (int          fd,
 /* The SSH handshake runs non-blocking; between its steps the worker's
  * context runs, so commands are served and a stop ends the wait. */
 gboolean
-worker_wait_socket (int          fd,
-                    GIOCondition condition,
-                    int          timeout_ms,
-                    gpointer     user_data)
+culvert_worker_wait_socket (int          fd,
+                            GIOCondition condition,
+                            int          timeout_ms,
+                            gpointer     user_data)
 {
   CulvertWorker *self = user_data;
   gboolean done = FALSE;
   GSource *io = g_unix_fd_source_new (fd, condition | G_IO_HUP | G_IO_ERR);
-  GSource *timer = worker_add_timeout (self, MAX (timeout_ms, 1), set_flag, &done);
+  GSource *timer = culvert_worker_add_timeout (self, MAX (timeout_ms, 1), set_flag, &done);
 
   g_source_set_callback (io, (GSourceFunc) (void (*) (void)) set_flag_on_io, &done, NULL);
   g_source_attach (io, self->context);
 
-  while (!done && !worker_is_stopping (self))
+  while (!done && !culvert_worker_is_stopping (self))
     g_main_context_iteration (self->context, TRUE);
 
-  clear_source (&io);
-  clear_source (&timer);
+  culvert_worker_clear_source (&io);
+  culvert_worker_clear_source (&timer);
 
-  return !worker_is_stopping (self);
+  return !culvert_worker_is_stopping (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -302,7 +305,7 @@ worker_choose_proxy (CulvertWorker *self,
        * for each address as GSocketClient goes; asking it here as well could
        * take as long as the connection itself (a PAC script). */
       g_socket_client_set_enable_proxy (client, TRUE);
-      worker_log (self, FALSE, _("Using the system's proxy settings"));
+      culvert_worker_log (self, FALSE, _("Using the system's proxy settings"));
       return NULL;
 
     case CULVERT_PROXY_CUSTOM:
@@ -315,8 +318,8 @@ worker_choose_proxy (CulvertWorker *self,
               g_autofree char *shown =
                 proxy_url_without_userinfo (config->proxy_url != NULL ? config->proxy_url : "");
 
-              worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// "
-                                        "address; connecting directly"), shown);
+              culvert_worker_log (self, TRUE, _("The proxy “%s” is not an http:// or socks5:// "
+                                                "address; connecting directly"), shown);
             }
           g_free (uri);
           g_socket_client_set_enable_proxy (client, FALSE);
@@ -344,10 +347,10 @@ worker_choose_proxy (CulvertWorker *self,
  * the TCP connection on the worker's context: listeners, commands and a
  * stop are served meanwhile. */
 GSocketConnection *
-worker_connect_socket (CulvertWorker  *self,
-                       const char     *host,
-                       guint16         port,
-                       GError        **error)
+culvert_worker_connect_socket (CulvertWorker  *self,
+                               const char     *host,
+                               guint16         port,
+                               GError        **error)
 {
   CulvertWorkerConfig *config = self->config;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
@@ -362,10 +365,10 @@ worker_connect_socket (CulvertWorker  *self,
   proxy = worker_choose_proxy (self, client, host);
 
   if (proxy != NULL)
-    worker_log (self, FALSE, _("Connecting to %s port %u through the proxy %s"),
-                host, port, proxy);
+    culvert_worker_log (self, FALSE, _("Connecting to %s port %u through the proxy %s"),
+                        host, port, proxy);
   else
-    worker_log (self, FALSE, _("Connecting to %s port %u"), host, port);
+    culvert_worker_log (self, FALSE, _("Connecting to %s port %u"), host, port);
   g_socket_client_connect_async (client, address, self->cancellable, on_connected, &wait);
   /* Cancelling the operation finishes it, so this always ends. */
   while (!wait.done)
@@ -419,7 +422,7 @@ worker_set_login_fd (CulvertWorker *self,
 {
   g_mutex_lock (&self->lock);
   self->login_fd = fd;
-  if (fd >= 0 && worker_is_stopping (self))
+  if (fd >= 0 && culvert_worker_is_stopping (self))
     shutdown (fd, SHUT_RDWR);
   g_mutex_unlock (&self->lock);
 }
@@ -427,10 +430,10 @@ worker_set_login_fd (CulvertWorker *self,
 /* Checks the host key of the session on @options->fd and logs in, asking
  * the user what it must. Used for the server and for each jump host. */
 ssh_session
-worker_login_session (CulvertWorker              *self,
-                      const CulvertLoginOptions  *options,
-                      gboolean                    is_server,
-                      GError                    **error)
+culvert_worker_login_session (CulvertWorker              *self,
+                              const CulvertLoginOptions  *options,
+                              gboolean                    is_server,
+                              GError                    **error)
 {
   CulvertWorkerConfig *config = self->config;
   CulvertLoginCallbacks callbacks = {
@@ -439,13 +442,13 @@ worker_login_session (CulvertWorker              *self,
     .ask_secret = config->interactive ? login_ask_secret : NULL,
     .ask_kbdint = config->interactive ? login_ask_kbdint : NULL,
     .log = login_log,
-    .wait_socket = worker_wait_socket,
+    .wait_socket = culvert_worker_wait_socket,
     /* The keyring keeps the server's secrets under the profile's user and
      * host: a jump host must neither use them nor, rejecting them, remove
      * them. */
-    .recall_secret = is_server ? worker_recall_secret : NULL,
-    .secret_result = is_server ? worker_secret_result : NULL,
-    .host_key_changed = worker_host_key_changed,
+    .recall_secret = is_server ? culvert_worker_recall_secret : NULL,
+    .secret_result = is_server ? culvert_worker_secret_result : NULL,
+    .host_key_changed = culvert_worker_host_key_changed,
     .user_data = self,
   };
   ssh_session session;
@@ -465,11 +468,11 @@ worker_login_session (CulvertWorker              *self,
 /* Connects (directly, through the proxy, or through the jump hosts), checks
  * the host key and logs in; the connection stays ours until the session
  * ends, and libssh gets a duplicate of its socket (it closes the one it was
- * given when the socket fails: see worker_take_ssh_fd()). */
+ * given when the socket fails: see culvert_worker_take_ssh_fd()). */
 ssh_session
-worker_login (CulvertWorker            *self,
-              GSocketConnection       **connection_out,
-              GError                  **error)
+culvert_worker_login (CulvertWorker            *self,
+                      GSocketConnection       **connection_out,
+                      GError                  **error)
 {
   CulvertWorkerConfig *config = self->config;
   g_autoptr(GSocketConnection) connection = NULL;
@@ -487,18 +490,18 @@ worker_login (CulvertWorker            *self,
   ssh_session session;
 
   if (config->jump_hosts != NULL && config->jump_hosts[0] != NULL)
-    connection = worker_jump_connect (self, error);
+    connection = culvert_worker_jump_connect (self, error);
   else
-    connection = worker_connect_socket (self, config->host, config->port, error);
+    connection = culvert_worker_connect_socket (self, config->host, config->port, error);
   if (connection == NULL)
     return NULL;
 
-  options.fd = worker_take_ssh_fd (self, connection, error);
+  options.fd = culvert_worker_take_ssh_fd (self, connection, error);
   if (options.fd < 0)
     return NULL;
-  session = worker_login_session (self, &options, TRUE, error);
+  session = culvert_worker_login_session (self, &options, TRUE, error);
   if (session == NULL)
-    worker_release_ssh_fd (self);
+    culvert_worker_release_ssh_fd (self);
 
   if (session != NULL)
     *connection_out = g_steal_pointer (&connection);

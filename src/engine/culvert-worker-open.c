@@ -14,6 +14,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -39,11 +42,11 @@ on_channel_data (ssh_session  session,
     {
       /* With libssh 0.10 this takes nothing: the pass reads with a size
        * that sets the window. */
-      taken = conn_take_data (conn, data, len);
-      conn_mark_ready (conn);
+      taken = culvert_conn_take_data (conn, data, len);
+      culvert_conn_mark_ready (conn);
     }
   else if (conn->state == CONN_HANDSHAKE && conn->reverse_socks && !is_stderr)
-    conn_mark_ready (conn);
+    culvert_conn_mark_ready (conn);
 
   return taken;
 }
@@ -56,7 +59,7 @@ on_channel_eof (ssh_session  session,
   Conn *conn = user_data;
 
   conn->remote_eof = TRUE;
-  conn_mark_ready (conn);
+  culvert_conn_mark_ready (conn);
 }
 
 static void
@@ -69,7 +72,7 @@ on_channel_close (ssh_session  session,
   /* Never free the channel here: libssh still uses it after we return. */
   conn->remote_closed = TRUE;
   conn->remote_eof = TRUE;
-  conn_mark_ready (conn);
+  culvert_conn_mark_ready (conn);
 }
 
 /* The server's reason code for a refused channel (RFC 4254 §5.1), or 0.
@@ -119,7 +122,7 @@ conn_open_result (Conn *conn,
 
   if (conn->probe_for != NULL)
     {
-      remote_probe_done (conn, rc, rc == SSH_OK ? NULL : ssh_get_error (self->session));
+      culvert_remote_probe_done (conn, rc, rc == SSH_OK ? NULL : ssh_get_error (self->session));
       return;
     }
 
@@ -131,27 +134,29 @@ conn_open_result (Conn *conn,
       /* A policy (PermitOpen, no-port-forwarding, restrict, Dropbear's -j)
        * is not a destination that failed to answer: say which it is. */
       if (prohibited)
-        worker_log (self, TRUE, _("The server does not allow forwarding to %s (asked for by %s)"),
-                    conn->destination, conn->source);
+        culvert_worker_log (self, TRUE,
+                            _("The server does not allow forwarding to %s (asked for by %s)"),
+                            conn->destination, conn->source);
       else
-        worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
-                    conn->destination, conn->source, reason);
-      if (conn->socks_version >= 0)
-        socks_reply (conn, prohibited ? CULVERT_SOCKS_OUTCOME_NOT_ALLOWED
-                                      : socks_outcome_for_error (reason));
-      conn_close (conn, reason);
+        culvert_worker_log (self, TRUE, _("The server could not connect to %s for %s: %s"),
+                            conn->destination, conn->source, reason);
+      if (culvert_conn_socks_version (conn) >= 0)
+        culvert_worker_socks_reply (conn,
+                                    prohibited ? CULVERT_SOCKS_OUTCOME_NOT_ALLOWED
+                                               : culvert_worker_socks_outcome_for_error (reason));
+      culvert_conn_close (conn, reason);
       return;
     }
 
   /* Asked for and answered: one round trip, and the server's connect. */
   culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - conn->open_sent);
-  conn_start (conn);
+  culvert_conn_start (conn);
 }
 
 /* A channel for @conn, not open yet, with our callbacks and the window the
  * session learned (libssh 0.10 grows it with the first read instead). */
 ssh_channel
-conn_new_channel (Conn *conn)
+culvert_conn_new_channel (Conn *conn)
 {
   ssh_channel channel = ssh_channel_new (conn->worker->session);
 
@@ -173,13 +178,13 @@ conn_new_channel (Conn *conn)
 
 /* The channel is open and the local socket connected: serve it. */
 void
-conn_start (Conn *conn)
+culvert_conn_start (Conn *conn)
 {
   conn->state = CONN_OPEN;
   conn->started = TRUE;
   if (conn->abandoned)
     {
-      conn_close (conn, NULL);
+      culvert_conn_close (conn, NULL);
       return;
     }
 
@@ -189,55 +194,55 @@ conn_start (Conn *conn)
   conn->grant_window = conn->window.window > CULVERT_WINDOW_INITIAL;
 #endif
 
-  if (conn->socks_version >= 0)
+  if (culvert_conn_socks_version (conn) >= 0)
     {
       /* What the SOCKS client sent with its request goes to the server
        * first; then the client hears that it is connected, and its
        * wake-up for that answer overlaps the server's round trip instead
        * of coming before it. Nothing reaches the client before the answer
-       * (conn_take_data and conn_check_done wait for it). */
+       * (culvert_conn_take_data and conn_check_done wait for it). */
       conn->socks_answer_due = TRUE;
       if (conn->upload_len > 0)
-        conn_pump_up (conn);
+        culvert_conn_pump_up (conn);
       conn->socks_answer_due = FALSE;
-      if (conn->closing || !socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
+      if (conn->closing || !culvert_worker_socks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
         return;
-      conn_mark_ready (conn);
-      conn_update_events (conn);
+      culvert_conn_mark_ready (conn);
+      culvert_conn_update_events (conn);
       return;
     }
 
   /* Data may have arrived already, and the client may have sent some. */
-  conn_mark_ready (conn);
+  culvert_conn_mark_ready (conn);
   if (conn->upload_len > 0)
-    conn_pump_up (conn);
+    culvert_conn_pump_up (conn);
   else
-    conn_update_events (conn);
+    culvert_conn_update_events (conn);
 }
 
 /* Asks the server for a direct-tcpip channel to the connection's destination. */
 void
-conn_open_channel (Conn *conn)
+culvert_conn_open_channel (Conn *conn)
 {
   CulvertWorker *self = conn->worker;
 
   if (conn->closing)
     return;
 
-  conn->channel = conn_new_channel (conn);
+  conn->channel = culvert_conn_new_channel (conn);
   if (conn->channel == NULL)
     {
-      conn_close (conn, ssh_get_error (self->session));
+      culvert_conn_close (conn, ssh_get_error (self->session));
       return;
     }
 
   conn->open_sent = g_get_monotonic_time ();
-  conn_try_open (conn);
+  culvert_conn_try_open (conn);
 }
 
 /* Asks again whether the server opened the channel (the same call, again). */
 void
-conn_try_open (Conn *conn)
+culvert_conn_try_open (Conn *conn)
 {
   int rc;
 

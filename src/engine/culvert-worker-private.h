@@ -95,9 +95,9 @@ typedef struct
   ino_t ino;
 } HandedFd;
 
-void      handed_fd_init          (HandedFd                 *handed,
-                                   int                       fd);
-void      handed_fd_close         (HandedFd                 *handed);
+void      culvert_handed_fd_init  (HandedFd *handed,
+                                   int       fd);
+void      culvert_handed_fd_close (HandedFd *handed);
 
 typedef struct _Conn Conn;
 
@@ -136,6 +136,20 @@ typedef struct
   GCancellable *cancellable;
 } LocalConnect;
 
+/* What a SOCKS client's connection keeps beyond any other's: allocated
+ * when its handshake begins (culvert-worker-socks.c), freed with it. */
+typedef struct
+{
+  CulvertSocksParser *parser;   /* during the handshake */
+  gint64              deadline; /* monotonic time the handshake is given up */
+  gint                version;  /* CulvertSocksVersion once asked; -1 until then,
+                                 * and once answered on the channel (rsocks) */
+  /* Replies of the handshake held back because the client had already sent
+   * what comes after them: they go out with the next reply, in one write. */
+  guint8              held[CULVERT_SOCKS_MAX_REPLY];
+  guint8              held_len;
+} ConnSocks;
+
 struct _Conn
 {
   WatchKind      kind;          /* first: epoll data points at this struct */
@@ -154,13 +168,7 @@ struct _Conn
   guint16        destination_port;
   char          *destination;   /* "db.internal:5432", for people */
   LocalConnect  *connecting;    /* the local socket is being connected */
-  CulvertSocksParser *socks;    /* during the SOCKS handshake */
-  gint64         socks_deadline;
-  gint           socks_version; /* CulvertSocksVersion once asked; -1: not SOCKS */
-  /* Replies of the handshake held back because the client had already sent
-   * what comes after them: they go out with the next reply, in one write. */
-  guint8         socks_held[CULVERT_SOCKS_MAX_REPLY];
-  guint8         socks_held_len;
+  ConnSocks     *socks;         /* a SOCKS client's; NULL for every other */
 
   /* Server to client: bytes read from the channel that the client's socket
    * did not take yet. While any are pending the channel is not read, so its
@@ -201,12 +209,20 @@ struct _Conn
   guint          handshaking : 1;    /* in worker->handshaking */
   guint          closing : 1;        /* in worker->closing */
   guint          opened_reported : 1;
-  guint          started : 1;         /* conn_start () ran: the channel opened */
+  guint          started : 1;         /* culvert_conn_start () ran: the channel opened */
   guint          reverse_socks : 1;  /* the SOCKS client talks through the channel */
   guint          socks_answer_due : 1; /* nothing goes to the client before its SOCKS answer */
   Remote        *probe_for;     /* a probe of remote_check_reach: no client, no socket */
   char          *close_reason;
 };
+
+/* The SOCKS version a client asked in, or -1 (not a SOCKS client, or not
+ * yet asked, or already answered). */
+static inline gint
+culvert_conn_socks_version (const Conn *conn)
+{
+  return conn->socks != NULL ? conn->socks->version : -1;
+}
 
 /* A global request: libssh has one slot for them (keepalives, and
  * tcpip-forward and cancel-tcpip-forward for incoming forwards), so they
@@ -247,6 +263,42 @@ typedef struct
   GStrv      answers;
   gboolean   remember;  /* store the secret once it worked */
 } Question;
+
+/* The worker's rooms keep their own state in these, inside CulvertWorker
+ * (embedded: no pointer to follow). */
+
+/* The global-request queue (culvert-worker-pump.c). */
+typedef struct
+{
+  GQueue   queue;    /* of GlobalRequest*, the head one in flight */
+  guint64  packets;  /* packets read when the head was last asked */
+} WorkerGlobals;
+
+/* Events on their way to the main thread, in batches (culvert-worker.c). */
+typedef struct
+{
+  GArray  *batch;         /* events waiting for the main thread */
+  GSource *stats_source;  /* counters, a few times a second */
+} WorkerEvents;
+
+/* Keepalives and the server's silence (culvert-worker-pump.c). */
+typedef struct
+{
+  GSource *source;
+  GSource *silence_source;  /* the server's silence reaches the limit */
+  guint64  last_rx_bytes;
+  gint64   last_rx_time;    /* monotonic time the server last sent bytes */
+} WorkerKeepalive;
+
+/* Clients that connected while there was no session, and the wait between
+ * attempts they may cut short (culvert-worker-listen.c). */
+typedef struct
+{
+  gboolean  backing_off;    /* waiting before the next attempt */
+  gint64    backoff_since;  /* monotonic time that wait began */
+  GSource  *tick;           /* checks how long clients have waited */
+  GSource  *early_retry;    /* a waiting client cuts the wait short */
+} WorkerWaiting;
 
 struct _CulvertWorker
 {
@@ -298,28 +350,20 @@ struct _CulvertWorker
   GPtrArray              *paused;         /* Conn* not read while output is pending */
   GPtrArray              *closing;        /* Conn* to free after the pass */
   GPtrArray              *handshaking;    /* Conn* in a SOCKS handshake */
-  GQueue                  global_requests; /* of GlobalRequest*, the head one in flight */
-  guint64                 global_packets; /* packets read when the head was last asked */
+  WorkerGlobals           globals;        /* culvert-worker-pump.c */
   gboolean                write_blocked;
   guint64                 window_granted; /* sum of windows beyond CULVERT_WINDOW_INITIAL */
   CulvertPathMemory       path;           /* what channels learned of the path */
   guint8                 *scratch;
-  GArray                 *batch;          /* events waiting for the main thread */
-  GSource                *stats_source;
-  GSource                *keepalive_source;
+  WorkerEvents            events;         /* culvert-worker.c */
   GSource                *process_source; /* another round of passes, soon */
-  GSource                *silence_source;  /* the server's silence reaches the limit */
-  guint64                 last_rx_bytes;
-  gint64                  last_rx_time;   /* monotonic time the server last sent bytes */
+  WorkerKeepalive         keepalive;      /* culvert-worker-pump.c */
   HandedFd                ssh_fd;         /* libssh's duplicate of the session's socket */
-  gboolean                backing_off;    /* waiting before the next attempt */
-  gint64                  backoff_since;  /* monotonic time that wait began */
-  GSource                *waiting_source; /* checks how long clients have waited */
-  GSource                *early_retry;    /* a waiting client cuts the wait short */
+  WorkerWaiting           waiting;        /* culvert-worker-listen.c */
   guint                   next_question_id;
   Question               *question;
   gboolean                ever_connected;
-  /* The machine being logged in to (worker_login_session()): its host
+  /* The machine being logged in to (culvert_worker_login_session()): its host
    * keys' questions name it. */
   char                   *login_host;
   guint16                 login_port;
@@ -330,133 +374,136 @@ struct _CulvertWorker
 };
 
 /* culvert-worker.c */
-void      worker_post             (CulvertWorker            *self,
-                                   const CulvertWorkerEvent *event);
-void      worker_flush_events     (CulvertWorker            *self);
-void      worker_set_state        (CulvertWorker            *self,
-                                   CulvertTunnelState        state,
-                                   const char               *reason);
-void      worker_log              (CulvertWorker            *self,
-                                   gboolean                  is_error,
-                                   const char               *format,
-                                   ...) G_GNUC_PRINTF (3, 4);
-GSource  *worker_add_timeout      (CulvertWorker            *self,
-                                   guint                     milliseconds,
-                                   GSourceFunc               func,
-                                   gpointer                  data);
-void      clear_source            (GSource                 **source);
-gboolean  worker_is_stopping      (CulvertWorker            *self);
+void      culvert_worker_post         (CulvertWorker            *self,
+                                       const CulvertWorkerEvent *event);
+void      culvert_worker_flush_events (CulvertWorker            *self);
+void      culvert_worker_set_state    (CulvertWorker            *self,
+                                       CulvertTunnelState        state,
+                                       const char               *reason);
+GSource  *culvert_worker_add_timeout  (CulvertWorker            *self,
+                                       guint                     milliseconds,
+                                       GSourceFunc               func,
+                                       gpointer                  data);
+void      culvert_worker_clear_source (GSource                 **source);
+gboolean  culvert_worker_is_stopping  (CulvertWorker            *self);
 
-int       worker_take_ssh_fd      (CulvertWorker            *self,
-                                   GSocketConnection        *connection,
-                                   GError                  **error);
-void      worker_release_ssh_fd   (CulvertWorker            *self);
+int       culvert_worker_take_ssh_fd    (CulvertWorker     *self,
+                                         GSocketConnection *connection,
+                                         GError           **error);
+void      culvert_worker_release_ssh_fd (CulvertWorker     *self);
+
+/* A line for the tunnel's log (and a debug message under the calling
+ * file's log domain). */
+#define culvert_worker_log(self, is_error, ...) \
+  culvert_worker_log_in_domain (G_LOG_DOMAIN, (self), (is_error), __VA_ARGS__)
+void      culvert_worker_log_in_domain (const char    *domain,
+                                        CulvertWorker *self,
+                                        gboolean       is_error,
+                                        const char    *format,
+                                        ...) G_GNUC_PRINTF (4, 5);
 
 /* culvert-worker-login.c */
-ssh_session worker_login          (CulvertWorker            *self,
-                                   GSocketConnection       **connection,
-                                   GError                  **error);
-ssh_session worker_login_session  (CulvertWorker            *self,
-                                   const CulvertLoginOptions *options,
-                                   gboolean                  is_server,
-                                   GError                  **error);
-GSocketConnection *
-          worker_connect_socket   (CulvertWorker            *self,
-                                   const char               *host,
-                                   guint16                   port,
-                                   GError                  **error);
-gboolean  worker_wait_socket      (int                       fd,
-                                   GIOCondition              condition,
-                                   int                       timeout_ms,
-                                   gpointer                  user_data);
+ssh_session        culvert_worker_login          (CulvertWorker             *self,
+                                                  GSocketConnection        **connection,
+                                                  GError                   **error);
+ssh_session        culvert_worker_login_session  (CulvertWorker             *self,
+                                                  const CulvertLoginOptions *options,
+                                                  gboolean                   is_server,
+                                                  GError                   **error);
+GSocketConnection *culvert_worker_connect_socket (CulvertWorker             *self,
+                                                  const char                *host,
+                                                  guint16                    port,
+                                                  GError                   **error);
+gboolean           culvert_worker_wait_socket    (int                        fd,
+                                                  GIOCondition               condition,
+                                                  int                        timeout_ms,
+                                                  gpointer                   user_data);
 
 /* culvert-worker-jump.c */
-GSocketConnection *
-          worker_jump_connect     (CulvertWorker            *self,
-                                   GError                  **error);
-char     *worker_jump_dup_failure (GSocketConnection        *connection);
+GSocketConnection *culvert_worker_jump_connect     (CulvertWorker     *self,
+                                                    GError           **error);
+char              *culvert_worker_jump_dup_failure (GSocketConnection *connection);
 
 /* culvert-worker-secrets.c */
-char     *worker_recall_secret    (gboolean                  is_passphrase,
-                                   gpointer                  user_data);
-void      worker_secret_result    (gboolean                  is_passphrase,
-                                   const char               *secret,
-                                   gboolean                  recalled,
-                                   gboolean                  accepted,
-                                   gpointer                  user_data);
-void      worker_host_key_changed (const CulvertHostKeyChange *change,
-                                   gpointer                  user_data);
+char     *culvert_worker_recall_secret     (gboolean                    is_passphrase,
+                                            gpointer                    user_data);
+void      culvert_worker_secret_result     (gboolean                    is_passphrase,
+                                            const char                 *secret,
+                                            gboolean                    recalled,
+                                            gboolean                    accepted,
+                                            gpointer                    user_data);
+void      culvert_worker_host_key_changed  (const CulvertHostKeyChange *change,
+                                            gpointer                    user_data);
 /* Fills in whether a secret question may offer "Remember", and keeps the answer's choice. */
-void      worker_secret_question  (CulvertWorker            *self,
-                                   CulvertWorkerEvent       *event);
-void      worker_secret_answered  (CulvertWorker            *self,
-                                   Question                 *question);
+void      culvert_worker_secret_question   (CulvertWorker              *self,
+                                            CulvertWorkerEvent         *event);
+void      culvert_worker_secret_answered   (CulvertWorker              *self,
+                                            Question                   *question);
 /* Names the machine being logged in to on a host key question. */
-void      worker_host_key_question (CulvertWorker           *self,
-                                   CulvertWorkerEvent       *event);
+void      culvert_worker_host_key_question (CulvertWorker              *self,
+                                            CulvertWorkerEvent         *event);
 
 /* culvert-worker-pump.c */
-gboolean  watch_add               (CulvertWorker            *self,
-                                   int                       fd,
-                                   gpointer                  tag,
-                                   guint32                   events);
-void      watch_set               (CulvertWorker            *self,
-                                   int                       fd,
-                                   gpointer                  tag,
-                                   guint32                   events,
-                                   guint32                  *current);
-void      watch_remove            (CulvertWorker            *self,
-                                   int                       fd);
-gboolean  worker_epoll_dispatch   (int                       fd,
-                                   GIOCondition              condition,
-                                   gpointer                  user_data);
-gboolean  worker_pump             (CulvertWorker            *self,
-                                   gboolean                  read_socket);
-void      worker_global_request   (CulvertWorker            *self,
-                                   GlobalKind                kind,
-                                   const char               *address,
-                                   guint16                   port,
-                                   GlobalDone                done,
-                                   gpointer                  data);
-void      worker_post_stats       (CulvertWorker            *self);
-gboolean  worker_stats_tick       (gpointer                  user_data);
-void      worker_note_rx          (CulvertWorker            *self);
-void      worker_serve            (CulvertWorker            *self);
-Counters *worker_counters_for     (CulvertWorker            *self,
-                                   guint                     forward_index);
+gboolean  culvert_worker_watch_add      (CulvertWorker *self,
+                                         int            fd,
+                                         gpointer       tag,
+                                         guint32        events);
+void      culvert_worker_watch_set      (CulvertWorker *self,
+                                         int            fd,
+                                         gpointer       tag,
+                                         guint32        events,
+                                         guint32       *current);
+void      culvert_worker_watch_remove   (CulvertWorker *self,
+                                         int            fd);
+gboolean  culvert_worker_epoll_dispatch (int            fd,
+                                         GIOCondition   condition,
+                                         gpointer       user_data);
+gboolean  culvert_worker_pump           (CulvertWorker *self,
+                                         gboolean       read_socket);
+void      culvert_worker_global_request (CulvertWorker *self,
+                                         GlobalKind     kind,
+                                         const char    *address,
+                                         guint16        port,
+                                         GlobalDone     done,
+                                         gpointer       data);
+void      culvert_worker_post_stats     (CulvertWorker *self);
+gboolean  culvert_worker_stats_tick     (gpointer       user_data);
+void      culvert_worker_serve          (CulvertWorker *self);
+Counters *culvert_worker_counters_for   (CulvertWorker *self,
+                                         guint          forward_index);
 
 /* culvert-worker-conn.c */
-Conn     *conn_alloc              (CulvertWorker            *self,
-                                   Counters                 *counters,
-                                   const char               *source_host,
-                                   guint16                   source_port,
-                                   const char               *destination_host,
-                                   guint16                   destination_port);
-gboolean  conn_attach_socket      (Conn                     *conn,
-                                   int                       fd);
-ssh_channel conn_new_channel      (Conn                     *conn);
-void      conn_start              (Conn                     *conn);
-Conn     *conn_new                (CulvertWorker            *self,
-                                   Counters                 *counters,
-                                   int                       fd,
-                                   const struct sockaddr    *source,
-                                   const char               *destination_host,
-                                   guint16                   destination_port);
-void      conn_open_channel       (Conn                     *conn);
-void      conn_try_open           (Conn                     *conn);
-void      conn_on_socket          (Conn                     *conn,
-                                   guint32                   revents);
-void      conn_pump_down          (Conn                     *conn);
-void      conn_pump_up            (Conn                     *conn);
-void      conn_mark_ready         (Conn                     *conn);
-gsize     conn_take_data          (Conn                     *conn,
-                                   const guint8             *data,
-                                   gsize                     len);
-void      conn_close              (Conn                     *conn,
-                                   const char               *reason);
-void      conn_update_events      (Conn                     *conn);
-void      conn_shutdown_write     (Conn                     *conn);
-void      conn_destroy            (Conn                     *conn);
+Conn       *culvert_conn_alloc          (CulvertWorker         *self,
+                                         Counters              *counters,
+                                         const char            *source_host,
+                                         guint16                source_port,
+                                         const char            *destination_host,
+                                         guint16                destination_port);
+gboolean    culvert_conn_attach_socket  (Conn                  *conn,
+                                         int                    fd);
+ssh_channel culvert_conn_new_channel    (Conn                  *conn);
+void        culvert_conn_start          (Conn                  *conn);
+Conn       *culvert_conn_new            (CulvertWorker         *self,
+                                         Counters              *counters,
+                                         int                    fd,
+                                         const struct sockaddr *source,
+                                         const char            *destination_host,
+                                         guint16                destination_port);
+void        culvert_conn_open_channel   (Conn                  *conn);
+void        culvert_conn_try_open       (Conn                  *conn);
+void        culvert_conn_on_socket      (Conn                  *conn,
+                                         guint32                revents);
+void        culvert_conn_pump_down      (Conn                  *conn);
+void        culvert_conn_pump_up        (Conn                  *conn);
+void        culvert_conn_mark_ready     (Conn                  *conn);
+gsize       culvert_conn_take_data      (Conn                  *conn,
+                                         const guint8          *data,
+                                         gsize                  len);
+void        culvert_conn_close          (Conn                  *conn,
+                                         const char            *reason);
+void        culvert_conn_update_events  (Conn                  *conn);
+void        culvert_conn_shutdown_write (Conn                  *conn);
+void        culvert_conn_destroy        (Conn                  *conn);
 
 /* A destination that is a Unix-domain socket's path: port 0 and a "/",
  * which no host name has (on the server for an outgoing forward, on this
@@ -464,32 +511,30 @@ void      conn_destroy            (Conn                     *conn);
  * what a SOCKS client asked for, or a client of -D (or of a reverse
  * dynamic -R) could reach any socket file there. */
 #define conn_destination_is_path(conn) \
-  ((conn)->socks_version < 0 && !(conn)->reverse_socks && \
+  (culvert_conn_socks_version (conn) < 0 && !(conn)->reverse_socks && \
    (conn)->destination_port == 0 && (conn)->destination_host != NULL && \
    strchr ((conn)->destination_host, '/') != NULL)
 
 /* culvert-worker-listen.c */
-void      worker_add_listener     (CulvertWorker            *self,
-                                   CulvertWorkerListener    *in);
-void      worker_watch_listeners  (CulvertWorker            *self,
-                                   gboolean                  watch);
-void      worker_close_listeners  (CulvertWorker            *self);
-void      worker_remove_listeners (CulvertWorker            *self,
-                                   guint                     forward_index);
-void      listener_accept         (Listener                 *listener);
+void      culvert_worker_take_listener    (CulvertWorker         *self,
+                                           CulvertWorkerListener *in);
+void      culvert_worker_watch_listeners  (CulvertWorker         *self,
+                                           gboolean               watch);
+void      culvert_worker_close_listeners  (CulvertWorker         *self);
+void      culvert_worker_remove_listeners (CulvertWorker         *self,
+                                           guint                  forward_index);
+void      culvert_listener_accept         (Listener              *listener);
 /* Clients that connected while there was no session: served once there is
  * one, closed when they waited too long or the worker gives up. */
-void      worker_serve_waiting    (CulvertWorker            *self);
-gboolean  worker_has_waiting      (CulvertWorker            *self);
+void      culvert_worker_serve_waiting    (CulvertWorker         *self);
+gboolean  culvert_worker_has_waiting      (CulvertWorker         *self);
 /* The shortest wait between attempts while a client waits. */
-guint     worker_waiting_retry_ms (void);
-void      worker_close_waiting    (CulvertWorker            *self,
-                                   const char               *why);
-void      listener_free           (Listener                 *listener);
+guint     culvert_worker_waiting_retry_ms (void);
+void      culvert_listener_free           (Listener              *listener);
 
 /* culvert-worker-socks.c */
-void      socks_start             (Conn                     *conn);
-void      socks_begin_handshake   (Conn                     *conn);
+void      culvert_worker_socks_start           (Conn *conn);
+void      culvert_worker_socks_begin_handshake (Conn *conn);
 /* Where a SOCKS client's handshake comes from and its answers go. */
 typedef struct
 {
@@ -502,50 +547,51 @@ typedef struct
                          gsize                      rest_len);
   gboolean on_server;   /* a reverse dynamic forward's client */
 } SocksTransport;
-gboolean  socks_feed              (Conn                     *conn,
-                                   const guint8             *buf,
-                                   gsize                     n,
-                                   const SocksTransport     *transport);
-void      socks_take_request      (Conn                     *conn,
-                                   const CulvertSocksRequest *request);
+gboolean  culvert_worker_socks_feed         (Conn                      *conn,
+                                             const guint8              *buf,
+                                             gsize                      n,
+                                             const SocksTransport      *transport);
+void      culvert_worker_socks_take_request (Conn                      *conn,
+                                             const CulvertSocksRequest *request);
 /* culvert-worker-rsocks.c: reverse dynamic forwards (-R port alone) */
-void      rsocks_start            (Conn                     *conn);
-void      rsocks_pump             (Conn                     *conn);
-void      socks_on_readable       (Conn                     *conn);
-gboolean  socks_reply             (Conn                     *conn,
-                                   CulvertSocksOutcome       outcome);
+void      culvert_worker_rsocks_start      (Conn               *conn);
+void      culvert_worker_rsocks_pump       (Conn               *conn);
+void      culvert_worker_socks_on_readable (Conn               *conn);
+gboolean  culvert_worker_socks_reply       (Conn               *conn,
+                                            CulvertSocksOutcome outcome);
 /* Room for the replies held back and the answer to the request. */
 #define SOCKS_ANSWER_MAX (2 * CULVERT_SOCKS_MAX_REPLY)
-gsize     socks_build_answer      (Conn                     *conn,
-                                   CulvertSocksOutcome       outcome,
-                                   guint8                    out[SOCKS_ANSWER_MAX]);
-CulvertSocksOutcome socks_outcome_for_error (const char     *error);
-void      worker_expire_handshakes (CulvertWorker           *self);
-void      conn_report_opened      (Conn                     *conn);
+gsize     culvert_worker_socks_build_answer (Conn                *conn,
+                                             CulvertSocksOutcome  outcome,
+                                             guint8               out[SOCKS_ANSWER_MAX]);
+CulvertSocksOutcome
+          culvert_worker_socks_outcome_for_error (const char     *error);
+void      culvert_worker_expire_handshakes  (CulvertWorker       *self);
+void      culvert_conn_report_opened        (Conn                *conn);
+void      culvert_worker_socks_free         (ConnSocks           *socks);
 
 /* culvert-worker-remote.c */
-Remote   *worker_add_remote       (CulvertWorker            *self,
-                                   CulvertWorkerRemote      *in);
-GSocketClient *worker_local_client (CulvertWorker           *self);
-void      local_connect_start     (Conn                     *conn,
-                                   GAsyncReadyCallback       done);
-Conn     *local_connect_finish    (GObject                  *source,
-                                   GAsyncResult             *result,
-                                   gpointer                  user_data,
-                                   int                      *fd,
-                                   GError                  **error);
-void      worker_request_remotes  (CulvertWorker            *self);
-void      worker_request_remote   (CulvertWorker            *self,
-                                   Remote                   *remote);
-void      worker_remove_remotes   (CulvertWorker            *self,
-                                   guint                     forward_index);
-void      remote_free             (Remote                   *remote);
-void      remote_probe_done       (Conn                     *probe,
-                                   int                       rc,
-                                   const char               *reason);
-int       worker_on_message       (ssh_session               session,
-                                   ssh_message               message,
-                                   void                     *user_data);
+Remote        *culvert_worker_take_remote          (CulvertWorker       *self,
+                                                    CulvertWorkerRemote *in);
+void           culvert_worker_local_connect_start  (Conn                *conn,
+                                                    GAsyncReadyCallback  done);
+Conn          *culvert_worker_local_connect_finish (GObject             *source,
+                                                    GAsyncResult        *result,
+                                                    gpointer             user_data,
+                                                    int                 *fd,
+                                                    GError             **error);
+void           culvert_worker_request_remotes      (CulvertWorker       *self);
+void           culvert_worker_request_remote       (CulvertWorker       *self,
+                                                    Remote              *remote);
+void           culvert_worker_remove_remotes       (CulvertWorker       *self,
+                                                    guint                forward_index);
+void           culvert_remote_free                 (Remote              *remote);
+void           culvert_remote_probe_done           (Conn                *probe,
+                                                    int                  rc,
+                                                    const char          *reason);
+int            culvert_worker_on_message           (ssh_session          session,
+                                                    ssh_message          message,
+                                                    void                *user_data);
 
 /* For tests: a function run at the end of every pass over the connections,
  * where libssh 0.11+ may already have read or written the socket again
@@ -555,7 +601,7 @@ typedef void (*CulvertWorkerPassHook) (ssh_session session,
 void      culvert_worker_set_pass_hook (CulvertWorkerPassHook hook);
 guint     culvert_worker_get_n_alive   (void);
 /* How long to wait before reconnect attempt @attempt + 1 (0: the first). */
-guint     culvert_worker_backoff_ms    (guint                     attempt,
-                                        guint32                   random);
+guint     culvert_worker_backoff_ms    (guint                 attempt,
+                                        guint32               random);
 
 G_END_DECLS

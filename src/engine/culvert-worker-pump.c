@@ -6,7 +6,7 @@
  * (ssh_event_dopoll (ev, 0) on an event that holds only the session); then
  * passes over the connections do what the callbacks marked.
  *
- * Every entry into libssh goes through one step, worker_pump(): check the
+ * Every entry into libssh goes through one step, culvert_worker_pump(): check the
  * session, let libssh read (when the socket is ready), run the passes, and
  * check the session again.
  *
@@ -20,6 +20,9 @@
  * Copyright 2026 The Culvert authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
 
 #include "config.h"
 
@@ -58,11 +61,11 @@ culvert_worker_set_pass_hook (CulvertWorkerPassHook hook)
 /* epoll                                                                   */
 
 void
-watch_set (CulvertWorker *self,
-           int            fd,
-           gpointer       tag,
-           guint32        events,
-           guint32       *current)
+culvert_worker_watch_set (CulvertWorker *self,
+                          int            fd,
+                          gpointer       tag,
+                          guint32        events,
+                          guint32       *current)
 {
   struct epoll_event ev = { .events = events, .data.ptr = tag };
 
@@ -74,10 +77,10 @@ watch_set (CulvertWorker *self,
 }
 
 gboolean
-watch_add (CulvertWorker *self,
-           int            fd,
-           gpointer       tag,
-           guint32        events)
+culvert_worker_watch_add (CulvertWorker *self,
+                          int            fd,
+                          gpointer       tag,
+                          guint32        events)
 {
   struct epoll_event ev = { .events = events, .data.ptr = tag };
 
@@ -85,15 +88,15 @@ watch_add (CulvertWorker *self,
 }
 
 void
-watch_remove (CulvertWorker *self,
-              int            fd)
+culvert_worker_watch_remove (CulvertWorker *self,
+                             int            fd)
 {
   epoll_ctl (self->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 }
 
 Counters *
-worker_counters_for (CulvertWorker *self,
-                     guint          forward_index)
+culvert_worker_counters_for (CulvertWorker *self,
+                             guint          forward_index)
 {
   Counters *counters;
 
@@ -113,6 +116,20 @@ worker_counters_for (CulvertWorker *self,
 
 /* ---------------------------------------------------------------------- */
 /* The pump                                                                */
+
+/* Remembers when the server last sent anything; asked after each step of
+ * the pump, so the server's silence is known to the millisecond. */
+static void
+worker_note_rx (CulvertWorker *self)
+{
+  guint64 rx = self->packet_counter->in_bytes;
+
+  if (rx != self->keepalive.last_rx_bytes)
+    {
+      self->keepalive.last_rx_bytes = rx;
+      self->keepalive.last_rx_time = g_get_monotonic_time ();
+    }
+}
 
 static void
 worker_session_dead (CulvertWorker *self,
@@ -159,7 +176,7 @@ worker_update_ssh_events (CulvertWorker *self)
   if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
     events |= EPOLLOUT;
   if (fd >= 0)
-    watch_set (self, fd, &self->ssh_watch, events, &self->ssh_events);
+    culvert_worker_watch_set (self, fd, &self->ssh_watch, events, &self->ssh_events);
 }
 
 static gboolean
@@ -194,7 +211,7 @@ pass_opening (CulvertWorker *self)
       if (conn->closing)
         continue;
       if (answers || ssh_channel_is_open (conn->channel))
-        conn_try_open (conn);  /* back into the list when still undecided */
+        culvert_conn_try_open (conn);  /* back into the list when still undecided */
       else
         {
           conn->opening = TRUE;
@@ -220,7 +237,7 @@ pass_paused (CulvertWorker *self)
       Conn *conn = g_ptr_array_index (paused, i);
 
       conn->paused = FALSE;
-      conn_pump_up (conn);
+      culvert_conn_pump_up (conn);
     }
 }
 
@@ -244,7 +261,7 @@ pass_window_waiters (CulvertWorker *self)
           ssh_channel_window_size (conn->channel) > 0)
         {
           conn->waiting_window = FALSE;
-          conn_pump_up (conn);
+          culvert_conn_pump_up (conn);
         }
       else
         g_ptr_array_add (self->window_waiters, conn);
@@ -270,11 +287,11 @@ pass_ready (CulvertWorker *self)
       conn->ready = FALSE;
       if (conn->closing)
         continue;
-      conn_pump_down (conn);
+      culvert_conn_pump_down (conn);
       if (conn->remote_closed && !conn->closing && conn->pending_len == 0)
         {
-          conn_shutdown_write (conn);
-          conn_close (conn, NULL);
+          culvert_conn_shutdown_write (conn);
+          culvert_conn_close (conn, NULL);
         }
     }
 }
@@ -304,7 +321,7 @@ pass_closing (CulvertWorker *self)
         g_ptr_array_remove_fast (self->opening, conn);
       if (conn->handshaking)
         g_ptr_array_remove_fast (self->handshaking, conn);
-      conn_destroy (conn);
+      culvert_conn_destroy (conn);
     }
 
   return TRUE;
@@ -322,12 +339,12 @@ global_request_free (GlobalRequest *request)
 
 /* Queues a global request; @done (may be NULL) hears its answer. */
 void
-worker_global_request (CulvertWorker *self,
-                       GlobalKind     kind,
-                       const char    *address,
-                       guint16        port,
-                       GlobalDone     done,
-                       gpointer       data)
+culvert_worker_global_request (CulvertWorker *self,
+                               GlobalKind     kind,
+                               const char    *address,
+                               guint16        port,
+                               GlobalDone     done,
+                               gpointer       data)
 {
   GlobalRequest *request = g_new0 (GlobalRequest, 1);
 
@@ -336,13 +353,13 @@ worker_global_request (CulvertWorker *self,
   request->port = port;
   request->done = done;
   request->data = data;
-  g_queue_push_tail (&self->global_requests, request);
+  g_queue_push_tail (&self->globals.queue, request);
 }
 
 static gboolean
 worker_has_keepalive_queued (CulvertWorker *self)
 {
-  for (GList *l = self->global_requests.head; l != NULL; l = l->next)
+  for (GList *l = self->globals.queue.head; l != NULL; l = l->next)
     if (((GlobalRequest *) l->data)->kind == GLOBAL_KEEPALIVE)
       return TRUE;
 
@@ -356,15 +373,15 @@ pass_global (CulvertWorker *self)
 {
   GlobalRequest *request;
 
-  while ((request = g_queue_peek_head (&self->global_requests)) != NULL)
+  while ((request = g_queue_peek_head (&self->globals.queue)) != NULL)
     {
       int bound_port = 0;
       int rc = SSH_ERROR;
       gboolean was_sent = request->sent;
 
-      if (request->sent && self->packet_counter->in_packets == self->global_packets)
+      if (request->sent && self->packet_counter->in_packets == self->globals.packets)
         return;  /* nothing came in since we last asked */
-      self->global_packets = self->packet_counter->in_packets;
+      self->globals.packets = self->packet_counter->in_packets;
 
       switch (request->kind)
         {
@@ -405,7 +422,7 @@ pass_global (CulvertWorker *self)
        * make the path look far shorter than it is. */
       if (was_sent)
         culvert_path_memory_round_trip (&self->path, g_get_monotonic_time () - request->sent_at);
-      g_queue_pop_head (&self->global_requests);
+      g_queue_pop_head (&self->globals.queue);
       if (request->done != NULL)
         request->done (self, request, rc, bound_port,
                        rc == SSH_OK ? NULL : ssh_get_error (self->session));
@@ -418,7 +435,7 @@ worker_clear_global_requests (CulvertWorker *self)
 {
   GlobalRequest *request;
 
-  while ((request = g_queue_pop_head (&self->global_requests)) != NULL)
+  while ((request = g_queue_pop_head (&self->globals.queue)) != NULL)
     {
       if (request->done != NULL)
         request->done (self, request, SSH_ERROR, 0, NULL);
@@ -456,8 +473,8 @@ worker_pass (CulvertWorker *self)
   if (self->window_waiters->len > 0 && self->packet_counter->in_packets != packets)
     again = TRUE;
   /* A global request's answer may have come in during the pass. */
-  if (!g_queue_is_empty (&self->global_requests) &&
-      self->packet_counter->in_packets != self->global_packets)
+  if (!g_queue_is_empty (&self->globals.queue) &&
+      self->packet_counter->in_packets != self->globals.packets)
     again = TRUE;
   /* Asking one opening channel may have read the answer to another. */
   if (self->opening->len > 0 && self->packet_counter->in_packets != self->opening_packets)
@@ -474,7 +491,7 @@ worker_process_later (gpointer user_data)
   CulvertWorker *self = user_data;
 
   g_clear_pointer (&self->process_source, g_source_unref);
-  worker_pump (self, FALSE);
+  culvert_worker_pump (self, FALSE);
 
   return G_SOURCE_REMOVE;
 }
@@ -504,8 +521,8 @@ worker_process (CulvertWorker *self)
  * socket (@read_socket: it is ready), run the passes, check it again.
  * FALSE when the session is gone. */
 gboolean
-worker_pump (CulvertWorker *self,
-             gboolean       read_socket)
+culvert_worker_pump (CulvertWorker *self,
+                     gboolean       read_socket)
 {
   if (self->session == NULL || !worker_check_session (self, FALSE))
     return FALSE;
@@ -529,9 +546,9 @@ worker_pump (CulvertWorker *self,
 }
 
 gboolean
-worker_epoll_dispatch (int          fd,
-                       GIOCondition condition,
-                       gpointer     user_data)
+culvert_worker_epoll_dispatch (int          fd,
+                               GIOCondition condition,
+                               gpointer     user_data)
 {
   CulvertWorker *self = user_data;
   struct epoll_event events[EPOLL_BATCH];
@@ -550,12 +567,12 @@ worker_epoll_dispatch (int          fd,
           break;
 
         case WATCH_LISTENER:
-          listener_accept ((Listener *) kind);
+          culvert_listener_accept ((Listener *) kind);
           break;
 
         case WATCH_CONN:
           if (self->session != NULL)
-            conn_on_socket ((Conn *) kind, events[i].events);
+            culvert_conn_on_socket ((Conn *) kind, events[i].events);
           break;
 
         default:
@@ -565,7 +582,7 @@ worker_epoll_dispatch (int          fd,
 
   /* The session goes last so that what clients sent leaves in one pass. */
   if (self->session != NULL)
-    worker_pump (self, ssh_ready);
+    culvert_worker_pump (self, ssh_ready);
 
   return G_SOURCE_CONTINUE;
 }
@@ -574,7 +591,7 @@ worker_epoll_dispatch (int          fd,
 /* Counters and keepalives                                                 */
 
 void
-worker_post_stats (CulvertWorker *self)
+culvert_worker_post_stats (CulvertWorker *self)
 {
   CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATS };
   GHashTableIter iter;
@@ -620,41 +637,27 @@ worker_post_stats (CulvertWorker *self)
     {
       g_array_unref (event.forward_stats);
       g_array_unref (event.client_stats);
-      worker_flush_events (self);
+      culvert_worker_flush_events (self);
       return;
     }
 
-  worker_post (self, &event);
+  culvert_worker_post (self, &event);
 }
 
 /* Counters reach the main thread a few times a second, whatever the traffic. */
 gboolean
-worker_stats_tick (gpointer user_data)
+culvert_worker_stats_tick (gpointer user_data)
 {
   CulvertWorker *self = user_data;
 
   if (self->handshaking->len > 0)
     {
-      worker_expire_handshakes (self);
-      worker_pump (self, FALSE);
+      culvert_worker_expire_handshakes (self);
+      culvert_worker_pump (self, FALSE);
     }
-  worker_post_stats (self);
+  culvert_worker_post_stats (self);
 
   return G_SOURCE_CONTINUE;
-}
-
-/* Remembers when the server last sent anything; asked after each step of
- * the pump, so the server's silence is known to the millisecond. */
-void
-worker_note_rx (CulvertWorker *self)
-{
-  guint64 rx = self->packet_counter->in_bytes;
-
-  if (rx != self->last_rx_bytes)
-    {
-      self->last_rx_bytes = rx;
-      self->last_rx_time = g_get_monotonic_time ();
-    }
 }
 
 static guint
@@ -688,7 +691,7 @@ worker_silence_exceeded (CulvertWorker *self)
     return FALSE;
 
   worker_note_rx (self);
-  silence = g_get_monotonic_time () - self->last_rx_time;
+  silence = g_get_monotonic_time () - self->keepalive.last_rx_time;
   limit = silence_limit_us (self);
 
   if (silence >= limit)
@@ -701,9 +704,9 @@ worker_silence_exceeded (CulvertWorker *self)
       return TRUE;
     }
 
-  clear_source (&self->silence_source);
-  self->silence_source = worker_add_timeout (self, (limit - silence) / 1000 + 1,
-                                             worker_check_silence, self);
+  culvert_worker_clear_source (&self->keepalive.silence_source);
+  self->keepalive.silence_source = culvert_worker_add_timeout (self, (limit - silence) / 1000 + 1,
+                                                     worker_check_silence, self);
   return FALSE;
 }
 
@@ -712,7 +715,7 @@ worker_check_silence (gpointer user_data)
 {
   CulvertWorker *self = user_data;
 
-  g_clear_pointer (&self->silence_source, g_source_unref);
+  g_clear_pointer (&self->keepalive.silence_source, g_source_unref);
   worker_silence_exceeded (self);
 
   return G_SOURCE_REMOVE;
@@ -727,8 +730,8 @@ worker_keepalive_tick (gpointer user_data)
     return G_SOURCE_CONTINUE;
 
   if (!worker_has_keepalive_queued (self))
-    worker_global_request (self, GLOBAL_KEEPALIVE, NULL, 0, NULL, NULL);
-  worker_pump (self, FALSE);
+    culvert_worker_global_request (self, GLOBAL_KEEPALIVE, NULL, 0, NULL, NULL);
+  culvert_worker_pump (self, FALSE);
 
   return G_SOURCE_CONTINUE;
 }
@@ -763,7 +766,7 @@ worker_close_all (CulvertWorker *self,
 
   g_hash_table_iter_init (&iter, self->conns);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    conn_close (value, reason);
+    culvert_conn_close (value, reason);
 
   g_ptr_array_set_size (self->opening, 0);
   g_ptr_array_set_size (self->ready, 0);
@@ -777,7 +780,7 @@ worker_close_all (CulvertWorker *self,
 
       conn->ready = conn->waiting_window = conn->paused = conn->opening = FALSE;
       conn->handshaking = FALSE;
-      conn_destroy (conn);
+      culvert_conn_destroy (conn);
     }
   g_ptr_array_set_size (self->closing, 0);
   /* Closing channels let libssh run callbacks of channels already gone. */
@@ -786,7 +789,7 @@ worker_close_all (CulvertWorker *self,
 
 /* Serves one authenticated session until it dies or the worker stops. */
 void
-worker_serve (CulvertWorker *self)
+culvert_worker_serve (CulvertWorker *self)
 {
   int fd;
 
@@ -796,8 +799,8 @@ worker_serve (CulvertWorker *self)
   self->packet_counter = g_new0 (struct ssh_counter_struct, 1);
   self->socket_counter = g_new0 (struct ssh_counter_struct, 1);
   ssh_set_counters (self->session, self->socket_counter, self->packet_counter);
-  self->last_rx_bytes = 0;
-  self->last_rx_time = g_get_monotonic_time ();
+  self->keepalive.last_rx_bytes = 0;
+  self->keepalive.last_rx_time = g_get_monotonic_time ();
   self->session_dead = FALSE;
   g_clear_pointer (&self->dead_reason, g_free);
   self->write_blocked = FALSE;
@@ -806,38 +809,38 @@ worker_serve (CulvertWorker *self)
   fd = ssh_get_fd (self->session);
   set_socket_keepalive (fd, self->config->keepalive_interval, self->config->keepalive_count);
   self->ssh_events = EPOLLIN;
-  if (!watch_add (self, fd, &self->ssh_watch, EPOLLIN))
+  if (!culvert_worker_watch_add (self, fd, &self->ssh_watch, EPOLLIN))
     {
       worker_session_dead (self, g_strerror (errno));
       return;
     }
 
   self->ever_connected = TRUE;
-  worker_set_state (self, CULVERT_TUNNEL_CONNECTED, NULL);
+  culvert_worker_set_state (self, CULVERT_TUNNEL_CONNECTED, NULL);
 
   if (keepalive_interval_ms (self) > 0)
-    self->keepalive_source = worker_add_timeout (self, keepalive_interval_ms (self),
-                                                 worker_keepalive_tick, self);
+    self->keepalive.source = culvert_worker_add_timeout (self, keepalive_interval_ms (self),
+                                                         worker_keepalive_tick, self);
 
-  ssh_set_message_callback (self->session, worker_on_message, self);
-  worker_request_remotes (self);
+  ssh_set_message_callback (self->session, culvert_worker_on_message, self);
+  culvert_worker_request_remotes (self);
   /* Clients that came while the session was being made. */
-  worker_serve_waiting (self);
+  culvert_worker_serve_waiting (self);
 
   /* Anything already buffered (the server may have spoken during login). */
-  worker_pump (self, FALSE);
+  culvert_worker_pump (self, FALSE);
 
-  if (!worker_is_stopping (self) && !self->session_dead)
+  if (!culvert_worker_is_stopping (self) && !self->session_dead)
     g_main_loop_run (self->loop);
 
-  clear_source (&self->keepalive_source);
-  clear_source (&self->silence_source);
-  clear_source (&self->process_source);
+  culvert_worker_clear_source (&self->keepalive.source);
+  culvert_worker_clear_source (&self->keepalive.silence_source);
+  culvert_worker_clear_source (&self->process_source);
   worker_clear_global_requests (self);
-  worker_close_all (self, worker_is_stopping (self) ? NULL : self->dead_reason);
-  worker_post_stats (self);
+  worker_close_all (self, culvert_worker_is_stopping (self) ? NULL : self->dead_reason);
+  culvert_worker_post_stats (self);
 
-  watch_remove (self, fd);
+  culvert_worker_watch_remove (self, fd);
   ssh_event_remove_session (self->event, self->session);
   ssh_event_free (self->event);
   self->event = NULL;

@@ -16,6 +16,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Remote"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -33,12 +36,12 @@
 #define LOCAL_CONNECT_TIMEOUT 15
 
 void
-remote_free (Remote *remote)
+culvert_remote_free (Remote *remote)
 {
   if (remote->probe != NULL)
     {
       remote->probe->probe_for = NULL;
-      conn_close (remote->probe, NULL);
+      culvert_conn_close (remote->probe, NULL);
     }
   g_free (remote->probe_host);
   g_free (remote->bind_address);
@@ -47,13 +50,13 @@ remote_free (Remote *remote)
 }
 
 Remote *
-worker_add_remote (CulvertWorker       *self,
-                   CulvertWorkerRemote *in)
+culvert_worker_take_remote (CulvertWorker       *self,
+                            CulvertWorkerRemote *in)
 {
   Remote *remote = g_new0 (Remote, 1);
 
   remote->worker = self;
-  remote->counters = worker_counters_for (self, in->forward_index);
+  remote->counters = culvert_worker_counters_for (self, in->forward_index);
   remote->bind_address = g_strdup (in->bind_address);
   remote->bind_port = in->bind_port;
   remote->destination_host = g_strdup (in->destination_host);
@@ -85,7 +88,7 @@ remote_post_listening (CulvertWorker       *self,
   event.text = server_label (remote->bind_address, remote->bound_port);
   event.port = remote->bound_port;
   event.reach = reach;
-  worker_post (self, &event);
+  culvert_worker_post (self, &event);
 }
 
 /* The address the session reached the server on, when that is the server
@@ -150,14 +153,14 @@ remote_check_reach (CulvertWorker *self,
 
   if (host == NULL)
     {
-      worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
-                                 "depends on its GatewayPorts setting; Culvert could not "
-                                 "check it"), remote->bound_port);
+      culvert_worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
+                                         "depends on its GatewayPorts setting; Culvert could not "
+                                         "check it"), remote->bound_port);
       remote_post_listening (self, remote, CULVERT_FORWARD_REACH_UNCHECKED);
       return FALSE;
     }
 
-  probe = conn_alloc (self, &self->probe_counters, "127.0.0.1", 0, NULL, 0);
+  probe = culvert_conn_alloc (self, &self->probe_counters, "127.0.0.1", 0, NULL, 0);
   probe->probe_for = remote;
   probe->destination_host = g_strdup (host);
   probe->destination_port = remote->bound_port;
@@ -166,16 +169,16 @@ remote_check_reach (CulvertWorker *self,
   g_free (remote->probe_host);
   remote->probe_host = g_steal_pointer (&host);
   remote->probe_until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  conn_open_channel (probe);
+  culvert_conn_open_channel (probe);
 
   return TRUE;
 }
 
 /* What the server said to the probe's channel (from conn_open_result). */
 void
-remote_probe_done (Conn       *probe,
-                   int         rc,
-                   const char *reason)
+culvert_remote_probe_done (Conn       *probe,
+                           int         rc,
+                           const char *reason)
 {
   Remote *remote = probe->probe_for;
   CulvertWorker *self = probe->worker;
@@ -183,7 +186,7 @@ remote_probe_done (Conn       *probe,
   g_autofree char *lower = g_ascii_strdown (reason != NULL ? reason : "", -1);
 
   probe->probe_for = NULL;
-  conn_close (probe, NULL);
+  culvert_conn_close (probe, NULL);
   if (remote == NULL)
     return;
   remote->probe = NULL;
@@ -191,24 +194,27 @@ remote_probe_done (Conn       *probe,
   if (rc == SSH_OK)
     {
       reach = CULVERT_FORWARD_REACH_OTHER_HOSTS;
-      worker_log (self, FALSE, _("Other computers can reach port %u on the server (checked on "
-                                 "%s)"), remote->bound_port, remote->probe_host);
+      culvert_worker_log (self, FALSE,
+                          _("Other computers can reach port %u on the server (checked on "
+                            "%s)"), remote->bound_port, remote->probe_host);
     }
   else if (strstr (lower, "refused") != NULL)
     {
       reach = CULVERT_FORWARD_REACH_LOOPBACK_ONLY;
       remote->probe_until = 0;
-      worker_log (self, TRUE, _("The server listens on port %u for programs on the server only, "
-                                "not on %s as asked: its GatewayPorts setting does not allow "
-                                "other computers"), remote->bound_port, remote->probe_host);
+      culvert_worker_log (self, TRUE,
+                          _("The server listens on port %u for programs on the server only, "
+                            "not on %s as asked: its GatewayPorts setting does not allow "
+                            "other computers"), remote->bound_port, remote->probe_host);
     }
   else
     {
       reach = CULVERT_FORWARD_REACH_UNCHECKED;
       remote->probe_until = 0;
-      worker_log (self, FALSE, _("Whether other computers can reach port %u on the server "
-                                 "depends on its GatewayPorts setting; Culvert could not check "
-                                 "it (%s)"), remote->bound_port, reason);
+      culvert_worker_log (self, FALSE,
+                          _("Whether other computers can reach port %u on the server "
+                            "depends on its GatewayPorts setting; Culvert could not check "
+                            "it (%s)"), remote->bound_port, reason);
     }
 
   if (!remote->removed)
@@ -245,7 +251,7 @@ on_listen_answered (CulvertWorker *self,
               remote->refused = TRUE;
               failed.forward_index = forward_index;
               failed.text = g_strdup (_("The server listens, but did not say on which port"));
-              worker_post (self, &failed);
+              culvert_worker_post (self, &failed);
               return;
             }
           port = bound_port;
@@ -253,14 +259,14 @@ on_listen_answered (CulvertWorker *self,
       remote->bound_port = port;
       label = server_label (remote->bind_address, port);
       if (remote->destination_host == NULL)
-        worker_log (self, FALSE, _("The server listens on %s; its clients connect onwards "
-                                   "from this computer, as through a SOCKS proxy"), label);
+        culvert_worker_log (self, FALSE, _("The server listens on %s; its clients connect onwards "
+                                           "from this computer, as through a SOCKS proxy"), label);
       else if (remote->destination_port == 0)   /* a socket file here */
-        worker_log (self, FALSE, _("The server listens on %s for %s"),
-                    label, remote->destination_host);
+        culvert_worker_log (self, FALSE, _("The server listens on %s for %s"),
+                            label, remote->destination_host);
       else
-        worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
-                    label, remote->destination_host, remote->destination_port);
+        culvert_worker_log (self, FALSE, _("The server listens on %s for %s:%u"),
+                            label, remote->destination_host, remote->destination_port);
       remote_check_reach (self, remote);
     }
   else
@@ -276,8 +282,8 @@ on_listen_answered (CulvertWorker *self,
       event.text = g_strdup_printf (_("The server refused to listen on %s: the port may be in "
                                       "use there, or the server does not allow incoming "
                                       "forwards on it (%s)"), label, error);
-      worker_log (self, TRUE, "%s", event.text);
-      worker_post (self, &event);
+      culvert_worker_log (self, TRUE, "%s", event.text);
+      culvert_worker_post (self, &event);
     }
 }
 
@@ -286,17 +292,17 @@ on_listen_answered (CulvertWorker *self,
  * port 0 go first, before channels are busy: libssh reads the chosen port
  * from the last packet it read. */
 void
-worker_request_remote (CulvertWorker *self,
-                       Remote        *remote)
+culvert_worker_request_remote (CulvertWorker *self,
+                               Remote        *remote)
 {
   remote->bound_port = 0;
   remote->refused = FALSE;
-  worker_global_request (self, GLOBAL_LISTEN, remote->bind_address, remote->bind_port,
-                         on_listen_answered, remote);
+  culvert_worker_global_request (self, GLOBAL_LISTEN, remote->bind_address, remote->bind_port,
+                                 on_listen_answered, remote);
 }
 
 void
-worker_request_remotes (CulvertWorker *self)
+culvert_worker_request_remotes (CulvertWorker *self)
 {
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < self->remotes->len; i++)
@@ -304,7 +310,7 @@ worker_request_remotes (CulvertWorker *self)
         Remote *remote = g_ptr_array_index (self->remotes, i);
 
         if (!remote->removed && (remote->bind_port == 0) == (pass == 0))
-          worker_request_remote (self, remote);
+          culvert_worker_request_remote (self, remote);
       }
 }
 
@@ -321,8 +327,8 @@ on_cancel_answered (CulvertWorker *self,
 /* Stops the incoming forward @forward_index: the server is asked to stop
  * listening (after anything already queued for it), then it is freed. */
 void
-worker_remove_remotes (CulvertWorker *self,
-                       guint          forward_index)
+culvert_worker_remove_remotes (CulvertWorker *self,
+                               guint          forward_index)
 {
   for (guint i = 0; i < self->remotes->len; i++)
     {
@@ -336,14 +342,15 @@ worker_remove_remotes (CulvertWorker *self,
           g_ptr_array_remove_index_fast (self->remotes, i--);
           continue;
         }
-      worker_global_request (self, GLOBAL_CANCEL, remote->bind_address,
-                             remote->bound_port != 0 ? remote->bound_port : remote->bind_port,
-                             on_cancel_answered, remote);
+      culvert_worker_global_request (self, GLOBAL_CANCEL, remote->bind_address,
+                                     remote->bound_port != 0 ? remote->bound_port
+                                                             : remote->bind_port,
+                                     on_cancel_answered, remote);
     }
 }
 
 /* Connects to local destinations, directly (a proxy is for the server). */
-GSocketClient *
+static GSocketClient *
 worker_local_client (CulvertWorker *self)
 {
   if (self->local_client == NULL)
@@ -357,10 +364,10 @@ worker_local_client (CulvertWorker *self)
 }
 
 /* Starts connecting @conn to its destination from this computer; @done
- * finishes with local_connect_finish(). */
+ * finishes with culvert_worker_local_connect_finish(). */
 void
-local_connect_start (Conn                *conn,
-                     GAsyncReadyCallback  done)
+culvert_worker_local_connect_start (Conn                *conn,
+                                    GAsyncReadyCallback  done)
 {
   g_autoptr(GSocketConnectable) address = NULL;
   LocalConnect *op = g_new0 (LocalConnect, 1);
@@ -372,20 +379,20 @@ local_connect_start (Conn                *conn,
     address = G_SOCKET_CONNECTABLE (g_unix_socket_address_new (conn->destination_host));
   else
     address = g_network_address_new (conn->destination_host, conn->destination_port);
-  g_socket_client_connect_async (worker_local_client (conn->worker), address, op->cancellable,
-                                 done, op);
+  g_socket_client_connect_async (worker_local_client (conn->worker), address,
+                                 op->cancellable, done, op);
 }
 
-/* Ends a local_connect_start(): returns its connection (NULL with @error
+/* Ends a culvert_worker_local_connect_start(): returns its connection (NULL with @error
  * set when it failed) and the connection's socket as a descriptor of
  * @conn's own in *@fd (-1 when that failed: @conn is closed then). *@conn
  * is NULL when the connection went away meanwhile. */
 Conn *
-local_connect_finish (GObject       *source,
-                      GAsyncResult  *result,
-                      gpointer       user_data,
-                      int           *fd,
-                      GError       **error)
+culvert_worker_local_connect_finish (GObject       *source,
+                                     GAsyncResult  *result,
+                                     gpointer       user_data,
+                                     int           *fd,
+                                     GError       **error)
 {
   LocalConnect *op = user_data;
   g_autoptr(GSocketConnection) connection = NULL;
@@ -406,8 +413,8 @@ local_connect_finish (GObject       *source,
   *fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   if (*fd < 0)
-    conn_close (conn, g_strerror (errno));
-  else if (!conn_attach_socket (conn, *fd))
+    culvert_conn_close (conn, g_strerror (errno));
+  else if (!culvert_conn_attach_socket (conn, *fd))
     *fd = -1;
 
   return conn;
@@ -422,19 +429,19 @@ on_local_connected (GObject      *source,
   Conn *conn;
   int fd;
 
-  conn = local_connect_finish (source, result, user_data, &fd, &error);
+  conn = culvert_worker_local_connect_finish (source, result, user_data, &fd, &error);
   if (conn == NULL)
     return;
 
   if (error != NULL)
     {
-      worker_log (conn->worker, TRUE, _("Could not connect to %s for %s: %s"),
-                  conn->destination, conn->source, error->message);
-      conn_close (conn, error->message);
+      culvert_worker_log (conn->worker, TRUE, _("Could not connect to %s for %s: %s"),
+                          conn->destination, conn->source, error->message);
+      culvert_conn_close (conn, error->message);
     }
   else if (fd >= 0)
-    conn_start (conn);
-  worker_pump (conn->worker, FALSE);
+    culvert_conn_start (conn);
+  culvert_worker_pump (conn->worker, FALSE);
 }
 
 /* Whether a forwarded-tcpip channel for @address:@port belongs to @remote.
@@ -483,8 +490,8 @@ worker_accept_forwarded (CulvertWorker *self,
       g_autofree char *shown = g_strescape (address != NULL ? address : "", NULL);
       g_autofree char *label = server_label (shown, CLAMP (port, 0, G_MAXUINT16));
 
-      worker_log (self, TRUE, _("Refused a connection the server forwarded for %s: "
-                                "Culvert did not ask the server to listen there"), label);
+      culvert_worker_log (self, TRUE, _("Refused a connection the server forwarded for %s: "
+                                        "Culvert did not ask the server to listen there"), label);
       return FALSE;
     }
 
@@ -497,25 +504,25 @@ worker_accept_forwarded (CulvertWorker *self,
       return TRUE;
     }
 
-  conn = conn_alloc (self, remote->counters, originator != NULL ? originator : "?",
-                     CLAMP (originator_port, 0, G_MAXUINT16),
-                     remote->destination_host, remote->destination_port);
-  conn->channel = conn_new_channel (conn);
+  conn = culvert_conn_alloc (self, remote->counters, originator != NULL ? originator : "?",
+                             CLAMP (originator_port, 0, G_MAXUINT16),
+                             remote->destination_host, remote->destination_port);
+  conn->channel = culvert_conn_new_channel (conn);
   if (conn->channel == NULL ||
       ssh_message_channel_request_open_reply_accept_channel (message, conn->channel) != SSH_OK)
     {
-      conn_close (conn, ssh_get_error (self->session));
+      culvert_conn_close (conn, ssh_get_error (self->session));
       return TRUE;  /* the message is answered: the channel is refused */
     }
 
   /* A reverse dynamic forward: the client says where to go first. */
   if (remote->destination_host == NULL)
     {
-      rsocks_start (conn);
+      culvert_worker_rsocks_start (conn);
       return TRUE;
     }
 
-  local_connect_start (conn, on_local_connected);
+  culvert_worker_local_connect_start (conn, on_local_connected);
 
   return TRUE;
 }
@@ -523,9 +530,9 @@ worker_accept_forwarded (CulvertWorker *self,
 /* Called by libssh, inside whatever call read the message: only accept or
  * refuse here. 0: handled; 1: libssh sends its default answer (a refusal). */
 int
-worker_on_message (ssh_session  session,
-                   ssh_message  message,
-                   void        *user_data)
+culvert_worker_on_message (ssh_session  session,
+                           ssh_message  message,
+                           void        *user_data)
 {
   CulvertWorker *self = user_data;
 

@@ -12,6 +12,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Socks"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -23,12 +26,12 @@
 
 /* The channel was accepted: its first bytes are the SOCKS request. */
 void
-rsocks_start (Conn *conn)
+culvert_worker_rsocks_start (Conn *conn)
 {
   conn->reverse_socks = TRUE;
-  socks_begin_handshake (conn);
+  culvert_worker_socks_begin_handshake (conn);
   /* Bytes may be waiting already. */
-  conn_mark_ready (conn);
+  culvert_conn_mark_ready (conn);
 }
 
 /* Writes a short message on the channel; FALSE when the connection failed. */
@@ -41,8 +44,8 @@ rsocks_send (Conn         *conn,
 
   if (w < 0 || (gsize) w != len)
     {
-      conn_close (conn, w < 0 ? ssh_get_error (conn->worker->session)
-                              : _("The server did not take the SOCKS reply"));
+      culvert_conn_close (conn, w < 0 ? ssh_get_error (conn->worker->session)
+                                      : _("The server did not take the SOCKS reply"));
       return FALSE;
     }
 
@@ -54,7 +57,7 @@ rsocks_reply (Conn                *conn,
               CulvertSocksOutcome  outcome)
 {
   guint8 answer[SOCKS_ANSWER_MAX];
-  gsize len = socks_build_answer (conn, outcome, answer);
+  gsize len = culvert_worker_socks_build_answer (conn, outcome, answer);
 
   return rsocks_send (conn, answer, len);
 }
@@ -84,25 +87,25 @@ on_destination_connected (GObject      *source,
   Conn *conn;
   int fd;
 
-  conn = local_connect_finish (source, result, user_data, &fd, &error);
+  conn = culvert_worker_local_connect_finish (source, result, user_data, &fd, &error);
   if (conn == NULL)
     return;
 
   if (error != NULL)
     {
-      worker_log (conn->worker, TRUE,
-                  _("SOCKS client %s on the server: could not connect to %s: %s"),
-                  conn->source, conn->destination, error->message);
+      culvert_worker_log (conn->worker, TRUE,
+                          _("SOCKS client %s on the server: could not connect to %s: %s"),
+                          conn->source, conn->destination, error->message);
       if (rsocks_reply (conn, rsocks_outcome_for_error (error)))
-        conn_close (conn, error->message);
+        culvert_conn_close (conn, error->message);
     }
   else if (fd >= 0 && rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_SUCCEEDED))
     {
-      /* Answered here, on the channel: conn_start must not answer again. */
-      conn->socks_version = -1;
-      conn_start (conn);
+      /* Answered here, on the channel: culvert_conn_start must not answer again. */
+      conn->socks->version = -1;
+      culvert_conn_start (conn);
     }
-  worker_pump (conn->worker, FALSE);
+  culvert_worker_pump (conn->worker, FALSE);
 }
 
 /* PermitRemoteOpen as ssh's client reads it: "host:port", either "*";
@@ -151,16 +154,16 @@ rsocks_requested (Conn                      *conn,
                   const guint8              *rest,
                   gsize                      rest_len)
 {
-  socks_take_request (conn, request);
+  culvert_worker_socks_take_request (conn, request);
 
   if (!rsocks_permitted (conn->worker->config->permit_remote_open, request->host,
                          request->port))
     {
-      worker_log (conn->worker, TRUE,
-                  _("SOCKS client %s on the server asked for %s, which PermitRemoteOpen does "
-                    "not allow"), conn->source, conn->destination);
+      culvert_worker_log (conn->worker, TRUE,
+                          _("SOCKS client %s on the server asked for %s, which PermitRemoteOpen "
+                            "does not allow"), conn->source, conn->destination);
       if (rsocks_reply (conn, CULVERT_SOCKS_OUTCOME_NOT_ALLOWED))
-        conn_close (conn, _("not allowed by PermitRemoteOpen"));
+        culvert_conn_close (conn, _("not allowed by PermitRemoteOpen"));
       return;
     }
 
@@ -172,13 +175,13 @@ rsocks_requested (Conn                      *conn,
       conn->pending_off = 0;
     }
 
-  local_connect_start (conn, on_destination_connected);
+  culvert_worker_local_connect_start (conn, on_destination_connected);
 }
 
 /* Reads the client's request from the channel (from the pass, when the
  * channel has data). */
 void
-rsocks_pump (Conn *conn)
+culvert_worker_rsocks_pump (Conn *conn)
 {
   static const SocksTransport on_channel = { rsocks_send, rsocks_requested, TRUE };
   guint8 buf[CULVERT_SOCKS_MAX_HANDSHAKE + 512];
@@ -189,15 +192,15 @@ rsocks_pump (Conn *conn)
     return;
   if (n < 0)
     {
-      conn_close (conn, ssh_get_error (conn->worker->session));
+      culvert_conn_close (conn, ssh_get_error (conn->worker->session));
       return;
     }
   if (n == 0)
     {
-      conn_close (conn, _("The SOCKS client left before saying where to go"));
+      culvert_conn_close (conn, _("The SOCKS client left before saying where to go"));
       return;
     }
 
-  if (socks_feed (conn, buf, n, &on_channel))
-    conn_mark_ready (conn);  /* there may be more already */
+  if (culvert_worker_socks_feed (conn, buf, n, &on_channel))
+    culvert_conn_mark_ready (conn);  /* there may be more already */
 }

@@ -13,6 +13,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Login"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -50,12 +53,12 @@ note_keyring_problem (CulvertWorker *self,
                                         "session."));
   else
     self->keyring_problem = g_strdup (error->message);
-  worker_log (self, FALSE, _("Passwords cannot be remembered: %s"), self->keyring_problem);
+  culvert_worker_log (self, FALSE, _("Passwords cannot be remembered: %s"), self->keyring_problem);
 }
 
 char *
-worker_recall_secret (gboolean is_passphrase,
-                      gpointer user_data)
+culvert_worker_recall_secret (gboolean is_passphrase,
+                              gpointer user_data)
 {
   CulvertWorker *self = user_data;
   CulvertWorkerConfig *config = self->config;
@@ -78,8 +81,9 @@ worker_recall_secret (gboolean is_passphrase,
   if (stored == NULL)
     return NULL;
 
-  worker_log (self, FALSE, is_passphrase ? _("Using the key passphrase remembered in the keyring")
-                                         : _("Using the password remembered in the keyring"));
+  culvert_worker_log (self, FALSE,
+                      is_passphrase ? _("Using the key passphrase remembered in the keyring")
+                                    : _("Using the password remembered in the keyring"));
   /* The login wipes and frees it with g_free. */
   secret = g_strdup (stored);
   culvert_secrets_free (stored);
@@ -88,11 +92,11 @@ worker_recall_secret (gboolean is_passphrase,
 }
 
 void
-worker_secret_result (gboolean    is_passphrase,
-                      const char *secret,
-                      gboolean    recalled,
-                      gboolean    accepted,
-                      gpointer    user_data)
+culvert_worker_secret_result (gboolean    is_passphrase,
+                              const char *secret,
+                              gboolean    recalled,
+                              gboolean    accepted,
+                              gpointer    user_data)
 {
   CulvertWorker *self = user_data;
   CulvertWorkerConfig *config = self->config;
@@ -107,11 +111,11 @@ worker_secret_result (gboolean    is_passphrase,
     {
       if (culvert_secrets_clear_sync (secret_kind (is_passphrase), config->profile_id,
                                       login_user (self), config->host, NULL, &error))
-        worker_log (self, TRUE, is_passphrase
-                    ? _("The key passphrase remembered in the keyring is wrong; it was "
-                        "removed from the keyring")
-                    : _("The server rejected the password remembered in the keyring; it was "
-                        "removed from the keyring"));
+        culvert_worker_log (self, TRUE, is_passphrase
+                            ? _("The key passphrase remembered in the keyring is wrong; it was "
+                                "removed from the keyring")
+                            : _("The server rejected the password remembered in the keyring; "
+                                "it was removed from the keyring"));
       else
         note_keyring_problem (self, error);
       return;
@@ -132,32 +136,33 @@ worker_secret_result (gboolean    is_passphrase,
       if (culvert_secrets_store_sync (secret_kind (is_passphrase), config->profile_id,
                                       login_user (self), config->host, label, secret, NULL,
                                       &error))
-        worker_log (self, FALSE, is_passphrase ? _("The key passphrase is remembered in the keyring")
-                                               : _("The password is remembered in the keyring"));
+        culvert_worker_log (self, FALSE,
+                            is_passphrase ? _("The key passphrase is remembered in the keyring")
+                                          : _("The password is remembered in the keyring"));
       else
         note_keyring_problem (self, error);
     }
 }
 
 void
-worker_secret_question (CulvertWorker      *self,
-                        CulvertWorkerEvent *event)
+culvert_worker_secret_question (CulvertWorker      *self,
+                                CulvertWorkerEvent *event)
 {
   event->can_remember = self->config->profile_id != NULL && self->keyring_problem == NULL;
   event->remember_problem = g_strdup (self->keyring_problem);
 }
 
 void
-worker_secret_answered (CulvertWorker *self,
-                        Question      *question)
+culvert_worker_secret_answered (CulvertWorker *self,
+                                Question      *question)
 {
   self->remember_secret = question->answered && question->accepted && question->remember &&
                           self->keyring_problem == NULL;
 }
 
 void
-worker_host_key_changed (const CulvertHostKeyChange *change,
-                         gpointer                    user_data)
+culvert_worker_host_key_changed (const CulvertHostKeyChange *change,
+                                 gpointer                    user_data)
 {
   CulvertWorker *self = user_data;
   CulvertWorkerEvent event = {
@@ -166,7 +171,7 @@ worker_host_key_changed (const CulvertHostKeyChange *change,
     .question_kind = CULVERT_QUESTION_HOST_KEY_CHANGED,
   };
 
-  worker_host_key_question (self, &event);
+  culvert_worker_host_key_question (self, &event);
   event.title = g_strdup (change->host_label);
   event.key_type = g_strdup (change->key_type);
   event.detail = g_strdup (change->fingerprint);
@@ -174,12 +179,12 @@ worker_host_key_changed (const CulvertHostKeyChange *change,
   event.known_fingerprint = g_strdup (change->known_fingerprint);
   event.known_location = g_strdup (change->known_location);
   event.fix_command = g_strdup (change->fix_command);
-  worker_post (self, &event);
+  culvert_worker_post (self, &event);
 }
 
 void
-worker_host_key_question (CulvertWorker      *self,
-                          CulvertWorkerEvent *event)
+culvert_worker_host_key_question (CulvertWorker      *self,
+                                  CulvertWorkerEvent *event)
 {
   g_free (event->host);
   event->host = g_strdup (self->login_host);

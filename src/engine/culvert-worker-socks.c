@@ -12,6 +12,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Socks"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -24,10 +27,20 @@
 
 #define SOCKS_HANDSHAKE_TIMEOUT (10 * G_TIME_SPAN_SECOND)
 
+void
+culvert_worker_socks_free (ConnSocks *socks)
+{
+  if (socks == NULL)
+    return;
+  g_clear_pointer (&socks->parser, culvert_socks_parser_free);
+  g_free (socks);
+}
+
 static void
 socks_done_handshaking (Conn *conn)
 {
-  g_clear_pointer (&conn->socks, culvert_socks_parser_free);
+  if (conn->socks != NULL)
+    g_clear_pointer (&conn->socks->parser, culvert_socks_parser_free);
   if (conn->handshaking)
     {
       conn->handshaking = FALSE;
@@ -37,29 +50,34 @@ socks_done_handshaking (Conn *conn)
 
 /* The client's request is read first, within SOCKS_HANDSHAKE_TIMEOUT. */
 void
-socks_begin_handshake (Conn *conn)
+culvert_worker_socks_begin_handshake (Conn *conn)
 {
   conn->state = CONN_HANDSHAKE;
-  conn->socks = culvert_socks_parser_new ();
-  conn->socks_deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
+  if (conn->socks == NULL)
+    {
+      conn->socks = g_new0 (ConnSocks, 1);
+      conn->socks->version = -1;
+    }
+  conn->socks->parser = culvert_socks_parser_new ();
+  conn->socks->deadline = g_get_monotonic_time () + SOCKS_HANDSHAKE_TIMEOUT;
   conn->handshaking = TRUE;
   g_ptr_array_add (conn->worker->handshaking, conn);
 }
 
 /* A client of a dynamic forward was accepted: read its request first. */
 void
-socks_start (Conn *conn)
+culvert_worker_socks_start (Conn *conn)
 {
   if (conn->closing)
     return;
 
-  socks_begin_handshake (conn);
+  culvert_worker_socks_begin_handshake (conn);
   /* A client usually sends its request right after connecting: it may be
    * here already, a wake-up sooner than epoll would say so. Only a client
    * still to say where it goes is watched. */
-  socks_on_readable (conn);
+  culvert_worker_socks_on_readable (conn);
   if (conn->state == CONN_HANDSHAKE && !conn->closing)
-    watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
+    culvert_worker_watch_set (conn->worker, conn->fd, conn, EPOLLIN, &conn->events);
 }
 
 /* Sends all of a short message; the socket is new, so it has room. */
@@ -76,7 +94,7 @@ send_short (Conn         *conn,
         continue;
       if (n <= 0)
         {
-          conn_close (conn, n < 0 ? g_strerror (errno) : NULL);
+          culvert_conn_close (conn, n < 0 ? g_strerror (errno) : NULL);
           return FALSE;
         }
       data += n;
@@ -91,10 +109,10 @@ static gsize
 socks_take_held (Conn   *conn,
                  guint8  out[SOCKS_ANSWER_MAX])
 {
-  gsize held = conn->socks_held_len;
+  gsize held = conn->socks->held_len;
 
-  memcpy (out, conn->socks_held, held);
-  conn->socks_held_len = 0;
+  memcpy (out, conn->socks->held, held);
+  conn->socks->held_len = 0;
 
   return held;
 }
@@ -102,22 +120,22 @@ socks_take_held (Conn   *conn,
 /* Puts the replies held back and then the answer to the client's request
  * for @outcome into @out; returns the length. */
 gsize
-socks_build_answer (Conn                *conn,
-                    CulvertSocksOutcome  outcome,
-                    guint8               out[SOCKS_ANSWER_MAX])
+culvert_worker_socks_build_answer (Conn                *conn,
+                                   CulvertSocksOutcome  outcome,
+                                   guint8               out[SOCKS_ANSWER_MAX])
 {
   gsize held = socks_take_held (conn, out);
 
-  return held + culvert_socks_build_reply (conn->socks_version, outcome, out + held);
+  return held + culvert_socks_build_reply (conn->socks->version, outcome, out + held);
 }
 
 /* Answers the client's request; FALSE when the connection failed. */
 gboolean
-socks_reply (Conn                *conn,
-             CulvertSocksOutcome  outcome)
+culvert_worker_socks_reply (Conn                *conn,
+                            CulvertSocksOutcome  outcome)
 {
   guint8 answer[SOCKS_ANSWER_MAX];
-  gsize len = socks_build_answer (conn, outcome, answer);
+  gsize len = culvert_worker_socks_build_answer (conn, outcome, answer);
 
   return send_short (conn, answer, len);
 }
@@ -142,7 +160,7 @@ socks_send_with_held (Conn                 *conn,
 /* What a refused channel open means to a SOCKS client. libssh keeps the
  * server's reason code to itself; its message carries the description. */
 CulvertSocksOutcome
-socks_outcome_for_error (const char *error)
+culvert_worker_socks_outcome_for_error (const char *error)
 {
   g_autofree char *lower = g_ascii_strdown (error != NULL ? error : "", -1);
 
@@ -161,17 +179,17 @@ socks_outcome_for_error (const char *error)
 /* The client said where it goes: that is the connection's destination
  * from now on, and the forward's status lists it. */
 void
-socks_take_request (Conn                      *conn,
-                    const CulvertSocksRequest *request)
+culvert_worker_socks_take_request (Conn                      *conn,
+                                   const CulvertSocksRequest *request)
 {
-  conn->socks_version = request->version;
+  conn->socks->version = request->version;
   conn->destination_host = g_strdup (request->host);
   conn->destination_port = request->port;
   conn->destination = strchr (request->host, ':') != NULL
                       ? g_strdup_printf ("[%s]:%u", request->host, request->port)
                       : g_strdup_printf ("%s:%u", request->host, request->port);
   socks_done_handshaking (conn);
-  conn_report_opened (conn);
+  culvert_conn_report_opened (conn);
 }
 
 /* The client asked for @request: open the channel to it. @rest are bytes
@@ -182,7 +200,7 @@ socks_requested (Conn                      *conn,
                  const guint8              *rest,
                  gsize                      rest_len)
 {
-  socks_take_request (conn, request);
+  culvert_worker_socks_take_request (conn, request);
 
   if (rest_len > 0)
     {
@@ -193,8 +211,8 @@ socks_requested (Conn                      *conn,
 
   /* Nothing more is read from the client until the channel is open. */
   conn->state = CONN_OPENING;
-  watch_set (conn->worker, conn->fd, conn, 0, &conn->events);
-  conn_open_channel (conn);
+  culvert_worker_watch_set (conn->worker, conn->fd, conn, 0, &conn->events);
+  culvert_conn_open_channel (conn);
 }
 
 /* Feeds what the client sent to its handshake, answering on @transport;
@@ -204,36 +222,37 @@ socks_requested (Conn                      *conn,
  * greeting (as many do) gets both answers in one write once the request is
  * answered, as from OpenSSH: one wake-up for it instead of two. */
 gboolean
-socks_feed (Conn                 *conn,
-            const guint8         *buf,
-            gsize                 n,
-            const SocksTransport *transport)
+culvert_worker_socks_feed (Conn                 *conn,
+                           const guint8         *buf,
+                           gsize                 n,
+                           const SocksTransport *transport)
 {
   gsize off = 0;
 
-  while (conn->socks != NULL)
+  while (conn->socks->parser != NULL)
     {
       g_autoptr(GError) error = NULL;
       gsize consumed = 0;
       const guint8 *reply;
       gsize reply_len = 0;
 
-      switch (culvert_socks_parser_feed (conn->socks, buf + off, n - off, &consumed, &error))
+      switch (culvert_socks_parser_feed (conn->socks->parser, buf + off, n - off, &consumed,
+                                         &error))
         {
         case CULVERT_SOCKS_STATUS_NEED_MORE:
           /* The client may be waiting for what was held back. */
-          if (conn->socks_held_len > 0 && !socks_send_with_held (conn, NULL, 0, transport))
+          if (conn->socks->held_len > 0 && !socks_send_with_held (conn, NULL, 0, transport))
             return FALSE;
           return TRUE;
 
         case CULVERT_SOCKS_STATUS_REPLY_NEEDED:
           off += consumed;
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
-          if (off < n && conn->socks_held_len + reply_len <= sizeof conn->socks_held)
+          reply = culvert_socks_parser_get_reply (conn->socks->parser, &reply_len);
+          if (off < n && conn->socks->held_len + reply_len <= sizeof conn->socks->held)
             {
               /* The client went on without waiting for this reply. */
-              memcpy (conn->socks_held + conn->socks_held_len, reply, reply_len);
-              conn->socks_held_len += reply_len;
+              memcpy (conn->socks->held + conn->socks->held_len, reply, reply_len);
+              conn->socks->held_len += reply_len;
               break;
             }
           if (!socks_send_with_held (conn, reply, reply_len, transport))
@@ -244,20 +263,20 @@ socks_feed (Conn                 *conn,
 
         case CULVERT_SOCKS_STATUS_REQUEST:
           off += consumed;
-          transport->requested (conn, culvert_socks_parser_get_request (conn->socks),
+          transport->requested (conn, culvert_socks_parser_get_request (conn->socks->parser),
                                 buf + off, n - off);
           return FALSE;
 
         case CULVERT_SOCKS_STATUS_FAILED:
           if (transport->on_server)
-            worker_log (conn->worker, TRUE, _("SOCKS client %s on the server: %s"),
-                        conn->source, error->message);
+            culvert_worker_log (conn->worker, TRUE, _("SOCKS client %s on the server: %s"),
+                                conn->source, error->message);
           else
-            worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source,
-                        error->message);
-          reply = culvert_socks_parser_get_reply (conn->socks, &reply_len);
+            culvert_worker_log (conn->worker, TRUE, _("SOCKS client %s: %s"), conn->source,
+                                error->message);
+          reply = culvert_socks_parser_get_reply (conn->socks->parser, &reply_len);
           if (reply_len == 0 || socks_send_with_held (conn, reply, reply_len, transport))
-            conn_close (conn, error->message);
+            culvert_conn_close (conn, error->message);
           return FALSE;
 
         default:
@@ -269,7 +288,7 @@ socks_feed (Conn                 *conn,
 }
 
 void
-socks_on_readable (Conn *conn)
+culvert_worker_socks_on_readable (Conn *conn)
 {
   static const SocksTransport on_socket = { send_short, socks_requested, FALSE };
   /* Whatever the client sent with its request is read with it, to go on
@@ -281,22 +300,22 @@ socks_on_readable (Conn *conn)
   if (n < 0)
     {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        conn_close (conn, g_strerror (errno));
+        culvert_conn_close (conn, g_strerror (errno));
       return;
     }
   if (n == 0)
     {
-      conn_close (conn, _("The SOCKS client left before saying where to go"));
+      culvert_conn_close (conn, _("The SOCKS client left before saying where to go"));
       return;
     }
 
-  socks_feed (conn, buf, n, &on_socket);
+  culvert_worker_socks_feed (conn, buf, n, &on_socket);
 }
 
 /* Gives up on clients that take too long to say where they go (from the
  * stats tick, a few times a second). */
 void
-worker_expire_handshakes (CulvertWorker *self)
+culvert_worker_expire_handshakes (CulvertWorker *self)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -304,15 +323,15 @@ worker_expire_handshakes (CulvertWorker *self)
     {
       Conn *conn = g_ptr_array_index (self->handshaking, i);
 
-      if (now < conn->socks_deadline)
+      if (now < conn->socks->deadline)
         {
           i++;
           continue;
         }
       conn->handshaking = FALSE;
       g_ptr_array_remove_index_fast (self->handshaking, i);
-      worker_log (self, TRUE, _("SOCKS client %s did not say where to go in time"),
-                  conn->source);
-      conn_close (conn, _("The SOCKS handshake took too long"));
+      culvert_worker_log (self, TRUE, _("SOCKS client %s did not say where to go in time"),
+                          conn->source);
+      culvert_conn_close (conn, _("The SOCKS handshake took too long"));
     }
 }

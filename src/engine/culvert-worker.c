@@ -13,6 +13,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Culvert-Worker"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -36,7 +39,7 @@ culvert_worker_get_n_alive (void)
 }
 
 gboolean
-worker_is_stopping (CulvertWorker *self)
+culvert_worker_is_stopping (CulvertWorker *self)
 {
   return g_atomic_int_get (&self->stopping);
 }
@@ -111,50 +114,52 @@ event_deliver (gpointer data)
 }
 
 void
-worker_flush_events (CulvertWorker *self)
+culvert_worker_flush_events (CulvertWorker *self)
 {
   EventDelivery *d;
 
-  if (self->batch->len == 0)
+  if (self->events.batch->len == 0)
     return;
 
   d = g_new0 (EventDelivery, 1);
   d->worker = culvert_worker_ref (self);
-  d->events = g_steal_pointer (&self->batch);
-  self->batch = event_batch_new ();
+  d->events = g_steal_pointer (&self->events.batch);
+  self->events.batch = event_batch_new ();
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT,
                               event_deliver, d, event_delivery_free);
 }
 
 /* Takes ownership of the event's strings and arrays. */
 void
-worker_post (CulvertWorker            *self,
-             const CulvertWorkerEvent *event)
+culvert_worker_post (CulvertWorker            *self,
+                     const CulvertWorkerEvent *event)
 {
-  g_array_append_vals (self->batch, event, 1);
+  g_array_append_vals (self->events.batch, event, 1);
 
   if ((event->type != CULVERT_WORKER_EVENT_CLIENT_OPENED &&
        event->type != CULVERT_WORKER_EVENT_CLIENT_CLOSED) ||
-      self->batch->len >= EVENT_BATCH_MAX)
-    worker_flush_events (self);
+      self->events.batch->len >= EVENT_BATCH_MAX)
+    culvert_worker_flush_events (self);
 }
 
 void
-worker_set_state (CulvertWorker      *self,
-                  CulvertTunnelState  state,
-                  const char         *reason)
+culvert_worker_set_state (CulvertWorker      *self,
+                          CulvertTunnelState  state,
+                          const char         *reason)
 {
   CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATE, .state = state };
 
   event.text = g_strdup (reason);
-  worker_post (self, &event);
+  culvert_worker_post (self, &event);
 }
 
+/* Called through culvert_worker_log(), which passes the caller's domain. */
 void
-worker_log (CulvertWorker *self,
-            gboolean       is_error,
-            const char    *format,
-            ...)
+culvert_worker_log_in_domain (const char    *domain,
+                              CulvertWorker *self,
+                              gboolean       is_error,
+                              const char    *format,
+                              ...)
 {
   CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_LOG, .is_error = is_error };
   va_list args;
@@ -162,16 +167,16 @@ worker_log (CulvertWorker *self,
   va_start (args, format);
   event.text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_log ("Culvert-Worker", G_LOG_LEVEL_DEBUG, "%s", event.text);
-  worker_post (self, &event);
+  g_log (domain, G_LOG_LEVEL_DEBUG, "%s", event.text);
+  culvert_worker_post (self, &event);
 }
 
 /* Timers run on the worker's context, never on the global default one. */
 GSource *
-worker_add_timeout (CulvertWorker *self,
-                    guint          milliseconds,
-                    GSourceFunc    func,
-                    gpointer       data)
+culvert_worker_add_timeout (CulvertWorker *self,
+                            guint          milliseconds,
+                            GSourceFunc    func,
+                            gpointer       data)
 {
   GSource *source = g_timeout_source_new (milliseconds);
 
@@ -182,7 +187,7 @@ worker_add_timeout (CulvertWorker *self,
 }
 
 void
-clear_source (GSource **source)
+culvert_worker_clear_source (GSource **source)
 {
   if (*source != NULL)
     {
@@ -208,11 +213,11 @@ static void
 worker_sleep (CulvertWorker *self,
               guint          milliseconds)
 {
-  GSource *timer = worker_add_timeout (self, milliseconds, quit_loop, self->loop);
+  GSource *timer = culvert_worker_add_timeout (self, milliseconds, quit_loop, self->loop);
 
-  if (!worker_is_stopping (self))
+  if (!culvert_worker_is_stopping (self))
     g_main_loop_run (self->loop);
-  clear_source (&timer);
+  culvert_worker_clear_source (&timer);
 }
 
 /* Exponential backoff with jitter: 1 s after the first failure, doubling
@@ -227,8 +232,8 @@ culvert_worker_backoff_ms (guint   attempt,
 }
 
 void
-handed_fd_init (HandedFd *handed,
-                int       fd)
+culvert_handed_fd_init (HandedFd *handed,
+                        int       fd)
 {
   struct stat st;
 
@@ -243,7 +248,7 @@ handed_fd_init (HandedFd *handed,
 }
 
 void
-handed_fd_close (HandedFd *handed)
+culvert_handed_fd_close (HandedFd *handed)
 {
   struct stat st;
 
@@ -257,9 +262,9 @@ handed_fd_close (HandedFd *handed)
  * duplicate (see HandedFd). While the GSocket holds the socket open no
  * other socket can have its inode. */
 int
-worker_take_ssh_fd (CulvertWorker      *self,
-                    GSocketConnection  *connection,
-                    GError            **error)
+culvert_worker_take_ssh_fd (CulvertWorker      *self,
+                            GSocketConnection  *connection,
+                            GError            **error)
 {
   int fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
 
@@ -270,15 +275,15 @@ worker_take_ssh_fd (CulvertWorker      *self,
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
       return -1;
     }
-  handed_fd_init (&self->ssh_fd, fd);
+  culvert_handed_fd_init (&self->ssh_fd, fd);
 
   return fd;
 }
 
 void
-worker_release_ssh_fd (CulvertWorker *self)
+culvert_worker_release_ssh_fd (CulvertWorker *self)
 {
-  handed_fd_close (&self->ssh_fd);
+  culvert_handed_fd_close (&self->ssh_fd);
 }
 
 static gboolean
@@ -297,7 +302,7 @@ worker_exit (CulvertWorker *self)
 {
   CulvertWorkerEvent exited = { .type = CULVERT_WORKER_EVENT_EXITED };
 
-  clear_source (&self->stats_source);
+  culvert_worker_clear_source (&self->events.stats_source);
   g_source_destroy (self->epoll_source);
   g_clear_pointer (&self->epoll_source, g_source_unref);
 
@@ -310,11 +315,11 @@ worker_exit (CulvertWorker *self)
   while (g_main_context_pending (self->context))
     g_main_context_iteration (self->context, FALSE);
 
-  worker_close_listeners (self);
-  worker_post_stats (self);
-  if (worker_is_stopping (self))
-    worker_set_state (self, CULVERT_TUNNEL_DISCONNECTED, NULL);
-  worker_post (self, &exited);
+  culvert_worker_close_listeners (self);
+  culvert_worker_post_stats (self);
+  if (culvert_worker_is_stopping (self))
+    culvert_worker_set_state (self, CULVERT_TUNNEL_DISCONNECTED, NULL);
+  culvert_worker_post (self, &exited);
 }
 
 static gpointer
@@ -327,58 +332,60 @@ worker_thread (gpointer data)
   g_main_context_push_thread_default (self->context);
 
   self->epoll_source = g_unix_fd_source_new (self->epoll_fd, G_IO_IN);
-  g_source_set_callback (self->epoll_source, (GSourceFunc) (void (*) (void)) worker_epoll_dispatch,
+  g_source_set_callback (self->epoll_source,
+                         (GSourceFunc) (void (*) (void)) culvert_worker_epoll_dispatch,
                          self, NULL);
   /* GLib removes and re-adds the descriptors of a source that cannot
    * recurse around each dispatch, waking the context twice per event. */
   g_source_set_can_recurse (self->epoll_source, TRUE);
   g_source_attach (self->epoll_source, self->context);
-  self->stats_source = worker_add_timeout (self, STATS_INTERVAL_MS, worker_stats_tick, self);
-  worker_watch_listeners (self, TRUE);
+  self->events.stats_source = culvert_worker_add_timeout (self, STATS_INTERVAL_MS,
+                                                   culvert_worker_stats_tick, self);
+  culvert_worker_watch_listeners (self, TRUE);
 
-  while (!worker_is_stopping (self))
+  while (!culvert_worker_is_stopping (self))
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GSocketConnection) connection = NULL;
       g_autofree char *reason = NULL;
 
-      worker_set_state (self, self->ever_connected ? CULVERT_TUNNEL_RECONNECTING
-                                                   : CULVERT_TUNNEL_CONNECTING, NULL);
-      self->session = worker_login (self, &connection, &error);
+      culvert_worker_set_state (self, self->ever_connected ? CULVERT_TUNNEL_RECONNECTING
+                                                           : CULVERT_TUNNEL_CONNECTING, NULL);
+      self->session = culvert_worker_login (self, &connection, &error);
       if (self->session != NULL)
         {
           attempt = 0;
-          worker_serve (self);
+          culvert_worker_serve (self);
           /* Before the GSocket lets go of the socket (see above). */
-          worker_release_ssh_fd (self);
+          culvert_worker_release_ssh_fd (self);
           g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-          if (worker_is_stopping (self))
+          if (culvert_worker_is_stopping (self))
             break;
           {
             /* A jump host that broke says so, not the session it carried. */
-            g_autofree char *hop = worker_jump_dup_failure (connection);
+            g_autofree char *hop = culvert_worker_jump_dup_failure (connection);
 
             reason = g_strdup_printf (_("The connection to %s was lost: %s"),
                                       config->host, hop != NULL ? hop : self->dead_reason);
           }
-          worker_log (self, TRUE, "%s", reason);
+          culvert_worker_log (self, TRUE, "%s", reason);
         }
       else
         {
-          if (worker_is_stopping (self))
+          if (culvert_worker_is_stopping (self))
             break;
           reason = g_strdup (error->message);
-          worker_log (self, TRUE, "%s", reason);
+          culvert_worker_log (self, TRUE, "%s", reason);
           if (login_error_is_final (error) || !self->ever_connected)
             {
-              worker_set_state (self, CULVERT_TUNNEL_FAILED, reason);
+              culvert_worker_set_state (self, CULVERT_TUNNEL_FAILED, reason);
               break;
             }
         }
 
       if (!config->reconnect)
         {
-          worker_set_state (self, CULVERT_TUNNEL_FAILED, reason);
+          culvert_worker_set_state (self, CULVERT_TUNNEL_FAILED, reason);
           break;
         }
 
@@ -386,8 +393,8 @@ worker_thread (gpointer data)
         guint delay = culvert_worker_backoff_ms (attempt, g_random_int ());
 
         /* A client is waiting for this connection: try again soon. */
-        if (worker_has_waiting (self))
-          delay = MIN (delay, worker_waiting_retry_ms ());
+        if (culvert_worker_has_waiting (self))
+          delay = MIN (delay, culvert_worker_waiting_retry_ms ());
         CulvertWorkerEvent event = { .type = CULVERT_WORKER_EVENT_STATE,
                                      .state = CULVERT_TUNNEL_RECONNECTING };
 
@@ -395,14 +402,14 @@ worker_thread (gpointer data)
         event.text = g_strdup (reason);
         event.attempt = attempt;
         event.next_try = g_get_real_time () + (gint64) delay * 1000;
-        worker_post (self, &event);
-        worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
+        culvert_worker_post (self, &event);
+        culvert_worker_log (self, FALSE, _("Connecting again in %.1f seconds"), delay / 1000.0);
         /* culvert_worker_retry_now() may cut the wait short. */
-        self->backing_off = TRUE;
-        self->backoff_since = g_get_monotonic_time ();
+        self->waiting.backing_off = TRUE;
+        self->waiting.backoff_since = g_get_monotonic_time ();
         worker_sleep (self, delay);
-        self->backing_off = FALSE;
-        clear_source (&self->early_retry);
+        self->waiting.backing_off = FALSE;
+        culvert_worker_clear_source (&self->waiting.early_retry);
       }
     }
 
@@ -472,10 +479,10 @@ retry_in_worker (gpointer data)
 
   /* Only the wait between attempts ends; a session being served, or an
    * attempt under way, goes on. */
-  if (self->backing_off && !worker_is_stopping (self))
+  if (self->waiting.backing_off && !culvert_worker_is_stopping (self))
     {
-      self->backing_off = FALSE;
-      worker_log (self, FALSE, "%s", retry->why);
+      self->waiting.backing_off = FALSE;
+      culvert_worker_log (self, FALSE, "%s", retry->why);
       g_main_loop_quit (self->loop);
     }
 
@@ -570,8 +577,8 @@ close_client_in_worker (gpointer data)
       if (conn->state == CONN_OPENING)
         conn->abandoned = TRUE;
       else
-        conn_close (conn, _("Closed by the user"));  /* a SOCKS handshake too */
-      worker_pump (self, FALSE);
+        culvert_conn_close (conn, _("Closed by the user"));  /* a SOCKS handshake too */
+      culvert_worker_pump (self, FALSE);
     }
 
   return G_SOURCE_REMOVE;
@@ -650,18 +657,18 @@ culvert_worker_new (CulvertWorkerConfig    *config,
   self->closing = g_ptr_array_new ();
   self->handshaking = g_ptr_array_new ();
   self->scratch = g_malloc (SCRATCH_SIZE);
-  self->batch = event_batch_new ();
-  self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
+  self->events.batch = event_batch_new ();
+  self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_listener_free);
   self->counters = g_ptr_array_new_with_free_func (g_free);
   self->probe_counters.forward_index = G_MAXUINT;
-  self->remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) remote_free);
+  self->remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) culvert_remote_free);
 
   for (guint i = 0; listeners != NULL && i < listeners->len; i++)
-    worker_add_listener (self, g_ptr_array_index (listeners, i));
+    culvert_worker_take_listener (self, g_ptr_array_index (listeners, i));
   if (listeners != NULL)
     g_ptr_array_unref (listeners);
   for (guint i = 0; remotes != NULL && i < remotes->len; i++)
-    worker_add_remote (self, g_ptr_array_index (remotes, i));
+    culvert_worker_take_remote (self, g_ptr_array_index (remotes, i));
   if (remotes != NULL)
     g_ptr_array_unref (remotes);
 
@@ -741,12 +748,12 @@ add_remote_in_worker (gpointer data)
 {
   Command *command = data;
   CulvertWorker *self = command->worker;
-  Remote *remote = worker_add_remote (self, command->remote);
+  Remote *remote = culvert_worker_take_remote (self, command->remote);
 
   if (self->session != NULL)
     {
-      worker_request_remote (self, remote);
-      worker_pump (self, FALSE);
+      culvert_worker_request_remote (self, remote);
+      culvert_worker_pump (self, FALSE);
     }
 
   return G_SOURCE_REMOVE;
@@ -776,8 +783,8 @@ remove_forward_in_worker (gpointer data)
   GHashTableIter iter;
   gpointer value;
 
-  worker_remove_listeners (self, command->forward_index);
-  worker_remove_remotes (self, command->forward_index);
+  culvert_worker_remove_listeners (self, command->forward_index);
+  culvert_worker_remove_remotes (self, command->forward_index);
   g_hash_table_iter_init (&iter, self->conns);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -788,9 +795,9 @@ remove_forward_in_worker (gpointer data)
       if (conn->state == CONN_OPENING)
         conn->abandoned = TRUE;
       else
-        conn_close (conn, _("The forward was removed"));
+        culvert_conn_close (conn, _("The forward was removed"));
     }
-  worker_pump (self, FALSE);
+  culvert_worker_pump (self, FALSE);
 
   return G_SOURCE_REMOVE;
 }
@@ -817,18 +824,19 @@ add_stream_in_worker (gpointer data)
   /* Only while there is a session: the caller waits for one. */
   if (self->session == NULL)
     {
-      worker_log (self, TRUE, _("Standard input and output could not be forwarded: there is "
-                                "no connection to the server"));
+      culvert_worker_log (self, TRUE,
+                          _("Standard input and output could not be forwarded: there is "
+                            "no connection to the server"));
       return G_SOURCE_REMOVE;
     }
 
   getsockname (command->stream_fd, (struct sockaddr *) &addr, &addr_len);
-  conn = conn_new (self, worker_counters_for (self, CULVERT_WORKER_STREAM_INDEX),
-                   command->stream_fd, (struct sockaddr *) &addr, command->stream_host,
-                   command->stream_port);
+  conn = culvert_conn_new (self, culvert_worker_counters_for (self, CULVERT_WORKER_STREAM_INDEX),
+                           command->stream_fd, (struct sockaddr *) &addr, command->stream_host,
+                           command->stream_port);
   command->stream_fd = -1;
-  conn_open_channel (conn);
-  worker_pump (self, FALSE);
+  culvert_conn_open_channel (conn);
+  culvert_worker_pump (self, FALSE);
 
   return G_SOURCE_REMOVE;
 }
@@ -854,9 +862,9 @@ add_listener_in_worker (gpointer data)
   CulvertWorker *self = command->worker;
   Listener *listener;
 
-  worker_add_listener (self, command->listener);
+  culvert_worker_take_listener (self, command->listener);
   listener = g_ptr_array_index (self->listeners, self->listeners->len - 1);
-  watch_add (self, listener->fd, listener, EPOLLIN);
+  culvert_worker_watch_add (self, listener->fd, listener, EPOLLIN);
 
   return G_SOURCE_REMOVE;
 }
@@ -907,7 +915,7 @@ culvert_worker_unref (CulvertWorker *self)
   g_ptr_array_unref (self->counters);
   g_clear_object (&self->local_client);
   g_free (self->scratch);
-  g_array_unref (self->batch);
+  g_array_unref (self->events.batch);
   g_free (self->dead_reason);
   g_free (self->keyring_problem);
   culvert_worker_config_free (self->config);
