@@ -1601,6 +1601,60 @@ test_window_connection_editor (Fixture       *f,
   culvert_dialog_destroy (editor);
 }
 
+static gint64
+modified_ns (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+}
+
+/* Opening the editor on a running connection changes nothing: the file is
+ * not written again and no toast offers to reconnect; the first real
+ * change does both. */
+static void
+test_window_connection_editor_quiet (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *path = NULL;
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfile *profile;
+  GtkWidget *editor;
+  gint64 before;
+
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
+    return;
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", free_port ());
+  profile = add_sshd_profile (f, sshd, spec);
+  path = g_strdup_printf ("%s/%s.profile", culvert_profile_store_get_directory (store),
+                          culvert_profile_get_id (profile));
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  /* A file written now would have another time stamp. */
+  g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  before = modified_ns (path);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit", "s",
+                              culvert_profile_get_id (profile));
+  g_assert_true (wait_for (has_editor, NULL));
+  editor = find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR);
+  g_assert_true (wait_for (widget_is_mapped, editor));
+  iterate_until_idle ();
+  g_assert_null (find_widget (editor, GTK_TYPE_BUTTON, button_has_label, "_Reconnect Now"));
+  g_assert_cmpint (modified_ns (path), ==, before);
+
+  gtk_editable_set_text (editor_entry (editor, "_Keepalive Interval (seconds, 0: off)"), "15");
+  iterate_until_idle ();
+  g_assert_nonnull (find_widget (editor, GTK_TYPE_BUTTON, button_has_label, "_Reconnect Now"));
+  g_assert_cmpint (modified_ns (path), !=, before);
+
+  culvert_dialog_destroy (editor);
+}
+
 
 #define PROXY_PASSWORD "proxy-pw-Culvert-5d1f"
 
@@ -2471,6 +2525,8 @@ main (int    argc,
               fixture_setup, test_window_connect_by_name, fixture_teardown);
   g_test_add ("/window/connection-editor", Fixture, NULL,
               fixture_setup, test_window_connection_editor, fixture_teardown);
+  g_test_add ("/window/connection-editor-quiet", Fixture, NULL,
+              fixture_setup, test_window_connection_editor_quiet, fixture_teardown);
   g_test_add ("/window/proxy-password", Fixture, NULL,
               fixture_setup, test_window_proxy_password, fixture_teardown);
   g_test_add ("/window/store-problem", Fixture, NULL,
