@@ -1655,6 +1655,48 @@ test_window_connection_editor_quiet (Fixture       *f,
   culvert_dialog_destroy (editor);
 }
 
+/* Ctrl+Q (app.quit) with a connection up asks first; Cancel keeps the
+ * tunnel serving and the window open. (Quit itself would end this test
+ * program: the background tests quit the real binary.) */
+static void
+test_window_quit_asks (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  GtkWidget *alert;
+  guint16 port = free_port ();
+
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
+    return;
+  echo = echo_new ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  tunnel = culvert_application_lookup_tunnel (f->app, profile);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  g_assert_true (wait_for (has_dialog_titled, (gpointer) "Stop 1 connection and quit?"));
+  alert = find_dialog ("Stop 1 connection and quit?");
+  g_assert_cmpstr (culvert_alert_get_response_label (alert, "quit"), ==, "_Quit");
+  g_assert_cmpint (culvert_alert_get_response_appearance (alert, "quit"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (culvert_alert_get_default_response (alert), ==, "cancel");
+  g_assert_true (culvert_tunnel_is_running (tunnel));
+
+  click (alert, "_Cancel");
+  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Stop 1 connection and quit?"));
+  iterate_until_idle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+  assert_echoes (port);
+}
+
 
 #define PROXY_PASSWORD "proxy-pw-Culvert-5d1f"
 
@@ -2527,6 +2569,8 @@ main (int    argc,
               fixture_setup, test_window_connection_editor, fixture_teardown);
   g_test_add ("/window/connection-editor-quiet", Fixture, NULL,
               fixture_setup, test_window_connection_editor_quiet, fixture_teardown);
+  g_test_add ("/window/quit-asks", Fixture, NULL,
+              fixture_setup, test_window_quit_asks, fixture_teardown);
   g_test_add ("/window/proxy-password", Fixture, NULL,
               fixture_setup, test_window_proxy_password, fixture_teardown);
   g_test_add ("/window/store-problem", Fixture, NULL,
