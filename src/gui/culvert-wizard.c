@@ -644,6 +644,8 @@ culvert_wizard_init (CulvertWizard *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  culvert_gui_label_keep_tokens (self->command_label, NULL);
+  culvert_gui_label_keep_tokens (self->test_result, NULL);
 
   gtk_check_button_set_active (self->scenario_outgoing, TRUE);
   gtk_check_button_set_active (self->auth_automatic, TRUE);

@@ -1387,6 +1387,37 @@ test_window_live_switch_remove (Fixture       *f,
   assert_status (f, "Connected");
 }
 
+static gboolean
+label_text_is (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+/* Whether @label's attributes set bytes @start to @end in a monospace font. */
+static gboolean
+is_monospace (GtkLabel *label,
+              int       start,
+              int       end)
+{
+  PangoAttrList *attrs = gtk_label_get_attributes (label);
+  g_autoptr(GSList) list = attrs != NULL ? pango_attr_list_get_attributes (attrs) : NULL;
+  gboolean found = FALSE;
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    {
+      PangoAttribute *attr = l->data;
+
+      if (attr->klass->type == PANGO_ATTR_FAMILY &&
+          g_strcmp0 (((PangoAttrString *) attr)->value, "monospace") == 0 &&
+          (int) attr->start_index <= start && (int) attr->end_index >= end)
+        found = TRUE;
+    }
+  g_slist_free_full (g_steal_pointer (&list), (GDestroyNotify) pango_attribute_destroy);
+
+  return found;
+}
+
 static void
 test_window_host_key_question (Fixture       *f,
                                gconstpointer  data)
@@ -1414,6 +1445,23 @@ test_window_host_key_question (Fixture       *f,
   g_assert_cmpstr (culvert_alert_get_heading (question), ==, "Trust This Server?");
   g_assert_nonnull (strstr (culvert_alert_get_body (question), sshd->host_key_fingerprint));
   g_assert_true (culvert_dialog_get_window (question) == GTK_WIDGET (f->window));
+  /* As shown: the fingerprint whole, on one line, in a monospace font. */
+  {
+    GtkWidget *body = find_widget (question, GTK_TYPE_LABEL, label_text_is,
+                                   culvert_alert_get_body (question));
+    const char *text;
+    const char *at;
+
+    g_assert_nonnull (body);
+    g_assert_true (wait_for (widget_is_mapped, body));
+    iterate_until_idle ();
+    g_assert_true (label_breaks_only_between_words (GTK_LABEL (body), NULL));
+    g_assert_true (gtk_label_get_selectable (GTK_LABEL (body)));
+    text = gtk_label_get_text (GTK_LABEL (body));
+    at = strstr (text, sshd->host_key_fingerprint);
+    g_assert_true (is_monospace (GTK_LABEL (body), at - text,
+                                 at - text + strlen (sshd->host_key_fingerprint)));
+  }
 
   culvert_alert_respond (question, "accept");
   assert_status (f, "Connected");

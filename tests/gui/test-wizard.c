@@ -379,6 +379,14 @@ test_wizard_keys (WizardFixture *f,
   check_accessible_names (GTK_WIDGET (f->wizard), missing);
   g_assert_cmpstr (missing->str, ==, "");
   g_assert_null (strstr (gtk_label_get_label (f->wizard->command_label), "s3cret-pw"));
+  /* The command takes lines at the wizard's size, broken only between its words. */
+  {
+    int lines = 0;
+
+    g_test_message ("%s", gtk_label_get_label (f->wizard->command_label));
+    g_assert_true (label_breaks_only_between_words (f->wizard->command_label, &lines));
+    g_assert_cmpint (lines, >, 1);
+  }
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
                    "db.internal:5432 via db.example.org");
 
