@@ -10,6 +10,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 
+#include "culvert-adw-compat.h"
 #include "culvert-application.h"
 #include "culvert-background.h"
 #include "culvert-gui-util.h"
@@ -190,13 +191,6 @@ write_stall_log (CulvertApplication *self)
     g_printerr ("culvert: %s\n", error->message);
 }
 
-static gboolean
-on_quit_signal (gpointer data)
-{
-  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 culvert_application_shutdown (GApplication *app)
 {
@@ -311,15 +305,12 @@ about_action (GSimpleAction *action,
   culvert_dialog_present (about, parent != NULL ? GTK_WIDGET (parent) : NULL);
 }
 
+/* Every tunnel stops, and Culvert exits once they have. */
 static void
-quit_action (GSimpleAction *action,
-             GVariant      *parameter,
-             gpointer       user_data)
+culvert_application_quit_now (CulvertApplication *self)
 {
-  CulvertApplication *self = user_data;
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
 
-  /* Every tunnel stops, and Culvert exits once they have. */
   if (self->background != NULL)
     culvert_background_quit (self->background);
   /* Closing goes through close-request, so each window saves its state. */
@@ -330,6 +321,68 @@ quit_action (GSimpleAction *action,
       l = l->next;
       gtk_window_close (window);
     }
+}
+
+static guint
+culvert_application_count_running (CulvertApplication *self)
+{
+  GHashTableIter iter;
+  gpointer tunnel;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->tunnels);
+  while (g_hash_table_iter_next (&iter, NULL, &tunnel))
+    if (culvert_tunnel_is_running (tunnel))
+      n++;
+
+  return n;
+}
+
+static void
+on_quit_response (GtkWidget          *alert,
+                  const char         *response,
+                  CulvertApplication *self)
+{
+  if (g_strcmp0 (response, "quit") == 0)
+    culvert_application_quit_now (self);
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  culvert_application_quit_now (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Ctrl+Q or Quit in the menu: live tunnels stop only when the user says
+ * so. With no window open (a notification's Quit), nobody is asked. */
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  CulvertApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  guint n = culvert_application_count_running (self);
+  g_autofree char *heading = NULL;
+  GtkWidget *alert;
+
+  if (n == 0 || parent == NULL || !gtk_widget_get_visible (GTK_WIDGET (parent)))
+    {
+      culvert_application_quit_now (self);
+      return;
+    }
+
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Stop %u connection and quit?",
+                                          "Stop %u connections and quit?", n), n);
+  alert = culvert_alert_new (GTK_WIDGET (parent), heading, NULL);
+  culvert_alert_add_response (alert, "cancel", _("_Cancel"));
+  culvert_alert_add_response (alert, "quit", _("_Quit"));
+  culvert_alert_set_response_appearance (alert, "quit", ADW_RESPONSE_DESTRUCTIVE);
+  culvert_alert_set_default_response (alert, "cancel");
+  culvert_alert_set_close_response (alert, "cancel");
+  g_signal_connect_object (alert, "response", G_CALLBACK (on_quit_response), self, 0);
+  culvert_alert_present (alert);
 }
 
 static const GActionEntry app_actions[] = {
@@ -362,8 +415,8 @@ culvert_application_startup (GApplication *app)
   self->background = culvert_background_new (self);
   culvert_application_connect_at_startup (self);
 
-  /* SIGINT and SIGTERM close the windows like Ctrl+Q, so everything that
-   * happens at exit (saved sizes, the stall log) still happens. */
+  /* SIGINT and SIGTERM close the windows as Ctrl+Q does (without asking), so
+   * everything that happens at exit (saved sizes, the stall log) still happens. */
   g_unix_signal_add (SIGINT, on_quit_signal, self);
   g_unix_signal_add (SIGTERM, on_quit_signal, self);
 

@@ -170,6 +170,17 @@ proxy_url_has_password (const char *url)
   return uri != NULL && g_uri_get_password (uri) != NULL;
 }
 
+/* The proxy's rows are there only for a proxy of its own. */
+static void
+update_proxy_rows (CulvertConnectionEditor *self)
+{
+  gboolean custom = adw_combo_row_get_selected (self->proxy_row) == CULVERT_PROXY_CUSTOM;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_url_row), custom);
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_password_row), custom);
+  gtk_widget_set_visible (GTK_WIDGET (self->bypass_row), custom);
+}
+
 /* The Network group: jump hosts and the proxy. */
 static void
 network_changed (CulvertConnectionEditor *self)
@@ -182,9 +193,7 @@ network_changed (CulvertConnectionEditor *self)
   CulvertProxyMode mode = adw_combo_row_get_selected (self->proxy_row);
   g_autofree char *message = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->proxy_url_row), mode == CULVERT_PROXY_CUSTOM);
-  gtk_widget_set_visible (GTK_WIDGET (self->proxy_password_row), mode == CULVERT_PROXY_CUSTOM);
-  gtk_widget_set_visible (GTK_WIDGET (self->bypass_row), mode == CULVERT_PROXY_CUSTOM);
+  update_proxy_rows (self);
   if (self->loading)
     return;
 
@@ -472,8 +481,9 @@ culvert_connection_editor_load (CulvertConnectionEditor *self)
   gtk_switch_set_active (self->reconnect_switch, culvert_profile_get_reconnect (profile));
   gtk_switch_set_active (self->startup_switch, culvert_profile_get_connect_at_startup (profile));
   update_identity (self);
+  update_proxy_rows (self);
+  /* Nothing changed yet: nothing to save, no toast to show. */
   self->loading = FALSE;
-  network_changed (self);  /* only shows or hides the proxy rows while nothing changed */
 }
 
 static void

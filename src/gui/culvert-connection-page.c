@@ -1098,6 +1098,7 @@ culvert_connection_page_init (CulvertConnectionPage *self)
   GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  culvert_gui_label_keep_tokens (self->status_detail, NULL);
 
   self->items = g_list_store_new (CULVERT_TYPE_FORWARD_ITEM);
   self->shown_clients = g_list_store_new (CULVERT_TYPE_CLIENT_CONNECTION);

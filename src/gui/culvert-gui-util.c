@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "culvert-gui-util.h"
 
@@ -491,4 +492,79 @@ culvert_gui_unique_name (GListModel *profiles,
       if (!name_is_taken (profiles, numbered))
         return g_steal_pointer (&numbered);
     }
+}
+
+void
+culvert_gui_whole_token_attrs (PangoAttrList      *attrs,
+                               const char         *text,
+                               const char * const *monospace)
+{
+  PangoAttribute *attr;
+  const char *p = text;
+
+  g_return_if_fail (attrs != NULL);
+  g_return_if_fail (text != NULL);
+
+  attr = pango_attr_insert_hyphens_new (FALSE);
+  pango_attr_list_insert (attrs, attr);
+  while (*p != '\0')
+    {
+      const char *start;
+
+      while (*p != '\0' && g_ascii_isspace (*p))
+        p++;
+      start = p;
+      while (*p != '\0' && !g_ascii_isspace (*p))
+        p++;
+      if (p > start)
+        {
+          /* From its second character: a line may still start with it. */
+          attr = pango_attr_allow_breaks_new (FALSE);
+          attr->start_index = g_utf8_next_char (start) - text;
+          attr->end_index = p - text;
+          pango_attr_list_insert (attrs, attr);
+        }
+    }
+  for (guint i = 0; monospace != NULL && monospace[i] != NULL; i++)
+    {
+      gsize length = strlen (monospace[i]);
+
+      for (const char *found = length > 0 ? strstr (text, monospace[i]) : NULL;
+           found != NULL;
+           found = strstr (found + length, monospace[i]))
+        {
+          attr = pango_attr_family_new ("monospace");
+          attr->start_index = found - text;
+          attr->end_index = found - text + length;
+          pango_attr_list_insert (attrs, attr);
+        }
+    }
+}
+
+static void
+label_keep_tokens (GtkLabel *label)
+{
+  const char * const *monospace = g_object_get_data (G_OBJECT (label), "culvert-monospace");
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  culvert_gui_whole_token_attrs (attrs, gtk_label_get_text (label), monospace);
+  gtk_label_set_attributes (label, attrs);
+  pango_attr_list_unref (attrs);
+}
+
+void
+culvert_gui_label_keep_tokens (GtkLabel           *label,
+                               const char * const *monospace)
+{
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  g_object_set_data_full (G_OBJECT (label), "culvert-monospace",
+                          g_strdupv ((char **) monospace), (GDestroyNotify) g_strfreev);
+  gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD);
+  if (g_object_get_data (G_OBJECT (label), "culvert-keeps-tokens") == NULL)
+    {
+      g_object_set_data (G_OBJECT (label), "culvert-keeps-tokens", GINT_TO_POINTER (TRUE));
+      g_signal_connect (label, "notify::label", G_CALLBACK (label_keep_tokens), NULL);
+    }
+  label_keep_tokens (label);
 }

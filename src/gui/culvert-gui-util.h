@@ -36,6 +36,16 @@ void        culvert_gui_name_buttons_after_labels (void);
  * @profiles (a GListModel of CulvertProfile) is called already. */
 char       *culvert_gui_unique_name          (GListModel   *profiles,
                                               const char   *name);
+/* Adds to @attrs what keeps the values in @text (addresses, fingerprints,
+ * commands: every run of non-blank characters) whole: Pango breaks a line
+ * only at a blank and never inserts a hyphen. The occurrences of
+ * @monospace's strings (NULL-terminated, or NULL) are set in a monospace font. */
+void        culvert_gui_whole_token_attrs    (PangoAttrList      *attrs,
+                                              const char         *text,
+                                              const char * const *monospace);
+/* The same for @label's text, now and whenever it changes; wraps at words. */
+void        culvert_gui_label_keep_tokens    (GtkLabel           *label,
+                                              const char * const *monospace);
 
 G_END_DECLS
 

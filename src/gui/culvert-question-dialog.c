@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "culvert-adw-compat.h"
+#include "culvert-gui-util.h"
 #include "culvert-question-dialog.h"
 
 typedef struct
@@ -294,6 +295,39 @@ key_host (CulvertQuestion *question,
   return g_strdup (culvert_profile_get_host (profile));
 }
 
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The alert's text breaks only between words: a fingerprint or an address
+ * stays whole, and the fingerprints are in a monospace font. */
+static void
+keep_body_tokens (GtkWidget          *dialog,
+                  const char * const *monospace)
+{
+  GtkLabel *body = find_label (dialog, culvert_alert_get_body (dialog));
+
+  if (body != NULL)
+    {
+      culvert_gui_label_keep_tokens (body, monospace);
+      gtk_label_set_selectable (body, TRUE);
+    }
+}
+
 static void
 setup_host_key (GtkWidget       *dialog,
                 CulvertProfile  *profile,
@@ -314,6 +348,8 @@ setup_host_key (GtkWidget       *dialog,
                                   name, host, port,
                                   culvert_question_get_key_type (question),
                                   culvert_question_get_detail (question));
+  keep_body_tokens (dialog, (const char * const[]) { culvert_question_get_detail (question),
+                                                     NULL });
   culvert_alert_add_response (dialog, "accept", _("_Trust and Connect"));
   /* Trusting a key must be a deliberate act. */
   culvert_alert_set_default_response (dialog, "cancel");
@@ -356,6 +392,9 @@ setup_host_key_changed (GtkWidget       *dialog,
                                   culvert_question_get_known_location (question), recorded,
                                   culvert_question_get_key_type (question),
                                   culvert_question_get_detail (question));
+  keep_body_tokens (dialog, (const char * const[]) {
+                      culvert_question_get_detail (question),
+                      culvert_question_get_known_fingerprint (question), NULL });
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   if (fix != NULL)
@@ -365,7 +404,7 @@ setup_host_key_changed (GtkWidget       *dialog,
 
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
+      culvert_gui_label_keep_tokens (GTK_LABEL (label), NULL);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_widget_set_hexpand (label, TRUE);
       gtk_widget_add_css_class (label, "monospace");

@@ -19,6 +19,7 @@
 
 #include "culvert-address.h"
 #include "culvert-enums.h"
+#include "culvert-gui-util.h"
 #include "culvert-tunnel-diagram.h"
 
 struct _CulvertTunnelDiagram
@@ -213,6 +214,49 @@ with_alpha (const GdkRGBA *color,
   return result;
 }
 
+PangoLayout *
+culvert_tunnel_diagram_text_layout (GtkWidget  *widget,
+                                    const char *text,
+                                    gboolean    bold,
+                                    float       width)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  /* Values bold; captions a little smaller, so they fit a narrow box. */
+  if (bold)
+    pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  else
+    pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+  culvert_gui_whole_token_attrs (attrs, text, NULL);
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  /* At most two lines, broken only between words; a value that does not
+   * fit is elided, never broken. */
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD);
+  pango_layout_set_height (layout, bold ? -2 : -1);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_MIDDLE);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  /* Pango elides only the last line: a word too wide for the first goes
+   * on one line, elided. */
+  if (bold)
+    {
+      PangoRectangle first;
+
+      pango_layout_line_get_pixel_extents (pango_layout_get_line_readonly (layout, 0), NULL,
+                                           &first);
+      if (first.width > width)
+        {
+          pango_layout_set_height (layout, -1);
+          /* Laid out again: Pango keeps a line that was not elided. */
+          pango_layout_context_changed (layout);
+        }
+    }
+
+  return layout;
+}
+
 static void
 draw_text (GtkWidget     *widget,
            GtkSnapshot   *snapshot,
@@ -223,27 +267,7 @@ draw_text (GtkWidget     *widget,
            float          width,
            const GdkRGBA *color)
 {
-  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
-  int text_width, text_height;
-
-  {
-    PangoAttrList *attrs = pango_attr_list_new ();
-
-    /* Values bold; captions a little smaller, so they fit a narrow box. */
-    if (bold)
-      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-    else
-      pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
-    pango_layout_set_attributes (layout, attrs);
-    pango_attr_list_unref (attrs);
-  }
-  /* At most two lines, broken anywhere a host name allows. */
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_height (layout, bold ? -2 : -1);
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_MIDDLE);
-  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  PangoLayout *layout = culvert_tunnel_diagram_text_layout (widget, text, bold, width);
 
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));

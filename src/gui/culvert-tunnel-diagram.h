@@ -47,5 +47,12 @@ char               *culvert_tunnel_diagram_dup_text         (CulvertTunnelDiagra
 GdkTexture         *culvert_tunnel_diagram_render           (CulvertTunnelDiagram *self,
                                                              int                   width,
                                                              int                   height);
+/* How a caption (@bold FALSE: one line) or a value (two lines at most) is
+ * laid out in a box @width pixels wide: broken only between words, elided
+ * where a word does not fit. */
+PangoLayout        *culvert_tunnel_diagram_text_layout      (GtkWidget            *widget,
+                                                             const char           *text,
+                                                             gboolean              bold,
+                                                             float                 width);
 
 G_END_DECLS

@@ -1197,6 +1197,8 @@ culvert_window_init (CulvertWindow *self)
   GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  culvert_gui_label_keep_tokens (self->problem_label, NULL);
+  culvert_gui_label_keep_tokens (self->problem_label_content, NULL);
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->problems = g_string_new (NULL);

@@ -25,6 +25,9 @@ struct _CulvertWizard
   gboolean              pasted;         /* the host field got more than one character at once */
   GtkEventController   *host_focus;     /* leaving the host field splits up what it holds */
   gboolean              finishing;
+  gboolean              edited;         /* the user changed a field: Cancel asks first */
+  gboolean              discarding;     /* "Discard" was chosen: close without asking */
+  GtkWidget            *discard_alert;  /* "Discard this connection?", while shown */
 
   AdwWindowTitle       *window_title;
   GtkButton            *back_button;

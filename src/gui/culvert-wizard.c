@@ -2,7 +2,8 @@
  *
  * Six pages with Back and Next: what the tunnel is for, the server, how to
  * log in, the forward, the network in between (optional) and a summary.
- * Escape cancels; Enter goes on when the page is valid. The pages' fields
+ * Escape or Cancel closes it, asking first once the user entered something;
+ * Enter goes on when the page is valid. The pages' fields
  * live in culvert-wizard-pages.c; this file is the shell: moving between
  * pages, the off-host warning on the way out of the forward page, and
  * Finish, which saves the profile, remembers a password in the keyring
@@ -70,6 +71,14 @@ static void
 on_fields_changed (CulvertWizard *self)
 {
   culvert_wizard_update_buttons (self);
+}
+
+/* A change the user made (not one the wizard made for them). */
+static void
+on_field_edited (CulvertWizard *self)
+{
+  if (!self->filling)
+    self->edited = TRUE;
 }
 
 /* The scenario chosen: the first page starts there, so that the arrow keys
@@ -421,24 +430,30 @@ watch_fields (CulvertWizard *self,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
+      const char *signal = NULL;
+
       if (ADW_IS_ENTRY_ROW (child))
         {
           culvert_gui_label_entry_row (child);
           g_signal_connect_object (child, "changed", G_CALLBACK (on_fields_changed), self,
                                    G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+          g_signal_connect_object (child, "changed", G_CALLBACK (on_field_edited), self,
+                                   G_CONNECT_SWAPPED);
           g_signal_connect_object (child, "entry-activated", G_CALLBACK (on_entry_activated),
                                    self, G_CONNECT_SWAPPED);
           continue;
         }
-      if (GTK_IS_CHECK_BUTTON (child))
-        g_signal_connect_object (child, "notify::active", G_CALLBACK (on_fields_changed), self,
-                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-      else if (GTK_IS_SWITCH (child))
-        g_signal_connect_object (child, "notify::active", G_CALLBACK (on_fields_changed), self,
-                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+      if (GTK_IS_CHECK_BUTTON (child) || GTK_IS_SWITCH (child))
+        signal = "notify::active";
       else if (ADW_IS_COMBO_ROW (child))
-        g_signal_connect_object (child, "notify::selected", G_CALLBACK (on_fields_changed), self,
-                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+        signal = "notify::selected";
+      if (signal != NULL)
+        {
+          g_signal_connect_object (child, signal, G_CALLBACK (on_fields_changed), self,
+                                   G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+          g_signal_connect_object (child, signal, G_CALLBACK (on_field_edited), self,
+                                   G_CONNECT_SWAPPED);
+        }
       watch_fields (self, child);
     }
 }
@@ -460,14 +475,62 @@ label_icon_buttons (GtkWidget *root)
 }
 
 static gboolean
+close_discarded (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_discard_response (GtkWidget     *alert,
+                     const char    *response,
+                     CulvertWizard *self)
+{
+  g_clear_weak_pointer (&self->discard_alert);
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+  /* Once the alert is done with its response: closing the wizard takes
+   * the alert with it. */
+  self->discarding = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT, close_discarded, g_object_ref (self), g_object_unref);
+}
+
+/* Cancel, Escape or the window closed: what was entered goes only when the
+ * user says so. */
+static void
+culvert_wizard_ask_discard (CulvertWizard *self)
+{
+  GtkWidget *alert;
+
+  if (self->discard_alert != NULL)
+    return;
+  alert = culvert_alert_new (GTK_WIDGET (self), _("Discard this connection?"), NULL);
+  culvert_alert_add_response (alert, "keep", _("_Keep Editing"));
+  culvert_alert_add_response (alert, "discard", _("_Discard"));
+  culvert_alert_set_response_appearance (alert, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  culvert_alert_set_default_response (alert, "keep");
+  culvert_alert_set_close_response (alert, "keep");
+  g_signal_connect_object (alert, "response", G_CALLBACK (on_discard_response), self, 0);
+  g_set_weak_pointer (&self->discard_alert, alert);
+  culvert_alert_present (alert);
+}
+
+static gboolean
 culvert_wizard_close_request (GtkWindow *window)
 {
+  CulvertWizard *self = CULVERT_WIZARD (window);
+
   /* The profile is saved and its password on its way to the keyring:
    * the wizard closes itself once that is done. */
-  if (CULVERT_WIZARD (window)->finishing)
+  if (self->finishing)
     return TRUE;
+  if (self->edited && !self->discarding)
+    {
+      culvert_wizard_ask_discard (self);
+      return TRUE;
+    }
 
-  culvert_wizard_stop_test (CULVERT_WIZARD (window));
+  culvert_wizard_stop_test (self);
 
   return GTK_WINDOW_CLASS (culvert_wizard_parent_class)->close_request (window);
 }
@@ -478,6 +541,7 @@ culvert_wizard_dispose (GObject *object)
   CulvertWizard *self = CULVERT_WIZARD (object);
 
   culvert_wizard_stop_test (self);
+  g_clear_weak_pointer (&self->discard_alert);
   g_clear_object (&self->candidate);
   g_clear_object (&self->app);
   g_clear_pointer (&self->key_path, g_free);
@@ -580,6 +644,8 @@ culvert_wizard_init (CulvertWizard *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  culvert_gui_label_keep_tokens (self->command_label, NULL);
+  culvert_gui_label_keep_tokens (self->test_result, NULL);
 
   gtk_check_button_set_active (self->scenario_outgoing, TRUE);
   gtk_check_button_set_active (self->auth_automatic, TRUE);

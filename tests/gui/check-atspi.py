@@ -15,8 +15,9 @@
 # Then the keyboard alone, through the X server as a user types (xdotool,
 # XTEST): Ctrl+N opens the wizard on the chosen scenario, Enter goes on from
 # a choice as from a field, typed text reaches the field, a key file is
-# chosen in the file chooser by typing its path, Escape closes and nothing
-# is saved; Ctrl+, opens the preferences, whose names are read as
+# chosen in the file chooser by typing its path, Escape asks before it
+# discards it all, Discard closes and nothing is saved; Ctrl+, opens the
+# preferences, whose names are read as
 # well. Then, with a saved connection, its page, the forward dialog, the
 # warning before a forward is opened to other hosts, and the connection
 # editor are read the same way. What happened is read back over AT-SPI: which widget has
@@ -171,6 +172,10 @@ def find(root, role, name):
     raise AssertionError(f'no {role} "{name}"')
 
 
+def has_button(root, name):
+    return any(n.get_role_name() == 'push button' and n.get_name() == name for n in walk(root))
+
+
 def has_state(node, state):
     return node.get_state_set().contains(state)
 
@@ -270,7 +275,11 @@ def check_keyboard(app, culvert, env, seen):
     look()
 
     keyboard('key', 'Escape')
-    ok = ok and expect('Escape closes the wizard', lambda: frame(app, 'New Connection') is None)
+    ok = ok and expect('Escape asks before it discards what was entered',
+                       lambda: has_button(find_app() or app, 'Discard'))
+    if ok:
+        click(find_app() or app, 'push button', 'Discard')
+    ok = ok and expect('Discard closes the wizard', lambda: frame(app, 'New Connection') is None)
     listed = subprocess.run([culvert, '--list'], env=env, capture_output=True, text=True,
                             timeout=30)
     if listed.returncode != 0 or listed.stdout.strip():

@@ -685,3 +685,25 @@ listens_only_on (guint16  port,
     }
   return TRUE;
 }
+
+gboolean
+label_breaks_only_between_words (GtkLabel *label,
+                                 int      *n_lines)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  const char *text = pango_layout_get_text (layout);
+
+  if (n_lines != NULL)
+    *n_lines = pango_layout_get_line_count (layout);
+  for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+
+      if (line->start_index > 0 && !g_ascii_isspace (text[line->start_index - 1]))
+        {
+          g_test_message ("“%s” is broken before “%.12s”", text, text + line->start_index);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

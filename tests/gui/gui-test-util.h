@@ -130,6 +130,10 @@ void            maybe_save_screenshot (GtkWidget   *widget,
  * and has none. */
 void            check_accessible_names (GtkWidget  *root,
                                     GString        *missing);
+/* How many lines @label shows at its size, and whether each after the first
+ * starts after a blank: no value was broken or hyphenated. */
+gboolean        label_breaks_only_between_words (GtkLabel *label,
+                                    int            *n_lines);
 /* The text on @widget's clipboard. */
 char           *read_clipboard     (GtkWidget      *widget);
 

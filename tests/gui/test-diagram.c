@@ -217,6 +217,76 @@ test_diagram_follows_fields (void)
   gtk_window_destroy (window);
 }
 
+/* Whether every line of @layout after the first starts after a blank: no
+ * value was broken (and so no hyphen was put in). */
+static gboolean
+breaks_only_between_words (PangoLayout *layout)
+{
+  const char *text = pango_layout_get_text (layout);
+
+  for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+
+      if (line->start_index > 0 && !g_ascii_isspace (text[line->start_index - 1]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+text_width (PangoLayout *layout)
+{
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
+/* A box's texts at the default size (720 pixels wide): a value that does
+ * not fit is elided on one line, never broken across two. */
+static void
+test_diagram_labels_whole (void)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  CulvertTunnelDiagram *diagram = new_diagram (window, CULVERT_FORWARD_LOCAL);
+  /* As the diagram divides 720 pixels: four boxes, two arrows, the tunnel. */
+  float box = (720 - 2 * 4) / (4 + 2 * 0.25f + 0.6f) - 8;
+  const char *values[] = { "db.internal.example.org:5432", "127.0.0.1:8000",
+                           "[2001:db8::1]:8000", "SHA256:Wd0rsmH/uCxBcAdLqv3Zk", NULL };
+
+  gtk_window_present (window);
+  iterate ();
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      g_autoptr(PangoLayout) value = culvert_tunnel_diagram_text_layout (GTK_WIDGET (diagram),
+                                                                         values[i], TRUE, box);
+      g_autoptr(PangoLayout) caption = culvert_tunnel_diagram_text_layout (GTK_WIDGET (diagram),
+                                                                           values[i], FALSE,
+                                                                           box / 2);
+
+      g_test_message ("%s: %d line(s), %d of %.0f pixels, %s", values[i],
+                      pango_layout_get_line_count (value), text_width (value), box,
+                      pango_layout_is_ellipsized (value) ? "elided" : "whole");
+      g_assert_cmpint (pango_layout_get_line_count (value), ==, 1);
+      g_assert_true (breaks_only_between_words (value));
+      g_assert_cmpint (text_width (value), <=, box + 1);
+      g_assert_cmpint (pango_layout_get_line_count (caption), ==, 1);
+      g_assert_true (pango_layout_is_ellipsized (caption));
+    }
+  /* Two words may take two lines, broken between them. */
+  {
+    g_autoptr(PangoLayout) value = culvert_tunnel_diagram_text_layout (
+      GTK_WIDGET (diagram), "127.0.0.1:8000 db.internal.example.org:5432", TRUE, box);
+
+    g_assert_cmpint (pango_layout_get_line_count (value), ==, 2);
+    g_assert_true (breaks_only_between_words (value));
+    /* Pango's ellipsis may stick out by a pixel or two. */
+    g_assert_cmpint (text_width (value), <=, box + 4);
+  }
+  gtk_window_destroy (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -226,6 +296,7 @@ main (int    argc,
 
   g_test_add_func ("/diagram/styles", test_diagram_styles);
   g_test_add_func ("/diagram/follows-fields", test_diagram_follows_fields);
+  g_test_add_func ("/diagram/labels-whole", test_diagram_labels_whole);
 
   return g_test_run ();
 }

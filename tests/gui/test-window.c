@@ -1387,6 +1387,37 @@ test_window_live_switch_remove (Fixture       *f,
   assert_status (f, "Connected");
 }
 
+static gboolean
+label_text_is (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+/* Whether @label's attributes set bytes @start to @end in a monospace font. */
+static gboolean
+is_monospace (GtkLabel *label,
+              int       start,
+              int       end)
+{
+  PangoAttrList *attrs = gtk_label_get_attributes (label);
+  g_autoptr(GSList) list = attrs != NULL ? pango_attr_list_get_attributes (attrs) : NULL;
+  gboolean found = FALSE;
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    {
+      PangoAttribute *attr = l->data;
+
+      if (attr->klass->type == PANGO_ATTR_FAMILY &&
+          g_strcmp0 (((PangoAttrString *) attr)->value, "monospace") == 0 &&
+          (int) attr->start_index <= start && (int) attr->end_index >= end)
+        found = TRUE;
+    }
+  g_slist_free_full (g_steal_pointer (&list), (GDestroyNotify) pango_attribute_destroy);
+
+  return found;
+}
+
 static void
 test_window_host_key_question (Fixture       *f,
                                gconstpointer  data)
@@ -1414,6 +1445,23 @@ test_window_host_key_question (Fixture       *f,
   g_assert_cmpstr (culvert_alert_get_heading (question), ==, "Trust This Server?");
   g_assert_nonnull (strstr (culvert_alert_get_body (question), sshd->host_key_fingerprint));
   g_assert_true (culvert_dialog_get_window (question) == GTK_WIDGET (f->window));
+  /* As shown: the fingerprint whole, on one line, in a monospace font. */
+  {
+    GtkWidget *body = find_widget (question, GTK_TYPE_LABEL, label_text_is,
+                                   culvert_alert_get_body (question));
+    const char *text;
+    const char *at;
+
+    g_assert_nonnull (body);
+    g_assert_true (wait_for (widget_is_mapped, body));
+    iterate_until_idle ();
+    g_assert_true (label_breaks_only_between_words (GTK_LABEL (body), NULL));
+    g_assert_true (gtk_label_get_selectable (GTK_LABEL (body)));
+    text = gtk_label_get_text (GTK_LABEL (body));
+    at = strstr (text, sshd->host_key_fingerprint);
+    g_assert_true (is_monospace (GTK_LABEL (body), at - text,
+                                 at - text + strlen (sshd->host_key_fingerprint)));
+  }
 
   culvert_alert_respond (question, "accept");
   assert_status (f, "Connected");
@@ -1599,6 +1647,102 @@ test_window_connection_editor (Fixture       *f,
   }
 
   culvert_dialog_destroy (editor);
+}
+
+static gint64
+modified_ns (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+}
+
+/* Opening the editor on a running connection changes nothing: the file is
+ * not written again and no toast offers to reconnect; the first real
+ * change does both. */
+static void
+test_window_connection_editor_quiet (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *path = NULL;
+  CulvertProfileStore *store = culvert_application_get_profile_store (f->app);
+  CulvertProfile *profile;
+  GtkWidget *editor;
+  gint64 before;
+
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
+    return;
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:9", free_port ());
+  profile = add_sshd_profile (f, sshd, spec);
+  path = g_strdup_printf ("%s/%s.profile", culvert_profile_store_get_directory (store),
+                          culvert_profile_get_id (profile));
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  /* A file written now would have another time stamp. */
+  g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  before = modified_ns (path);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit", "s",
+                              culvert_profile_get_id (profile));
+  g_assert_true (wait_for (has_editor, NULL));
+  editor = find_toplevel (CULVERT_TYPE_CONNECTION_EDITOR);
+  g_assert_true (wait_for (widget_is_mapped, editor));
+  iterate_until_idle ();
+  g_assert_null (find_widget (editor, GTK_TYPE_BUTTON, button_has_label, "_Reconnect Now"));
+  g_assert_cmpint (modified_ns (path), ==, before);
+
+  gtk_editable_set_text (editor_entry (editor, "_Keepalive Interval (seconds, 0: off)"), "15");
+  iterate_until_idle ();
+  g_assert_nonnull (find_widget (editor, GTK_TYPE_BUTTON, button_has_label, "_Reconnect Now"));
+  g_assert_cmpint (modified_ns (path), !=, before);
+
+  culvert_dialog_destroy (editor);
+}
+
+/* Ctrl+Q (app.quit) with a connection up asks first; Cancel keeps the
+ * tunnel serving and the window open. (Quit itself would end this test
+ * program: the background tests quit the real binary.) */
+static void
+test_window_quit_asks (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CulvertTestSshd) sshd = NULL;
+  g_autoptr(Echo) echo = NULL;
+  g_autofree char *spec = NULL;
+  CulvertProfile *profile;
+  CulvertTunnel *tunnel;
+  GtkWidget *alert;
+  guint16 port = free_port ();
+
+  sshd = start_sshd_or_skip ();
+  if (sshd == NULL)
+    return;
+  echo = echo_new ();
+  spec = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", port, echo->port);
+  profile = add_sshd_profile (f, sshd, spec);
+  switch_on (f, profile);
+  assert_status (f, "Connected");
+  tunnel = culvert_application_lookup_tunnel (f->app, profile);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  g_assert_true (wait_for (has_dialog_titled, (gpointer) "Stop 1 connection and quit?"));
+  alert = find_dialog ("Stop 1 connection and quit?");
+  g_assert_cmpstr (culvert_alert_get_response_label (alert, "quit"), ==, "_Quit");
+  g_assert_cmpint (culvert_alert_get_response_appearance (alert, "quit"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (culvert_alert_get_default_response (alert), ==, "cancel");
+  g_assert_true (culvert_tunnel_is_running (tunnel));
+
+  click (alert, "_Cancel");
+  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Stop 1 connection and quit?"));
+  iterate_until_idle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  g_assert_cmpint (culvert_tunnel_get_state (tunnel), ==, CULVERT_TUNNEL_CONNECTED);
+  assert_echoes (port);
 }
 
 
@@ -2471,6 +2615,10 @@ main (int    argc,
               fixture_setup, test_window_connect_by_name, fixture_teardown);
   g_test_add ("/window/connection-editor", Fixture, NULL,
               fixture_setup, test_window_connection_editor, fixture_teardown);
+  g_test_add ("/window/connection-editor-quiet", Fixture, NULL,
+              fixture_setup, test_window_connection_editor_quiet, fixture_teardown);
+  g_test_add ("/window/quit-asks", Fixture, NULL,
+              fixture_setup, test_window_quit_asks, fixture_teardown);
   g_test_add ("/window/proxy-password", Fixture, NULL,
               fixture_setup, test_window_proxy_password, fixture_teardown);
   g_test_add ("/window/store-problem", Fixture, NULL,

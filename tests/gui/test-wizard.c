@@ -382,6 +382,14 @@ test_wizard_keys (WizardFixture *f,
   check_accessible_names (GTK_WIDGET (f->wizard), missing);
   g_assert_cmpstr (missing->str, ==, "");
   g_assert_null (strstr (gtk_label_get_label (f->wizard->command_label), "s3cret-pw"));
+  /* The command takes lines at the wizard's size, broken only between its words. */
+  {
+    int lines = 0;
+
+    g_test_message ("%s", gtk_label_get_label (f->wizard->command_label));
+    g_assert_true (label_breaks_only_between_words (f->wizard->command_label, &lines));
+    g_assert_cmpint (lines, >, 1);
+  }
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->name_row)), ==,
                    "db.internal:5432 via db.example.org");
 
@@ -390,11 +398,40 @@ test_wizard_keys (WizardFixture *f,
   press (f, GTK_WIDGET (f->wizard->back_button));
   g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "auth");
 
-  /* Escape cancels: nothing is saved. */
+  /* Escape cancels, but what was entered goes only when the user says so:
+   * Keep Editing keeps it, Discard closes and nothing is saved. */
   gtk_widget_activate_action (GTK_WIDGET (f->wizard), "window.close", NULL);
+  g_assert_true (wait_for (has_dialog_titled, (gpointer) "Discard this connection?"));
+  g_assert_true (has_wizard (NULL));
+  {
+    GtkWidget *alert = find_dialog ("Discard this connection?");
+
+    g_assert_cmpstr (culvert_alert_get_default_response (alert), ==, "keep");
+    g_assert_cmpint (culvert_alert_get_response_appearance (alert, "discard"), ==,
+                     ADW_RESPONSE_DESTRUCTIVE);
+    click (alert, "_Keep Editing");
+  }
+  g_assert_true (wait_for (has_no_dialog_titled, (gpointer) "Discard this connection?"));
+  iterate_until_idle ();
+  g_assert_true (has_wizard (NULL));
+  g_assert_cmpstr (culvert_wizard_get_page (f->wizard), ==, "auth");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (f->wizard->host_row)), ==,
+                   "db.example.org");
+  /* The Cancel button asks the same. */
+  press (f, find_widget (GTK_WIDGET (f->wizard), GTK_TYPE_BUTTON, button_labelled, "_Cancel"));
+  g_assert_true (wait_for (has_dialog_titled, (gpointer) "Discard this connection?"));
+  g_assert_cmpuint (count_dialogs ("Discard this connection?"), ==, 1);
+  click (find_dialog ("Discard this connection?"), "_Discard");
   g_assert_true (wait_for (has_no_wizard, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (
                       culvert_application_get_profile_store (f->base.app))), ==, 0);
+
+  /* Untouched (only Next pressed), Escape closes at once. */
+  open_wizard (f);
+  next (f, "server");
+  gtk_widget_activate_action (GTK_WIDGET (f->wizard), "window.close", NULL);
+  g_assert_true (wait_for (has_no_wizard, NULL));
+  g_assert_null (find_dialog ("Discard this connection?"));
 
   /* The application's action (`culvert --new-connection`, the desktop
    * file's action) opens the wizard too. */
