@@ -174,7 +174,7 @@ def find(root, role, name):
 
 
 def has_button(root, name):
-    return any(n.get_role_name() == 'push button' and n.get_name() == name for n in walk(root))
+    return any(role_of(n) == 'push button' and n.get_name() == name for n in walk(root))
 
 
 def has_state(node, state):

@@ -226,7 +226,12 @@ culvert_alert_after_close (GtkWidget      *alert,
   after->func = func;
   after->data = data;
   after->destroy = destroy;
-  g_signal_connect (alert, "unmap", G_CALLBACK (after_close_unmapped), after);
+  /* "closed" comes once the alert has left its parent, its closing
+   * animation done: what runs next may close the parent window, and on
+   * GTK 4.18 closing it while the alert was still being unmapped left a
+   * screen reader with an accessible without a path (a GLib critical in
+   * GTK's AT-SPI code, seen with the atspi test). */
+  g_signal_connect (alert, "closed", G_CALLBACK (after_close_unmapped), after);
 }
 
 /* An alert blocks the window (or dialog) it is shown in, and only that. */
