@@ -246,7 +246,7 @@ split_pattern_lists (char **patterns)
       /* An empty pattern names no host (ssh refuses it). */
       for (guint j = 0; items[j] != NULL; j++)
         if (items[j][0] != '\0')
-          g_ptr_array_add (split, g_steal_pointer (&items[j]));
+          g_ptr_array_add (split, g_strdup (items[j]));
     }
   g_ptr_array_add (split, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&split), FALSE);

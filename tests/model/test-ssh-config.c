@@ -489,6 +489,8 @@ test_round_trip_quoting (void)
     "Host a\n LocalForward 8080 [fe80::1%eth0]:80\n",
     "Host a\n ProxyJump \"o'neil#=%x@gw:2200\",b%%@[2001:db8::1]\n",
     "Host a,b\n User u\n",
+    /* Fuzz finding: the empty pattern after a comma leaked. */
+    "Host a,,b,\n HostName h\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
