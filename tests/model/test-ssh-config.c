@@ -252,6 +252,8 @@ static const struct {
   { "Host a\n Port ssh\n", "a: config:2: The port “ssh” is not a number", NULL },
   { "Host a\n Port 0\n", "a: config:2: Port 0 is out of range (1–65535)", NULL },
   { "Host a\n HostName bad..name\n", "a: “bad..name” is not a valid host name", NULL },
+  /* ssh expands only %h and %% in HostName. */
+  { "Host a\n HostName %u.example.org\n", "a: “%u.example.org” is not a valid host name", NULL },
   { "Host -oProxyCommand=evil\n", "-oProxyCommand=evil: “-oProxyCommand=evil” is not a valid "
     "host name", NULL },
   { "Host a\n ProxyJump gw:99999\n", "a: config:2: ProxyJump: Port 99999 is out of range "
@@ -459,6 +461,23 @@ test_round_trip_jump_to_self (void)
   g_assert_cmpuint (assert_round_trip (good, strlen (good)), ==, 1);
 }
 
+/* Backslashes as OpenSSH's argv_split() reads them: \' \" \\ in any quotes,
+ * \<space> outside; any other backslash stays. */
+static void
+test_backslashes (void)
+{
+  g_autoptr(GPtrArray) profiles = build ("Host a\n"
+                                         "  User \"it\\'s \\x\"\n"
+                                         "  IdentityFile '/k/\\\"q\\\"'\n"
+                                         "  UserKnownHostsFile /k/a\\ b\\\tc\n",
+                                         NULL);
+  CulvertProfile *p = g_ptr_array_index (profiles, 0);
+
+  g_assert_cmpstr (culvert_profile_get_user (p), ==, "it's \\x");
+  g_assert_cmpstr (culvert_profile_get_identity_file (p), ==, "/k/\"q\"");
+  g_assert_cmpstr (culvert_profile_get_known_hosts_file (p), ==, "/k/a b\\");
+}
+
 /* Values with every character ssh_config can hold come back unchanged:
  * blanks, quotes, backslashes, # and = are quoted as OpenSSH's tokenizer
  * reads them, % is written as %% where ssh (and the import) expand tokens. */
@@ -489,6 +508,8 @@ test_round_trip_quoting (void)
     "Host a\n LocalForward 8080 [fe80::1%eth0]:80\n",
     "Host a\n ProxyJump \"o'neil#=%x@gw:2200\",b%%@[2001:db8::1]\n",
     "Host a,b\n User u\n",
+    /* An empty User is no User, as for ssh: the hop takes none. */
+    "Host k\n ProxyJump k\n User \"\"\n User real\n",
     /* Fuzz finding: the empty pattern after a comma leaked. */
     "Host a,,b,\n HostName h\n",
   };
@@ -825,6 +846,7 @@ main (int   argc,
   g_test_add_func ("/ssh-config/garbage-never-crashes", test_garbage_never_crashes);
   g_test_add_func ("/ssh-config/round-trip", test_round_trip);
   g_test_add_func ("/ssh-config/round-trip-jump-to-self", test_round_trip_jump_to_self);
+  g_test_add_func ("/ssh-config/backslashes", test_backslashes);
   g_test_add_func ("/ssh-config/round-trip-quoting", test_round_trip_quoting);
   g_test_add_func ("/ssh-config/round-trip-left-out", test_round_trip_left_out);
   g_test_add_func ("/ssh-config/round-trip-corpus", test_round_trip_corpus);
