@@ -989,6 +989,22 @@ forward_keyword (CulvertForwardKind kind)
     }
 }
 
+/* A Unix socket's path in LocalForward or RemoteForward: ssh expands its
+ * %-tokens, so % is written as %%. */
+static char *
+escape_socket_path (const char *path)
+{
+  GString *escaped = g_string_new (NULL);
+
+  for (const char *p = path; *p != '\0'; p++)
+    {
+      if (*p == '%')
+        g_string_append_c (escaped, '%');
+      g_string_append_c (escaped, *p);
+    }
+  return g_string_free (escaped, FALSE);
+}
+
 /* ssh_config writes the listening side and the destination as two words
  * (a dynamic forward as one: @destination is then %NULL). */
 static void
@@ -1009,7 +1025,7 @@ forward_config_words (CulvertForward  *forward,
 
   if (culvert_forward_get_bind_path (forward) != NULL)
     {
-      *listen = g_strdup (culvert_forward_get_bind_path (forward));
+      *listen = escape_socket_path (culvert_forward_get_bind_path (forward));
     }
   else if (bind_address != NULL)
     {
@@ -1024,7 +1040,7 @@ forward_config_words (CulvertForward  *forward,
 
   if (culvert_forward_get_destination_path (forward) != NULL)
     {
-      *destination = g_strdup (culvert_forward_get_destination_path (forward));
+      *destination = escape_socket_path (culvert_forward_get_destination_path (forward));
       return;
     }
   host = culvert_address_format_host (culvert_forward_get_destination_host (forward) ?

@@ -703,20 +703,24 @@ typedef struct
   GPtrArray   *forwards;   /* of const Entry */
 } Settings;
 
+/* ~, ${VAR} and %-tokens as ssh expands them in IdentityFile and
+ * UserKnownHostsFile; with @percent_only, only the %-tokens, as ssh
+ * expands the Unix-socket paths of LocalForward and RemoteForward. */
 static char *
-expand_tokens (const char *text,
-               const char *alias,
-               const char *host,
-               const char *user,
-               guint16     port,
-               GString    *unknown)
+expand_tokens_full (const char *text,
+                    const char *alias,
+                    const char *host,
+                    const char *user,
+                    guint16     port,
+                    GString    *unknown,
+                    gboolean    percent_only)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *tilde = expand_tilde (text);
+  g_autofree char *tilde = percent_only ? g_strdup (text) : expand_tilde (text);
 
   for (const char *p = tilde; *p != '\0'; p++)
     {
-      if (*p == '$' && p[1] == '{')
+      if (!percent_only && *p == '$' && p[1] == '{')
         {
           const char *close = strchr (p + 2, '}');
 
@@ -774,6 +778,17 @@ expand_tokens (const char *text,
     }
 
   return g_string_free (out, FALSE);
+}
+
+static char *
+expand_tokens (const char *text,
+               const char *alias,
+               const char *host,
+               const char *user,
+               guint16     port,
+               GString    *unknown)
+{
+  return expand_tokens_full (text, alias, host, user, port, unknown, FALSE);
 }
 
 /* HostName as ssh expands it: %h and %% only, no ~ and no ${VAR}. Other
@@ -842,9 +857,41 @@ parse_yes_no (const char *text,
   return TRUE;
 }
 
+/* A word of LocalForward or RemoteForward that is a Unix socket's path
+ * (a "/" outside brackets, and no ":", which no such path holds) gets its
+ * %-tokens expanded, as ssh does; a port or host is left as written. */
+static char *
+expand_forward_word (const char             *word,
+                     const Entry            *entry,
+                     CulvertProfile         *profile,
+                     const char             *alias,
+                     guint16                 port,
+                     CulvertSshImportReport *report)
+{
+  g_autoptr(GString) unknown = NULL;
+  char *expanded;
+
+  if (word[0] == '[' || strchr (word, '/') == NULL || strchr (word, ':') != NULL)
+    return g_strdup (word);
+
+  unknown = g_string_new (NULL);
+  expanded = expand_tokens_full (word, alias, culvert_profile_get_host (profile),
+                                 culvert_profile_get_user (profile), port, unknown, TRUE);
+  if (unknown->len > 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("uses %s, which Culvert does not expand"),
+                                               unknown->str);
+
+      note_entry (report, entry, text);
+    }
+  return expanded;
+}
+
 static void
 add_forward_from_entry (CulvertProfile         *profile,
                         const Entry            *entry,
+                        const char             *alias,
+                        guint16                 port,
                         CulvertSshImportReport *report)
 {
   g_autoptr(CulvertForward) forward = NULL;
@@ -868,9 +915,18 @@ add_forward_from_entry (CulvertProfile         *profile,
 
   /* The config writes the listening side and the destination as two words. */
   if (kind != CULVERT_FORWARD_DYNAMIC && entry->args[1] != NULL)
-    spec = g_strdup_printf ("%s:%s", entry->args[0], entry->args[1]);
+    {
+      g_autofree char *listen = expand_forward_word (entry->args[0], entry, profile, alias,
+                                                     port, report);
+      g_autofree char *destination = expand_forward_word (entry->args[1], entry, profile,
+                                                          alias, port, report);
+
+      spec = g_strdup_printf ("%s:%s", listen, destination);
+    }
   else
-    spec = g_strdup (entry->args[0]);
+    {
+      spec = g_strdup (entry->args[0]);
+    }
 
   forward = culvert_forward_parse (kind, spec, &error);
   if (forward == NULL)
@@ -1175,7 +1231,7 @@ build_one (CulvertSshConfig       *self,
     }
 
   for (guint i = 0; i < forwards->len; i++)
-    add_forward_from_entry (profile, g_ptr_array_index (forwards, i), report);
+    add_forward_from_entry (profile, g_ptr_array_index (forwards, i), alias, port, report);
 
   imported = g_new0 (Imported, 1);
   imported->profile = g_steal_pointer (&profile);

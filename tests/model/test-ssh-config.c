@@ -243,6 +243,34 @@ test_tokens (void)
   g_assert_true (array_has (report->notes, "uses %C, which Culvert does not expand"));
 }
 
+static guint assert_round_trip (const char *text,
+                                gsize       length);
+
+/* ssh expands %-tokens (not ~ or ${VAR}) in the Unix-socket paths of
+ * LocalForward and RemoteForward, and in nothing else of them. */
+static void
+test_forward_path_tokens (void)
+{
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autofree char *forwards = NULL;
+  g_autofree char *exported = NULL;
+  const char *text = "Host box\n"
+                     "  User carol\n"
+                     "  LocalForward /tmp/%n-%r-%%-${X}.sock /run/%h.sock\n"
+                     "  RemoteForward 9000 ~/%p.sock\n"
+                     "  LocalForward 8080 [fe80::1%h]:80\n";
+
+  profiles = build (text, NULL);
+  forwards = forwards_to_string (g_ptr_array_index (profiles, 0));
+  g_assert_cmpstr (forwards, ==, "-L /tmp/box-carol-%-${X}.sock:/run/box.sock "
+                                 "-R 9000:~/22.sock -L 8080:[fe80::1%h]:80");
+  exported = culvert_profile_to_ssh_config (g_ptr_array_index (profiles, 0));
+  g_assert_nonnull (strstr (exported, "    LocalForward /tmp/box-carol-%%-${X}.sock /run/box.sock\n"
+                                      "    RemoteForward 9000 ~/22.sock\n"
+                                      "    LocalForward 8080 [fe80::1%h]:80\n"));
+  g_assert_cmpuint (assert_round_trip (text, strlen (text)), ==, 1);
+}
+
 static const struct {
   const char *text;
   const char *skipped;   /* NULL: imported */
@@ -842,6 +870,7 @@ main (int   argc,
   g_test_add_func ("/ssh-config/jump-alias", test_jump_alias);
   g_test_add_func ("/ssh-config/ssh-semantics", test_ssh_semantics);
   g_test_add_func ("/ssh-config/tokens", test_tokens);
+  g_test_add_func ("/ssh-config/forward-path-tokens", test_forward_path_tokens);
   g_test_add_func ("/ssh-config/malformed", test_malformed);
   g_test_add_func ("/ssh-config/garbage-never-crashes", test_garbage_never_crashes);
   g_test_add_func ("/ssh-config/round-trip", test_round_trip);
