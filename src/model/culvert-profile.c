@@ -936,6 +936,7 @@ append_config_line_kind (GString         *str,
                          ConfigValueKind  kind)
 {
   g_autoptr(GString) escaped = g_string_new (NULL);
+  g_autoptr(GString) line = g_string_new (NULL);
   const char *why = NULL;
 
   if (strchr (value, '\n') != NULL)
@@ -961,9 +962,15 @@ append_config_line_kind (GString         *str,
       g_string_append_c (escaped, *p);
     }
 
-  g_string_append_printf (str, "    %s ", keyword);
-  append_config_value (str, escaped->str);
-  g_string_append_c (str, '\n');
+  g_string_printf (line, "    %s ", keyword);
+  append_config_value (line, escaped->str);
+  if (line->len > CULVERT_SSH_CONFIG_MAX_LINE)
+    {
+      g_string_append_printf (str, "    # Left out: %s, as the line would be too long\n",
+                              keyword);
+      return;
+    }
+  g_string_append_printf (str, "%s\n", line->str);
 }
 
 static void

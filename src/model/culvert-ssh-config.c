@@ -17,7 +17,7 @@
  * than that, so the total number of files read is bounded too. */
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_INCLUDED_FILES 256
-#define MAX_LINE_LENGTH 16384
+#define MAX_LINE_LENGTH CULVERT_SSH_CONFIG_MAX_LINE
 
 typedef enum
 {
