@@ -921,7 +921,7 @@ append_config_value (GString    *str,
 /* How the importer (and ssh) read a keyword's value. */
 typedef enum
 {
-  CONFIG_LITERAL,   /* User, ProxyJump, forwards: as written */
+  CONFIG_LITERAL,   /* User, ProxyJump: as written */
   CONFIG_HOSTNAME,  /* HostName: %h and %% are expanded */
   CONFIG_PATH,      /* IdentityFile, UserKnownHostsFile: ~, ${VAR}, %-tokens, "none" */
 } ConfigValueKind;
