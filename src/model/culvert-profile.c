@@ -889,7 +889,9 @@ culvert_profile_to_command_line (CulvertProfile *self)
   return g_string_free (g_steal_pointer (&str), FALSE);
 }
 
-/* A value for ssh_config: in double quotes when it holds a space or a quote. */
+/* A value for ssh_config as OpenSSH's argv_split() reads it back: in
+ * double quotes when it holds a blank, a quote, a backslash, a # or an =
+ * (or is empty), with \" and \\ inside. */
 static void
 append_config_value (GString    *str,
                      const char *value)
@@ -916,14 +918,67 @@ append_config_value (GString    *str,
   g_string_append_c (str, '"');
 }
 
+/* How the importer (and ssh) read a keyword's value. */
+typedef enum
+{
+  CONFIG_LITERAL,   /* User, ProxyJump: as written */
+  CONFIG_HOSTNAME,  /* HostName: %h and %% are expanded */
+  CONFIG_PATH,      /* IdentityFile, UserKnownHostsFile: ~, ${VAR}, %-tokens, "none" */
+} ConfigValueKind;
+
+/* The line is left out, with a comment that says so, when no way of
+ * writing @value reads back as @value: a line break, and for paths a
+ * leading ~, a ${VAR} or the word none. */
+static void
+append_config_line_kind (GString         *str,
+                         const char      *keyword,
+                         const char      *value,
+                         ConfigValueKind  kind)
+{
+  g_autoptr(GString) escaped = g_string_new (NULL);
+  g_autoptr(GString) line = g_string_new (NULL);
+  const char *why = NULL;
+
+  if (strchr (value, '\n') != NULL)
+    why = "it holds a line break";
+  else if (kind == CONFIG_PATH && value[0] == '~')
+    why = "ssh reads a leading ~ as a home directory";
+  else if (kind == CONFIG_PATH && strstr (value, "${") != NULL &&
+           strchr (strstr (value, "${"), '}') != NULL)
+    why = "ssh reads ${…} as an environment variable";
+  else if (kind == CONFIG_PATH && g_ascii_strcasecmp (value, "none") == 0)
+    why = "ssh reads none as no file";
+
+  if (why != NULL)
+    {
+      g_string_append_printf (str, "    # Left out: %s, as %s\n", keyword, why);
+      return;
+    }
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '%' && kind != CONFIG_LITERAL)
+        g_string_append_c (escaped, '%');
+      g_string_append_c (escaped, *p);
+    }
+
+  g_string_printf (line, "    %s ", keyword);
+  append_config_value (line, escaped->str);
+  if (line->len > CULVERT_SSH_CONFIG_MAX_LINE)
+    {
+      g_string_append_printf (str, "    # Left out: %s, as the line would be too long\n",
+                              keyword);
+      return;
+    }
+  g_string_append_printf (str, "%s\n", line->str);
+}
+
 static void
 append_config_line (GString    *str,
                     const char *keyword,
                     const char *value)
 {
-  g_string_append_printf (str, "    %s ", keyword);
-  append_config_value (str, value);
-  g_string_append_c (str, '\n');
+  append_config_line_kind (str, keyword, value, CONFIG_LITERAL);
 }
 
 static const char *
@@ -941,41 +996,63 @@ forward_keyword (CulvertForwardKind kind)
     }
 }
 
-/* ssh_config writes the listening side and the destination as two words. */
+/* A Unix socket's path in LocalForward or RemoteForward: ssh expands its
+ * %-tokens, so % is written as %%. */
 static char *
-forward_config_value (CulvertForward *forward)
+escape_socket_path (const char *path)
 {
-  g_autofree char *spec = culvert_forward_to_string (forward);
-  const char *bind_address = culvert_forward_get_bind_address (forward);
-  g_autofree char *listen = NULL;
-  g_autofree char *destination = NULL;
+  GString *escaped = g_string_new (NULL);
 
+  for (const char *p = path; *p != '\0'; p++)
+    {
+      if (*p == '%')
+        g_string_append_c (escaped, '%');
+      g_string_append_c (escaped, *p);
+    }
+  return g_string_free (escaped, FALSE);
+}
+
+/* ssh_config writes the listening side and the destination as two words
+ * (a dynamic forward as one: @destination is then %NULL). */
+static void
+forward_config_words (CulvertForward  *forward,
+                      char           **listen,
+                      char           **destination)
+{
+  const char *bind_address = culvert_forward_get_bind_address (forward);
+  g_autofree char *host = NULL;
+
+  *destination = NULL;
   if (culvert_forward_get_kind (forward) == CULVERT_FORWARD_DYNAMIC ||
       culvert_forward_is_reverse_dynamic (forward))
-    return g_steal_pointer (&spec);
+    {
+      *listen = culvert_forward_to_string (forward);
+      return;
+    }
 
   if (culvert_forward_get_bind_path (forward) != NULL)
     {
-      listen = g_strdup (culvert_forward_get_bind_path (forward));
+      *listen = escape_socket_path (culvert_forward_get_bind_path (forward));
     }
   else if (bind_address != NULL)
     {
       g_autofree char *bind = culvert_address_format_host (bind_address);
 
-      listen = g_strdup_printf ("%s:%u", bind, culvert_forward_get_bind_port (forward));
+      *listen = g_strdup_printf ("%s:%u", bind, culvert_forward_get_bind_port (forward));
     }
   else
     {
-      listen = g_strdup_printf ("%u", culvert_forward_get_bind_port (forward));
+      *listen = g_strdup_printf ("%u", culvert_forward_get_bind_port (forward));
     }
+
   if (culvert_forward_get_destination_path (forward) != NULL)
-    return g_strdup_printf ("%s %s", listen, culvert_forward_get_destination_path (forward));
-
-  destination = culvert_address_format_host (culvert_forward_get_destination_host (forward) ?
-                                             culvert_forward_get_destination_host (forward) : "");
-
-  return g_strdup_printf ("%s %s:%u", listen, destination,
-                          culvert_forward_get_destination_port (forward));
+    {
+      *destination = escape_socket_path (culvert_forward_get_destination_path (forward));
+      return;
+    }
+  host = culvert_address_format_host (culvert_forward_get_destination_host (forward) ?
+                                      culvert_forward_get_destination_host (forward) : "");
+  *destination = g_strdup_printf ("%s:%u", host, culvert_forward_get_destination_port (forward));
 }
 
 static char *
@@ -984,8 +1061,50 @@ host_pattern_for (const char *name)
   char *pattern = g_strdup (name);
 
   /* Wildcards, negation and list separators would make it a pattern, not a host. */
-  g_strdelimit (pattern, "*?!,\r\n", '-');
+  g_strdelimit (pattern, "*?,\n", '-');
+  if (pattern[0] == '!')
+    pattern[0] = '-';
   return pattern;
+}
+
+/* A hop reads back as itself when it is written the way the importer
+ * writes hops (`[user@]host[:port]`, brackets around IPv6) and, when the
+ * exported Host block matches it, that block gives it nothing new: ssh
+ * takes a hop's HostName, User and Port from the blocks that match it. */
+static gboolean
+hop_reads_back (CulvertProfile *self,
+                const char     *pattern,
+                const char     *hop)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *bracketed = NULL;
+  g_autoptr(GString) again = g_string_new (NULL);
+  guint16 port = 0;
+
+  if (strchr (hop, ',') != NULL || !culvert_jump_host_parse (hop, &user, &host, &port, NULL))
+    return FALSE;
+
+  if (g_ascii_strcasecmp (host, pattern) == 0)
+    {
+      if (user == NULL)
+        user = g_strdup (self->user);
+      if (port == 0 && self->port != DEFAULT_PORT)
+        port = self->port;
+      if (self->host != NULL)
+        {
+          g_free (host);
+          host = g_strdup (self->host);
+        }
+    }
+
+  if (user != NULL)
+    g_string_append_printf (again, "%s@", user);
+  bracketed = culvert_address_format_host (host);
+  g_string_append (again, bracketed);
+  if (port != 0)
+    g_string_append_printf (again, ":%u", port);
+  return strcmp (again->str, hop) == 0;
 }
 
 char *
@@ -1005,13 +1124,13 @@ culvert_profile_to_ssh_config (CulvertProfile *self)
   g_string_append_c (str, '\n');
 
   if (self->host != NULL)
-    append_config_line (str, "HostName", self->host);
+    append_config_line_kind (str, "HostName", self->host, CONFIG_HOSTNAME);
   if (self->user != NULL)
     append_config_line (str, "User", self->user);
   if (self->port != DEFAULT_PORT)
     g_string_append_printf (str, "    Port %u\n", self->port);
   if (self->identity_file != NULL)
-    append_config_line (str, "IdentityFile", self->identity_file);
+    append_config_line_kind (str, "IdentityFile", self->identity_file, CONFIG_PATH);
   if (self->auth_method == CULVERT_AUTH_KEY)
     append_config_line (str, "IdentitiesOnly", "yes");
   auth = preferred_authentications (self->auth_method);
@@ -1020,7 +1139,17 @@ culvert_profile_to_ssh_config (CulvertProfile *self)
 
   jumps = dup_jump_list (self);
   if (jumps != NULL)
-    append_config_line (str, "ProxyJump", jumps);
+    {
+      gboolean exact = TRUE;
+
+      for (guint i = 0; self->jump_hosts[i] != NULL && exact; i++)
+        exact = hop_reads_back (self, pattern, self->jump_hosts[i]);
+      if (exact)
+        append_config_line (str, "ProxyJump", jumps);
+      else
+        g_string_append (str, "    # Left out: ProxyJump, as ssh would read a different jump "
+                              "host\n");
+    }
 
   /* Always written: ssh's default (0, off) is not Culvert's. */
   g_string_append_printf (str, "    ServerAliveInterval %u\n", self->keepalive_interval);
@@ -1029,15 +1158,18 @@ culvert_profile_to_ssh_config (CulvertProfile *self)
   if (self->gateway_ports)
     append_config_line (str, "GatewayPorts", "yes");
   if (self->known_hosts_file != NULL)
-    append_config_line (str, "UserKnownHostsFile", self->known_hosts_file);
+    append_config_line_kind (str, "UserKnownHostsFile", self->known_hosts_file, CONFIG_PATH);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->forwards));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CulvertForward) forward = g_list_model_get_item (G_LIST_MODEL (self->forwards), i);
-      g_autofree char *value = forward_config_value (forward);
+      g_autofree char *listen = NULL;
+      g_autofree char *destination = NULL;
       const char *description = culvert_forward_get_description (forward);
       g_autofree char *one_line = NULL;
+
+      forward_config_words (forward, &listen, &destination);
 
       if (description != NULL)
         {
@@ -1045,9 +1177,16 @@ culvert_profile_to_ssh_config (CulvertProfile *self)
           g_strdelimit (one_line, "\r\n", ' ');
           g_string_append_printf (str, "    # %s\n", one_line);
         }
-      g_string_append_printf (str, "    %s%s %s\n",
+      g_string_append_printf (str, "    %s%s ",
                               culvert_forward_get_enabled (forward) ? "" : "# (disabled) ",
-                              forward_keyword (culvert_forward_get_kind (forward)), value);
+                              forward_keyword (culvert_forward_get_kind (forward)));
+      append_config_value (str, listen);
+      if (destination != NULL)
+        {
+          g_string_append_c (str, ' ');
+          append_config_value (str, destination);
+        }
+      g_string_append_c (str, '\n');
     }
 
   if (self->proxy_mode == CULVERT_PROXY_CUSTOM && self->proxy_url != NULL)

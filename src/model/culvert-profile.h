@@ -120,13 +120,19 @@ CulvertProfile     *culvert_profile_copy                   (CulvertProfile     *
  */
 char               *culvert_profile_to_command_line        (CulvertProfile     *self);
 
+/* The longest ssh_config line (in bytes) that the import reads. */
+#define CULVERT_SSH_CONFIG_MAX_LINE 16384
+
 /**
  * culvert_profile_to_ssh_config:
  *
  * Returns: an ssh_config `Host` block (ending in a newline) that
- *   culvert_ssh_config_import() reads back to the same settings. Disabled
- *   forwards are written as comments; settings ssh has no keyword for
- *   (proxy, reconnect, connect at startup) are named in a comment.
+ *   culvert_ssh_config_import() reads back to the same settings, quoted
+ *   as OpenSSH's tokenizer reads it and with %% where ssh expands
+ *   %-tokens. Disabled forwards are written as comments; settings ssh has
+ *   no keyword for (proxy, reconnect, connect at startup) are named in a
+ *   comment. A setting that cannot be written so that it reads back the
+ *   same is left out, with a comment line `    # Left out: Keyword, as …`.
  */
 char               *culvert_profile_to_ssh_config          (CulvertProfile     *self);
 

@@ -17,7 +17,7 @@
  * than that, so the total number of files read is bounded too. */
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_INCLUDED_FILES 256
-#define MAX_LINE_LENGTH 16384
+#define MAX_LINE_LENGTH CULVERT_SSH_CONFIG_MAX_LINE
 
 typedef enum
 {
@@ -184,9 +184,10 @@ add_note (CulvertSshConfig *self,
   g_ptr_array_add (self->notes, g_strdup_printf ("%s: %s", where, text));
 }
 
-/* Splits the arguments after a keyword like OpenSSH's argv_split(): words
- * separated by blanks, "…" and '…' group, a backslash escapes a quote, a
- * backslash or a blank, and a word starting with # ends the line. */
+/* Splits the arguments after a keyword as OpenSSH's argv_split() does:
+ * words separated by blanks, "…" and '…' group, a backslash escapes a
+ * quote or a backslash anywhere and a space outside quotes (any other
+ * backslash stays), and a word starting with # ends the line. */
 static char **
 split_arguments (const char  *text,
                  gboolean    *ok)
@@ -198,6 +199,7 @@ split_arguments (const char  *text,
   for (;;)
     {
       g_autoptr(GString) word = NULL;
+      char quote = 0;
 
       while (*p == ' ' || *p == '\t')
         p++;
@@ -205,41 +207,49 @@ split_arguments (const char  *text,
         break;
 
       word = g_string_new (NULL);
-      while (*p != '\0' && *p != ' ' && *p != '\t')
+      for (; *p != '\0'; p++)
         {
-          if (*p == '"' || *p == '\'')
-            {
-              char quote = *p++;
-
-              while (*p != '\0' && *p != quote)
-                {
-                  if (*p == '\\' && (p[1] == quote || p[1] == '\\'))
-                    p++;
-                  g_string_append_c (word, *p++);
-                }
-              if (*p != quote)
-                {
-                  *ok = FALSE;
-                  return NULL;
-                }
-              p++;
-            }
-          else if (*p == '\\' && (p[1] == '"' || p[1] == '\'' || p[1] == '\\' ||
-                                  p[1] == ' ' || p[1] == '\t'))
-            {
-              g_string_append_c (word, p[1]);
-              p += 2;
-            }
+          if (*p == '\\' && (p[1] == '"' || p[1] == '\'' || p[1] == '\\' ||
+                              (quote == 0 && p[1] == ' ')))
+            g_string_append_c (word, *++p);
+          else if (quote == 0 && (*p == ' ' || *p == '\t'))
+            break;
+          else if (quote == 0 && (*p == '"' || *p == '\''))
+            quote = *p;
+          else if (quote != 0 && *p == quote)
+            quote = 0;
           else
-            {
-              g_string_append_c (word, *p++);
-            }
+            g_string_append_c (word, *p);
+        }
+      if (quote != 0)
+        {
+          *ok = FALSE;
+          return NULL;
         }
       g_ptr_array_add (args, g_string_free (g_steal_pointer (&word), FALSE));
     }
 
   g_ptr_array_add (args, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&args), FALSE);
+}
+
+/* ssh reads a Host pattern with commas as a list of patterns. */
+static char **
+split_pattern_lists (char **patterns)
+{
+  g_autoptr(GPtrArray) split = g_ptr_array_new ();
+
+  for (guint i = 0; patterns[i] != NULL; i++)
+    {
+      g_auto(GStrv) items = g_strsplit (patterns[i], ",", -1);
+
+      /* An empty pattern names no host (ssh refuses it). */
+      for (guint j = 0; items[j] != NULL; j++)
+        if (items[j][0] != '\0')
+          g_ptr_array_add (split, g_strdup (items[j]));
+    }
+  g_ptr_array_add (split, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&split), FALSE);
 }
 
 static void parse_include (CulvertSshConfig  *self,
@@ -294,7 +304,7 @@ parse_line (CulvertSshConfig *self,
       Block *block = g_new0 (Block, 1);
 
       block->kind = BLOCK_HOST;
-      block->patterns = g_steal_pointer (&args);
+      block->patterns = split_pattern_lists (args);
       g_ptr_array_add (self->blocks, block);
       self->current_block = self->blocks->len - 1;
       if (block->patterns[0] == NULL)
@@ -318,6 +328,16 @@ parse_line (CulvertSshConfig *self,
   if (g_ascii_strcasecmp (keyword, "Include") == 0)
     {
       parse_include (self, where, args);
+      return;
+    }
+
+  /* ssh stops at an empty value ("Missing argument"); Culvert leaves the line out. */
+  if (args[0] != NULL && args[0][0] == '\0')
+    {
+      g_autofree char *text = g_strdup_printf ("%s %s", keyword,
+                                             _("has no value and was ignored"));
+
+      add_note (self, where, text);
       return;
     }
 
@@ -362,7 +382,11 @@ culvert_ssh_config_parse_data (CulvertSshConfig *self,
       line_number++;
       where = g_strdup_printf ("%s:%u", origin, line_number);
 
-      if (line_length > 0 && line_start[line_length - 1] == '\r')
+      /* As ssh: blanks, \r and \f at the end of a line do not count. */
+      while (line_length > 0 && (line_start[line_length - 1] == ' ' ||
+                                 line_start[line_length - 1] == '\t' ||
+                                 line_start[line_length - 1] == '\r' ||
+                                 line_start[line_length - 1] == '\f'))
         line_length--;
       if (line_length > MAX_LINE_LENGTH)
         {
@@ -679,20 +703,24 @@ typedef struct
   GPtrArray   *forwards;   /* of const Entry */
 } Settings;
 
+/* ~, ${VAR} and %-tokens as ssh expands them in IdentityFile and
+ * UserKnownHostsFile; with @percent_only, only the %-tokens, as ssh
+ * expands the Unix-socket paths of LocalForward and RemoteForward. */
 static char *
-expand_tokens (const char *text,
-               const char *alias,
-               const char *host,
-               const char *user,
-               guint16     port,
-               GString    *unknown)
+expand_tokens_full (const char *text,
+                    const char *alias,
+                    const char *host,
+                    const char *user,
+                    guint16     port,
+                    GString    *unknown,
+                    gboolean    percent_only)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *tilde = expand_tilde (text);
+  g_autofree char *tilde = percent_only ? g_strdup (text) : expand_tilde (text);
 
   for (const char *p = tilde; *p != '\0'; p++)
     {
-      if (*p == '$' && p[1] == '{')
+      if (!percent_only && *p == '$' && p[1] == '{')
         {
           const char *close = strchr (p + 2, '}');
 
@@ -752,6 +780,45 @@ expand_tokens (const char *text,
   return g_string_free (out, FALSE);
 }
 
+static char *
+expand_tokens (const char *text,
+               const char *alias,
+               const char *host,
+               const char *user,
+               guint16     port,
+               GString    *unknown)
+{
+  return expand_tokens_full (text, alias, host, user, port, unknown, FALSE);
+}
+
+/* HostName as ssh expands it: %h and %% only, no ~ and no ${VAR}. Other
+ * tokens (which ssh refuses) stay as written. */
+static char *
+expand_hostname (const char *text,
+                 const char *host)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (p[0] == '%' && p[1] == '%')
+        {
+          g_string_append_c (out, '%');
+          p++;
+        }
+      else if (p[0] == '%' && p[1] == 'h')
+        {
+          g_string_append (out, host);
+          p++;
+        }
+      else
+        {
+          g_string_append_c (out, *p);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
 static void
 note_entry (CulvertSshImportReport *report,
             const Entry            *entry,
@@ -790,9 +857,41 @@ parse_yes_no (const char *text,
   return TRUE;
 }
 
+/* A word of LocalForward or RemoteForward that is a Unix socket's path
+ * (a "/" outside brackets, and no ":", which no such path holds) gets its
+ * %-tokens expanded, as ssh does; a port or host is left as written. */
+static char *
+expand_forward_word (const char             *word,
+                     const Entry            *entry,
+                     CulvertProfile         *profile,
+                     const char             *alias,
+                     guint16                 port,
+                     CulvertSshImportReport *report)
+{
+  g_autoptr(GString) unknown = NULL;
+  char *expanded;
+
+  if (word[0] == '[' || strchr (word, '/') == NULL || strchr (word, ':') != NULL)
+    return g_strdup (word);
+
+  unknown = g_string_new (NULL);
+  expanded = expand_tokens_full (word, alias, culvert_profile_get_host (profile),
+                                 culvert_profile_get_user (profile), port, unknown, TRUE);
+  if (unknown->len > 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("uses %s, which Culvert does not expand"),
+                                               unknown->str);
+
+      note_entry (report, entry, text);
+    }
+  return expanded;
+}
+
 static void
 add_forward_from_entry (CulvertProfile         *profile,
                         const Entry            *entry,
+                        const char             *alias,
+                        guint16                 port,
                         CulvertSshImportReport *report)
 {
   g_autoptr(CulvertForward) forward = NULL;
@@ -816,9 +915,18 @@ add_forward_from_entry (CulvertProfile         *profile,
 
   /* The config writes the listening side and the destination as two words. */
   if (kind != CULVERT_FORWARD_DYNAMIC && entry->args[1] != NULL)
-    spec = g_strdup_printf ("%s:%s", entry->args[0], entry->args[1]);
+    {
+      g_autofree char *listen = expand_forward_word (entry->args[0], entry, profile, alias,
+                                                     port, report);
+      g_autofree char *destination = expand_forward_word (entry->args[1], entry, profile,
+                                                          alias, port, report);
+
+      spec = g_strdup_printf ("%s:%s", listen, destination);
+    }
   else
-    spec = g_strdup (entry->args[0]);
+    {
+      spec = g_strdup (entry->args[0]);
+    }
 
   forward = culvert_forward_parse (kind, spec, &error);
   if (forward == NULL)
@@ -885,7 +993,7 @@ normalize_jump_host (CulvertSshConfig  *self,
     return NULL;
   if (hostname != NULL)
     {
-      char *resolved = expand_tokens (hostname->args[0], host, host, NULL, 22, NULL);
+      char *resolved = expand_hostname (hostname->args[0], host);
 
       if (!culvert_address_is_valid_host (resolved))
         {
@@ -905,6 +1013,14 @@ normalize_jump_host (CulvertSshConfig  *self,
   g_string_append (str, bracketed);
   if (port != 0)
     g_string_append_printf (str, ":%u", port);
+
+  /* The User of the hop's Host block must make a hop Culvert can read
+   * back, as one the hop names itself must (issue 36: `User /`). */
+  if (!culvert_jump_host_parse (str->str, NULL, NULL, NULL, error))
+    {
+      g_string_free (str, TRUE);
+      return NULL;
+    }
   return g_string_free (str, FALSE);
 }
 
@@ -968,7 +1084,7 @@ build_one (CulvertSshConfig       *self,
   /* HostName, with %h for the alias. */
   if (s.hostname != NULL)
     {
-      host = expand_tokens (s.hostname->args[0], alias, alias, NULL, 22, NULL);
+      host = expand_hostname (s.hostname->args[0], alias);
       set |= SET_HOST;
     }
   else
@@ -1115,7 +1231,7 @@ build_one (CulvertSshConfig       *self,
     }
 
   for (guint i = 0; i < forwards->len; i++)
-    add_forward_from_entry (profile, g_ptr_array_index (forwards, i), report);
+    add_forward_from_entry (profile, g_ptr_array_index (forwards, i), alias, port, report);
 
   imported = g_new0 (Imported, 1);
   imported->profile = g_steal_pointer (&profile);

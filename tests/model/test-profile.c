@@ -297,6 +297,48 @@ test_socket_paths (void)
                             "    RemoteForward 9000 /run/user/1/app.sock\n"));
 }
 
+/* What ssh would read back as something else is not written; a comment
+ * says so. What can be written is, with %% where ssh expands tokens. */
+static void
+test_ssh_config_left_out (void)
+{
+  g_autoptr(CulvertProfile) profile = culvert_profile_new ();
+  g_autoptr(CulvertForward) forward = culvert_forward_parse (CULVERT_FORWARD_LOCAL,
+                                                             "/tmp/my sock:/run/a#b.sock", NULL);
+  const char *hops[] = { "a,b@gw", NULL };
+  g_autofree char *config = NULL;
+
+  g_object_set (profile, "name", "web", "host", "fe80::1%eth0", "user", "100%",
+                "identity-file", "~/.ssh/id", "known-hosts-file", "/kh/${HOME}/%h",
+                "jump-hosts", hops, "keepalive-interval", 0, NULL);
+  culvert_profile_add_forward (profile, forward);
+  config = culvert_profile_to_ssh_config (profile);
+  g_assert_cmpstr (config, ==,
+                   "Host web\n"
+                   "    HostName fe80::1%%eth0\n"
+                   "    User 100%\n"
+                   "    # Left out: IdentityFile, as ssh reads a leading ~ as a home directory\n"
+                   "    # Left out: ProxyJump, as ssh would read a different jump host\n"
+                   "    ServerAliveInterval 0\n"
+                   "    # Left out: UserKnownHostsFile, as ssh reads ${…} as an environment "
+                   "variable\n"
+                   "    LocalForward \"/tmp/my sock\" \"/run/a#b.sock\"\n");
+
+  /* A hop that the block itself would change: ssh takes its HostName. */
+  g_object_set (profile, "identity-file", "/k/%d", "known-hosts-file", NULL, NULL);
+  hops[0] = "web";
+  culvert_profile_set_jump_hosts (profile, hops);
+  g_clear_pointer (&config, g_free);
+  config = culvert_profile_to_ssh_config (profile);
+  g_assert_nonnull (strstr (config, "    IdentityFile /k/%%d\n"));
+  g_assert_nonnull (strstr (config, "    # Left out: ProxyJump"));
+  hops[0] = "100%@[fe80::1%eth0]";
+  culvert_profile_set_jump_hosts (profile, hops);
+  g_clear_pointer (&config, g_free);
+  config = culvert_profile_to_ssh_config (profile);
+  g_assert_nonnull (strstr (config, "    ProxyJump 100%@[fe80::1%eth0]\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -311,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/profile/command-line-quoting", test_command_line_quoting);
   g_test_add_func ("/profile/ssh-config", test_ssh_config);
   g_test_add_func ("/profile/socket-paths", test_socket_paths);
+  g_test_add_func ("/profile/ssh-config-left-out", test_ssh_config_left_out);
 
   return g_test_run ();
 }

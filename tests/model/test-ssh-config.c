@@ -243,6 +243,34 @@ test_tokens (void)
   g_assert_true (array_has (report->notes, "uses %C, which Culvert does not expand"));
 }
 
+static guint assert_round_trip (const char *text,
+                                gsize       length);
+
+/* ssh expands %-tokens (not ~ or ${VAR}) in the Unix-socket paths of
+ * LocalForward and RemoteForward, and in nothing else of them. */
+static void
+test_forward_path_tokens (void)
+{
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autofree char *forwards = NULL;
+  g_autofree char *exported = NULL;
+  const char *text = "Host box\n"
+                     "  User carol\n"
+                     "  LocalForward /tmp/%n-%r-%%-${X}.sock /run/%h.sock\n"
+                     "  RemoteForward 9000 ~/%p.sock\n"
+                     "  LocalForward 8080 [fe80::1%h]:80\n";
+
+  profiles = build (text, NULL);
+  forwards = forwards_to_string (g_ptr_array_index (profiles, 0));
+  g_assert_cmpstr (forwards, ==, "-L /tmp/box-carol-%-${X}.sock:/run/box.sock "
+                                 "-R 9000:~/22.sock -L 8080:[fe80::1%h]:80");
+  exported = culvert_profile_to_ssh_config (g_ptr_array_index (profiles, 0));
+  g_assert_nonnull (strstr (exported, "    LocalForward /tmp/box-carol-%%-${X}.sock /run/box.sock\n"
+                                      "    RemoteForward 9000 ~/22.sock\n"
+                                      "    LocalForward 8080 [fe80::1%h]:80\n"));
+  g_assert_cmpuint (assert_round_trip (text, strlen (text)), ==, 1);
+}
+
 static const struct {
   const char *text;
   const char *skipped;   /* NULL: imported */
@@ -252,6 +280,8 @@ static const struct {
   { "Host a\n Port ssh\n", "a: config:2: The port “ssh” is not a number", NULL },
   { "Host a\n Port 0\n", "a: config:2: Port 0 is out of range (1–65535)", NULL },
   { "Host a\n HostName bad..name\n", "a: “bad..name” is not a valid host name", NULL },
+  /* ssh expands only %h and %% in HostName. */
+  { "Host a\n HostName %u.example.org\n", "a: “%u.example.org” is not a valid host name", NULL },
   { "Host -oProxyCommand=evil\n", "-oProxyCommand=evil: “-oProxyCommand=evil” is not a valid "
     "host name", NULL },
   { "Host a\n ProxyJump gw:99999\n", "a: config:2: ProxyJump: Port 99999 is out of range "
@@ -389,6 +419,245 @@ test_round_trip (void)
       g_assert_cmpuint (report->unsupported->len, ==, 0);
       g_assert_cmpuint (report->skipped->len, ==, 0);
     }
+}
+
+/* For each "# Left out: Keyword" line of @exported, @expected takes that
+ * setting from @back. */
+static void
+copy_left_out (const char     *exported,
+               CulvertProfile *expected,
+               CulvertProfile *back)
+{
+  static const struct { const char *keyword; const char *property; } settings[] = {
+    { "HostName", "host" }, { "User", "user" }, { "ProxyJump", "jump-hosts" },
+    { "IdentityFile", "identity-file" }, { "UserKnownHostsFile", "known-hosts-file" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      g_autofree char *comment = g_strdup_printf ("# Left out: %s,", settings[i].keyword);
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (strstr (exported, comment) == NULL)
+        continue;
+      g_object_get_property (G_OBJECT (back), settings[i].property, &value);
+      g_object_set_property (G_OBJECT (expected), settings[i].property, &value);
+    }
+}
+
+/* Every profile an import makes exports to a block that imports back as
+ * that one profile, with every setting the same; or the export names the
+ * keyword it had to leave out ("# Left out: Keyword …"), and then only that
+ * setting may differ. Returns how many profiles were checked. */
+static guint
+assert_round_trip (const char *text,
+                   gsize       length)
+{
+  g_autoptr(CulvertSshConfig) config = culvert_ssh_config_new ();
+  g_autoptr(GPtrArray) profiles = NULL;
+
+  culvert_ssh_config_parse_data (config, text, length, "config");
+  profiles = culvert_ssh_config_build_profiles (config, NULL);
+  for (guint i = 0; i < profiles->len; i++)
+    {
+      CulvertProfile *profile = g_ptr_array_index (profiles, i);
+      g_autofree char *exported = culvert_profile_to_ssh_config (profile);
+      g_autoptr(GPtrArray) back = NULL;
+      g_autoptr(CulvertProfile) expected = NULL;
+
+      g_test_message ("exported:\n%s", exported);
+      back = build (exported, NULL);
+      g_assert_cmpuint (back->len, ==, 1);
+
+      /* What the export says it left out is not compared. */
+      expected = culvert_profile_copy (profile, FALSE);
+      copy_left_out (exported, expected, g_ptr_array_index (back, 0));
+      assert_profiles_equal (expected, g_ptr_array_index (back, 0), TRUE);
+    }
+  return profiles->len;
+}
+
+/* The fuzzer's first finding (issue 36): a jump host that is the alias
+ * itself takes the block's User, and `/` is no user name a hop can have.
+ * The import says so instead of making a hop that reads back as two. */
+static void
+test_round_trip_jump_to_self (void)
+{
+  const char *bad = "Host k\nProxyJump k\nUser /\n";
+  const char *good = "Host k\nProxyJump k\nUser \"o'neil#1=%x\"\nPort 2200\n";
+  g_autoptr(CulvertSshImportReport) report = NULL;
+  g_autoptr(GPtrArray) profiles = build (bad, &report);
+  g_autofree char *exported = NULL;
+
+  g_assert_cmpuint (profiles->len, ==, 0);
+  g_assert_cmpuint (report->skipped->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (report->skipped, 0), ==,
+                   "k: config:2: ProxyJump: The user name “/” contains a space, “:” or “/”");
+  g_assert_cmpuint (assert_round_trip (bad, strlen (bad)), ==, 0);
+
+  g_clear_pointer (&profiles, g_ptr_array_unref);
+  profiles = build (good, NULL);
+  g_assert_cmpuint (profiles->len, ==, 1);
+  g_assert_cmpstr (culvert_profile_get_jump_hosts (g_ptr_array_index (profiles, 0))[0], ==,
+                   "o'neil#1=%x@k:2200");
+  exported = culvert_profile_to_ssh_config (g_ptr_array_index (profiles, 0));
+  g_assert_null (strstr (exported, "Left out"));
+  g_assert_cmpuint (assert_round_trip (good, strlen (good)), ==, 1);
+}
+
+/* Backslashes as OpenSSH's argv_split() reads them: \' \" \\ in any quotes,
+ * \<space> outside; any other backslash stays. */
+static void
+test_backslashes (void)
+{
+  g_autoptr(GPtrArray) profiles = build ("Host a\n"
+                                         "  User \"it\\'s \\x\"\n"
+                                         "  IdentityFile '/k/\\\"q\\\"'\n"
+                                         "  UserKnownHostsFile /k/a\\ b\\\tc\n",
+                                         NULL);
+  CulvertProfile *p = g_ptr_array_index (profiles, 0);
+
+  g_assert_cmpstr (culvert_profile_get_user (p), ==, "it's \\x");
+  g_assert_cmpstr (culvert_profile_get_identity_file (p), ==, "/k/\"q\"");
+  g_assert_cmpstr (culvert_profile_get_known_hosts_file (p), ==, "/k/a b\\");
+}
+
+/* Values with every character ssh_config can hold come back unchanged:
+ * blanks, quotes, backslashes, # and = are quoted as OpenSSH's tokenizer
+ * reads them, % is written as %% where ssh (and the import) expand tokens. */
+static void
+test_round_trip_quoting (void)
+{
+  const char *cases[] = {
+    "Host a\n User \"a b\"\n",
+    "Host a\n User \"tab\there\"\n",
+    "Host a\n User \"say \\\"hi\\\"\"\n",
+    "Host a\n User 'single \"double\"'\n",
+    "Host a\n User \"back\\\\slash\"\n",
+    "Host a\n User \"#not-a-comment\"\n",
+    "Host a\n User \"=lead\" \n",
+    "Host a\n User=a=b\n",
+    "Host a\n User \"100%% %h %r\"\n",
+    "Host a\n User ${HOME}~\n",
+    "Host a\n User \"cr\rin the middle\"\n",
+    "Host \"my host #1\"\n HostName h.example.org\n",
+    "Host \"quote\\\"d\"\n HostName h.example.org\n",
+    "Host a\n HostName fe80::1%%eth0\n",
+    "Host a\n HostName %h.example.org\n",
+    "Host a\n IdentityFile \"/keys/my key %%d #1\"\n",
+    "Host a\n IdentityFile /keys/$HOME/{x}\n",
+    "Host a\n UserKnownHostsFile \"/kh/100%%=\\\\x\"\n",
+    "Host a\n LocalForward \"/tmp/my socket #1\" \"/run/it's \\\"here\\\"\"\n",
+    "Host a\n RemoteForward \"/tmp/r=%%h\" localhost:80\n",
+    "Host a\n LocalForward 8080 [fe80::1%eth0]:80\n",
+    "Host a\n ProxyJump \"o'neil#=%x@gw:2200\",b%%@[2001:db8::1]\n",
+    "Host a,b\n User u\n",
+    /* An empty User is no User, as for ssh: the hop takes none. */
+    "Host k\n ProxyJump k\n User \"\"\n User real\n",
+    /* Fuzz finding: the empty pattern after a comma leaked. */
+    "Host a,,b,\n HostName h\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CulvertSshImportReport) report = NULL;
+      g_autoptr(GPtrArray) profiles = build (cases[i], &report);
+
+      g_test_message ("case %u: %s", i, cases[i]);
+      g_assert_cmpuint (profiles->len, >=, 1);
+      g_assert_cmpuint (report->skipped->len, ==, 0);
+      for (guint j = 0; j < profiles->len; j++)
+        {
+          g_autofree char *exported = culvert_profile_to_ssh_config (g_ptr_array_index (profiles, j));
+
+          g_assert_null (strstr (exported, "Left out"));
+        }
+      g_assert_cmpuint (assert_round_trip (cases[i], strlen (cases[i])), ==, profiles->len);
+    }
+}
+
+/* A value that no writing reads back as itself is left out, and the
+ * export says so, instead of writing something else. */
+static void
+test_round_trip_left_out (void)
+{
+  const struct {
+    const char *text;
+    const char *left_out;
+  } cases[] = {
+    /* ssh gives a jump host that is the alias itself the block's HostName. */
+    { "Host a\n HostName b\n ProxyJump b\nHost b\n HostName a\n", "ProxyJump" },
+    /* A comma would split the hop in two. */
+    { "Host a\n ProxyJump b\nHost b\n User x,y\n", "ProxyJump" },
+    /* ${} expands to nothing: the file is `none`, which is no file. */
+    { "Host a\n IdentityFile ${}none\n", "IdentityFile" },
+    { "Host a\n UserKnownHostsFile %%~/kh\n", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) profiles = build (cases[i].text, NULL);
+      g_autofree char *exported = NULL;
+      g_autofree char *comment = NULL;
+
+      g_test_message ("case %u: %s", i, cases[i].text);
+      g_assert_cmpuint (profiles->len, >=, 1);
+      exported = culvert_profile_to_ssh_config (g_ptr_array_index (profiles, 0));
+      g_test_message ("%s", exported);
+      if (cases[i].left_out != NULL)
+        {
+          comment = g_strdup_printf ("    # Left out: %s, as ", cases[i].left_out);
+          g_assert_nonnull (strstr (exported, comment));
+        }
+      else
+        {
+          g_assert_null (strstr (exported, "Left out"));
+        }
+      assert_round_trip (cases[i].text, strlen (cases[i].text));
+    }
+
+  /* 9,000 double quotes fit on a line in single quotes, not as \" in
+   * double quotes: the line would be longer than the import reads. */
+  {
+    g_autofree char *quotes = g_strnfill (9000, '"');
+    g_autofree char *text = g_strdup_printf ("Host a\n User '%s'\n", quotes);
+    g_autoptr(GPtrArray) profiles = build (text, NULL);
+    g_autofree char *exported = NULL;
+
+    g_assert_cmpstr (culvert_profile_get_user (g_ptr_array_index (profiles, 0)), ==, quotes);
+    exported = culvert_profile_to_ssh_config (g_ptr_array_index (profiles, 0));
+    g_assert_nonnull (strstr (exported, "    # Left out: User, as the line would be too long\n"));
+    g_assert_cmpuint (assert_round_trip (text, strlen (text)), ==, 1);
+  }
+}
+
+/* Every seed of the ssh-config fuzzer round-trips. */
+static void
+test_round_trip_corpus (void)
+{
+  g_autofree char *dir_path = g_build_filename (g_getenv ("CULVERT_SOURCE_DIR"), "tests", "fuzz",
+                                                "corpus", "ssh-config", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &error);
+  const char *name;
+  guint files = 0, profiles = 0;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_file_get_contents (path, &contents, &length, &error);
+      g_assert_no_error (error);
+      g_test_message ("seed %s", name);
+      profiles += assert_round_trip (contents, length);
+      files++;
+    }
+  g_test_message ("%u seeds, %u profiles", files, profiles);
+  g_assert_cmpuint (files, >, 0);
+  g_assert_cmpuint (profiles, >, 0);
 }
 
 static void
@@ -638,9 +907,15 @@ main (int   argc,
   g_test_add_func ("/ssh-config/jump-alias", test_jump_alias);
   g_test_add_func ("/ssh-config/ssh-semantics", test_ssh_semantics);
   g_test_add_func ("/ssh-config/tokens", test_tokens);
+  g_test_add_func ("/ssh-config/forward-path-tokens", test_forward_path_tokens);
   g_test_add_func ("/ssh-config/malformed", test_malformed);
   g_test_add_func ("/ssh-config/garbage-never-crashes", test_garbage_never_crashes);
   g_test_add_func ("/ssh-config/round-trip", test_round_trip);
+  g_test_add_func ("/ssh-config/round-trip-jump-to-self", test_round_trip_jump_to_self);
+  g_test_add_func ("/ssh-config/backslashes", test_backslashes);
+  g_test_add_func ("/ssh-config/round-trip-quoting", test_round_trip_quoting);
+  g_test_add_func ("/ssh-config/round-trip-left-out", test_round_trip_left_out);
+  g_test_add_func ("/ssh-config/round-trip-corpus", test_round_trip_corpus);
   g_test_add_func ("/ssh-config/include", test_include);
   g_test_add_func ("/ssh-config/include-fan-out", test_include_fan_out);
   g_test_add_func ("/ssh-config/include-depth", test_include_depth);
