@@ -53,6 +53,7 @@ struct _CulvertTunnel
   GCancellable         *lookups;   /* of this run's bind names */
   char                 *failure;   /* a forward failed under exit-on-forward-failure */
   char                 *problem;   /* which forwards do not serve, or NULL */
+  CulvertQuestion      *changed_key; /* the last attempt met a changed host key */
 };
 
 /* culvert-tunnel.c */

@@ -376,6 +376,10 @@ culvert_tunnel_on_event (const CulvertWorkerEvent *event,
       {
         g_autoptr(CulvertQuestion) question = culvert_question_new (self->worker, event);
 
+        /* Kept, so the connection's page can say it plainly until the
+         * next attempt. */
+        if (culvert_question_get_kind (question) == CULVERT_QUESTION_HOST_KEY_CHANGED)
+          g_set_object (&self->changed_key, question);
         g_signal_emit (self, signals[QUESTION], 0, question);
       }
       break;
@@ -503,6 +507,7 @@ culvert_tunnel_connect (CulvertTunnel  *self,
   g_ptr_array_set_size (self->resolving, 0);
   g_list_store_remove_all (self->forwards);
   g_clear_pointer (&self->failure, g_free);
+  g_clear_object (&self->changed_key);
   culvert_tunnel_set_retry (self, 0, 0);
   g_cancellable_cancel (self->lookups);
   g_clear_object (&self->lookups);
@@ -663,6 +668,7 @@ culvert_tunnel_dispose (GObject *object)
   g_clear_object (&self->profile);
   g_clear_object (&self->forwards);
   g_clear_object (&self->log);
+  g_clear_object (&self->changed_key);
   g_clear_pointer (&self->by_index, g_ptr_array_unref);
   g_clear_pointer (&self->resolving, g_ptr_array_unref);
   if (self->lookups != NULL)
@@ -908,4 +914,12 @@ culvert_tunnel_set_permit_remote_open (CulvertTunnel      *self,
 
   g_strfreev (self->permit_remote_open);
   self->permit_remote_open = g_strdupv ((char **) permitted);
+}
+
+CulvertQuestion *
+culvert_tunnel_get_changed_host_key (CulvertTunnel *self)
+{
+  g_return_val_if_fail (CULVERT_IS_TUNNEL (self), NULL);
+
+  return self->changed_key;
 }

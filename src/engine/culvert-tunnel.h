@@ -70,6 +70,9 @@ CulvertTunnelState  culvert_tunnel_get_state              (CulvertTunnel        
 const char         *culvert_tunnel_get_state_reason       (CulvertTunnel        *self);
 /* While connected, the forwards that do not serve and why; else NULL. */
 const char         *culvert_tunnel_get_problem            (CulvertTunnel        *self);
+/* The notice of a changed host key that stopped the last attempt (its
+ * fingerprints and the command that removes the old key), or NULL. */
+CulvertQuestion    *culvert_tunnel_get_changed_host_key   (CulvertTunnel        *self);
 gint64              culvert_tunnel_get_state_since        (CulvertTunnel        *self);
 guint               culvert_tunnel_get_reconnect_attempt  (CulvertTunnel        *self);
 gint64              culvert_tunnel_get_next_try           (CulvertTunnel        *self);

@@ -105,6 +105,30 @@ show_clients_section (CulvertConnectionPage *self)
     gtk_widget_set_visible (GTK_WIDGET (self->clients_more), FALSE);
 }
 
+/* A changed host key in plain words: both keys, and what to do. */
+static char *
+changed_key_text (CulvertQuestion *changed)
+{
+  const char *fix = culvert_question_get_fix_command (changed);
+
+  return g_strdup_printf (_("%s presented a different host key than the one recorded for it: "
+                            "someone may be intercepting the connection, or the server’s key "
+                            "was replaced.\n"
+                            "Recorded in %s: %s %s\n"
+                            "Presented now: %s %s\n"
+                            "Ask the server’s administrator. Only if they confirm the new key, "
+                            "remove the old one with\n%s\nand switch the connection on again."),
+                          culvert_question_get_title (changed),
+                          culvert_question_get_known_location (changed),
+                          culvert_question_get_known_key_type (changed) != NULL
+                          ? culvert_question_get_known_key_type (changed) : "",
+                          culvert_question_get_known_fingerprint (changed) != NULL
+                          ? culvert_question_get_known_fingerprint (changed) : "?",
+                          culvert_question_get_key_type (changed),
+                          culvert_question_get_detail (changed),
+                          fix != NULL ? fix : "ssh-keygen -R");
+}
+
 static void
 culvert_connection_page_update_status (CulvertConnectionPage *self)
 {
@@ -115,6 +139,7 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
   g_autofree char *detail = NULL;
   const char *icon = "network-offline-symbolic";
   const char *problem = NULL;
+  CulvertQuestion *changed = NULL;
   gboolean busy = FALSE;
   gboolean on;
 
@@ -170,17 +195,25 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
       break;
     case CULVERT_TUNNEL_FAILED:
       icon = "dialog-error-symbolic";
-      detail = g_strdup_printf (_("%s\nSince %s."), reason != NULL ? reason : _("The connection failed."),
-                                since);
+      changed = culvert_tunnel_get_changed_host_key (self->tunnel);
+      if (changed != NULL)
+        detail = changed_key_text (changed);
+      else
+        detail = g_strdup_printf (_("%s\nSince %s."),
+                                  reason != NULL ? reason : _("The connection failed."), since);
       break;
     default:
       g_assert_not_reached ();
     }
 
   show_clients_section (self);
-  gtk_label_set_label (self->status_title, problem != NULL ? _("Connected, With Problems")
-                                                            : culvert_gui_state_text (state));
+  gtk_label_set_label (self->status_title,
+                       changed != NULL ? _("The Server’s Identity Changed")
+                       : problem != NULL ? _("Connected, With Problems")
+                       : culvert_gui_state_text (state));
   gtk_label_set_label (self->status_detail, detail);
+  /* Its command is to be copied. */
+  gtk_label_set_selectable (self->status_detail, changed != NULL);
   gtk_image_set_from_icon_name (self->status_icon, icon);
   gtk_spinner_set_spinning (self->status_spinner, busy);
   gtk_stack_set_visible_child_name (self->status_icon_stack, busy ? "spinner" : "icon");
@@ -190,6 +223,8 @@ culvert_connection_page_update_status (CulvertConnectionPage *self)
   gtk_button_set_label (self->connect_button, on ? _("_Disconnect")
                                             : state == CULVERT_TUNNEL_FAILED ? _("_Retry")
                                                                              : _("_Connect"));
+  /* A changed key fails again until the old key is dealt with: no Retry. */
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_button), changed == NULL);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "warning");

@@ -365,8 +365,25 @@ test_prompts_changed_host_key (Fixture       *f,
   g_assert_cmpstr (buttons->str, ==, "(icon)|_Close|");
   g_assert_false (culvert_alert_has_response (dialog, "accept"));
 
-  /* The connection does not come up, and known_hosts is as it was. */
-  assert_status (f, "Failed");
+  /* The connection does not come up, and its page says why in plain
+   * words: both keys and the command, no ALL-CAPS warning, no Retry that
+   * cannot succeed. And known_hosts is as it was. */
+  assert_status (f, "The Server’s Identity Changed");
+  {
+    CulvertConnectionPage *page = culvert_window_get_connection_page (f->window);
+    const char *detail = gtk_label_get_label (culvert_connection_page_get_status_detail (page));
+    g_autofree char *fix = g_strdup_printf ("ssh-keygen -R '[127.0.0.1]:%u' -f ", sshd->port);
+    GtkWidget *retry = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, button_labelled,
+                                    "_Retry");
+
+    g_assert_nonnull (strstr (detail, real_fingerprint));
+    g_assert_nonnull (strstr (detail, other_fingerprint));
+    g_assert_nonnull (strstr (detail, fix));
+    g_assert_null (strstr (detail, "WARNING"));
+    g_assert_null (strstr (detail, "IDENTIFICATION"));
+    g_assert_true (gtk_label_get_selectable (culvert_connection_page_get_status_detail (page)));
+    g_assert_true (retry == NULL || !gtk_widget_get_visible (retry));
+  }
   g_assert_true (wait_for (port_is_closed, GUINT_TO_POINTER (port)));
   g_assert_true (g_file_get_contents (known, &after, NULL, NULL));
   g_assert_cmpstr (after, ==, line);
