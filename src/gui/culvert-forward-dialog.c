@@ -490,6 +490,7 @@ culvert_forward_dialog_new (GtkWindow           *parent,
                            G_CALLBACK (culvert_forward_dialog_validate), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->other_hosts_switch, "notify::active",
                            G_CALLBACK (culvert_forward_dialog_validate), self, G_CONNECT_SWAPPED);
+  culvert_gui_offhost_switch_describe (self->other_hosts_switch);
 
   culvert_forward_dialog_validate (self);
   /* A new rule starts without complaints: nothing was typed yet. */

@@ -568,3 +568,35 @@ culvert_gui_label_keep_tokens (GtkLabel           *label,
     }
   label_keep_tokens (label);
 }
+
+static void
+offhost_row_update (GtkSwitch  *sw,
+                    GParamSpec *pspec,
+                    char       *off_text)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (sw), ADW_TYPE_ACTION_ROW);
+
+  if (row == NULL)
+    return;
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               gtk_switch_get_active (sw)
+                               ? _("On: other computers that can reach the listening computer "
+                                   "can connect, without a password")
+                               : off_text);
+}
+
+void
+culvert_gui_offhost_switch_describe (GtkSwitch *sw)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (sw), ADW_TYPE_ACTION_ROW);
+  char *off_text;
+
+  g_return_if_fail (GTK_IS_SWITCH (sw));
+  if (row == NULL)
+    return;
+  /* The subtitle the .ui gives is the off state's, translated already. */
+  off_text = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_signal_connect_data (sw, "notify::active", G_CALLBACK (offhost_row_update), off_text,
+                         (GClosureNotify) (void (*) (void)) g_free, 0);
+  offhost_row_update (sw, NULL, off_text);
+}

@@ -47,6 +47,11 @@ void        culvert_gui_whole_token_attrs    (PangoAttrList      *attrs,
 void        culvert_gui_label_keep_tokens    (GtkLabel           *label,
                                               const char * const *monospace);
 
+/* Keeps the subtitle of the "Allow Connections From Other Hosts" row of
+ * @sw true to the switch: the .ui's text (the off state) while off, what
+ * then happens while on. */
+void        culvert_gui_offhost_switch_describe (GtkSwitch *sw);
+
 G_END_DECLS
 
 G_BEGIN_DECLS
@@ -69,5 +74,10 @@ gboolean    culvert_gui_tunnel_restart        (CulvertTunnel *tunnel,
  * the profile's rules. */
 gboolean    culvert_gui_tunnel_apply_forwards (CulvertTunnel *tunnel,
                                                GError       **error);
+
+/* Keeps the subtitle of the "Allow Connections From Other Hosts" row of
+ * @sw true to the switch: the .ui's text (the off state) while off, what
+ * then happens while on. */
+void        culvert_gui_offhost_switch_describe (GtkSwitch *sw);
 
 G_END_DECLS

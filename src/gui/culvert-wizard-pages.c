@@ -842,6 +842,7 @@ culvert_wizard_setup_pages (CulvertWizard *self)
                              G_CONNECT_SWAPPED);
   g_signal_connect_object (self->other_hosts_switch, "notify::active",
                            G_CALLBACK (on_other_hosts_changed), self, G_CONNECT_SWAPPED);
+  culvert_gui_offhost_switch_describe (self->other_hosts_switch);
   g_signal_connect_object (self->name_row, "changed", G_CALLBACK (on_name_changed), self,
                            G_CONNECT_SWAPPED);
 

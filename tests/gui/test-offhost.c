@@ -378,6 +378,27 @@ test_forward_editor_socket_path (WizardFixture *f,
   g_assert_true (culvert_forward_validate (saved, NULL));
 }
 
+/* The switch's row says what the switch does now: the off state's words
+ * while off, who can connect while on. */
+static void
+test_switch_says_its_state (WizardFixture *f,
+                            gconstpointer  data)
+{
+  CulvertProfile *profile = save_profile (f, "Web");
+  CulvertForwardDialogParts parts;
+  GtkWidget *row;
+
+  open_add_forward (f, profile, &parts);
+  row = gtk_widget_get_ancestor (GTK_WIDGET (parts.other_hosts_switch), ADW_TYPE_ACTION_ROW);
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Off: "));
+  gtk_switch_set_active (parts.other_hosts_switch, TRUE);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "On: other computers"));
+  gtk_switch_set_active (parts.other_hosts_switch, FALSE);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Off: "));
+}
+
 /* A connection with GatewayPorts on: a forward added with "Allow
  * Connections From Other Hosts" off is asked nothing and listens on
  * loopback; one switched on, then kept local at the warning, too. The
@@ -729,6 +750,7 @@ main (int    argc,
   ADD ("import", test_wizard_import_offhost);
   ADD ("reverse-dynamic", test_reverse_dynamic);
   ADD ("import-asks-first", test_import_asks_first);
+  ADD ("switch-says-its-state", test_switch_says_its_state);
 #undef ADD
 
   ret = g_test_run ();
