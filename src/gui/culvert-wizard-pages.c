@@ -196,6 +196,9 @@ apply_paste (CulvertWizard *self)
           gtk_switch_set_active (self->other_hosts_switch, TRUE);
         }
     }
+  /* Everything a tunnel needs: it can be made at once. */
+  gtk_widget_set_visible (GTK_WIDGET (self->finish_now_button),
+                          paste.host != NULL && paste.forwards->len > 0);
   culvert_wizard_paste_clear (&paste);
 }
 

@@ -42,6 +42,7 @@ struct _CulvertWizard
   AdwEntryRow          *port_row;
   AdwEntryRow          *user_row;
   GtkLabel             *server_error;
+  GtkButton            *finish_now_button;   /* a pasted command names it all */
   GtkButton            *test_button;
   GtkSpinner           *test_spinner;
   GtkImage             *test_icon;

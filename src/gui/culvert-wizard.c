@@ -414,6 +414,42 @@ culvert_wizard_next (GtkWidget  *widget,
     culvert_wizard_show_page (self, i + 1);
 }
 
+/* A pasted command named everything: every page after this one is
+ * checked as Next would check it (a page that is not complete is shown,
+ * and the off-host question is asked on the forward page as ever); then
+ * the wizard finishes. */
+static void
+culvert_wizard_finish_now (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  CulvertWizard *self = CULVERT_WIZARD (widget);
+
+  if (self->finishing)
+    return;
+  culvert_wizard_commit_server (self);
+  for (guint i = page_index (self); i < G_N_ELEMENTS (pages); i++)
+    {
+      if (!culvert_wizard_page_is_valid (self, pages[i]))
+        {
+          culvert_wizard_show_page (self, i);
+          return;
+        }
+      if (g_strcmp0 (pages[i], "forward") == 0 && self->candidate != NULL)
+        {
+          g_autofree char *key = culvert_offhost_warning_consent_key (self->candidate, FALSE);
+
+          if (culvert_forward_is_off_host_full (self->candidate, FALSE) &&
+              g_strcmp0 (key, self->offhost_consent) != 0)
+            {
+              culvert_wizard_show_page (self, i);
+              return;
+            }
+        }
+    }
+  culvert_wizard_finish (self);
+}
+
 static void
 on_entry_activated (CulvertWizard *self)
 {
@@ -591,6 +627,7 @@ culvert_wizard_class_init (CulvertWizardClass *klass)
   BIND (port_row);
   BIND (user_row);
   BIND (server_error);
+  BIND (finish_now_button);
   BIND (test_button);
   BIND (test_spinner);
   BIND (test_icon);
@@ -628,6 +665,8 @@ culvert_wizard_class_init (CulvertWizardClass *klass)
 
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, culvert_wizard_back);
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, culvert_wizard_next);
+  gtk_widget_class_install_action (widget_class, "wizard.finish-now", NULL,
+                                   culvert_wizard_finish_now);
   gtk_widget_class_install_action (widget_class, "wizard.test", NULL, culvert_wizard_test_action);
   gtk_widget_class_install_action (widget_class, "wizard.choose-key", NULL,
                                    culvert_wizard_choose_key_action);

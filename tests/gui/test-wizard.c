@@ -123,6 +123,43 @@ test_wizard_outgoing (WizardFixture *f,
   g_assert_true (listens_only_on (port, TRUE));
 }
 
+/* From an ssh command to a tunnel: New Connection, Next, the pasted
+ * command, and "Create and Connect Now" (then the host-key question, as
+ * for any new server): three clicks, and the tunnel works. */
+static void
+test_wizard_paste_finish (WizardFixture *f,
+                          gconstpointer  data)
+{
+  guint16 port = free_port ();
+  g_autofree char *command = NULL;
+  int fd;
+
+  if (!start_sshd (f))
+    return;
+
+  open_wizard (f);
+  next (f, "server");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->wizard->finish_now_button)));
+  command = g_strdup_printf ("ssh -N -L %u:127.0.0.1:%u -p %u -i %s %s@127.0.0.1", port,
+                             f->echo->port, f->sshd->port, f->sshd->client_key_path,
+                             f->sshd->user);
+  type (f->wizard->host_row, command);
+  g_assert_true (wait_for (widget_is_mapped, f->wizard->finish_now_button));
+  press (f, GTK_WIDGET (f->wizard->finish_now_button));
+  g_assert_true (wait_for (has_no_wizard, NULL));
+
+  g_assert_true (wait_for (host_key_question, NULL));
+  click (find_toplevel (culvert_alert_get_type ()), "_Trust and Connect");
+  g_assert_true (wait_for (has_no_dialog_titled, "Trust This Server?"));
+  g_assert_true (wait_for (connected_alone, f));
+  g_test_message ("clicks from the empty window, before the host key: %u", f->clicks);
+  g_assert_cmpuint (f->clicks, <=, 3);
+
+  fd = connect_loopback (port);
+  echo_through (fd, 4000);
+  close (fd);
+}
+
 static void
 test_wizard_incoming (WizardFixture *f,
                       gconstpointer  data)
@@ -711,6 +748,7 @@ main (int    argc,
   ADD ("incoming", test_wizard_incoming);
   ADD ("dynamic", test_wizard_dynamic);
   ADD ("paste", test_wizard_paste);
+  ADD ("paste-finish", test_wizard_paste_finish);
   ADD ("keys", test_wizard_keys);
   ADD ("names", test_wizard_names);
   ADD ("test-connection", test_wizard_test_connection);
