@@ -364,8 +364,13 @@ on_offhost_response (GtkWidget     *dialog,
                               : NULL;
     }
   else
-    /* "Keep Local Only": the listening side goes back to loopback. */
-    gtk_switch_set_active (self->other_hosts_switch, FALSE);
+    {
+      /* "Keep Local Only": the listening side goes back to loopback, and
+       * the page stays, so that the user sees the switch go off (and its
+       * row say what that means) before going on. */
+      gtk_switch_set_active (self->other_hosts_switch, FALSE);
+      return;
+    }
 
   if (culvert_wizard_page_is_valid (self, "forward"))
     culvert_wizard_show_page (self, page_index (self) + 1);
