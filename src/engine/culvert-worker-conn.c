@@ -81,7 +81,8 @@ static char *
 format_host_port (const char *host,
                   guint16     port)
 {
-  if (port == 0 && strchr (host, '/') != NULL)
+  /* A socket file, or -W's standard input: no port. */
+  if (port == 0 && (strchr (host, '/') != NULL || strchr (host, ' ') != NULL))
     return g_strdup (host);
   return strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
                                     : g_strdup_printf ("%s:%u", host, port);
@@ -192,7 +193,11 @@ culvert_conn_new (CulvertWorker         *self,
       if (getsockname (fd, (struct sockaddr *) &local, &len) == 0 &&
           len > offsetof (struct sockaddr_un, sun_path) && local.sun_path[0] != '\0')
         path = g_strndup (local.sun_path, len - offsetof (struct sockaddr_un, sun_path));
-      conn = culvert_conn_alloc (self, counters, path != NULL ? path : "/?", 0,
+      /* No path: the socket pair of -W's standard input and output. */
+      conn = culvert_conn_alloc (self, counters,
+                                 path != NULL ? path
+                                 : counters->forward_index == CULVERT_WORKER_STREAM_INDEX
+                                 ? _("standard input") : "/?", 0,
                                  destination_host, destination_port);
       g_free (conn->source_host);
       conn->source_host = g_strdup ("127.0.0.1");

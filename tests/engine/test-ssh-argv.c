@@ -658,6 +658,60 @@ test_permit_remote_open (Fixture       *f,
     }
 }
 
+/* -W against Dropbear: standard input to an echo server and back, whole,
+ * and a destination that refuses ends the run with 255. */
+static void
+test_stdio_forward_dropbear (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CulvertTestDropbear) dropbear = NULL;
+  g_autoptr(CulvertTestEcho) echo = NULL;
+  g_autofree char *reason = NULL;
+
+  if (!culvert_test_dropbear_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+  dropbear = culvert_test_dropbear_start (NULL, &error);
+  g_assert_no_error (error);
+  echo = echo_new ();
+
+  for (guint refused = 0; refused < 2; refused++)
+    {
+      g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autofree guint8 *payload = random_payload (256 * 1024);
+      g_autoptr(GBytes) input = g_bytes_new (payload, 256 * 1024);
+      g_autoptr(GBytes) output = NULL;
+
+      g_ptr_array_add (words, g_strdup_printf ("-p%u", dropbear->port));
+      g_ptr_array_add (words, g_strdup_printf ("-l%s", dropbear->user));
+      g_ptr_array_add (words, g_strdup_printf ("-i%s", dropbear->client_key_path));
+      g_ptr_array_add (words, g_strdup ("-F/dev/null"));
+      g_ptr_array_add (words, g_strdup_printf ("-oUserKnownHostsFile=%s",
+                                               dropbear->known_hosts_path));
+      g_ptr_array_add (words, g_strdup ("-oBatchMode=yes"));
+      g_ptr_array_add (words, g_strdup_printf ("-W127.0.0.1:%u",
+                                               refused ? free_port () : echo->port));
+      g_ptr_array_add (words, g_strdup ("127.0.0.1"));
+      if (refused)
+        {
+          proc = spawn_tool (TRUE, words, G_SUBPROCESS_FLAGS_STDIN_PIPE);
+          g_assert_true (wait_exit (proc, 10));
+          g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 255);
+          continue;
+        }
+      proc = spawn_tool (TRUE, words, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_assert_true (g_subprocess_communicate (proc, input, NULL, &output, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+      g_assert_cmpmem (g_bytes_get_data (output, NULL), g_bytes_get_size (output),
+                       payload, 256 * 1024);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -685,6 +739,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ssh-argv/permit-remote-open", Fixture, NULL, fixture_setup,
               test_permit_remote_open, fixture_teardown);
+  g_test_add_func ("/ssh-argv/stdio-forward-dropbear", test_stdio_forward_dropbear);
 
   return g_test_run ();
 }
