@@ -103,7 +103,9 @@ static void worker_close_waiting (CulvertWorker *self,
 void
 culvert_worker_close_listeners (CulvertWorker *self)
 {
-  worker_close_waiting (self, _("the connection to the server could not be made"));
+  worker_close_waiting (self, culvert_worker_is_stopping (self)
+                              ? _("the connection was stopped")
+                              : _("the connection to the server could not be made"));
   culvert_worker_watch_listeners (self, FALSE);
   for (guint i = 0; i < self->listeners->len; i++)
     {
