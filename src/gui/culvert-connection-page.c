@@ -49,6 +49,9 @@ struct _CulvertConnectionPage
 
 G_DEFINE_FINAL_TYPE (CulvertConnectionPage, culvert_connection_page, ADW_TYPE_BIN)
 
+/* A client row's height, about (two lines of text and margins). */
+#define CLIENT_ROW_HEIGHT 46
+
 /* Connected Now lists at most this many clients of a forward. */
 #define MAX_SHOWN_CLIENTS 20
 
@@ -764,6 +767,16 @@ sync_clients (gpointer data)
                        g_list_model_get_n_items (G_LIST_MODEL (self->shown_clients)),
                        items->pdata, items->len);
   gtk_stack_set_visible_child_name (self->clients_stack, n > 0 ? "list" : "empty");
+  /* A list view asks for one row's height: room for up to five rows, so
+   * that an open log below never squeezes the list to one. */
+  {
+    GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->clients_list),
+                                                   GTK_TYPE_SCROLLED_WINDOW);
+
+    if (scroller != NULL)
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller),
+                                                  (int) MIN (n - first, 5) * CLIENT_ROW_HEIGHT);
+  }
   if (first > 0)
     {
       g_autofree char *more = g_strdup_printf (ngettext ("The newest %u of %u connection is listed.",

@@ -675,6 +675,19 @@ test_window_tunnel_live (Fixture       *f,
       many[i] = connect_loopback (port);
     assert_table_contains (f, "|25 / 25|");
     g_assert_true (wait_for (has_label_on_screen, args));
+    /* With the log open, the list still shows several clients, not one
+     * row squeezed between the table and the log. */
+    {
+      GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (client_list),
+                                                     GTK_TYPE_SCROLLED_WINDOW);
+      GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (client_list));
+
+      iterate_until_idle ();
+      g_test_message ("client list %d px high, a row %d px", gtk_widget_get_height (scroller),
+                      gtk_widget_get_height (row));
+      g_assert_cmpint (gtk_widget_get_height (row), >, 0);
+      g_assert_cmpint (gtk_widget_get_height (scroller), >=, 4 * gtk_widget_get_height (row));
+    }
     for (guint i = 0; i < G_N_ELEMENTS (many); i++)
       close (many[i]);
     assert_table_contains (f, "|1 / 25|");
