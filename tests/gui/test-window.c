@@ -2426,8 +2426,12 @@ file_exists (gpointer data)
   return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
-static void
-test_window_stall_log (void)
+/* Runs the real binary in a bus of its own (this process owns the name
+ * here) with CULVERT_STALL_LOG, gives the window a second to come up, calls
+ * @during with its pid, ends it with SIGTERM, and returns the log's lines:
+ * count, p99 and max lateness in ms (written at exit). */
+static char **
+run_with_stall_log (void (*during) (int pid))
 {
   g_autofree char *tmp = g_dir_make_tmp ("culvert-stall-XXXXXX", NULL);
   g_autofree char *log = g_build_filename (tmp, "stalls", NULL);
@@ -2441,59 +2445,7 @@ test_window_stall_log (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *pid_text = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  guint64 count = 0;
-
-  /* The real binary in a bus of its own (this process owns the name here). */
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-  g_subprocess_launcher_setenv (launcher, "CULVERT_STALL_LOG", log, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_assert_true (wait_for (file_exists, pidfile));
-  g_usleep (G_USEC_PER_SEC);  /* let the window come up and the timer run */
-  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
-  g_assert_cmpint (kill (atoi (pid_text), SIGTERM), ==, 0);
-  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
-  g_assert_no_error (error);
-
-  /* Written at exit: count, p99 and max lateness in ms, one per line. */
-  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, 4);
-  g_assert_true (g_str_has_prefix (lines[0], "count "));
-  g_assert_true (g_str_has_prefix (lines[1], "p99 "));
-  g_assert_true (g_str_has_prefix (lines[2], "max "));
-  count = g_ascii_strtoull (lines[0] + strlen ("count "), NULL, 10);
-  g_assert_cmpuint (count, >, 20);
-  g_assert_cmpfloat (g_ascii_strtod (lines[1] + strlen ("p99 "), NULL), <=,
-                     g_ascii_strtod (lines[2] + strlen ("max "), NULL));
-
-  g_unlink (log);
-  g_unlink (pidfile);
-  g_rmdir (tmp);
-}
-
-/* Ten known stalls of 200 ms (the process stopped, then continued) among
- * a few hundred 5 ms ticks: more than 1 % of the ticks ran 200 ms late, so
- * the p99 and the max the log reports are near 200 ms. */
-static void
-test_window_stall_log_p99 (void)
-{
-  g_autofree char *tmp = g_dir_make_tmp ("culvert-stall-XXXXXX", NULL);
-  g_autofree char *log = g_build_filename (tmp, "stalls", NULL);
-  g_autofree char *pidfile = g_build_filename (tmp, "pid", NULL);
-  g_autofree char *culvert = g_build_filename (g_getenv ("CULVERT_BUILD_DIR"), "src", "culvert",
-                                               NULL);
-  g_autofree char *script = g_strdup_printf ("'%s' & echo $! > '%s'; wait", culvert, pidfile);
-  const char *argv[] = { "dbus-run-session", "--", "sh", "-c", script, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *pid_text = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  double p99, max;
-  guint64 count;
+  char **lines;
   int pid;
 
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
@@ -2504,13 +2456,8 @@ test_window_stall_log_p99 (void)
   g_usleep (G_USEC_PER_SEC);  /* the window comes up, the timer runs */
   g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
   pid = atoi (pid_text);
-  for (guint i = 0; i < 10; i++)
-    {
-      g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
-      g_usleep (200 * G_TIME_SPAN_MILLISECOND);
-      g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
-      g_usleep (50 * G_TIME_SPAN_MILLISECOND);
-    }
+  if (during != NULL)
+    during (pid);
   g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
   g_assert_true (g_subprocess_wait_check (process, NULL, &error));
   g_assert_no_error (error);
@@ -2519,9 +2466,50 @@ test_window_stall_log_p99 (void)
   g_test_message ("%s", text);
   lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
-  count = g_ascii_strtoull (lines[0] + strlen ("count "), NULL, 10);
-  p99 = g_ascii_strtod (lines[1] + strlen ("p99 "), NULL);
-  max = g_ascii_strtod (lines[2] + strlen ("max "), NULL);
+  g_assert_true (g_str_has_prefix (lines[0], "count "));
+  g_assert_true (g_str_has_prefix (lines[1], "p99 "));
+  g_assert_true (g_str_has_prefix (lines[2], "max "));
+
+  g_unlink (log);
+  g_unlink (pidfile);
+  g_rmdir (tmp);
+  return lines;
+}
+
+static void
+test_window_stall_log (void)
+{
+  g_auto(GStrv) lines = run_with_stall_log (NULL);
+
+  g_assert_cmpuint (g_ascii_strtoull (lines[0] + strlen ("count "), NULL, 10), >, 20);
+  g_assert_cmpfloat (g_ascii_strtod (lines[1] + strlen ("p99 "), NULL), <=,
+                     g_ascii_strtod (lines[2] + strlen ("max "), NULL));
+}
+
+/* Ten stalls of 200 ms: the process stopped, then continued. */
+static void
+stall_ten_times (int pid)
+{
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+      g_usleep (200 * G_TIME_SPAN_MILLISECOND);
+      g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
+      g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/* Ten known stalls of 200 ms among a few hundred 5 ms ticks: more than
+ * 1 % of the ticks ran 200 ms late, so the p99 and the max the log
+ * reports are near 200 ms. */
+static void
+test_window_stall_log_p99 (void)
+{
+  g_auto(GStrv) lines = run_with_stall_log (stall_ten_times);
+  guint64 count = g_ascii_strtoull (lines[0] + strlen ("count "), NULL, 10);
+  double p99 = g_ascii_strtod (lines[1] + strlen ("p99 "), NULL);
+  double max = g_ascii_strtod (lines[2] + strlen ("max "), NULL);
+
   /* The stalls are more than 1 % of the ticks, and fewer than all. */
   g_assert_cmpuint (count, >, 10);
   g_assert_cmpuint (count, <, 10 * 100);
@@ -2529,10 +2517,6 @@ test_window_stall_log_p99 (void)
   g_assert_cmpfloat (max, <, 5000.0);
   g_assert_cmpfloat (p99, >=, 150.0);
   g_assert_cmpfloat (p99, <=, max);
-
-  g_unlink (log);
-  g_unlink (pidfile);
-  g_rmdir (tmp);
 }
 
 static void
