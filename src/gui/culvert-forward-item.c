@@ -53,15 +53,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static char *
-host_port (const char *host,
-           guint16     port)
-{
-  g_autofree char *shown = culvert_address_format_host (host);
-
-  return g_strdup_printf ("%s:%u", shown, port);
-}
-
 char *
 culvert_forward_describe_off_host (CulvertForward *forward,
                                    gboolean        gateway_ports,
@@ -96,7 +87,7 @@ culvert_forward_describe_off_host (CulvertForward *forward,
     return NULL;
 
   if (culvert_forward_get_destination_host (forward) != NULL)
-    destination = host_port (culvert_forward_get_destination_host (forward),
+    destination = culvert_address_format_host_port (culvert_forward_get_destination_host (forward),
                              culvert_forward_get_destination_port (forward));
 
   switch (culvert_forward_get_kind (forward))
@@ -223,7 +214,7 @@ culvert_forward_item_update (CulvertForwardItem *self)
     /* A damaged forward (the state says so): none is not "any". */
     text = g_strdup (_("No destination"));
   else
-    text = host_port (culvert_forward_get_destination_host (forward),
+    text = culvert_address_format_host_port (culvert_forward_get_destination_host (forward),
                       culvert_forward_get_destination_port (forward));
   set_string (self, &self->destination_text, text, PROP_DESTINATION_TEXT);
 

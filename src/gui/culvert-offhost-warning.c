@@ -62,11 +62,8 @@ culvert_offhost_warning_describe (CulvertForward *forward,
     server = _("(not named yet)");
   where = where_it_listens (forward, gateway_ports, server);
   if (culvert_forward_get_destination_host (forward) != NULL)
-    {
-      g_autofree char *host = culvert_address_format_host (culvert_forward_get_destination_host (forward));
-
-      destination = g_strdup_printf ("%s:%u", host, culvert_forward_get_destination_port (forward));
-    }
+    destination = culvert_address_format_host_port (culvert_forward_get_destination_host (forward),
+                                                    culvert_forward_get_destination_port (forward));
 
   switch (culvert_forward_get_kind (forward))
     {

@@ -444,6 +444,15 @@ culvert_address_format_host (const char *host)
   return g_strdup (host);
 }
 
+char *
+culvert_address_format_host_port (const char *host,
+                                  guint16     port)
+{
+  g_autofree char *shown = culvert_address_format_host (host);
+
+  return g_strdup_printf ("%s:%u", shown, port);
+}
+
 gboolean
 culvert_jump_host_parse (const char  *text,
                          char       **user,

@@ -99,6 +99,9 @@ gboolean            culvert_address_is_valid_host (const char *host);
  * Returns: @host in brackets when it contains a colon (IPv6), else a copy.
  */
 char               *culvert_address_format_host  (const char  *host);
+/* "host:port", or "[v6]:port". */
+char               *culvert_address_format_host_port (const char *host,
+                                                      guint16     port);
 
 /**
  * culvert_jump_host_parse:

@@ -1065,15 +1065,6 @@ culvert_forward_keep_local (CulvertForward *self,
     culvert_forward_set_bind_address (self, NULL);
 }
 
-static char *
-format_host_port (const char *host,
-                  guint16     port)
-{
-  g_autofree char *shown = culvert_address_format_host (host);
-
-  return g_strdup_printf ("%s:%u", shown, port);
-}
-
 char *
 culvert_forward_describe_reach (CulvertForward *self,
                                 gboolean        gateway_ports,
@@ -1110,7 +1101,7 @@ culvert_forward_describe_reach (CulvertForward *self,
   if (self->destination_path != NULL)
     destination = g_strdup (self->destination_path);
   else if (self->destination_host != NULL)
-    destination = format_host_port (self->destination_host, self->destination_port);
+    destination = culvert_address_format_host_port (self->destination_host, self->destination_port);
 
   switch (self->kind)
     {
