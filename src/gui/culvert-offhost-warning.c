@@ -251,17 +251,6 @@ review_next (Review *review)
   culvert_alert_present (dialog);
 }
 
-gboolean
-culvert_offhost_warning_needs_consent (CulvertForward *forward,
-                                       gboolean        gateway_ports)
-{
-  g_return_val_if_fail (CULVERT_IS_FORWARD (forward), FALSE);
-
-  return culvert_forward_get_enabled (forward) &&
-         (culvert_forward_is_off_host_full (forward, gateway_ports) ||
-          culvert_forward_is_reverse_dynamic (forward));
-}
-
 void
 culvert_offhost_warning_ask (GtkWindow      *parent,
                              GPtrArray      *profiles,

@@ -50,12 +50,6 @@ char      *culvert_offhost_warning_consent_key (CulvertForward *forward,
 void       culvert_offhost_warning_refuse  (CulvertForward *forward,
                                             gboolean        gateway_ports);
 
-/* Whether @forward, when it is new, needs the user's consent: it is enabled
- * and off-host, or a reverse dynamic forward (which every user of the
- * server can use). */
-gboolean   culvert_offhost_warning_needs_consent (CulvertForward *forward,
-                                                  gboolean        gateway_ports);
-
 /* Asks about each of @forwards (the forward of @profiles at the same
  * index), one after the other; "Keep Local Only" (the default, and what
  * Escape does) applies culvert_offhost_warning_refuse() to the object.

@@ -527,16 +527,15 @@ culvert_window_copy_ssh_config_action (GtkWidget  *widget,
  * about on the main thread; only then is the result saved, and the report
  * shown. Quitting before the last answer saves nothing. */
 
+/* An import in the model's three steps: read in a thread, worked out
+ * against the store and asked about here, saved once every question was
+ * answered (a question closed unanswered saves nothing). */
 typedef struct
 {
-  char                   *path;
-  GPtrArray              *copies;     /* of CulvertProfile: the store as it was */
-  CulvertProfileStore    *scratch;
-  CulvertSshImportReport *report;
-  GError                 *error;
-  GPtrArray              *profiles;   /* asked about: the profile of each forward */
-  GPtrArray              *forwards;
-  GWeakRef                window;
+  char             *path;
+  CulvertSshImport *import;
+  GError           *error;
+  GWeakRef          window;
 } ImportJob;
 
 static void
@@ -545,43 +544,10 @@ import_job_free (gpointer data)
   ImportJob *job = data;
 
   g_free (job->path);
-  g_clear_pointer (&job->copies, g_ptr_array_unref);
-  g_clear_object (&job->scratch);
-  g_clear_pointer (&job->report, culvert_ssh_import_report_free);
+  g_clear_pointer (&job->import, culvert_ssh_import_free);
   g_clear_error (&job->error);
-  g_clear_pointer (&job->profiles, g_ptr_array_unref);
-  g_clear_pointer (&job->forwards, g_ptr_array_unref);
   g_weak_ref_clear (&job->window);
   g_free (job);
-}
-
-static char *
-consent_key (CulvertProfile *profile,
-             guint           position,
-             CulvertForward *forward)
-{
-  g_autofree char *key =
-    culvert_offhost_warning_consent_key (forward, culvert_profile_get_gateway_ports (profile));
-
-  return g_strdup_printf ("%s|%u|%s", culvert_profile_get_id (profile), position, key);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -591,122 +557,9 @@ import_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ImportJob *job = data;
-  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *tmp = g_dir_make_tmp ("culvert-import-XXXXXX", &job->error);
-  g_autofree char *dir = NULL;
-  GListModel *model;
 
-  if (tmp == NULL)
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  dir = g_build_filename (tmp, "profiles", NULL);
-  job->scratch = culvert_profile_store_new (dir);
-  for (guint i = 0; i < job->copies->len && job->error == NULL; i++)
-    culvert_profile_store_save_profile (job->scratch, g_ptr_array_index (job->copies, i),
-                                        &job->error);
-
-  model = G_LIST_MODEL (job->scratch);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
-      GListModel *rules = culvert_profile_get_forwards (profile);
-
-      for (guint j = 0; j < g_list_model_get_n_items (rules); j++)
-        {
-          g_autoptr(CulvertForward) forward = g_list_model_get_item (rules, j);
-
-          g_hash_table_add (before, consent_key (profile, j, forward));
-        }
-    }
-
-  if (job->error == NULL)
-    culvert_ssh_config_import (job->scratch, job->path, &job->report, &job->error);
-
-  /* What the file brings that lets others in, or that a changed
-   * GatewayPorts opens: asked about before anything is saved. */
-  job->profiles = g_ptr_array_new_with_free_func (g_object_unref);
-  job->forwards = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; job->report != NULL && i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
-      GListModel *rules = culvert_profile_get_forwards (profile);
-
-      for (guint j = 0; j < g_list_model_get_n_items (rules); j++)
-        {
-          g_autoptr(CulvertForward) forward = g_list_model_get_item (rules, j);
-          g_autofree char *key = consent_key (profile, j, forward);
-
-          if (!culvert_offhost_warning_needs_consent (forward,
-                                                      culvert_profile_get_gateway_ports (profile)) ||
-              g_hash_table_contains (before, key))
-            continue;
-          g_ptr_array_add (job->profiles, g_object_ref (profile));
-          g_ptr_array_add (job->forwards, g_object_ref (forward));
-        }
-    }
-
-  /* The scratch files go; the profiles stay in memory. */
-  remove_tree (tmp);
-  g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-name_in (GPtrArray  *names,
-         const char *name)
-{
-  for (guint i = 0; names != NULL && i < names->len; i++)
-    if (g_strcmp0 (g_ptr_array_index (names, i), name) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* The real connection gets what the import changed in its scratch copy:
- * its settings, the answers given for its forwards, the forwards it adds. */
-static void
-merge_into (CulvertProfile *existing,
-            CulvertProfile *scratch)
-{
-  g_autofree GParamSpec **specs = NULL;
-  GListModel *old_forwards = culvert_profile_get_forwards (existing);
-  GListModel *new_forwards = culvert_profile_get_forwards (scratch);
-  guint n_old = g_list_model_get_n_items (old_forwards);
-  guint n_specs;
-
-  specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (scratch), &n_specs);
-  g_object_freeze_notify (G_OBJECT (existing));
-  for (guint i = 0; i < n_specs; i++)
-    {
-      g_auto(GValue) value = G_VALUE_INIT;
-
-      if (!(specs[i]->flags & G_PARAM_WRITABLE) || g_strcmp0 (specs[i]->name, "id") == 0 ||
-          g_strcmp0 (specs[i]->name, "forwards") == 0)
-        continue;
-      g_value_init (&value, specs[i]->value_type);
-      g_object_get_property (G_OBJECT (scratch), specs[i]->name, &value);
-      g_object_set_property (G_OBJECT (existing), specs[i]->name, &value);
-    }
-  g_object_thaw_notify (G_OBJECT (existing));
-
-  for (guint i = 0; i < g_list_model_get_n_items (new_forwards); i++)
-    {
-      g_autoptr(CulvertForward) forward = g_list_model_get_item (new_forwards, i);
-
-      if (i < n_old)
-        {
-          g_autoptr(CulvertForward) old = g_list_model_get_item (old_forwards, i);
-
-          culvert_forward_set_bind_address (old, culvert_forward_get_bind_address (forward));
-          culvert_forward_set_enabled (old, culvert_forward_get_enabled (forward));
-        }
-      else
-        {
-          g_autoptr(CulvertForward) copy = culvert_forward_copy (forward);
-
-          culvert_profile_add_forward (existing, copy);
-        }
-    }
+  job->import = culvert_ssh_import_read (job->path, &job->error);
+  g_task_return_boolean (task, job->import != NULL);
 }
 
 /* Every question answered: save, then say what happened. */
@@ -715,7 +568,7 @@ import_answered (gpointer data)
 {
   ImportJob *job = data;
   g_autoptr(CulvertWindow) self = g_weak_ref_get (&job->window);
-  GListModel *model = G_LIST_MODEL (job->scratch);
+  g_autoptr(CulvertSshImportReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *body = NULL;
@@ -725,28 +578,14 @@ import_answered (gpointer data)
   if (self == NULL)
     return;
 
-  for (guint i = 0; i < g_list_model_get_n_items (model) && error == NULL; i++)
+  if (!culvert_ssh_import_apply (job->import, self->store, &report, &error))
     {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
-      CulvertProfile *existing = culvert_profile_store_find (self->store,
-                                                             culvert_profile_get_id (profile));
-
-      if (existing == NULL || g_strcmp0 (culvert_profile_get_id (existing),
-                                         culvert_profile_get_id (profile)) != 0)
-        {
-          if (name_in (job->report->created, culvert_profile_get_name (profile)))
-            culvert_profile_store_save_profile (self->store, profile, &error);
-        }
-      else if (name_in (job->report->updated, culvert_profile_get_name (profile)))
-        {
-          merge_into (existing, profile);
-          culvert_profile_store_save_profile (self->store, existing, &error);
-        }
+      culvert_window_toast_error (self, error);
+      if (report == NULL)
+        return;
     }
-  if (error != NULL)
-    culvert_window_toast_error (self, error);
 
-  text = culvert_ssh_import_report_to_string (job->report);
+  text = culvert_ssh_import_report_to_string (report);
   /* The file's name goes in the body, which wraps: a heading holds no name
    * of any length (libadwaita 1.7's alert measures a heading wider than the
    * dialog below its minimum, and warns). */
@@ -764,17 +603,32 @@ on_import_read (GObject      *source,
 {
   CulvertWindow *self = CULVERT_WINDOW (source);
   ImportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) off_host = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(GPtrArray) forwards = NULL;
 
-  if (job->error != NULL)
-    culvert_window_toast_error (self, job->error);
-  if (job->report == NULL)
+  if (job->import == NULL)
     {
+      culvert_window_toast_error (self, job->error);
       import_job_free (job);
       return;
     }
 
+  /* What the file brings that lets others in, or that a changed
+   * GatewayPorts opens: asked about before anything is saved. */
+  off_host = culvert_ssh_import_prepare (job->import, self->store);
+  profiles = g_ptr_array_new_with_free_func (g_object_unref);
+  forwards = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < off_host->len; i++)
+    {
+      CulvertSshImportOffHost *entry = g_ptr_array_index (off_host, i);
+
+      g_ptr_array_add (profiles, g_object_ref (entry->profile));
+      g_ptr_array_add (forwards, g_object_ref (entry->forward));
+    }
+
   /* The questions keep the job until answered. */
-  culvert_offhost_warning_ask (GTK_WINDOW (self), job->profiles, job->forwards,
+  culvert_offhost_warning_ask (GTK_WINDOW (self), profiles, forwards,
                                G_CALLBACK (import_answered), job, import_job_free);
 }
 
@@ -785,20 +639,12 @@ culvert_window_import_file (GtkWidget  *widget,
                             GVariant   *parameter)
 {
   CulvertWindow *self = CULVERT_WINDOW (widget);
-  GListModel *model = G_LIST_MODEL (self->store);
   g_autoptr(GTask) task = NULL;
   ImportJob *job;
 
   job = g_new0 (ImportJob, 1);
   job->path = g_variant_dup_string (parameter, NULL);
-  job->copies = g_ptr_array_new_with_free_func (g_object_unref);
   g_weak_ref_init (&job->window, self);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(CulvertProfile) profile = g_list_model_get_item (model, i);
-
-      g_ptr_array_add (job->copies, culvert_profile_copy (profile, FALSE));
-    }
 
   task = g_task_new (self, NULL, on_import_read, NULL);
   g_task_set_source_tag (task, culvert_window_import_file);

@@ -1501,8 +1501,10 @@ static gboolean
 reaches_out (CulvertForward *forward,
              gboolean        gateway_ports)
 {
-  return culvert_forward_is_reverse_dynamic (forward) ||
-         culvert_forward_is_off_host_full (forward, gateway_ports);
+  /* A forward that is off lets nobody in. */
+  return culvert_forward_get_enabled (forward) &&
+         (culvert_forward_is_reverse_dynamic (forward) ||
+          culvert_forward_is_off_host_full (forward, gateway_ports));
 }
 
 GPtrArray *
@@ -1609,6 +1611,12 @@ culvert_ssh_import_apply (CulvertSshImport        *self,
                     {
                       culvert_forward_set_bind_address (old,
                                                         culvert_forward_get_bind_address (forward));
+                      changed = TRUE;
+                    }
+                  /* A forward the user turned off rather than let in. */
+                  if (culvert_forward_get_enabled (old) != culvert_forward_get_enabled (forward))
+                    {
+                      culvert_forward_set_enabled (old, culvert_forward_get_enabled (forward));
                       changed = TRUE;
                     }
                 }

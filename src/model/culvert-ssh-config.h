@@ -134,7 +134,8 @@ gboolean                culvert_ssh_config_import           (CulvertProfileStore
  * file (it touches no store, so it may run in a thread);
  * culvert_ssh_import_prepare() works out, against @store, which forwards
  * saving would make reachable from other computers; the caller may keep
- * some of them local (culvert_forward_keep_local() on the forward listed);
+ * some of them local (culvert_forward_keep_local() on the forward listed)
+ * or turn them off;
  * culvert_ssh_import_apply() then saves. culvert_ssh_config_import() is
  * the three at once.
  */
